@@ -1,0 +1,448 @@
+//! Rocket.Chat device management (seeds 001, 004; api-notes §1).
+//!
+//! Pure: builds [`ApiRequest`]s and parses answers into the common model.
+//! Every field of an answer may be missing or of the wrong type; nothing here
+//! panics on server data.
+
+use super::{json_str, ListPage, Scope};
+use crate::http::request::{
+    clip, ApiError, ApiRequest, Challenge, CodeCarrier, ForbiddenWhat, Method, RawResponse,
+};
+use crate::model::{flatten_fields, Field, Session};
+use crate::time::Timestamp;
+use serde_json::Value;
+
+/// The server's page cap (API_Upper_Count_Limit default).
+pub const PAGE_SIZE: usize = 100;
+pub const PERM_VIEW: &str = "view-device-management";
+pub const PERM_LOGOUT: &str = "logout-device-management";
+const SORT: &str = r#"{"loginAt":-1}"#;
+
+/// `X-User-Id` / `X-Auth-Token` for every call.
+pub fn auth_headers(user_id: &str, token: &str) -> Vec<(String, String)> {
+    vec![
+        ("X-User-Id".to_string(), user_id.to_string()),
+        ("X-Auth-Token".to_string(), token.to_string()),
+    ]
+}
+
+/// `POST /api/v1/login` with username and password; a 2FA code goes in `code`.
+pub fn login(user: &str, password: &str) -> ApiRequest {
+    ApiRequest::new(Method::Post, "/api/v1/login")
+        .json(serde_json::json!({ "user": user, "password": password }))
+        .carrier(CodeCarrier::LoginBody)
+}
+
+/// Who the credentials belong to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Me {
+    pub user_id: String,
+    pub username: String,
+    pub name: Option<String>,
+}
+
+/// A token from `POST /api/v1/login`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginToken {
+    pub user_id: String,
+    pub auth_token: String,
+}
+
+pub fn parse_login(body: &str) -> Result<LoginToken, ApiError> {
+    let v = parse_json(200, body)?;
+    let data = &v["data"];
+    match (json_str(data, "userId"), json_str(data, "authToken")) {
+        (Some(user_id), Some(auth_token)) if !user_id.is_empty() && !auth_token.is_empty() => {
+            Ok(LoginToken {
+                user_id,
+                auth_token,
+            })
+        }
+        _ => Err(ApiError::BadResponse {
+            status: 200,
+            why: "the login answer has no data.userId / data.authToken".into(),
+        }),
+    }
+}
+
+pub fn me() -> ApiRequest {
+    ApiRequest::new(Method::Get, "/api/v1/me")
+}
+
+pub fn parse_me(body: &str) -> Result<Me, ApiError> {
+    let v = parse_json(200, body)?;
+    let user_id = json_str(&v, "_id").ok_or_else(|| ApiError::BadResponse {
+        status: 200,
+        why: "the /me answer has no _id".into(),
+    })?;
+    Ok(Me {
+        user_id,
+        username: json_str(&v, "username").unwrap_or_default(),
+        name: json_str(&v, "name"),
+    })
+}
+
+/// One page of `list.all` (admin) or `list` (own sessions).
+pub fn list(scope: Scope, offset: usize) -> ApiRequest {
+    let path = match scope {
+        Scope::All => "/api/v1/sessions/list.all",
+        Scope::Own => "/api/v1/sessions/list",
+    };
+    let r = ApiRequest::new(Method::Get, path)
+        .query("offset", offset.to_string())
+        .query("count", PAGE_SIZE.to_string())
+        .query("sort", SORT);
+    match scope {
+        Scope::All => r.carrier(CodeCarrier::Headers).permission(PERM_VIEW),
+        Scope::Own => r,
+    }
+}
+
+/// The offsets still to fetch after the first page told us `total`.
+pub fn remaining_offsets(total: usize) -> Vec<usize> {
+    (PAGE_SIZE..total).step_by(PAGE_SIZE).collect()
+}
+
+pub fn parse_list(body: &str) -> Result<ListPage, ApiError> {
+    let v = parse_json(200, body)?;
+    let Some(items) = v.get("sessions").and_then(Value::as_array) else {
+        return Err(ApiError::BadResponse {
+            status: 200,
+            why: "the answer has no \"sessions\" list".into(),
+        });
+    };
+    let mut sessions = Vec::with_capacity(items.len());
+    let mut skipped = 0;
+    for item in items {
+        match session_from(item) {
+            Some(s) => sessions.push(s),
+            None => skipped += 1,
+        }
+    }
+    Ok(ListPage {
+        returned: items.len(),
+        total: v.get("total").and_then(Value::as_u64).map(|t| t as usize),
+        sessions,
+        skipped,
+    })
+}
+
+/// Builds a row from one session object; `None` when it has no usable ID.
+pub fn session_from(item: &Value) -> Option<Session> {
+    let id = json_str(item, "sessionId")
+        .or_else(|| json_str(item, "_id"))
+        .filter(|s| !s.is_empty())?;
+    let dev = &item["device"];
+    Some(
+        Session {
+            id,
+            user_id: json_str(item, "userId"),
+            user_name: json_str(&item["_user"], "name"),
+            username: json_str(&item["_user"], "username"),
+            client: json_str(dev, "name"),
+            client_version: json_str(dev, "version").or_else(|| json_str(dev, "longVersion")),
+            device_type: json_str(dev, "type"),
+            os: json_str(&dev["os"], "name"),
+            os_version: json_str(&dev["os"], "version"),
+            ip: json_str(item, "ip"),
+            host: json_str(item, "host"),
+            login_at: json_str(item, "loginAt").map(|t| Timestamp::parse(&t)),
+            current: item.get("current").and_then(Value::as_bool) == Some(true),
+            haystack: String::new(),
+        }
+        .index(),
+    )
+}
+
+/// `info.admin` (anyone's session) or `info` (own).
+pub fn info(scope: Scope, session_id: &str) -> ApiRequest {
+    match scope {
+        Scope::All => ApiRequest::new(Method::Get, "/api/v1/sessions/info.admin")
+            .query("sessionId", session_id)
+            .carrier(CodeCarrier::Headers)
+            .permission(PERM_VIEW),
+        Scope::Own => {
+            ApiRequest::new(Method::Get, "/api/v1/sessions/info").query("sessionId", session_id)
+        }
+    }
+}
+
+/// Every field the server returned (minus the envelope's `success`), plus the row.
+pub fn parse_info(body: &str) -> Result<(Option<Session>, Vec<Field>), ApiError> {
+    let mut v = parse_json(200, body)?;
+    if !v.is_object() {
+        return Err(ApiError::BadResponse {
+            status: 200,
+            why: "the session record is not a JSON object".into(),
+        });
+    }
+    if let Some(map) = v.as_object_mut() {
+        map.remove("success");
+    }
+    Ok((session_from(&v), flatten_fields(&v)))
+}
+
+/// `logout` (anyone's session, 2FA) or `logout.me` (own).
+pub fn logout(scope: Scope, session_id: &str) -> ApiRequest {
+    let body = serde_json::json!({ "sessionId": session_id });
+    match scope {
+        Scope::All => ApiRequest::new(Method::Post, "/api/v1/sessions/logout")
+            .json(body)
+            .carrier(CodeCarrier::Headers)
+            .permission(PERM_LOGOUT),
+        Scope::Own => ApiRequest::new(Method::Post, "/api/v1/sessions/logout.me").json(body),
+    }
+}
+
+/// How a logout ended when it did not fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Revoked {
+    Now,
+    /// The server no longer knew the session: it was already gone.
+    AlreadyGone,
+}
+
+/// Interprets a logout's result: "Session not found" (404 on real servers,
+/// 400 in the spec) means the session is already gone — not a failure.
+pub fn logout_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
+    match result {
+        Ok(resp) => {
+            let v = parse_json(resp.status, &resp.body)?;
+            if v.get("success").and_then(Value::as_bool) == Some(false) {
+                return Err(ApiError::Server {
+                    status: resp.status,
+                    message: error_text(&v),
+                });
+            }
+            Ok(Revoked::Now)
+        }
+        Err(ApiError::NotFound { .. }) => Ok(Revoked::AlreadyGone),
+        Err(e) => Err(e),
+    }
+}
+
+/// Maps a non-success answer of any Rocket.Chat call to an [`ApiError`].
+pub fn classify(req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
+    if resp.is_success() {
+        return Ok(());
+    }
+    let v: Value = serde_json::from_str(&resp.body).unwrap_or(Value::Null);
+    // 2FA answers come as 400 (REST) or 401 (login): match by errorType OR error.
+    let kind = [json_str(&v, "errorType"), json_str(&v, "error")]
+        .into_iter()
+        .flatten()
+        .find(|k| k.starts_with("totp-"));
+    let message = error_text(&v);
+    let message = if message.is_empty() {
+        clip(&resp.body, 160)
+    } else {
+        message
+    };
+    match kind.as_deref() {
+        Some("totp-required") => {
+            let d = &v["details"];
+            return Err(ApiError::TwoFactorRequired(Challenge {
+                method: json_str(d, "method").unwrap_or_else(|| "totp".into()),
+                available: d
+                    .get("availableMethods")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(|m| m.as_str().map(String::from)).collect())
+                    .unwrap_or_default(),
+                code_generated: d.get("codeGenerated").and_then(Value::as_bool) == Some(true),
+                email_or_username: json_str(d, "emailOrUsername"),
+            }));
+        }
+        Some("totp-invalid") => return Err(ApiError::TwoFactorInvalid { message }),
+        Some("totp-max-attempts") => return Err(ApiError::TwoFactorMaxAttempts { message }),
+        _ => {}
+    }
+    Err(match resp.status {
+        401 => ApiError::Unauthorized { message },
+        403 => {
+            let lower = message.to_lowercase();
+            let what = if lower.contains("license") || lower.contains("enterprise") {
+                ForbiddenWhat::License("device-management (Enterprise)".into())
+            } else if let Some(p) = req.permission {
+                ForbiddenWhat::Permission(p.to_string())
+            } else {
+                ForbiddenWhat::Unknown
+            };
+            ApiError::Forbidden { what, message }
+        }
+        404 => ApiError::NotFound { message },
+        400 if message.to_lowercase().contains("session not found") => {
+            ApiError::NotFound { message }
+        }
+        429 => ApiError::RateLimited { message },
+        status => ApiError::Server { status, message },
+    })
+}
+
+fn error_text(v: &Value) -> String {
+    json_str(v, "error")
+        .or_else(|| json_str(v, "message"))
+        .map(|s| clip(&s, 300))
+        .unwrap_or_default()
+}
+
+fn parse_json(status: u16, body: &str) -> Result<Value, ApiError> {
+    serde_json::from_str(body).map_err(|e| ApiError::BadResponse {
+        status,
+        why: format!("not valid JSON: {e}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(status: u16, body: &str) -> ApiError {
+        classify(
+            &list(Scope::All, 0),
+            &RawResponse {
+                status,
+                body: body.into(),
+                ..Default::default()
+            },
+        )
+        .unwrap_err()
+    }
+
+    #[test]
+    fn list_all_request_is_strict() {
+        let r = list(Scope::All, 200);
+        assert_eq!(r.method, Method::Get);
+        assert_eq!(r.path, "/api/v1/sessions/list.all");
+        let keys: Vec<&str> = r.query.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["offset", "count", "sort"]);
+        assert_eq!(r.query[0].1, "200");
+        assert_eq!(r.query[1].1, "100");
+        assert_eq!(r.code_carrier, CodeCarrier::Headers);
+        let own = list(Scope::Own, 0);
+        assert_eq!(own.path, "/api/v1/sessions/list");
+        assert_eq!(own.code_carrier, CodeCarrier::None);
+    }
+
+    #[test]
+    fn offsets_walk_to_total() {
+        assert_eq!(remaining_offsets(240), [100, 200]);
+        assert_eq!(remaining_offsets(100), Vec::<usize>::new());
+        assert_eq!(remaining_offsets(101), [100]);
+        assert_eq!(remaining_offsets(0), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn auth_headers_named_as_documented() {
+        let h = auth_headers("uid", "tok");
+        assert_eq!(h[0], ("X-User-Id".into(), "uid".into()));
+        assert_eq!(h[1], ("X-Auth-Token".into(), "tok".into()));
+    }
+
+    #[test]
+    fn logout_bodies() {
+        let r = logout(Scope::All, "abc");
+        assert_eq!(r.path, "/api/v1/sessions/logout");
+        assert_eq!(r.body.unwrap(), serde_json::json!({"sessionId": "abc"}));
+        assert_eq!(logout(Scope::Own, "abc").path, "/api/v1/sessions/logout.me");
+        let i = info(Scope::All, "a b");
+        assert_eq!(i.path_and_query(), "/api/v1/sessions/info.admin?sessionId=a%20b");
+    }
+
+    #[test]
+    fn classify_two_factor_variants() {
+        let e = err(
+            400,
+            r#"{"success":false,"error":"TOTP Required [totp-required]","errorType":"totp-required","details":{"method":"email","codeGenerated":true,"availableMethods":["email","totp"]}}"#,
+        );
+        match e {
+            ApiError::TwoFactorRequired(c) => {
+                assert_eq!(c.method, "email");
+                assert!(c.code_generated);
+                assert_eq!(c.available, ["email", "totp"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        // Login shape: 401 with error:"totp-required" and no errorType.
+        let e = err(401, r#"{"status":"error","error":"totp-required","message":"TOTP Required [totp-required]","details":{"method":"totp"}}"#);
+        assert!(matches!(e, ApiError::TwoFactorRequired(ref c) if c.method == "totp"));
+        let e = err(400, r#"{"success":false,"error":"TOTP Invalid [totp-invalid]","errorType":"totp-invalid"}"#);
+        assert!(matches!(e, ApiError::TwoFactorInvalid { .. }));
+        let e = err(400, r#"{"success":false,"errorType":"totp-max-attempts","error":"TOTP Maximun Failed Attempts Reached"}"#);
+        assert!(matches!(e, ApiError::TwoFactorMaxAttempts { .. }));
+    }
+
+    #[test]
+    fn classify_statuses() {
+        assert!(matches!(
+            err(401, r#"{"status":"error","message":"You must be logged in to do this."}"#),
+            ApiError::Unauthorized { ref message } if message == "You must be logged in to do this."
+        ));
+        match err(403, r#"{"success":false,"error":"User does not have the permissions required for this action [error-unauthorized]"}"#) {
+            ApiError::Forbidden { what: ForbiddenWhat::Permission(p), .. } => assert_eq!(p, PERM_VIEW),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            err(403, r#"{"success":false,"error":"This is an enterprise feature; a valid license is required [error-license-required]"}"#),
+            ApiError::Forbidden { what: ForbiddenWhat::License(_), .. }
+        ));
+        assert!(matches!(err(404, r#"{"success":false,"error":"Session not found"}"#), ApiError::NotFound { .. }));
+        assert!(matches!(err(400, r#"{"success":false,"error":"Session not found"}"#), ApiError::NotFound { .. }));
+        assert!(matches!(err(429, r#"{"success":false,"error":"Error, too many requests. Please slow down. You must wait 9 seconds before trying this endpoint again."}"#), ApiError::RateLimited { .. }));
+        match err(502, "<html><body>Bad gateway</body></html>") {
+            ApiError::Server { status: 502, message } => assert!(message.contains("Bad gateway")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn logout_outcomes() {
+        let ok = RawResponse {
+            status: 200,
+            body: r#"{"sessionId":"x","success":true}"#.into(),
+            ..Default::default()
+        };
+        assert_eq!(logout_outcome(Ok(ok)), Ok(Revoked::Now));
+        assert_eq!(
+            logout_outcome(Err(ApiError::NotFound { message: "Session not found".into() })),
+            Ok(Revoked::AlreadyGone)
+        );
+        let weird = RawResponse {
+            status: 200,
+            body: "<html>".into(),
+            ..Default::default()
+        };
+        assert!(matches!(logout_outcome(Ok(weird)), Err(ApiError::BadResponse { .. })));
+    }
+
+    #[test]
+    fn login_and_me() {
+        let t = parse_login(r#"{"status":"success","data":{"userId":"u1","authToken":"t1","me":{}}}"#).unwrap();
+        assert_eq!(t.user_id, "u1");
+        assert!(parse_login(r#"{"status":"success","data":{}}"#).is_err());
+        let m = parse_me(r#"{"_id":"u1","username":"admin","name":"Ada"}"#).unwrap();
+        assert_eq!(m.name.as_deref(), Some("Ada"));
+        assert!(parse_me("[]").is_err());
+        let l = login("a", "p");
+        assert_eq!(l.code_carrier, CodeCarrier::LoginBody);
+    }
+
+    #[test]
+    fn hostile_and_wrong_typed_fields_never_panic() {
+        let body = r#"{"sessions":[
+            {"sessionId":"x1","_user":{"name":"<img src=x onerror=alert(1)>"},"device":"oops","ip":12345,"loginAt":{"$date":1}},
+            {"device":{"os":null}},
+            "not an object",
+            {"_id":"x2","device":{"name":["a"]}}
+        ],"total":"many"}"#;
+        let p = parse_list(body).unwrap();
+        assert_eq!(p.sessions.len(), 2);
+        assert_eq!(p.skipped, 2);
+        assert_eq!(p.total, None);
+        let s = &p.sessions[0];
+        assert_eq!(s.user_name.as_deref(), Some("<img src=x onerror=alert(1)>"));
+        assert_eq!(s.ip.as_deref(), Some("12345"));
+        assert!(s.login_at.is_none());
+        assert!(matches!(parse_list("{}"), Err(ApiError::BadResponse { .. })));
+        assert!(matches!(parse_list("<!doctype html>"), Err(ApiError::BadResponse { .. })));
+    }
+}

@@ -1,0 +1,348 @@
+//! Bounded-concurrency runners: revoking many sessions, walking list pages.
+//!
+//! Generic over the operation, so they are tested natively with fakes. The
+//! first item always runs alone: if it needs a second factor the person
+//! answers once and the server remembers it before the rest start.
+
+use crate::backends::ListPage;
+use crate::http::request::ApiError;
+use futures::stream::{self, StreamExt};
+use std::cell::RefCell;
+use std::future::Future;
+
+/// Revocations in flight at once.
+pub const REVOKE_CONCURRENCY: usize = 6;
+/// List pages in flight at once.
+pub const PAGE_CONCURRENCY: usize = 4;
+/// A hostile `total` must not make us walk forever.
+pub const MAX_PAGES: usize = 5_000;
+
+/// How one item of a batch ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ItemResult<T> {
+    Done(T),
+    Failed(ApiError),
+    /// Never sent: an earlier error made the rest pointless (e.g. 401, Cancel).
+    NotSent,
+}
+
+/// Runs `op` for each ID, at most `concurrency` at once (the first alone),
+/// reporting `(finished, total)` after each. Results come back in input order.
+/// After a fatal error (see [`ApiError::is_fatal`]) nothing more is sent.
+pub async fn run_bulk<T, F, Fut>(
+    ids: Vec<String>,
+    concurrency: usize,
+    op: F,
+    mut on_progress: impl FnMut(usize, usize),
+) -> Vec<(String, ItemResult<T>)>
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let total = ids.len();
+    let stop = RefCell::new(false);
+    let one = |id: String| {
+        let stop = &stop;
+        let fut = op(id.clone());
+        async move {
+            if *stop.borrow() {
+                return (id, ItemResult::NotSent);
+            }
+            let r = match fut.await {
+                Ok(v) => ItemResult::Done(v),
+                Err(e) => {
+                    if e.is_fatal() {
+                        *stop.borrow_mut() = true;
+                    }
+                    ItemResult::Failed(e)
+                }
+            };
+            (id, r)
+        }
+    };
+    let mut out = Vec::with_capacity(total);
+    let mut iter = ids.into_iter();
+    if let Some(first) = iter.next() {
+        out.push(one(first).await);
+        on_progress(out.len(), total);
+    }
+    let mut rest = stream::iter(iter).map(one).buffer_unordered(concurrency.max(1));
+    while let Some(r) = rest.next().await {
+        out.push(r);
+        on_progress(out.len(), total);
+    }
+    drop(rest);
+    out
+}
+
+/// Loads every page of a paged list: the first alone (it tells the total),
+/// then the remaining offsets with bounded concurrency. `on_page` sees each
+/// page as it arrives, with how many pages are done and expected.
+pub async fn walk_pages<F, Fut>(
+    page_size: usize,
+    fetch: F,
+    mut on_page: impl FnMut(ListPage, usize, usize),
+) -> Result<(), ApiError>
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = Result<ListPage, ApiError>>,
+{
+    let first = fetch(0).await?;
+    match first.total {
+        Some(total) => {
+            let offsets: Vec<usize> = (page_size..total)
+                .step_by(page_size.max(1))
+                .take(MAX_PAGES)
+                .collect();
+            let expected = offsets.len() + 1;
+            on_page(first, 1, expected);
+            let mut pages = stream::iter(offsets)
+                .map(&fetch)
+                .buffer_unordered(PAGE_CONCURRENCY);
+            let mut done = 1;
+            while let Some(p) = pages.next().await {
+                done += 1;
+                on_page(p?, done, expected);
+            }
+        }
+        None => {
+            // No total: walk one page after another until a short page.
+            let mut offset = 0;
+            let mut page = first;
+            let mut done = 1;
+            loop {
+                let full = page.returned >= page_size && page.returned > 0;
+                on_page(page, done, done + usize::from(full));
+                if !full || done >= MAX_PAGES {
+                    break;
+                }
+                offset += page_size;
+                page = fetch(offset).await?;
+                done += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Session;
+    use futures::executor::block_on;
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    /// An op that records what was sent and the peak number in flight.
+    struct Probe {
+        sent: RefCell<Vec<String>>,
+        in_flight: Cell<usize>,
+        peak: Cell<usize>,
+    }
+
+    async fn yield_now() {
+        let mut yielded = false;
+        futures::future::poll_fn(|cx| {
+            if yielded {
+                std::task::Poll::Ready(())
+            } else {
+                yielded = true;
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            }
+        })
+        .await
+    }
+
+    fn probe() -> Rc<Probe> {
+        Rc::new(Probe {
+            sent: RefCell::new(vec![]),
+            in_flight: Cell::new(0),
+            peak: Cell::new(0),
+        })
+    }
+
+    #[test]
+    fn bounded_ordered_and_only_the_chosen_ids() {
+        let p = probe();
+        let ids: Vec<String> = (0..20).map(|i| format!("s{i}")).collect();
+        let mut progress = vec![];
+        let out = block_on(run_bulk(
+            ids.clone(),
+            3,
+            |id| {
+                let p = p.clone();
+                async move {
+                    p.sent.borrow_mut().push(id.clone());
+                    p.in_flight.set(p.in_flight.get() + 1);
+                    p.peak.set(p.peak.get().max(p.in_flight.get()));
+                    yield_now().await;
+                    yield_now().await;
+                    p.in_flight.set(p.in_flight.get() - 1);
+                    if id == "s7" {
+                        Err(ApiError::Server {
+                            status: 500,
+                            message: "boom".into(),
+                        })
+                    } else {
+                        Ok(())
+                    }
+                }
+            },
+            |d, t| progress.push((d, t)),
+        ));
+        assert_eq!(p.peak.get(), 3);
+        let mut sent = p.sent.borrow().clone();
+        sent.sort();
+        let mut want = ids.clone();
+        want.sort();
+        assert_eq!(sent, want, "each chosen id exactly once, nothing else");
+        assert_eq!(out.len(), 20);
+        let failed: Vec<&str> = out
+            .iter()
+            .filter(|(_, r)| matches!(r, ItemResult::Failed(_)))
+            .map(|(id, _)| id.as_str())
+            .collect();
+        assert_eq!(failed, ["s7"]);
+        assert_eq!(progress.last(), Some(&(20, 20)));
+        assert_eq!(progress[0], (1, 20));
+    }
+
+    #[test]
+    fn first_runs_alone() {
+        let p = probe();
+        let order = RefCell::new(vec![]);
+        block_on(run_bulk(
+            vec!["a".into(), "b".into(), "c".into()],
+            3,
+            |id| {
+                let p = p.clone();
+                let order = &order;
+                async move {
+                    order.borrow_mut().push(format!("start {id}"));
+                    p.in_flight.set(p.in_flight.get() + 1);
+                    p.peak.set(p.peak.get().max(p.in_flight.get()));
+                    yield_now().await;
+                    p.in_flight.set(p.in_flight.get() - 1);
+                    order.borrow_mut().push(format!("end {id}"));
+                    Ok::<_, ApiError>(())
+                }
+            },
+            |_, _| {},
+        ));
+        assert_eq!(order.borrow()[..2], ["start a".to_string(), "end a".to_string()]);
+        assert_eq!(p.peak.get(), 2);
+    }
+
+    #[test]
+    fn fatal_error_stops_sending_the_rest() {
+        let sent = RefCell::new(vec![]);
+        let out = block_on(run_bulk(
+            (0..10).map(|i| i.to_string()).collect(),
+            2,
+            |id| {
+                let sent = &sent;
+                async move {
+                    sent.borrow_mut().push(id.clone());
+                    if id == "1" {
+                        Err(ApiError::Unauthorized {
+                            message: "expired".into(),
+                        })
+                    } else {
+                        Ok(())
+                    }
+                }
+            },
+            |_, _| {},
+        ));
+        let not_sent = out
+            .iter()
+            .filter(|(_, r)| *r == ItemResult::NotSent)
+            .count();
+        assert!(sent.borrow().len() < 10);
+        assert_eq!(not_sent, 10 - sent.borrow().len());
+    }
+
+    fn page(n: usize, total: Option<usize>) -> ListPage {
+        ListPage {
+            sessions: (0..n)
+                .map(|i| Session {
+                    id: format!("{i}"),
+                    ..Default::default()
+                })
+                .collect(),
+            total,
+            returned: n,
+            skipped: 0,
+        }
+    }
+
+    #[test]
+    fn walks_pages_to_total() {
+        let asked = RefCell::new(vec![]);
+        let mut got = 0;
+        let mut last = (0, 0);
+        block_on(walk_pages(
+            100,
+            |off| {
+                asked.borrow_mut().push(off);
+                async move { Ok(page(if off == 200 { 40 } else { 100 }, Some(240))) }
+            },
+            |p, d, e| {
+                got += p.sessions.len();
+                last = (d, e);
+            },
+        ))
+        .unwrap();
+        let mut a = asked.borrow().clone();
+        a.sort();
+        assert_eq!(a, [0, 100, 200]);
+        assert_eq!(got, 240);
+        assert_eq!(last, (3, 3));
+    }
+
+    #[test]
+    fn without_total_walks_until_short_page_and_errors_stop() {
+        let asked = RefCell::new(vec![]);
+        block_on(walk_pages(
+            100,
+            |off| {
+                asked.borrow_mut().push(off);
+                async move { Ok(page(if off < 300 { 100 } else { 7 }, None)) }
+            },
+            |_, _, _| {},
+        ))
+        .unwrap();
+        assert_eq!(*asked.borrow(), [0, 100, 200, 300]);
+        let r = block_on(walk_pages(
+            100,
+            |off| async move {
+                if off == 0 {
+                    Ok(page(100, Some(1000)))
+                } else {
+                    Err(ApiError::Server {
+                        status: 500,
+                        message: "x".into(),
+                    })
+                }
+            },
+            |_, _, _| {},
+        ));
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn hostile_total_is_capped() {
+        let n = Cell::new(0);
+        block_on(walk_pages(
+            100,
+            |_| {
+                n.set(n.get() + 1);
+                async { Ok(page(0, Some(usize::MAX))) }
+            },
+            |_, _, _| {},
+        ))
+        .unwrap();
+        assert_eq!(n.get(), MAX_PAGES + 1);
+    }
+}

@@ -1,0 +1,13 @@
+//! sessiondeck: see every active login session on the servers you run and end
+//! the ones that must end.
+//!
+//! Plain-Rust layers (tested natively): [`model`], [`time`], [`list`],
+//! [`backends`], [`http::request`], [`http::two_factor`], [`bulk`].
+//! Browser layers: [`http::transport::browser`], [`app`], `components`, `pages`.
+
+pub mod backends;
+pub mod bulk;
+pub mod http;
+pub mod list;
+pub mod model;
+pub mod time;

@@ -1,0 +1,554 @@
+//! Pure list logic: the view query (filter, sort, page) that lives in the URL,
+//! and the loaded sessions with filter / sort / page / group as methods.
+
+use crate::model::Session;
+use std::cmp::Ordering;
+
+pub const PAGE_SIZES: [usize; 4] = [10, 25, 50, 100];
+pub const DEFAULT_PAGE_SIZE: usize = 25;
+
+/// A sortable column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SortKey {
+    User,
+    Client,
+    Os,
+    Ip,
+    Host,
+    Login,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 6] = [
+        SortKey::User,
+        SortKey::Client,
+        SortKey::Os,
+        SortKey::Ip,
+        SortKey::Host,
+        SortKey::Login,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortKey::User => "user",
+            SortKey::Client => "client",
+            SortKey::Os => "os",
+            SortKey::Ip => "ip",
+            SortKey::Host => "host",
+            SortKey::Login => "login",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SortKey> {
+        SortKey::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The direction a first click on this column sorts in.
+    pub fn default_dir(self) -> SortDir {
+        match self {
+            SortKey::Login => SortDir::Desc,
+            _ => SortDir::Asc,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SortDir {
+    Asc,
+    Desc,
+}
+
+impl SortDir {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortDir::Asc => "asc",
+            SortDir::Desc => "desc",
+        }
+    }
+    /// The value of `aria-sort` for a header sorted this way.
+    pub fn aria(self) -> &'static str {
+        match self {
+            SortDir::Asc => "ascending",
+            SortDir::Desc => "descending",
+        }
+    }
+    pub fn flip(self) -> SortDir {
+        match self {
+            SortDir::Asc => SortDir::Desc,
+            SortDir::Desc => SortDir::Asc,
+        }
+    }
+}
+
+/// What the admin is looking at: kept in the URL so reload and Back keep it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ListQuery {
+    pub filter: String,
+    pub sort: SortKey,
+    pub dir: SortDir,
+    /// 1-based.
+    pub page: usize,
+    pub page_size: usize,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        ListQuery {
+            filter: String::new(),
+            sort: SortKey::Login,
+            dir: SortDir::Desc,
+            page: 1,
+            page_size: DEFAULT_PAGE_SIZE,
+        }
+    }
+}
+
+impl ListQuery {
+    /// Reads `?q=…&sort=…&dir=…&page=…&size=…`; anything unknown or invalid
+    /// falls back to the default for that part.
+    pub fn from_query_string(qs: &str) -> ListQuery {
+        let mut q = ListQuery::default();
+        for pair in qs.trim_start_matches('?').split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let v = percent_decode(v);
+            match k {
+                "q" => q.filter = v,
+                "sort" => {
+                    if let Some(k) = SortKey::parse(&v) {
+                        q.sort = k
+                    }
+                }
+                "dir" => {
+                    q.dir = match v.as_str() {
+                        "asc" => SortDir::Asc,
+                        "desc" => SortDir::Desc,
+                        _ => q.dir,
+                    }
+                }
+                "page" => {
+                    if let Ok(p) = v.parse::<usize>() {
+                        q.page = p.max(1)
+                    }
+                }
+                "size" => {
+                    if let Ok(s) = v.parse::<usize>() {
+                        if PAGE_SIZES.contains(&s) {
+                            q.page_size = s
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        q
+    }
+
+    /// The inverse of [`ListQuery::from_query_string`]; defaults are left out.
+    pub fn to_query_string(&self) -> String {
+        let d = ListQuery::default();
+        let mut parts = Vec::new();
+        if !self.filter.is_empty() {
+            parts.push(format!("q={}", percent_encode(&self.filter)));
+        }
+        if self.sort != d.sort || self.dir != d.dir {
+            parts.push(format!("sort={}", self.sort.as_str()));
+            parts.push(format!("dir={}", self.dir.as_str()));
+        }
+        if self.page != 1 {
+            parts.push(format!("page={}", self.page));
+        }
+        if self.page_size != d.page_size {
+            parts.push(format!("size={}", self.page_size));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    }
+
+    /// Clicking a column header: same column flips, another starts at its default.
+    pub fn toggle_sort(&self, key: SortKey) -> ListQuery {
+        let dir = if self.sort == key {
+            self.dir.flip()
+        } else {
+            key.default_dir()
+        };
+        ListQuery {
+            sort: key,
+            dir,
+            page: 1,
+            ..self.clone()
+        }
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decodes `%XX` and `+`; invalid escapes are kept as written.
+pub fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(c: u8) -> Option<u8> {
+    (c as char).to_digit(16).map(|d| d as u8)
+}
+
+/// The rows shown on one page plus the numbers the pagination needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageView {
+    /// Indices into [`SessionList::sessions`], in display order.
+    pub rows: Vec<usize>,
+    /// How many sessions match the filter.
+    pub matched: usize,
+    /// The page actually shown (the requested one clamped to the last page).
+    pub page: usize,
+    pub pages: usize,
+    /// 1-based first and last row numbers on this page (0, 0 when empty).
+    pub first: usize,
+    pub last: usize,
+}
+
+impl PageView {
+    /// "1–25 of 240".
+    pub fn range_label(&self) -> String {
+        if self.matched == 0 {
+            "0 of 0".to_string()
+        } else {
+            format!("{}–{} of {}", self.first, self.last, self.matched)
+        }
+    }
+}
+
+/// All loaded sessions of one connection.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SessionList {
+    pub sessions: Vec<Session>,
+}
+
+impl SessionList {
+    pub fn new(sessions: Vec<Session>) -> Self {
+        SessionList { sessions }
+    }
+
+    pub fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sessions.is_empty()
+    }
+
+    /// Adds rows, skipping IDs already present (pages can overlap while the
+    /// server's list shifts under a paging walk). Returns how many were new.
+    pub fn extend_unique(&mut self, rows: Vec<Session>) -> usize {
+        let known: std::collections::HashSet<String> =
+            self.sessions.iter().map(|s| s.id.clone()).collect();
+        let before = self.sessions.len();
+        let mut seen = known;
+        for r in rows {
+            if seen.insert(r.id.clone()) {
+                self.sessions.push(r);
+            }
+        }
+        self.sessions.len() - before
+    }
+
+    pub fn find(&self, id: &str) -> Option<&Session> {
+        self.sessions.iter().find(|s| s.id == id)
+    }
+
+    /// Removes the sessions with these IDs; returns how many were removed.
+    pub fn remove_ids<S: AsRef<str>>(&mut self, ids: &[S]) -> usize {
+        let set: std::collections::HashSet<&str> = ids.iter().map(|s| s.as_ref()).collect();
+        let before = self.sessions.len();
+        self.sessions.retain(|s| !set.contains(s.id.as_str()));
+        before - self.sessions.len()
+    }
+
+    /// IDs of every session of the owner identified by `user_key`.
+    pub fn ids_of_user(&self, user_key: &str) -> Vec<String> {
+        self.sessions
+            .iter()
+            .filter(|s| s.user_key() == user_key)
+            .map(|s| s.id.clone())
+            .collect()
+    }
+
+    /// Indices of the sessions matching `filter` (case-insensitive substring,
+    /// every whitespace-separated word must match).
+    pub fn matching(&self, filter: &str) -> Vec<usize> {
+        let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
+        self.sessions
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| words.iter().all(|w| s.haystack.contains(w.as_str())))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Sorts indices by a column; ties keep login order (newest first), and
+    /// missing values go last whichever the direction.
+    pub fn sort_indices(&self, idx: &mut [usize], key: SortKey, dir: SortDir) {
+        let ss = &self.sessions;
+        idx.sort_by(|&a, &b| {
+            let (a, b) = (&ss[a], &ss[b]);
+            let ord = match key {
+                SortKey::Login => cmp_opt(
+                    a.login_at.as_ref().and_then(|t| t.epoch_ms),
+                    b.login_at.as_ref().and_then(|t| t.epoch_ms),
+                    dir,
+                    |x, y| x.partial_cmp(y).unwrap_or(Ordering::Equal),
+                ),
+                SortKey::User => cmp_text(Some(a.user_label()), Some(b.user_label()), dir),
+                SortKey::Client => cmp_text(
+                    nonempty(&a.client_label()),
+                    nonempty(&b.client_label()),
+                    dir,
+                ),
+                SortKey::Os => cmp_text(nonempty(&a.os_label()), nonempty(&b.os_label()), dir),
+                SortKey::Ip => cmp_opt(
+                    a.ip.as_deref().map(ip_key),
+                    b.ip.as_deref().map(ip_key),
+                    dir,
+                    |x, y| x.cmp(y),
+                ),
+                SortKey::Host => cmp_text(a.host.as_deref(), b.host.as_deref(), dir),
+            };
+            ord.then_with(|| a.id.cmp(&b.id))
+        });
+    }
+
+    /// Filter, sort and cut out one page.
+    pub fn view(&self, q: &ListQuery) -> PageView {
+        let mut idx = self.matching(&q.filter);
+        self.sort_indices(&mut idx, q.sort, q.dir);
+        paginate(idx, q.page, q.page_size)
+    }
+}
+
+/// Cuts one page out of ordered indices, clamping the page into range.
+pub fn paginate(idx: Vec<usize>, page: usize, page_size: usize) -> PageView {
+    let size = page_size.max(1);
+    let matched = idx.len();
+    let pages = matched.div_ceil(size).max(1);
+    let page = page.clamp(1, pages);
+    let start = (page - 1) * size;
+    let end = (start + size).min(matched);
+    PageView {
+        rows: idx[start.min(matched)..end].to_vec(),
+        matched,
+        page,
+        pages,
+        first: if matched == 0 { 0 } else { start + 1 },
+        last: end,
+    }
+}
+
+fn nonempty(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+fn cmp_text(a: Option<&str>, b: Option<&str>, dir: SortDir) -> Ordering {
+    cmp_opt(a, b, dir, |x, y| {
+        x.to_lowercase()
+            .cmp(&y.to_lowercase())
+            .then_with(|| x.cmp(y))
+    })
+}
+
+fn cmp_opt<T>(a: Option<T>, b: Option<T>, dir: SortDir, f: impl Fn(&T, &T) -> Ordering) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => {
+            let o = f(&x, &y);
+            if dir == SortDir::Desc {
+                o.reverse()
+            } else {
+                o
+            }
+        }
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+/// IPv4 addresses sort numerically; anything else after them, as text.
+fn ip_key(ip: &str) -> (u8, u32, String) {
+    let octets: Vec<u32> = ip.split('.').filter_map(|p| p.parse::<u8>().ok().map(u32::from)).collect();
+    if octets.len() == 4 && ip.split('.').count() == 4 {
+        (0, octets.iter().fold(0, |acc, o| acc << 8 | o), String::new())
+    } else {
+        (1, 0, ip.to_lowercase())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::Timestamp;
+
+    fn row(id: &str, user: &str, client: &str, ip: &str, login: &str) -> Session {
+        Session {
+            id: id.into(),
+            user_id: Some(format!("u-{user}")),
+            username: Some(user.into()),
+            client: Some(client.into()),
+            ip: Some(ip.into()),
+            login_at: Some(Timestamp::parse(login)),
+            ..Default::default()
+        }
+        .index()
+    }
+
+    fn sample() -> SessionList {
+        SessionList::new(vec![
+            row("a", "carol", "Firefox", "10.0.0.10", "2023-05-01T00:00:00Z"),
+            row("b", "alice", "Chrome", "10.0.0.9", "2023-05-03T00:00:00Z"),
+            row("c", "Bob", "Safari", "192.168.1.1", "2023-05-02T00:00:00Z"),
+            row("d", "alice", "Firefox", "::1", "bad date"),
+        ])
+    }
+
+    fn ids(l: &SessionList, v: &PageView) -> Vec<String> {
+        v.rows.iter().map(|&i| l.sessions[i].id.clone()).collect()
+    }
+
+    #[test]
+    fn filter_is_case_insensitive_and_all_words_must_match() {
+        let l = sample();
+        let q = |f: &str| {
+            let v = l.view(&ListQuery {
+                filter: f.into(),
+                sort: SortKey::User,
+                dir: SortDir::Asc,
+                ..Default::default()
+            });
+            ids(&l, &v)
+        };
+        assert_eq!(q("FIREFOX"), ["d", "a"]);
+        assert_eq!(q("alice firefox"), ["d"]);
+        assert_eq!(q("192.168"), ["c"]);
+        assert_eq!(q("nobody"), Vec::<String>::new());
+        assert_eq!(q("  "), ["b", "d", "c", "a"]);
+    }
+
+    #[test]
+    fn sorts_by_every_column_with_missing_last() {
+        let l = sample();
+        let order = |k, d| {
+            let v = l.view(&ListQuery {
+                sort: k,
+                dir: d,
+                ..Default::default()
+            });
+            ids(&l, &v)
+        };
+        assert_eq!(order(SortKey::Login, SortDir::Desc), ["b", "c", "a", "d"]);
+        assert_eq!(order(SortKey::Login, SortDir::Asc), ["a", "c", "b", "d"]);
+        assert_eq!(order(SortKey::User, SortDir::Asc), ["b", "d", "c", "a"]);
+        assert_eq!(order(SortKey::User, SortDir::Desc), ["a", "c", "b", "d"]);
+        assert_eq!(order(SortKey::Client, SortDir::Asc), ["b", "a", "d", "c"]);
+        // numeric IPv4 order: 10.0.0.9 < 10.0.0.10 < 192.168.1.1, IPv6 after
+        assert_eq!(order(SortKey::Ip, SortDir::Asc), ["b", "a", "c", "d"]);
+        // host is missing everywhere: stable by id
+        assert_eq!(order(SortKey::Host, SortDir::Desc), ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn pages_clamp_and_label() {
+        let idx: Vec<usize> = (0..240).collect();
+        let v = paginate(idx.clone(), 1, 25);
+        assert_eq!((v.first, v.last, v.pages), (1, 25, 10));
+        assert_eq!(v.range_label(), "1–25 of 240");
+        let v = paginate(idx.clone(), 10, 25);
+        assert_eq!(v.range_label(), "226–240 of 240");
+        assert_eq!(v.rows.len(), 15);
+        let v = paginate(idx, 99, 100);
+        assert_eq!((v.page, v.first, v.last), (3, 201, 240));
+        let v = paginate(vec![], 3, 25);
+        assert_eq!((v.page, v.pages, v.rows.len()), (1, 1, 0));
+        assert_eq!(v.range_label(), "0 of 0");
+    }
+
+    #[test]
+    fn query_string_round_trip() {
+        let q = ListQuery {
+            filter: "a&b=c ü/%".into(),
+            sort: SortKey::Ip,
+            dir: SortDir::Asc,
+            page: 3,
+            page_size: 50,
+        };
+        let s = q.to_query_string();
+        assert_eq!(s, "?q=a%26b%3Dc%20%C3%BC%2F%25&sort=ip&dir=asc&page=3&size=50");
+        assert_eq!(ListQuery::from_query_string(&s), q);
+        assert_eq!(ListQuery::default().to_query_string(), "");
+    }
+
+    #[test]
+    fn query_string_ignores_garbage() {
+        let q = ListQuery::from_query_string("?sort=evil&dir=up&page=-3&size=7&q=%ZZ&x=1");
+        assert_eq!(q.sort, SortKey::Login);
+        assert_eq!(q.dir, SortDir::Desc);
+        assert_eq!(q.page, 1);
+        assert_eq!(q.page_size, DEFAULT_PAGE_SIZE);
+        assert_eq!(q.filter, "%ZZ");
+        assert_eq!(ListQuery::from_query_string("page=0").page, 1);
+        assert_eq!(ListQuery::from_query_string("q=a+b").filter, "a b");
+    }
+
+    #[test]
+    fn toggle_sort_flips_and_resets_page() {
+        let q = ListQuery {
+            page: 4,
+            ..Default::default()
+        };
+        let t = q.toggle_sort(SortKey::Login);
+        assert_eq!((t.dir, t.page), (SortDir::Asc, 1));
+        let t = t.toggle_sort(SortKey::User);
+        assert_eq!((t.sort, t.dir), (SortKey::User, SortDir::Asc));
+    }
+
+    #[test]
+    fn unique_extend_remove_and_group() {
+        let mut l = sample();
+        let added = l.extend_unique(vec![row("a", "x", "y", "1.1.1.1", ""), row("e", "alice", "Edge", "1.1.1.1", "")]);
+        assert_eq!(added, 1);
+        assert_eq!(l.len(), 5);
+        let mut alice = l.ids_of_user("u-alice");
+        alice.sort();
+        assert_eq!(alice, ["b", "d", "e"]);
+        assert_eq!(l.remove_ids(&["b", "zzz"]), 1);
+        assert!(l.find("b").is_none());
+        assert_eq!(l.len(), 4);
+    }
+}

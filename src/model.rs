@@ -1,0 +1,210 @@
+//! The common session model every backend parses into.
+//!
+//! Rows are compact and carry a pre-lowered search haystack so filtering over
+//! tens of thousands of sessions is a plain substring scan.
+
+use crate::time::Timestamp;
+
+/// One active login session, whatever server it came from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Session {
+    /// The identifier the server uses to revoke this session.
+    pub id: String,
+    pub user_id: Option<String>,
+    /// Display name of the owner ("Rocket Agent").
+    pub user_name: Option<String>,
+    /// Login name of the owner ("rocket.agent").
+    pub username: Option<String>,
+    /// Client / browser / app name ("Chrome").
+    pub client: Option<String>,
+    pub client_version: Option<String>,
+    /// "browser", "mobile", "desktop"…
+    pub device_type: Option<String>,
+    pub os: Option<String>,
+    pub os_version: Option<String>,
+    pub ip: Option<String>,
+    pub host: Option<String>,
+    pub login_at: Option<Timestamp>,
+    /// The session the panel itself is using (only some backends know).
+    pub current: bool,
+    /// Lower-cased text the filter matches against.
+    pub haystack: String,
+}
+
+impl Session {
+    /// Fills `haystack` from the searchable fields. Call after building a row.
+    pub fn index(mut self) -> Self {
+        let parts = [
+            &self.user_name,
+            &self.username,
+            &self.client,
+            &self.client_version,
+            &self.os,
+            &self.os_version,
+            &self.ip,
+            &self.host,
+            &self.device_type,
+        ];
+        let mut h = String::with_capacity(96);
+        for p in parts.into_iter().flatten() {
+            h.push_str(&p.to_lowercase());
+            h.push('\u{1f}');
+        }
+        h.push_str(&self.id.to_lowercase());
+        self.haystack = h;
+        self
+    }
+
+    /// Best human label for the owner: display name, else username, else user ID.
+    pub fn user_label(&self) -> &str {
+        self.user_name
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .or(self.username.as_deref().filter(|s| !s.is_empty()))
+            .or(self.user_id.as_deref())
+            .unwrap_or("unknown user")
+    }
+
+    /// Key grouping sessions by owner.
+    pub fn user_key(&self) -> &str {
+        self.user_id
+            .as_deref()
+            .or(self.username.as_deref())
+            .unwrap_or("")
+    }
+
+    /// "Chrome 113.0.0".
+    pub fn client_label(&self) -> String {
+        join_nonempty(&self.client, &self.client_version)
+    }
+
+    /// "Windows 10".
+    pub fn os_label(&self) -> String {
+        join_nonempty(&self.os, &self.os_version)
+    }
+}
+
+fn join_nonempty(a: &Option<String>, b: &Option<String>) -> String {
+    match (a.as_deref(), b.as_deref()) {
+        (Some(a), Some(b)) if !a.is_empty() && !b.is_empty() => format!("{a} {b}"),
+        (Some(a), _) if !a.is_empty() => a.to_string(),
+        (_, Some(b)) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// One field of a session's full record, as shown in the details panel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+}
+
+/// Flattens a JSON record into `a.b.c = value` pairs, in the server's order.
+pub fn flatten_fields(value: &serde_json::Value) -> Vec<Field> {
+    fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<Field>) {
+        use serde_json::Value;
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let name = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&name, v, out);
+                }
+            }
+            Value::Array(items) => {
+                let all_scalar = items.iter().all(|i| !i.is_object() && !i.is_array());
+                if all_scalar {
+                    let joined: Vec<String> = items.iter().map(scalar_text).collect();
+                    out.push(Field {
+                        name: prefix.to_string(),
+                        value: joined.join(", "),
+                    });
+                } else {
+                    for (i, item) in items.iter().enumerate() {
+                        walk(&format!("{prefix}[{i}]"), item, out);
+                    }
+                }
+            }
+            other => out.push(Field {
+                name: prefix.to_string(),
+                value: scalar_text(other),
+            }),
+        }
+    }
+    let mut out = Vec::new();
+    walk("", value, &mut out);
+    out
+}
+
+fn scalar_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "—".to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_label_falls_back_name_username_id() {
+        let mut s = Session {
+            user_id: Some("uid".into()),
+            ..Default::default()
+        };
+        assert_eq!(s.user_label(), "uid");
+        s.username = Some("bob".into());
+        assert_eq!(s.user_label(), "bob");
+        s.user_name = Some(String::new());
+        assert_eq!(s.user_label(), "bob");
+        s.user_name = Some("Bob B".into());
+        assert_eq!(s.user_label(), "Bob B");
+    }
+
+    #[test]
+    fn haystack_is_lowercase_and_holds_every_searchable_field() {
+        let s = Session {
+            id: "AbC".into(),
+            user_name: Some("Rocket Agent".into()),
+            client: Some("Chrome".into()),
+            ip: Some("10.0.0.1".into()),
+            host: Some("Chat.Example".into()),
+            ..Default::default()
+        }
+        .index();
+        for needle in ["rocket agent", "chrome", "10.0.0.1", "chat.example", "abc"] {
+            assert!(s.haystack.contains(needle), "{needle} missing");
+        }
+        assert!(!s.haystack.contains("Chrome"));
+    }
+
+    #[test]
+    fn flatten_nested_record() {
+        let v: serde_json::Value = serde_json::json!({
+            "a": 1, "device": {"os": {"name": "Windows"}}, "roles": ["user", "admin"],
+            "list": [{"x": true}], "n": null
+        });
+        let f = flatten_fields(&v);
+        let names: Vec<&str> = f.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["a", "device.os.name", "roles", "list[0].x", "n"]);
+        assert_eq!(f[2].value, "user, admin");
+        assert_eq!(f[4].value, "—");
+    }
+
+    #[test]
+    fn labels_join_only_present_parts() {
+        let s = Session {
+            client: Some("Chrome".into()),
+            os_version: Some("10".into()),
+            ..Default::default()
+        };
+        assert_eq!(s.client_label(), "Chrome");
+        assert_eq!(s.os_label(), "10");
+    }
+}

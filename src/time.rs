@@ -1,0 +1,177 @@
+//! Timestamps: a small ISO-8601 parser (no chrono) and relative-age wording.
+
+/// A point in time as the server wrote it plus its parsed epoch milliseconds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Timestamp {
+    pub raw: String,
+    /// `None` when the server's text could not be parsed; sorted last.
+    pub epoch_ms: Option<f64>,
+}
+
+impl Timestamp {
+    pub fn parse(raw: &str) -> Self {
+        Timestamp {
+            raw: raw.to_string(),
+            epoch_ms: parse_iso8601(raw),
+        }
+    }
+}
+
+/// Parses `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]` (also with a space for `T`).
+/// A time without offset is taken as UTC. Returns epoch milliseconds.
+pub fn parse_iso8601(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() < 10 {
+        return None;
+    }
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = s.get(from..from + len)?;
+        if !part.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        part.parse().ok()
+    };
+    let year = num(0, 4)?;
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let month = num(5, 2)?;
+    let day = num(8, 2)?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let (mut hour, mut minute, mut second, mut millis) = (0, 0, 0, 0.0);
+    let mut i = 10;
+    if b.len() > 10 {
+        if b[10] != b'T' && b[10] != b't' && b[10] != b' ' {
+            return None;
+        }
+        hour = num(11, 2)?;
+        if b.get(13) != Some(&b':') {
+            return None;
+        }
+        minute = num(14, 2)?;
+        i = 16;
+        if b.get(16) == Some(&b':') {
+            second = num(17, 2)?;
+            i = 19;
+            if b.get(19) == Some(&b'.') || b.get(19) == Some(&b',') {
+                let start = 20;
+                let mut end = start;
+                while end < b.len() && b[end].is_ascii_digit() {
+                    end += 1;
+                }
+                if end == start {
+                    return None;
+                }
+                let frac: f64 = format!("0.{}", &s[start..end]).parse().ok()?;
+                millis = frac * 1000.0;
+                i = end;
+            }
+        }
+        if hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+    }
+    let mut offset_min = 0i64;
+    match b.get(i) {
+        None => {}
+        Some(b'Z') | Some(b'z') if i + 1 == b.len() => {}
+        Some(&sign) if sign == b'+' || sign == b'-' => {
+            let oh = num(i + 1, 2)?;
+            let om = match b.get(i + 3) {
+                Some(b':') => num(i + 4, 2)?,
+                Some(_) => num(i + 3, 2)?,
+                None => 0,
+            };
+            offset_min = oh * 60 + om;
+            if sign == b'-' {
+                offset_min = -offset_min;
+            }
+        }
+        _ => return None,
+    }
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_min * 60;
+    Some(secs as f64 * 1000.0 + millis)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The unit and (negative = past) amount for a relative age, as
+/// `Intl.RelativeTimeFormat` wants them: `(-3, "day")`.
+pub fn relative_parts(then_ms: f64, now_ms: f64) -> (i64, &'static str) {
+    let secs = ((then_ms - now_ms) / 1000.0).round() as i64;
+    let abs = secs.abs();
+    let (n, unit) = if abs < 60 {
+        (secs, "second")
+    } else if abs < 3600 {
+        (secs / 60, "minute")
+    } else if abs < 86_400 {
+        (secs / 3600, "hour")
+    } else if abs < 86_400 * 30 {
+        (secs / 86_400, "day")
+    } else if abs < 86_400 * 365 {
+        (secs / (86_400 * 30), "month")
+    } else {
+        (secs / (86_400 * 365), "year")
+    };
+    (n, unit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_rocketchat_login_at() {
+        // 2023-05-24T00:25:54.234Z — checked against Date.parse in a browser.
+        assert_eq!(
+            parse_iso8601("2023-05-24T00:25:54.234Z"),
+            Some(1_684_887_954_234.0)
+        );
+    }
+
+    #[test]
+    fn parses_offsets_and_plain_dates() {
+        assert_eq!(parse_iso8601("1970-01-01"), Some(0.0));
+        assert_eq!(parse_iso8601("1970-01-01T01:00:00+01:00"), Some(0.0));
+        assert_eq!(parse_iso8601("1969-12-31T19:00:00-0500"), Some(0.0));
+        assert_eq!(parse_iso8601("2020-09-21T10:42:50Z"), Some(1_600_684_970_000.0));
+        assert_eq!(parse_iso8601("2000-02-29 12:00"), Some(951_825_600_000.0));
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for bad in [
+            "",
+            "yesterday",
+            "2023-13-01",
+            "2023-05-24T25:00:00Z",
+            "2023-05-24T00:25:54.Z",
+            "2023-05-24T00:25:54Zjunk",
+            "<script>",
+        ] {
+            assert_eq!(parse_iso8601(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn relative_units() {
+        let now = 1_000_000_000.0;
+        assert_eq!(relative_parts(now - 30_000.0, now), (-30, "second"));
+        assert_eq!(relative_parts(now - 5.0 * 60_000.0, now), (-5, "minute"));
+        assert_eq!(relative_parts(now - 3.0 * 86_400_000.0, now), (-3, "day"));
+        assert_eq!(relative_parts(now + 2.0 * 3_600_000.0, now), (2, "hour"));
+    }
+}
