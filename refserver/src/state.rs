@@ -1,0 +1,110 @@
+//! Everything the server remembers, behind one mutex.
+
+use crate::config::Config;
+use crate::data::{self, Rng, SessionRec, User};
+use crate::twofactor::UserState;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+pub type Shared = Arc<App>;
+
+pub struct App {
+    pub cfg: Config,
+    pub store: Mutex<Store>,
+}
+
+#[derive(Default)]
+pub struct Faults {
+    pub fail_rate: f64,
+    pub latency_ms: u64,
+    /// Logouts of these sessions fail with 500, once each.
+    pub fail_ids: HashSet<String>,
+}
+
+#[derive(Default, serde::Serialize)]
+pub struct Stats {
+    pub requests: u64,
+    /// Every sessionId a logout / logout.me call was made for, in order.
+    pub logout_calls: Vec<String>,
+    /// API calls answered "totp-required" (each e-mails with the email method).
+    pub two_factor_required: u64,
+    pub emails_sent: u64,
+}
+
+pub struct Store {
+    pub users: Vec<User>,
+    /// Kept newest first (loginAt desc, then ID).
+    pub sessions: Vec<SessionRec>,
+    /// auth token → user ID
+    pub tokens: HashMap<String, String>,
+    pub two_factor: HashMap<String, UserState>,
+    /// (token, client fingerprint) → remembered until (epoch ms)
+    pub remembered: HashMap<(String, String), i64>,
+    /// (token, route) → (window start, calls)
+    pub rate: HashMap<(String, String), (i64, u32)>,
+    pub faults: Faults,
+    pub stats: Stats,
+    pub rng: Rng,
+    pub license: bool,
+    pub deny: Vec<String>,
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl App {
+    pub fn new(cfg: Config) -> Shared {
+        // "password" is the fallback of users with no 2FA method, not a method.
+        let methods: Vec<String> = cfg.two_factor.iter().filter(|m| *m != "password").cloned().collect();
+        let seeded = data::seed(cfg.sessions, cfg.seed, &methods, now_ms());
+        let mut sessions = seeded.sessions;
+        sort_newest_first(&mut sessions);
+        let mut tokens = HashMap::new();
+        tokens.insert(data::ADMIN_PAT.to_string(), data::ADMIN_ID.to_string());
+        tokens.insert(data::USER_PAT.to_string(), data::USER_ID.to_string());
+        let store = Store {
+            users: seeded.users,
+            sessions,
+            tokens,
+            two_factor: HashMap::new(),
+            remembered: HashMap::new(),
+            rate: HashMap::new(),
+            faults: Faults {
+                fail_rate: cfg.fail_rate,
+                latency_ms: cfg.latency_ms,
+                fail_ids: HashSet::new(),
+            },
+            stats: Stats::default(),
+            rng: Rng::new(cfg.seed ^ 0x5eed),
+            license: cfg.license,
+            deny: cfg.deny.clone(),
+        };
+        Arc::new(App {
+            cfg,
+            store: Mutex::new(store),
+        })
+    }
+
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
+        // A panicked handler must not take the whole server down with it.
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub fn sort_newest_first(s: &mut [SessionRec]) {
+    s.sort_by(|a, b| b.login_at.cmp(&a.login_at).then_with(|| a.id.cmp(&b.id)));
+}
+
+impl Store {
+    pub fn user(&self, id: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    pub fn has_permission(&self, user: &User, perm: &str) -> bool {
+        user.roles.iter().any(|r| r == "admin") && !self.deny.iter().any(|d| d == perm)
+    }
+}
