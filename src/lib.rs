@@ -11,3 +11,11 @@ pub mod http;
 pub mod list;
 pub mod model;
 pub mod time;
+pub mod revoke;
+pub mod csv;
+pub mod connection;
+
+pub mod app;
+pub mod browser;
+pub mod components;
+pub mod pages;

@@ -53,6 +53,13 @@ impl BackendKind {
     }
 }
 
+/// How a backend's answers map to errors (used by the transport).
+/// Only Rocket.Chat is supported so far (see [`BackendKind::supported`]); the
+/// other kinds get their own classifier with their adapters.
+pub fn classifier(_kind: BackendKind) -> crate::http::transport::ClassifyFn {
+    rocketchat::classify
+}
+
 /// Whose sessions a list shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Scope {

@@ -1,0 +1,158 @@
+//! Thin wrappers over browser APIs used by the components: storage, the
+//! URL's query string, locale-aware time, file download, performance marks.
+//! Every call tolerates a missing API (private mode, old browser): no panic.
+
+use wasm_bindgen::{JsCast, JsValue};
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+/// Which storage: per tab (default) or remembered on this device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Store {
+    Session,
+    Local,
+}
+
+fn storage(which: Store) -> Option<web_sys::Storage> {
+    let w = window()?;
+    match which {
+        Store::Session => w.session_storage().ok().flatten(),
+        Store::Local => w.local_storage().ok().flatten(),
+    }
+}
+
+pub fn storage_get(which: Store, key: &str) -> Option<String> {
+    storage(which)?.get_item(key).ok().flatten()
+}
+
+pub fn storage_set(which: Store, key: &str, value: &str) {
+    if let Some(s) = storage(which) {
+        let _ = s.set_item(key, value);
+    }
+}
+
+pub fn storage_remove(which: Store, key: &str) {
+    if let Some(s) = storage(which) {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// The page's current `?query` (with the leading `?`, or empty).
+pub fn query_string() -> String {
+    window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// Writes the view into the URL: `push` adds a history entry (Back returns
+/// to the previous view), otherwise the current entry is replaced.
+pub fn set_query_string(qs: &str, push: bool) {
+    let Some(w) = window() else { return };
+    if query_string() == qs {
+        return;
+    }
+    let path = w.location().pathname().unwrap_or_else(|_| "/".into());
+    let hash = w.location().hash().unwrap_or_default();
+    let url = format!("{path}{qs}{hash}");
+    if let Ok(h) = w.history() {
+        let _ = if push {
+            h.push_state_with_url(&JsValue::NULL, "", Some(&url))
+        } else {
+            h.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+        };
+    }
+}
+
+pub fn origin() -> String {
+    window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+thread_local! {
+    static DATE_FMT: js_sys::Intl::DateTimeFormat = {
+        let opts = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&opts, &"dateStyle".into(), &"medium".into());
+        let _ = js_sys::Reflect::set(&opts, &"timeStyle".into(), &"short".into());
+        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &opts)
+    };
+    static REL_FMT: js_sys::Intl::RelativeTimeFormat = {
+        let opts = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&opts, &"numeric".into(), &"auto".into());
+        js_sys::Intl::RelativeTimeFormat::new(&js_sys::Array::new(), &opts)
+    };
+}
+
+/// "24 May 2023, 02:25" in the admin's locale and time zone.
+pub fn format_datetime(epoch_ms: f64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(epoch_ms));
+    DATE_FMT.with(|f| {
+        f.format()
+            .call1(f, &date)
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    })
+}
+
+/// "3 days ago" in the admin's locale.
+pub fn format_relative(epoch_ms: f64, now: f64) -> String {
+    let (n, unit) = crate::time::relative_parts(epoch_ms, now);
+    REL_FMT.with(|f| f.format(n as f64, unit).as_string().unwrap_or_default())
+}
+
+/// Offers `text` as a file download.
+pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)
+        .map_err(|_| "the browser could not create the file".to_string())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the browser could not create a download link".to_string())?;
+    let doc = window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = doc
+        .create_element("a")
+        .map_err(|_| "no anchor")?
+        .unchecked_into();
+    a.set_href(&url);
+    a.set_download(filename);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// `performance.mark(name)`, read by the benchmark.
+pub fn mark(name: &str) {
+    if let Some(p) = window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
+/// Focuses the element with this id, if any (after dialogs close).
+pub fn focus_id(id: &str) {
+    if let Some(el) = window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// The element that has focus now, to give it back later.
+pub fn active_element() -> Option<web_sys::HtmlElement> {
+    window()?
+        .document()?
+        .active_element()?
+        .dyn_into::<web_sys::HtmlElement>()
+        .ok()
+}

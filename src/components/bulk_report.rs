@@ -1,0 +1,105 @@
+//! Progress of a running batch of revocations, then its report with
+//! "Retry failed".
+
+use crate::components::progress::Progress;
+use crate::revoke::RevokeReport;
+use leptos::prelude::*;
+
+/// The state of the current (or last) batch.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BulkState {
+    Running { done: usize, total: usize },
+    Finished(RevokeReport),
+}
+
+#[component]
+pub fn BulkReport(
+    state: RwSignal<Option<BulkState>>,
+    #[prop(into)] on_retry: Callback<Vec<String>>,
+) -> impl IntoView {
+    move || {
+        state.get().map(|s| match s {
+            BulkState::Running { done, total } => view! {
+                <section class="panel" aria-label="Revocation progress">
+                    <Progress
+                        label="Revoking sessions"
+                        done=Signal::derive(move || done)
+                        total=Signal::derive(move || total)
+                        unit="sessions"
+                    />
+                </section>
+            }
+            .into_any(),
+            BulkState::Finished(report) => {
+                let retry = report.retry_ids();
+                let n_retry = retry.len();
+                let clean = report.is_clean();
+                let rows = report
+                    .failed
+                    .iter()
+                    .chain(report.not_sent.iter())
+                    .cloned()
+                    .collect::<Vec<_>>();
+                view! {
+                    <section
+                        class=if clean { "panel report report-ok" } else { "panel report report-failed" }
+                        aria-label="Revocation report"
+                    >
+                        <p class="report-summary">
+                            <strong>{report.summary()}</strong>
+                        </p>
+                        {(!rows.is_empty())
+                            .then(|| {
+                                view! {
+                                    <table class="report-table">
+                                        <caption>"Not revoked"</caption>
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">"Session"</th>
+                                                <th scope="col">"Why"</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {rows
+                                                .into_iter()
+                                                .map(|f| {
+                                                    view! {
+                                                        <tr>
+                                                            <td>
+                                                                <span>{f.label}</span>
+                                                                <span class="sub mono">{f.id}</span>
+                                                            </td>
+                                                            <td>{f.reason}</td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                }
+                            })}
+                        <div class="dialog-actions">
+                            {(n_retry > 0)
+                                .then(|| {
+                                    let retry = retry.clone();
+                                    view! {
+                                        <button
+                                            type="button"
+                                            class="btn btn-primary"
+                                            on:click=move |_| on_retry.run(retry.clone())
+                                        >
+                                            {format!("Retry failed ({n_retry})")}
+                                        </button>
+                                    }
+                                })}
+                            <button type="button" class="btn" on:click=move |_| state.set(None)>
+                                "Dismiss report"
+                            </button>
+                        </div>
+                    </section>
+                }
+                .into_any()
+            }
+        })
+    }
+}

@@ -1,0 +1,52 @@
+//! Confirmation before anything is revoked: says exactly what and how many.
+
+use crate::components::modal::Modal;
+use leptos::prelude::*;
+
+/// What a confirmation asks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfirmSpec {
+    pub title: String,
+    /// One plain sentence on the consequence.
+    pub message: String,
+    /// The sessions concerned, as shown to the admin (first few listed).
+    pub items: Vec<String>,
+    /// The confirm button's text, e.g. "Revoke 3 sessions".
+    pub confirm_label: String,
+    /// Extra warning shown in bold (e.g. the panel's own session ends).
+    pub warning: Option<String>,
+}
+
+const LISTED: usize = 8;
+
+#[component]
+pub fn ConfirmDialog(
+    spec: ConfirmSpec,
+    #[prop(into)] on_confirm: Callback<()>,
+    #[prop(into)] on_cancel: Callback<()>,
+) -> impl IntoView {
+    let more = spec.items.len().saturating_sub(LISTED);
+    let listed: Vec<String> = spec.items.iter().take(LISTED).cloned().collect();
+    view! {
+        <Modal label_id="confirm-title" alert=true on_cancel=on_cancel class="modal-narrow">
+            <div class="dialog-body">
+                <h2 id="confirm-title">{spec.title}</h2>
+                <p>{spec.message}</p>
+                {spec.warning.map(|w| view! { <p class="warning"><strong>{w}</strong></p> })}
+                <ul class="confirm-list">
+                    {listed.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}
+                </ul>
+                {(more > 0).then(|| view! { <p class="muted">{format!("…and {more} more.")}</p> })}
+                <div class="dialog-actions">
+                    <span class="spacer"></span>
+                    <button type="button" class="btn" autofocus=true on:click=move |_| on_cancel.run(())>
+                        "Cancel"
+                    </button>
+                    <button type="button" class="btn btn-danger" on:click=move |_| on_confirm.run(())>
+                        {spec.confirm_label}
+                    </button>
+                </div>
+            </div>
+        </Modal>
+    }
+}

@@ -1,0 +1,121 @@
+//! Session details: every field the server returns for one session, with its
+//! own Revoke and "Revoke all sessions of <user>".
+
+use crate::app::AppCtx;
+use crate::backends::{rocketchat, Scope};
+use crate::components::modal::Modal;
+use crate::model::{Field, Session};
+use leptos::prelude::*;
+
+#[component]
+pub fn DetailsPanel(
+    session_id: String,
+    /// The row as listed (shown at once, before the full record arrives).
+    row: Option<Session>,
+    scope: Scope,
+    /// How many loaded sessions the same user has.
+    user_sessions: usize,
+    #[prop(into)] on_close: Callback<()>,
+    #[prop(into)] on_revoke: Callback<String>,
+    /// Revoke every session of the row's user (by user key).
+    #[prop(into)]
+    on_revoke_user: Callback<String>,
+) -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let sid = session_id.clone();
+    let record = LocalResource::new(move || {
+        let sid = sid.clone();
+        async move {
+            let resp = ctx.call(rocketchat::info(scope, &sid)).await?;
+            rocketchat::parse_info(&resp.body).map(|(_, fields)| fields)
+        }
+    });
+    let user = row.as_ref().map(|r| r.user_label().to_string());
+    let user_key = row.as_ref().map(|r| r.user_key().to_string()).unwrap_or_default();
+    let listed: Vec<Field> = row
+        .as_ref()
+        .map(|r| {
+            vec![
+                Field { name: "sessionId".into(), value: r.id.clone() },
+                Field { name: "user".into(), value: r.user_label().to_string() },
+                Field { name: "client".into(), value: r.client_label() },
+                Field { name: "os".into(), value: r.os_label() },
+                Field { name: "ip".into(), value: r.ip.clone().unwrap_or_default() },
+            ]
+        })
+        .unwrap_or_default();
+    let fields_view = move |fields: Vec<Field>| {
+        view! {
+            <dl class="fields">
+                {fields
+                    .into_iter()
+                    .map(|f| {
+                        view! {
+                            <div class="field-row">
+                                <dt class="mono">{f.name}</dt>
+                                <dd>{f.value}</dd>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </dl>
+        }
+    };
+    let sid_revoke = session_id.clone();
+    view! {
+        <Modal label_id="details-title" on_cancel=on_close class="modal-wide">
+            <div class="dialog-body">
+                <h2 id="details-title">"Session details"</h2>
+                <p class="muted mono">{session_id.clone()}</p>
+                {move || match record.get() {
+                    None => {
+                        view! {
+                            <p class="muted" aria-live="polite">"Loading the full record…"</p>
+                            {fields_view(listed.clone())}
+                        }
+                            .into_any()
+                    }
+                    Some(Ok(fields)) => fields_view(fields).into_any(),
+                    Some(Err(e)) => {
+                        view! {
+                            <p role="alert" class="form-error">{e.to_string()}</p>
+                            <button type="button" class="btn" on:click=move |_| record.refetch()>
+                                "Try again"
+                            </button>
+                            {fields_view(listed.clone())}
+                        }
+                            .into_any()
+                    }
+                }}
+                <div class="dialog-actions">
+                    {user
+                        .clone()
+                        .filter(|_| user_sessions > 0 && !user_key.is_empty())
+                        .map(|u| {
+                            let key = user_key.clone();
+                            view! {
+                                <button
+                                    type="button"
+                                    class="btn btn-danger-quiet"
+                                    on:click=move |_| on_revoke_user.run(key.clone())
+                                >
+                                    {format!("Revoke all sessions of {u} ({user_sessions})")}
+                                </button>
+                            }
+                        })}
+                    <span class="spacer"></span>
+                    <button type="button" class="btn" on:click=move |_| on_close.run(())>
+                        "Close"
+                    </button>
+                    <button
+                        type="button"
+                        class="btn btn-danger"
+                        on:click=move |_| on_revoke.run(sid_revoke.clone())
+                    >
+                        "Revoke this session"
+                    </button>
+                </div>
+            </div>
+        </Modal>
+    }
+}

@@ -1,0 +1,12 @@
+//! One component per file.
+
+pub mod bulk_report;
+pub mod confirm_dialog;
+pub mod details_panel;
+pub mod modal;
+pub mod notices;
+pub mod pagination;
+pub mod progress;
+pub mod rate_limit_banner;
+pub mod session_table;
+pub mod two_factor_dialog;

@@ -1,0 +1,142 @@
+//! The two-factor dialog: opened by the gate when any call answers
+//! "totp-required"; every waiting request shares it.
+
+use crate::app::AppCtx;
+use crate::components::modal::Modal;
+use crate::http::request::{sha256_hex, Code};
+use leptos::prelude::*;
+
+fn method_label(m: &str) -> String {
+    match m {
+        "totp" => "Authenticator app (TOTP)".into(),
+        "email" => "E-mail code".into(),
+        "password" => "Password".into(),
+        other => other.to_string(),
+    }
+}
+
+#[component]
+pub fn TwoFactorDialog() -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let open = Memo::new(move |_| ctx.prompt.with(|p| p.is_some()));
+    view! {
+        <Show when=move || open.get()>
+            <TwoFactorForm />
+        </Show>
+    }
+}
+
+#[component]
+fn TwoFactorForm() -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let asked = ctx
+        .prompt
+        .with_untracked(|p| p.as_ref().map(|p| p.challenge.method.clone()))
+        .unwrap_or_default();
+    let method = RwSignal::new(asked);
+    let code = RwSignal::new(String::new());
+    let prompt = move || ctx.prompt.get().unwrap_or_default();
+    let methods = move || ctx.prompt.with(|p| p.as_ref().map(|p| p.challenge.methods()).unwrap_or_default());
+    let busy = move || ctx.prompt.with(|p| p.as_ref().is_some_and(|p| p.busy));
+    let is_password = move || method.get() == "password";
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = code.get_untracked();
+        let typed = typed.trim();
+        if typed.is_empty() || busy() {
+            return;
+        }
+        let m = method.get_untracked();
+        // The password never leaves this function: only its SHA-256 does.
+        let value = if m == "password" {
+            sha256_hex(typed)
+        } else {
+            typed.replace(' ', "")
+        };
+        code.set(String::new());
+        ctx.gate().submit(Code {
+            method: m,
+            code: value,
+        });
+    };
+    let cancel = Callback::new(move |_| ctx.gate().cancel());
+    view! {
+        <Modal label_id="tfa-title" on_cancel=cancel class="modal-narrow">
+            <form class="dialog-body" on:submit=submit>
+                <h2 id="tfa-title">"Two-factor verification"</h2>
+                <p class="muted">
+                    "The server asks for a second factor before it continues. "
+                    {move || {
+                        let n = prompt().waiting;
+                        (n > 0)
+                            .then(|| {
+                                format!(
+                                    "{n} more request{} wait{} on this verification.",
+                                    if n == 1 { "" } else { "s" },
+                                    if n == 1 { "s" } else { "" },
+                                )
+                            })
+                    }}
+                </p>
+                <p>
+                    "Method asked by the server: "
+                    <strong>{move || method_label(&prompt().challenge.method)}</strong>
+                </p>
+                <Show when=move || { methods().len() > 1 }>
+                    <label class="field">
+                        <span>"Method"</span>
+                        <select on:change=move |ev| method.set(event_target_value(&ev)) prop:value=move || method.get()>
+                            {move || {
+                                methods()
+                                    .into_iter()
+                                    .map(|m| {
+                                        let label = method_label(&m);
+                                        view! { <option value=m>{label}</option> }
+                                    })
+                                    .collect_view()
+                            }}
+                        </select>
+                    </label>
+                </Show>
+                <label class="field">
+                    <span>{move || if is_password() { "Password" } else { "Code" }}</span>
+                    <input
+                        type=move || if is_password() { "password" } else { "text" }
+                        autocomplete=move || if is_password() { "current-password" } else { "one-time-code" }
+                        inputmode=move || if is_password() { "text" } else { "numeric" }
+                        autofocus=true
+                        required=true
+                        prop:value=move || code.get()
+                        on:input=move |ev| code.set(event_target_value(&ev))
+                    />
+                </label>
+                <Show when=is_password>
+                    <p class="hint">"Your password is hashed (SHA-256) in this browser before it is sent, and it is not kept."</p>
+                </Show>
+                {move || {
+                    prompt().error.map(|e| view! { <p role="alert" class="form-error">{e}</p> })
+                }}
+                {move || prompt().note.map(|n| view! { <p role="status" class="form-note">{n}</p> })}
+                <div class="dialog-actions">
+                    <Show when=move || method.get() == "email">
+                        <button
+                            type="button"
+                            class="btn"
+                            disabled=busy
+                            on:click=move |_| ctx.gate().resend()
+                        >
+                            "Send code again"
+                        </button>
+                    </Show>
+                    <span class="spacer"></span>
+                    <button type="button" class="btn" on:click=move |_| ctx.gate().cancel()>
+                        "Cancel"
+                    </button>
+                    <button type="submit" class="btn btn-primary" disabled=busy>
+                        {move || if busy() { "Verifying…" } else { "Verify" }}
+                    </button>
+                </div>
+            </form>
+        </Modal>
+    }
+}

@@ -1,0 +1,201 @@
+//! Who the panel is signed in as, and where that is kept.
+//!
+//! Credentials live in memory and in sessionStorage (this tab only); in
+//! localStorage only when the admin ticked "Remember on this device". Signing
+//! out removes both. Nothing secret ever goes into a URL or a log line.
+
+use crate::backends::{rocketchat, BackendKind};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+const KEY: &str = "sessiondeck.connection";
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    pub kind: BackendKind,
+    /// "" = the panel's own origin.
+    pub base_url: String,
+    /// Rocket.Chat user ID (empty for bearer-token backends).
+    #[serde(default)]
+    pub user_id: String,
+    pub token: String,
+    #[serde(default)]
+    pub remember: bool,
+    /// Who the server says we are (filled after /me).
+    #[serde(default)]
+    pub display_name: String,
+}
+
+impl fmt::Debug for Connection {
+    // Keep the token out of any debug output.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("kind", &self.kind)
+            .field("base_url", &self.base_url)
+            .field("user_id", &self.user_id)
+            .field("token", &"<redacted>")
+            .field("remember", &self.remember)
+            .finish()
+    }
+}
+
+impl Connection {
+    /// The auth headers every call of this connection carries.
+    pub fn auth_headers(&self) -> Vec<(String, String)> {
+        match self.kind {
+            BackendKind::RocketChat => rocketchat::auth_headers(&self.user_id, &self.token),
+            _ => vec![("Authorization".into(), format!("Bearer {}", self.token))],
+        }
+    }
+
+    /// Normalises what the admin typed as Server URL.
+    pub fn normalise_base(url: &str) -> Result<String, String> {
+        let u = url.trim().trim_end_matches('/');
+        if u.is_empty() {
+            return Ok(String::new());
+        }
+        if !(u.starts_with("https://") || u.starts_with("http://")) {
+            return Err(format!(
+                "Server URL must start with https:// (or http:// for a local server), or be empty for this panel's own origin — got \u{201c}{u}\u{201d}."
+            ));
+        }
+        if u.contains(['?', '#', ' ']) {
+            return Err("Server URL must be the server's base address, without ?, # or spaces.".into());
+        }
+        Ok(u.to_string())
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn from_json(s: &str) -> Option<Connection> {
+        serde_json::from_str::<Connection>(s)
+            .ok()
+            .filter(|c| !c.token.is_empty())
+    }
+}
+
+/// A ready-made choice on the Connect screen, from `config.json` next to
+/// `index.html`: `{"presets": [{"name", "backend", "serverUrl"}]}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Preset {
+    pub name: String,
+    pub kind: BackendKind,
+    pub base_url: String,
+}
+
+/// Reads presets leniently: unknown backends and malformed entries are skipped.
+pub fn parse_presets(body: &str) -> Vec<Preset> {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else {
+        return Vec::new();
+    };
+    v.get("presets")
+        .and_then(|p| p.as_array())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|p| {
+                    let kind = BackendKind::from_key(p.get("backend")?.as_str()?)?;
+                    let base_url = p.get("serverUrl").and_then(|u| u.as_str()).unwrap_or("");
+                    Some(Preset {
+                        name: p.get("name")?.as_str()?.chars().take(120).collect(),
+                        kind,
+                        base_url: Connection::normalise_base(base_url).ok()?,
+                    })
+                })
+                .take(50)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Browser persistence.
+pub mod stored {
+    use super::*;
+    use crate::browser::{storage_get, storage_remove, storage_set, Store};
+
+    pub fn save(c: &Connection) {
+        storage_set(Store::Session, KEY, &c.to_json());
+        if c.remember {
+            storage_set(Store::Local, KEY, &c.to_json());
+        } else {
+            storage_remove(Store::Local, KEY);
+        }
+    }
+
+    pub fn load() -> Option<Connection> {
+        storage_get(Store::Session, KEY)
+            .and_then(|s| Connection::from_json(&s))
+            .or_else(|| storage_get(Store::Local, KEY).and_then(|s| Connection::from_json(&s)))
+    }
+
+    pub fn forget() {
+        storage_remove(Store::Session, KEY);
+        storage_remove(Store::Local, KEY);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conn() -> Connection {
+        Connection {
+            kind: BackendKind::RocketChat,
+            base_url: String::new(),
+            user_id: "u1".into(),
+            token: "secret-token".into(),
+            remember: false,
+            display_name: "Ada".into(),
+        }
+    }
+
+    #[test]
+    fn debug_hides_the_token() {
+        assert!(!format!("{:?}", conn()).contains("secret-token"));
+    }
+
+    #[test]
+    fn json_round_trip_and_garbage() {
+        let c = conn();
+        assert_eq!(Connection::from_json(&c.to_json()), Some(c));
+        assert_eq!(Connection::from_json("{\"kind\":\"rocketchat\"}"), None);
+        assert_eq!(Connection::from_json("<html>"), None);
+    }
+
+    #[test]
+    fn auth_headers_by_kind() {
+        let c = conn();
+        assert_eq!(c.auth_headers()[0].0, "X-User-Id");
+        let d = Connection {
+            kind: BackendKind::DocSpace,
+            ..conn()
+        };
+        assert_eq!(d.auth_headers(), [("Authorization".to_string(), "Bearer secret-token".to_string())]);
+    }
+
+    #[test]
+    fn presets_are_read_leniently() {
+        let p = parse_presets(r#"{"presets":[
+            {"name":"Chat","backend":"rocketchat","serverUrl":"https://chat.example/"},
+            {"name":"Bad URL","backend":"rocketchat","serverUrl":"javascript:alert(1)"},
+            {"name":"Unknown","backend":"ldap"},
+            {"backend":"docspace"},
+            {"name":"Here","backend":"henshin"}
+        ]}"#);
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[0].base_url, "https://chat.example");
+        assert_eq!(p[1].kind, BackendKind::Henshin);
+        assert_eq!(p[1].base_url, "");
+        assert!(parse_presets("<html>").is_empty());
+    }
+
+    #[test]
+    fn base_url_rules() {
+        assert_eq!(Connection::normalise_base("  ").unwrap(), "");
+        assert_eq!(Connection::normalise_base("https://chat.example/").unwrap(), "https://chat.example");
+        assert!(Connection::normalise_base("chat.example").is_err());
+        assert!(Connection::normalise_base("https://x?a=1").is_err());
+    }
+}

@@ -1,0 +1,4 @@
+//! The two screens.
+
+pub mod connect;
+pub mod sessions;

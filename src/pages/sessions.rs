@@ -1,0 +1,482 @@
+//! The Sessions screen: load every session, then filter / sort / page on the
+//! client; details; revoke one, selected, or all of a user.
+
+use crate::app::AppCtx;
+use crate::backends::{rocketchat, Scope};
+use crate::browser;
+use crate::bulk::{run_bulk, walk_pages, REVOKE_CONCURRENCY};
+use crate::components::bulk_report::{BulkReport, BulkState};
+use crate::components::confirm_dialog::{ConfirmDialog, ConfirmSpec};
+use crate::components::details_panel::DetailsPanel;
+use crate::components::pagination::Pagination;
+use crate::components::progress::Progress;
+use crate::components::session_table::SessionTable;
+use crate::http::request::{ApiError, ForbiddenWhat};
+use crate::list::{ListQuery, SessionList, SortKey};
+use crate::revoke::RevokeReport;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::HashSet;
+
+/// Rows are handed to the table in batches while pages arrive: the first
+/// page at once, then every this many pages (and the last).
+const FLUSH_EVERY_PAGES: usize = 10;
+
+/// "alice — Chrome 113 on Windows 10".
+fn describe(l: &SessionList, id: &str) -> String {
+    match l.find(id) {
+        Some(s) => {
+            let mut d = s.user_label().to_string();
+            let client = s.client_label();
+            let os = s.os_label();
+            if !client.is_empty() {
+                d.push_str(&format!(" — {client}"));
+            }
+            if !os.is_empty() {
+                d.push_str(&format!(" on {os}"));
+            }
+            if let Some(ip) = &s.ip {
+                d.push_str(&format!(", {ip}"));
+            }
+            d
+        }
+        None => id.to_string(),
+    }
+}
+
+#[component]
+pub fn SessionsPage() -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let scope = RwSignal::new(Scope::All);
+    let list = RwSignal::new(SessionList::default());
+    let query = RwSignal::new(ListQuery::from_query_string(&browser::query_string()));
+    let selected = RwSignal::new(HashSet::<String>::new());
+    let pending = RwSignal::new(HashSet::<String>::new());
+    // (sessions loaded, sessions expected) while loading.
+    let loading = RwSignal::new(None::<(usize, usize)>);
+    let load_error = RwSignal::new(None::<ApiError>);
+    let skipped = RwSignal::new(0usize);
+    let details = RwSignal::new(None::<String>);
+    let confirm = RwSignal::new(None::<(ConfirmSpec, Vec<String>)>);
+    let bulk = RwSignal::new(None::<BulkState>);
+    let now = RwSignal::new(browser::now_ms());
+    let generation = StoredValue::new(0u64);
+
+    if let Ok(h) = set_interval_with_handle(
+        move || now.set(browser::now_ms()),
+        std::time::Duration::from_secs(30),
+    ) {
+        on_cleanup(move || h.clear());
+    }
+    let popstate = window_event_listener(leptos::ev::popstate, move |_| {
+        query.set(ListQuery::from_query_string(&browser::query_string()));
+    });
+    on_cleanup(move || popstate.remove());
+
+    // The URL holds the view; sort/page changes add history entries so Back
+    // returns to the previous view, filter typing replaces the current one.
+    let set_query = move |q: ListQuery, push: bool| {
+        browser::set_query_string(&q.to_query_string(), push);
+        query.set(q);
+    };
+
+    let page_view = Memo::new(move |_| list.with(|l| query.with(|q| l.view(q))));
+    let page_rows = Memo::new(move |_| {
+        page_view.with(|v| list.with(|l| v.rows.iter().map(|&i| l.sessions[i].clone()).collect::<Vec<_>>()))
+    });
+    let users = Memo::new(move |_| {
+        list.with(|l| l.sessions.iter().map(|s| s.user_key()).collect::<HashSet<_>>().len())
+    });
+
+    let load = move || {
+        let gen = generation.get_value() + 1;
+        generation.set_value(gen);
+        load_error.set(None);
+        skipped.set(0);
+        list.set(SessionList::default());
+        selected.set(HashSet::new());
+        loading.set(Some((0, 0)));
+        let sc = scope.get_untracked();
+        spawn_local(async move {
+            let current = move || generation.try_get_value() == Some(gen);
+            let mut total = 0usize;
+            let mut buffer = Vec::new();
+            let result = walk_pages(
+                rocketchat::PAGE_SIZE,
+                |offset| async move {
+                    let r = ctx.call(rocketchat::list(sc, offset)).await?;
+                    rocketchat::parse_list(&r.body)
+                },
+                |page, done, expected| {
+                    if !current() {
+                        return;
+                    }
+                    total = total.max(page.total.unwrap_or(0));
+                    skipped.update(|s| *s += page.skipped);
+                    buffer.extend(page.sessions);
+                    if done == 1 || done % FLUSH_EVERY_PAGES == 0 || done == expected {
+                        let rows = std::mem::take(&mut buffer);
+                        list.update(|l| {
+                            l.extend_unique(rows);
+                        });
+                        if done == 1 {
+                            browser::mark("sessiondeck:first-page");
+                        }
+                    }
+                    let have = list.with_untracked(|l| l.len()) + buffer.len();
+                    loading.set(Some((have, total.max(have))));
+                },
+            )
+            .await;
+            if !current() {
+                return;
+            }
+            if !buffer.is_empty() {
+                list.update(|l| {
+                    l.extend_unique(std::mem::take(&mut buffer));
+                });
+            }
+            loading.set(None);
+            browser::mark("sessiondeck:loaded");
+            if let Err(e) = result {
+                load_error.set(Some(e));
+            }
+        });
+    };
+    load();
+
+    let label_of = move |id: &str| list.with_untracked(|l| describe(l, id));
+
+    let run_revoke = move |ids: Vec<String>| {
+        if ids.is_empty() || matches!(bulk.get_untracked(), Some(BulkState::Running { .. })) {
+            return;
+        }
+        let n = ids.len();
+        let labels: Vec<(String, String)> = ids.iter().map(|i| (i.clone(), label_of(i))).collect();
+        pending.update(|p| p.extend(ids.iter().cloned()));
+        if n > 1 {
+            bulk.set(Some(BulkState::Running { done: 0, total: n }));
+        }
+        let sc = scope.get_untracked();
+        spawn_local(async move {
+            let results = run_bulk(
+                ids.clone(),
+                REVOKE_CONCURRENCY,
+                |id| async move { rocketchat::logout_outcome(ctx.call(rocketchat::logout(sc, &id)).await) },
+                |done, total| {
+                    if n > 1 {
+                        let _ = bulk.try_set(Some(BulkState::Running { done, total }));
+                    }
+                },
+            )
+            .await;
+            let label = |id: &str| {
+                labels
+                    .iter()
+                    .find(|(i, _)| i == id)
+                    .map(|(_, l)| l.clone())
+                    .unwrap_or_else(|| id.to_string())
+            };
+            let report = RevokeReport::from_results(results, label);
+            let gone = report.gone_ids();
+            let _ = list.try_update(|l| l.remove_ids(&gone));
+            let _ = selected.try_update(|s| s.retain(|id| !gone.contains(id)));
+            let _ = pending.try_update(|p| p.retain(|id| !ids.contains(id)));
+            if details.try_get_untracked().flatten().is_some_and(|d| gone.contains(&d)) {
+                let _ = details.try_set(None);
+            }
+            if n == 1 {
+                let id = &ids[0];
+                let what = label(id);
+                if !report.revoked.is_empty() {
+                    ctx.status(format!("Revoked session {id} ({what}). It has to sign in again."));
+                } else if !report.already_gone.is_empty() {
+                    ctx.status(format!("Session {id} ({what}) was already gone; it was removed from the list."));
+                } else if let Some(f) = report.failed.first() {
+                    ctx.alert(format!("Could not revoke session {id} ({what}): {} Use its Revoke button to try again.", f.reason));
+                } else if let Some(e) = &report.stopped_by {
+                    ctx.alert(e.to_string());
+                }
+            } else {
+                if report.is_clean() {
+                    ctx.status(report.summary());
+                } else {
+                    ctx.alert(format!("{} See the report for what failed and why.", report.summary()));
+                }
+                let _ = bulk.try_set(Some(BulkState::Finished(report)));
+            }
+        });
+    };
+
+    let ask = move |ids: Vec<String>, title: String, message: String, confirm_label: String| {
+        let items = ids.iter().map(|i| format!("{} · {i}", label_of(i))).collect();
+        let own_current = scope.get_untracked() == Scope::Own
+            && list.with_untracked(|l| ids.iter().any(|i| l.find(i).is_some_and(|s| s.current)));
+        confirm.set(Some((
+            ConfirmSpec {
+                title,
+                message,
+                items,
+                confirm_label,
+                warning: own_current.then(|| {
+                    "This includes the session sessiondeck itself is using: you will be signed out.".to_string()
+                }),
+            },
+            ids,
+        )));
+    };
+    let ask_one = move |id: String| {
+        let what = label_of(&id);
+        ask(
+            vec![id.clone()],
+            "Revoke this session?".into(),
+            format!("Session {id} of {what} will be logged out. It has to sign in again."),
+            "Revoke 1 session".into(),
+        );
+    };
+    let ask_user = move |user_key: String| {
+        let ids = list.with_untracked(|l| l.ids_of_user(&user_key));
+        let who = ids
+            .first()
+            .and_then(|i| list.with_untracked(|l| l.find(i).map(|s| s.user_label().to_string())))
+            .unwrap_or(user_key);
+        let n = ids.len();
+        ask(
+            ids,
+            format!("Revoke all sessions of {who}?"),
+            format!("All {n} loaded session{} of {who} will be logged out, on every device. Sessions of other users are not touched.", if n == 1 { "" } else { "s" }),
+            format!("Revoke {n} session{}", if n == 1 { "" } else { "s" }),
+        );
+    };
+    let ask_selected = move || {
+        // Only sessions still in the list: nothing outside the admin's choice.
+        let ids: Vec<String> = list.with_untracked(|l| {
+            selected.with_untracked(|sel| {
+                l.sessions
+                    .iter()
+                    .filter(|s| sel.contains(&s.id))
+                    .map(|s| s.id.clone())
+                    .collect()
+            })
+        });
+        let n = ids.len();
+        let users: HashSet<String> = list.with_untracked(|l| {
+            ids.iter()
+                .filter_map(|i| l.find(i).map(|s| s.user_key().to_string()))
+                .collect()
+        });
+        ask(
+            ids,
+            format!("Revoke {n} selected session{}?", if n == 1 { "" } else { "s" }),
+            format!(
+                "{n} session{} of {} user{} will be logged out. Nothing else is touched.",
+                if n == 1 { "" } else { "s" },
+                users.len(),
+                if users.len() == 1 { "" } else { "s" }
+            ),
+            format!("Revoke {n} session{}", if n == 1 { "" } else { "s" }),
+        );
+    };
+
+    let export = move || {
+        let csv = list.with_untracked(|l| {
+            query.with_untracked(|q| {
+                let mut idx = l.matching(&q.filter);
+                l.sort_indices(&mut idx, q.sort, q.dir);
+                crate::csv::to_csv(idx.iter().map(|&i| &l.sessions[i]))
+            })
+        });
+        let date = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
+        let name = format!("sessions-{}.csv", date.get(..10).unwrap_or("export"));
+        match browser::download(&name, "text/csv;charset=utf-8", &csv) {
+            Ok(()) => ctx.status(format!("Exported {} sessions to {name}.", page_view.with_untracked(|v| v.matched))),
+            Err(e) => ctx.alert(format!("Export failed: {e}. Try again, or copy the rows from the table.")),
+        }
+    };
+
+    let n_selected = move || {
+        list.with(|l| selected.with(|s| l.sessions.iter().filter(|x| s.contains(&x.id)).count()))
+    };
+    let running = move || matches!(bulk.get(), Some(BulkState::Running { .. }));
+
+    view! {
+        <section class="sessions-page" aria-labelledby="sessions-title">
+            <div class="page-head">
+                <h1 id="sessions-title">
+                    {move || if scope.get() == Scope::All { "All sessions" } else { "My sessions" }}
+                </h1>
+                <p class="muted summary">
+                    {move || {
+                        let n = list.with(|l| l.len());
+                        let u = users.get();
+                        format!(
+                            "{n} active session{} · {u} user{}",
+                            if n == 1 { "" } else { "s" },
+                            if u == 1 { "" } else { "s" },
+                        )
+                    }}
+                    {move || {
+                        let s = skipped.get();
+                        (s > 0).then(|| format!(" · {s} malformed row{} skipped", if s == 1 { "" } else { "s" }))
+                    }}
+                </p>
+            </div>
+            {move || {
+                loading
+                    .get()
+                    .map(|_| {
+                        view! {
+                            <Progress
+                                label="Loading sessions"
+                                done=Signal::derive(move || loading.get().map(|l| l.0).unwrap_or(0))
+                                total=Signal::derive(move || loading.get().map(|l| l.1).unwrap_or(0))
+                                unit="sessions"
+                            />
+                        }
+                    })
+            }}
+            {move || {
+                load_error
+                    .get()
+                    .map(|e| {
+                        let offer_own = scope.get() == Scope::All
+                            && matches!(&e, ApiError::Forbidden { what: ForbiddenWhat::Permission(p), .. } if p == rocketchat::PERM_VIEW);
+                        view! {
+                            <div class="panel panel-error">
+                                <p role="alert">{e.to_string()}</p>
+                                <div class="dialog-actions">
+                                    {offer_own
+                                        .then(|| {
+                                            view! {
+                                                <button
+                                                    type="button"
+                                                    class="btn btn-primary"
+                                                    on:click=move |_| {
+                                                        scope.set(Scope::Own);
+                                                        load();
+                                                    }
+                                                >
+                                                    "Show my own sessions instead"
+                                                </button>
+                                            }
+                                        })}
+                                    <button type="button" class="btn" on:click=move |_| load()>
+                                        "Try again"
+                                    </button>
+                                </div>
+                            </div>
+                        }
+                    })
+            }}
+            <div class="toolbar" role="toolbar" aria-label="Session actions">
+                <label class="field-inline filter">
+                    <span>"Filter"</span>
+                    <input
+                        type="search"
+                        placeholder="User, client, OS, IP, host or session ID"
+                        spellcheck="false"
+                        prop:value=move || query.with(|q| q.filter.clone())
+                        on:input=move |ev| {
+                            let f = event_target_value(&ev);
+                            let q = ListQuery { filter: f, page: 1, ..query.get_untracked() };
+                            set_query(q, false);
+                        }
+                    />
+                </label>
+                <span class="spacer"></span>
+                <button
+                    type="button"
+                    class="btn btn-danger"
+                    disabled=move || n_selected() == 0 || running()
+                    on:click=move |_| ask_selected()
+                >
+                    {move || format!("Revoke selected ({})", n_selected())}
+                </button>
+                <button
+                    type="button"
+                    class="btn"
+                    disabled=move || n_selected() == 0
+                    on:click=move |_| selected.set(HashSet::new())
+                >
+                    "Clear selection"
+                </button>
+                <button type="button" class="btn" disabled=move || loading.get().is_some() on:click=move |_| load()>
+                    "Refresh"
+                </button>
+                <button type="button" class="btn" on:click=move |_| export()>
+                    "Export CSV"
+                </button>
+            </div>
+            <BulkReport state=bulk on_retry={move |ids: Vec<String>| run_revoke(ids)} />
+            <SessionTable
+                rows=page_rows
+                query=query
+                on_sort=move |k: SortKey| set_query(query.get_untracked().toggle_sort(k), true)
+                selected=selected
+                pending=pending
+                on_details=move |id: String| details.set(Some(id))
+                on_revoke=move |id: String| ask_one(id)
+                now=now
+            />
+            {move || {
+                (page_view.with(|v| v.matched) == 0 && loading.get().is_none() && load_error.get().is_none())
+                    .then(|| {
+                        let f = query.with(|q| q.filter.clone());
+                        view! {
+                            <p class="empty">
+                                {if f.is_empty() {
+                                    "No active sessions.".to_string()
+                                } else {
+                                    format!("No session matches \u{201c}{f}\u{201d}.")
+                                }}
+                            </p>
+                        }
+                    })
+            }}
+            <Pagination
+                view=page_view
+                page_size=Signal::derive(move || query.with(|q| q.page_size))
+                on_page=move |p: usize| set_query(ListQuery { page: p, ..query.get_untracked() }, true)
+                on_page_size=move |n: usize| set_query(ListQuery { page_size: n, page: 1, ..query.get_untracked() }, true)
+            />
+            {move || {
+                details
+                    .get()
+                    .map(|id| {
+                        let row = list.with_untracked(|l| l.find(&id).cloned());
+                        let user_sessions = row
+                            .as_ref()
+                            .map(|r| list.with_untracked(|l| l.ids_of_user(r.user_key()).len()))
+                            .unwrap_or(0);
+                        view! {
+                            <DetailsPanel
+                                session_id=id
+                                row=row
+                                scope=scope.get_untracked()
+                                user_sessions=user_sessions
+                                on_close=move |_| details.set(None)
+                                on_revoke=move |id: String| ask_one(id)
+                                on_revoke_user=move |k: String| ask_user(k)
+                            />
+                        }
+                    })
+            }}
+            {move || {
+                confirm
+                    .get()
+                    .map(|(spec, ids)| {
+                        view! {
+                            <ConfirmDialog
+                                spec=spec
+                                on_confirm=move |_| {
+                                    confirm.set(None);
+                                    run_revoke(ids.clone());
+                                }
+                                on_cancel=move |_| confirm.set(None)
+                            />
+                        }
+                    })
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,99 @@
+// Shared by the end-to-end tests and the screenshot script: start the
+// reference server (on 127.0.0.1, a free port) and Debian's headless Chromium.
+import { spawn } from 'node:child_process';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = resolve(here, '..', '..');
+export const DIST = process.env.SESSIONDECK_DIST || join(root, 'dist');
+export const REFSERVER = process.env.REFSERVER_BIN || join(root, 'target', 'release', 'refserver');
+
+export const ADMIN = {
+  userId: 'AdminDemoUser0001',
+  token: 'demo-admin-token-3Nf8qL2xVv9Kp4Rm',
+  username: 'admin',
+  password: 'sessiondeck-demo',
+};
+export const USER = { username: 'ursula', password: 'sessiondeck-user' };
+export const HOSTILE = '<img src=x onerror=alert(1)>';
+
+export const sha256 = (s) => createHash('sha256').update(s).digest('hex');
+
+/** Starts the reference server; resolves once it prints its URL. */
+export function startServer(args = []) {
+  return new Promise((resolvePromise, reject) => {
+    const proc = spawn(REFSERVER, ['--port', '0', '--static-dir', DIST, '--quiet', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let log = '';
+    const timer = setTimeout(() => reject(new Error(`refserver did not start:\n${out}${log}`)), 15000);
+    proc.stderr.on('data', (d) => { log += d; });
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/LISTENING (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m && !proc.started) {
+        proc.started = true;
+        clearTimeout(timer);
+        const url = m[1];
+        resolvePromise({
+          url,
+          log: () => log,
+          stats: async () => (await fetch(`${url}/__ref/stats`)).json(),
+          faults: async (body) => fetch(`${url}/__ref/faults`, {
+            method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+          }),
+          expireTokens: async () => fetch(`${url}/__ref/expire-tokens`, { method: 'POST' }),
+          stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGINT'); setTimeout(() => proc.kill('SIGKILL'), 3000); }),
+        });
+      }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); if (!proc.started) reject(new Error(`refserver exited ${code}:\n${out}${log}`)); });
+  });
+}
+
+/** Headless Debian Chromium; Playwright gives it a fresh temporary profile. */
+export async function launch() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+  const close = () => browser.close();
+  return { browser, close };
+}
+
+/** A page that fails the test on any uncaught error or dialog (alert()). */
+export async function newPage(browser, opts = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...opts });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  page.on('dialog', async (d) => { page.errors.push(`unexpected dialog: ${d.message()}`); await d.dismiss(); });
+  return page;
+}
+
+/** Signs in with the admin's personal access token. */
+export async function signInWithToken(page, url, { userId = ADMIN.userId, token = ADMIN.token, remember = false } = {}) {
+  await page.goto(url);
+  await page.getByLabel('Backend').selectOption('rocketchat');
+  await page.getByLabel('User ID').fill(userId);
+  await page.getByLabel('Auth token').fill(token);
+  if (remember) await page.getByLabel('Remember on this device').check();
+  await page.getByRole('button', { name: 'Connect' }).click();
+}
+
+/** Answers the password second factor in the two-factor dialog. */
+export async function answerPassword(page, password = ADMIN.password) {
+  const dialog = page.getByRole('dialog', { name: /Two-factor/ });
+  await dialog.waitFor();
+  await dialog.getByLabel('Password').fill(password);
+  await dialog.getByRole('button', { name: 'Verify' }).click();
+  return dialog;
+}
