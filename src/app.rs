@@ -64,7 +64,12 @@ impl AppCtx {
     }
 
     /// A transport against `base` with these auth headers.
-    pub fn transport(&self, kind: BackendKind, base: &str, auth: Vec<(String, String)>) -> Transport {
+    pub fn transport(
+        &self,
+        kind: BackendKind,
+        base: &str,
+        auth: Vec<(String, String)>,
+    ) -> Transport {
         let rate_until = self.rate_until;
         Transport {
             send: browser::fetch_sender(base.to_string(), auth),

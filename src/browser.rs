@@ -116,9 +116,7 @@ pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
         .map_err(|_| "the browser could not create the file".to_string())?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)
         .map_err(|_| "the browser could not create a download link".to_string())?;
-    let doc = window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
+    let doc = window().and_then(|w| w.document()).ok_or("no document")?;
     let a: web_sys::HtmlAnchorElement = doc
         .create_element("a")
         .map_err(|_| "no anchor")?

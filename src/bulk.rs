@@ -66,7 +66,9 @@ where
         out.push(one(first).await);
         on_progress(out.len(), total);
     }
-    let mut rest = stream::iter(iter).map(one).buffer_unordered(concurrency.max(1));
+    let mut rest = stream::iter(iter)
+        .map(one)
+        .buffer_unordered(concurrency.max(1));
     while let Some(r) = rest.next().await {
         out.push(r);
         on_progress(out.len(), total);
@@ -230,7 +232,10 @@ mod tests {
             },
             |_, _| {},
         ));
-        assert_eq!(order.borrow()[..2], ["start a".to_string(), "end a".to_string()]);
+        assert_eq!(
+            order.borrow()[..2],
+            ["start a".to_string(), "end a".to_string()]
+        );
         assert_eq!(p.peak.get(), 2);
     }
 

@@ -60,7 +60,9 @@ impl Connection {
             ));
         }
         if u.contains(['?', '#', ' ']) {
-            return Err("Server URL must be the server's base address, without ?, # or spaces.".into());
+            return Err(
+                "Server URL must be the server's base address, without ?, # or spaces.".into(),
+            );
         }
         Ok(u.to_string())
     }
@@ -172,18 +174,26 @@ mod tests {
             kind: BackendKind::DocSpace,
             ..conn()
         };
-        assert_eq!(d.auth_headers(), [("Authorization".to_string(), "Bearer secret-token".to_string())]);
+        assert_eq!(
+            d.auth_headers(),
+            [(
+                "Authorization".to_string(),
+                "Bearer secret-token".to_string()
+            )]
+        );
     }
 
     #[test]
     fn presets_are_read_leniently() {
-        let p = parse_presets(r#"{"presets":[
+        let p = parse_presets(
+            r#"{"presets":[
             {"name":"Chat","backend":"rocketchat","serverUrl":"https://chat.example/"},
             {"name":"Bad URL","backend":"rocketchat","serverUrl":"javascript:alert(1)"},
             {"name":"Unknown","backend":"ldap"},
             {"backend":"docspace"},
             {"name":"Here","backend":"henshin"}
-        ]}"#);
+        ]}"#,
+        );
         assert_eq!(p.len(), 2);
         assert_eq!(p[0].base_url, "https://chat.example");
         assert_eq!(p[1].kind, BackendKind::Henshin);
@@ -194,7 +204,10 @@ mod tests {
     #[test]
     fn base_url_rules() {
         assert_eq!(Connection::normalise_base("  ").unwrap(), "");
-        assert_eq!(Connection::normalise_base("https://chat.example/").unwrap(), "https://chat.example");
+        assert_eq!(
+            Connection::normalise_base("https://chat.example/").unwrap(),
+            "https://chat.example"
+        );
         assert!(Connection::normalise_base("chat.example").is_err());
         assert!(Connection::normalise_base("https://x?a=1").is_err());
     }

@@ -3,8 +3,17 @@
 use crate::model::Session;
 
 const HEADER: [&str; 11] = [
-    "Session ID", "User ID", "User", "Username", "Client", "Client version", "Device type",
-    "OS", "OS version", "IP", "Login",
+    "Session ID",
+    "User ID",
+    "User",
+    "Username",
+    "Client",
+    "Client version",
+    "Device type",
+    "OS",
+    "OS version",
+    "IP",
+    "Login",
 ];
 
 /// RFC 4180 CSV. Cells that a spreadsheet would run as a formula (leading
@@ -27,7 +36,10 @@ pub fn to_csv<'a>(rows: impl IntoIterator<Item = &'a Session>) -> String {
                 o(&s.os),
                 o(&s.os_version),
                 o(&s.ip),
-                s.login_at.as_ref().map(|t| t.raw.clone()).unwrap_or_default(),
+                s.login_at
+                    .as_ref()
+                    .map(|t| t.raw.clone())
+                    .unwrap_or_default(),
             ]
             .into_iter(),
         );

@@ -7,13 +7,13 @@
 
 pub mod backends;
 pub mod bulk;
+pub mod connection;
+pub mod csv;
 pub mod http;
 pub mod list;
 pub mod model;
-pub mod time;
 pub mod revoke;
-pub mod csv;
-pub mod connection;
+pub mod time;
 
 pub mod app;
 pub mod browser;

@@ -385,7 +385,12 @@ fn cmp_text(a: Option<&str>, b: Option<&str>, dir: SortDir) -> Ordering {
     })
 }
 
-fn cmp_opt<T>(a: Option<T>, b: Option<T>, dir: SortDir, f: impl Fn(&T, &T) -> Ordering) -> Ordering {
+fn cmp_opt<T>(
+    a: Option<T>,
+    b: Option<T>,
+    dir: SortDir,
+    f: impl Fn(&T, &T) -> Ordering,
+) -> Ordering {
     match (a, b) {
         (Some(x), Some(y)) => {
             let o = f(&x, &y);
@@ -403,9 +408,16 @@ fn cmp_opt<T>(a: Option<T>, b: Option<T>, dir: SortDir, f: impl Fn(&T, &T) -> Or
 
 /// IPv4 addresses sort numerically; anything else after them, as text.
 fn ip_key(ip: &str) -> (u8, u32, String) {
-    let octets: Vec<u32> = ip.split('.').filter_map(|p| p.parse::<u8>().ok().map(u32::from)).collect();
+    let octets: Vec<u32> = ip
+        .split('.')
+        .filter_map(|p| p.parse::<u8>().ok().map(u32::from))
+        .collect();
     if octets.len() == 4 && ip.split('.').count() == 4 {
-        (0, octets.iter().fold(0, |acc, o| acc << 8 | o), String::new())
+        (
+            0,
+            octets.iter().fold(0, |acc, o| acc << 8 | o),
+            String::new(),
+        )
     } else {
         (1, 0, ip.to_lowercase())
     }
@@ -509,7 +521,10 @@ mod tests {
             page_size: 50,
         };
         let s = q.to_query_string();
-        assert_eq!(s, "?q=a%26b%3Dc%20%C3%BC%2F%25&sort=ip&dir=asc&page=3&size=50");
+        assert_eq!(
+            s,
+            "?q=a%26b%3Dc%20%C3%BC%2F%25&sort=ip&dir=asc&page=3&size=50"
+        );
         assert_eq!(ListQuery::from_query_string(&s), q);
         assert_eq!(ListQuery::default().to_query_string(), "");
     }
@@ -541,7 +556,10 @@ mod tests {
     #[test]
     fn unique_extend_remove_and_group() {
         let mut l = sample();
-        let added = l.extend_unique(vec![row("a", "x", "y", "1.1.1.1", ""), row("e", "alice", "Edge", "1.1.1.1", "")]);
+        let added = l.extend_unique(vec![
+            row("a", "x", "y", "1.1.1.1", ""),
+            row("e", "alice", "Edge", "1.1.1.1", ""),
+        ]);
         assert_eq!(added, 1);
         assert_eq!(l.len(), 5);
         let mut alice = l.ids_of_user("u-alice");

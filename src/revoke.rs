@@ -135,7 +135,10 @@ mod tests {
 
     #[test]
     fn single_clean_revoke() {
-        let r = RevokeReport::from_results(vec![("a".into(), ItemResult::Done(Revoked::Now))], |i| i.into());
+        let r =
+            RevokeReport::from_results(vec![("a".into(), ItemResult::Done(Revoked::Now))], |i| {
+                i.into()
+            });
         assert_eq!(r.summary(), "Revoked 1 of 1 session.");
         assert!(r.is_clean());
     }

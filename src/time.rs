@@ -147,7 +147,10 @@ mod tests {
         assert_eq!(parse_iso8601("1970-01-01"), Some(0.0));
         assert_eq!(parse_iso8601("1970-01-01T01:00:00+01:00"), Some(0.0));
         assert_eq!(parse_iso8601("1969-12-31T19:00:00-0500"), Some(0.0));
-        assert_eq!(parse_iso8601("2020-09-21T10:42:50Z"), Some(1_600_684_970_000.0));
+        assert_eq!(
+            parse_iso8601("2020-09-21T10:42:50Z"),
+            Some(1_600_684_970_000.0)
+        );
         assert_eq!(parse_iso8601("2000-02-29 12:00"), Some(951_825_600_000.0));
     }
 

@@ -6,7 +6,10 @@ use sessiondeck::backends::Scope;
 use sessiondeck::http::request::{ApiError, RawResponse};
 
 fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/rocketchat/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/rocketchat/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -33,9 +36,16 @@ fn seed001_list_all_parses_every_row_with_missing_fields() {
     assert_eq!(first.os_label(), "Windows 10");
     assert_eq!(first.ip.as_deref(), Some("172.20.0.2"));
     assert_eq!(first.host.as_deref(), Some("localhost:3000"));
-    assert_eq!(first.login_at.as_ref().unwrap().epoch_ms, Some(1_684_887_954_234.0));
+    assert_eq!(
+        first.login_at.as_ref().unwrap().epoch_ms,
+        Some(1_684_887_954_234.0)
+    );
     // seed 001 row 7: a _user without a name falls back to the username
-    let user0 = page.sessions.iter().find(|s| s.id == "fsfE772s78AmPxGKk").unwrap();
+    let user0 = page
+        .sessions
+        .iter()
+        .find(|s| s.id == "fsfE772s78AmPxGKk")
+        .unwrap();
     assert_eq!(user0.user_name, None);
     assert_eq!(user0.user_label(), "user-0");
     assert_eq!(user0.client_label(), "Firefox 112.0");
@@ -61,7 +71,13 @@ fn info_records_keep_every_field() {
     let (row, fields) = rocketchat::parse_info(&fixture("info_own_spec.json")).unwrap();
     let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
     for n in [
-        "_id", "instanceId", "loginToken", "device.os.name", "roles", "lastActivityAt", "closedAt",
+        "_id",
+        "instanceId",
+        "loginToken",
+        "device.os.name",
+        "roles",
+        "lastActivityAt",
+        "closedAt",
     ] {
         assert!(names.contains(&n), "{n} missing from {names:?}");
     }
@@ -69,7 +85,9 @@ fn info_records_keep_every_field() {
     assert_eq!(row.unwrap().id, "QoYYFw2t9oKks2niG");
     let (row, fields) = rocketchat::parse_info(&fixture("info_admin_spec.json")).unwrap();
     assert_eq!(row.unwrap().user_name.as_deref(), Some("Rod"));
-    assert!(fields.iter().any(|f| f.name == "_user.username" && f.value == "Rod"));
+    assert!(fields
+        .iter()
+        .any(|f| f.name == "_user.username" && f.value == "Rod"));
 }
 
 #[test]
@@ -94,16 +112,15 @@ fn seed001_error_samples_map_to_errors() {
         &answer(403, "forbidden_seed001.json"),
     )
     .unwrap_err();
-    assert!(logout_forbidden.to_string().contains("logout-device-management"));
+    assert!(logout_forbidden
+        .to_string()
+        .contains("logout-device-management"));
 }
 
 #[test]
 fn seed004_logout_samples() {
     let req = rocketchat::logout(Scope::All, "tTouumJMrHMjnedWf");
-    assert_eq!(
-        req.body.as_ref().unwrap()["sessionId"],
-        "tTouumJMrHMjnedWf"
-    );
+    assert_eq!(req.body.as_ref().unwrap()["sessionId"], "tTouumJMrHMjnedWf");
     assert_eq!(
         rocketchat::logout_outcome(Ok(answer(200, "logout_ok_seed004.json"))),
         Ok(Revoked::Now)
@@ -114,7 +131,8 @@ fn seed004_logout_samples() {
     ));
     // The spec's 400 "Session not found" and the server's 404 both mean gone.
     for status in [400, 404] {
-        let e = rocketchat::classify(&req, &answer(status, "info_not_found_spec.json")).unwrap_err();
+        let e =
+            rocketchat::classify(&req, &answer(status, "info_not_found_spec.json")).unwrap_err();
         assert_eq!(rocketchat::logout_outcome(Err(e)), Ok(Revoked::AlreadyGone));
     }
     assert_eq!(

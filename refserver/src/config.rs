@@ -135,7 +135,16 @@ mod tests {
 
     #[test]
     fn parses_flags() {
-        let c = p(&["--port", "0", "--2fa", "email,totp", "--deny", "view-device-management", "--no-license"]).unwrap();
+        let c = p(&[
+            "--port",
+            "0",
+            "--2fa",
+            "email,totp",
+            "--deny",
+            "view-device-management",
+            "--no-license",
+        ])
+        .unwrap();
         assert_eq!(c.port, 0);
         assert_eq!(c.two_factor, ["email", "totp"]);
         assert_eq!(c.deny, ["view-device-management"]);

@@ -86,39 +86,196 @@ pub const HOSTILE_NAME: &str = "<img src=x onerror=alert(1)>";
 pub const TOTP_SECRET: &[u8] = b"12345678901234567890";
 pub const TOTP_SECRET_B32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 
+/// (sessionId, userId, username, name, client, version, ip, loginAt)
+type SampleRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
 /// The nine sessions and seven users of seed 001's sample, verbatim.
-const SEED001: &[(&str, &str, &str, Option<&str>, &str, &str, &str, &str)] = &[
-    ("o94SveQp6fyPsoiNC", "2tTEqR7ZNMJ4HGGNa", "testroxie", Some("Test"), "Chrome", "113.0.0", "172.20.0.2", "2023-05-24T00:25:54.234Z"),
-    ("BdSrCZXNKCbRi8Eqn", "rbAXPnMktTFbNpwtJ", "test.test", Some("test test"), "Chrome", "113.0.0", "172.20.0.2", "2023-05-24T00:25:52.246Z"),
-    ("tTouumJMrHMjnedWf", "GonjPyg3gB3Z9ur9s", "test.test2", Some("test"), "Chrome", "113.0.0", "172.20.0.2", "2023-05-23T19:14:29.865Z"),
-    ("7ykYEK3KWnk4EeA7s", "2tTEqR7ZNMJ4HGGNa", "testroxie", Some("Test"), "Chrome", "113.0.0", "172.20.0.2", "2023-05-23T19:14:28.717Z"),
-    ("jfD6mnHnrEJdPq9MF", "stjxrXYBWy3EcDugH", "rocket.agent", Some("Rocket Agent"), "Chrome", "113.0.0", "172.20.0.2", "2023-05-23T15:21:57.188Z"),
-    ("2jQnfG74X3EZYL9tj", "rYhzFRd2QZjNwAAXX", "rodriq", Some("Rodriq"), "Chrome", "113.0.0", "172.20.0.2", "2023-05-23T15:19:48.723Z"),
-    ("fsfE772s78AmPxGKk", "uZ5JvvioeHK8Coyqe", "user-0", None, "Firefox", "112.0", "172.18.0.4", "2023-05-16T20:50:33.608Z"),
-    ("W4y9xkjyqFvbjENco", "b66oZ8i9pkeSko33v", "guester", Some("Guester"), "Chrome", "113.0.0", "172.18.0.4", "2023-05-16T12:46:09.469Z"),
-    ("94yTWFkADGBvE9t7P", "aspKK7FHe7iQgzexX", "user-00", Some("User 00"), "Firefox", "112.0", "172.18.0.4", "2023-05-11T18:47:13.865Z"),
+const SEED001: &[SampleRow] = &[
+    (
+        "o94SveQp6fyPsoiNC",
+        "2tTEqR7ZNMJ4HGGNa",
+        "testroxie",
+        Some("Test"),
+        "Chrome",
+        "113.0.0",
+        "172.20.0.2",
+        "2023-05-24T00:25:54.234Z",
+    ),
+    (
+        "BdSrCZXNKCbRi8Eqn",
+        "rbAXPnMktTFbNpwtJ",
+        "test.test",
+        Some("test test"),
+        "Chrome",
+        "113.0.0",
+        "172.20.0.2",
+        "2023-05-24T00:25:52.246Z",
+    ),
+    (
+        "tTouumJMrHMjnedWf",
+        "GonjPyg3gB3Z9ur9s",
+        "test.test2",
+        Some("test"),
+        "Chrome",
+        "113.0.0",
+        "172.20.0.2",
+        "2023-05-23T19:14:29.865Z",
+    ),
+    (
+        "7ykYEK3KWnk4EeA7s",
+        "2tTEqR7ZNMJ4HGGNa",
+        "testroxie",
+        Some("Test"),
+        "Chrome",
+        "113.0.0",
+        "172.20.0.2",
+        "2023-05-23T19:14:28.717Z",
+    ),
+    (
+        "jfD6mnHnrEJdPq9MF",
+        "stjxrXYBWy3EcDugH",
+        "rocket.agent",
+        Some("Rocket Agent"),
+        "Chrome",
+        "113.0.0",
+        "172.20.0.2",
+        "2023-05-23T15:21:57.188Z",
+    ),
+    (
+        "2jQnfG74X3EZYL9tj",
+        "rYhzFRd2QZjNwAAXX",
+        "rodriq",
+        Some("Rodriq"),
+        "Chrome",
+        "113.0.0",
+        "172.20.0.2",
+        "2023-05-23T15:19:48.723Z",
+    ),
+    (
+        "fsfE772s78AmPxGKk",
+        "uZ5JvvioeHK8Coyqe",
+        "user-0",
+        None,
+        "Firefox",
+        "112.0",
+        "172.18.0.4",
+        "2023-05-16T20:50:33.608Z",
+    ),
+    (
+        "W4y9xkjyqFvbjENco",
+        "b66oZ8i9pkeSko33v",
+        "guester",
+        Some("Guester"),
+        "Chrome",
+        "113.0.0",
+        "172.18.0.4",
+        "2023-05-16T12:46:09.469Z",
+    ),
+    (
+        "94yTWFkADGBvE9t7P",
+        "aspKK7FHe7iQgzexX",
+        "user-00",
+        Some("User 00"),
+        "Firefox",
+        "112.0",
+        "172.18.0.4",
+        "2023-05-11T18:47:13.865Z",
+    ),
 ];
 
 const FIRST: &[&str] = &[
-    "Amira", "Bruno", "Chen", "Dalia", "Emeka", "Freya", "Goran", "Hana", "Ilse", "Jonas",
-    "Kofi", "Lena", "Mateo", "Nia", "Oskar", "Priya", "Quinn", "Rosa", "Sven", "Tariq",
-    "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zoë",
+    "Amira", "Bruno", "Chen", "Dalia", "Emeka", "Freya", "Goran", "Hana", "Ilse", "Jonas", "Kofi",
+    "Lena", "Mateo", "Nia", "Oskar", "Priya", "Quinn", "Rosa", "Sven", "Tariq", "Uma", "Viktor",
+    "Wen", "Ximena", "Yusuf", "Zoë",
 ];
 const LAST: &[&str] = &[
-    "Okafor", "Lindqvist", "Moreau", "Tanaka", "Novak", "García", "Kowalski", "Haddad",
-    "Schmidt", "Rossi", "Nguyen", "Petrov", "O'Brien", "Silva", "Jensen", "Ahmed",
+    "Okafor",
+    "Lindqvist",
+    "Moreau",
+    "Tanaka",
+    "Novak",
+    "García",
+    "Kowalski",
+    "Haddad",
+    "Schmidt",
+    "Rossi",
+    "Nguyen",
+    "Petrov",
+    "O'Brien",
+    "Silva",
+    "Jensen",
+    "Ahmed",
 ];
 
 /// (kind, name, versions, os, os versions)
-const CLIENTS: &[(&str, &str, &[&str], &str, &[&str])] = &[
-    ("browser", "Chrome", &["124.0.0", "126.0.0", "128.0.1"], "Windows", &["10", "11"]),
-    ("browser", "Firefox", &["125.0", "127.0.2"], "Linux", &["Ubuntu 22.04", "Fedora 40"]),
-    ("browser", "Safari", &["17.4", "17.5"], "Mac OS", &["14.4", "14.5"]),
+type ClientKind = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+    &'static [&'static str],
+);
+
+const CLIENTS: &[ClientKind] = &[
+    (
+        "browser",
+        "Chrome",
+        &["124.0.0", "126.0.0", "128.0.1"],
+        "Windows",
+        &["10", "11"],
+    ),
+    (
+        "browser",
+        "Firefox",
+        &["125.0", "127.0.2"],
+        "Linux",
+        &["Ubuntu 22.04", "Fedora 40"],
+    ),
+    (
+        "browser",
+        "Safari",
+        &["17.4", "17.5"],
+        "Mac OS",
+        &["14.4", "14.5"],
+    ),
     ("browser", "Edge", &["125.0.2535"], "Windows", &["11"]),
-    ("mobile-app", "Rocket.Chat", &["4.48.0", "4.49.1"], "Android", &["13", "14"]),
-    ("mobile-app", "Rocket.Chat", &["4.49.0"], "iOS", &["17.4", "17.5"]),
-    ("desktop-app", "Rocket.Chat Desktop", &["3.9.14", "4.0.2"], "Mac OS", &["14.5"]),
-    ("desktop-app", "Rocket.Chat Desktop", &["4.0.2"], "Windows", &["11"]),
+    (
+        "mobile-app",
+        "Rocket.Chat",
+        &["4.48.0", "4.49.1"],
+        "Android",
+        &["13", "14"],
+    ),
+    (
+        "mobile-app",
+        "Rocket.Chat",
+        &["4.49.0"],
+        "iOS",
+        &["17.4", "17.5"],
+    ),
+    (
+        "desktop-app",
+        "Rocket.Chat Desktop",
+        &["3.9.14", "4.0.2"],
+        "Mac OS",
+        &["14.5"],
+    ),
+    (
+        "desktop-app",
+        "Rocket.Chat Desktop",
+        &["4.0.2"],
+        "Windows",
+        &["11"],
+    ),
 ];
 
 pub fn parse_iso_ms(s: &str) -> i64 {
@@ -207,7 +364,11 @@ pub fn seed(n: usize, seed: u64, admin_2fa: &[String], now_ms: i64) -> Seeded {
                 kind: "browser".into(),
                 name: client.into(),
                 version: ver.into(),
-                long_version: if client == "Chrome" { "113.0.0.0".into() } else { ver.into() },
+                long_version: if client == "Chrome" {
+                    "113.0.0.0".into()
+                } else {
+                    ver.into()
+                },
                 os_name: "Windows".into(),
                 os_version: "10".into(),
             },
@@ -232,11 +393,20 @@ pub fn seed(n: usize, seed: u64, admin_2fa: &[String], now_ms: i64) -> Seeded {
         let first = rng.pick(FIRST);
         let last = rng.pick(LAST);
         let i = users.len();
-        let username = format!("{}.{}{}", first.to_lowercase(), last.to_lowercase().replace('\'', ""), i);
+        let username = format!(
+            "{}.{}{}",
+            first.to_lowercase(),
+            last.to_lowercase().replace('\'', ""),
+            i
+        );
         users.push(User {
             id: rng.id(),
             username: username.clone(),
-            name: if i % 11 == 0 { None } else { Some(format!("{first} {last}")) },
+            name: if i % 11 == 0 {
+                None
+            } else {
+                Some(format!("{first} {last}"))
+            },
             email: format!("{username}@example.test"),
             password: "x".into(),
             roles: vec!["user".into()],
@@ -261,7 +431,11 @@ pub fn seed(n: usize, seed: u64, admin_2fa: &[String], now_ms: i64) -> Seeded {
         login_token: None,
         instance_id: "e7b1c2d4-0000-4000-8000-000000000001".into(),
     });
-    let hosts = ["chat.example.test", "chat.example.test", "chat-eu.example.test"];
+    let hosts = [
+        "chat.example.test",
+        "chat.example.test",
+        "chat-eu.example.test",
+    ];
     while sessions.len() < n {
         let user = if sessions.len() % 17 == 0 {
             &users[0]
@@ -273,7 +447,13 @@ pub fn seed(n: usize, seed: u64, admin_2fa: &[String], now_ms: i64) -> Seeded {
         let ip = if rng.below(4) == 0 {
             format!("2001:db8::{:x}", rng.below(65_535))
         } else {
-            format!("{}.{}.{}.{}", [10, 172, 192, 198][rng.below(4) as usize], rng.below(256), rng.below(256), 1 + rng.below(254))
+            format!(
+                "{}.{}.{}.{}",
+                [10, 172, 192, 198][rng.below(4) as usize],
+                rng.below(256),
+                rng.below(256),
+                1 + rng.below(254)
+            )
         };
         let age = (rng.unit() * rng.unit() * 60.0 * 86_400_000.0) as i64;
         sessions.push(SessionRec {
@@ -291,7 +471,11 @@ pub fn seed(n: usize, seed: u64, admin_2fa: &[String], now_ms: i64) -> Seeded {
             ip,
             login_at: now_ms - age,
             login_token: None,
-            instance_id: format!("{:08x}-0000-4000-8000-{:012x}", rng.below(u32::MAX as u64), rng.below(1 << 48)),
+            instance_id: format!(
+                "{:08x}-0000-4000-8000-{:012x}",
+                rng.below(u32::MAX as u64),
+                rng.below(1 << 48)
+            ),
         });
     }
     sessions.truncate(n.max(SEED001.len() + 1));
@@ -316,7 +500,11 @@ mod tests {
 
     #[test]
     fn iso_round_trip() {
-        for s in ["2023-05-24T00:25:54.234Z", "2000-02-29T12:00:00.000Z", "1970-01-01T00:00:00.000Z"] {
+        for s in [
+            "2023-05-24T00:25:54.234Z",
+            "2000-02-29T12:00:00.000Z",
+            "1970-01-01T00:00:00.000Z",
+        ] {
             assert_eq!(iso(parse_iso_ms(s)), s);
         }
     }
@@ -331,7 +519,10 @@ mod tests {
             b.sessions.iter().map(|s| s.id.clone()).collect::<Vec<_>>()
         );
         assert!(a.sessions.iter().any(|s| s.id == "7ykYEK3KWnk4EeA7s"));
-        assert!(a.users.iter().any(|u| u.name.as_deref() == Some(HOSTILE_NAME)));
+        assert!(a
+            .users
+            .iter()
+            .any(|u| u.name.as_deref() == Some(HOSTILE_NAME)));
         assert!((38..=45).contains(&a.users.len()), "{}", a.users.len());
         let mut ids: Vec<_> = a.sessions.iter().map(|s| &s.id).collect();
         ids.sort();

@@ -1,6 +1,9 @@
 //! sessiondeck's reference server: a strict stand-in for the session APIs the
 //! panel speaks, for the demo and for every test. Binds 127.0.0.1 only.
 
+// Handlers bail out with a ready axum `Response`; boxing it buys nothing here.
+#![allow(clippy::result_large_err)]
+
 mod config;
 mod data;
 mod rocketchat;
@@ -53,7 +56,10 @@ fn banner(cfg: &Config, port: u16) {
     // The first line is read by the tests: keep its shape.
     println!("LISTENING {url}");
     if let Some(dir) = &cfg.static_dir {
-        println!("\nsessiondeck demo: open {url}/ in a browser (panel served from {})", dir.display());
+        println!(
+            "\nsessiondeck demo: open {url}/ in a browser (panel served from {})",
+            dir.display()
+        );
     }
     let n_users = "about 40";
     println!(
@@ -61,9 +67,21 @@ fn banner(cfg: &Config, port: u16) {
         cfg.sessions, cfg.seed
     );
     println!("\nDemo credentials (Backend: Rocket.Chat, Server URL: empty = this origin)");
-    println!("  Admin, personal access token:  User ID {}   Auth token {}", data::ADMIN_ID, data::ADMIN_PAT);
-    println!("  Admin, username + password:    {} / {}", data::ADMIN_USERNAME, data::ADMIN_PASSWORD);
-    println!("  Non-admin (own sessions only): {} / {}", data::USER_USERNAME, data::USER_PASSWORD);
+    println!(
+        "  Admin, personal access token:  User ID {}   Auth token {}",
+        data::ADMIN_ID,
+        data::ADMIN_PAT
+    );
+    println!(
+        "  Admin, username + password:    {} / {}",
+        data::ADMIN_USERNAME,
+        data::ADMIN_PASSWORD
+    );
+    println!(
+        "  Non-admin (own sessions only): {} / {}",
+        data::USER_USERNAME,
+        data::USER_PASSWORD
+    );
     match cfg.two_factor.first().map(String::as_str) {
         Some("password") => println!(
             "  Two-factor: the server asks for the admin's password ({}) on admin calls.",
@@ -170,7 +188,10 @@ async fn stats(State(app): State<Shared>) -> Response {
 async fn faults(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
     let mut st = app.lock();
     if let Some(ids) = v.get("failIds").and_then(Value::as_array) {
-        st.faults.fail_ids = ids.iter().filter_map(|i| i.as_str().map(String::from)).collect();
+        st.faults.fail_ids = ids
+            .iter()
+            .filter_map(|i| i.as_str().map(String::from))
+            .collect();
     }
     if let Some(r) = v.get("failRate").and_then(Value::as_f64) {
         st.faults.fail_rate = r.clamp(0.0, 1.0);

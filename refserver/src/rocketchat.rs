@@ -69,7 +69,9 @@ struct Guard {
 }
 
 fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    h.get(name).and_then(|v| v.to_str().ok()).filter(|v| !v.is_empty())
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
 }
 
 /// Auth → rate limit → license → permission → 2FA, in Rocket.Chat's order.
@@ -85,7 +87,10 @@ fn guard(app: &Shared, st: &mut Store, h: &HeaderMap, g: Guard) -> Result<Caller
 
     let window = app.cfg.rate_window_ms as i64;
     let limit = app.cfg.rate_limit;
-    let entry = st.rate.entry((token.clone(), g.route.to_string())).or_insert((now, 0));
+    let entry = st
+        .rate
+        .entry((token.clone(), g.route.to_string()))
+        .or_insert((now, 0));
     if now - entry.0 >= window {
         *entry = (now, 0);
     }
@@ -138,21 +143,37 @@ fn guard(app: &Shared, st: &mut Store, h: &HeaderMap, g: Guard) -> Result<Caller
         let method = twofactor::select_method(&user, asked);
         let seed = st.rng.next();
         let ustate = st.two_factor.entry(user.id.clone()).or_default();
-        let outcome = twofactor::check(&user, ustate, &method, code, now, app.cfg.max_attempts, seed);
+        let outcome = twofactor::check(
+            &user,
+            ustate,
+            &method,
+            code,
+            now,
+            app.cfg.max_attempts,
+            seed,
+        );
         match outcome {
             Check::Pass => {
                 if app.cfg.remember_secs > 0 {
-                    st.remembered.insert(key, now + app.cfg.remember_secs as i64 * 1000);
+                    st.remembered
+                        .insert(key, now + app.cfg.remember_secs as i64 * 1000);
                 }
             }
             Check::Required { details, emailed } => {
                 st.stats.two_factor_required += 1;
                 if let Some(c) = emailed {
                     st.stats.emails_sent += 1;
-                    eprintln!("[email] to {}: your sessiondeck demo verification code is {c}", user.email);
+                    eprintln!(
+                        "[email] to {}: your sessiondeck demo verification code is {c}",
+                        user.email
+                    );
                 }
                 if method == "totp" && !app.cfg.quiet {
-                    eprintln!("[totp] current code for {}: {}", user.username, twofactor::totp_now(now));
+                    eprintln!(
+                        "[totp] current code for {}: {}",
+                        user.username,
+                        twofactor::totp_now(now)
+                    );
                 }
                 return Err(caller.with_rate(reply(
                     StatusCode::BAD_REQUEST,
@@ -200,13 +221,15 @@ fn decode(s: &str) -> String {
     while i < b.len() {
         match b[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => match u8::from_str_radix(&String::from_utf8_lossy(&b[i + 1..i + 3]), 16) {
-                Ok(v) => {
-                    out.push(v);
-                    i += 2;
+            b'%' if i + 2 < b.len() => {
+                match u8::from_str_radix(&String::from_utf8_lossy(&b[i + 1..i + 3]), 16) {
+                    Ok(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
                 }
-                Err(_) => out.push(b'%'),
-            },
+            }
             c => out.push(c),
         }
         i += 1;
@@ -264,8 +287,14 @@ fn sort_key(st: &Store, s: &SessionRec, key: &str) -> String {
         "device.name" => s.device.name.clone(),
         "device.os.name" => s.device.os_name.clone(),
         "device.os.version" => s.device.os_version.clone(),
-        "_user.name" => st.user(&s.user_id).and_then(|u| u.name.clone()).unwrap_or_default(),
-        "_user.username" => st.user(&s.user_id).map(|u| u.username.clone()).unwrap_or_default(),
+        "_user.name" => st
+            .user(&s.user_id)
+            .and_then(|u| u.name.clone())
+            .unwrap_or_default(),
+        "_user.username" => st
+            .user(&s.user_id)
+            .map(|u| u.username.clone())
+            .unwrap_or_default(),
         _ => String::new(),
     }
 }
@@ -273,7 +302,11 @@ fn sort_key(st: &Store, s: &SessionRec, key: &str) -> String {
 fn list(app: Shared, h: HeaderMap, raw: Option<String>, all: bool) -> Response {
     let mut st = app.lock();
     let g = Guard {
-        route: if all { "sessions/list.all" } else { "sessions/list" },
+        route: if all {
+            "sessions/list.all"
+        } else {
+            "sessions/list"
+        },
         license: true,
         permission: all.then_some(PERM_VIEW),
         two_factor: all,
@@ -290,7 +323,12 @@ fn list(app: Shared, h: HeaderMap, raw: Option<String>, all: bool) -> Response {
         match param(&q, k) {
             None => Ok(d),
             Some(v) => v.parse::<usize>().map_err(|_| {
-                fail(StatusCode::BAD_REQUEST, &format!("Invalid \"{k}\": must be a non-negative integer [error-invalid-params]"))
+                fail(
+                    StatusCode::BAD_REQUEST,
+                    &format!(
+                        "Invalid \"{k}\": must be a non-negative integer [error-invalid-params]"
+                    ),
+                )
             }),
         }
     };
@@ -306,9 +344,15 @@ fn list(app: Shared, h: HeaderMap, raw: Option<String>, all: bool) -> Response {
     if let Some(s) = param(&q, "sort") {
         let parsed: Result<serde_json::Map<String, Value>, _> = serde_json::from_str(s);
         let Ok(map) = parsed else {
-            return caller.with_rate(fail(StatusCode::BAD_REQUEST, "Invalid sort parameter: not a JSON object [error-invalid-sort]"));
+            return caller.with_rate(fail(
+                StatusCode::BAD_REQUEST,
+                "Invalid sort parameter: not a JSON object [error-invalid-sort]",
+            ));
         };
-        let bad: Vec<&String> = map.keys().filter(|k| !SORT_KEYS.contains(&k.as_str())).collect();
+        let bad: Vec<&String> = map
+            .keys()
+            .filter(|k| !SORT_KEYS.contains(&k.as_str()))
+            .collect();
         if !bad.is_empty() {
             return caller.with_rate(reply(
                 StatusCode::BAD_REQUEST,
@@ -319,7 +363,12 @@ fn list(app: Shared, h: HeaderMap, raw: Option<String>, all: bool) -> Response {
         for (k, v) in map {
             match v.as_i64() {
                 Some(d @ (1 | -1)) => sort.push((k, d)),
-                _ => return caller.with_rate(fail(StatusCode::BAD_REQUEST, "Invalid sort parameter: use 1 or -1 [error-invalid-sort]")),
+                _ => {
+                    return caller.with_rate(fail(
+                        StatusCode::BAD_REQUEST,
+                        "Invalid sort parameter: use 1 or -1 [error-invalid-sort]",
+                    ))
+                }
             }
         }
     }
@@ -329,7 +378,11 @@ fn list(app: Shared, h: HeaderMap, raw: Option<String>, all: bool) -> Response {
             .iter()
             .filter(|u| {
                 u.username.to_lowercase().contains(&needle)
-                    || u.name.as_deref().unwrap_or("").to_lowercase().contains(&needle)
+                    || u.name
+                        .as_deref()
+                        .unwrap_or("")
+                        .to_lowercase()
+                        .contains(&needle)
             })
             .map(|u| u.id.as_str())
             .collect()
@@ -342,9 +395,15 @@ fn list(app: Shared, h: HeaderMap, raw: Option<String>, all: bool) -> Response {
         .filter(|s| all || s.user_id == caller.user_id)
         .filter(|s| {
             needle.is_empty()
-                || [&s.device.name, &s.device.kind, &s.device.os_name, &s.id, &s.user_id]
-                    .iter()
-                    .any(|f| f.to_lowercase().contains(&needle))
+                || [
+                    &s.device.name,
+                    &s.device.kind,
+                    &s.device.os_name,
+                    &s.id,
+                    &s.user_id,
+                ]
+                .iter()
+                .any(|f| f.to_lowercase().contains(&needle))
                 || matching_users.contains(&s.user_id.as_str())
         })
         .collect();
@@ -392,7 +451,11 @@ async fn list_own(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQue
 fn info(app: Shared, h: HeaderMap, raw: Option<String>, admin: bool) -> Response {
     let mut st = app.lock();
     let g = Guard {
-        route: if admin { "sessions/info.admin" } else { "sessions/info" },
+        route: if admin {
+            "sessions/info.admin"
+        } else {
+            "sessions/info"
+        },
         license: true,
         permission: admin.then_some(PERM_VIEW),
         two_factor: admin,
@@ -406,7 +469,10 @@ fn info(app: Shared, h: HeaderMap, raw: Option<String>, admin: bool) -> Response
         Err(r) => return caller.with_rate(r),
     };
     let Some(id) = param(&q, "sessionId").filter(|s| !s.is_empty()) else {
-        return caller.with_rate(fail(StatusCode::BAD_REQUEST, "The required \"sessionId\" query param is missing."));
+        return caller.with_rate(fail(
+            StatusCode::BAD_REQUEST,
+            "The required \"sessionId\" query param is missing.",
+        ));
     };
     let found = st
         .sessions
@@ -420,14 +486,17 @@ fn info(app: Shared, h: HeaderMap, raw: Option<String>, admin: bool) -> Response
         v["success"] = json!(true);
         v
     } else {
-        let roles = st.user(&s.user_id).map(|u| u.roles.clone()).unwrap_or_default();
+        let roles = st
+            .user(&s.user_id)
+            .map(|u| u.roles.clone())
+            .unwrap_or_default();
         let when = data::iso(s.login_at);
         json!({
             "_id": format!("{:024x}", s.login_at),
             "type": "session",
             "sessionId": s.id,
             "instanceId": s.instance_id,
-            "loginToken": s.login_token.as_deref().map(|t| twofactor::sha256_hex(t)),
+            "loginToken": s.login_token.as_deref().map(twofactor::sha256_hex),
             "ip": s.ip,
             "host": s.host,
             "device": s.device_json(),
@@ -458,7 +527,11 @@ async fn info_own(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQue
 fn logout(app: Shared, h: HeaderMap, raw: Option<String>, body: Bytes, admin: bool) -> Response {
     let mut st = app.lock();
     let g = Guard {
-        route: if admin { "sessions/logout" } else { "sessions/logout.me" },
+        route: if admin {
+            "sessions/logout"
+        } else {
+            "sessions/logout.me"
+        },
         license: true,
         permission: admin.then_some(PERM_LOGOUT),
         two_factor: admin,
@@ -468,11 +541,22 @@ fn logout(app: Shared, h: HeaderMap, raw: Option<String>, body: Bytes, admin: bo
         Err(r) => return r,
     };
     if raw.as_deref().is_some_and(|r| !r.is_empty()) {
-        return caller.with_rate(fail(StatusCode::BAD_REQUEST, "This endpoint takes no query parameters [error-invalid-params]"));
+        return caller.with_rate(fail(
+            StatusCode::BAD_REQUEST,
+            "This endpoint takes no query parameters [error-invalid-params]",
+        ));
     }
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let Some(id) = v.get("sessionId").and_then(Value::as_str).filter(|s| !s.is_empty()).map(String::from) else {
-        return caller.with_rate(fail(StatusCode::BAD_REQUEST, "Match error: Missing key 'sessionId' [error-invalid-params]"));
+    let Some(id) = v
+        .get("sessionId")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+    else {
+        return caller.with_rate(fail(
+            StatusCode::BAD_REQUEST,
+            "Match error: Missing key 'sessionId' [error-invalid-params]",
+        ));
     };
     st.stats.logout_calls.push(id.clone());
     let Some(pos) = st
@@ -487,20 +571,36 @@ fn logout(app: Shared, h: HeaderMap, raw: Option<String>, body: Bytes, admin: bo
         rate > 0.0 && st.rng.unit() < rate
     };
     if injected {
-        return caller.with_rate(fail(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error [injected fault]"));
+        return caller.with_rate(fail(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal server error [injected fault]",
+        ));
     }
     let s = st.sessions.remove(pos);
     if let Some(t) = s.login_token {
         st.tokens.remove(&t);
     }
-    caller.with_rate(reply(StatusCode::OK, json!({ "sessionId": id, "success": true })))
+    caller.with_rate(reply(
+        StatusCode::OK,
+        json!({ "sessionId": id, "success": true }),
+    ))
 }
 
-async fn logout_admin(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQuery, body: Bytes) -> Response {
+async fn logout_admin(
+    State(app): State<Shared>,
+    h: HeaderMap,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> Response {
     logout(app, h, raw, body, true)
 }
 
-async fn logout_me(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQuery, body: Bytes) -> Response {
+async fn logout_me(
+    State(app): State<Shared>,
+    h: HeaderMap,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> Response {
     logout(app, h, raw, body, false)
 }
 
@@ -535,7 +635,10 @@ fn device_from_agent(ua: &str) -> Device {
         .iter()
         .find_map(|m| {
             ua.find(m).map(|i| {
-                let v: String = ua[i + m.len()..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+                let v: String = ua[i + m.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == '.')
+                    .collect();
                 (m.trim_end_matches('/').replace("Edg", "Edge"), v)
             })
         })
@@ -563,7 +666,11 @@ fn device_from_agent(ua: &str) -> Device {
 
 async fn login(State(app): State<Shared>, h: HeaderMap, body: Bytes) -> Response {
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let user_field = v.get("user").or_else(|| v.get("username")).and_then(Value::as_str).unwrap_or("");
+    let user_field = v
+        .get("user")
+        .or_else(|| v.get("username"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let password = v.get("password").and_then(Value::as_str).unwrap_or("");
     let code = v.get("code").and_then(Value::as_str);
     let mut st = app.lock();
@@ -571,33 +678,64 @@ async fn login(State(app): State<Shared>, h: HeaderMap, body: Bytes) -> Response
     let Some(user) = st
         .users
         .iter()
-        .find(|u| (u.username == user_field || u.email == user_field) && u.password == password && password != "x")
+        .find(|u| {
+            (u.username == user_field || u.email == user_field)
+                && u.password == password
+                && password != "x"
+        })
         .cloned()
     else {
-        return reply(StatusCode::UNAUTHORIZED, json!({"status": "error", "error": "Unauthorized", "message": "Unauthorized"}));
+        return reply(
+            StatusCode::UNAUTHORIZED,
+            json!({"status": "error", "error": "Unauthorized", "message": "Unauthorized"}),
+        );
     };
     // At login the password fallback is not used: only real 2FA methods.
     if !user.two_factor.is_empty() {
         let method = twofactor::select_method(&user, None);
         let seed = st.rng.next();
         let ustate = st.two_factor.entry(user.id.clone()).or_default();
-        let outcome = twofactor::check(&user, ustate, &method, code, now, app.cfg.max_attempts, seed);
+        let outcome = twofactor::check(
+            &user,
+            ustate,
+            &method,
+            code,
+            now,
+            app.cfg.max_attempts,
+            seed,
+        );
         let (error, details) = match outcome {
             Check::Pass => (None, Value::Null),
             Check::Required { details, emailed } => {
                 st.stats.two_factor_required += 1;
                 if let Some(c) = emailed {
                     st.stats.emails_sent += 1;
-                    eprintln!("[email] to {}: your sessiondeck demo verification code is {c}", user.email);
+                    eprintln!(
+                        "[email] to {}: your sessiondeck demo verification code is {c}",
+                        user.email
+                    );
                 }
                 if method == "totp" {
-                    eprintln!("[totp] current code for {}: {}", user.username, twofactor::totp_now(now));
+                    eprintln!(
+                        "[totp] current code for {}: {}",
+                        user.username,
+                        twofactor::totp_now(now)
+                    );
                 }
-                (Some(("totp-required", "TOTP Required [totp-required]")), details)
+                (
+                    Some(("totp-required", "TOTP Required [totp-required]")),
+                    details,
+                )
             }
-            Check::Invalid { method } => (Some(("totp-invalid", "TOTP Invalid [totp-invalid]")), json!({"method": method})),
+            Check::Invalid { method } => (
+                Some(("totp-invalid", "TOTP Invalid [totp-invalid]")),
+                json!({"method": method}),
+            ),
             Check::MaxAttempts => (
-                Some(("totp-max-attempts", "TOTP Maximun Failed Attempts Reached [totp-max-attempts]")),
+                Some((
+                    "totp-max-attempts",
+                    "TOTP Maximun Failed Attempts Reached [totp-max-attempts]",
+                )),
                 json!({"method": method}),
             ),
         };
@@ -634,7 +772,10 @@ mod tests {
     #[test]
     fn agent_parsing() {
         let d = device_from_agent("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36");
-        assert_eq!((d.name.as_str(), d.version.as_str(), d.os_name.as_str()), ("HeadlessChrome", "156.0.0.0", "Linux"));
+        assert_eq!(
+            (d.name.as_str(), d.version.as_str(), d.os_name.as_str()),
+            ("HeadlessChrome", "156.0.0.0", "Linux")
+        );
     }
 
     #[test]

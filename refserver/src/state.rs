@@ -59,7 +59,12 @@ pub fn now_ms() -> i64 {
 impl App {
     pub fn new(cfg: Config) -> Shared {
         // "password" is the fallback of users with no 2FA method, not a method.
-        let methods: Vec<String> = cfg.two_factor.iter().filter(|m| *m != "password").cloned().collect();
+        let methods: Vec<String> = cfg
+            .two_factor
+            .iter()
+            .filter(|m| *m != "password")
+            .cloned()
+            .collect();
         let seeded = data::seed(cfg.sessions, cfg.seed, &methods, now_ms());
         let mut sessions = seeded.sessions;
         sort_newest_first(&mut sessions);

@@ -48,8 +48,13 @@ pub struct UserState {
 #[derive(Debug, PartialEq)]
 pub enum Check {
     Pass,
-    Required { details: Value, emailed: Option<String> },
-    Invalid { method: String },
+    Required {
+        details: Value,
+        emailed: Option<String>,
+    },
+    Invalid {
+        method: String,
+    },
     MaxAttempts,
 }
 
@@ -92,7 +97,12 @@ pub fn check(
         });
         let mut emailed = None;
         if method == "email" {
-            let newest_left = st.email_codes.iter().map(|(_, e)| e - now_ms).max().unwrap_or(0);
+            let newest_left = st
+                .email_codes
+                .iter()
+                .map(|(_, e)| e - now_ms)
+                .max()
+                .unwrap_or(0);
             if newest_left < RESEND_AFTER_LEFT_MS {
                 let c = format!("{:06}", code_seed % 1_000_000);
                 st.email_codes.push((c.clone(), now_ms + EMAIL_CODE_TTL_MS));
@@ -166,26 +176,54 @@ mod tests {
     fn password_method_wants_sha256_of_password() {
         let u = user(&[]);
         let mut st = UserState::default();
-        assert!(matches!(check(&u, &mut st, "password", None, 0, 5, 1), Check::Required { .. }));
-        assert_eq!(check(&u, &mut st, "password", Some(&sha256_hex("pw")), 0, 5, 1), Check::Pass);
-        assert_eq!(check(&u, &mut st, "password", Some("pw"), 0, 5, 1), Check::Invalid { method: "password".into() });
+        assert!(matches!(
+            check(&u, &mut st, "password", None, 0, 5, 1),
+            Check::Required { .. }
+        ));
+        assert_eq!(
+            check(&u, &mut st, "password", Some(&sha256_hex("pw")), 0, 5, 1),
+            Check::Pass
+        );
+        assert_eq!(
+            check(&u, &mut st, "password", Some("pw"), 0, 5, 1),
+            Check::Invalid {
+                method: "password".into()
+            }
+        );
     }
 
     #[test]
     fn email_codes_not_resent_while_fresh_and_single_use() {
         let u = user(&["email"]);
         let mut st = UserState::default();
-        let Check::Required { emailed: Some(code), details } = check(&u, &mut st, "email", None, 0, 5, 123_456) else {
+        let Check::Required {
+            emailed: Some(code),
+            details,
+        } = check(&u, &mut st, "email", None, 0, 5, 123_456)
+        else {
             panic!()
         };
         assert_eq!(details["codeGenerated"], true);
-        let Check::Required { emailed, .. } = check(&u, &mut st, "email", None, 60_000, 5, 654_321) else {
+        let Check::Required { emailed, .. } = check(&u, &mut st, "email", None, 60_000, 5, 654_321)
+        else {
             panic!()
         };
         assert_eq!(emailed, None, "fresh code: no second e-mail");
-        assert!(matches!(check(&u, &mut st, "email", None, 6 * 60_000, 5, 7), Check::Required { emailed: Some(_), .. }));
-        assert_eq!(check(&u, &mut st, "email", Some(&code), 6 * 60_000, 5, 1), Check::Pass);
-        assert!(matches!(check(&u, &mut st, "email", Some(&code), 6 * 60_000, 5, 1), Check::Invalid { .. }));
+        assert!(matches!(
+            check(&u, &mut st, "email", None, 6 * 60_000, 5, 7),
+            Check::Required {
+                emailed: Some(_),
+                ..
+            }
+        ));
+        assert_eq!(
+            check(&u, &mut st, "email", Some(&code), 6 * 60_000, 5, 1),
+            Check::Pass
+        );
+        assert!(matches!(
+            check(&u, &mut st, "email", Some(&code), 6 * 60_000, 5, 1),
+            Check::Invalid { .. }
+        ));
     }
 
     #[test]
@@ -193,11 +231,31 @@ mod tests {
         let u = user(&[]);
         let mut st = UserState::default();
         for _ in 0..2 {
-            assert!(matches!(check(&u, &mut st, "password", Some("x"), 0, 3, 1), Check::Invalid { .. }));
+            assert!(matches!(
+                check(&u, &mut st, "password", Some("x"), 0, 3, 1),
+                Check::Invalid { .. }
+            ));
         }
-        assert_eq!(check(&u, &mut st, "password", Some("x"), 0, 3, 1), Check::MaxAttempts);
-        assert_eq!(check(&u, &mut st, "password", Some(&sha256_hex("pw")), 1, 3, 1), Check::MaxAttempts);
-        assert_eq!(check(&u, &mut st, "password", Some(&sha256_hex("pw")), LOCK_MS + 1, 3, 1), Check::Pass);
+        assert_eq!(
+            check(&u, &mut st, "password", Some("x"), 0, 3, 1),
+            Check::MaxAttempts
+        );
+        assert_eq!(
+            check(&u, &mut st, "password", Some(&sha256_hex("pw")), 1, 3, 1),
+            Check::MaxAttempts
+        );
+        assert_eq!(
+            check(
+                &u,
+                &mut st,
+                "password",
+                Some(&sha256_hex("pw")),
+                LOCK_MS + 1,
+                3,
+                1
+            ),
+            Check::Pass
+        );
     }
 
     #[test]

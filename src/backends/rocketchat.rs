@@ -246,7 +246,11 @@ pub fn classify(req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
                 available: d
                     .get("availableMethods")
                     .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(|m| m.as_str().map(String::from)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|m| m.as_str().map(String::from))
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 code_generated: d.get("codeGenerated").and_then(Value::as_bool) == Some(true),
                 email_or_username: json_str(d, "emailOrUsername"),
@@ -345,7 +349,10 @@ mod tests {
         assert_eq!(r.body.unwrap(), serde_json::json!({"sessionId": "abc"}));
         assert_eq!(logout(Scope::Own, "abc").path, "/api/v1/sessions/logout.me");
         let i = info(Scope::All, "a b");
-        assert_eq!(i.path_and_query(), "/api/v1/sessions/info.admin?sessionId=a%20b");
+        assert_eq!(
+            i.path_and_query(),
+            "/api/v1/sessions/info.admin?sessionId=a%20b"
+        );
     }
 
     #[test]
@@ -363,11 +370,20 @@ mod tests {
             other => panic!("{other:?}"),
         }
         // Login shape: 401 with error:"totp-required" and no errorType.
-        let e = err(401, r#"{"status":"error","error":"totp-required","message":"TOTP Required [totp-required]","details":{"method":"totp"}}"#);
+        let e = err(
+            401,
+            r#"{"status":"error","error":"totp-required","message":"TOTP Required [totp-required]","details":{"method":"totp"}}"#,
+        );
         assert!(matches!(e, ApiError::TwoFactorRequired(ref c) if c.method == "totp"));
-        let e = err(400, r#"{"success":false,"error":"TOTP Invalid [totp-invalid]","errorType":"totp-invalid"}"#);
+        let e = err(
+            400,
+            r#"{"success":false,"error":"TOTP Invalid [totp-invalid]","errorType":"totp-invalid"}"#,
+        );
         assert!(matches!(e, ApiError::TwoFactorInvalid { .. }));
-        let e = err(400, r#"{"success":false,"errorType":"totp-max-attempts","error":"TOTP Maximun Failed Attempts Reached"}"#);
+        let e = err(
+            400,
+            r#"{"success":false,"errorType":"totp-max-attempts","error":"TOTP Maximun Failed Attempts Reached"}"#,
+        );
         assert!(matches!(e, ApiError::TwoFactorMaxAttempts { .. }));
     }
 
@@ -377,19 +393,46 @@ mod tests {
             err(401, r#"{"status":"error","message":"You must be logged in to do this."}"#),
             ApiError::Unauthorized { ref message } if message == "You must be logged in to do this."
         ));
-        match err(403, r#"{"success":false,"error":"User does not have the permissions required for this action [error-unauthorized]"}"#) {
-            ApiError::Forbidden { what: ForbiddenWhat::Permission(p), .. } => assert_eq!(p, PERM_VIEW),
+        match err(
+            403,
+            r#"{"success":false,"error":"User does not have the permissions required for this action [error-unauthorized]"}"#,
+        ) {
+            ApiError::Forbidden {
+                what: ForbiddenWhat::Permission(p),
+                ..
+            } => assert_eq!(p, PERM_VIEW),
             other => panic!("{other:?}"),
         }
         assert!(matches!(
-            err(403, r#"{"success":false,"error":"This is an enterprise feature; a valid license is required [error-license-required]"}"#),
-            ApiError::Forbidden { what: ForbiddenWhat::License(_), .. }
+            err(
+                403,
+                r#"{"success":false,"error":"This is an enterprise feature; a valid license is required [error-license-required]"}"#
+            ),
+            ApiError::Forbidden {
+                what: ForbiddenWhat::License(_),
+                ..
+            }
         ));
-        assert!(matches!(err(404, r#"{"success":false,"error":"Session not found"}"#), ApiError::NotFound { .. }));
-        assert!(matches!(err(400, r#"{"success":false,"error":"Session not found"}"#), ApiError::NotFound { .. }));
-        assert!(matches!(err(429, r#"{"success":false,"error":"Error, too many requests. Please slow down. You must wait 9 seconds before trying this endpoint again."}"#), ApiError::RateLimited { .. }));
+        assert!(matches!(
+            err(404, r#"{"success":false,"error":"Session not found"}"#),
+            ApiError::NotFound { .. }
+        ));
+        assert!(matches!(
+            err(400, r#"{"success":false,"error":"Session not found"}"#),
+            ApiError::NotFound { .. }
+        ));
+        assert!(matches!(
+            err(
+                429,
+                r#"{"success":false,"error":"Error, too many requests. Please slow down. You must wait 9 seconds before trying this endpoint again."}"#
+            ),
+            ApiError::RateLimited { .. }
+        ));
         match err(502, "<html><body>Bad gateway</body></html>") {
-            ApiError::Server { status: 502, message } => assert!(message.contains("Bad gateway")),
+            ApiError::Server {
+                status: 502,
+                message,
+            } => assert!(message.contains("Bad gateway")),
             other => panic!("{other:?}"),
         }
     }
@@ -403,7 +446,9 @@ mod tests {
         };
         assert_eq!(logout_outcome(Ok(ok)), Ok(Revoked::Now));
         assert_eq!(
-            logout_outcome(Err(ApiError::NotFound { message: "Session not found".into() })),
+            logout_outcome(Err(ApiError::NotFound {
+                message: "Session not found".into()
+            })),
             Ok(Revoked::AlreadyGone)
         );
         let weird = RawResponse {
@@ -411,12 +456,17 @@ mod tests {
             body: "<html>".into(),
             ..Default::default()
         };
-        assert!(matches!(logout_outcome(Ok(weird)), Err(ApiError::BadResponse { .. })));
+        assert!(matches!(
+            logout_outcome(Ok(weird)),
+            Err(ApiError::BadResponse { .. })
+        ));
     }
 
     #[test]
     fn login_and_me() {
-        let t = parse_login(r#"{"status":"success","data":{"userId":"u1","authToken":"t1","me":{}}}"#).unwrap();
+        let t =
+            parse_login(r#"{"status":"success","data":{"userId":"u1","authToken":"t1","me":{}}}"#)
+                .unwrap();
         assert_eq!(t.user_id, "u1");
         assert!(parse_login(r#"{"status":"success","data":{}}"#).is_err());
         let m = parse_me(r#"{"_id":"u1","username":"admin","name":"Ada"}"#).unwrap();
@@ -442,7 +492,13 @@ mod tests {
         assert_eq!(s.user_name.as_deref(), Some("<img src=x onerror=alert(1)>"));
         assert_eq!(s.ip.as_deref(), Some("12345"));
         assert!(s.login_at.is_none());
-        assert!(matches!(parse_list("{}"), Err(ApiError::BadResponse { .. })));
-        assert!(matches!(parse_list("<!doctype html>"), Err(ApiError::BadResponse { .. })));
+        assert!(matches!(
+            parse_list("{}"),
+            Err(ApiError::BadResponse { .. })
+        ));
+        assert!(matches!(
+            parse_list("<!doctype html>"),
+            Err(ApiError::BadResponse { .. })
+        ));
     }
 }

@@ -31,16 +31,34 @@ pub fn DetailsPanel(
         }
     });
     let user = row.as_ref().map(|r| r.user_label().to_string());
-    let user_key = row.as_ref().map(|r| r.user_key().to_string()).unwrap_or_default();
+    let user_key = row
+        .as_ref()
+        .map(|r| r.user_key().to_string())
+        .unwrap_or_default();
     let listed: Vec<Field> = row
         .as_ref()
         .map(|r| {
             vec![
-                Field { name: "sessionId".into(), value: r.id.clone() },
-                Field { name: "user".into(), value: r.user_label().to_string() },
-                Field { name: "client".into(), value: r.client_label() },
-                Field { name: "os".into(), value: r.os_label() },
-                Field { name: "ip".into(), value: r.ip.clone().unwrap_or_default() },
+                Field {
+                    name: "sessionId".into(),
+                    value: r.id.clone(),
+                },
+                Field {
+                    name: "user".into(),
+                    value: r.user_label().to_string(),
+                },
+                Field {
+                    name: "client".into(),
+                    value: r.client_label(),
+                },
+                Field {
+                    name: "os".into(),
+                    value: r.os_label(),
+                },
+                Field {
+                    name: "ip".into(),
+                    value: r.ip.clone().unwrap_or_default(),
+                },
             ]
         })
         .unwrap_or_default();

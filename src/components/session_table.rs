@@ -165,7 +165,8 @@ fn SessionRow(
                 }
                 .into_any()
             }
-            None => view! { <span title="The server's date could not be read">{t.raw}</span> }.into_any(),
+            None => view! { <span title="The server's date could not be read">{t.raw}</span> }
+                .into_any(),
         },
         None => view! { <span class="muted">"—"</span> }.into_any(),
     };

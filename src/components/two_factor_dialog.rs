@@ -36,7 +36,13 @@ fn TwoFactorForm() -> impl IntoView {
     let method = RwSignal::new(asked);
     let code = RwSignal::new(String::new());
     let prompt = move || ctx.prompt.get().unwrap_or_default();
-    let methods = move || ctx.prompt.with(|p| p.as_ref().map(|p| p.challenge.methods()).unwrap_or_default());
+    let methods = move || {
+        ctx.prompt.with(|p| {
+            p.as_ref()
+                .map(|p| p.challenge.methods())
+                .unwrap_or_default()
+        })
+    };
     let busy = move || ctx.prompt.with(|p| p.as_ref().is_some_and(|p| p.busy));
     let is_password = move || method.get() == "password";
     let submit = move |ev: leptos::ev::SubmitEvent| {

@@ -178,7 +178,10 @@ pub enum ApiError {
     /// 401: the credentials are wrong, expired or revoked.
     Unauthorized { message: String },
     /// 403: a permission or a license is missing.
-    Forbidden { what: ForbiddenWhat, message: String },
+    Forbidden {
+        what: ForbiddenWhat,
+        message: String,
+    },
     /// 404 or the backend's equivalent.
     NotFound { message: String },
     /// The server asks for a second factor (handled by the transport).
@@ -241,6 +244,7 @@ impl ApiError {
 
 fn reason(status: u16) -> &'static str {
     match status {
+        200 => "OK",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -301,11 +305,14 @@ impl fmt::Display for ApiError {
                 f,
                 "429 Too Many Requests: the server's rate limit was hit (\u{201c}{message}\u{201d}). Wait a minute, then try again, or raise the server's rate limit."
             ),
-            ApiError::Server { status, message } => write!(
-                f,
-                "{status} {}: the server says \u{201c}{message}\u{201d}. Try again; if it keeps failing, check the server's logs.",
-                reason(*status)
-            ),
+            ApiError::Server { status, message } => {
+                let r = reason(*status);
+                let sep = if r.is_empty() { "" } else { " " };
+                write!(
+                    f,
+                    "{status}{sep}{r}: the server says \u{201c}{message}\u{201d}. Try again; if it keeps failing, check the server's logs."
+                )
+            }
             ApiError::Network {
                 url,
                 cross_origin,
@@ -321,10 +328,10 @@ impl fmt::Display for ApiError {
                 }
             }
             ApiError::BadResponse { status, why } => {
-                let st = if *status == 0 {
-                    String::new()
-                } else {
-                    format!("{status} {}: ", reason(*status))
+                let st = match (*status, reason(*status)) {
+                    (0, _) => String::new(),
+                    (s, "") => format!("{s}: "),
+                    (s, r) => format!("{s} {r}: "),
                 };
                 write!(
                     f,
@@ -392,7 +399,9 @@ mod tests {
         let h = ApiRequest::new(Method::Get, "/x").carrier(CodeCarrier::Headers);
         let sent = h.with_code(Some(&code));
         assert!(sent.headers.contains(&("X-2fa-Code".into(), "abc".into())));
-        assert!(sent.headers.contains(&("X-2fa-Method".into(), "password".into())));
+        assert!(sent
+            .headers
+            .contains(&("X-2fa-Method".into(), "password".into())));
         assert_eq!(h.with_code(None).headers.len(), 0);
 
         let l = ApiRequest::new(Method::Post, "/login")

@@ -25,7 +25,9 @@ const DEFAULT_WAIT_MS: f64 = 5_000.0;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum RateLimitEvent {
     /// Waiting until this epoch-ms instant.
-    Waiting { until_ms: f64 },
+    Waiting {
+        until_ms: f64,
+    },
     Resumed,
 }
 
@@ -89,8 +91,9 @@ impl Transport {
                     } else {
                         None
                     };
-                    let error = (!resend)
-                        .then(|| "The server asked for a code again. Enter a new code.".to_string());
+                    let error = (!resend).then(|| {
+                        "The server asked for a code again. Enter a new code.".to_string()
+                    });
                     rx = self.gate.rearm(Some(challenge), error, note);
                 }
                 Err(ApiError::TwoFactorInvalid { message }) => {
@@ -116,7 +119,11 @@ impl Transport {
     }
 
     /// One send, plus waiting out rate limits (bounded).
-    async fn attempt(&self, req: &ApiRequest, code: Option<&Code>) -> Result<RawResponse, ApiError> {
+    async fn attempt(
+        &self,
+        req: &ApiRequest,
+        code: Option<&Code>,
+    ) -> Result<RawResponse, ApiError> {
         let mut waits = 0;
         loop {
             let resp = (self.send)(req.with_code(code)).await?;
@@ -268,10 +275,13 @@ mod tests {
     use futures::task::LocalSpawnExt;
     use std::cell::{Cell, RefCell};
 
+    type Answer = Box<dyn Fn(&ApiRequest, usize) -> RawResponse>;
+    type Shared<T> = Rc<RefCell<T>>;
+
     /// A scripted server: answers by looking at the request (and its code).
     struct Fake {
         log: RefCell<Vec<ApiRequest>>,
-        answer: Box<dyn Fn(&ApiRequest, usize) -> RawResponse>,
+        answer: Answer,
     }
 
     fn resp(status: u16, body: &str) -> RawResponse {
@@ -283,7 +293,8 @@ mod tests {
     }
 
     const TOTP_REQUIRED: &str = r#"{"success":false,"errorType":"totp-required","details":{"method":"password","availableMethods":[]}}"#;
-    const TOTP_INVALID: &str = r#"{"success":false,"errorType":"totp-invalid","error":"TOTP Invalid [totp-invalid]"}"#;
+    const TOTP_INVALID: &str =
+        r#"{"success":false,"errorType":"totp-invalid","error":"TOTP Invalid [totp-invalid]"}"#;
 
     fn code_of(r: &ApiRequest) -> Option<String> {
         r.headers
@@ -292,9 +303,15 @@ mod tests {
             .map(|(_, v)| v.clone())
     }
 
-    fn transport(
-        fake: Rc<Fake>,
-    ) -> (Transport, Rc<RefCell<Option<Prompt>>>, Rc<RefCell<Vec<f64>>>, Rc<RefCell<Vec<RateLimitEvent>>>) {
+    /// The transport plus what it showed: prompt, sleeps, rate-limit events.
+    type Rig = (
+        Transport,
+        Shared<Option<Prompt>>,
+        Shared<Vec<f64>>,
+        Shared<Vec<RateLimitEvent>>,
+    );
+
+    fn transport(fake: Rc<Fake>) -> Rig {
         let prompt = Rc::new(RefCell::new(None));
         let p2 = prompt.clone();
         let slept = Rc::new(RefCell::new(Vec::new()));
@@ -355,10 +372,16 @@ mod tests {
             .spawn_local(async move { *r2.borrow_mut() = Some(t2.call(&req("s1")).await) })
             .unwrap();
         pool.run_until_stalled();
-        assert_eq!(prompt.borrow().as_ref().unwrap().challenge.method, "password");
+        assert_eq!(
+            prompt.borrow().as_ref().unwrap().challenge.method,
+            "password"
+        );
         t.gate.submit(pw("bad"));
         pool.run_until_stalled();
-        let p = prompt.borrow().clone().expect("dialog stays open after a wrong code");
+        let p = prompt
+            .borrow()
+            .clone()
+            .expect("dialog stays open after a wrong code");
         assert!(p.error.unwrap().contains("Wrong code"));
         assert!(result.borrow().is_none());
         t.gate.submit(pw("good"));
@@ -445,7 +468,10 @@ mod tests {
         let fake = Rc::new(Fake {
             log: RefCell::new(vec![]),
             answer: Box::new(|_, _| {
-                resp(400, r#"{"errorType":"totp-required","details":{"method":"email","codeGenerated":true,"emailOrUsername":"a@b.c","availableMethods":["email"]}}"#)
+                resp(
+                    400,
+                    r#"{"errorType":"totp-required","details":{"method":"email","codeGenerated":true,"emailOrUsername":"a@b.c","availableMethods":["email"]}}"#,
+                )
             }),
         });
         let (t, prompt, _, _) = transport(fake.clone());
@@ -465,7 +491,11 @@ mod tests {
         let note = prompt.borrow().clone().unwrap().note.unwrap();
         assert!(note.contains("a@b.c"));
         pool.run_until_stalled();
-        assert_eq!(fake.log.borrow().len(), 2, "nothing is sent without a click");
+        assert_eq!(
+            fake.log.borrow().len(),
+            2,
+            "nothing is sent without a click"
+        );
     }
 
     #[test]
@@ -474,7 +504,10 @@ mod tests {
             log: RefCell::new(vec![]),
             answer: Box::new(|r, _| match code_of(r) {
                 None => resp(400, TOTP_REQUIRED),
-                Some(_) => resp(400, r#"{"errorType":"totp-max-attempts","error":"TOTP Maximun Failed Attempts Reached"}"#),
+                Some(_) => resp(
+                    400,
+                    r#"{"errorType":"totp-max-attempts","error":"TOTP Maximun Failed Attempts Reached"}"#,
+                ),
             }),
         });
         let (t, prompt, _, _) = transport(fake);

@@ -190,7 +190,9 @@ mod tests {
     use super::*;
     use std::rc::Rc;
 
-    fn gate() -> (Rc<TwoFactorGate>, Rc<RefCell<Vec<Option<Prompt>>>>) {
+    type Seen = Rc<RefCell<Vec<Option<Prompt>>>>;
+
+    fn gate() -> (Rc<TwoFactorGate>, Seen) {
         let seen = Rc::new(RefCell::new(Vec::new()));
         let s2 = seen.clone();
         (
@@ -225,7 +227,10 @@ mod tests {
         });
         assert!(seen.borrow().last().unwrap().as_ref().unwrap().busy);
         assert!(matches!(lrx.try_recv(), Ok(Some(LeaderInput::Code(_)))));
-        assert!(matches!(f1.try_recv(), Ok(None)), "followers wait for the leader");
+        assert!(
+            matches!(f1.try_recv(), Ok(None)),
+            "followers wait for the leader"
+        );
         g.release(Released::Retry(None));
         assert_eq!(f1.try_recv(), Ok(Some(Released::Retry(None))));
         assert_eq!(seen.borrow().last().unwrap(), &None);

@@ -41,11 +41,13 @@ async fn connect(ctx: AppCtx, f: Form) -> Result<Connection, String> {
         remember: f.remember,
         display_name: String::new(),
     };
-    let explain = |e: ApiError| match e {
+    let explain = |e: ApiError| {
+        match e {
         ApiError::Unauthorized { message } => format!(
             "401 Unauthorized: the server says \u{201c}{message}\u{201d}. Check the credentials and try again."
         ),
         other => other.to_string(),
+    }
     };
     if f.mode == AuthMode::Password {
         if f.username.trim().is_empty() || f.password.is_empty() {
@@ -130,7 +132,10 @@ pub fn ConnectPage() -> impl IntoView {
     let pending = action.pending();
     let is_rc = move || kind.get() == BackendKind::RocketChat;
 
-    let text_field = move |label: &'static str, value: RwSignal<String>, kind_attr: &'static str, auto: &'static str| {
+    let text_field = move |label: &'static str,
+                           value: RwSignal<String>,
+                           kind_attr: &'static str,
+                           auto: &'static str| {
         view! {
             <label class="field">
                 <span>{label}</span>

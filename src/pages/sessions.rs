@@ -57,7 +57,7 @@ pub fn SessionsPage() -> impl IntoView {
     let load_error = RwSignal::new(None::<ApiError>);
     let skipped = RwSignal::new(0usize);
     let details = RwSignal::new(None::<String>);
-    let confirm = RwSignal::new(None::<(ConfirmSpec, Vec<String>)>);
+    let confirm = RwSignal::new(None::<(ConfirmSpec, Vec<String>, bool)>);
     let bulk = RwSignal::new(None::<BulkState>);
     let now = RwSignal::new(browser::now_ms());
     let generation = StoredValue::new(0u64);
@@ -82,10 +82,23 @@ pub fn SessionsPage() -> impl IntoView {
 
     let page_view = Memo::new(move |_| list.with(|l| query.with(|q| l.view(q))));
     let page_rows = Memo::new(move |_| {
-        page_view.with(|v| list.with(|l| v.rows.iter().map(|&i| l.sessions[i].clone()).collect::<Vec<_>>()))
+        page_view.with(|v| {
+            list.with(|l| {
+                v.rows
+                    .iter()
+                    .map(|&i| l.sessions[i].clone())
+                    .collect::<Vec<_>>()
+            })
+        })
     });
     let users = Memo::new(move |_| {
-        list.with(|l| l.sessions.iter().map(|s| s.user_key()).collect::<HashSet<_>>().len())
+        list.with(|l| {
+            l.sessions
+                .iter()
+                .map(|s| s.user_key())
+                .collect::<HashSet<_>>()
+                .len()
+        })
     });
 
     let load = move || {
@@ -147,14 +160,16 @@ pub fn SessionsPage() -> impl IntoView {
 
     let label_of = move |id: &str| list.with_untracked(|l| describe(l, id));
 
-    let run_revoke = move |ids: Vec<String>| {
+    // `batch`: show progress and a report (selected, all of a user, retry);
+    // otherwise one session, answered with a message.
+    let run_revoke = move |ids: Vec<String>, batch: bool| {
         if ids.is_empty() || matches!(bulk.get_untracked(), Some(BulkState::Running { .. })) {
             return;
         }
         let n = ids.len();
         let labels: Vec<(String, String)> = ids.iter().map(|i| (i.clone(), label_of(i))).collect();
         pending.update(|p| p.extend(ids.iter().cloned()));
-        if n > 1 {
+        if batch {
             bulk.set(Some(BulkState::Running { done: 0, total: n }));
         }
         let sc = scope.get_untracked();
@@ -162,9 +177,11 @@ pub fn SessionsPage() -> impl IntoView {
             let results = run_bulk(
                 ids.clone(),
                 REVOKE_CONCURRENCY,
-                |id| async move { rocketchat::logout_outcome(ctx.call(rocketchat::logout(sc, &id)).await) },
+                |id| async move {
+                    rocketchat::logout_outcome(ctx.call(rocketchat::logout(sc, &id)).await)
+                },
                 |done, total| {
-                    if n > 1 {
+                    if batch {
                         let _ = bulk.try_set(Some(BulkState::Running { done, total }));
                     }
                 },
@@ -182,16 +199,24 @@ pub fn SessionsPage() -> impl IntoView {
             let _ = list.try_update(|l| l.remove_ids(&gone));
             let _ = selected.try_update(|s| s.retain(|id| !gone.contains(id)));
             let _ = pending.try_update(|p| p.retain(|id| !ids.contains(id)));
-            if details.try_get_untracked().flatten().is_some_and(|d| gone.contains(&d)) {
+            if details
+                .try_get_untracked()
+                .flatten()
+                .is_some_and(|d| gone.contains(&d))
+            {
                 let _ = details.try_set(None);
             }
-            if n == 1 {
+            if !batch {
                 let id = &ids[0];
                 let what = label(id);
                 if !report.revoked.is_empty() {
-                    ctx.status(format!("Revoked session {id} ({what}). It has to sign in again."));
+                    ctx.status(format!(
+                        "Revoked session {id} ({what}). It has to sign in again."
+                    ));
                 } else if !report.already_gone.is_empty() {
-                    ctx.status(format!("Session {id} ({what}) was already gone; it was removed from the list."));
+                    ctx.status(format!(
+                        "Session {id} ({what}) was already gone; it was removed from the list."
+                    ));
                 } else if let Some(f) = report.failed.first() {
                     ctx.alert(format!("Could not revoke session {id} ({what}): {} Use its Revoke button to try again.", f.reason));
                 } else if let Some(e) = &report.stopped_by {
@@ -201,15 +226,25 @@ pub fn SessionsPage() -> impl IntoView {
                 if report.is_clean() {
                     ctx.status(report.summary());
                 } else {
-                    ctx.alert(format!("{} See the report for what failed and why.", report.summary()));
+                    ctx.alert(format!(
+                        "{} See the report for what failed and why.",
+                        report.summary()
+                    ));
                 }
                 let _ = bulk.try_set(Some(BulkState::Finished(report)));
             }
         });
     };
 
-    let ask = move |ids: Vec<String>, title: String, message: String, confirm_label: String| {
-        let items = ids.iter().map(|i| format!("{} · {i}", label_of(i))).collect();
+    let ask = move |ids: Vec<String>,
+                    batch: bool,
+                    title: String,
+                    message: String,
+                    confirm_label: String| {
+        let items = ids
+            .iter()
+            .map(|i| format!("{} · {i}", label_of(i)))
+            .collect();
         let own_current = scope.get_untracked() == Scope::Own
             && list.with_untracked(|l| ids.iter().any(|i| l.find(i).is_some_and(|s| s.current)));
         confirm.set(Some((
@@ -223,12 +258,14 @@ pub fn SessionsPage() -> impl IntoView {
                 }),
             },
             ids,
+            batch,
         )));
     };
     let ask_one = move |id: String| {
         let what = label_of(&id);
         ask(
             vec![id.clone()],
+            false,
             "Revoke this session?".into(),
             format!("Session {id} of {what} will be logged out. It has to sign in again."),
             "Revoke 1 session".into(),
@@ -243,6 +280,7 @@ pub fn SessionsPage() -> impl IntoView {
         let n = ids.len();
         ask(
             ids,
+            true,
             format!("Revoke all sessions of {who}?"),
             format!("All {n} loaded session{} of {who} will be logged out, on every device. Sessions of other users are not touched.", if n == 1 { "" } else { "s" }),
             format!("Revoke {n} session{}", if n == 1 { "" } else { "s" }),
@@ -267,7 +305,11 @@ pub fn SessionsPage() -> impl IntoView {
         });
         ask(
             ids,
-            format!("Revoke {n} selected session{}?", if n == 1 { "" } else { "s" }),
+            true,
+            format!(
+                "Revoke {n} selected session{}?",
+                if n == 1 { "" } else { "s" }
+            ),
             format!(
                 "{n} session{} of {} user{} will be logged out. Nothing else is touched.",
                 if n == 1 { "" } else { "s" },
@@ -286,11 +328,19 @@ pub fn SessionsPage() -> impl IntoView {
                 crate::csv::to_csv(idx.iter().map(|&i| &l.sessions[i]))
             })
         });
-        let date = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
+        let date = js_sys::Date::new_0()
+            .to_iso_string()
+            .as_string()
+            .unwrap_or_default();
         let name = format!("sessions-{}.csv", date.get(..10).unwrap_or("export"));
         match browser::download(&name, "text/csv;charset=utf-8", &csv) {
-            Ok(()) => ctx.status(format!("Exported {} sessions to {name}.", page_view.with_untracked(|v| v.matched))),
-            Err(e) => ctx.alert(format!("Export failed: {e}. Try again, or copy the rows from the table.")),
+            Ok(()) => ctx.status(format!(
+                "Exported {} sessions to {name}.",
+                page_view.with_untracked(|v| v.matched)
+            )),
+            Err(e) => ctx.alert(format!(
+                "Export failed: {e}. Try again, or copy the rows from the table."
+            )),
         }
     };
 
@@ -407,7 +457,7 @@ pub fn SessionsPage() -> impl IntoView {
                     "Export CSV"
                 </button>
             </div>
-            <BulkReport state=bulk on_retry={move |ids: Vec<String>| run_revoke(ids)} />
+            <BulkReport state=bulk on_retry={move |ids: Vec<String>| run_revoke(ids, true)} />
             <SessionTable
                 rows=page_rows
                 query=query
@@ -464,13 +514,13 @@ pub fn SessionsPage() -> impl IntoView {
             {move || {
                 confirm
                     .get()
-                    .map(|(spec, ids)| {
+                    .map(|(spec, ids, batch)| {
                         view! {
                             <ConfirmDialog
                                 spec=spec
                                 on_confirm=move |_| {
                                     confirm.set(None);
-                                    run_revoke(ids.clone());
+                                    run_revoke(ids.clone(), batch);
                                 }
                                 on_cancel=move |_| confirm.set(None)
                             />
