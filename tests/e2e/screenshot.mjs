@@ -1,8 +1,8 @@
 // Takes screenshots of the panel against the reference server:
-//   node tests/e2e/screenshot.mjs [out-dir]
+//   node tests/e2e/screenshot.mjs [out-dir]   (after bash .ci/build; default tests/e2e/screenshots)
 import { startServer, launch, newPage, signInWithToken, answerPassword } from './helpers.mjs';
 
-const out = process.argv[2] || 'tests/e2e/artifacts';
+const out = process.argv[2] || 'tests/e2e/screenshots';
 const server = await startServer();
 const { browser, close } = await launch();
 try {
