@@ -15,17 +15,23 @@ pub enum SortKey {
     Os,
     Ip,
     Host,
+    Location,
     Login,
+    LastActive,
+    Expires,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 6] = [
+    pub const ALL: [SortKey; 9] = [
         SortKey::User,
         SortKey::Client,
         SortKey::Os,
         SortKey::Ip,
         SortKey::Host,
+        SortKey::Location,
         SortKey::Login,
+        SortKey::LastActive,
+        SortKey::Expires,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -35,7 +41,25 @@ impl SortKey {
             SortKey::Os => "os",
             SortKey::Ip => "ip",
             SortKey::Host => "host",
+            SortKey::Location => "location",
             SortKey::Login => "login",
+            SortKey::LastActive => "active",
+            SortKey::Expires => "expires",
+        }
+    }
+
+    /// The column header.
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::User => "User",
+            SortKey::Client => "Client",
+            SortKey::Os => "OS",
+            SortKey::Ip => "IP",
+            SortKey::Host => "Host",
+            SortKey::Location => "Location",
+            SortKey::Login => "Login",
+            SortKey::LastActive => "Last active",
+            SortKey::Expires => "Expires",
         }
     }
 
@@ -46,7 +70,7 @@ impl SortKey {
     /// The direction a first click on this column sorts in.
     pub fn default_dir(self) -> SortDir {
         match self {
-            SortKey::Login => SortDir::Desc,
+            SortKey::Login | SortKey::LastActive => SortDir::Desc,
             _ => SortDir::Asc,
         }
     }
@@ -248,6 +272,15 @@ impl PageView {
     }
 }
 
+/// One owner's sessions, for the grouped view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserGroup {
+    pub key: String,
+    pub label: String,
+    pub username: Option<String>,
+    pub count: usize,
+}
+
 /// All loaded sessions of one connection.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SessionList {
@@ -303,6 +336,29 @@ impl SessionList {
             .collect()
     }
 
+    /// Sessions per owner, most sessions first: (user key, label, count).
+    pub fn groups(&self) -> Vec<UserGroup> {
+        let mut map: std::collections::HashMap<&str, UserGroup> = std::collections::HashMap::new();
+        for s in &self.sessions {
+            map.entry(s.user_key())
+                .or_insert_with(|| UserGroup {
+                    key: s.user_key().to_string(),
+                    label: s.user_label().to_string(),
+                    username: s.username.clone(),
+                    count: 0,
+                })
+                .count += 1;
+        }
+        let mut v: Vec<UserGroup> = map.into_values().collect();
+        v.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.label.to_lowercase().cmp(&b.label.to_lowercase()))
+                .then_with(|| a.key.cmp(&b.key))
+        });
+        v
+    }
+
     /// Indices of the sessions matching `filter` (case-insensitive substring,
     /// every whitespace-separated word must match).
     pub fn matching(&self, filter: &str) -> Vec<usize> {
@@ -321,13 +377,15 @@ impl SessionList {
         let ss = &self.sessions;
         idx.sort_by(|&a, &b| {
             let (a, b) = (&ss[a], &ss[b]);
+            let time = |t: &Option<crate::time::Timestamp>| t.as_ref().and_then(|t| t.epoch_ms);
+            let by_time = |x: &f64, y: &f64| x.partial_cmp(y).unwrap_or(Ordering::Equal);
             let ord = match key {
-                SortKey::Login => cmp_opt(
-                    a.login_at.as_ref().and_then(|t| t.epoch_ms),
-                    b.login_at.as_ref().and_then(|t| t.epoch_ms),
-                    dir,
-                    |x, y| x.partial_cmp(y).unwrap_or(Ordering::Equal),
-                ),
+                SortKey::Login => cmp_opt(time(&a.login_at), time(&b.login_at), dir, by_time),
+                SortKey::LastActive => {
+                    cmp_opt(time(&a.last_active), time(&b.last_active), dir, by_time)
+                }
+                SortKey::Expires => cmp_opt(time(&a.expires_at), time(&b.expires_at), dir, by_time),
+                SortKey::Location => cmp_text(a.location.as_deref(), b.location.as_deref(), dir),
                 SortKey::User => cmp_text(Some(a.user_label()), Some(b.user_label()), dir),
                 SortKey::Client => cmp_text(
                     nonempty(&a.client_label()),
@@ -565,6 +623,9 @@ mod tests {
         let mut alice = l.ids_of_user("u-alice");
         alice.sort();
         assert_eq!(alice, ["b", "d", "e"]);
+        let g = l.groups();
+        assert_eq!((g[0].key.as_str(), g[0].count), ("u-alice", 3));
+        assert_eq!(g.iter().map(|g| g.count).sum::<usize>(), 5);
         assert_eq!(l.remove_ids(&["b", "zzz"]), 1);
         assert!(l.find("b").is_none());
         assert_eq!(l.len(), 4);

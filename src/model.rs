@@ -24,7 +24,16 @@ pub struct Session {
     pub os_version: Option<String>,
     pub ip: Option<String>,
     pub host: Option<String>,
+    /// "Riga, Latvia" where the server reports a location.
+    pub location: Option<String>,
     pub login_at: Option<Timestamp>,
+    /// Last activity (self-service lastAccessed, Henshin LastUpdated).
+    pub last_active: Option<Timestamp>,
+    /// When the session expires (Henshin ExpirationDate).
+    pub expires_at: Option<Timestamp>,
+    /// Every field of the server's record, for the details view, where the
+    /// backend has no per-session details endpoint.
+    pub extra: Vec<Field>,
     /// The session the panel itself is using (only some backends know).
     pub current: bool,
     /// Lower-cased text the filter matches against.
@@ -43,6 +52,7 @@ impl Session {
             &self.os_version,
             &self.ip,
             &self.host,
+            &self.location,
             &self.device_type,
         ];
         let mut h = String::with_capacity(96);
@@ -71,6 +81,12 @@ impl Session {
             .as_deref()
             .or(self.username.as_deref())
             .unwrap_or("")
+    }
+
+    /// Every field to show in the details view when no endpoint gives more:
+    /// the server's own record.
+    pub fn detail_fields(&self) -> Vec<Field> {
+        self.extra.clone()
     }
 
     /// "Chrome 113.0.0".

@@ -17,6 +17,43 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// From an epoch number as APIs send them: seconds when below 10^11
+    /// (before year 5138 in seconds), else milliseconds.
+    pub fn from_epoch_number(n: f64) -> Option<Self> {
+        if !n.is_finite() || n <= 0.0 {
+            return None;
+        }
+        let ms = if n < 1e11 { n * 1000.0 } else { n };
+        Some(Timestamp {
+            raw: format_iso(ms),
+            epoch_ms: Some(ms),
+        })
+    }
+}
+
+/// Epoch milliseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+pub fn format_iso(ms: f64) -> String {
+    let ms = ms as i64;
+    let (secs, millis) = (ms.div_euclid(1000), ms.rem_euclid(1000));
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
 /// Parses `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]` (also with a space for `T`).
 /// A time without offset is taken as UTC. Returns epoch milliseconds.
 pub fn parse_iso8601(s: &str) -> Option<f64> {
@@ -167,6 +204,18 @@ mod tests {
         ] {
             assert_eq!(parse_iso8601(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn epoch_numbers_in_seconds_or_millis() {
+        let s = Timestamp::from_epoch_number(1_684_887_954.0).unwrap();
+        assert_eq!(s.epoch_ms, Some(1_684_887_954_000.0));
+        assert_eq!(s.raw, "2023-05-24T00:25:54.000Z");
+        let m = Timestamp::from_epoch_number(1_684_887_954_234.0).unwrap();
+        assert_eq!(m.raw, "2023-05-24T00:25:54.234Z");
+        assert_eq!(parse_iso8601(&m.raw), m.epoch_ms);
+        assert_eq!(Timestamp::from_epoch_number(-5.0), None);
+        assert_eq!(Timestamp::from_epoch_number(f64::NAN), None);
     }
 
     #[test]

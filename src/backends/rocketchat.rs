@@ -4,6 +4,7 @@
 //! Every field of an answer may be missing or of the wrong type; nothing here
 //! panics on server data.
 
+pub use super::Revoked;
 use super::{json_str, ListPage, Scope};
 use crate::http::request::{
     clip, ApiError, ApiRequest, Challenge, CodeCarrier, ForbiddenWhat, Method, RawResponse,
@@ -148,7 +149,7 @@ pub fn session_from(item: &Value) -> Option<Session> {
             host: json_str(item, "host"),
             login_at: json_str(item, "loginAt").map(|t| Timestamp::parse(&t)),
             current: item.get("current").and_then(Value::as_bool) == Some(true),
-            haystack: String::new(),
+            ..Default::default()
         }
         .index(),
     )
@@ -192,14 +193,6 @@ pub fn logout(scope: Scope, session_id: &str) -> ApiRequest {
             .permission(PERM_LOGOUT),
         Scope::Own => ApiRequest::new(Method::Post, "/api/v1/sessions/logout.me").json(body),
     }
-}
-
-/// How a logout ended when it did not fail.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Revoked {
-    Now,
-    /// The server no longer knew the session: it was already gone.
-    AlreadyGone,
 }
 
 /// Interprets a logout's result: "Session not found" (404 on real servers,

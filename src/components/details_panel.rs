@@ -2,7 +2,7 @@
 //! own Revoke and "Revoke all sessions of <user>".
 
 use crate::app::AppCtx;
-use crate::backends::{rocketchat, Scope};
+use crate::backends::{rocketchat, BackendKind, Scope};
 use crate::components::modal::Modal;
 use crate::model::{Field, Session};
 use leptos::prelude::*;
@@ -12,6 +12,7 @@ pub fn DetailsPanel(
     session_id: String,
     /// The row as listed (shown at once, before the full record arrives).
     row: Option<Session>,
+    kind: BackendKind,
     scope: Scope,
     /// How many loaded sessions the same user has.
     user_sessions: usize,
@@ -23,14 +24,23 @@ pub fn DetailsPanel(
 ) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let sid = session_id.clone();
+    // Only Rocket.Chat has a details endpoint; elsewhere the listed record
+    // already holds every field the server returned.
+    let own_record = row.as_ref().map(|r| r.detail_fields()).unwrap_or_default();
+    let fetch = kind.caps(scope).details_endpoint;
     let record = LocalResource::new(move || {
         let sid = sid.clone();
+        let own = own_record.clone();
         async move {
+            if !fetch {
+                return Ok(own);
+            }
             let resp = ctx.call(rocketchat::info(scope, &sid)).await?;
             rocketchat::parse_info(&resp.body).map(|(_, fields)| fields)
         }
     });
-    let user = row.as_ref().map(|r| r.user_label().to_string());
+    let per_user = kind.caps(scope).per_user != crate::backends::PerUser::No;
+    let user = row.as_ref().filter(|_| per_user).map(|r| r.user_label().to_string());
     let user_key = row
         .as_ref()
         .map(|r| r.user_key().to_string())

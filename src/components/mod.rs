@@ -10,3 +10,4 @@ pub mod progress;
 pub mod rate_limit_banner;
 pub mod session_table;
 pub mod two_factor_dialog;
+pub mod user_groups;

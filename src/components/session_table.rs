@@ -7,15 +7,28 @@ use crate::model::Session;
 use leptos::prelude::*;
 use std::collections::HashSet;
 
-fn column_label(k: SortKey) -> &'static str {
-    match k {
-        SortKey::User => "User",
-        SortKey::Client => "Client",
-        SortKey::Os => "OS",
-        SortKey::Ip => "IP",
-        SortKey::Host => "Host",
-        SortKey::Login => "Login",
+/// A time cell: relative age, with the full date in the admin's locale.
+fn time_cell(t: Option<crate::time::Timestamp>, now: Signal<f64>) -> AnyView {
+    match t {
+        Some(t) => match t.epoch_ms {
+            Some(ms) => {
+                let full = crate::browser::format_datetime(ms);
+                view! {
+                    <time datetime=t.raw title=full.clone()>
+                        <span class="age">{move || crate::browser::format_relative(ms, now.get())}</span>
+                        <span class="abs">{full.clone()}</span>
+                    </time>
+                }
+                .into_any()
+            }
+            None => view! { <span title="The server's date could not be read">{t.raw}</span> }.into_any(),
+        },
+        None => view! { <span class="muted">"—"</span> }.into_any(),
     }
+}
+
+fn text_or_dash(s: Option<String>) -> String {
+    s.filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into())
 }
 
 #[component]
@@ -23,6 +36,8 @@ pub fn SessionTable(
     /// The rows of the current page, in order.
     #[prop(into)]
     rows: Signal<Vec<Session>>,
+    /// The columns this backend reports, in order.
+    columns: &'static [SortKey],
     #[prop(into)] query: Signal<ListQuery>,
     #[prop(into)] on_sort: Callback<SortKey>,
     selected: RwSignal<HashSet<String>>,
@@ -56,7 +71,7 @@ pub fn SessionTable(
         view! {
             <th scope="col" aria-sort=move || sorted().map(|d| d.aria()).unwrap_or("none")>
                 <button type="button" class="th-sort" on:click=move |_| on_sort.run(k)>
-                    {column_label(k)}
+                    {k.label()}
                     <span class="sort-mark" aria-hidden="true">
                         {move || match sorted() {
                             Some(crate::list::SortDir::Asc) => "▲",
@@ -82,7 +97,7 @@ pub fn SessionTable(
                                 on:change=move |ev| toggle_page(event_target_checked(&ev))
                             />
                         </th>
-                        {SortKey::ALL.into_iter().map(header).collect_view()}
+                        {columns.iter().copied().map(header).collect_view()}
                         <th scope="col" class="col-actions">
                             <span class="sr-only">"Actions"</span>
                         </th>
@@ -96,6 +111,7 @@ pub fn SessionTable(
                             view! {
                                 <SessionRow
                                     session=s
+                                    columns=columns
                                     selected=selected
                                     pending=pending
                                     on_details=on_details
@@ -114,6 +130,7 @@ pub fn SessionTable(
 #[component]
 fn SessionRow(
     session: Session,
+    columns: &'static [SortKey],
     selected: RwSignal<HashSet<String>>,
     pending: Signal<HashSet<String>>,
     on_details: Callback<String>,
@@ -122,14 +139,6 @@ fn SessionRow(
 ) -> impl IntoView {
     let id = session.id.clone();
     let user = session.user_label().to_string();
-    let username = session
-        .username
-        .clone()
-        .filter(|u| Some(u) != session.user_name.as_ref());
-    let client = session.client_label();
-    let device_type = session.device_type.clone();
-    let os = session.os_label();
-    let login = session.login_at.clone();
     let is_pending = {
         let id = id.clone();
         Signal::derive(move || pending.with(|p| p.contains(&id)))
@@ -152,24 +161,54 @@ fn SessionRow(
         }
     };
     let (id_d, id_r) = (id.clone(), id.clone());
-    let login_cell = match login {
-        Some(t) => match t.epoch_ms {
-            Some(ms) => {
-                let full = crate::browser::format_datetime(ms);
-                let raw = t.raw.clone();
+    let has_user_column = columns.contains(&SortKey::User);
+    let current = session.current;
+    let current_badge = move || session_current_badge(current);
+    let cells = columns
+        .iter()
+        .map(|&k| match k {
+            SortKey::User => {
+                let username = session
+                    .username
+                    .clone()
+                    .filter(|u| Some(u) != session.user_name.as_ref() && u.as_str() != user);
                 view! {
-                    <time datetime=raw title=full.clone()>
-                        <span class="age">{move || crate::browser::format_relative(ms, now.get())}</span>
-                        <span class="abs">{full.clone()}</span>
-                    </time>
+                    <td class="col-user">
+                        <span class="user-name">{user.clone()}</span>
+                        {username.map(|u| view! { <span class="sub mono">{u}</span> })}
+                        {current_badge()}
+                    </td>
                 }
                 .into_any()
             }
-            None => view! { <span title="The server's date could not be read">{t.raw}</span> }
-                .into_any(),
-        },
-        None => view! { <span class="muted">"—"</span> }.into_any(),
-    };
+            SortKey::Client => {
+                let client = session.client_label();
+                view! {
+                    <td>
+                        <span>{text_or_dash(Some(client))}</span>
+                        {session.device_type.clone().map(|d| view! { <span class="sub">{d}</span> })}
+                        {(!has_user_column).then(current_badge)}
+                    </td>
+                }
+                .into_any()
+            }
+            SortKey::Os => view! { <td>{text_or_dash(Some(session.os_label()))}</td> }.into_any(),
+            SortKey::Ip => view! { <td class="mono">{text_or_dash(session.ip.clone())}</td> }.into_any(),
+            SortKey::Host => {
+                view! { <td class="mono col-host">{text_or_dash(session.host.clone())}</td> }.into_any()
+            }
+            SortKey::Location => view! { <td>{text_or_dash(session.location.clone())}</td> }.into_any(),
+            SortKey::Login => {
+                view! { <td class="col-time">{time_cell(session.login_at.clone(), now)}</td> }.into_any()
+            }
+            SortKey::LastActive => {
+                view! { <td class="col-time">{time_cell(session.last_active.clone(), now)}</td> }.into_any()
+            }
+            SortKey::Expires => {
+                view! { <td class="col-time">{time_cell(session.expires_at.clone(), now)}</td> }.into_any()
+            }
+        })
+        .collect_view();
     view! {
         <tr class:row-current=session.current class:row-pending=is_pending>
             <td class="col-check">
@@ -180,19 +219,7 @@ fn SessionRow(
                     on:change=toggle
                 />
             </td>
-            <td class="col-user">
-                <span class="user-name">{user.clone()}</span>
-                {username.map(|u| view! { <span class="sub mono">{u}</span> })}
-                {session.current.then(|| view! { <span class="badge">"This session"</span> })}
-            </td>
-            <td>
-                <span>{if client.is_empty() { "—".to_string() } else { client }}</span>
-                {device_type.map(|d| view! { <span class="sub">{d}</span> })}
-            </td>
-            <td>{if os.is_empty() { "—".to_string() } else { os }}</td>
-            <td class="mono">{session.ip.clone().unwrap_or_else(|| "—".into())}</td>
-            <td class="mono col-host">{session.host.clone().unwrap_or_else(|| "—".into())}</td>
-            <td class="col-login">{login_cell}</td>
+            {cells}
             <td class="col-actions">
                 <button
                     type="button"
@@ -214,4 +241,8 @@ fn SessionRow(
             </td>
         </tr>
     }
+}
+
+fn session_current_badge(current: bool) -> Option<impl IntoView> {
+    current.then(|| view! { <span class="badge">"This session"</span> })
 }

@@ -27,29 +27,22 @@ struct Form {
 
 async fn connect(ctx: AppCtx, f: Form) -> Result<Connection, String> {
     let base = Connection::normalise_base(&f.base)?;
-    if !f.kind.supported() {
-        return Err(format!(
-            "{} is not supported by this version of sessiondeck yet. Choose Rocket.Chat.",
-            f.kind.label()
-        ));
-    }
+    let rc = f.kind == BackendKind::RocketChat;
     let mut conn = Connection {
         kind: f.kind,
         base_url: base.clone(),
-        user_id: f.user_id.trim().to_string(),
+        user_id: if rc { f.user_id.trim().to_string() } else { String::new() },
         token: f.token.trim().to_string(),
         remember: f.remember,
         display_name: String::new(),
     };
-    let explain = |e: ApiError| {
-        match e {
+    let explain = |e: ApiError| match e {
         ApiError::Unauthorized { message } => format!(
             "401 Unauthorized: the server says \u{201c}{message}\u{201d}. Check the credentials and try again."
         ),
         other => other.to_string(),
-    }
     };
-    if f.mode == AuthMode::Password {
+    if rc && f.mode == AuthMode::Password {
         if f.username.trim().is_empty() || f.password.is_empty() {
             return Err("Enter both Username and Password.".into());
         }
@@ -61,22 +54,26 @@ async fn connect(ctx: AppCtx, f: Form) -> Result<Connection, String> {
         let tok = rocketchat::parse_login(&resp.body).map_err(explain)?;
         conn.user_id = tok.user_id;
         conn.token = tok.auth_token;
-    } else if conn.user_id.is_empty() || conn.token.is_empty() {
+    } else if rc && (conn.user_id.is_empty() || conn.token.is_empty()) {
         return Err("Enter both User ID and Auth token (a personal access token from My Account → Personal Access Tokens).".into());
+    } else if conn.token.is_empty() {
+        return Err(format!("Enter the {}.", f.kind.token_label()));
     }
     let t = ctx.transport(f.kind, &base, conn.auth_headers());
-    let resp = t.call(&rocketchat::me()).await.map_err(explain)?;
-    let me = rocketchat::parse_me(&resp.body).map_err(explain)?;
-    if me.user_id != conn.user_id {
-        return Err(format!(
-            "The server answered for another account ({}) than the User ID given. Check the User ID.",
-            me.username
-        ));
+    let resp = t.call(&f.kind.whoami()).await.map_err(explain)?;
+    if rc {
+        let me = rocketchat::parse_me(&resp.body).map_err(explain)?;
+        if me.user_id != conn.user_id {
+            return Err(format!(
+                "The server answered for another account ({}) than the User ID given. Check the User ID.",
+                me.username
+            ));
+        }
     }
-    conn.display_name = match me.name {
-        Some(n) if !n.is_empty() => format!("{n} (@{})", me.username),
-        _ => format!("@{}", me.username),
-    };
+    conn.display_name = f
+        .kind
+        .parse_whoami(&resp.body, &conn.token)
+        .map_err(explain)?;
     Ok(conn)
 }
 
@@ -220,16 +217,15 @@ pub fn ConnectPage() -> impl IntoView {
                 <Show
                     when=is_rc
                     fallback=move || {
-                        let label = match kind.get() {
-                            BackendKind::DocSpace => "API key",
-                            BackendKind::Henshin => "Token",
-                            _ => "Access token",
+                        let k = kind.get();
+                        let hint = match k {
+                            BackendKind::DocSpace => "A personal access token (API key) of a DocSpace administrator; sent as Authorization: Bearer.",
+                            BackendKind::Henshin => "An admin API token; sent as Authorization: Bearer.",
+                            _ => "The signed-in user's access token (JWT); sent as Authorization: Bearer. Only that user's own sessions are shown.",
                         };
                         view! {
-                            {text_field(label, token, "password", "off")}
-                            <p class="hint warning">
-                                {format!("{} support arrives in a later version; only Rocket.Chat can be used today.", kind.get().label())}
-                            </p>
+                            {text_field(k.token_label(), token, "password", "off")}
+                            <p class="hint">{hint}</p>
                         }
                     }
                 >

@@ -2,15 +2,16 @@
 //! client; details; revoke one, selected, or all of a user.
 
 use crate::app::AppCtx;
-use crate::backends::{rocketchat, Scope};
+use crate::backends::{load_all, rocketchat, BackendKind, PerUser, Scope};
 use crate::browser;
-use crate::bulk::{run_bulk, walk_pages, REVOKE_CONCURRENCY};
+use crate::bulk::{run_bulk, REVOKE_CONCURRENCY};
 use crate::components::bulk_report::{BulkReport, BulkState};
 use crate::components::confirm_dialog::{ConfirmDialog, ConfirmSpec};
 use crate::components::details_panel::DetailsPanel;
 use crate::components::pagination::Pagination;
 use crate::components::progress::Progress;
 use crate::components::session_table::SessionTable;
+use crate::components::user_groups::UserGroups;
 use crate::http::request::{ApiError, ForbiddenWhat};
 use crate::list::{ListQuery, SessionList, SortKey};
 use crate::revoke::RevokeReport;
@@ -19,8 +20,21 @@ use leptos::task::spawn_local;
 use std::collections::HashSet;
 
 /// Rows are handed to the table in batches while pages arrive: the first
-/// page at once, then every this many pages (and the last).
-const FLUSH_EVERY_PAGES: usize = 10;
+/// batch at once, then every this many steps (and the last).
+const FLUSH_EVERY_STEPS: usize = 10;
+
+/// A revocation beyond single sessions, confirmed first.
+#[derive(Clone, Debug, PartialEq)]
+enum Action {
+    /// These sessions, one call each (`batch`: progress and a report).
+    Sessions { ids: Vec<String>, batch: bool },
+    /// The server's own call for every session of one user.
+    UserEndpoint { user_id: String, ids: Vec<String> },
+    /// Every session but this one ("Revoke all other sessions").
+    Others,
+    /// Every session of the account, the panel's own included.
+    All,
+}
 
 /// "alice — Chrome 113 on Windows 10".
 fn describe(l: &SessionList, id: &str) -> String {
@@ -47,17 +61,26 @@ fn describe(l: &SessionList, id: &str) -> String {
 #[component]
 pub fn SessionsPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
-    let scope = RwSignal::new(Scope::All);
+    let kind = ctx
+        .conn
+        .with_untracked(|c| c.as_ref().map(|c| c.kind))
+        .unwrap_or(BackendKind::RocketChat);
+    let scope = RwSignal::new(if kind == BackendKind::SelfService {
+        Scope::Own
+    } else {
+        Scope::All
+    });
+    let caps = Memo::new(move |_| kind.caps(scope.get()));
     let list = RwSignal::new(SessionList::default());
     let query = RwSignal::new(ListQuery::from_query_string(&browser::query_string()));
     let selected = RwSignal::new(HashSet::<String>::new());
     let pending = RwSignal::new(HashSet::<String>::new());
-    // (sessions loaded, sessions expected) while loading.
-    let loading = RwSignal::new(None::<(usize, usize)>);
+    // (done, expected, unit) while loading.
+    let loading = RwSignal::new(None::<(usize, usize, &'static str)>);
     let load_error = RwSignal::new(None::<ApiError>);
     let skipped = RwSignal::new(0usize);
     let details = RwSignal::new(None::<String>);
-    let confirm = RwSignal::new(None::<(ConfirmSpec, Vec<String>, bool)>);
+    let confirm = RwSignal::new(None::<(ConfirmSpec, Action)>);
     let bulk = RwSignal::new(None::<BulkState>);
     let now = RwSignal::new(browser::now_ms());
     let generation = StoredValue::new(0u64);
@@ -91,15 +114,8 @@ pub fn SessionsPage() -> impl IntoView {
             })
         })
     });
-    let users = Memo::new(move |_| {
-        list.with(|l| {
-            l.sessions
-                .iter()
-                .map(|s| s.user_key())
-                .collect::<HashSet<_>>()
-                .len()
-        })
-    });
+    let groups = Memo::new(move |_| list.with(|l| l.groups()));
+    let users = Memo::new(move |_| groups.with(|g| g.len()));
 
     let load = move || {
         let gen = generation.get_value() + 1;
@@ -108,38 +124,30 @@ pub fn SessionsPage() -> impl IntoView {
         skipped.set(0);
         list.set(SessionList::default());
         selected.set(HashSet::new());
-        loading.set(Some((0, 0)));
+        loading.set(Some((0, 0, "sessions")));
         let sc = scope.get_untracked();
         spawn_local(async move {
             let current = move || generation.try_get_value() == Some(gen);
-            let mut total = 0usize;
             let mut buffer = Vec::new();
-            let result = walk_pages(
-                rocketchat::PAGE_SIZE,
-                |offset| async move {
-                    let r = ctx.call(rocketchat::list(sc, offset)).await?;
-                    rocketchat::parse_list(&r.body)
-                },
-                |page, done, expected| {
-                    if !current() {
-                        return;
+            let mut steps = 0usize;
+            let result = load_all(kind, sc, move |req| ctx.call(req), |step| {
+                if !current() {
+                    return;
+                }
+                steps += 1;
+                skipped.update(|s| *s += step.skipped);
+                buffer.extend(step.sessions);
+                if steps == 1 || steps % FLUSH_EVERY_STEPS == 0 || step.done >= step.total {
+                    let rows = std::mem::take(&mut buffer);
+                    list.update(|l| {
+                        l.extend_unique(rows);
+                    });
+                    if steps == 1 {
+                        browser::mark("sessiondeck:first-page");
                     }
-                    total = total.max(page.total.unwrap_or(0));
-                    skipped.update(|s| *s += page.skipped);
-                    buffer.extend(page.sessions);
-                    if done == 1 || done % FLUSH_EVERY_PAGES == 0 || done == expected {
-                        let rows = std::mem::take(&mut buffer);
-                        list.update(|l| {
-                            l.extend_unique(rows);
-                        });
-                        if done == 1 {
-                            browser::mark("sessiondeck:first-page");
-                        }
-                    }
-                    let have = list.with_untracked(|l| l.len()) + buffer.len();
-                    loading.set(Some((have, total.max(have))));
-                },
-            )
+                }
+                loading.set(Some((step.done, step.total, step.unit)));
+            })
             .await;
             if !current() {
                 return;
@@ -236,39 +244,81 @@ pub fn SessionsPage() -> impl IntoView {
         });
     };
 
-    let ask = move |ids: Vec<String>,
-                    batch: bool,
+    // One call that ends several sessions at once (a user's, the others, all).
+    let run_single_call = move |action: Action| {
+        let (req, ids) = match &action {
+            Action::UserEndpoint { user_id, ids } => (kind.revoke_user(user_id), ids.clone()),
+            Action::Others => (kind.revoke_others(), Vec::new()),
+            Action::All => (kind.revoke_all(), Vec::new()),
+            Action::Sessions { .. } => return,
+        };
+        let Some(req) = req else { return };
+        let who = ids
+            .first()
+            .and_then(|i| list.with_untracked(|l| l.find(i).map(|s| s.user_label().to_string())))
+            .unwrap_or_default();
+        pending.update(|p| p.extend(ids.iter().cloned()));
+        spawn_local(async move {
+            let result = ctx.call(req).await;
+            let _ = pending.try_update(|p| p.retain(|id| !ids.contains(id)));
+            match (result, &action) {
+                (Ok(_), Action::All) => ctx.sign_out(Some(
+                    "All sessions of this account were revoked, including the one this panel used. Sign in again to continue.".into(),
+                )),
+                (Ok(_), Action::Others) => {
+                    ctx.status("Revoked all other sessions. The list was reloaded.");
+                    load();
+                }
+                (Ok(_), _) => {
+                    let _ = list.try_update(|l| l.remove_ids(&ids));
+                    let _ = selected.try_update(|s| s.retain(|id| !ids.contains(id)));
+                    let _ = details.try_set(None);
+                    ctx.status(format!("Revoked all {} sessions of {who}.", ids.len()));
+                }
+                (Err(e), _) => ctx.alert(format!("Nothing was revoked: {e}")),
+            }
+        });
+    };
+
+    let ask = move |action: Action,
                     title: String,
                     message: String,
-                    confirm_label: String| {
+                    confirm_label: String,
+                    warning: Option<String>| {
+        let ids = match &action {
+            Action::Sessions { ids, .. } | Action::UserEndpoint { ids, .. } => ids.clone(),
+            Action::Others | Action::All => Vec::new(),
+        };
         let items = ids
             .iter()
             .map(|i| format!("{} · {i}", label_of(i)))
             .collect();
         let own_current = scope.get_untracked() == Scope::Own
             && list.with_untracked(|l| ids.iter().any(|i| l.find(i).is_some_and(|s| s.current)));
+        let warning = warning.or_else(|| {
+            own_current.then(|| {
+                "This includes the session sessiondeck itself is using: you will be signed out.".to_string()
+            })
+        });
         confirm.set(Some((
             ConfirmSpec {
                 title,
                 message,
                 items,
                 confirm_label,
-                warning: own_current.then(|| {
-                    "This includes the session sessiondeck itself is using: you will be signed out.".to_string()
-                }),
+                warning,
             },
-            ids,
-            batch,
+            action,
         )));
     };
     let ask_one = move |id: String| {
         let what = label_of(&id);
         ask(
-            vec![id.clone()],
-            false,
+            Action::Sessions { ids: vec![id.clone()], batch: false },
             "Revoke this session?".into(),
             format!("Session {id} of {what} will be logged out. It has to sign in again."),
             "Revoke 1 session".into(),
+            None,
         );
     };
     let ask_user = move |user_key: String| {
@@ -276,14 +326,19 @@ pub fn SessionsPage() -> impl IntoView {
         let who = ids
             .first()
             .and_then(|i| list.with_untracked(|l| l.find(i).map(|s| s.user_label().to_string())))
-            .unwrap_or(user_key);
+            .unwrap_or_else(|| user_key.clone());
         let n = ids.len();
+        let action = if caps.get_untracked().per_user == PerUser::Endpoint {
+            Action::UserEndpoint { user_id: user_key, ids }
+        } else {
+            Action::Sessions { ids, batch: true }
+        };
         ask(
-            ids,
-            true,
+            action,
             format!("Revoke all sessions of {who}?"),
             format!("All {n} loaded session{} of {who} will be logged out, on every device. Sessions of other users are not touched.", if n == 1 { "" } else { "s" }),
             format!("Revoke {n} session{}", if n == 1 { "" } else { "s" }),
+            None,
         );
     };
     let ask_selected = move || {
@@ -304,8 +359,7 @@ pub fn SessionsPage() -> impl IntoView {
                 .collect()
         });
         ask(
-            ids,
-            true,
+            Action::Sessions { ids, batch: true },
             format!(
                 "Revoke {n} selected session{}?",
                 if n == 1 { "" } else { "s" }
@@ -317,6 +371,31 @@ pub fn SessionsPage() -> impl IntoView {
                 if users.len() == 1 { "" } else { "s" }
             ),
             format!("Revoke {n} session{}", if n == 1 { "" } else { "s" }),
+            None,
+        );
+    };
+    let ask_others = move || {
+        let n = list.with_untracked(|l| l.len());
+        let (message, warning) = match kind {
+            BackendKind::DocSpace => (
+                format!("DocSpace logs out every connection except \u{201c}this\u{201d} one ({n} listed)."),
+                Some("With an API key there is no \u{201c}this\u{201d} connection: this closes EVERY connection of the portal, including your own browser sessions. Everyone, you included, has to sign in again.".to_string()),
+            ),
+            _ => (
+                format!("Every session of your account except the one this panel uses will end ({} of {n} listed).", n.saturating_sub(1)),
+                None,
+            ),
+        };
+        ask(Action::Others, "Revoke all other sessions?".into(), message, "Revoke all other sessions".into(), warning);
+    };
+    let ask_all = move || {
+        let n = list.with_untracked(|l| l.len());
+        ask(
+            Action::All,
+            "Revoke all sessions?".into(),
+            format!("All {n} sessions of your account will end, on every device."),
+            "Revoke all sessions".into(),
+            Some("This includes the session this panel uses: you will be signed out and returned to Connect.".into()),
         );
     };
 
@@ -354,6 +433,7 @@ pub fn SessionsPage() -> impl IntoView {
             <div class="page-head">
                 <h1 id="sessions-title">
                     {move || if scope.get() == Scope::All { "All sessions" } else { "My sessions" }}
+                    <span class="kind">{kind.label()}</span>
                 </h1>
                 <p class="muted summary">
                     {move || {
@@ -380,7 +460,7 @@ pub fn SessionsPage() -> impl IntoView {
                                 label="Loading sessions"
                                 done=Signal::derive(move || loading.get().map(|l| l.0).unwrap_or(0))
                                 total=Signal::derive(move || loading.get().map(|l| l.1).unwrap_or(0))
-                                unit="sessions"
+                                unit=loading.get_untracked().map(|l| l.2).unwrap_or("sessions")
                             />
                         }
                     })
@@ -434,6 +514,16 @@ pub fn SessionsPage() -> impl IntoView {
                     />
                 </label>
                 <span class="spacer"></span>
+                <Show when=move || caps.get().revoke_others>
+                    <button type="button" class="btn btn-danger-quiet" on:click=move |_| ask_others()>
+                        "Revoke all other sessions"
+                    </button>
+                </Show>
+                <Show when=move || caps.get().revoke_all>
+                    <button type="button" class="btn btn-danger-quiet" on:click=move |_| ask_all()>
+                        "Revoke all sessions"
+                    </button>
+                </Show>
                 <button
                     type="button"
                     class="btn btn-danger"
@@ -458,16 +548,30 @@ pub fn SessionsPage() -> impl IntoView {
                 </button>
             </div>
             <BulkReport state=bulk on_retry={move |ids: Vec<String>| run_revoke(ids, true)} />
-            <SessionTable
-                rows=page_rows
+            <Show when=move || caps.get().many_users && !list.with(|l| l.is_empty())>
+                <UserGroups
+                    groups=groups
+                    on_show=move |who: String| set_query(ListQuery { filter: who, page: 1, ..query.get_untracked() }, true)
+                    revoke_user=caps.get_untracked().per_user != PerUser::No
+                    on_revoke_user=move |k: String| ask_user(k)
+                />
+            </Show>
+            {move || {
+                let columns = caps.get().columns;
+                view! {
+                    <SessionTable
+                        columns=columns
+                        rows=page_rows
                 query=query
                 on_sort=move |k: SortKey| set_query(query.get_untracked().toggle_sort(k), true)
                 selected=selected
                 pending=pending
                 on_details=move |id: String| details.set(Some(id))
-                on_revoke=move |id: String| ask_one(id)
-                now=now
-            />
+                        on_revoke=move |id: String| ask_one(id)
+                        now=now
+                    />
+                }
+            }}
             {move || {
                 (page_view.with(|v| v.matched) == 0 && loading.get().is_none() && load_error.get().is_none())
                     .then(|| {
@@ -502,6 +606,7 @@ pub fn SessionsPage() -> impl IntoView {
                             <DetailsPanel
                                 session_id=id
                                 row=row
+                                kind=kind
                                 scope=scope.get_untracked()
                                 user_sessions=user_sessions
                                 on_close=move |_| details.set(None)
@@ -514,13 +619,16 @@ pub fn SessionsPage() -> impl IntoView {
             {move || {
                 confirm
                     .get()
-                    .map(|(spec, ids, batch)| {
+                    .map(|(spec, action)| {
                         view! {
                             <ConfirmDialog
                                 spec=spec
                                 on_confirm=move |_| {
                                     confirm.set(None);
-                                    run_revoke(ids.clone(), batch);
+                                    match action.clone() {
+                                        Action::Sessions { ids, batch } => run_revoke(ids, batch),
+                                        other => run_single_call(other),
+                                    }
                                 }
                                 on_cancel=move |_| confirm.set(None)
                             />

@@ -1,0 +1,235 @@
+//! ONLYOFFICE DocSpace active connections (seed 000; api-notes §2).
+//!
+//! Every answer is wrapped: `{response, count, links, status, statusCode}`.
+
+use super::{json_str, ListPage, Revoked};
+use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
+use crate::model::{flatten_fields, Session};
+use crate::time::Timestamp;
+use serde_json::Value;
+
+const BASE: &str = "/api/2.0/security/activeconnections";
+pub const ADMIN_RIGHT: &str = "DocSpace administrator (portal admin) right";
+
+/// `GET /api/2.0/people/@self`: who the API key belongs to.
+pub fn me() -> ApiRequest {
+    ApiRequest::new(Method::Get, "/api/2.0/people/@self")
+}
+
+pub fn parse_me(body: &str) -> Result<String, ApiError> {
+    let r = unwrap_envelope(body)?;
+    let name = json_str(&r, "displayName").filter(|s| !s.is_empty());
+    let user = json_str(&r, "userName").or_else(|| json_str(&r, "email"));
+    match (name, user) {
+        (Some(n), Some(u)) => Ok(format!("{n} ({u})")),
+        (Some(n), None) => Ok(n),
+        (None, Some(u)) => Ok(u),
+        (None, None) => Err(ApiError::BadResponse {
+            status: 200,
+            why: "the /people/@self answer names nobody".into(),
+        }),
+    }
+}
+
+pub fn list() -> ApiRequest {
+    ApiRequest::new(Method::Get, BASE).permission(ADMIN_RIGHT)
+}
+
+/// `response.items`, newest first; `date` may be an ISO string or
+/// `{utcTime, timeZoneOffset}`.
+pub fn parse_list(body: &str) -> Result<ListPage, ApiError> {
+    let r = unwrap_envelope(body)?;
+    let Some(items) = r.get("items").and_then(Value::as_array) else {
+        return Err(ApiError::BadResponse {
+            status: 200,
+            why: "the answer has no response.items list".into(),
+        });
+    };
+    let login_event = r.get("loginEvent").and_then(Value::as_i64).unwrap_or(0);
+    let mut sessions = Vec::with_capacity(items.len());
+    let mut skipped = 0;
+    for item in items {
+        match session_from(item, login_event) {
+            Some(s) => sessions.push(s),
+            None => skipped += 1,
+        }
+    }
+    Ok(ListPage {
+        returned: items.len(),
+        total: Some(items.len()),
+        sessions,
+        skipped,
+    })
+}
+
+fn date(v: &Value) -> Option<Timestamp> {
+    match v {
+        Value::String(s) => Some(Timestamp::parse(s)),
+        Value::Object(_) => json_str(v, "utcTime").map(|t| Timestamp::parse(&t)),
+        _ => None,
+    }
+}
+
+pub fn session_from(item: &Value, login_event: i64) -> Option<Session> {
+    let id = json_str(item, "id").filter(|s| !s.is_empty())?;
+    let location = [json_str(item, "city"), json_str(item, "country")]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mobile = item.get("mobile").and_then(Value::as_bool);
+    Some(
+        Session {
+            current: login_event != 0 && item.get("id").and_then(Value::as_i64) == Some(login_event),
+            id,
+            user_id: json_str(item, "userId"),
+            user_name: json_str(item, "displayName").filter(|s| !s.is_empty()),
+            client: json_str(item, "browser"),
+            os: json_str(item, "platform"),
+            device_type: mobile.map(|m| if m { "mobile" } else { "desktop" }.to_string()),
+            ip: json_str(item, "ip"),
+            location: (!location.is_empty()).then_some(location),
+            login_at: item.get("date").and_then(date),
+            extra: flatten_fields(item),
+            ..Default::default()
+        }
+        .index(),
+    )
+}
+
+/// `PUT …/logout/{loginEventId}`.
+pub fn logout(id: &str) -> ApiRequest {
+    ApiRequest::new(Method::Put, format!("{BASE}/logout/{}", path_segment(id))).permission(ADMIN_RIGHT)
+}
+
+/// `response: true` is success; `false` (which DocSpace also answers for an
+/// unknown connection, swallowing the error) is a failure to report.
+pub fn logout_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
+    let resp = result?;
+    let r = unwrap_envelope(&resp.body)?;
+    match r.as_bool() {
+        Some(true) => Ok(Revoked::Now),
+        Some(false) => Err(ApiError::Server {
+            status: resp.status,
+            message: "DocSpace answered false: the connection was not closed (it may already be gone, or the server refused). Refresh the list".into(),
+        }),
+        None => Err(ApiError::BadResponse {
+            status: resp.status,
+            why: "the logout answer is neither true nor false".into(),
+        }),
+    }
+}
+
+/// `PUT …/logoutall/{userId}`: every connection of one user (DocSpace admin only).
+pub fn logout_user(user_id: &str) -> ApiRequest {
+    ApiRequest::new(Method::Put, format!("{BASE}/logoutall/{}", path_segment(user_id))).permission(ADMIN_RIGHT)
+}
+
+/// `PUT …/logoutallexceptthis`: with an API key this closes EVERY connection.
+pub fn logout_all_except_this() -> ApiRequest {
+    ApiRequest::new(Method::Put, format!("{BASE}/logoutallexceptthis"))
+}
+
+/// Success of the calls whose body means nothing (2xx is enough).
+pub fn plain_outcome(result: Result<RawResponse, ApiError>) -> Result<(), ApiError> {
+    result.map(|_| ())
+}
+
+/// `{response: …}`; a missing envelope or invalid JSON is a bad answer.
+pub fn unwrap_envelope(body: &str) -> Result<Value, ApiError> {
+    let v: Value = serde_json::from_str(body).map_err(|e| ApiError::BadResponse {
+        status: 200,
+        why: format!("not valid JSON: {e}"),
+    })?;
+    match v {
+        Value::Object(mut map) if map.contains_key("response") => {
+            Ok(map.remove("response").unwrap_or(Value::Null))
+        }
+        _ => Err(ApiError::BadResponse {
+            status: 200,
+            why: "the answer is not wrapped in DocSpace's {response: …} envelope".into(),
+        }),
+    }
+}
+
+fn error_message(body: &str) -> String {
+    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    json_str(&v["error"], "message")
+        .or_else(|| json_str(&v, "error"))
+        .or_else(|| json_str(&v, "message"))
+        .map(|m| clip(&m, 300))
+        .unwrap_or_else(|| clip(body, 160))
+}
+
+pub fn classify(req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
+    if resp.is_success() {
+        return Ok(());
+    }
+    let message = error_message(&resp.body);
+    Err(match resp.status {
+        401 => ApiError::Unauthorized { message },
+        403 => ApiError::Forbidden {
+            what: req
+                .permission
+                .map(|p| ForbiddenWhat::Permission(p.to_string()))
+                .unwrap_or(ForbiddenWhat::Unknown),
+            message,
+        },
+        404 => ApiError::NotFound { message },
+        429 => ApiError::RateLimited { message },
+        status => ApiError::Server { status, message },
+    })
+}
+
+/// IDs go into paths: keep them to one segment.
+pub fn path_segment(s: &str) -> String {
+    crate::list::percent_encode(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_is_required_and_unwrapped() {
+        assert_eq!(unwrap_envelope(r#"{"response":true,"status":0}"#).unwrap(), Value::Bool(true));
+        assert!(unwrap_envelope("true").is_err());
+        assert!(unwrap_envelope("<html>").is_err());
+    }
+
+    #[test]
+    fn false_is_a_failure() {
+        let ok = |b: &str| RawResponse {
+            status: 200,
+            body: b.into(),
+            rate_limit_reset: None,
+        };
+        assert_eq!(logout_outcome(Ok(ok(r#"{"response":true}"#))), Ok(Revoked::Now));
+        assert!(matches!(logout_outcome(Ok(ok(r#"{"response":false}"#))), Err(ApiError::Server { .. })));
+        assert!(matches!(logout_outcome(Ok(ok(r#"{"response":"x"}"#))), Err(ApiError::BadResponse { .. })));
+    }
+
+    #[test]
+    fn requests() {
+        assert_eq!(logout("12").path, "/api/2.0/security/activeconnections/logout/12");
+        assert_eq!(logout("../x").path, "/api/2.0/security/activeconnections/logout/..%2Fx");
+        assert_eq!(logout_user("u-1").method, Method::Put);
+        assert_eq!(logout_all_except_this().path, "/api/2.0/security/activeconnections/logoutallexceptthis");
+    }
+
+    #[test]
+    fn errors_name_the_admin_right() {
+        let e = classify(
+            &list(),
+            &RawResponse {
+                status: 403,
+                body: r#"{"error":{"message":"Access denied"},"status":1,"statusCode":403}"#.into(),
+                rate_limit_reset: None,
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("DocSpace administrator"), "{e}");
+        assert!(e.to_string().contains("Access denied"));
+    }
+}

@@ -1,0 +1,288 @@
+//! Self-service `/auth/sessions` (seed 003; api-notes §4): the signed-in
+//! user's own sessions, with a Bearer JWT.
+
+use super::{json_str, ListPage, Revoked};
+use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
+use crate::model::{flatten_fields, Session};
+use crate::time::Timestamp;
+use serde_json::Value;
+
+pub fn count() -> ApiRequest {
+    ApiRequest::new(Method::Get, "/auth/sessions/count")
+}
+
+pub fn parse_count(body: &str) -> Result<u64, ApiError> {
+    let v: Value = serde_json::from_str(body).map_err(|e| ApiError::BadResponse {
+        status: 200,
+        why: format!("not valid JSON: {e}"),
+    })?;
+    v.get("activeSessions")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| ApiError::BadResponse {
+            status: 200,
+            why: "the count answer has no activeSessions number".into(),
+        })
+}
+
+pub fn list() -> ApiRequest {
+    ApiRequest::new(Method::Get, "/auth/sessions")
+}
+
+pub fn parse_list(body: &str) -> Result<ListPage, ApiError> {
+    let v: Value = serde_json::from_str(body).map_err(|e| ApiError::BadResponse {
+        status: 200,
+        why: format!("not valid JSON: {e}"),
+    })?;
+    let Some(items) = v.as_array() else {
+        return Err(ApiError::BadResponse {
+            status: 200,
+            why: "the answer is not a list of sessions".into(),
+        });
+    };
+    let mut sessions = Vec::with_capacity(items.len());
+    let mut skipped = 0;
+    for item in items {
+        match session_from(item) {
+            Some(s) => sessions.push(s),
+            None => skipped += 1,
+        }
+    }
+    Ok(ListPage {
+        returned: items.len(),
+        total: Some(items.len()),
+        sessions,
+        skipped,
+    })
+}
+
+fn epoch(v: &Value, key: &str) -> Option<Timestamp> {
+    match v.get(key)? {
+        Value::Number(n) => n.as_f64().and_then(Timestamp::from_epoch_number),
+        Value::String(s) => s
+            .parse::<f64>()
+            .ok()
+            .and_then(Timestamp::from_epoch_number)
+            .or_else(|| Some(Timestamp::parse(s))),
+        _ => None,
+    }
+}
+
+pub fn session_from(item: &Value) -> Option<Session> {
+    let id = json_str(item, "sessionId").filter(|s| !s.is_empty())?;
+    let ua = json_str(item, "userAgent").unwrap_or_default();
+    let (client, client_version, os, os_version) = parse_user_agent(&ua);
+    Some(
+        Session {
+            id,
+            user_name: json_str(item, "email"),
+            client,
+            client_version,
+            os,
+            os_version,
+            device_type: json_str(item, "deviceType"),
+            ip: json_str(item, "ipAddress"),
+            location: json_str(item, "location").filter(|l| !l.is_empty()),
+            login_at: epoch(item, "loginTime"),
+            last_active: epoch(item, "lastAccessed"),
+            extra: flatten_fields(item),
+            ..Default::default()
+        }
+        .index(),
+    )
+}
+
+/// (client, version, OS, OS version) from a User-Agent string, for the
+/// common browsers and systems; anything else is left out, not guessed.
+pub fn parse_user_agent(ua: &str) -> (Option<String>, Option<String>, Option<String>, Option<String>) {
+    let version_after = |marker: &str| -> Option<String> {
+        let i = ua.find(marker)? + marker.len();
+        let v: String = ua[i..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+        (!v.is_empty()).then_some(v)
+    };
+    let client = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("HeadlessChrome/", "Headless Chrome"),
+        ("Chrome/", "Chrome"),
+        ("Version/", "Safari"),
+        ("curl/", "curl"),
+        ("okhttp/", "okhttp"),
+    ]
+    .iter()
+    .find_map(|(m, name)| version_after(m).map(|v| (name.to_string(), v)));
+    let os = if let Some(v) = version_after("Windows NT ") {
+        Some(("Windows".to_string(), Some(if v == "10.0" { "10/11".to_string() } else { v })))
+    } else if let Some(v) = version_after("Android ") {
+        Some(("Android".to_string(), Some(v)))
+    } else if ua.contains("iPhone") || ua.contains("iPad") {
+        Some(("iOS".to_string(), version_after("OS ").map(|v| v.replace('_', "."))))
+    } else if ua.contains("Mac OS X") {
+        Some(("macOS".to_string(), version_after("Mac OS X ").map(|v| v.replace('_', "."))))
+    } else if ua.contains("Linux") {
+        Some(("Linux".to_string(), None))
+    } else {
+        None
+    };
+    // iOS/macOS versions use underscores: take them before the generic scan.
+    let os = match os {
+        Some((name, _)) if name == "iOS" || name == "macOS" => {
+            let marker = if name == "iOS" { " OS " } else { "Mac OS X " };
+            let v = ua.find(marker).map(|i| {
+                ua[i + marker.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == '_' || *c == '.')
+                    .collect::<String>()
+                    .replace('_', ".")
+            });
+            Some((name, v.filter(|v| !v.is_empty())))
+        }
+        other => other,
+    };
+    let (c, cv) = client.map_or((None, None), |(c, v)| (Some(c), Some(v)));
+    let (o, ov) = os.map_or((None, None), |(o, v)| (Some(o), v));
+    (c, cv, o, ov)
+}
+
+pub fn revoke(id: &str) -> ApiRequest {
+    ApiRequest::new(
+        Method::Delete,
+        format!("/auth/sessions/{}", super::docspace::path_segment(id)),
+    )
+}
+
+/// `DELETE /auth/sessions`: every session but the one of this token.
+pub fn revoke_others() -> ApiRequest {
+    ApiRequest::new(Method::Delete, "/auth/sessions")
+}
+
+/// `DELETE /auth/sessions/all`: every session, this panel's included.
+pub fn revoke_all() -> ApiRequest {
+    ApiRequest::new(Method::Delete, "/auth/sessions/all")
+}
+
+/// 404 means "not found or not yours": reported as such, never as success.
+pub fn revoke_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
+    match result {
+        Ok(_) => Ok(Revoked::Now),
+        Err(ApiError::NotFound { .. }) => Err(ApiError::NotFound {
+            message: "the session was not found, or it is not one of this account's sessions".into(),
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn classify(_req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
+    if resp.is_success() {
+        return Ok(());
+    }
+    let v: Value = serde_json::from_str(&resp.body).unwrap_or(Value::Null);
+    let message = json_str(&v, "message")
+        .or_else(|| json_str(&v, "error"))
+        .map(|m| clip(&m, 300))
+        .unwrap_or_else(|| clip(&resp.body, 160));
+    let message = if message.is_empty() {
+        "no message".to_string()
+    } else {
+        message
+    };
+    Err(match resp.status {
+        401 => ApiError::Unauthorized { message },
+        403 => ApiError::Forbidden {
+            what: ForbiddenWhat::Unknown,
+            message,
+        },
+        404 => ApiError::NotFound { message },
+        429 => ApiError::RateLimited { message },
+        status => ApiError::Server { status, message },
+    })
+}
+
+/// Who a JWT says it is (`email`, `preferred_username`, or `sub`), read
+/// without verifying it — only to show "signed in as".
+pub fn jwt_subject(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64url_decode(payload)?;
+    let v: Value = serde_json::from_slice(&bytes).ok()?;
+    ["email", "preferred_username", "name", "sub"]
+        .iter()
+        .find_map(|k| json_str(&v, k).filter(|s| !s.is_empty()))
+        .map(|s| clip(&s, 80))
+}
+
+fn base64url_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut buf, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        buf = buf << 6 | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+            buf &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_agents() {
+        let chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
+        assert_eq!(
+            parse_user_agent(chrome),
+            (Some("Chrome".into()), Some("124.0.0.0".into()), Some("Windows".into()), Some("10/11".into()))
+        );
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
+        assert_eq!(
+            parse_user_agent(iphone),
+            (Some("Safari".into()), Some("17.4".into()), Some("iOS".into()), Some("17.4".into()))
+        );
+        let ff = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0";
+        assert_eq!(parse_user_agent(ff).0.as_deref(), Some("Firefox"));
+        assert_eq!(parse_user_agent(ff).2.as_deref(), Some("Linux"));
+        assert_eq!(parse_user_agent(""), (None, None, None, None));
+        assert_eq!(parse_user_agent("<script>").0, None);
+    }
+
+    #[test]
+    fn epoch_fields_and_optional_everything() {
+        let p = parse_list(r#"[{"sessionId":"s1","loginTime":1700000000000,"lastAccessed":1700000300,"ipAddress":"10.0.0.1"},{"ipAddress":"x"},{}]"#).unwrap();
+        assert_eq!(p.sessions.len(), 1);
+        assert_eq!(p.skipped, 2);
+        let s = &p.sessions[0];
+        assert_eq!(s.login_at.as_ref().unwrap().epoch_ms, Some(1_700_000_000_000.0));
+        assert_eq!(s.last_active.as_ref().unwrap().epoch_ms, Some(1_700_000_300_000.0));
+        assert!(parse_list(r#"{"sessions":[]}"#).is_err());
+        assert_eq!(parse_count(r#"{"activeSessions":3}"#).unwrap(), 3);
+        assert!(parse_count("{}").is_err());
+    }
+
+    #[test]
+    fn not_found_is_worded_as_not_yours() {
+        let e = revoke_outcome(Err(ApiError::NotFound { message: String::new() })).unwrap_err();
+        assert!(e.to_string().contains("not one of this account's sessions"));
+        assert_eq!(revoke("a/b").path, "/auth/sessions/a%2Fb");
+    }
+
+    #[test]
+    fn jwt_subject_reads_claims_only() {
+        // {"alg":"none"}.{"sub":"42","email":"ada@example.test"}.
+        let t = "eyJhbGciOiJub25lIn0.eyJzdWIiOiI0MiIsImVtYWlsIjoiYWRhQGV4YW1wbGUudGVzdCJ9.";
+        assert_eq!(jwt_subject(t).as_deref(), Some("ada@example.test"));
+        assert_eq!(jwt_subject("opaque-token"), None);
+        assert_eq!(jwt_subject("a.!!!.c"), None);
+    }
+}

@@ -1,0 +1,72 @@
+//! Sessions grouped by user, with counts and the per-user actions.
+
+use crate::list::UserGroup;
+use leptos::prelude::*;
+
+/// How many groups are listed before "…and N more".
+const LISTED: usize = 60;
+
+#[component]
+pub fn UserGroups(
+    #[prop(into)] groups: Signal<Vec<UserGroup>>,
+    /// Show only this user's sessions (sets the filter).
+    #[prop(into)]
+    on_show: Callback<String>,
+    /// Offer "Revoke all sessions of <user>".
+    revoke_user: bool,
+    #[prop(into)] on_revoke_user: Callback<String>,
+) -> impl IntoView {
+    let count = move || groups.with(|g| g.len());
+    view! {
+        <details class="panel groups">
+            <summary>{move || format!("Sessions by user ({} users)", count())}</summary>
+            <ul class="group-list">
+                {move || {
+                    groups
+                        .get()
+                        .into_iter()
+                        .take(LISTED)
+                        .map(|g| {
+                            let show = g.username.clone().unwrap_or_else(|| g.label.clone());
+                            let key = g.key.clone();
+                            let label = g.label.clone();
+                            view! {
+                                <li class="group">
+                                    <span class="group-name">{g.label.clone()}</span>
+                                    <span class="muted">
+                                        {format!("{} session{}", g.count, if g.count == 1 { "" } else { "s" })}
+                                    </span>
+                                    <span class="spacer"></span>
+                                    <button
+                                        type="button"
+                                        class="btn btn-small"
+                                        aria-label=format!("Show sessions of {label}")
+                                        on:click=move |_| on_show.run(show.clone())
+                                    >
+                                        "Show"
+                                    </button>
+                                    {revoke_user
+                                        .then(|| {
+                                            view! {
+                                                <button
+                                                    type="button"
+                                                    class="btn btn-small btn-danger-quiet"
+                                                    on:click=move |_| on_revoke_user.run(key.clone())
+                                                >
+                                                    {format!("Revoke all sessions of {}", g.label)}
+                                                </button>
+                                            }
+                                        })}
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+            {move || {
+                let more = count().saturating_sub(LISTED);
+                (more > 0).then(|| view! { <p class="muted">{format!("…and {more} more users: use the filter.")}</p> })
+            }}
+        </details>
+    }
+}
