@@ -6,7 +6,10 @@
 
 mod config;
 mod data;
+mod docspace;
+mod henshin;
 mod rocketchat;
+mod selfservice;
 mod state;
 mod twofactor;
 
@@ -61,12 +64,14 @@ fn banner(cfg: &Config, port: u16) {
             dir.display()
         );
     }
-    let n_users = "about 40";
     println!(
-        "Reference Rocket.Chat with {} sessions of {n_users} users (seed {}).",
-        cfg.sessions, cfg.seed
+        "Reference server for Rocket.Chat ({} sessions of about {} users), DocSpace, Henshin and self-service /auth/sessions (seed {}).",
+        cfg.sessions,
+        (cfg.sessions / 6).max(12),
+        cfg.seed
     );
-    println!("\nDemo credentials (Backend: Rocket.Chat, Server URL: empty = this origin)");
+    println!("\nDemo credentials (Server URL: leave empty = this origin)");
+    println!("Rocket.Chat:");
     println!(
         "  Admin, personal access token:  User ID {}   Auth token {}",
         data::ADMIN_ID,
@@ -94,12 +99,23 @@ fn banner(cfg: &Config, port: u16) {
         ),
         _ => println!("  Two-factor: off."),
     }
+    println!(
+        "DocSpace:      API key {}   (non-admin key: {})",
+        docspace::ADMIN_KEY,
+        docspace::USER_KEY
+    );
+    println!("Henshin:       Token {}", henshin::TOKEN);
+    println!("Self-service:  Access token {}", selfservice::ADA_JWT);
     println!();
 }
 
 fn router(app: Shared) -> Router {
     let mut r = rocketchat::routes()
+        .merge(docspace::routes())
+        .merge(henshin::routes())
+        .merge(selfservice::routes())
         .route("/__ref/stats", get(stats))
+        .route("/__ref/remove", post(remove))
         .route("/__ref/faults", post(faults))
         .route("/__ref/expire-tokens", post(expire_tokens))
         .route("/config.json", get(config_json));
@@ -117,7 +133,8 @@ fn router(app: Shared) -> Router {
 /// Rocket.Chat's CORS headers (which do NOT allow X-2fa-Code), injected
 /// latency, and a request count — for every /api call.
 async fn api_layer(State(app): State<Shared>, req: Request, next: Next) -> Response {
-    let is_api = req.uri().path().starts_with("/api/");
+    let path = req.uri().path();
+    let is_api = path.starts_with("/api/") || path.starts_with("/auth/");
     if !is_api {
         return next.run(req).await;
     }
@@ -180,6 +197,9 @@ async fn stats(State(app): State<Shared>) -> Response {
         "emailsSent": st.stats.emails_sent,
         "sessions": st.sessions.len(),
         "sessionIds": st.sessions.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+        "docspaceIds": st.ds.conns.iter().map(|c| c.id.to_string()).collect::<Vec<_>>(),
+        "henshinIds": st.hs.sessions.iter().map(|s| s.id.to_string()).collect::<Vec<_>>(),
+        "selfServiceIds": st.ss.sessions.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
     }))
     .into_response()
 }
@@ -202,8 +222,26 @@ async fn faults(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
     Json(json!({ "ok": true })).into_response()
 }
 
+/// Test control: `{"ids": [...]}` disappear server-side (as if another admin
+/// revoked them), whatever their kind.
+async fn remove(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
+    let ids: Vec<String> = v
+        .get("ids")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    app.lock().remove_anywhere(&ids);
+    Json(json!({ "ok": true })).into_response()
+}
+
 /// Test control: every token stops working (the next call answers 401).
 async fn expire_tokens(State(app): State<Shared>) -> Response {
-    app.lock().tokens.clear();
+    let mut st = app.lock();
+    st.tokens.clear();
+    st.ss.tokens.clear();
     Json(json!({ "ok": true })).into_response()
 }

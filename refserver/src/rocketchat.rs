@@ -566,11 +566,7 @@ fn logout(app: Shared, h: HeaderMap, raw: Option<String>, body: Bytes, admin: bo
     else {
         return caller.with_rate(fail(StatusCode::NOT_FOUND, "Session not found"));
     };
-    let injected = st.faults.fail_ids.remove(&id) || {
-        let rate = st.faults.fail_rate;
-        rate > 0.0 && st.rng.unit() < rate
-    };
-    if injected {
+    if st.inject_failure(&id) {
         return caller.with_rate(fail(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Internal server error [injected fault]",

@@ -47,6 +47,9 @@ pub struct Store {
     pub rng: Rng,
     pub license: bool,
     pub deny: Vec<String>,
+    pub ds: crate::docspace::DocSpace,
+    pub hs: crate::henshin::Henshin,
+    pub ss: crate::selfservice::SelfService,
 }
 
 pub fn now_ms() -> i64 {
@@ -71,6 +74,11 @@ impl App {
         let mut tokens = HashMap::new();
         tokens.insert(data::ADMIN_PAT.to_string(), data::ADMIN_ID.to_string());
         tokens.insert(data::USER_PAT.to_string(), data::USER_ID.to_string());
+        let now = now_ms();
+        let mut other_rng = Rng::new(cfg.seed ^ 0x0d0c);
+        let ds = crate::docspace::seed(&mut other_rng, now);
+        let hs = crate::henshin::seed(&mut other_rng, now);
+        let ss = crate::selfservice::seed(&mut other_rng, now);
         let store = Store {
             users: seeded.users,
             sessions,
@@ -87,6 +95,9 @@ impl App {
             rng: Rng::new(cfg.seed ^ 0x5eed),
             license: cfg.license,
             deny: cfg.deny.clone(),
+            ds,
+            hs,
+            ss,
         };
         Arc::new(App {
             cfg,
@@ -107,6 +118,24 @@ pub fn sort_newest_first(s: &mut [SessionRec]) {
 impl Store {
     pub fn user(&self, id: &str) -> Option<&User> {
         self.users.iter().find(|u| u.id == id)
+    }
+
+    /// Whether this revoke call fails on purpose (failIds once each, or the fail rate).
+    pub fn inject_failure(&mut self, id: &str) -> bool {
+        self.faults.fail_ids.remove(id) || {
+            let rate = self.faults.fail_rate;
+            rate > 0.0 && self.rng.unit() < rate
+        }
+    }
+
+    /// Deletes sessions of any kind behind the panel's back (another admin).
+    pub fn remove_anywhere(&mut self, ids: &[String]) {
+        self.sessions.retain(|s| !ids.contains(&s.id));
+        self.ds.conns.retain(|c| !ids.contains(&c.id.to_string()));
+        self.hs
+            .sessions
+            .retain(|s| !ids.contains(&s.id.to_string()));
+        self.ss.sessions.retain(|s| !ids.contains(&s.id));
     }
 
     pub fn has_permission(&self, user: &User, perm: &str) -> bool {

@@ -81,7 +81,8 @@ pub fn session_from(item: &Value, login_event: i64) -> Option<Session> {
     let mobile = item.get("mobile").and_then(Value::as_bool);
     Some(
         Session {
-            current: login_event != 0 && item.get("id").and_then(Value::as_i64) == Some(login_event),
+            current: login_event != 0
+                && item.get("id").and_then(Value::as_i64) == Some(login_event),
             id,
             user_id: json_str(item, "userId"),
             user_name: json_str(item, "displayName").filter(|s| !s.is_empty()),
@@ -100,7 +101,8 @@ pub fn session_from(item: &Value, login_event: i64) -> Option<Session> {
 
 /// `PUT …/logout/{loginEventId}`.
 pub fn logout(id: &str) -> ApiRequest {
-    ApiRequest::new(Method::Put, format!("{BASE}/logout/{}", path_segment(id))).permission(ADMIN_RIGHT)
+    ApiRequest::new(Method::Put, format!("{BASE}/logout/{}", path_segment(id)))
+        .permission(ADMIN_RIGHT)
 }
 
 /// `response: true` is success; `false` (which DocSpace also answers for an
@@ -123,7 +125,11 @@ pub fn logout_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, 
 
 /// `PUT …/logoutall/{userId}`: every connection of one user (DocSpace admin only).
 pub fn logout_user(user_id: &str) -> ApiRequest {
-    ApiRequest::new(Method::Put, format!("{BASE}/logoutall/{}", path_segment(user_id))).permission(ADMIN_RIGHT)
+    ApiRequest::new(
+        Method::Put,
+        format!("{BASE}/logoutall/{}", path_segment(user_id)),
+    )
+    .permission(ADMIN_RIGHT)
 }
 
 /// `PUT …/logoutallexceptthis`: with an API key this closes EVERY connection.
@@ -193,7 +199,10 @@ mod tests {
 
     #[test]
     fn envelope_is_required_and_unwrapped() {
-        assert_eq!(unwrap_envelope(r#"{"response":true,"status":0}"#).unwrap(), Value::Bool(true));
+        assert_eq!(
+            unwrap_envelope(r#"{"response":true,"status":0}"#).unwrap(),
+            Value::Bool(true)
+        );
         assert!(unwrap_envelope("true").is_err());
         assert!(unwrap_envelope("<html>").is_err());
     }
@@ -205,17 +214,35 @@ mod tests {
             body: b.into(),
             rate_limit_reset: None,
         };
-        assert_eq!(logout_outcome(Ok(ok(r#"{"response":true}"#))), Ok(Revoked::Now));
-        assert!(matches!(logout_outcome(Ok(ok(r#"{"response":false}"#))), Err(ApiError::Server { .. })));
-        assert!(matches!(logout_outcome(Ok(ok(r#"{"response":"x"}"#))), Err(ApiError::BadResponse { .. })));
+        assert_eq!(
+            logout_outcome(Ok(ok(r#"{"response":true}"#))),
+            Ok(Revoked::Now)
+        );
+        assert!(matches!(
+            logout_outcome(Ok(ok(r#"{"response":false}"#))),
+            Err(ApiError::Server { .. })
+        ));
+        assert!(matches!(
+            logout_outcome(Ok(ok(r#"{"response":"x"}"#))),
+            Err(ApiError::BadResponse { .. })
+        ));
     }
 
     #[test]
     fn requests() {
-        assert_eq!(logout("12").path, "/api/2.0/security/activeconnections/logout/12");
-        assert_eq!(logout("../x").path, "/api/2.0/security/activeconnections/logout/..%2Fx");
+        assert_eq!(
+            logout("12").path,
+            "/api/2.0/security/activeconnections/logout/12"
+        );
+        assert_eq!(
+            logout("../x").path,
+            "/api/2.0/security/activeconnections/logout/..%2Fx"
+        );
         assert_eq!(logout_user("u-1").method, Method::Put);
-        assert_eq!(logout_all_except_this().path, "/api/2.0/security/activeconnections/logoutallexceptthis");
+        assert_eq!(
+            logout_all_except_this().path,
+            "/api/2.0/security/activeconnections/logoutallexceptthis"
+        );
     }
 
     #[test]

@@ -27,7 +27,10 @@ pub fn list_users() -> ApiRequest {
 pub fn user_sessions(guid: &str) -> ApiRequest {
     ApiRequest::new(
         Method::Get,
-        format!("{BASE}/user-sessions/{}", super::docspace::path_segment(guid)),
+        format!(
+            "{BASE}/user-sessions/{}",
+            super::docspace::path_segment(guid)
+        ),
     )
 }
 
@@ -37,7 +40,8 @@ pub fn revoke(id: &str) -> ApiRequest {
         .parse::<i64>()
         .map(Value::from)
         .unwrap_or_else(|_| Value::from(id));
-    ApiRequest::new(Method::Post, format!("{BASE}/revoke")).json(serde_json::json!({ "Session": session }))
+    ApiRequest::new(Method::Post, format!("{BASE}/revoke"))
+        .json(serde_json::json!({ "Session": session }))
 }
 
 /// The array of a list answer: a bare array, or the first array in an
@@ -51,20 +55,31 @@ pub fn list_items(body: &str) -> Result<(Vec<Value>, Option<usize>), ApiError> {
     match v {
         Value::Array(items) => Ok((items, None)),
         Value::Object(map) => {
-            let total = ["TotalCount", "totalCount", "Total", "total", "TotalItems", "totalItems"]
-                .iter()
-                .find_map(|k| map.get(*k).and_then(Value::as_u64))
-                .map(|t| t as usize);
-            let preferred = ["Items", "items", "Data", "data", "Results", "results", "Value", "value"];
+            let total = [
+                "TotalCount",
+                "totalCount",
+                "Total",
+                "total",
+                "TotalItems",
+                "totalItems",
+            ]
+            .iter()
+            .find_map(|k| map.get(*k).and_then(Value::as_u64))
+            .map(|t| t as usize);
+            let preferred = [
+                "Items", "items", "Data", "data", "Results", "results", "Value", "value",
+            ];
             let array = preferred
                 .iter()
                 .find_map(|k| map.get(*k).and_then(Value::as_array))
                 .or_else(|| map.values().find_map(Value::as_array))
                 .cloned();
-            array.map(|a| (a, total)).ok_or_else(|| ApiError::BadResponse {
-                status: 200,
-                why: "the answer holds no list".into(),
-            })
+            array
+                .map(|a| (a, total))
+                .ok_or_else(|| ApiError::BadResponse {
+                    status: 200,
+                    why: "the answer holds no list".into(),
+                })
         }
         _ => Err(ApiError::BadResponse {
             status: 200,
@@ -177,7 +192,10 @@ pub fn classify(_req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
         },
         404 => ApiError::NotFound { message },
         429 => ApiError::RateLimited { message },
-        s if (200..300).contains(&s) => ApiError::Server { status: 400, message },
+        s if (200..300).contains(&s) => ApiError::Server {
+            status: 400,
+            message,
+        },
         status => ApiError::Server { status, message },
     })
 }
@@ -193,14 +211,23 @@ mod tests {
         assert_eq!(parse_users(bare).unwrap(), parse_users(env).unwrap());
         let odd = r#"{"page":1,"rows":[{"UserGuid":"g2"}]}"#;
         assert_eq!(parse_users(odd).unwrap()[0].guid, "g2");
-        assert!(parse_users("{ [ ] }").is_err(), "the documents' pseudo-JSON is not JSON");
+        assert!(
+            parse_users("{ [ ] }").is_err(),
+            "the documents' pseudo-JSON is not JSON"
+        );
         assert!(parse_users(r#"{"a":1}"#).is_err());
     }
 
     #[test]
     fn revoke_body_keeps_the_int() {
-        assert_eq!(revoke("275").body.unwrap(), serde_json::json!({"Session": 275}));
-        assert_eq!(revoke("x").body.unwrap(), serde_json::json!({"Session": "x"}));
+        assert_eq!(
+            revoke("275").body.unwrap(),
+            serde_json::json!({"Session": 275})
+        );
+        assert_eq!(
+            revoke("x").body.unwrap(),
+            serde_json::json!({"Session": "x"})
+        );
     }
 
     #[test]
@@ -217,9 +244,19 @@ mod tests {
             body: "\"err_NoActiveSession\"".into(),
             rate_limit_reset: None,
         };
-        assert!(matches!(classify(&revoke("1"), &plain), Err(ApiError::NotFound { .. })));
-        let forbidden = RawResponse { status: 403, body: "{}".into(), rate_limit_reset: None };
-        assert!(classify(&list_users(), &forbidden).unwrap_err().to_string().contains("Henshin administrator"));
+        assert!(matches!(
+            classify(&revoke("1"), &plain),
+            Err(ApiError::NotFound { .. })
+        ));
+        let forbidden = RawResponse {
+            status: 403,
+            body: "{}".into(),
+            rate_limit_reset: None,
+        };
+        assert!(classify(&list_users(), &forbidden)
+            .unwrap_err()
+            .to_string()
+            .contains("Henshin administrator"));
     }
 
     #[test]

@@ -163,11 +163,16 @@ impl BackendKind {
                 _ => format!("@{}", me.username),
             }),
             BackendKind::DocSpace => docspace::parse_me(body),
-            BackendKind::Henshin => henshin::parse_users(body).map(|_| "Henshin administrator (token)".to_string()),
+            BackendKind::Henshin => {
+                henshin::parse_users(body).map(|_| "Henshin administrator (token)".to_string())
+            }
             BackendKind::SelfService => {
                 let n = selfservice::parse_count(body)?;
                 let who = selfservice::jwt_subject(token).unwrap_or_else(|| "your account".into());
-                Ok(format!("{who} ({n} active session{})", if n == 1 { "" } else { "s" }))
+                Ok(format!(
+                    "{who} ({n} active session{})",
+                    if n == 1 { "" } else { "s" }
+                ))
             }
         }
     }
@@ -415,7 +420,10 @@ mod tests {
         );
         let rows: usize = steps.iter().map(|s| s.sessions.len()).sum();
         assert_eq!(rows, 2);
-        assert_eq!((steps.last().unwrap().done, steps.last().unwrap().total), (2, 2));
+        assert_eq!(
+            (steps.last().unwrap().done, steps.last().unwrap().total),
+            (2, 2)
+        );
     }
 
     #[test]
@@ -432,7 +440,11 @@ mod tests {
         let r = futures::executor::block_on(load_all(
             BackendKind::SelfService,
             Scope::Own,
-            |_| async { Err(ApiError::Unauthorized { message: "x".into() }) },
+            |_| async {
+                Err(ApiError::Unauthorized {
+                    message: "x".into(),
+                })
+            },
             |_| {},
         ));
         assert!(matches!(r, Err(ApiError::Unauthorized { .. })));
@@ -451,7 +463,11 @@ mod tests {
             let c = k.caps(Scope::All);
             assert_eq!(c.revoke_others, k.revoke_others().is_some(), "{k:?}");
             assert_eq!(c.revoke_all, k.revoke_all().is_some(), "{k:?}");
-            assert_eq!(c.per_user == PerUser::Endpoint, k.revoke_user("u").is_some(), "{k:?}");
+            assert_eq!(
+                c.per_user == PerUser::Endpoint,
+                k.revoke_user("u").is_some(),
+                "{k:?}"
+            );
         }
     }
 

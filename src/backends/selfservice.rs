@@ -93,10 +93,20 @@ pub fn session_from(item: &Value) -> Option<Session> {
 
 /// (client, version, OS, OS version) from a User-Agent string, for the
 /// common browsers and systems; anything else is left out, not guessed.
-pub fn parse_user_agent(ua: &str) -> (Option<String>, Option<String>, Option<String>, Option<String>) {
+pub fn parse_user_agent(
+    ua: &str,
+) -> (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+) {
     let version_after = |marker: &str| -> Option<String> {
         let i = ua.find(marker)? + marker.len();
-        let v: String = ua[i..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+        let v: String = ua[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
         (!v.is_empty()).then_some(v)
     };
     let client = [
@@ -112,13 +122,22 @@ pub fn parse_user_agent(ua: &str) -> (Option<String>, Option<String>, Option<Str
     .iter()
     .find_map(|(m, name)| version_after(m).map(|v| (name.to_string(), v)));
     let os = if let Some(v) = version_after("Windows NT ") {
-        Some(("Windows".to_string(), Some(if v == "10.0" { "10/11".to_string() } else { v })))
+        Some((
+            "Windows".to_string(),
+            Some(if v == "10.0" { "10/11".to_string() } else { v }),
+        ))
     } else if let Some(v) = version_after("Android ") {
         Some(("Android".to_string(), Some(v)))
     } else if ua.contains("iPhone") || ua.contains("iPad") {
-        Some(("iOS".to_string(), version_after("OS ").map(|v| v.replace('_', "."))))
+        Some((
+            "iOS".to_string(),
+            version_after("OS ").map(|v| v.replace('_', ".")),
+        ))
     } else if ua.contains("Mac OS X") {
-        Some(("macOS".to_string(), version_after("Mac OS X ").map(|v| v.replace('_', "."))))
+        Some((
+            "macOS".to_string(),
+            version_after("Mac OS X ").map(|v| v.replace('_', ".")),
+        ))
     } else if ua.contains("Linux") {
         Some(("Linux".to_string(), None))
     } else {
@@ -166,7 +185,8 @@ pub fn revoke_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, 
     match result {
         Ok(_) => Ok(Revoked::Now),
         Err(ApiError::NotFound { .. }) => Err(ApiError::NotFound {
-            message: "the session was not found, or it is not one of this account's sessions".into(),
+            message: "the session was not found, or it is not one of this account's sessions"
+                .into(),
         }),
         Err(e) => Err(e),
     }
@@ -243,12 +263,22 @@ mod tests {
         let chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
         assert_eq!(
             parse_user_agent(chrome),
-            (Some("Chrome".into()), Some("124.0.0.0".into()), Some("Windows".into()), Some("10/11".into()))
+            (
+                Some("Chrome".into()),
+                Some("124.0.0.0".into()),
+                Some("Windows".into()),
+                Some("10/11".into())
+            )
         );
         let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
         assert_eq!(
             parse_user_agent(iphone),
-            (Some("Safari".into()), Some("17.4".into()), Some("iOS".into()), Some("17.4".into()))
+            (
+                Some("Safari".into()),
+                Some("17.4".into()),
+                Some("iOS".into()),
+                Some("17.4".into())
+            )
         );
         let ff = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0";
         assert_eq!(parse_user_agent(ff).0.as_deref(), Some("Firefox"));
@@ -263,8 +293,14 @@ mod tests {
         assert_eq!(p.sessions.len(), 1);
         assert_eq!(p.skipped, 2);
         let s = &p.sessions[0];
-        assert_eq!(s.login_at.as_ref().unwrap().epoch_ms, Some(1_700_000_000_000.0));
-        assert_eq!(s.last_active.as_ref().unwrap().epoch_ms, Some(1_700_000_300_000.0));
+        assert_eq!(
+            s.login_at.as_ref().unwrap().epoch_ms,
+            Some(1_700_000_000_000.0)
+        );
+        assert_eq!(
+            s.last_active.as_ref().unwrap().epoch_ms,
+            Some(1_700_000_300_000.0)
+        );
         assert!(parse_list(r#"{"sessions":[]}"#).is_err());
         assert_eq!(parse_count(r#"{"activeSessions":3}"#).unwrap(), 3);
         assert!(parse_count("{}").is_err());
@@ -272,7 +308,10 @@ mod tests {
 
     #[test]
     fn not_found_is_worded_as_not_yours() {
-        let e = revoke_outcome(Err(ApiError::NotFound { message: String::new() })).unwrap_err();
+        let e = revoke_outcome(Err(ApiError::NotFound {
+            message: String::new(),
+        }))
+        .unwrap_err();
         assert!(e.to_string().contains("not one of this account's sessions"));
         assert_eq!(revoke("a/b").path, "/auth/sessions/a%2Fb");
     }

@@ -40,7 +40,10 @@ pub fn DetailsPanel(
         }
     });
     let per_user = kind.caps(scope).per_user != crate::backends::PerUser::No;
-    let user = row.as_ref().filter(|_| per_user).map(|r| r.user_label().to_string());
+    let user = row
+        .as_ref()
+        .filter(|_| per_user)
+        .map(|r| r.user_label().to_string());
     let user_key = row
         .as_ref()
         .map(|r| r.user_key().to_string())

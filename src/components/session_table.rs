@@ -21,7 +21,8 @@ fn time_cell(t: Option<crate::time::Timestamp>, now: Signal<f64>) -> AnyView {
                 }
                 .into_any()
             }
-            None => view! { <span title="The server's date could not be read">{t.raw}</span> }.into_any(),
+            None => view! { <span title="The server's date could not be read">{t.raw}</span> }
+                .into_any(),
         },
         None => view! { <span class="muted">"—"</span> }.into_any(),
     }

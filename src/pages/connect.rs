@@ -31,16 +31,22 @@ async fn connect(ctx: AppCtx, f: Form) -> Result<Connection, String> {
     let mut conn = Connection {
         kind: f.kind,
         base_url: base.clone(),
-        user_id: if rc { f.user_id.trim().to_string() } else { String::new() },
+        user_id: if rc {
+            f.user_id.trim().to_string()
+        } else {
+            String::new()
+        },
         token: f.token.trim().to_string(),
         remember: f.remember,
         display_name: String::new(),
     };
-    let explain = |e: ApiError| match e {
+    let explain = |e: ApiError| {
+        match e {
         ApiError::Unauthorized { message } => format!(
             "401 Unauthorized: the server says \u{201c}{message}\u{201d}. Check the credentials and try again."
         ),
         other => other.to_string(),
+    }
     };
     if rc && f.mode == AuthMode::Password {
         if f.username.trim().is_empty() || f.password.is_empty() {

@@ -130,24 +130,29 @@ pub fn SessionsPage() -> impl IntoView {
             let current = move || generation.try_get_value() == Some(gen);
             let mut buffer = Vec::new();
             let mut steps = 0usize;
-            let result = load_all(kind, sc, move |req| ctx.call(req), |step| {
-                if !current() {
-                    return;
-                }
-                steps += 1;
-                skipped.update(|s| *s += step.skipped);
-                buffer.extend(step.sessions);
-                if steps == 1 || steps % FLUSH_EVERY_STEPS == 0 || step.done >= step.total {
-                    let rows = std::mem::take(&mut buffer);
-                    list.update(|l| {
-                        l.extend_unique(rows);
-                    });
-                    if steps == 1 {
-                        browser::mark("sessiondeck:first-page");
+            let result = load_all(
+                kind,
+                sc,
+                move |req| ctx.call(req),
+                |step| {
+                    if !current() {
+                        return;
                     }
-                }
-                loading.set(Some((step.done, step.total, step.unit)));
-            })
+                    steps += 1;
+                    skipped.update(|s| *s += step.skipped);
+                    buffer.extend(step.sessions);
+                    if steps == 1 || steps % FLUSH_EVERY_STEPS == 0 || step.done >= step.total {
+                        let rows = std::mem::take(&mut buffer);
+                        list.update(|l| {
+                            l.extend_unique(rows);
+                        });
+                        if steps == 1 {
+                            browser::mark("sessiondeck:first-page");
+                        }
+                    }
+                    loading.set(Some((step.done, step.total, step.unit)));
+                },
+            )
             .await;
             if !current() {
                 return;
@@ -297,7 +302,8 @@ pub fn SessionsPage() -> impl IntoView {
             && list.with_untracked(|l| ids.iter().any(|i| l.find(i).is_some_and(|s| s.current)));
         let warning = warning.or_else(|| {
             own_current.then(|| {
-                "This includes the session sessiondeck itself is using: you will be signed out.".to_string()
+                "This includes the session sessiondeck itself is using: you will be signed out."
+                    .to_string()
             })
         });
         confirm.set(Some((
@@ -314,7 +320,10 @@ pub fn SessionsPage() -> impl IntoView {
     let ask_one = move |id: String| {
         let what = label_of(&id);
         ask(
-            Action::Sessions { ids: vec![id.clone()], batch: false },
+            Action::Sessions {
+                ids: vec![id.clone()],
+                batch: false,
+            },
             "Revoke this session?".into(),
             format!("Session {id} of {what} will be logged out. It has to sign in again."),
             "Revoke 1 session".into(),
@@ -329,7 +338,10 @@ pub fn SessionsPage() -> impl IntoView {
             .unwrap_or_else(|| user_key.clone());
         let n = ids.len();
         let action = if caps.get_untracked().per_user == PerUser::Endpoint {
-            Action::UserEndpoint { user_id: user_key, ids }
+            Action::UserEndpoint {
+                user_id: user_key,
+                ids,
+            }
         } else {
             Action::Sessions { ids, batch: true }
         };
@@ -386,7 +398,13 @@ pub fn SessionsPage() -> impl IntoView {
                 None,
             ),
         };
-        ask(Action::Others, "Revoke all other sessions?".into(), message, "Revoke all other sessions".into(), warning);
+        ask(
+            Action::Others,
+            "Revoke all other sessions?".into(),
+            message,
+            "Revoke all other sessions".into(),
+            warning,
+        );
     };
     let ask_all = move || {
         let n = list.with_untracked(|l| l.len());

@@ -1,0 +1,242 @@
+//! Henshin admin "Core - Authenticated Sessions" (api-notes §3): users with
+//! session counts as a bare array, each user's sessions in a paged envelope,
+//! revoke by int ID, and `err_…` error codes.
+
+use crate::data::{iso, Rng, HOSTILE_NAME};
+use crate::state::Shared;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value};
+
+pub const TOKEN: &str = "demo-henshin-token-Kp3Vw8";
+const BASE: &str = "/api/admin/v1/authenticated-sessions";
+
+#[derive(Clone, Debug)]
+pub struct HUser {
+    pub guid: String,
+    pub name: String,
+    pub operator: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct HSession {
+    pub id: i64,
+    pub user_index: usize,
+    pub last_updated: i64,
+    pub expiration: i64,
+    pub smartphone: String,
+    pub os: String,
+    pub app: String,
+}
+
+#[derive(Default)]
+pub struct Henshin {
+    pub users: Vec<HUser>,
+    pub sessions: Vec<HSession>,
+}
+
+pub fn seed(rng: &mut Rng, now: i64) -> Henshin {
+    let mut users: Vec<HUser> = (0..24)
+        .map(|i| HUser {
+            guid: format!(
+                "{:08x}-ec08-4cee-b635-{:012x}",
+                0x83bd_e819u32.wrapping_add(i * 7919),
+                0x8841_4563_0d0bu64 + i as u64
+            ),
+            name: if i == 0 {
+                "user".into()
+            } else {
+                format!("operator{i:02}")
+            },
+            operator: i % 3 == 0,
+        })
+        .collect();
+    users.push(HUser {
+        guid: "90b10bb2-8c70-456f-b960-2251ae6d8778".into(),
+        name: "user2".into(),
+        operator: false,
+    });
+    users.push(HUser {
+        guid: "deadbeef-0000-4000-8000-00000000bad1".into(),
+        name: HOSTILE_NAME.into(),
+        operator: false,
+    });
+    users.push(HUser {
+        guid: "0ff11e00-0000-4000-8000-000000000000".into(),
+        name: "idle".into(),
+        operator: false,
+    });
+    let apps = [
+        ("-", "Other- v. ", "Other- v. "),
+        ("iPhone", "iOS 17.4", "Henshin Mobile 3.2"),
+        ("-", "Windows 11", "Chrome 126"),
+        ("Pixel 8", "Android 14", "Henshin Mobile 3.2"),
+        ("-", "Mac OS X 14.5", "Safari 17.5"),
+    ];
+    let mut sessions = Vec::new();
+    let mut id = 275;
+    for (ui, _) in users.iter().enumerate() {
+        if users[ui].name == "idle" {
+            continue;
+        }
+        let n = 1 + rng.below(4) as usize;
+        for _ in 0..n {
+            let (smartphone, os, app) = apps[rng.below(apps.len() as u64) as usize];
+            let last = now - (rng.unit() * 3.0 * 86_400_000.0) as i64;
+            sessions.push(HSession {
+                id,
+                user_index: ui,
+                last_updated: last,
+                expiration: last + 2 * 86_400_000,
+                smartphone: smartphone.into(),
+                os: os.into(),
+                app: app.into(),
+            });
+            id += 1 + rng.below(3) as i64;
+        }
+    }
+    Henshin { users, sessions }
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        axum::Json(json!({ "error": code, "message": message })),
+    )
+        .into_response()
+}
+
+fn guard(h: &HeaderMap, raw: &Option<String>) -> Result<(), Response> {
+    let ok = h
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        == Some(TOKEN);
+    if !ok {
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "err_Unauthorized",
+            "A valid admin token is required",
+        ));
+    }
+    if raw.as_deref().is_some_and(|q| !q.is_empty()) {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "err_InvalidParameters",
+            "Unexpected query parameters",
+        ));
+    }
+    Ok(())
+}
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route(&format!("{BASE}/list"), get(list))
+        .route(
+            &format!("{BASE}/user-sessions/{{guid}}"),
+            get(user_sessions),
+        )
+        .route(&format!("{BASE}/revoke"), post(revoke))
+}
+
+async fn list(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+    if let Err(r) = guard(&h, &raw) {
+        return r;
+    }
+    let st = app.lock();
+    let hs = &st.hs;
+    // A bare array, as the (invalid) documented example suggests.
+    let users: Vec<Value> = hs
+        .users
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            json!({
+                "UserGuid": u.guid, "UserName": u.name,
+                "SessionCount": hs.sessions.iter().filter(|s| s.user_index == i).count(),
+                "IsOperator": u.operator,
+            })
+        })
+        .collect();
+    axum::Json(Value::Array(users)).into_response()
+}
+
+async fn user_sessions(
+    State(app): State<Shared>,
+    h: HeaderMap,
+    RawQuery(raw): RawQuery,
+    Path(guid): Path<String>,
+) -> Response {
+    if let Err(r) = guard(&h, &raw) {
+        return r;
+    }
+    let st = app.lock();
+    let hs = &st.hs;
+    let Some(ui) = hs.users.iter().position(|u| u.guid == guid) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "err_UserNotFound",
+            "No user with this guid",
+        );
+    };
+    let u = &hs.users[ui];
+    let items: Vec<Value> = hs
+        .sessions
+        .iter()
+        .filter(|s| s.user_index == ui)
+        .map(|s| {
+            json!({
+                "ID": s.id, "UserID": ui + 4, "UserGuid": u.guid,
+                "LastUpdated": iso(s.last_updated).replace(".000Z", "Z"),
+                "ExpirationDate": iso(s.expiration),
+                "UserName": u.name, "IsOperator": u.operator,
+                "Smartphone": s.smartphone, "OperatingSystem": s.os, "Application": s.app,
+            })
+        })
+        .collect();
+    // A paged envelope here, so the panel meets both shapes.
+    let n = items.len();
+    axum::Json(json!({ "Items": items, "TotalCount": n, "PageNumber": 1, "PageSize": 100 }))
+        .into_response()
+}
+
+async fn revoke(
+    State(app): State<Shared>,
+    h: HeaderMap,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = guard(&h, &raw) {
+        return r;
+    }
+    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let Some(id) = v.get("Session").and_then(Value::as_i64) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "err_InvalidParameters",
+            "Session must be an integer session ID",
+        );
+    };
+    let mut st = app.lock();
+    st.stats.logout_calls.push(id.to_string());
+    let Some(pos) = st.hs.sessions.iter().position(|s| s.id == id) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "err_NoActiveSession",
+            "No active session was found for the provided session ID",
+        );
+    };
+    if st.inject_failure(&id.to_string()) {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "err_Internal",
+            "Internal error [injected fault]",
+        );
+    }
+    st.hs.sessions.remove(pos);
+    axum::Json(json!({ "Result": "OK" })).into_response()
+}
