@@ -123,7 +123,7 @@ pub fn seed(rng: &mut Rng, now: i64) -> DocSpace {
             page: pages[rng.below(pages.len() as u64) as usize].into(),
         });
     }
-    conns.sort_by(|a, b| b.date_ms.cmp(&a.date_ms));
+    conns.sort_by_key(|c| std::cmp::Reverse(c.date_ms));
     DocSpace { conns }
 }
 

@@ -66,13 +66,18 @@ pub fn seed(rng: &mut Rng, now: i64) -> SelfService {
                 ip: format!("203.0.113.{}", 10 + rng.below(200)),
                 user_agent: ua.into(),
                 device_type: dev.into(),
-                location: places[(i + rng.below(2) as usize) % places.len()].into(),
+                // One location is hostile markup, to be shown as text.
+                location: if i == 2 {
+                    HOSTILE_NAME.into()
+                } else {
+                    places[(i + rng.below(2) as usize) % places.len()].into()
+                },
                 login_ms: login,
                 last_ms: login + (rng.unit() * (now - login) as f64) as i64,
             });
         }
     }
-    sessions.sort_by(|a, b| b.login_ms.cmp(&a.login_ms));
+    sessions.sort_by_key(|s| std::cmp::Reverse(s.login_ms));
     let ada_current = sessions
         .iter()
         .find(|s| s.owner == "ada")

@@ -141,7 +141,10 @@ pub fn SessionsPage() -> impl IntoView {
                     steps += 1;
                     skipped.update(|s| *s += step.skipped);
                     buffer.extend(step.sessions);
-                    if steps == 1 || steps % FLUSH_EVERY_STEPS == 0 || step.done >= step.total {
+                    if steps == 1
+                        || steps.is_multiple_of(FLUSH_EVERY_STEPS)
+                        || step.done >= step.total
+                    {
                         let rows = std::mem::take(&mut buffer);
                         list.update(|l| {
                             l.extend_unique(rows);
@@ -190,9 +193,7 @@ pub fn SessionsPage() -> impl IntoView {
             let results = run_bulk(
                 ids.clone(),
                 REVOKE_CONCURRENCY,
-                |id| async move {
-                    rocketchat::logout_outcome(ctx.call(rocketchat::logout(sc, &id)).await)
-                },
+                |id| async move { kind.revoke_outcome(ctx.call(kind.revoke(sc, &id)).await) },
                 |done, total| {
                     if batch {
                         let _ = bulk.try_set(Some(BulkState::Running { done, total }));

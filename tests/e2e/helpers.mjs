@@ -89,6 +89,20 @@ export async function signInWithToken(page, url, { userId = ADMIN.userId, token 
   await page.getByRole('button', { name: 'Connect' }).click();
 }
 
+export const DOCSPACE = { key: 'demo-docspace-admin-key-Qx7Lm2', userKey: 'demo-docspace-user-key-Bv4Rt9' };
+export const HENSHIN = { token: 'demo-henshin-token-Kp3Vw8' };
+export const SELF = {
+  jwt: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZGEiLCJlbWFpbCI6ImFkYUBzZXNzaW9uZGVjay50ZXN0In0.ZGVtby1zaWduYXR1cmU',
+};
+
+/** Signs in to a Bearer-token backend: `backend` is the select's value. */
+export async function signInWithBearer(page, url, backend, label, token) {
+  await page.goto(url);
+  await page.getByLabel('Backend').selectOption(backend);
+  await page.getByLabel(label, { exact: true }).fill(token);
+  await page.getByRole('button', { name: 'Connect' }).click();
+}
+
 /** Answers the password second factor in the two-factor dialog. */
 export async function answerPassword(page, password = ADMIN.password) {
   const dialog = page.getByRole('dialog', { name: /Two-factor/ });

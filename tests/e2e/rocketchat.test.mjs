@@ -247,7 +247,7 @@ test('hostile names are shown as text and never run', async () => {
   await withServer([], async (server, page) => {
     await signedInWithList(server, page);
     await page.getByRole('searchbox', { name: 'Filter' }).fill('mallory');
-    await page.getByText(HOSTILE, { exact: true }).first().waitFor();
+    await page.getByRole('table').getByText(HOSTILE, { exact: true }).first().waitFor();
     await page.getByText("<script>alert('device')</script> 1.0").first().waitFor();
     assert.equal(await page.locator('img[src="x"], [onerror], [onload], body script').count(), 0);
     await page.getByRole('button', { name: /^Details of session/ }).first().click();
