@@ -182,7 +182,10 @@ async fn config_json(State(app): State<Shared>) -> Response {
     }
     Json(json!({
         "presets": [
-            { "name": "Reference server — Rocket.Chat (demo)", "backend": "rocketchat", "serverUrl": "" }
+            { "name": "Reference server — Rocket.Chat (demo)", "backend": "rocketchat", "serverUrl": "" },
+            { "name": "Reference server — DocSpace (demo)", "backend": "docspace", "serverUrl": "" },
+            { "name": "Reference server — Henshin (demo)", "backend": "henshin", "serverUrl": "" },
+            { "name": "Reference server — self-service (demo)", "backend": "selfservice", "serverUrl": "" }
         ]
     }))
     .into_response()

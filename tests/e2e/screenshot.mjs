@@ -1,6 +1,8 @@
 // Takes screenshots of the panel against the reference server:
 //   node tests/e2e/screenshot.mjs [out-dir]   (after bash .ci/build; default tests/e2e/screenshots)
-import { startServer, launch, newPage, signInWithToken, answerPassword } from './helpers.mjs';
+import {
+  startServer, launch, newPage, signInWithToken, answerPassword, signInWithBearer, DOCSPACE, HENSHIN, SELF,
+} from './helpers.mjs';
 
 const out = process.argv[2] || 'tests/e2e/screenshots';
 const server = await startServer();
@@ -24,6 +26,14 @@ try {
     await page.waitForTimeout(300);
     await page.screenshot({ path: `${out}/details-${name}.png` });
     if (page.errors.length) console.error(page.errors);
+  }
+  for (const [backend, label, token] of [
+    ['docspace', 'API key', DOCSPACE.key], ['henshin', 'Token', HENSHIN.token], ['selfservice', 'Access token', SELF.jwt],
+  ]) {
+    const page = await newPage(browser, { viewport: { width: 1280, height: 860 } });
+    await signInWithBearer(page, server.url, backend, label, token);
+    await page.getByRole('button', { name: /^Revoke session/ }).first().waitFor();
+    await page.screenshot({ path: `${out}/sessions-${backend}.png` });
   }
 } finally {
   await close();
