@@ -360,61 +360,99 @@ impl SessionList {
     }
 
     /// Indices of the sessions matching `filter` (case-insensitive substring,
-    /// every whitespace-separated word must match).
-    pub fn matching(&self, filter: &str) -> Vec<usize> {
+    /// every whitespace-separated word must match), in list order.
+    pub fn matching(&self, filter: &str) -> Vec<u32> {
+        let all: Vec<u32> = (0..self.sessions.len() as u32).collect();
+        self.filter_order(&all, filter)
+    }
+
+    /// Keeps, in order, the indices of `order` whose session matches `filter`.
+    /// One pass over pre-lowered haystacks: no allocation per row.
+    pub fn filter_order(&self, order: &[u32], filter: &str) -> Vec<u32> {
         let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
-        self.sessions
+        if words.is_empty() {
+            return order.to_vec();
+        }
+        order
             .iter()
-            .enumerate()
-            .filter(|(_, s)| words.iter().all(|w| s.haystack.contains(w.as_str())))
-            .map(|(i, _)| i)
+            .copied()
+            .filter(|&i| {
+                let h = &self.sessions[i as usize].haystack;
+                words.iter().all(|w| h.contains(w.as_str()))
+            })
             .collect()
     }
 
-    /// Sorts indices by a column; ties keep login order (newest first), and
-    /// missing values go last whichever the direction.
-    pub fn sort_indices(&self, idx: &mut [usize], key: SortKey, dir: SortDir) {
+    /// Every index, ordered by a column; ties by session ID, and missing values
+    /// go last whichever the direction. Each row's key is computed once.
+    pub fn sorted(&self, key: SortKey, dir: SortDir) -> Vec<u32> {
         let ss = &self.sessions;
-        idx.sort_by(|&a, &b| {
-            let (a, b) = (&ss[a], &ss[b]);
-            let time = |t: &Option<crate::time::Timestamp>| t.as_ref().and_then(|t| t.epoch_ms);
-            let by_time = |x: &f64, y: &f64| x.partial_cmp(y).unwrap_or(Ordering::Equal);
-            let ord = match key {
-                SortKey::Login => cmp_opt(time(&a.login_at), time(&b.login_at), dir, by_time),
-                SortKey::LastActive => {
-                    cmp_opt(time(&a.last_active), time(&b.last_active), dir, by_time)
-                }
-                SortKey::Expires => cmp_opt(time(&a.expires_at), time(&b.expires_at), dir, by_time),
-                SortKey::Location => cmp_text(a.location.as_deref(), b.location.as_deref(), dir),
-                SortKey::User => cmp_text(Some(a.user_label()), Some(b.user_label()), dir),
-                SortKey::Client => cmp_text(
-                    nonempty(&a.client_label()),
-                    nonempty(&b.client_label()),
-                    dir,
-                ),
-                SortKey::Os => cmp_text(nonempty(&a.os_label()), nonempty(&b.os_label()), dir),
-                SortKey::Ip => cmp_opt(
-                    a.ip.as_deref().map(ip_key),
-                    b.ip.as_deref().map(ip_key),
-                    dir,
-                    |x, y| x.cmp(y),
-                ),
-                SortKey::Host => cmp_text(a.host.as_deref(), b.host.as_deref(), dir),
-            };
-            ord.then_with(|| a.id.cmp(&b.id))
+        let mut keyed: Vec<(Option<KeyVal>, u32)> = ss
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (key_of(s, key), i as u32))
+            .collect();
+        keyed.sort_by(|(ka, a), (kb, b)| {
+            cmp_opt(ka.as_ref(), kb.as_ref(), dir, |x, y| x.cmp_val(y))
+                .then_with(|| ss[*a as usize].id.cmp(&ss[*b as usize].id))
         });
+        keyed.into_iter().map(|(_, i)| i).collect()
     }
 
     /// Filter, sort and cut out one page.
     pub fn view(&self, q: &ListQuery) -> PageView {
-        let mut idx = self.matching(&q.filter);
-        self.sort_indices(&mut idx, q.sort, q.dir);
-        paginate(idx, q.page, q.page_size)
+        let order = self.sorted(q.sort, q.dir);
+        paginate(&self.filter_order(&order, &q.filter), q.page, q.page_size)
+    }
+}
+
+/// A row's value in one column, ready to compare.
+#[derive(Clone, Debug, PartialEq)]
+enum KeyVal {
+    Time(f64),
+    /// Lower-cased, then as written (stable for case-only differences).
+    Text(String, String),
+    /// IPv4 numerically first, then anything else as text.
+    Ip(u8, u32, String),
+}
+
+impl KeyVal {
+    fn cmp_val(&self, other: &KeyVal) -> Ordering {
+        match (self, other) {
+            (KeyVal::Time(a), KeyVal::Time(b)) => a.partial_cmp(b).unwrap_or(Ordering::Equal),
+            (KeyVal::Text(a, ra), KeyVal::Text(b, rb)) => a.cmp(b).then_with(|| ra.cmp(rb)),
+            (KeyVal::Ip(a, b, c), KeyVal::Ip(x, y, z)) => (a, b, c).cmp(&(x, y, z)),
+            _ => Ordering::Equal,
+        }
+    }
+}
+
+fn text_key(s: Option<&str>) -> Option<KeyVal> {
+    s.filter(|s| !s.is_empty())
+        .map(|s| KeyVal::Text(s.to_lowercase(), s.to_string()))
+}
+
+fn key_of(s: &Session, key: SortKey) -> Option<KeyVal> {
+    let time =
+        |t: &Option<crate::time::Timestamp>| t.as_ref().and_then(|t| t.epoch_ms).map(KeyVal::Time);
+    match key {
+        SortKey::Login => time(&s.login_at),
+        SortKey::LastActive => time(&s.last_active),
+        SortKey::Expires => time(&s.expires_at),
+        SortKey::User => text_key(Some(s.user_label())),
+        SortKey::Client => text_key(Some(&s.client_label())),
+        SortKey::Os => text_key(Some(&s.os_label())),
+        SortKey::Host => text_key(s.host.as_deref()),
+        SortKey::Location => text_key(s.location.as_deref()),
+        SortKey::Ip => s.ip.as_deref().map(|ip| {
+            let (a, b, c) = ip_key(ip);
+            KeyVal::Ip(a, b, c)
+        }),
     }
 }
 
 /// Cuts one page out of ordered indices, clamping the page into range.
-pub fn paginate(idx: Vec<usize>, page: usize, page_size: usize) -> PageView {
+pub fn paginate(idx: &[u32], page: usize, page_size: usize) -> PageView {
     let size = page_size.max(1);
     let matched = idx.len();
     let pages = matched.div_ceil(size).max(1);
@@ -422,25 +460,16 @@ pub fn paginate(idx: Vec<usize>, page: usize, page_size: usize) -> PageView {
     let start = (page - 1) * size;
     let end = (start + size).min(matched);
     PageView {
-        rows: idx[start.min(matched)..end].to_vec(),
+        rows: idx[start.min(matched)..end]
+            .iter()
+            .map(|&i| i as usize)
+            .collect(),
         matched,
         page,
         pages,
         first: if matched == 0 { 0 } else { start + 1 },
         last: end,
     }
-}
-
-fn nonempty(s: &str) -> Option<&str> {
-    (!s.is_empty()).then_some(s)
-}
-
-fn cmp_text(a: Option<&str>, b: Option<&str>, dir: SortDir) -> Ordering {
-    cmp_opt(a, b, dir, |x, y| {
-        x.to_lowercase()
-            .cmp(&y.to_lowercase())
-            .then_with(|| x.cmp(y))
-    })
 }
 
 fn cmp_opt<T>(
@@ -554,17 +583,30 @@ mod tests {
     }
 
     #[test]
+    fn filter_keeps_the_sorted_order() {
+        let l = sample();
+        let order = l.sorted(SortKey::Client, SortDir::Desc);
+        let f = l.filter_order(&order, "firefox");
+        let ids: Vec<&str> = f
+            .iter()
+            .map(|&i| l.sessions[i as usize].id.as_str())
+            .collect();
+        assert_eq!(ids, ["a", "d"]);
+        assert_eq!(l.matching("ALICE").len(), 2);
+    }
+
+    #[test]
     fn pages_clamp_and_label() {
-        let idx: Vec<usize> = (0..240).collect();
-        let v = paginate(idx.clone(), 1, 25);
+        let idx: Vec<u32> = (0..240).collect();
+        let v = paginate(&idx, 1, 25);
         assert_eq!((v.first, v.last, v.pages), (1, 25, 10));
         assert_eq!(v.range_label(), "1–25 of 240");
-        let v = paginate(idx.clone(), 10, 25);
+        let v = paginate(&idx, 10, 25);
         assert_eq!(v.range_label(), "226–240 of 240");
         assert_eq!(v.rows.len(), 15);
-        let v = paginate(idx, 99, 100);
+        let v = paginate(&idx, 99, 100);
         assert_eq!((v.page, v.first, v.last), (3, 201, 240));
-        let v = paginate(vec![], 3, 25);
+        let v = paginate(&[], 3, 25);
         assert_eq!((v.page, v.pages, v.rows.len()), (1, 1, 0));
         assert_eq!(v.range_label(), "0 of 0");
     }

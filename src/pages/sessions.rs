@@ -20,8 +20,8 @@ use leptos::task::spawn_local;
 use std::collections::HashSet;
 
 /// Rows are handed to the table in batches while pages arrive: the first
-/// batch at once, then every this many steps (and the last).
-const FLUSH_EVERY_STEPS: usize = 10;
+/// batch at once, then at most every this many milliseconds, and the last.
+const FLUSH_EVERY_MS: f64 = 400.0;
 
 /// A revocation beyond single sessions, confirmed first.
 #[derive(Clone, Debug, PartialEq)]
@@ -103,7 +103,22 @@ pub fn SessionsPage() -> impl IntoView {
         query.set(q);
     };
 
-    let page_view = Memo::new(move |_| list.with(|l| query.with(|q| l.view(q))));
+    // Each stage recomputes only when its own inputs change: a keystroke in
+    // the filter re-filters the sorted order (one pass), a page flip only
+    // slices, and only a sort change (or new rows) sorts again.
+    let sort_by = Memo::new(move |_| query.with(|q| (q.sort, q.dir)));
+    let filter = Memo::new(move |_| query.with(|q| q.filter.clone()));
+    let paging = Memo::new(move |_| query.with(|q| (q.page, q.page_size)));
+    let order = Memo::new(move |_| {
+        let (k, d) = sort_by.get();
+        list.with(|l| l.sorted(k, d))
+    });
+    let matched =
+        Memo::new(move |_| filter.with(|f| order.with(|o| list.with(|l| l.filter_order(o, f)))));
+    let page_view = Memo::new(move |_| {
+        let (page, size) = paging.get();
+        matched.with(|m| crate::list::paginate(m, page, size))
+    });
     let page_rows = Memo::new(move |_| {
         page_view.with(|v| {
             list.with(|l| {
@@ -130,6 +145,7 @@ pub fn SessionsPage() -> impl IntoView {
             let current = move || generation.try_get_value() == Some(gen);
             let mut buffer = Vec::new();
             let mut steps = 0usize;
+            let mut last_flush = 0.0;
             let result = load_all(
                 kind,
                 sc,
@@ -141,10 +157,9 @@ pub fn SessionsPage() -> impl IntoView {
                     steps += 1;
                     skipped.update(|s| *s += step.skipped);
                     buffer.extend(step.sessions);
-                    if steps == 1
-                        || steps.is_multiple_of(FLUSH_EVERY_STEPS)
-                        || step.done >= step.total
-                    {
+                    let now = browser::now_ms();
+                    if steps == 1 || now - last_flush >= FLUSH_EVERY_MS || step.done >= step.total {
+                        last_flush = now;
                         let rows = std::mem::take(&mut buffer);
                         list.update(|l| {
                             l.extend_unique(rows);
@@ -421,9 +436,8 @@ pub fn SessionsPage() -> impl IntoView {
     let export = move || {
         let csv = list.with_untracked(|l| {
             query.with_untracked(|q| {
-                let mut idx = l.matching(&q.filter);
-                l.sort_indices(&mut idx, q.sort, q.dir);
-                crate::csv::to_csv(idx.iter().map(|&i| &l.sessions[i]))
+                let idx = l.filter_order(&l.sorted(q.sort, q.dir), &q.filter);
+                crate::csv::to_csv(idx.iter().map(|&i| &l.sessions[i as usize]))
             })
         });
         let date = js_sys::Date::new_0()
@@ -442,9 +456,9 @@ pub fn SessionsPage() -> impl IntoView {
         }
     };
 
-    let n_selected = move || {
-        list.with(|l| selected.with(|s| l.sessions.iter().filter(|x| s.contains(&x.id)).count()))
-    };
+    // The selection is cleared on load and pruned on revoke, so it holds
+    // listed sessions only (ask_selected intersects again before sending).
+    let n_selected = move || selected.with(|s| s.len());
     let running = move || matches!(bulk.get(), Some(BulkState::Running { .. }));
 
     view! {

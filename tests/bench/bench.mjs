@@ -1,0 +1,223 @@
+// sessiondeck's benchmark: weight of a first visit, and speed in headless
+// Chromium against the reference server on 127.0.0.1. Writes its figures to
+// bench-results/results.{json,md}. It asserts no timing: it exits non-zero
+// only when it cannot measure.
+//
+//   bash tests/bench/run.sh          (installs, builds the release panel, runs this)
+//   node tests/bench/bench.mjs       (after bash .ci/build)
+import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { cpus, totalmem } from 'node:os';
+import { execSync } from 'node:child_process';
+import {
+  startServer, launch, newPage, signInWithToken, ADMIN, DIST, root,
+} from '../e2e/helpers.mjs';
+
+const REPS = Number(process.env.BENCH_REPS || 5);
+const out = join(root, 'bench-results');
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const kb = (n) => Math.round(n / 102.4) / 10;
+const results = { machine: {}, weight: {}, timings: {}, memory: {}, bulk: {} };
+
+results.machine = {
+  cpu: cpus()[0]?.model, cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30),
+  chromium: execSync('/usr/bin/chromium --version').toString().trim(),
+  date: new Date().toISOString(),
+};
+
+// 1. Transfer weight of a first visit: everything index.html loads.
+{
+  const files = readdirSync(DIST).filter((f) => /\.(html|js|wasm|css|woff2?)$/.test(f));
+  let raw = 0; let gz = 0; let br = 0;
+  const per = {};
+  for (const f of files) {
+    const b = readFileSync(join(DIST, f));
+    const g = gzipSync(b, { level: 9 }).length;
+    const r = brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    raw += b.length; gz += g; br += r;
+    per[f] = { raw: b.length, gzip: g, brotli: r };
+  }
+  results.weight = { files: per, raw, gzip: gz, brotli: br };
+}
+
+const { browser, close } = await launch();
+
+/** Signs in once (2FA off, or answered) and returns the page, signed in. */
+async function signedIn(server, { answer2fa = false } = {}) {
+  const page = await newPage(browser, { viewport: { width: 1280, height: 900 } });
+  await page.addInitScript(() => {
+    addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; });
+    // First data row in the DOM, then the frame that paints it.
+    window.__firstRow = null;
+    window.__ready = null;
+    const watch = () => {
+      const row = document.querySelector('table.sessions tbody tr');
+      if (row && window.__firstRow === null) {
+        window.__firstRow = -1;
+        requestAnimationFrame(() => { window.__firstRow = performance.now(); });
+      }
+      if (row && !document.querySelector('[role=progressbar]') && window.__ready === null) {
+        window.__ready = -1;
+        requestAnimationFrame(() => { window.__ready = performance.now(); });
+      }
+    };
+    new MutationObserver(watch).observe(document, { childList: true, subtree: true });
+  });
+  await signInWithToken(page, server.url);
+  if (answer2fa) {
+    const dialog = page.getByRole('dialog', { name: /Two-factor/ });
+    await dialog.getByLabel('Password').fill(ADMIN.password);
+    await dialog.getByRole('button', { name: 'Verify' }).click();
+  }
+  await page.waitForFunction(() => window.__ready > 0, null, { timeout: 120000 });
+  return page;
+}
+
+async function navigateAndTime(page, url, what) {
+  await page.goto(url);
+  await page.waitForFunction((w) => window[w] > 0, what, { timeout: 120000 });
+  return page.evaluate((w) => window[w], what);
+}
+
+// 2. Navigation → first row painted, 1,000 sessions, signed in, 2FA remembered.
+{
+  const server = await startServer(['--sessions', '1000']);
+  const page = await signedIn(server, { answer2fa: true });
+  const xs = [];
+  for (let i = 0; i < REPS; i++) xs.push(await navigateAndTime(page, server.url, '__firstRow'));
+  results.timings.firstRow1k = { median: median(xs), runs: xs };
+  await page.context().close();
+  await server.stop();
+}
+
+// 3–5. 100,000 sessions: load all, then filter / sort / page, then memory.
+{
+  const server = await startServer(['--sessions', '100000', '--2fa', 'none', '--rate-limit', '1000000']);
+  const page = await signedIn(server);
+  const loads = [];
+  for (let i = 0; i < Math.min(REPS, 3); i++) loads.push(await navigateAndTime(page, server.url, '__ready'));
+  results.timings.loadAll100k = { median: median(loads), runs: loads };
+  await page.getByText(/^1–25 of 100000$/).waitFor({ timeout: 120000 });
+
+  // Time from an input event to the next frame after the table changed.
+  const timeChange = (action) => page.evaluate(async (act) => {
+    const target = document.querySelector('main');
+    return new Promise((resolve) => {
+      const t0 = performance.now();
+      const obs = new MutationObserver(() => {
+        obs.disconnect();
+        requestAnimationFrame(() => resolve(performance.now() - t0));
+      });
+      obs.observe(target, { childList: true, subtree: true, characterData: true, attributes: true });
+      if (act.kind === 'filter') {
+        const input = document.querySelector('input[type=search]');
+        input.value = act.value;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      } else {
+        [...document.querySelectorAll('button')].find((b) => (b.getAttribute('aria-label') || b.textContent).trim().startsWith(act.button)).click();
+      }
+    });
+  }, action);
+  const narrowId = await page.evaluate(() => document.querySelector('input[type=checkbox][aria-label^="Select session"]').getAttribute('aria-label').split(' ')[2]);
+  const measure = async (name, action, reset) => {
+    const xs = [];
+    for (let i = 0; i < REPS; i++) {
+      xs.push(await timeChange(action));
+      if (reset) await timeChange(reset);
+    }
+    results.timings[name] = { median: median(xs), runs: xs };
+  };
+  await measure('filterNarrow', { kind: 'filter', value: narrowId }, { kind: 'filter', value: '' });
+  await measure('filterBroad', { kind: 'filter', value: 'a' }, { kind: 'filter', value: '' });
+  await measure('sort', { kind: 'click', button: 'Client' }, null);
+  await measure('pageFlip', { kind: 'click', button: 'Next page' }, null);
+
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('Performance.enable');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const heap = metrics.find((m) => m.name === 'JSHeapUsedSize').value;
+  const wasm = await page.evaluate(() => window.__wasm?.memory?.buffer.byteLength ?? 0);
+  results.memory = { jsHeap: heap, wasm, total: heap + wasm };
+  await page.context().close();
+  await server.stop();
+}
+
+// 6. Bulk revoke of 1,000 sessions at 20 ms per request, against a baseline
+// that does what the seed documents' scripts do: one request after another.
+{
+  const LATENCY = 20;
+  const N = 1000;
+  const server = await startServer(['--sessions', '2200', '--2fa', 'none', '--latency-ms', String(LATENCY)]);
+  const page = await signedIn(server);
+  await page.getByLabel('Rows per page').selectOption('100');
+  const chosen = [];
+  for (let p = 0; p < N / 100; p++) {
+    await page.getByText(new RegExp(`^${p * 100 + 1}–${p * 100 + 100} of`)).waitFor();
+    const ids = await page.getByRole('checkbox', { name: /^Select session/ }).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label').split(' ')[2]));
+    chosen.push(...ids);
+    await page.getByRole('checkbox', { name: 'Select all sessions on this page' }).check();
+    if (p < N / 100 - 1) await page.getByRole('button', { name: 'Next page' }).click();
+  }
+  await page.getByRole('button', { name: `Revoke selected (${N})` }).click();
+  const t0 = Date.now();
+  await page.getByRole('alertdialog').getByRole('button', { name: `Revoke ${N} sessions` }).click();
+  await page.getByText(`Revoked ${N} of ${N} sessions.`).waitFor({ timeout: 300000 });
+  const panelMs = Date.now() - t0;
+  const afterPanel = await server.stats();
+  const sent = afterPanel.logoutCalls;
+  const extra = sent.filter((id) => !chosen.includes(id)).length;
+  // Baseline: sequential, one request after another, over 1,000 other sessions.
+  const others = afterPanel.sessionIds.filter((id) => !chosen.includes(id)).slice(0, N);
+  const b0 = Date.now();
+  for (const id of others) {
+    const r = await fetch(`${server.url}/api/v1/sessions/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-User-Id': ADMIN.userId, 'X-Auth-Token': ADMIN.token },
+      body: JSON.stringify({ sessionId: id }),
+    });
+    if (!r.ok) throw new Error(`baseline logout failed: ${r.status}`);
+  }
+  const baselineMs = Date.now() - b0;
+  const floorMs = (N * LATENCY) / 6;
+  results.bulk = {
+    n: N, latencyMs: LATENCY, concurrency: 6, panelMs, baselineMs, floorMs,
+    speedup: baselineMs / panelMs, ofFloor: panelMs / floorMs,
+    requestsSent: sent.length, requestsOutsideChoice: extra,
+  };
+  await page.context().close();
+  await server.stop();
+}
+await close();
+
+// Report.
+const b = results.bulk;
+const rows = [
+  ['First-visit weight, gzip -9', `${kb(results.weight.gzip)} KB`, '≤ 200 KB', results.weight.gzip <= 200 * 1024],
+  ['First-visit weight, brotli', `${kb(results.weight.brotli)} KB`, '≤ 160 KB', results.weight.brotli <= 160 * 1024],
+  ['First-visit weight, raw', `${kb(results.weight.raw)} KB`, '—', null],
+  ['Navigation → first row painted (1,000 sessions)', `${results.timings.firstRow1k.median.toFixed(0)} ms`, '≤ 150 ms', results.timings.firstRow1k.median <= 150],
+  ['Load all 100,000 sessions (1,000 requests)', `${(results.timings.loadAll100k.median / 1000).toFixed(2)} s`, '≤ 5 s', results.timings.loadAll100k.median <= 5000],
+  ['Filter keystroke → repaint, narrow (100k)', `${results.timings.filterNarrow.median.toFixed(1)} ms`, '≤ 16 ms', results.timings.filterNarrow.median <= 16],
+  ['Filter keystroke → repaint, broad (100k)', `${results.timings.filterBroad.median.toFixed(1)} ms`, '≤ 16 ms', results.timings.filterBroad.median <= 16],
+  ['Sort by a column (100k)', `${results.timings.sort.median.toFixed(1)} ms`, '≤ 16 ms', results.timings.sort.median <= 16],
+  ['Page flip (100k)', `${results.timings.pageFlip.median.toFixed(1)} ms`, '≤ 16 ms', results.timings.pageFlip.median <= 16],
+  ['Memory with 100k loaded (JS heap + wasm)', `${kb(results.memory.total / 1024)} MB`, '≤ 150 MB', results.memory.total <= 150 * 2 ** 20],
+  ['Bulk revoke 1,000 @ 20 ms: speed-up vs sequential', `${b.speedup.toFixed(1)}× (${(b.panelMs / 1000).toFixed(2)} s vs ${(b.baselineMs / 1000).toFixed(2)} s)`, '≥ 5×', b.speedup >= 5],
+  ['Bulk revoke: time / floor (N × latency / 6)', `${b.ofFloor.toFixed(2)}× (floor ${(b.floorMs / 1000).toFixed(2)} s)`, '≤ 1.2×', b.ofFloor <= 1.2],
+  ['Bulk revoke: requests outside the 1,000 chosen', `${b.requestsOutsideChoice} (of ${b.requestsSent} sent)`, '0', b.requestsOutsideChoice === 0 && b.requestsSent === b.n],
+];
+const m = results.machine;
+const md = [
+  `Measured ${m.date} on ${m.cpu} (${m.cores} cores, ${m.memGiB} GiB), ${m.chromium}, headless; medians of ${REPS} runs (3 for the 100k load).`,
+  '',
+  '| Measure | Result | Budget | Met |',
+  '|---|---|---|---|',
+  ...rows.map(([a, r, budget, ok]) => `| ${a} | ${r} | ${budget} | ${ok === null ? '—' : ok ? 'yes' : '**no**'} |`),
+  '',
+].join('\n');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2));
+writeFileSync(join(out, 'results.md'), md);
+console.log(md);
