@@ -13,7 +13,7 @@ use std::future::Future;
 /// Revocations in flight at once.
 pub const REVOKE_CONCURRENCY: usize = 6;
 /// List pages in flight at once.
-pub const PAGE_CONCURRENCY: usize = 4;
+pub const PAGE_CONCURRENCY: usize = 6;
 /// A hostile `total` must not make us walk forever.
 pub const MAX_PAGES: usize = 5_000;
 

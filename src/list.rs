@@ -281,15 +281,70 @@ pub struct UserGroup {
     pub count: usize,
 }
 
-/// All loaded sessions of one connection.
+/// All loaded sessions of one connection, with a search index: every row's
+/// lower-cased search text in one string, so a filter is one pass of one
+/// searcher over it instead of one search per row.
+///
+/// Change `sessions` only through the methods: they keep the index in step.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SessionList {
     pub sessions: Vec<Session>,
+    /// Each row's search text followed by a newline.
+    text: String,
+    /// Byte offset where each row's line starts.
+    starts: Vec<usize>,
 }
 
 impl SessionList {
     pub fn new(sessions: Vec<Session>) -> Self {
-        SessionList { sessions }
+        let mut l = SessionList {
+            sessions: Vec::new(),
+            text: String::new(),
+            starts: Vec::new(),
+        };
+        l.push_all(sessions);
+        l
+    }
+
+    fn push_all(&mut self, rows: Vec<Session>) {
+        for r in rows {
+            self.starts.push(self.text.len());
+            self.text.push_str(&r.search_text());
+            self.text.push('\n');
+            self.sessions.push(r);
+        }
+    }
+
+    /// The row whose line holds byte `pos` of the index.
+    fn row_at(&self, pos: usize) -> usize {
+        self.starts.partition_point(|&s| s <= pos) - 1
+    }
+
+    fn row_text(&self, row: usize) -> &str {
+        let end = self.starts.get(row + 1).copied().unwrap_or(self.text.len());
+        &self.text[self.starts[row]..end]
+    }
+
+    /// Which rows match every word of `filter` (`None`: no filter).
+    fn matches(&self, filter: &str) -> Option<Vec<bool>> {
+        let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
+        let (first, rest) = words.split_first()?;
+        let mut hit = vec![false; self.sessions.len()];
+        let mut from = 0;
+        // One search for the first word through the whole index; a hit
+        // jumps to the next row, so a row is looked at once at most.
+        while let Some(p) = self.text[from..].find(first.as_str()) {
+            let row = self.row_at(from + p);
+            let line = self.row_text(row);
+            if rest.iter().all(|w| line.contains(w.as_str())) {
+                hit[row] = true;
+            }
+            from = self.starts.get(row + 1).copied().unwrap_or(self.text.len());
+            if from >= self.text.len() {
+                break;
+            }
+        }
+        Some(hit)
     }
 
     pub fn len(&self) -> usize {
@@ -303,15 +358,20 @@ impl SessionList {
     /// Adds rows, skipping IDs already present (pages can overlap while the
     /// server's list shifts under a paging walk). Returns how many were new.
     pub fn extend_unique(&mut self, rows: Vec<Session>) -> usize {
-        let known: std::collections::HashSet<String> =
-            self.sessions.iter().map(|s| s.id.clone()).collect();
         let before = self.sessions.len();
-        let mut seen = known;
-        for r in rows {
-            if seen.insert(r.id.clone()) {
-                self.sessions.push(r);
+        let fresh: Vec<Session> = {
+            let mut seen: std::collections::HashSet<&str> =
+                self.sessions.iter().map(|s| s.id.as_str()).collect();
+            let mut keep = vec![false; rows.len()];
+            for (i, r) in rows.iter().enumerate() {
+                keep[i] = seen.insert(r.id.as_str());
             }
-        }
+            rows.into_iter()
+                .zip(keep)
+                .filter_map(|(r, k)| k.then_some(r))
+                .collect()
+        };
+        self.push_all(fresh);
         self.sessions.len() - before
     }
 
@@ -323,7 +383,14 @@ impl SessionList {
     pub fn remove_ids<S: AsRef<str>>(&mut self, ids: &[S]) -> usize {
         let set: std::collections::HashSet<&str> = ids.iter().map(|s| s.as_ref()).collect();
         let before = self.sessions.len();
-        self.sessions.retain(|s| !set.contains(s.id.as_str()));
+        let all = std::mem::take(&mut self.sessions);
+        self.text.clear();
+        self.starts.clear();
+        self.push_all(
+            all.into_iter()
+                .filter(|s| !set.contains(s.id.as_str()))
+                .collect(),
+        );
         before - self.sessions.len()
     }
 
@@ -367,20 +434,11 @@ impl SessionList {
     }
 
     /// Keeps, in order, the indices of `order` whose session matches `filter`.
-    /// One pass over pre-lowered haystacks: no allocation per row.
     pub fn filter_order(&self, order: &[u32], filter: &str) -> Vec<u32> {
-        let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
-        if words.is_empty() {
-            return order.to_vec();
+        match self.matches(filter) {
+            None => order.to_vec(),
+            Some(hit) => order.iter().copied().filter(|&i| hit[i as usize]).collect(),
         }
-        order
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let h = &self.sessions[i as usize].haystack;
-                words.iter().all(|w| h.contains(w.as_str()))
-            })
-            .collect()
     }
 
     /// Every index, ordered by a column; ties by session ID, and missing values
@@ -525,7 +583,6 @@ mod tests {
             login_at: Some(Timestamp::parse(login)),
             ..Default::default()
         }
-        .index()
     }
 
     fn sample() -> SessionList {
@@ -593,6 +650,11 @@ mod tests {
             .collect();
         assert_eq!(ids, ["a", "d"]);
         assert_eq!(l.matching("ALICE").len(), 2);
+        // A word never matches across two fields or two rows.
+        assert_eq!(l.matching("alice10").len(), 0);
+        assert_eq!(l.matching("1a").len(), 0);
+        // Broad single letters hit each row once.
+        assert_eq!(l.matching("a").len(), l.len());
     }
 
     #[test]
@@ -671,5 +733,9 @@ mod tests {
         assert_eq!(l.remove_ids(&["b", "zzz"]), 1);
         assert!(l.find("b").is_none());
         assert_eq!(l.len(), 4);
+        // The search index follows every change.
+        assert_eq!(l.matching("edge").len(), 1);
+        assert_eq!(l.matching("chrome").len(), 0);
+        assert_eq!(l, SessionList::new(l.sessions.clone()));
     }
 }

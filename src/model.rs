@@ -1,7 +1,7 @@
 //! The common session model every backend parses into.
 //!
-//! Rows are compact and carry a pre-lowered search haystack so filtering over
-//! tens of thousands of sessions is a plain substring scan.
+//! Rows are plain data; [`crate::list::SessionList`] keeps their lower-cased
+//! search text in one index so filtering tens of thousands of rows is one scan.
 
 use crate::time::Timestamp;
 
@@ -36,13 +36,13 @@ pub struct Session {
     pub extra: Vec<Field>,
     /// The session the panel itself is using (only some backends know).
     pub current: bool,
-    /// Lower-cased text the filter matches against.
-    pub haystack: String,
 }
 
 impl Session {
-    /// Fills `haystack` from the searchable fields. Call after building a row.
-    pub fn index(mut self) -> Self {
+    /// The lower-cased text the filter searches: every searchable field,
+    /// separated by U+001F so a word never matches across two fields, on
+    /// one line (no newline inside).
+    pub fn search_text(&self) -> String {
         let parts = [
             &self.user_name,
             &self.username,
@@ -61,8 +61,7 @@ impl Session {
             h.push('\u{1f}');
         }
         h.push_str(&self.id.to_lowercase());
-        self.haystack = h;
-        self
+        h.replace(['\n', '\r'], " ")
     }
 
     /// Best human label for the owner: display name, else username, else user ID.
@@ -184,20 +183,29 @@ mod tests {
     }
 
     #[test]
-    fn haystack_is_lowercase_and_holds_every_searchable_field() {
+    fn search_text_is_lowercase_one_line_and_holds_every_searchable_field() {
         let s = Session {
             id: "AbC".into(),
             user_name: Some("Rocket Agent".into()),
             client: Some("Chrome".into()),
             ip: Some("10.0.0.1".into()),
             host: Some("Chat.Example".into()),
+            location: Some("Line\nbreak".into()),
             ..Default::default()
+        };
+        let t = s.search_text();
+        for needle in [
+            "rocket agent",
+            "chrome",
+            "10.0.0.1",
+            "chat.example",
+            "abc",
+            "line break",
+        ] {
+            assert!(t.contains(needle), "{needle} missing");
         }
-        .index();
-        for needle in ["rocket agent", "chrome", "10.0.0.1", "chat.example", "abc"] {
-            assert!(s.haystack.contains(needle), "{needle} missing");
-        }
-        assert!(!s.haystack.contains("Chrome"));
+        assert!(!t.contains("Chrome"));
+        assert!(!t.contains('\n'));
     }
 
     #[test]

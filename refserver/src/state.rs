@@ -33,6 +33,8 @@ pub struct Stats {
 
 pub struct Store {
     pub users: Vec<User>,
+    /// user ID → index in `users` (lookups per listed row must be cheap).
+    pub user_index: HashMap<String, usize>,
     /// Kept newest first (loginAt desc, then ID).
     pub sessions: Vec<SessionRec>,
     /// auth token → user ID
@@ -79,7 +81,14 @@ impl App {
         let ds = crate::docspace::seed(&mut other_rng, now);
         let hs = crate::henshin::seed(&mut other_rng, now);
         let ss = crate::selfservice::seed(&mut other_rng, now);
+        let user_index = seeded
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id.clone(), i))
+            .collect();
         let store = Store {
+            user_index,
             users: seeded.users,
             sessions,
             tokens,
@@ -117,7 +126,7 @@ pub fn sort_newest_first(s: &mut [SessionRec]) {
 
 impl Store {
     pub fn user(&self, id: &str) -> Option<&User> {
-        self.users.iter().find(|u| u.id == id)
+        self.user_index.get(id).map(|&i| &self.users[i])
     }
 
     /// Whether this revoke call fails on purpose (failIds once each, or the fail rate).

@@ -79,24 +79,20 @@ pub fn session_from(item: &Value, login_event: i64) -> Option<Session> {
         .collect::<Vec<_>>()
         .join(", ");
     let mobile = item.get("mobile").and_then(Value::as_bool);
-    Some(
-        Session {
-            current: login_event != 0
-                && item.get("id").and_then(Value::as_i64) == Some(login_event),
-            id,
-            user_id: json_str(item, "userId"),
-            user_name: json_str(item, "displayName").filter(|s| !s.is_empty()),
-            client: json_str(item, "browser"),
-            os: json_str(item, "platform"),
-            device_type: mobile.map(|m| if m { "mobile" } else { "desktop" }.to_string()),
-            ip: json_str(item, "ip"),
-            location: (!location.is_empty()).then_some(location),
-            login_at: item.get("date").and_then(date),
-            extra: flatten_fields(item),
-            ..Default::default()
-        }
-        .index(),
-    )
+    Some(Session {
+        current: login_event != 0 && item.get("id").and_then(Value::as_i64) == Some(login_event),
+        id,
+        user_id: json_str(item, "userId"),
+        user_name: json_str(item, "displayName").filter(|s| !s.is_empty()),
+        client: json_str(item, "browser"),
+        os: json_str(item, "platform"),
+        device_type: mobile.map(|m| if m { "mobile" } else { "desktop" }.to_string()),
+        ip: json_str(item, "ip"),
+        location: (!location.is_empty()).then_some(location),
+        login_at: item.get("date").and_then(date),
+        extra: flatten_fields(item),
+        ..Default::default()
+    })
 }
 
 /// `PUT …/logout/{loginEventId}`.

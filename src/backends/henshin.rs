@@ -135,21 +135,18 @@ pub fn session_from(item: &Value) -> Option<Session> {
         name: "operator".into(),
         value: if operator { "yes" } else { "no" }.into(),
     });
-    Some(
-        Session {
-            id,
-            user_id: json_str(item, "UserGuid"),
-            username: json_str(item, "UserName"),
-            client: meaningful(json_str(item, "Application")),
-            os: meaningful(json_str(item, "OperatingSystem")),
-            device_type: meaningful(json_str(item, "Smartphone")),
-            last_active: json_str(item, "LastUpdated").map(|t| Timestamp::parse(&t)),
-            expires_at: json_str(item, "ExpirationDate").map(|t| Timestamp::parse(&t)),
-            extra,
-            ..Default::default()
-        }
-        .index(),
-    )
+    Some(Session {
+        id,
+        user_id: json_str(item, "UserGuid"),
+        username: json_str(item, "UserName"),
+        client: meaningful(json_str(item, "Application")),
+        os: meaningful(json_str(item, "OperatingSystem")),
+        device_type: meaningful(json_str(item, "Smartphone")),
+        last_active: json_str(item, "LastUpdated").map(|t| Timestamp::parse(&t)),
+        expires_at: json_str(item, "ExpirationDate").map(|t| Timestamp::parse(&t)),
+        extra,
+        ..Default::default()
+    })
 }
 
 /// 2xx is done; `err_NoActiveSession` means the session is already gone.

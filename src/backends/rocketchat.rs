@@ -134,25 +134,22 @@ pub fn session_from(item: &Value) -> Option<Session> {
         .or_else(|| json_str(item, "_id"))
         .filter(|s| !s.is_empty())?;
     let dev = &item["device"];
-    Some(
-        Session {
-            id,
-            user_id: json_str(item, "userId"),
-            user_name: json_str(&item["_user"], "name"),
-            username: json_str(&item["_user"], "username"),
-            client: json_str(dev, "name"),
-            client_version: json_str(dev, "version").or_else(|| json_str(dev, "longVersion")),
-            device_type: json_str(dev, "type"),
-            os: json_str(&dev["os"], "name"),
-            os_version: json_str(&dev["os"], "version"),
-            ip: json_str(item, "ip"),
-            host: json_str(item, "host"),
-            login_at: json_str(item, "loginAt").map(|t| Timestamp::parse(&t)),
-            current: item.get("current").and_then(Value::as_bool) == Some(true),
-            ..Default::default()
-        }
-        .index(),
-    )
+    Some(Session {
+        id,
+        user_id: json_str(item, "userId"),
+        user_name: json_str(&item["_user"], "name"),
+        username: json_str(&item["_user"], "username"),
+        client: json_str(dev, "name"),
+        client_version: json_str(dev, "version").or_else(|| json_str(dev, "longVersion")),
+        device_type: json_str(dev, "type"),
+        os: json_str(&dev["os"], "name"),
+        os_version: json_str(&dev["os"], "version"),
+        ip: json_str(item, "ip"),
+        host: json_str(item, "host"),
+        login_at: json_str(item, "loginAt").map(|t| Timestamp::parse(&t)),
+        current: item.get("current").and_then(Value::as_bool) == Some(true),
+        ..Default::default()
+    })
 }
 
 /// `info.admin` (anyone's session) or `info` (own).

@@ -71,24 +71,21 @@ pub fn session_from(item: &Value) -> Option<Session> {
     let id = json_str(item, "sessionId").filter(|s| !s.is_empty())?;
     let ua = json_str(item, "userAgent").unwrap_or_default();
     let (client, client_version, os, os_version) = parse_user_agent(&ua);
-    Some(
-        Session {
-            id,
-            user_name: json_str(item, "email"),
-            client,
-            client_version,
-            os,
-            os_version,
-            device_type: json_str(item, "deviceType"),
-            ip: json_str(item, "ipAddress"),
-            location: json_str(item, "location").filter(|l| !l.is_empty()),
-            login_at: epoch(item, "loginTime"),
-            last_active: epoch(item, "lastAccessed"),
-            extra: flatten_fields(item),
-            ..Default::default()
-        }
-        .index(),
-    )
+    Some(Session {
+        id,
+        user_name: json_str(item, "email"),
+        client,
+        client_version,
+        os,
+        os_version,
+        device_type: json_str(item, "deviceType"),
+        ip: json_str(item, "ipAddress"),
+        location: json_str(item, "location").filter(|l| !l.is_empty()),
+        login_at: epoch(item, "loginTime"),
+        last_active: epoch(item, "lastAccessed"),
+        extra: flatten_fields(item),
+        ..Default::default()
+    })
 }
 
 /// (client, version, OS, OS version) from a User-Agent string, for the

@@ -21,7 +21,9 @@ use std::collections::HashSet;
 
 /// Rows are handed to the table in batches while pages arrive: the first
 /// batch at once, then at most every this many milliseconds, and the last.
-const FLUSH_EVERY_MS: f64 = 400.0;
+const FLUSH_EVERY_MS: f64 = 1500.0;
+/// The progress bar is updated at most this often while loading.
+const PROGRESS_EVERY_MS: f64 = 120.0;
 
 /// A revocation beyond single sessions, confirmed first.
 #[derive(Clone, Debug, PartialEq)]
@@ -145,7 +147,8 @@ pub fn SessionsPage() -> impl IntoView {
             let current = move || generation.try_get_value() == Some(gen);
             let mut buffer = Vec::new();
             let mut steps = 0usize;
-            let mut last_flush = 0.0;
+            let (mut last_flush, mut last_progress) = (0.0, 0.0);
+            let mut skipped_rows = 0;
             let result = load_all(
                 kind,
                 sc,
@@ -155,10 +158,11 @@ pub fn SessionsPage() -> impl IntoView {
                         return;
                     }
                     steps += 1;
-                    skipped.update(|s| *s += step.skipped);
+                    skipped_rows += step.skipped;
                     buffer.extend(step.sessions);
                     let now = browser::now_ms();
-                    if steps == 1 || now - last_flush >= FLUSH_EVERY_MS || step.done >= step.total {
+                    let last = step.done >= step.total;
+                    if steps == 1 || now - last_flush >= FLUSH_EVERY_MS || last {
                         last_flush = now;
                         let rows = std::mem::take(&mut buffer);
                         list.update(|l| {
@@ -168,7 +172,13 @@ pub fn SessionsPage() -> impl IntoView {
                             browser::mark("sessiondeck:first-page");
                         }
                     }
-                    loading.set(Some((step.done, step.total, step.unit)));
+                    // Each page must not cost a repaint: the bar moves at
+                    // most every PROGRESS_EVERY_MS.
+                    if steps == 1 || now - last_progress >= PROGRESS_EVERY_MS || last {
+                        last_progress = now;
+                        skipped.set(skipped_rows);
+                        loading.set(Some((step.done, step.total, step.unit)));
+                    }
                 },
             )
             .await;

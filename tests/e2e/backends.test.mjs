@@ -4,13 +4,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launch, newPage, signInWithBearer, DOCSPACE, HENSHIN, SELF, HOSTILE,
+  startServer, stopAllServers, launch, newPage, signInWithBearer, DOCSPACE, HENSHIN, SELF, HOSTILE,
 } from './helpers.mjs';
 
 let browser;
 let close;
 before(async () => { ({ browser, close } = await launch()); });
-after(async () => { await close?.(); });
+after(async () => { await close?.(); stopAllServers(); });
 
 async function withServer(fn) {
   const server = await startServer([]);

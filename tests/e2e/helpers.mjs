@@ -22,12 +22,22 @@ export const HOSTILE = '<img src=x onerror=alert(1)>';
 
 export const sha256 = (s) => createHash('sha256').update(s).digest('hex');
 
+const running = new Set();
+
+/** Kills every server this process started (for an aborted run). */
+export function stopAllServers() {
+  for (const p of running) p.kill('SIGKILL');
+  running.clear();
+}
+
 /** Starts the reference server; resolves once it prints its URL. */
 export function startServer(args = []) {
   return new Promise((resolvePromise, reject) => {
     const proc = spawn(REFSERVER, ['--port', '0', '--static-dir', DIST, '--quiet', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    running.add(proc);
+    proc.on('exit', () => running.delete(proc));
     let out = '';
     let log = '';
     const timer = setTimeout(() => reject(new Error(`refserver did not start:\n${out}${log}`)), 15000);

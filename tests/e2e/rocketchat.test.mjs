@@ -3,13 +3,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launch, newPage, signInWithToken, answerPassword, ADMIN, HOSTILE,
+  startServer, stopAllServers, launch, newPage, signInWithToken, answerPassword, ADMIN, HOSTILE,
 } from './helpers.mjs';
 
 let browser;
 let close;
 before(async () => { ({ browser, close } = await launch()); });
-after(async () => { await close?.(); });
+after(async () => { await close?.(); stopAllServers(); });
 
 /** Runs `fn` with a fresh server (extra flags) and page; always cleans up. */
 async function withServer(flags, fn) {
