@@ -281,6 +281,40 @@ pub struct UserGroup {
     pub count: usize,
 }
 
+/// Ascending orders already computed, per column, with how many rows have
+/// a value (the rest sort last). Cleared whenever the rows change.
+/// An ascending order and how many of its rows have a value.
+type Ordered = std::sync::Arc<(Vec<u32>, usize)>;
+
+#[derive(Default)]
+struct SortCache(std::sync::Mutex<std::collections::HashMap<SortKey, Ordered>>);
+
+impl Clone for SortCache {
+    fn clone(&self) -> Self {
+        SortCache::default()
+    }
+}
+
+impl PartialEq for SortCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for SortCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SortCache")
+    }
+}
+
+impl SortCache {
+    fn clear(&self) {
+        if let Ok(mut m) = self.0.lock() {
+            m.clear();
+        }
+    }
+}
+
 /// All loaded sessions of one connection, with a search index: every row's
 /// lower-cased search text in one string, so a filter is one pass of one
 /// searcher over it instead of one search per row.
@@ -293,6 +327,7 @@ pub struct SessionList {
     text: String,
     /// Byte offset where each row's line starts.
     starts: Vec<usize>,
+    sort_cache: SortCache,
 }
 
 impl SessionList {
@@ -301,12 +336,14 @@ impl SessionList {
             sessions: Vec::new(),
             text: String::new(),
             starts: Vec::new(),
+            sort_cache: SortCache::default(),
         };
         l.push_all(sessions);
         l
     }
 
     fn push_all(&mut self, rows: Vec<Session>) {
+        self.sort_cache.clear();
         for r in rows {
             self.starts.push(self.text.len());
             self.text.push_str(&r.search_text());
@@ -384,6 +421,7 @@ impl SessionList {
         let set: std::collections::HashSet<&str> = ids.iter().map(|s| s.as_ref()).collect();
         let before = self.sessions.len();
         let all = std::mem::take(&mut self.sessions);
+        self.sort_cache.clear();
         self.text.clear();
         self.starts.clear();
         self.push_all(
@@ -441,9 +479,41 @@ impl SessionList {
         }
     }
 
-    /// Every index, ordered by a column; ties by session ID, and missing values
-    /// go last whichever the direction. Each row's key is computed once.
+    /// Every index, ordered by a column; ties by session ID (in the same
+    /// direction), and missing values last whichever the direction. A
+    /// column is sorted once: its descending order is the ascending one
+    /// reversed, and both are reused until the rows change.
     pub fn sorted(&self, key: SortKey, dir: SortDir) -> Vec<u32> {
+        let cached = self
+            .sort_cache
+            .0
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned());
+        let asc = match cached {
+            Some(a) => a,
+            None => {
+                let a = std::sync::Arc::new(self.sort_ascending(key));
+                if let Ok(mut m) = self.sort_cache.0.lock() {
+                    m.insert(key, a.clone());
+                }
+                a
+            }
+        };
+        let (order, present) = (&asc.0, asc.1);
+        match dir {
+            SortDir::Asc => order.clone(),
+            SortDir::Desc => order[..present]
+                .iter()
+                .rev()
+                .chain(order[present..].iter())
+                .copied()
+                .collect(),
+        }
+    }
+
+    /// Ascending order and how many rows have a value (they come first).
+    fn sort_ascending(&self, key: SortKey) -> (Vec<u32>, usize) {
         let ss = &self.sessions;
         let mut keyed: Vec<(Option<KeyVal>, u32)> = ss
             .iter()
@@ -451,10 +521,11 @@ impl SessionList {
             .map(|(i, s)| (key_of(s, key), i as u32))
             .collect();
         keyed.sort_by(|(ka, a), (kb, b)| {
-            cmp_opt(ka.as_ref(), kb.as_ref(), dir, |x, y| x.cmp_val(y))
+            cmp_opt(ka.as_ref(), kb.as_ref(), SortDir::Asc, |x, y| x.cmp_val(y))
                 .then_with(|| ss[*a as usize].id.cmp(&ss[*b as usize].id))
         });
-        keyed.into_iter().map(|(_, i)| i).collect()
+        let present = keyed.iter().take_while(|(k, _)| k.is_some()).count();
+        (keyed.into_iter().map(|(_, i)| i).collect(), present)
     }
 
     /// Filter, sort and cut out one page.
@@ -631,12 +702,21 @@ mod tests {
         assert_eq!(order(SortKey::Login, SortDir::Desc), ["b", "c", "a", "d"]);
         assert_eq!(order(SortKey::Login, SortDir::Asc), ["a", "c", "b", "d"]);
         assert_eq!(order(SortKey::User, SortDir::Asc), ["b", "d", "c", "a"]);
-        assert_eq!(order(SortKey::User, SortDir::Desc), ["a", "c", "b", "d"]);
+        assert_eq!(order(SortKey::User, SortDir::Desc), ["a", "c", "d", "b"]);
         assert_eq!(order(SortKey::Client, SortDir::Asc), ["b", "a", "d", "c"]);
         // numeric IPv4 order: 10.0.0.9 < 10.0.0.10 < 192.168.1.1, IPv6 after
         assert_eq!(order(SortKey::Ip, SortDir::Asc), ["b", "a", "c", "d"]);
         // host is missing everywhere: stable by id
         assert_eq!(order(SortKey::Host, SortDir::Desc), ["a", "b", "c", "d"]);
+        // Desc is asc reversed for rows with a value (cached), missing last.
+        let l2 = sample();
+        let asc = l2.sorted(SortKey::Login, SortDir::Asc);
+        let desc = l2.sorted(SortKey::Login, SortDir::Desc);
+        assert_eq!(
+            desc[..3].iter().rev().copied().collect::<Vec<_>>(),
+            asc[..3].to_vec()
+        );
+        assert_eq!(desc[3], asc[3], "the row without a date stays last");
     }
 
     #[test]
@@ -648,7 +728,7 @@ mod tests {
             .iter()
             .map(|&i| l.sessions[i as usize].id.as_str())
             .collect();
-        assert_eq!(ids, ["a", "d"]);
+        assert_eq!(ids, ["d", "a"], "ties follow the direction too");
         assert_eq!(l.matching("ALICE").len(), 2);
         // A word never matches across two fields or two rows.
         assert_eq!(l.matching("alice10").len(), 0);

@@ -223,8 +223,8 @@ async fn two_factor_dialog_email_offers_resend_and_method_choice() {
 #[wasm_bindgen_test]
 async fn pagination_buttons_label_and_page_size() {
     let root = container();
-    let idx: Vec<usize> = (0..240).collect();
-    let view = RwSignal::new(paginate(idx.clone(), 1, 25));
+    let idx: Vec<u32> = (0..240).collect();
+    let view = RwSignal::new(paginate(&idx, 1, 25));
     let pages = RwSignal::new(Vec::<usize>::new());
     let sizes = RwSignal::new(Vec::<usize>::new());
     let _handle = leptos::mount::mount_to(root.clone(), move || {
@@ -247,7 +247,7 @@ async fn pagination_buttons_label_and_page_size() {
     settle().await;
     assert_eq!(pages.get_untracked(), [2]);
 
-    view.set(paginate(idx, 10, 25));
+    view.set(paginate(&idx, 10, 25));
     settle().await;
     assert!(root.text_content().unwrap().contains("226–240 of 240"));
     assert!(button(&root, "Next page").unwrap().disabled());

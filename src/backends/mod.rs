@@ -4,6 +4,7 @@
 
 pub mod docspace;
 pub mod henshin;
+pub mod lenient;
 pub mod rocketchat;
 pub mod selfservice;
 

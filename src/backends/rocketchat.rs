@@ -4,6 +4,7 @@
 //! Every field of an answer may be missing or of the wrong type; nothing here
 //! panics on server data.
 
+use super::lenient::{Items, Obj, Text};
 pub use super::Revoked;
 use super::{json_str, ListPage, Scope};
 use crate::http::request::{
@@ -104,27 +105,110 @@ pub fn remaining_offsets(total: usize) -> Vec<usize> {
     (PAGE_SIZE..total).step_by(PAGE_SIZE).collect()
 }
 
+/// The list item, read leniently straight from the JSON text (no `Value`
+/// tree): `list.all` pages are the panel's hot path.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct Item {
+    #[serde(rename = "_id")]
+    id: Text,
+    #[serde(rename = "sessionId")]
+    session_id: Text,
+    #[serde(rename = "userId")]
+    user_id: Text,
+    device: Obj<Device>,
+    host: Text,
+    ip: Text,
+    #[serde(rename = "loginAt")]
+    login_at: Text,
+    #[serde(rename = "_user")]
+    user: Obj<UserRef>,
+    current: Text,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct Device {
+    #[serde(rename = "type")]
+    kind: Text,
+    name: Text,
+    #[serde(rename = "longVersion")]
+    long_version: Text,
+    os: Obj<Os>,
+    version: Text,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct Os {
+    name: Text,
+    version: Text,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct UserRef {
+    name: Text,
+    username: Text,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct Page {
+    sessions: Items<Item>,
+    total: Text,
+}
+
+impl Item {
+    fn into_session(self) -> Option<Session> {
+        let id = self
+            .session_id
+            .take()
+            .or(self.id.take())
+            .filter(|s| !s.is_empty())?;
+        let dev = self.device.0.unwrap_or_default();
+        let os = dev.os.0.unwrap_or_default();
+        let user = self.user.0.unwrap_or_default();
+        Some(Session {
+            id,
+            user_id: self.user_id.take(),
+            user_name: user.name.take(),
+            username: user.username.take(),
+            client: dev.name.take(),
+            client_version: dev.version.take().or(dev.long_version.take()),
+            device_type: dev.kind.take(),
+            os: os.name.take(),
+            os_version: os.version.take(),
+            ip: self.ip.take(),
+            host: self.host.take(),
+            login_at: self.login_at.take().map(|t| Timestamp::parse(&t)),
+            current: self.current.0.as_deref() == Some("true"),
+            ..Default::default()
+        })
+    }
+}
+
 pub fn parse_list(body: &str) -> Result<ListPage, ApiError> {
-    let v = parse_json(200, body)?;
-    let Some(items) = v.get("sessions").and_then(Value::as_array) else {
+    let page: Page = serde_json::from_str(body).map_err(|e| ApiError::BadResponse {
+        status: 200,
+        why: format!("not valid JSON: {e}"),
+    })?;
+    let Some(items) = page.sessions.0 else {
         return Err(ApiError::BadResponse {
             status: 200,
             why: "the answer has no \"sessions\" list".into(),
         });
     };
-    let mut sessions = Vec::with_capacity(items.len());
-    let mut skipped = 0;
-    for item in items {
-        match session_from(item) {
-            Some(s) => sessions.push(s),
-            None => skipped += 1,
-        }
-    }
+    let returned = items.len();
+    let sessions: Vec<Session> = items
+        .into_iter()
+        .filter_map(|i| i.0.and_then(Item::into_session))
+        .collect();
     Ok(ListPage {
-        returned: items.len(),
-        total: v.get("total").and_then(Value::as_u64).map(|t| t as usize),
+        returned,
+        skipped: returned - sessions.len(),
+        total: page.total.0.and_then(|t| t.parse::<usize>().ok()),
         sessions,
-        skipped,
     })
 }
 

@@ -215,12 +215,16 @@ pub fn SessionsPage() -> impl IntoView {
         }
         let sc = scope.get_untracked();
         spawn_local(async move {
+            let mut last_progress = 0.0;
             let results = run_bulk(
                 ids.clone(),
                 REVOKE_CONCURRENCY,
                 |id| async move { kind.revoke_outcome(ctx.call(kind.revoke(sc, &id)).await) },
                 |done, total| {
-                    if batch {
+                    // Repaint the bar at most every PROGRESS_EVERY_MS, not per request.
+                    let now = browser::now_ms();
+                    if batch && (now - last_progress >= PROGRESS_EVERY_MS || done == total) {
+                        last_progress = now;
                         let _ = bulk.try_set(Some(BulkState::Running { done, total }));
                     }
                 },

@@ -166,7 +166,7 @@ async function navigateAndTime(page, url, what) {
 {
   const LATENCY = 20;
   const N = 1000;
-  const server = await startServer(['--sessions', '2200', '--2fa', 'none', '--latency-ms', String(LATENCY)]);
+  const server = await startServer(['--sessions', '2200', '--2fa', 'none', '--latency-ms', String(LATENCY), '--rate-limit', '1000000']);
   const page = await signedIn(server);
   await page.getByLabel('Rows per page').selectOption('100');
   const chosen = [];
