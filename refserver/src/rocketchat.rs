@@ -390,22 +390,24 @@ fn list(app: Shared, h: HeaderMap, raw: Option<String>, all: bool) -> Response {
         Vec::new()
     };
     let default_order = sort == [("loginAt".to_string(), -1)];
+    let current = (!all).then_some(caller.token.as_str());
+    // One page of `rows` (out of `total`) as the answer.
+    let answer = |rows: &mut dyn Iterator<Item = &SessionRec>, total: usize| {
+        let page: Vec<Value> = rows
+            .skip(offset)
+            .take(count.min(UPPER_COUNT))
+            .map(|s| item(&st, s, all, current))
+            .collect();
+        // Quirk kept on purpose: `count` echoes the requested page size.
+        reply(
+            StatusCode::OK,
+            json!({ "sessions": page, "total": total, "count": count, "offset": offset, "success": true }),
+        )
+    };
     // The common case (all sessions, no filter, newest first) is a slice of
     // the stored order: no scan, no copy.
     if all && needle.is_empty() && default_order {
-        let total = st.sessions.len();
-        let effective = count.min(UPPER_COUNT);
-        let page: Vec<Value> = st
-            .sessions
-            .iter()
-            .skip(offset)
-            .take(effective)
-            .map(|s| item(&st, s, true, None))
-            .collect();
-        return caller.with_rate(reply(
-            StatusCode::OK,
-            json!({ "sessions": page, "total": total, "count": count, "offset": offset, "success": true }),
-        ));
+        return caller.with_rate(answer(&mut st.sessions.iter(), st.sessions.len()));
     }
     let mut rows: Vec<&SessionRec> = st
         .sessions
@@ -443,19 +445,7 @@ fn list(app: Shared, h: HeaderMap, raw: Option<String>, all: bool) -> Response {
         });
     }
     let total = rows.len();
-    let effective = count.min(UPPER_COUNT);
-    let current = (!all).then_some(caller.token.as_str());
-    let page: Vec<Value> = rows
-        .iter()
-        .skip(offset)
-        .take(effective)
-        .map(|s| item(&st, s, all, current))
-        .collect();
-    caller.with_rate(reply(
-        StatusCode::OK,
-        // Quirk kept on purpose: `count` echoes the requested page size.
-        json!({ "sessions": page, "total": total, "count": count, "offset": offset, "success": true }),
-    ))
+    caller.with_rate(answer(&mut rows.into_iter(), total))
 }
 
 async fn list_all(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQuery) -> Response {

@@ -2,7 +2,7 @@
 //!
 //! Every answer is wrapped: `{response, count, links, status, statusCode}`.
 
-use super::{json_str, ListPage, Revoked};
+use super::{json_str, page_of, parse_json, ListPage, Revoked};
 use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
 use crate::model::{flatten_fields, Session};
 use crate::time::Timestamp;
@@ -46,20 +46,9 @@ pub fn parse_list(body: &str) -> Result<ListPage, ApiError> {
         });
     };
     let login_event = r.get("loginEvent").and_then(Value::as_i64).unwrap_or(0);
-    let mut sessions = Vec::with_capacity(items.len());
-    let mut skipped = 0;
-    for item in items {
-        match session_from(item, login_event) {
-            Some(s) => sessions.push(s),
-            None => skipped += 1,
-        }
-    }
-    Ok(ListPage {
-        returned: items.len(),
-        total: Some(items.len()),
-        sessions,
-        skipped,
-    })
+    Ok(page_of(items, Some(items.len()), |i| {
+        session_from(i, login_event)
+    }))
 }
 
 fn date(v: &Value) -> Option<Timestamp> {
@@ -140,11 +129,7 @@ pub fn plain_outcome(result: Result<RawResponse, ApiError>) -> Result<(), ApiErr
 
 /// `{response: …}`; a missing envelope or invalid JSON is a bad answer.
 pub fn unwrap_envelope(body: &str) -> Result<Value, ApiError> {
-    let v: Value = serde_json::from_str(body).map_err(|e| ApiError::BadResponse {
-        status: 200,
-        why: format!("not valid JSON: {e}"),
-    })?;
-    match v {
+    match parse_json(200, body)? {
         Value::Object(mut map) if map.contains_key("response") => {
             Ok(map.remove("response").unwrap_or(Value::Null))
         }

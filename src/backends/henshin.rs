@@ -3,7 +3,7 @@
 //! The documented examples are not valid JSON (`{ [ … ] }`): every list is
 //! accepted as a bare array or as a paged envelope holding the array.
 
-use super::{json_str, ListPage, Revoked};
+use super::{json_str, page_of, parse_json, ListPage, Revoked};
 use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
 use crate::model::{flatten_fields, Field, Session};
 use crate::time::Timestamp;
@@ -48,11 +48,7 @@ pub fn revoke(id: &str) -> ApiRequest {
 /// envelope (`Items`, `items`, `Data`, `Results`…) with optional paging fields.
 /// Returns the items and the envelope's total, when it gives one.
 pub fn list_items(body: &str) -> Result<(Vec<Value>, Option<usize>), ApiError> {
-    let v: Value = serde_json::from_str(body).map_err(|e| ApiError::BadResponse {
-        status: 200,
-        why: format!("not valid JSON: {e}"),
-    })?;
-    match v {
+    match parse_json(200, body)? {
         Value::Array(items) => Ok((items, None)),
         Value::Object(map) => {
             let total = [
@@ -105,20 +101,7 @@ pub fn parse_users(body: &str) -> Result<Vec<UserEntry>, ApiError> {
 
 pub fn parse_sessions(body: &str) -> Result<ListPage, ApiError> {
     let (items, total) = list_items(body)?;
-    let mut sessions = Vec::with_capacity(items.len());
-    let mut skipped = 0;
-    for item in &items {
-        match session_from(item) {
-            Some(s) => sessions.push(s),
-            None => skipped += 1,
-        }
-    }
-    Ok(ListPage {
-        returned: items.len(),
-        total,
-        sessions,
-        skipped,
-    })
+    Ok(page_of(&items, total, session_from))
 }
 
 /// "-" and "Other- v. " mean "not known" in Henshin's answers.

@@ -357,6 +357,29 @@ pub struct ListPage {
     pub skipped: usize,
 }
 
+/// Parses an answer's JSON; invalid JSON is a bad answer, never a panic.
+pub fn parse_json<T: serde::de::DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
+    serde_json::from_str(body).map_err(|e| ApiError::BadResponse {
+        status,
+        why: format!("not valid JSON: {e}"),
+    })
+}
+
+/// A page from list items: rows `row` can read, and how many it could not.
+pub fn page_of(
+    items: &[Value],
+    total: Option<usize>,
+    row: impl Fn(&Value) -> Option<Session>,
+) -> ListPage {
+    let sessions: Vec<Session> = items.iter().filter_map(row).collect();
+    ListPage {
+        returned: items.len(),
+        skipped: items.len() - sessions.len(),
+        total,
+        sessions,
+    }
+}
+
 /// A string at `key` of a JSON object; numbers and booleans are shown as text,
 /// anything else (objects, arrays, null) counts as missing.
 pub fn json_str(v: &Value, key: &str) -> Option<String> {

@@ -6,7 +6,7 @@
 
 use super::lenient::{Items, Obj, Text};
 pub use super::Revoked;
-use super::{json_str, ListPage, Scope};
+use super::{json_str, parse_json, ListPage, Scope};
 use crate::http::request::{
     clip, ApiError, ApiRequest, Challenge, CodeCarrier, ForbiddenWhat, Method, RawResponse,
 };
@@ -51,7 +51,7 @@ pub struct LoginToken {
 }
 
 pub fn parse_login(body: &str) -> Result<LoginToken, ApiError> {
-    let v = parse_json(200, body)?;
+    let v: Value = parse_json(200, body)?;
     let data = &v["data"];
     match (json_str(data, "userId"), json_str(data, "authToken")) {
         (Some(user_id), Some(auth_token)) if !user_id.is_empty() && !auth_token.is_empty() => {
@@ -72,7 +72,7 @@ pub fn me() -> ApiRequest {
 }
 
 pub fn parse_me(body: &str) -> Result<Me, ApiError> {
-    let v = parse_json(200, body)?;
+    let v: Value = parse_json(200, body)?;
     let user_id = json_str(&v, "_id").ok_or_else(|| ApiError::BadResponse {
         status: 200,
         why: "the /me answer has no _id".into(),
@@ -189,10 +189,7 @@ impl Item {
 }
 
 pub fn parse_list(body: &str) -> Result<ListPage, ApiError> {
-    let page: Page = serde_json::from_str(body).map_err(|e| ApiError::BadResponse {
-        status: 200,
-        why: format!("not valid JSON: {e}"),
-    })?;
+    let page: Page = parse_json(200, body)?;
     let Some(items) = page.sessions.0 else {
         return Err(ApiError::BadResponse {
             status: 200,
@@ -251,7 +248,7 @@ pub fn info(scope: Scope, session_id: &str) -> ApiRequest {
 
 /// Every field the server returned (minus the envelope's `success`), plus the row.
 pub fn parse_info(body: &str) -> Result<(Option<Session>, Vec<Field>), ApiError> {
-    let mut v = parse_json(200, body)?;
+    let mut v: Value = parse_json(200, body)?;
     if !v.is_object() {
         return Err(ApiError::BadResponse {
             status: 200,
@@ -281,7 +278,7 @@ pub fn logout(scope: Scope, session_id: &str) -> ApiRequest {
 pub fn logout_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
     match result {
         Ok(resp) => {
-            let v = parse_json(resp.status, &resp.body)?;
+            let v: Value = parse_json(resp.status, &resp.body)?;
             if v.get("success").and_then(Value::as_bool) == Some(false) {
                 return Err(ApiError::Server {
                     status: resp.status,
@@ -361,13 +358,6 @@ fn error_text(v: &Value) -> String {
         .or_else(|| json_str(v, "message"))
         .map(|s| clip(&s, 300))
         .unwrap_or_default()
-}
-
-fn parse_json(status: u16, body: &str) -> Result<Value, ApiError> {
-    serde_json::from_str(body).map_err(|e| ApiError::BadResponse {
-        status,
-        why: format!("not valid JSON: {e}"),
-    })
 }
 
 #[cfg(test)]

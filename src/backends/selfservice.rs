@@ -1,7 +1,7 @@
 //! Self-service `/auth/sessions` (seed 003; api-notes §4): the signed-in
 //! user's own sessions, with a Bearer JWT.
 
-use super::{json_str, ListPage, Revoked};
+use super::{json_str, page_of, parse_json, ListPage, Revoked};
 use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
 use crate::model::{flatten_fields, Session};
 use crate::time::Timestamp;
@@ -12,10 +12,7 @@ pub fn count() -> ApiRequest {
 }
 
 pub fn parse_count(body: &str) -> Result<u64, ApiError> {
-    let v: Value = serde_json::from_str(body).map_err(|e| ApiError::BadResponse {
-        status: 200,
-        why: format!("not valid JSON: {e}"),
-    })?;
+    let v: Value = parse_json(200, body)?;
     v.get("activeSessions")
         .and_then(Value::as_u64)
         .ok_or_else(|| ApiError::BadResponse {
@@ -29,30 +26,14 @@ pub fn list() -> ApiRequest {
 }
 
 pub fn parse_list(body: &str) -> Result<ListPage, ApiError> {
-    let v: Value = serde_json::from_str(body).map_err(|e| ApiError::BadResponse {
-        status: 200,
-        why: format!("not valid JSON: {e}"),
-    })?;
+    let v: Value = parse_json(200, body)?;
     let Some(items) = v.as_array() else {
         return Err(ApiError::BadResponse {
             status: 200,
             why: "the answer is not a list of sessions".into(),
         });
     };
-    let mut sessions = Vec::with_capacity(items.len());
-    let mut skipped = 0;
-    for item in items {
-        match session_from(item) {
-            Some(s) => sessions.push(s),
-            None => skipped += 1,
-        }
-    }
-    Ok(ListPage {
-        returned: items.len(),
-        total: Some(items.len()),
-        sessions,
-        skipped,
-    })
+    Ok(page_of(items, Some(items.len()), session_from))
 }
 
 fn epoch(v: &Value, key: &str) -> Option<Timestamp> {

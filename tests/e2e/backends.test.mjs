@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, stopAllServers, launch, newPage, signInWithBearer, DOCSPACE, HENSHIN, SELF, HOSTILE,
+  stopAllServers, launch, withServerPage, signInWithBearer, DOCSPACE, HENSHIN, SELF, HOSTILE,
 } from './helpers.mjs';
 
 let browser;
@@ -12,17 +12,7 @@ let close;
 before(async () => { ({ browser, close } = await launch()); });
 after(async () => { await close?.(); stopAllServers(); });
 
-async function withServer(fn) {
-  const server = await startServer([]);
-  const page = await newPage(browser);
-  try {
-    await fn(server, page);
-    assert.deepEqual(page.errors, [], 'no uncaught error, no alert() ran');
-  } finally {
-    await page.context().close();
-    await server.stop();
-  }
-}
+const withServer = (fn) => withServerPage(browser, [], fn);
 
 const status = (page, text) => page.getByRole('status').filter({ hasText: text }).first();
 const alert = (page, text) => page.getByRole('alert').filter({ hasText: text }).first();

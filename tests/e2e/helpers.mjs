@@ -121,3 +121,19 @@ export async function answerPassword(page, password = ADMIN.password) {
   await dialog.getByRole('button', { name: 'Verify' }).click();
   return dialog;
 }
+
+/**
+ * Runs `fn(server, page)` with a fresh reference server (extra `flags`) and a
+ * fresh page; fails on any uncaught error or alert(); always cleans up.
+ */
+export async function withServerPage(browser, flags, fn) {
+  const server = await startServer(flags);
+  const page = await newPage(browser);
+  try {
+    await fn(server, page);
+    if (page.errors.length) throw new Error(`page errors or dialogs: ${page.errors.join('; ')}`);
+  } finally {
+    await page.context().close();
+    await server.stop();
+  }
+}

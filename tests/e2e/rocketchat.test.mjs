@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, stopAllServers, launch, newPage, signInWithToken, answerPassword, ADMIN, HOSTILE,
+  startServer, stopAllServers, launch, withServerPage, signInWithToken, answerPassword, ADMIN, HOSTILE,
 } from './helpers.mjs';
 
 let browser;
@@ -11,18 +11,7 @@ let close;
 before(async () => { ({ browser, close } = await launch()); });
 after(async () => { await close?.(); stopAllServers(); });
 
-/** Runs `fn` with a fresh server (extra flags) and page; always cleans up. */
-async function withServer(flags, fn) {
-  const server = await startServer(flags);
-  const page = await newPage(browser);
-  try {
-    await fn(server, page);
-    assert.deepEqual(page.errors, [], 'no uncaught error, no alert() ran');
-  } finally {
-    await page.context().close();
-    await server.stop();
-  }
-}
+const withServer = (flags, fn) => withServerPage(browser, flags, fn);
 
 const dataRows = (page) => page.locator('table.sessions tbody tr');
 const status = (page) => page.getByRole('status').filter({ hasText: /\S/ });
