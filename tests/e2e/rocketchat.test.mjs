@@ -307,3 +307,24 @@ test('another origin: 2FA headers blocked by CORS are explained', async () => {
     await api.stop();
   }
 });
+
+test('Export CSV holds exactly the filtered sessions, formulas neutralised', async () => {
+  await withServer([], async (server, page) => {
+    await signedInWithList(server, page);
+    await page.getByRole('searchbox', { name: 'Filter' }).fill('mallory');
+    await page.waitForFunction(() => /^1–\d+ of \d+$/.test(document.querySelector('.range')?.textContent));
+    const n = Number((await page.locator('.range').textContent()).match(/of (\d+)/)[1]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^sessions-\d{4}-\d{2}-\d{2}\.csv$/);
+    const { readFileSync } = await import('node:fs');
+    const csv = readFileSync(await download.path(), 'utf8');
+    const lines = csv.trimEnd().split('\r\n');
+    assert.equal(lines[0].split(',')[0], 'Session ID');
+    assert.equal(lines.length, n + 1, 'header + one line per filtered session');
+    assert.ok(lines.slice(1).every((l) => l.includes('mallory')));
+    await status(page).filter({ hasText: `Exported ${n} sessions` }).first().waitFor();
+  });
+});
