@@ -36,6 +36,8 @@ pub struct Session {
     pub extra: Vec<Field>,
     /// The session the panel itself is using (only some backends know).
     pub current: bool,
+    /// The owner is an operator (Henshin's IsOperator).
+    pub operator: bool,
 }
 
 impl Session {

@@ -109,6 +109,7 @@ fn henshin_seed_pseudo_json_is_refused_cleanly_and_real_shapes_parse() {
             .extra
             .iter()
             .any(|f| f.name == "operator" && f.value == "yes"));
+        assert!(s.operator, "IsOperator: true");
     }
 }
 

@@ -127,6 +127,7 @@ pub fn session_from(item: &Value) -> Option<Session> {
         device_type: meaningful(json_str(item, "Smartphone")),
         last_active: json_str(item, "LastUpdated").map(|t| Timestamp::parse(&t)),
         expires_at: json_str(item, "ExpirationDate").map(|t| Timestamp::parse(&t)),
+        operator,
         extra,
         ..Default::default()
     })

@@ -177,6 +177,7 @@ fn SessionRow(
                     <td class="col-user">
                         <span class="user-name">{user.clone()}</span>
                         {username.map(|u| view! { <span class="sub mono">{u}</span> })}
+                        {session.operator.then(|| view! { <span class="badge badge-quiet">"operator"</span> })}
                         {current_badge()}
                     </td>
                 }

@@ -121,6 +121,10 @@ test('Henshin: users then their sessions, filter, details, revoke one / selected
     await details.getByText('ExpirationDate', { exact: true }).waitFor();
     await details.getByText('operator', { exact: true }).waitFor();
     await details.getByRole('button', { name: 'Close' }).click();
+    // The operator flag shows in the table for operators only.
+    assert.equal(await page.getByRole('table').getByText('operator', { exact: true }).count(), 0);
+    await page.getByRole('searchbox', { name: 'Filter' }).fill('operator03');
+    await page.getByRole('table').getByText('operator', { exact: true }).first().waitFor();
 
     // Revoke one.
     const first = (await page.getByRole('checkbox', { name: /^Select session/ }).first().getAttribute('aria-label')).split(' ')[2];
