@@ -131,7 +131,13 @@ impl ListQuery {
     /// Reads `?q=…&sort=…&dir=…&page=…&size=…`; anything unknown or invalid
     /// falls back to the default for that part.
     pub fn from_query_string(qs: &str) -> ListQuery {
-        let mut q = ListQuery::default();
+        ListQuery::from_query_string_or(qs, ListQuery::default())
+    }
+
+    /// Like [`ListQuery::from_query_string`], with `default` for what the
+    /// string leaves out (a backend's own default sort).
+    pub fn from_query_string_or(qs: &str, default: ListQuery) -> ListQuery {
+        let mut q = default;
         for pair in qs.trim_start_matches('?').split('&') {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             let v = percent_decode(v);
@@ -169,7 +175,11 @@ impl ListQuery {
 
     /// The inverse of [`ListQuery::from_query_string`]; defaults are left out.
     pub fn to_query_string(&self) -> String {
-        let d = ListQuery::default();
+        self.to_query_string_against(&ListQuery::default())
+    }
+
+    /// The inverse of [`ListQuery::from_query_string_or`] with that default.
+    pub fn to_query_string_against(&self, d: &ListQuery) -> String {
         let mut parts = Vec::new();
         if !self.filter.is_empty() {
             parts.push(format!("q={}", percent_encode(&self.filter)));
@@ -769,6 +779,23 @@ mod tests {
         );
         assert_eq!(ListQuery::from_query_string(&s), q);
         assert_eq!(ListQuery::default().to_query_string(), "");
+    }
+
+    #[test]
+    fn query_string_against_a_backend_default() {
+        let d = ListQuery {
+            sort: SortKey::LastActive,
+            ..Default::default()
+        };
+        let login = ListQuery::default();
+        let qs = login.to_query_string_against(&d);
+        assert_eq!(
+            qs, "?sort=login&dir=desc",
+            "the global default is spelled out"
+        );
+        assert_eq!(ListQuery::from_query_string_or(&qs, d.clone()), login);
+        assert_eq!(d.to_query_string_against(&d), "");
+        assert_eq!(ListQuery::from_query_string_or("", d.clone()), d);
     }
 
     #[test]

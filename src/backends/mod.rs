@@ -82,6 +82,8 @@ pub enum PerUser {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Caps {
     pub columns: &'static [SortKey],
+    /// The column sorted by (descending) when the URL names none.
+    pub default_sort: SortKey,
     /// A per-session details endpoint (else the listed record is shown).
     pub details_endpoint: bool,
     pub revoke_selected: bool,
@@ -100,6 +102,7 @@ impl BackendKind {
         match (self, scope) {
             (BackendKind::RocketChat, Scope::All) => Caps {
                 columns: &[User, Client, Os, Ip, Host, Login],
+                default_sort: Login,
                 details_endpoint: true,
                 revoke_selected: true,
                 per_user: PerUser::EachSession,
@@ -109,6 +112,7 @@ impl BackendKind {
             },
             (BackendKind::RocketChat, Scope::Own) => Caps {
                 columns: &[Client, Os, Ip, Host, Login],
+                default_sort: Login,
                 details_endpoint: true,
                 revoke_selected: true,
                 per_user: PerUser::No,
@@ -118,6 +122,7 @@ impl BackendKind {
             },
             (BackendKind::DocSpace, _) => Caps {
                 columns: &[User, Client, Os, Ip, Location, Login],
+                default_sort: Login,
                 details_endpoint: false,
                 revoke_selected: true,
                 per_user: PerUser::Endpoint,
@@ -127,6 +132,7 @@ impl BackendKind {
             },
             (BackendKind::Henshin, _) => Caps {
                 columns: &[User, Client, Os, Ip, Login, LastActive, Expires],
+                default_sort: LastActive,
                 details_endpoint: false,
                 revoke_selected: true,
                 per_user: PerUser::EachSession,
@@ -136,6 +142,7 @@ impl BackendKind {
             },
             (BackendKind::SelfService, _) => Caps {
                 columns: &[Client, Os, Ip, Location, Login, LastActive],
+                default_sort: Login,
                 details_endpoint: false,
                 revoke_selected: true,
                 per_user: PerUser::No,
@@ -478,6 +485,11 @@ mod tests {
     fn caps_hide_what_a_backend_lacks() {
         let rc = BackendKind::RocketChat.caps(Scope::All);
         assert!(rc.details_endpoint && !rc.revoke_others && !rc.revoke_all);
+        assert_eq!(
+            BackendKind::Henshin.caps(Scope::All).default_sort,
+            SortKey::LastActive
+        );
+        assert_eq!(rc.default_sort, SortKey::Login);
         let ds = BackendKind::DocSpace.caps(Scope::All);
         assert_eq!(ds.per_user, PerUser::Endpoint);
         assert!(ds.revoke_others && ds.columns.contains(&SortKey::Location));

@@ -201,6 +201,8 @@ pub enum ApiError {
         url: String,
         cross_origin: bool,
         sent_two_factor: bool,
+        /// No complete answer within the transport's time limit.
+        timed_out: bool,
     },
     /// The answer was not what the API documents.
     BadResponse { status: u16, why: String },
@@ -317,9 +319,12 @@ impl fmt::Display for ApiError {
                 url,
                 cross_origin,
                 sent_two_factor,
+                timed_out,
             } => {
                 write!(f, "Network error: no answer from {url}. ")?;
-                if *cross_origin && *sent_two_factor {
+                if *timed_out {
+                    write!(f, "The server did not answer within {} s: it may be overloaded or unreachable. Try again; if it keeps happening, check the server.", crate::http::transport::REQUEST_TIMEOUT_MS / 1000)
+                } else if *cross_origin && *sent_two_factor {
                     write!(f, "The server is on another origin and its CORS rules do not allow the X-2fa-Code header, so two-factor codes cannot be sent from here. Serve sessiondeck from the server's own origin through a reverse proxy (README → Deploy).")
                 } else if *cross_origin {
                     write!(f, "The server may be down, or it refused this cross-origin request (CORS). Check the Server URL, or serve sessiondeck from the server's own origin through a reverse proxy (README → Deploy).")
@@ -437,9 +442,18 @@ mod tests {
             url: "https://x".into(),
             cross_origin: true,
             sent_two_factor: true,
+            timed_out: false,
         }
         .to_string();
         assert!(n.contains("X-2fa-Code") && n.contains("README"));
+        let t = ApiError::Network {
+            url: "https://x".into(),
+            cross_origin: false,
+            sent_two_factor: false,
+            timed_out: true,
+        }
+        .to_string();
+        assert!(t.contains("did not answer within 30 s"), "{t}");
         let s = ApiError::Server {
             status: 502,
             message: "boom".into(),

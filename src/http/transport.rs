@@ -14,6 +14,9 @@ pub type SendFn = Rc<dyn Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawRes
 pub type SleepFn = Rc<dyn Fn(f64) -> LocalBoxFuture<'static, ()>>;
 pub type ClassifyFn = fn(&ApiRequest, &RawResponse) -> Result<(), ApiError>;
 
+/// A request with no complete answer after this long fails as a network error.
+pub const REQUEST_TIMEOUT_MS: u32 = 30_000;
+
 /// How many times one request waits out a 429 before giving up.
 pub const MAX_RATE_LIMIT_WAITS: usize = 5;
 /// Wait bounds for a rate-limit reset (ms): never hammer, never hang.
@@ -184,12 +187,16 @@ pub mod browser {
     ) -> Result<RawResponse, ApiError> {
         let url = req.url(base);
         let sent_two_factor = req.headers.iter().any(|(k, _)| k == "X-2fa-Code");
+        // A server that never answers must not hold the screen forever.
+        let signal = web_sys::AbortSignal::timeout_with_u32(REQUEST_TIMEOUT_MS);
         let network = |url: &str| ApiError::Network {
             url: url.to_string(),
             cross_origin: is_cross_origin(url),
             sent_two_factor,
+            timed_out: signal.aborted(),
         };
         let init = web_sys::RequestInit::new();
+        init.set_signal(Some(&signal));
         init.set_method(req.method.as_str());
         init.set_credentials(web_sys::RequestCredentials::Omit);
         let headers = web_sys::Headers::new().map_err(|_| network(&url))?;

@@ -74,7 +74,17 @@ pub fn SessionsPage() -> impl IntoView {
     });
     let caps = Memo::new(move |_| kind.caps(scope.get()));
     let list = RwSignal::new(SessionList::default());
-    let query = RwSignal::new(ListQuery::from_query_string(&browser::query_string()));
+    // The view from the URL; what it leaves out is the backend's default.
+    let default_sort = kind.caps(Scope::All).default_sort;
+    let default_query = StoredValue::new(ListQuery {
+        sort: default_sort,
+        dir: default_sort.default_dir(),
+        ..Default::default()
+    });
+    let from_url = move || {
+        ListQuery::from_query_string_or(&browser::query_string(), default_query.get_value())
+    };
+    let query = RwSignal::new(from_url());
     let selected = RwSignal::new(HashSet::<String>::new());
     let pending = RwSignal::new(HashSet::<String>::new());
     // (done, expected, unit) while loading.
@@ -94,14 +104,15 @@ pub fn SessionsPage() -> impl IntoView {
         on_cleanup(move || h.clear());
     }
     let popstate = window_event_listener(leptos::ev::popstate, move |_| {
-        query.set(ListQuery::from_query_string(&browser::query_string()));
+        query.set(from_url());
     });
     on_cleanup(move || popstate.remove());
 
     // The URL holds the view; sort/page changes add history entries so Back
     // returns to the previous view, filter typing replaces the current one.
     let set_query = move |q: ListQuery, push: bool| {
-        browser::set_query_string(&q.to_query_string(), push);
+        let qs = default_query.with_value(|d| q.to_query_string_against(d));
+        browser::set_query_string(&qs, push);
         query.set(q);
     };
 

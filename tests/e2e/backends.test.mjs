@@ -109,6 +109,8 @@ test('Henshin: users then their sessions, filter, details, revoke one / selected
     for (const name of ['User', 'Client', 'OS', 'Last active', 'Expires']) {
       await page.getByRole('columnheader', { name, exact: true }).waitFor();
     }
+    // Henshin reports no login time: newest activity first by default.
+    assert.equal(await page.getByRole('columnheader', { name: 'Last active', exact: true }).getAttribute('aria-sort'), 'descending');
     await hostileShownAsText(page);
 
     await page.getByRole('searchbox', { name: 'Filter' }).fill('operator01');
