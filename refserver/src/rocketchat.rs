@@ -68,6 +68,24 @@ struct Guard {
     two_factor: bool,
 }
 
+impl Guard {
+    /// A device-management endpoint (licensed): its admin variant needs
+    /// `permission` and a second factor, the own-sessions variant neither.
+    fn device(
+        admin: bool,
+        admin_route: &'static str,
+        own_route: &'static str,
+        permission: &'static str,
+    ) -> Guard {
+        Guard {
+            route: if admin { admin_route } else { own_route },
+            license: true,
+            permission: admin.then_some(permission),
+            two_factor: admin,
+        }
+    }
+}
+
 fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name)
         .and_then(|v| v.to_str().ok())
@@ -301,16 +319,7 @@ fn sort_key(st: &Store, s: &SessionRec, key: &str) -> String {
 
 fn list(app: Shared, h: HeaderMap, raw: Option<String>, all: bool) -> Response {
     let mut st = app.lock();
-    let g = Guard {
-        route: if all {
-            "sessions/list.all"
-        } else {
-            "sessions/list"
-        },
-        license: true,
-        permission: all.then_some(PERM_VIEW),
-        two_factor: all,
-    };
+    let g = Guard::device(all, "sessions/list.all", "sessions/list", PERM_VIEW);
     let caller = match guard(&app, &mut st, &h, g) {
         Ok(c) => c,
         Err(r) => return r,
@@ -458,16 +467,7 @@ async fn list_own(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQue
 
 fn info(app: Shared, h: HeaderMap, raw: Option<String>, admin: bool) -> Response {
     let mut st = app.lock();
-    let g = Guard {
-        route: if admin {
-            "sessions/info.admin"
-        } else {
-            "sessions/info"
-        },
-        license: true,
-        permission: admin.then_some(PERM_VIEW),
-        two_factor: admin,
-    };
+    let g = Guard::device(admin, "sessions/info.admin", "sessions/info", PERM_VIEW);
     let caller = match guard(&app, &mut st, &h, g) {
         Ok(c) => c,
         Err(r) => return r,
@@ -534,16 +534,7 @@ async fn info_own(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQue
 
 fn logout(app: Shared, h: HeaderMap, raw: Option<String>, body: Bytes, admin: bool) -> Response {
     let mut st = app.lock();
-    let g = Guard {
-        route: if admin {
-            "sessions/logout"
-        } else {
-            "sessions/logout.me"
-        },
-        license: true,
-        permission: admin.then_some(PERM_LOGOUT),
-        two_factor: admin,
-    };
+    let g = Guard::device(admin, "sessions/logout", "sessions/logout.me", PERM_LOGOUT);
     let caller = match guard(&app, &mut st, &h, g) {
         Ok(c) => c,
         Err(r) => return r,
