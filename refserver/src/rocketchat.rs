@@ -158,61 +158,75 @@ fn guard(app: &Shared, st: &mut Store, h: &HeaderMap, g: Guard) -> Result<Caller
             (Some(c), Some(m)) => (Some(c), Some(m)),
             _ => (None, None),
         };
-        let method = twofactor::select_method(&user, asked);
-        let seed = st.rng.next();
-        let ustate = st.two_factor.entry(user.id.clone()).or_default();
-        let outcome = twofactor::check(
-            &user,
-            ustate,
-            &method,
-            code,
-            now,
-            app.cfg.max_attempts,
-            seed,
-        );
-        match outcome {
-            Check::Pass => {
-                if app.cfg.remember_secs > 0 {
-                    st.remembered
-                        .insert(key, now + app.cfg.remember_secs as i64 * 1000);
-                }
+        let (method, outcome) = second_factor(app, st, &user, asked, code, now);
+        if outcome == Check::Pass {
+            if app.cfg.remember_secs > 0 {
+                st.remembered
+                    .insert(key, now + app.cfg.remember_secs as i64 * 1000);
             }
-            Check::Required { details, emailed } => {
-                st.stats.two_factor_required += 1;
-                if let Some(c) = emailed {
-                    st.stats.emails_sent += 1;
-                    eprintln!(
-                        "[email] to {}: your sessiondeck demo verification code is {c}",
-                        user.email
-                    );
-                }
-                if method == "totp" && !app.cfg.quiet {
-                    eprintln!(
-                        "[totp] current code for {}: {}",
-                        user.username,
-                        twofactor::totp_now(now)
-                    );
-                }
-                return Err(caller.with_rate(reply(
-                    StatusCode::BAD_REQUEST,
-                    json!({"success": false, "error": "TOTP Required [totp-required]", "errorType": "totp-required", "details": details}),
-                )));
-            }
-            Check::Invalid { method } => {
-                return Err(caller.with_rate(reply(
-                    StatusCode::BAD_REQUEST,
-                    json!({"success": false, "error": "TOTP Invalid [totp-invalid]", "errorType": "totp-invalid", "details": {"method": method}}),
-                )));
-            }
-            Check::MaxAttempts => {
-                return Err(caller.with_rate(reply(
-                    StatusCode::BAD_REQUEST,
-                    json!({"success": false, "error": "TOTP Maximun Failed Attempts Reached [totp-max-attempts]", "errorType": "totp-max-attempts", "details": {"method": method}}),
-                )));
-            }
+        } else if let Some((kind, message, details)) = refusal(outcome, &method) {
+            return Err(caller.with_rate(reply(
+                StatusCode::BAD_REQUEST,
+                json!({"success": false, "error": message, "errorType": kind, "details": details}),
+            )));
         }
     }
     Ok(caller)
+}
+
+/// Rocket.Chat's second-factor check for `user` (method named in the request
+/// if the user has it), with its side effects: e-mailed codes and current
+/// TOTP codes go to the log, and code-less asks are counted.
+fn second_factor(
+    app: &Shared,
+    st: &mut Store,
+    user: &crate::data::User,
+    asked: Option<&str>,
+    code: Option<&str>,
+    now: i64,
+) -> (String, Check) {
+    let method = twofactor::select_method(user, asked);
+    let seed = st.rng.next();
+    let ustate = st.two_factor.entry(user.id.clone()).or_default();
+    let outcome = twofactor::check(user, ustate, &method, code, now, app.cfg.max_attempts, seed);
+    if let Check::Required { emailed, .. } = &outcome {
+        st.stats.two_factor_required += 1;
+        if let Some(c) = emailed {
+            st.stats.emails_sent += 1;
+            eprintln!(
+                "[email] to {}: your sessiondeck demo verification code is {c}",
+                user.email
+            );
+        }
+        if method == "totp" && !app.cfg.quiet {
+            eprintln!(
+                "[totp] current code for {}: {}",
+                user.username,
+                twofactor::totp_now(now)
+            );
+        }
+    }
+    (method, outcome)
+}
+
+/// A failed check as (errorType, message, details); `None` when it passed.
+fn refusal(outcome: Check, method: &str) -> Option<(&'static str, &'static str, Value)> {
+    match outcome {
+        Check::Pass => None,
+        Check::Required { details, .. } => {
+            Some(("totp-required", "TOTP Required [totp-required]", details))
+        }
+        Check::Invalid { method } => Some((
+            "totp-invalid",
+            "TOTP Invalid [totp-invalid]",
+            json!({ "method": method }),
+        )),
+        Check::MaxAttempts => Some((
+            "totp-max-attempts",
+            "TOTP Maximun Failed Attempts Reached [totp-max-attempts]",
+            json!({ "method": method }),
+        )),
+    }
 }
 
 /// Query as ordered pairs; `allowed` names every parameter the endpoint takes.
@@ -687,54 +701,8 @@ async fn login(State(app): State<Shared>, h: HeaderMap, body: Bytes) -> Response
     };
     // At login the password fallback is not used: only real 2FA methods.
     if !user.two_factor.is_empty() {
-        let method = twofactor::select_method(&user, None);
-        let seed = st.rng.next();
-        let ustate = st.two_factor.entry(user.id.clone()).or_default();
-        let outcome = twofactor::check(
-            &user,
-            ustate,
-            &method,
-            code,
-            now,
-            app.cfg.max_attempts,
-            seed,
-        );
-        let (error, details) = match outcome {
-            Check::Pass => (None, Value::Null),
-            Check::Required { details, emailed } => {
-                st.stats.two_factor_required += 1;
-                if let Some(c) = emailed {
-                    st.stats.emails_sent += 1;
-                    eprintln!(
-                        "[email] to {}: your sessiondeck demo verification code is {c}",
-                        user.email
-                    );
-                }
-                if method == "totp" {
-                    eprintln!(
-                        "[totp] current code for {}: {}",
-                        user.username,
-                        twofactor::totp_now(now)
-                    );
-                }
-                (
-                    Some(("totp-required", "TOTP Required [totp-required]")),
-                    details,
-                )
-            }
-            Check::Invalid { method } => (
-                Some(("totp-invalid", "TOTP Invalid [totp-invalid]")),
-                json!({"method": method}),
-            ),
-            Check::MaxAttempts => (
-                Some((
-                    "totp-max-attempts",
-                    "TOTP Maximun Failed Attempts Reached [totp-max-attempts]",
-                )),
-                json!({"method": method}),
-            ),
-        };
-        if let Some((error, message)) = error {
+        let (method, outcome) = second_factor(&app, &mut st, &user, None, code, now);
+        if let Some((error, message, details)) = refusal(outcome, &method) {
             return reply(
                 StatusCode::UNAUTHORIZED,
                 json!({"status": "error", "error": error, "message": message, "details": details}),
