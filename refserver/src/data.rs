@@ -47,6 +47,22 @@ pub struct User {
     pub two_factor: Vec<String>,
 }
 
+impl User {
+    /// A plain user of the sample data: no usable password, no second factor.
+    fn sample(id: String, username: String, name: Option<String>) -> User {
+        User {
+            id,
+            email: format!("{username}@example.test"),
+            username,
+            name,
+            // "x" never logs in: login refuses it.
+            password: "x".into(),
+            roles: vec!["user".into()],
+            two_factor: Vec::new(),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Device {
     pub kind: String,
@@ -347,15 +363,11 @@ pub fn seed(n: usize, seed: u64, admin_2fa: &[String], now_ms: i64) -> Seeded {
     let mut sessions = Vec::with_capacity(n);
     for &(sid, uid, username, name, client, ver, ip, at) in SEED001 {
         if !users.iter().any(|u| u.id == uid) {
-            users.push(User {
-                id: uid.into(),
-                username: username.into(),
-                name: name.map(String::from),
-                email: format!("{username}@example.test"),
-                password: "x".into(),
-                roles: vec!["user".into()],
-                two_factor: Vec::new(),
-            });
+            users.push(User::sample(
+                uid.into(),
+                username.into(),
+                name.map(String::from),
+            ));
         }
         sessions.push(SessionRec {
             id: sid.into(),
@@ -379,15 +391,11 @@ pub fn seed(n: usize, seed: u64, admin_2fa: &[String], now_ms: i64) -> Seeded {
             instance_id: "f0313fa9-ebe6-4a84-8580-3104f6a09988".into(),
         });
     }
-    users.push(User {
-        id: "HostileUser000003".into(),
-        username: "mallory".into(),
-        name: Some(HOSTILE_NAME.into()),
-        email: "mallory@example.test".into(),
-        password: "x".into(),
-        roles: vec!["user".into()],
-        two_factor: Vec::new(),
-    });
+    users.push(User::sample(
+        "HostileUser000003".into(),
+        "mallory".into(),
+        Some(HOSTILE_NAME.into()),
+    ));
     let target_users = (n / 6).max(users.len());
     while users.len() < target_users {
         let first = rng.pick(FIRST);
@@ -399,19 +407,8 @@ pub fn seed(n: usize, seed: u64, admin_2fa: &[String], now_ms: i64) -> Seeded {
             last.to_lowercase().replace('\'', ""),
             i
         );
-        users.push(User {
-            id: rng.id(),
-            username: username.clone(),
-            name: if i % 11 == 0 {
-                None
-            } else {
-                Some(format!("{first} {last}"))
-            },
-            email: format!("{username}@example.test"),
-            password: "x".into(),
-            roles: vec!["user".into()],
-            two_factor: Vec::new(),
-        });
+        let name = (i % 11 != 0).then(|| format!("{first} {last}"));
+        users.push(User::sample(rng.id(), username, name));
     }
     // The hostile user always has a session with a hostile device name too.
     sessions.push(SessionRec {
