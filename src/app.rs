@@ -124,6 +124,7 @@ impl AppCtx {
         self.signout_reason.set(reason);
         self.conn.set(None);
         self.notices.set(Vec::new());
+        crate::browser::discard_scheduled_query();
         crate::browser::set_query_string("", false);
     }
 

@@ -46,8 +46,44 @@ pub fn query_string() -> String {
         .unwrap_or_default()
 }
 
-/// Writes the view into the URL: `push` adds a history entry (Back returns
-/// to the previous view), otherwise the current entry is replaced.
+thread_local! {
+    /// A view change waiting to be written into the URL: (query, push).
+    static PENDING_QUERY: std::cell::RefCell<Option<(String, bool)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Writes the view into the URL once the next frame is painted, so a page
+/// flip or keystroke repaints the table first (the History API is slow).
+/// Changes before then become one history entry, a push if any was one.
+pub fn schedule_query_string(qs: String, push: bool) {
+    let first = PENDING_QUERY.with(|p| {
+        let mut p = p.borrow_mut();
+        let first = p.is_none();
+        let push = push || p.as_ref().is_some_and(|(_, was_push)| *was_push);
+        *p = Some((qs, push));
+        first
+    });
+    if first {
+        leptos::prelude::request_animation_frame(|| {
+            leptos::prelude::set_timeout(
+                || {
+                    if let Some((qs, push)) = PENDING_QUERY.with(|p| p.borrow_mut().take()) {
+                        set_query_string(&qs, push);
+                    }
+                },
+                std::time::Duration::ZERO,
+            )
+        });
+    }
+}
+
+/// Forgets a scheduled URL change (Back/Forward or sign-out came first).
+pub fn discard_scheduled_query() {
+    PENDING_QUERY.with(|p| p.borrow_mut().take());
+}
+
+/// Writes the view into the URL now: `push` adds a history entry (Back
+/// returns to the previous view), otherwise the current entry is replaced.
 pub fn set_query_string(qs: &str, push: bool) {
     let Some(w) = window() else { return };
     if query_string() == qs {

@@ -291,38 +291,114 @@ pub struct UserGroup {
     pub count: usize,
 }
 
-/// Ascending orders already computed, per column, with how many rows have
-/// a value (the rest sort last). Cleared whenever the rows change.
 /// An ascending order and how many of its rows have a value.
 type Ordered = std::sync::Arc<(Vec<u32>, usize)>;
 
-#[derive(Default)]
-struct SortCache(std::sync::Mutex<std::collections::HashMap<SortKey, Ordered>>);
+/// The last filter's words and which rows matched them.
+type LastFilter = (Vec<String>, std::sync::Arc<Vec<bool>>, usize);
 
-impl Clone for SortCache {
+/// What was computed from the rows and can be reused until they change:
+/// ascending orders per column, and the last filter's matches (a longer
+/// filter only looks at the rows the shorter one matched).
+#[derive(Default)]
+struct Computed {
+    sorts: std::collections::HashMap<SortKey, Ordered>,
+    filter: Option<LastFilter>,
+    id_ranks: Option<std::sync::Arc<Vec<u32>>>,
+}
+
+#[derive(Default)]
+struct ListCache(std::sync::Mutex<Computed>);
+
+impl Clone for ListCache {
     fn clone(&self) -> Self {
-        SortCache::default()
+        ListCache::default()
     }
 }
 
-impl PartialEq for SortCache {
+impl PartialEq for ListCache {
     fn eq(&self, _: &Self) -> bool {
         true
     }
 }
 
-impl std::fmt::Debug for SortCache {
+impl std::fmt::Debug for ListCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SortCache")
+        f.write_str("ListCache")
     }
 }
 
-impl SortCache {
+impl ListCache {
     fn clear(&self) {
-        if let Ok(mut m) = self.0.lock() {
-            m.clear();
+        if let Ok(mut c) = self.0.lock() {
+            *c = Computed::default();
         }
     }
+}
+
+/// Where `needle` next occurs in `hay` at or after `from`: a scan for its
+/// first byte, then a comparison. Unlike `str::find` it sets nothing up per
+/// call, which matters when a short, common word hits in every row.
+fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    let (&first, tail) = needle.split_first()?;
+    let last_start = hay.len().checked_sub(needle.len())?;
+    let mut i = from;
+    while i <= last_start {
+        let at = i + hay[i..=last_start].iter().position(|&b| b == first)?;
+        if &hay[at + 1..at + needle.len()] == tail {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
+/// Each session's rank in byte order of IDs. IDs often share a long
+/// prefix ("session-0000…"), so rows are first sorted by the 8 bytes after
+/// the prefix all IDs share (an integer compare), and only rows equal there
+/// compare whole IDs.
+fn id_ranks(sessions: &[Session]) -> Vec<u32> {
+    let ids: Vec<&[u8]> = sessions.iter().map(|s| s.id.as_bytes()).collect();
+    let shared = ids
+        .iter()
+        .skip(1)
+        .fold(ids.first().map_or(0, |f| f.len()), |n, id| {
+            ids[0][..n]
+                .iter()
+                .zip(id.iter())
+                .take_while(|(a, b)| a == b)
+                .count()
+        });
+    let word = |id: &[u8]| {
+        let mut w = [0u8; 8];
+        let tail = id.get(shared..).unwrap_or_default();
+        let k = tail.len().min(8);
+        w[..k].copy_from_slice(&tail[..k]);
+        u64::from_be_bytes(w)
+    };
+    let mut order: Vec<(u64, u32)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (word(id), i as u32))
+        .collect();
+    order.sort_unstable();
+    let mut start = 0;
+    while start < order.len() {
+        let end = start
+            + order[start..]
+                .iter()
+                .take_while(|(w, _)| *w == order[start].0)
+                .count();
+        if end - start > 1 {
+            order[start..end].sort_unstable_by(|a, b| ids[a.1 as usize].cmp(ids[b.1 as usize]));
+        }
+        start = end;
+    }
+    let mut rank = vec![0u32; ids.len()];
+    for (r, &(_, i)) in order.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    rank
 }
 
 /// All loaded sessions of one connection, with a search index: every row's
@@ -337,7 +413,7 @@ pub struct SessionList {
     text: String,
     /// Byte offset where each row's line starts.
     starts: Vec<usize>,
-    sort_cache: SortCache,
+    cache: ListCache,
 }
 
 impl SessionList {
@@ -346,14 +422,14 @@ impl SessionList {
             sessions: Vec::new(),
             text: String::new(),
             starts: Vec::new(),
-            sort_cache: SortCache::default(),
+            cache: ListCache::default(),
         };
         l.push_all(sessions);
         l
     }
 
     fn push_all(&mut self, rows: Vec<Session>) {
-        self.sort_cache.clear();
+        self.cache.clear();
         for r in rows {
             self.starts.push(self.text.len());
             self.text.push_str(&r.search_text());
@@ -362,36 +438,67 @@ impl SessionList {
         }
     }
 
-    /// The row whose line holds byte `pos` of the index.
-    fn row_at(&self, pos: usize) -> usize {
-        self.starts.partition_point(|&s| s <= pos) - 1
-    }
-
     fn row_text(&self, row: usize) -> &str {
         let end = self.starts.get(row + 1).copied().unwrap_or(self.text.len());
         &self.text[self.starts[row]..end]
     }
 
     /// Which rows match every word of `filter` (`None`: no filter).
-    fn matches(&self, filter: &str) -> Option<Vec<bool>> {
+    fn matches(&self, filter: &str) -> Option<std::sync::Arc<Vec<bool>>> {
         let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
-        let (first, rest) = words.split_first()?;
-        let mut hit = vec![false; self.sessions.len()];
-        let mut from = 0;
-        // One search for the first word through the whole index; a hit
-        // jumps to the next row, so a row is looked at once at most.
-        while let Some(p) = self.text[from..].find(first.as_str()) {
-            let row = self.row_at(from + p);
-            let line = self.row_text(row);
-            if rest.iter().all(|w| line.contains(w.as_str())) {
-                hit[row] = true;
+        if words.is_empty() {
+            return None;
+        }
+        let previous = self.cache.0.lock().ok().and_then(|c| c.filter.clone());
+        let hit = match previous {
+            Some((w, hit, _)) if w == words => return Some(hit),
+            // Typing on: every row the new words match, the old ones matched
+            // too. Worth it while the old filter left few rows.
+            Some((w, hit, hits))
+                if hits <= self.sessions.len() / 8
+                    && w.iter()
+                        .all(|o| words.iter().any(|n| n.contains(o.as_str()))) =>
+            {
+                hit.iter()
+                    .enumerate()
+                    .map(|(row, &h)| {
+                        h && {
+                            let line = self.row_text(row);
+                            words.iter().all(|w| line.contains(w.as_str()))
+                        }
+                    })
+                    .collect()
             }
-            from = self.starts.get(row + 1).copied().unwrap_or(self.text.len());
-            if from >= self.text.len() {
-                break;
-            }
+            _ => self.scan(&words),
+        };
+        let hits = hit.iter().filter(|&&h| h).count();
+        let hit = std::sync::Arc::new(hit);
+        if let Ok(mut c) = self.cache.0.lock() {
+            c.filter = Some((words, hit.clone(), hits));
         }
         Some(hit)
+    }
+
+    /// One pass over the whole index for the first word; a hit jumps to the
+    /// next row, so a row is looked at once at most.
+    fn scan(&self, words: &[String]) -> Vec<bool> {
+        let mut hit = vec![false; self.sessions.len()];
+        let Some((first, rest)) = words.split_first() else {
+            return hit;
+        };
+        let hay = self.text.as_bytes();
+        let (mut row, mut from) = (0, 0);
+        while let Some(p) = find_from(hay, first.as_bytes(), from) {
+            // Hits come in order: walk forward to the row holding `p`.
+            while self.starts.get(row + 1).is_some_and(|&s| s <= p) {
+                row += 1;
+            }
+            if rest.iter().all(|w| self.row_text(row).contains(w.as_str())) {
+                hit[row] = true;
+            }
+            from = self.starts.get(row + 1).copied().unwrap_or(hay.len());
+        }
+        hit
     }
 
     pub fn len(&self) -> usize {
@@ -431,7 +538,7 @@ impl SessionList {
         let set: std::collections::HashSet<&str> = ids.iter().map(|s| s.as_ref()).collect();
         let before = self.sessions.len();
         let all = std::mem::take(&mut self.sessions);
-        self.sort_cache.clear();
+        self.cache.clear();
         self.text.clear();
         self.starts.clear();
         self.push_all(
@@ -495,17 +602,17 @@ impl SessionList {
     /// reversed, and both are reused until the rows change.
     pub fn sorted(&self, key: SortKey, dir: SortDir) -> Vec<u32> {
         let cached = self
-            .sort_cache
+            .cache
             .0
             .lock()
             .ok()
-            .and_then(|m| m.get(&key).cloned());
+            .and_then(|c| c.sorts.get(&key).cloned());
         let asc = match cached {
             Some(a) => a,
             None => {
                 let a = std::sync::Arc::new(self.sort_ascending(key));
-                if let Ok(mut m) = self.sort_cache.0.lock() {
-                    m.insert(key, a.clone());
+                if let Ok(mut c) = self.cache.0.lock() {
+                    c.sorts.insert(key, a.clone());
                 }
                 a
             }
@@ -524,18 +631,55 @@ impl SessionList {
 
     /// Ascending order and how many rows have a value (they come first).
     fn sort_ascending(&self, key: SortKey) -> (Vec<u32>, usize) {
-        let ss = &self.sessions;
-        let mut keyed: Vec<(Option<KeyVal>, u32)> = ss
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (key_of(s, key), i as u32))
-            .collect();
-        keyed.sort_by(|(ka, a), (kb, b)| {
-            cmp_opt(ka.as_ref(), kb.as_ref(), SortDir::Asc, |x, y| x.cmp_val(y))
-                .then_with(|| ss[*a as usize].id.cmp(&ss[*b as usize].id))
+        let ids = self.id_ranks();
+        if let Some(times) = column_times(&self.sessions, key) {
+            let (mut present, mut missing): (Vec<u32>, Vec<u32>) =
+                (0..times.len() as u32).partition(|&i| times[i as usize].is_some());
+            present
+                .sort_unstable_by_key(|&i| (times[i as usize].map(ordered_bits), ids[i as usize]));
+            missing.sort_unstable_by_key(|&i| ids[i as usize]);
+            let n = present.len();
+            present.append(&mut missing);
+            return (present, n);
+        }
+        let (vals, distinct) = column_values(&self.sessions, key);
+        // Distinct values are few next to rows (clients, systems, users):
+        // they are compared as text once, then rows compare two integers,
+        // (value rank, ID rank).
+        let mut by_val: Vec<u32> = (0..distinct.len() as u32).collect();
+        by_val.sort_unstable_by(|&a, &b| distinct[a as usize].cmp_val(&distinct[b as usize]));
+        let mut rank_of = vec![0u32; distinct.len()];
+        let mut r = 0u32;
+        for w in 1..by_val.len() {
+            let (prev, this) = (by_val[w - 1] as usize, by_val[w] as usize);
+            if distinct[prev].cmp_val(&distinct[this]) != Ordering::Equal {
+                r += 1;
+            }
+            rank_of[this] = r;
+        }
+        let (mut present, mut missing): (Vec<u32>, Vec<u32>) =
+            (0..vals.len() as u32).partition(|&i| vals[i as usize].is_some());
+        present.sort_unstable_by_key(|&i| {
+            let v = vals[i as usize].unwrap_or_default();
+            (rank_of[v as usize], ids[i as usize])
         });
-        let present = keyed.iter().take_while(|(k, _)| k.is_some()).count();
-        (keyed.into_iter().map(|(_, i)| i).collect(), present)
+        missing.sort_unstable_by_key(|&i| ids[i as usize]);
+        let n = present.len();
+        present.append(&mut missing);
+        (present, n)
+    }
+
+    /// Each row's place in session-ID order (ties in a column go by ID),
+    /// computed once until the rows change.
+    fn id_ranks(&self) -> std::sync::Arc<Vec<u32>> {
+        if let Some(r) = self.cache.0.lock().ok().and_then(|c| c.id_ranks.clone()) {
+            return r;
+        }
+        let ranks = std::sync::Arc::new(id_ranks(&self.sessions));
+        if let Ok(mut c) = self.cache.0.lock() {
+            c.id_ranks = Some(ranks.clone());
+        }
+        ranks
     }
 
     /// Filter, sort and cut out one page.
@@ -548,7 +692,6 @@ impl SessionList {
 /// A row's value in one column, ready to compare.
 #[derive(Clone, Debug, PartialEq)]
 enum KeyVal {
-    Time(f64),
     /// Lower-cased, then as written (stable for case-only differences).
     Text(String, String),
     /// IPv4 numerically first, then anything else as text.
@@ -558,7 +701,6 @@ enum KeyVal {
 impl KeyVal {
     fn cmp_val(&self, other: &KeyVal) -> Ordering {
         match (self, other) {
-            (KeyVal::Time(a), KeyVal::Time(b)) => a.partial_cmp(b).unwrap_or(Ordering::Equal),
             (KeyVal::Text(a, ra), KeyVal::Text(b, rb)) => a.cmp(b).then_with(|| ra.cmp(rb)),
             (KeyVal::Ip(a, b, c), KeyVal::Ip(x, y, z)) => (a, b, c).cmp(&(x, y, z)),
             _ => Ordering::Equal,
@@ -566,28 +708,72 @@ impl KeyVal {
     }
 }
 
-fn text_key(s: Option<&str>) -> Option<KeyVal> {
-    s.filter(|s| !s.is_empty())
-        .map(|s| KeyVal::Text(s.to_lowercase(), s.to_string()))
+fn text_key(s: &str) -> KeyVal {
+    KeyVal::Text(s.to_lowercase(), s.to_string())
 }
 
-fn key_of(s: &Session, key: SortKey) -> Option<KeyVal> {
-    let time =
-        |t: &Option<crate::time::Timestamp>| t.as_ref().and_then(|t| t.epoch_ms).map(KeyVal::Time);
-    match key {
-        SortKey::Login => time(&s.login_at),
-        SortKey::LastActive => time(&s.last_active),
-        SortKey::Expires => time(&s.expires_at),
-        SortKey::User => text_key(Some(s.user_label())),
-        SortKey::Client => text_key(Some(&s.client_label())),
-        SortKey::Os => text_key(Some(&s.os_label())),
-        SortKey::Host => text_key(s.host.as_deref()),
-        SortKey::Location => text_key(s.location.as_deref()),
-        SortKey::Ip => s.ip.as_deref().map(|ip| {
-            let (a, b, c) = ip_key(ip);
-            KeyVal::Ip(a, b, c)
-        }),
+/// A time column's values (`None` for other columns).
+fn column_times(ss: &[Session], key: SortKey) -> Option<Vec<Option<f64>>> {
+    fn pick(s: &Session, key: SortKey) -> &Option<crate::time::Timestamp> {
+        match key {
+            SortKey::Login => &s.login_at,
+            SortKey::LastActive => &s.last_active,
+            _ => &s.expires_at,
+        }
     }
+    if !matches!(key, SortKey::Login | SortKey::LastActive | SortKey::Expires) {
+        return None;
+    }
+    Some(
+        ss.iter()
+            .map(|s| pick(s, key).as_ref().and_then(|t| t.epoch_ms))
+            .collect(),
+    )
+}
+
+/// An f64 as an integer with the same order (for integer-keyed sorts).
+fn ordered_bits(t: f64) -> u64 {
+    let b = t.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
+/// Each row's value in one text or IP column, as an index into the
+/// distinct values (`None`: the row has none). Equal texts share one value,
+/// so lower-casing and parsing happen once per distinct value, not per row.
+fn column_values(ss: &[Session], key: SortKey) -> (Vec<Option<u32>>, Vec<KeyVal>) {
+    let mut distinct = Vec::new();
+    let mut seen: std::collections::HashMap<std::borrow::Cow<str>, u32> = Default::default();
+    let vals = ss
+        .iter()
+        .map(|s| {
+            let text: Option<std::borrow::Cow<str>> = match key {
+                SortKey::User => Some(s.user_label().into()),
+                SortKey::Client => Some(s.client_label().into()),
+                SortKey::Os => Some(s.os_label().into()),
+                SortKey::Host => s.host.as_deref().map(Into::into),
+                SortKey::Location => s.location.as_deref().map(Into::into),
+                _ => s.ip.as_deref().map(Into::into),
+            };
+            let text = text.filter(|t| !t.is_empty())?;
+            if let Some(&v) = seen.get(&text) {
+                return Some(v);
+            }
+            distinct.push(if key == SortKey::Ip {
+                let (a, b, c) = ip_key(&text);
+                KeyVal::Ip(a, b, c)
+            } else {
+                text_key(&text)
+            });
+            let v = distinct.len() as u32 - 1;
+            seen.insert(text, v);
+            Some(v)
+        })
+        .collect();
+    (vals, distinct)
 }
 
 /// Cuts one page out of ordered indices, clamping the page into range.
@@ -608,27 +794,6 @@ pub fn paginate(idx: &[u32], page: usize, page_size: usize) -> PageView {
         pages,
         first: if matched == 0 { 0 } else { start + 1 },
         last: end,
-    }
-}
-
-fn cmp_opt<T>(
-    a: Option<T>,
-    b: Option<T>,
-    dir: SortDir,
-    f: impl Fn(&T, &T) -> Ordering,
-) -> Ordering {
-    match (a, b) {
-        (Some(x), Some(y)) => {
-            let o = f(&x, &y);
-            if dir == SortDir::Desc {
-                o.reverse()
-            } else {
-                o
-            }
-        }
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
     }
 }
 
@@ -696,6 +861,129 @@ mod tests {
         assert_eq!(q("192.168"), ["c"]);
         assert_eq!(q("nobody"), Vec::<String>::new());
         assert_eq!(q("  "), ["b", "d", "c", "a"]);
+    }
+
+    #[test]
+    fn find_from_scans_bytes() {
+        let hay = b"abcab\nxab";
+        assert_eq!(find_from(hay, b"ab", 0), Some(0));
+        assert_eq!(find_from(hay, b"ab", 1), Some(3));
+        assert_eq!(find_from(hay, b"ab", 4), Some(7));
+        assert_eq!(find_from(hay, b"ab", 8), None);
+        assert_eq!(find_from(hay, b"xab", 0), Some(6));
+        assert_eq!(find_from(hay, b"abx", 0), None);
+        assert_eq!(find_from(hay, b"", 0), None);
+        assert_eq!(find_from(b"a", b"ab", 0), None);
+        assert_eq!(find_from(hay, b"b", 99), None);
+    }
+
+    /// Many rows whose text shares short, common words.
+    fn crowd(n: usize) -> SessionList {
+        let clients = ["Firefox", "Chrome", "Safari", "Edge"];
+        SessionList::new(
+            (0..n)
+                .map(|i| {
+                    row(
+                        &format!("s{i:05}"),
+                        &format!("user{}", i % 37),
+                        clients[i % 4],
+                        &format!("10.0.{}.{}", i / 250, i % 250),
+                        "2023-05-01T00:00:00Z",
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    fn matching(l: &SessionList, filter: &str) -> Vec<u32> {
+        l.filter_order(&(0..l.len() as u32).collect::<Vec<_>>(), filter)
+    }
+
+    #[test]
+    fn typing_on_narrows_the_previous_matches_to_the_same_rows() {
+        let typed = crowd(2000);
+        let mut filter = String::new();
+        for c in "user3 chr".chars() {
+            filter.push(c);
+            // A fresh list has no previous filter: the whole index is scanned.
+            assert_eq!(
+                matching(&typed, &filter),
+                matching(&crowd(2000), &filter),
+                "{filter:?}"
+            );
+        }
+        // Every row whose user contains "user3" (user3, user30..36) on Chrome.
+        let hits = matching(&typed, "user3 chr");
+        assert!(!hits.is_empty());
+        assert!(hits.iter().all(|&i| {
+            let s = &typed.sessions[i as usize];
+            s.client.as_deref() == Some("Chrome")
+                && s.username.as_deref().unwrap().starts_with("user3")
+        }));
+        // Back to a shorter filter, then a different one: not narrowed wrongly.
+        assert_eq!(matching(&typed, "user3"), matching(&crowd(2000), "user3"));
+        assert_eq!(matching(&typed, "safari"), matching(&crowd(2000), "safari"));
+    }
+
+    #[test]
+    fn a_filter_sees_rows_removed_after_it_ran() {
+        let mut l = crowd(100);
+        assert_eq!(matching(&l, "s00042").len(), 1);
+        l.remove_ids(&["s00042"]);
+        assert!(matching(&l, "s00042").is_empty());
+        assert_eq!(matching(&l, "s0004").len(), 9);
+    }
+
+    #[test]
+    fn id_ranks_follow_byte_order_past_a_shared_prefix() {
+        let ids = [
+            "session-000000010",
+            "session-00000001",
+            "session-000000009",
+            "session-0000000100",
+            "session-00000000z",
+            "session-000000010\u{0}",
+        ];
+        let sessions: Vec<Session> = ids
+            .iter()
+            .map(|i| Session {
+                id: i.to_string(),
+                ..Default::default()
+            })
+            .collect();
+        let ranks = id_ranks(&sessions);
+        let mut expected: Vec<&str> = ids.to_vec();
+        expected.sort();
+        let mut by_rank: Vec<(u32, &str)> = ranks.iter().copied().zip(ids).collect();
+        by_rank.sort();
+        assert_eq!(
+            by_rank.into_iter().map(|(_, i)| i).collect::<Vec<_>>(),
+            expected
+        );
+    }
+
+    #[test]
+    fn equal_values_sort_by_session_id_in_the_sort_direction() {
+        let l = SessionList::new(
+            ["k2", "k10", "k1", "k3"]
+                .iter()
+                .map(|id| row(id, "same", "Chrome", "10.0.0.1", "2023-05-01T00:00:00Z"))
+                .collect(),
+        );
+        let order = |k, d| {
+            ids(
+                &l,
+                &l.view(&ListQuery {
+                    sort: k,
+                    dir: d,
+                    ..Default::default()
+                }),
+            )
+        };
+        for k in [SortKey::User, SortKey::Client, SortKey::Ip, SortKey::Login] {
+            assert_eq!(order(k, SortDir::Asc), ["k1", "k10", "k2", "k3"], "{k:?}");
+            assert_eq!(order(k, SortDir::Desc), ["k3", "k2", "k10", "k1"], "{k:?}");
+        }
     }
 
     #[test]

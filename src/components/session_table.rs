@@ -1,35 +1,205 @@
-//! The sessions table: sortable headers (`aria-sort`), one keyed row per
-//! session, selection checkboxes, Details and Revoke per row.
+//! The sessions table: sortable headers (`aria-sort`), selection
+//! checkboxes, Details and Revoke per row.
+//!
+//! Rows are *slots*: row `i` shows the `i`-th session of the page. A page
+//! flip, sort or filter rewrites the text of the rows already in the DOM
+//! instead of tearing them down and building new ones, and a row whose
+//! session, selection and pending state are unchanged is not touched at all.
+//! Clicks and checkbox changes are handled once on `<tbody>` (the buttons
+//! carry the session ID), so rows own no event listeners.
 //! Every server string is rendered as text, never as HTML.
 
 use crate::list::{ListQuery, SortKey};
 use crate::model::Session;
+use crate::time::Timestamp;
 use leptos::prelude::*;
 use std::collections::HashSet;
+use wasm_bindgen::JsCast;
 
-/// A time cell: relative age, with the full date in the admin's locale.
-fn time_cell(t: Option<crate::time::Timestamp>, now: Signal<f64>) -> AnyView {
-    match t {
-        Some(t) => match t.epoch_ms {
-            Some(ms) => {
-                let full = crate::browser::format_datetime(ms);
-                view! {
-                    <time datetime=t.raw title=full.clone()>
-                        <span class="age">{move || crate::browser::format_relative(ms, now.get())}</span>
-                        <span class="abs">{full.clone()}</span>
-                    </time>
-                }
-                .into_any()
-            }
-            None => view! { <span title="The server's date could not be read">{t.raw}</span> }
-                .into_any(),
-        },
-        None => view! { <span class="muted">"—"</span> }.into_any(),
+/// A time as a cell shows it: the full date is formatted once per row change.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct TimeText {
+    /// The server's text (`datetime` attribute, or shown when unreadable).
+    raw: Option<String>,
+    epoch_ms: Option<f64>,
+    /// The full date in the admin's locale.
+    full: String,
+}
+
+impl TimeText {
+    fn of(t: &Option<Timestamp>) -> Self {
+        match t {
+            Some(t) => TimeText {
+                raw: Some(t.raw.clone()),
+                epoch_ms: t.epoch_ms,
+                full: t
+                    .epoch_ms
+                    .map(crate::browser::format_datetime)
+                    .unwrap_or_default(),
+            },
+            None => TimeText::default(),
+        }
     }
 }
 
-fn text_or_dash(s: Option<String>) -> String {
-    s.filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into())
+/// Everything one row shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct RowView {
+    id: String,
+    user: String,
+    /// The login name, when it differs from the label.
+    username: Option<String>,
+    operator: bool,
+    current: bool,
+    client: String,
+    device_type: Option<String>,
+    os: String,
+    ip: String,
+    host: String,
+    location: String,
+    login: TimeText,
+    last_active: TimeText,
+    expires: TimeText,
+    checked: bool,
+    pending: bool,
+}
+
+fn text_or_dash(s: Option<&str>) -> String {
+    s.filter(|s| !s.is_empty()).unwrap_or("—").to_string()
+}
+
+impl RowView {
+    fn of(s: &Session) -> Self {
+        let user = s.user_label().to_string();
+        RowView {
+            id: s.id.clone(),
+            username: s
+                .username
+                .clone()
+                .filter(|u| Some(u) != s.user_name.as_ref() && *u != user),
+            user,
+            operator: s.operator,
+            current: s.current,
+            client: text_or_dash(Some(&s.client_label())),
+            device_type: s.device_type.clone(),
+            os: text_or_dash(Some(&s.os_label())),
+            ip: text_or_dash(s.ip.as_deref()),
+            host: text_or_dash(s.host.as_deref()),
+            location: text_or_dash(s.location.as_deref()),
+            login: TimeText::of(&s.login_at),
+            last_active: TimeText::of(&s.last_active),
+            expires: TimeText::of(&s.expires_at),
+            checked: false,
+            pending: false,
+        }
+    }
+}
+
+/// A time cell: relative age over the full date. One shape for every case,
+/// so a row rewrites it in place.
+fn time_cell(t: &TimeText, now: f64) -> impl IntoView {
+    let (age, abs, title) = match (&t.raw, t.epoch_ms) {
+        (Some(_), Some(ms)) => (
+            crate::browser::format_relative(ms, now),
+            t.full.clone(),
+            Some(t.full.clone()),
+        ),
+        (Some(raw), None) => (
+            raw.clone(),
+            String::new(),
+            Some("The server's date could not be read".to_string()),
+        ),
+        (None, _) => ("—".to_string(), String::new(), None),
+    };
+    view! {
+        <td class="col-time">
+            <time datetime=t.epoch_ms.and(t.raw.clone()) title=title class:muted=t.raw.is_none()>
+                <span class="age">{age}</span>
+                <span class="abs">{abs}</span>
+            </time>
+        </td>
+    }
+}
+
+/// One row, from its [`RowView`]: a plain function of the data, so a
+/// changed row is rewritten in place.
+fn row(r: &RowView, columns: &'static [SortKey], now: f64) -> impl IntoView {
+    let has_user_column = columns.contains(&SortKey::User);
+    let badge = |on: bool| on.then(|| view! { <span class="badge">"This session"</span> });
+    let cells = columns
+        .iter()
+        .map(|&k| match k {
+            SortKey::User => view! {
+                <td class="col-user">
+                    <span class="user-name">{r.user.clone()}</span>
+                    {r.username.clone().map(|u| view! { <span class="sub mono">{u}</span> })}
+                    {r.operator.then(|| view! { <span class="badge badge-quiet">"operator"</span> })}
+                    {badge(r.current)}
+                </td>
+            }
+            .into_any(),
+            SortKey::Client => view! {
+                <td>
+                    <span>{r.client.clone()}</span>
+                    {r.device_type.clone().map(|d| view! { <span class="sub">{d}</span> })}
+                    {badge(r.current && !has_user_column)}
+                </td>
+            }
+            .into_any(),
+            SortKey::Os => view! { <td>{r.os.clone()}</td> }.into_any(),
+            SortKey::Ip => view! { <td class="mono">{r.ip.clone()}</td> }.into_any(),
+            SortKey::Host => view! { <td class="mono col-host">{r.host.clone()}</td> }.into_any(),
+            SortKey::Location => view! { <td>{r.location.clone()}</td> }.into_any(),
+            SortKey::Login => time_cell(&r.login, now).into_any(),
+            SortKey::LastActive => time_cell(&r.last_active, now).into_any(),
+            SortKey::Expires => time_cell(&r.expires, now).into_any(),
+        })
+        .collect_view();
+    let (id, user) = (&r.id, &r.user);
+    view! {
+        <tr class:row-current=r.current class:row-pending=r.pending class:row-selected=r.checked>
+            <td class="col-check">
+                <input
+                    type="checkbox"
+                    data-id=id.clone()
+                    aria-label=format!("Select session {id} of {user}")
+                    prop:checked=r.checked
+                />
+            </td>
+            {cells}
+            <td class="col-actions">
+                <button
+                    type="button"
+                    class="btn btn-small"
+                    data-act="details"
+                    data-id=id.clone()
+                    aria-label=format!("Details of session {id}")
+                >
+                    "Details"
+                </button>
+                <button
+                    type="button"
+                    class="btn btn-small btn-danger-quiet"
+                    data-act="revoke"
+                    data-id=id.clone()
+                    aria-label=format!("Revoke session {id} of {user}")
+                    disabled=r.pending
+                >
+                    "Revoke"
+                </button>
+            </td>
+        </tr>
+    }
+}
+
+/// The element an event started on, or the nearest ancestor matching `sel`.
+fn event_element(ev: &web_sys::Event, sel: &str) -> Option<web_sys::Element> {
+    ev.target()?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest(sel)
+        .ok()
+        .flatten()
 }
 
 #[component]
@@ -51,6 +221,42 @@ pub fn SessionTable(
     #[prop(into)]
     now: Signal<f64>,
 ) -> impl IntoView {
+    // What each row shows, computed once per page change (dates formatted here).
+    let views = Memo::new(move |_| rows.with(|r| r.iter().map(RowView::of).collect::<Vec<_>>()));
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(button) = event_element(&ev, "button[data-act]") else {
+            return;
+        };
+        let (Some(act), Some(id)) = (
+            button.get_attribute("data-act"),
+            button.get_attribute("data-id"),
+        ) else {
+            return;
+        };
+        match act.as_str() {
+            "details" => on_details.run(id),
+            "revoke" => on_revoke.run(id),
+            _ => {}
+        }
+    };
+    let on_change = move |ev: leptos::ev::Event| {
+        let Some(input) = event_element(&ev, "input[type=checkbox][data-id]") else {
+            return;
+        };
+        let Some(id) = input.get_attribute("data-id") else {
+            return;
+        };
+        let on = input
+            .unchecked_into::<web_sys::HtmlInputElement>()
+            .checked();
+        selected.update(|s| {
+            if on {
+                s.insert(id);
+            } else {
+                s.remove(&id);
+            }
+        });
+    };
     let all_on_page_selected = move || {
         let ids = rows.with(|r| r.iter().map(|s| s.id.clone()).collect::<Vec<_>>());
         !ids.is_empty() && selected.with(|sel| ids.iter().all(|i| sel.contains(i)))
@@ -104,147 +310,23 @@ pub fn SessionTable(
                         </th>
                     </tr>
                 </thead>
-                <tbody>
+                <tbody on:click=on_click on:change=on_change>
                     <For
-                        each=move || rows.get()
-                        key=|s| s.id.clone()
-                        children=move |s| {
-                            view! {
-                                <SessionRow
-                                    session=s
-                                    columns=columns
-                                    selected=selected
-                                    pending=pending
-                                    on_details=on_details
-                                    on_revoke=on_revoke
-                                    now=now
-                                />
-                            }
+                        each=move || 0..views.with(Vec::len)
+                        key=|i| *i
+                        children=move |i| {
+                            // Only this slot's data: an unchanged row is not rewritten.
+                            let slot = Memo::new(move |_| {
+                                let mut r = views.with(|v| v.get(i).cloned()).unwrap_or_default();
+                                r.checked = selected.with(|s| s.contains(&r.id));
+                                r.pending = pending.with(|p| p.contains(&r.id));
+                                r
+                            });
+                            move || slot.with(|r| row(r, columns, now.get()))
                         }
                     />
                 </tbody>
             </table>
         </div>
     }
-}
-
-#[component]
-fn SessionRow(
-    session: Session,
-    columns: &'static [SortKey],
-    selected: RwSignal<HashSet<String>>,
-    pending: Signal<HashSet<String>>,
-    on_details: Callback<String>,
-    on_revoke: Callback<String>,
-    now: Signal<f64>,
-) -> impl IntoView {
-    let id = session.id.clone();
-    let user = session.user_label().to_string();
-    let is_pending = {
-        let id = id.clone();
-        Signal::derive(move || pending.with(|p| p.contains(&id)))
-    };
-    let checked = {
-        let id = id.clone();
-        move || selected.with(|s| s.contains(&id))
-    };
-    let toggle = {
-        let id = id.clone();
-        move |ev| {
-            let on = event_target_checked(&ev);
-            selected.update(|s| {
-                if on {
-                    s.insert(id.clone());
-                } else {
-                    s.remove(&id);
-                }
-            })
-        }
-    };
-    let (id_d, id_r) = (id.clone(), id.clone());
-    let has_user_column = columns.contains(&SortKey::User);
-    let current = session.current;
-    let current_badge = move || session_current_badge(current);
-    let cells = columns
-        .iter()
-        .map(|&k| match k {
-            SortKey::User => {
-                let username = session
-                    .username
-                    .clone()
-                    .filter(|u| Some(u) != session.user_name.as_ref() && u.as_str() != user);
-                view! {
-                    <td class="col-user">
-                        <span class="user-name">{user.clone()}</span>
-                        {username.map(|u| view! { <span class="sub mono">{u}</span> })}
-                        {session.operator.then(|| view! { <span class="badge badge-quiet">"operator"</span> })}
-                        {current_badge()}
-                    </td>
-                }
-                .into_any()
-            }
-            SortKey::Client => {
-                let client = session.client_label();
-                view! {
-                    <td>
-                        <span>{text_or_dash(Some(client))}</span>
-                        {session.device_type.clone().map(|d| view! { <span class="sub">{d}</span> })}
-                        {(!has_user_column).then(current_badge)}
-                    </td>
-                }
-                .into_any()
-            }
-            SortKey::Os => view! { <td>{text_or_dash(Some(session.os_label()))}</td> }.into_any(),
-            SortKey::Ip => view! { <td class="mono">{text_or_dash(session.ip.clone())}</td> }.into_any(),
-            SortKey::Host => {
-                view! { <td class="mono col-host">{text_or_dash(session.host.clone())}</td> }.into_any()
-            }
-            SortKey::Location => view! { <td>{text_or_dash(session.location.clone())}</td> }.into_any(),
-            SortKey::Login => {
-                view! { <td class="col-time">{time_cell(session.login_at.clone(), now)}</td> }.into_any()
-            }
-            SortKey::LastActive => {
-                view! { <td class="col-time">{time_cell(session.last_active.clone(), now)}</td> }.into_any()
-            }
-            SortKey::Expires => {
-                view! { <td class="col-time">{time_cell(session.expires_at.clone(), now)}</td> }.into_any()
-            }
-        })
-        .collect_view();
-    view! {
-        <tr class:row-current=session.current class:row-pending=is_pending>
-            <td class="col-check">
-                <input
-                    type="checkbox"
-                    aria-label=format!("Select session {id} of {user}")
-                    prop:checked=checked
-                    on:change=toggle
-                />
-            </td>
-            {cells}
-            <td class="col-actions">
-                <button
-                    type="button"
-                    class="btn btn-small"
-                    aria-label=format!("Details of session {id}")
-                    on:click=move |_| on_details.run(id_d.clone())
-                >
-                    "Details"
-                </button>
-                <button
-                    type="button"
-                    class="btn btn-small btn-danger-quiet"
-                    aria-label=format!("Revoke session {id} of {user}")
-                    disabled=is_pending
-                    on:click=move |_| on_revoke.run(id_r.clone())
-                >
-                    "Revoke"
-                </button>
-            </td>
-        </tr>
-    }
-}
-
-fn session_current_badge(current: bool) -> Option<impl IntoView> {
-    current.then(|| view! { <span class="badge">"This session"</span> })
 }

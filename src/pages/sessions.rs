@@ -104,6 +104,7 @@ pub fn SessionsPage() -> impl IntoView {
         on_cleanup(move || h.clear());
     }
     let popstate = window_event_listener(leptos::ev::popstate, move |_| {
+        browser::discard_scheduled_query();
         query.set(from_url());
     });
     on_cleanup(move || popstate.remove());
@@ -112,7 +113,7 @@ pub fn SessionsPage() -> impl IntoView {
     // returns to the previous view, filter typing replaces the current one.
     let set_query = move |q: ListQuery, push: bool| {
         let qs = default_query.with_value(|d| q.to_query_string_against(d));
-        browser::set_query_string(&qs, push);
+        browser::schedule_query_string(qs, push);
         query.set(q);
     };
 
@@ -620,11 +621,11 @@ pub fn SessionsPage() -> impl IntoView {
                     <SessionTable
                         columns=columns
                         rows=page_rows
-                query=query
-                on_sort=move |k: SortKey| set_query(query.get_untracked().toggle_sort(k), true)
-                selected=selected
-                pending=pending
-                on_details=move |id: String| details.set(Some(id))
+                        query=query
+                        on_sort=move |k: SortKey| set_query(query.get_untracked().toggle_sort(k), true)
+                        selected=selected
+                        pending=pending
+                        on_details=move |id: String| details.set(Some(id))
                         on_revoke=move |id: String| ask_one(id)
                         now=now
                     />

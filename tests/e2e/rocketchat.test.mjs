@@ -58,7 +58,7 @@ test('token sign-in, password 2FA, 240 sessions over pages, filter, sort, page, 
     const range = await page.locator('.range').textContent();
     const usernames = await page.locator('tbody .col-user .sub').allTextContents();
     assert.ok(usernames.length >= 2 && usernames.every((u) => u === 'testroxie'), usernames.join());
-    assert.match(page.url(), /q=testroxie/);
+    await page.waitForURL(/q=testroxie/);
     // Reload keeps the view (the token is in sessionStorage, the view in the URL).
     await page.reload();
     await page.getByText(range, { exact: true }).waitFor();
@@ -70,6 +70,37 @@ test('token sign-in, password 2FA, 240 sessions over pages, filter, sort, page, 
 
     const stats = await server.stats();
     assert.ok(stats.twoFactorRequired <= 2, `no code-less loop: ${stats.twoFactorRequired}`);
+  });
+});
+
+test('rows are reused across pages: selection and buttons follow the session, not the row', async () => {
+  await withServer([], async (server, page) => {
+    await signedInWithList(server, page);
+    const boxes = page.getByRole('checkbox', { name: /^Select session/ });
+    const idOf = async (i) => (await boxes.nth(i).getAttribute('aria-label')).split(' ')[2];
+    const first = await idOf(0);
+    await boxes.nth(0).check();
+    await page.getByRole('button', { name: 'Revoke selected (1)' }).waitFor();
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText('26–50 of 240').waitFor();
+    const second = await idOf(0);
+    assert.notEqual(second, first);
+    assert.equal(await boxes.nth(0).isChecked(), false, 'the same row on page 2 is another session');
+    assert.equal(await page.locator('tbody tr.row-selected').count(), 0);
+    // Details from the reused row opens the session it now shows.
+    await page.getByRole('button', { name: `Details of session ${second}` }).click();
+    const details = page.getByRole('dialog', { name: 'Session details' });
+    await details.getByText(second).first().waitFor();
+    await page.keyboard.press('Escape');
+    await details.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await page.getByText('1–25 of 240').waitFor();
+    assert.equal(await idOf(0), first);
+    assert.equal(await boxes.nth(0).isChecked(), true);
+    assert.equal(await page.locator('tbody tr.row-selected').count(), 1);
+    // Unticking goes to the session the row shows.
+    await boxes.nth(0).uncheck();
+    await page.getByRole('button', { name: 'Revoke selected (0)' }).waitFor();
   });
 });
 
