@@ -13,13 +13,10 @@ pub fn Progress(
     #[prop(into)]
     unit: String,
 ) -> impl IntoView {
-    let pct = move || {
+    // Thousandths done, as an integer (no float formatting in the page).
+    let permille = move || {
         let t = total.get();
-        if t == 0 {
-            0.0
-        } else {
-            (done.get() as f64 / t as f64 * 100.0).min(100.0)
-        }
+        (done.get().min(t) * 1000).checked_div(t).unwrap_or(0) as u32
     };
     let text_label = label.clone();
     view! {
@@ -32,11 +29,32 @@ pub fn Progress(
                 aria-valuemax=move || total.get().to_string()
                 aria-valuenow=move || done.get().to_string()
             >
-                <div class="progress-fill" style:width=move || format!("{:.1}%", pct())></div>
+                <div class="progress-fill" style:transform=move || scale_x(permille())></div>
             </div>
             <span class="progress-text">
                 {move || format!("{text_label}… {} of {} {unit}", done.get(), total.get())}
             </span>
         </div>
+    }
+}
+
+/// `scaleX(0.042)` for 42 thousandths.
+fn scale_x(permille: u32) -> String {
+    if permille >= 1000 {
+        "scaleX(1)".to_string()
+    } else {
+        format!("scaleX(0.{permille:03})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn scale_is_a_fraction_with_three_digits() {
+        assert_eq!(super::scale_x(0), "scaleX(0.000)");
+        assert_eq!(super::scale_x(42), "scaleX(0.042)");
+        assert_eq!(super::scale_x(999), "scaleX(0.999)");
+        assert_eq!(super::scale_x(1000), "scaleX(1)");
+        assert_eq!(super::scale_x(5000), "scaleX(1)");
     }
 }

@@ -15,6 +15,8 @@ import {
 } from '../e2e/helpers.mjs';
 
 const REPS = Number(process.env.BENCH_REPS || 5);
+// Interactions are short and land on a 16.7 ms frame grid: more runs.
+const ACTION_REPS = Number(process.env.BENCH_ACTION_REPS || 21);
 const out = join(root, 'bench-results');
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const kb = (n) => Math.round(n / 102.4) / 10;
@@ -137,7 +139,7 @@ async function navigateAndTime(page, url, what) {
   const narrowId = await page.evaluate(() => document.querySelector('input[type=checkbox][aria-label^="Select session"]').getAttribute('aria-label').split(' ')[2]);
   const measure = async (name, action, reset) => {
     const xs = [];
-    for (let i = 0; i < REPS; i++) {
+    for (let i = 0; i < ACTION_REPS; i++) {
       xs.push(await timeChange(action));
       if (reset) await timeChange(reset);
     }
@@ -178,10 +180,26 @@ async function navigateAndTime(page, url, what) {
     if (p < N / 100 - 1) await page.getByRole('button', { name: 'Next page' }).click();
   }
   await page.getByRole('button', { name: `Revoke selected (${N})` }).click();
-  const t0 = Date.now();
-  await page.getByRole('alertdialog').getByRole('button', { name: `Revoke ${N} sessions` }).click();
-  await page.getByRole('region', { name: 'Revocation report' }).getByText(`Revoked ${N} of ${N} sessions.`).waitFor({ timeout: 300000 });
-  const panelMs = Date.now() - t0;
+  const confirmButton = page.getByRole('alertdialog').getByRole('button', { name: `Revoke ${N} sessions` });
+  await confirmButton.waitFor();
+  // Timed inside the page, from the confirming click to the report: the
+  // driver does not poll the DOM meanwhile (its selector engine would take
+  // the page's main thread while the requests run).
+  await page.evaluate((n) => {
+    window.__bulk = {};
+    addEventListener('click', () => { window.__bulk.start ??= performance.now(); }, { capture: true, once: true });
+    const done = `Revoked ${n} of ${n} sessions.`;
+    new MutationObserver((_, mo) => {
+      if (document.querySelector('[aria-label="Revocation report"]')?.textContent.includes(done)) {
+        window.__bulk.end = performance.now();
+        mo.disconnect();
+      }
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+  }, N);
+  await confirmButton.click();
+  await page.waitForFunction(() => window.__bulk.end > 0, null, { polling: 250, timeout: 300000 });
+  const panelMs = await page.evaluate(() => window.__bulk.end - window.__bulk.start);
+  await page.getByRole('region', { name: 'Revocation report' }).getByText(`Revoked ${N} of ${N} sessions.`).waitFor();
   log('bulk panel ms', panelMs);
   const afterPanel = await server.stats();
   const sent = afterPanel.logoutCalls;
@@ -235,6 +253,7 @@ const rows = [
   ['Filter keystroke → repaint, narrow (100k)', `${results.timings.filterNarrow.median.toFixed(1)} ms`, '≤ 16 ms', results.timings.filterNarrow.median <= 16],
   ['Filter keystroke → repaint, broad (100k)', `${results.timings.filterBroad.median.toFixed(1)} ms`, '≤ 16 ms', results.timings.filterBroad.median <= 16],
   ['Sort by a column (100k)', `${results.timings.sort.median.toFixed(1)} ms`, '≤ 16 ms', results.timings.sort.median <= 16],
+  ['(context) first sort by a text column, cold (orders it once; later clicks reuse it)', `${results.timings.sort.runs[0].toFixed(1)} ms`, '—', null],
   ['Page flip (100k)', `${results.timings.pageFlip.median.toFixed(1)} ms`, '≤ 16 ms', results.timings.pageFlip.median <= 16],
   ['Memory with 100k loaded (JS heap + wasm)', `${kb(results.memory.total / 1024)} MB`, '≤ 150 MB', results.memory.total <= 150 * 2 ** 20],
   ['Bulk revoke 1,000 @ 20 ms: speed-up vs sequential', `${b.speedup.toFixed(1)}× (${(b.panelMs / 1000).toFixed(2)} s vs ${(b.baselineMs / 1000).toFixed(2)} s)`, '≥ 5×', b.speedup >= 5],
@@ -244,7 +263,7 @@ const rows = [
 ];
 const m = results.machine;
 const md = [
-  `Measured ${m.date} on ${m.cpu} (${m.cores} cores, ${m.memGiB} GiB), ${m.chromium}, headless; medians of ${REPS} runs (3 for the 100k load).`,
+  `Measured ${m.date} on ${m.cpu} (${m.cores} cores, ${m.memGiB} GiB), ${m.chromium}, headless; medians of ${REPS} runs (3 for the 100k load, ${ACTION_REPS} for filter, sort and page flip).`,
   '',
   '| Measure | Result | Budget | Met |',
   '|---|---|---|---|',
