@@ -631,38 +631,21 @@ impl SessionList {
 
     /// Ascending order and how many rows have a value (they come first).
     fn sort_ascending(&self, key: SortKey) -> (Vec<u32>, usize) {
-        let ids = self.id_ranks();
-        if let Some(times) = column_times(&self.sessions, key) {
-            let (mut present, mut missing): (Vec<u32>, Vec<u32>) =
-                (0..times.len() as u32).partition(|&i| times[i as usize].is_some());
-            present
-                .sort_unstable_by_key(|&i| (times[i as usize].map(ordered_bits), ids[i as usize]));
-            missing.sort_unstable_by_key(|&i| ids[i as usize]);
-            let n = present.len();
-            present.append(&mut missing);
-            return (present, n);
-        }
-        let (vals, distinct) = column_values(&self.sessions, key);
-        // Distinct values are few next to rows (clients, systems, users):
-        // they are compared as text once, then rows compare two integers,
-        // (value rank, ID rank).
-        let mut by_val: Vec<u32> = (0..distinct.len() as u32).collect();
-        by_val.sort_unstable_by(|&a, &b| distinct[a as usize].cmp_val(&distinct[b as usize]));
-        let mut rank_of = vec![0u32; distinct.len()];
-        let mut r = 0u32;
-        for w in 1..by_val.len() {
-            let (prev, this) = (by_val[w - 1] as usize, by_val[w] as usize);
-            if distinct[prev].cmp_val(&distinct[this]) != Ordering::Equal {
-                r += 1;
+        // Every row gets an integer with the column's order (None: no value),
+        // so the sort compares two integers: (that key, ID rank).
+        let keys: Vec<Option<u64>> = match column_times(&self.sessions, key) {
+            Some(times) => times.into_iter().map(|t| t.map(ordered_bits)).collect(),
+            None => {
+                let (vals, ranks) = ranked_values(&self.sessions, key);
+                vals.into_iter()
+                    .map(|v| v.map(|v| u64::from(ranks[v as usize])))
+                    .collect()
             }
-            rank_of[this] = r;
-        }
+        };
+        let ids = self.id_ranks();
         let (mut present, mut missing): (Vec<u32>, Vec<u32>) =
-            (0..vals.len() as u32).partition(|&i| vals[i as usize].is_some());
-        present.sort_unstable_by_key(|&i| {
-            let v = vals[i as usize].unwrap_or_default();
-            (rank_of[v as usize], ids[i as usize])
-        });
+            (0..keys.len() as u32).partition(|&i| keys[i as usize].is_some());
+        present.sort_unstable_by_key(|&i| (keys[i as usize], ids[i as usize]));
         missing.sort_unstable_by_key(|&i| ids[i as usize]);
         let n = present.len();
         present.append(&mut missing);
@@ -774,6 +757,25 @@ fn column_values(ss: &[Session], key: SortKey) -> (Vec<Option<u32>>, Vec<KeyVal>
         })
         .collect();
     (vals, distinct)
+}
+
+/// A text or IP column as value indices (see [`column_values`]) and each
+/// distinct value's rank in the column's order. Distinct values are few next
+/// to rows (clients, systems, users), so only they are compared as text.
+fn ranked_values(ss: &[Session], key: SortKey) -> (Vec<Option<u32>>, Vec<u32>) {
+    let (vals, distinct) = column_values(ss, key);
+    let mut by_val: Vec<u32> = (0..distinct.len() as u32).collect();
+    by_val.sort_unstable_by(|&a, &b| distinct[a as usize].cmp_val(&distinct[b as usize]));
+    let mut rank = vec![0u32; distinct.len()];
+    let mut r = 0u32;
+    for w in 1..by_val.len() {
+        let (prev, this) = (by_val[w - 1] as usize, by_val[w] as usize);
+        if distinct[prev].cmp_val(&distinct[this]) != Ordering::Equal {
+            r += 1;
+        }
+        rank[this] = r;
+    }
+    (vals, rank)
 }
 
 /// Cuts one page out of ordered indices, clamping the page into range.
