@@ -334,6 +334,24 @@ impl ListCache {
             *c = Computed::default();
         }
     }
+
+    /// What `get` finds in the cache, or else `make`'s answer, stored with
+    /// `put` until the rows change.
+    fn get_or<T: Clone>(
+        &self,
+        get: impl FnOnce(&Computed) -> Option<T>,
+        make: impl FnOnce() -> T,
+        put: impl FnOnce(&mut Computed, T),
+    ) -> T {
+        if let Some(v) = self.0.lock().ok().and_then(|c| get(&c)) {
+            return v;
+        }
+        let v = make();
+        if let Ok(mut c) = self.0.lock() {
+            put(&mut c, v.clone());
+        }
+        v
+    }
 }
 
 /// Where `needle` next occurs in `hay` at or after `from`: a scan for its
@@ -601,22 +619,13 @@ impl SessionList {
     /// column is sorted once: its descending order is the ascending one
     /// reversed, and both are reused until the rows change.
     pub fn sorted(&self, key: SortKey, dir: SortDir) -> Vec<u32> {
-        let cached = self
-            .cache
-            .0
-            .lock()
-            .ok()
-            .and_then(|c| c.sorts.get(&key).cloned());
-        let asc = match cached {
-            Some(a) => a,
-            None => {
-                let a = std::sync::Arc::new(self.sort_ascending(key));
-                if let Ok(mut c) = self.cache.0.lock() {
-                    c.sorts.insert(key, a.clone());
-                }
-                a
-            }
-        };
+        let asc = self.cache.get_or(
+            |c| c.sorts.get(&key).cloned(),
+            || std::sync::Arc::new(self.sort_ascending(key)),
+            |c, a| {
+                c.sorts.insert(key, a);
+            },
+        );
         let (order, present) = (&asc.0, asc.1);
         match dir {
             SortDir::Asc => order.clone(),
@@ -655,14 +664,11 @@ impl SessionList {
     /// Each row's place in session-ID order (ties in a column go by ID),
     /// computed once until the rows change.
     fn id_ranks(&self) -> std::sync::Arc<Vec<u32>> {
-        if let Some(r) = self.cache.0.lock().ok().and_then(|c| c.id_ranks.clone()) {
-            return r;
-        }
-        let ranks = std::sync::Arc::new(id_ranks(&self.sessions));
-        if let Ok(mut c) = self.cache.0.lock() {
-            c.id_ranks = Some(ranks.clone());
-        }
-        ranks
+        self.cache.get_or(
+            |c| c.id_ranks.clone(),
+            || std::sync::Arc::new(id_ranks(&self.sessions)),
+            |c, r| c.id_ranks = Some(r),
+        )
     }
 
     /// Filter, sort and cut out one page.
