@@ -78,7 +78,7 @@ pub fn parse_iso8601(s: &str) -> Option<f64> {
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
-    let (mut hour, mut minute, mut second, mut millis) = (0, 0, 0, 0.0);
+    let (mut hour, mut minute, mut second, mut millis) = (0, 0, 0, 0);
     let mut i = 10;
     if b.len() > 10 {
         if b[10] != b'T' && b[10] != b't' && b[10] != b' ' {
@@ -102,8 +102,13 @@ pub fn parse_iso8601(s: &str) -> Option<f64> {
                 if end == start {
                     return None;
                 }
-                let frac: f64 = format!("0.{}", &s[start..end]).parse().ok()?;
-                millis = frac * 1000.0;
+                // Milliseconds are the first three digits (as `Date.parse`
+                // does); integer arithmetic keeps float parsing out of the wasm.
+                millis = s[start..end]
+                    .bytes()
+                    .chain(std::iter::repeat(b'0'))
+                    .take(3)
+                    .fold(0, |ms, d| ms * 10 + i64::from(d - b'0'));
                 i = end;
             }
         }
@@ -131,7 +136,7 @@ pub fn parse_iso8601(s: &str) -> Option<f64> {
     }
     let days = days_from_civil(year, month, day);
     let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_min * 60;
-    Some(secs as f64 * 1000.0 + millis)
+    Some((secs * 1000 + millis) as f64)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant).
@@ -189,6 +194,18 @@ mod tests {
             Some(1_600_684_970_000.0)
         );
         assert_eq!(parse_iso8601("2000-02-29 12:00"), Some(951_825_600_000.0));
+    }
+
+    #[test]
+    fn fractions_give_whole_milliseconds() {
+        let base = 1_600_684_970_000.0;
+        assert_eq!(parse_iso8601("2020-09-21T10:42:50.2Z"), Some(base + 200.0));
+        assert_eq!(parse_iso8601("2020-09-21T10:42:50.05Z"), Some(base + 50.0));
+        assert_eq!(
+            parse_iso8601("2020-09-21T10:42:50.123987+00:00"),
+            Some(base + 123.0)
+        );
+        assert_eq!(parse_iso8601("1969-12-31T23:59:59.5Z"), Some(-500.0));
     }
 
     #[test]

@@ -172,6 +172,17 @@ impl RawResponse {
     }
 }
 
+/// Reads an `X-RateLimit-Reset` value: whole epoch milliseconds (a fraction
+/// is dropped). Anything else is `None`. Integer parsing only, so the panel
+/// carries no float parser.
+pub fn parse_reset_header(v: &str) -> Option<f64> {
+    let whole = v.trim().split('.').next()?;
+    if whole.is_empty() || !whole.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    whole.parse::<u64>().ok().map(|ms| ms as f64)
+}
+
 /// Every way a call can fail, closed: each screen words them the same way.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ApiError {
@@ -372,6 +383,21 @@ pub fn clip(s: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn reset_header_is_whole_milliseconds() {
+        assert_eq!(
+            parse_reset_header(" 1700000000123 "),
+            Some(1_700_000_000_123.0)
+        );
+        assert_eq!(
+            parse_reset_header("1700000000123.9"),
+            Some(1_700_000_000_123.0)
+        );
+        for bad in ["", "soon", "-5", "1e3", ".5"] {
+            assert_eq!(parse_reset_header(bad), None, "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

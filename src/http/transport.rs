@@ -227,7 +227,7 @@ pub mod browser {
             .get("X-RateLimit-Reset")
             .ok()
             .flatten()
-            .and_then(|v| v.trim().parse::<f64>().ok());
+            .and_then(|v| crate::http::request::parse_reset_header(&v));
         let text = match resp.text() {
             Ok(p) => JsFuture::from(p).await.map_err(|_| network(&url))?,
             Err(_) => return Err(network(&url)),
