@@ -5,24 +5,21 @@
 //! out removes both. Nothing secret ever goes into a URL or a log line.
 
 use crate::backends::{rocketchat, BackendKind};
-use serde::{Deserialize, Serialize};
+use crate::json::{self, Value};
 use std::fmt;
 
 const KEY: &str = "sessiondeck.connection";
 
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Connection {
     pub kind: BackendKind,
     /// "" = the panel's own origin.
     pub base_url: String,
     /// Rocket.Chat user ID (empty for bearer-token backends).
-    #[serde(default)]
     pub user_id: String,
     pub token: String,
-    #[serde(default)]
     pub remember: bool,
     /// Who the server says we are (filled after /me).
-    #[serde(default)]
     pub display_name: String,
 }
 
@@ -67,14 +64,33 @@ impl Connection {
         Ok(u.to_string())
     }
 
+    /// The stored form: `{"kind", "base_url", "user_id", "token", "remember",
+    /// "display_name"}`.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        Value::object([
+            ("kind", self.kind.key().into()),
+            ("base_url", self.base_url.as_str().into()),
+            ("user_id", self.user_id.as_str().into()),
+            ("token", self.token.as_str().into()),
+            ("remember", self.remember.into()),
+            ("display_name", self.display_name.as_str().into()),
+        ])
+        .to_string()
     }
 
+    /// Reads [`Connection::to_json`]'s form; `None` unless kind, base URL and
+    /// a non-empty token are there (the other fields default).
     pub fn from_json(s: &str) -> Option<Connection> {
-        serde_json::from_str::<Connection>(s)
-            .ok()
-            .filter(|c| !c.token.is_empty())
+        let v = json::parse(s).ok()?;
+        let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        Some(Connection {
+            kind: BackendKind::from_key(v.get("kind")?.as_str()?)?,
+            base_url: text("base_url")?,
+            user_id: text("user_id").unwrap_or_default(),
+            token: text("token").filter(|t| !t.is_empty())?,
+            remember: v.get("remember").and_then(Value::as_bool).unwrap_or(false),
+            display_name: text("display_name").unwrap_or_default(),
+        })
     }
 }
 
@@ -89,7 +105,7 @@ pub struct Preset {
 
 /// Reads presets leniently: unknown backends and malformed entries are skipped.
 pub fn parse_presets(body: &str) -> Vec<Preset> {
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else {
+    let Ok(v) = json::parse(body) else {
         return Vec::new();
     };
     v.get("presets")
@@ -164,6 +180,20 @@ mod tests {
         assert_eq!(Connection::from_json(&c.to_json()), Some(c));
         assert_eq!(Connection::from_json("{\"kind\":\"rocketchat\"}"), None);
         assert_eq!(Connection::from_json("<html>"), None);
+        let minimal = Connection::from_json(r#"{"kind":"docspace","base_url":"","token":"t"}"#)
+            .expect("optional fields default");
+        assert_eq!(
+            (minimal.kind, minimal.remember),
+            (BackendKind::DocSpace, false)
+        );
+        assert_eq!(
+            Connection::from_json(r#"{"kind":"docspace","base_url":"","token":""}"#),
+            None
+        );
+        assert_eq!(
+            Connection::from_json(r#"{"kind":"ldap","base_url":"","token":"t"}"#),
+            None
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod bulk;
 pub mod connection;
 pub mod csv;
 pub mod http;
+pub mod json;
 pub mod list;
 pub mod model;
 pub mod revoke;

@@ -3,6 +3,7 @@
 //! Rows are plain data; [`crate::list::SessionList`] keeps their lower-cased
 //! search text in one index so filtering tens of thousands of rows is one scan.
 
+use crate::json::Value;
 use crate::time::Timestamp;
 
 /// One active login session, whatever server it came from.
@@ -118,12 +119,11 @@ pub struct Field {
 }
 
 /// Flattens a JSON record into `a.b.c = value` pairs, in the server's order.
-pub fn flatten_fields(value: &serde_json::Value) -> Vec<Field> {
-    fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<Field>) {
-        use serde_json::Value;
+pub fn flatten_fields(value: &Value) -> Vec<Field> {
+    fn walk(prefix: &str, v: &Value, out: &mut Vec<Field>) {
         match v {
             Value::Object(map) => {
-                for (k, v) in map {
+                for (k, v) in map.iter() {
                     let name = if prefix.is_empty() {
                         k.clone()
                     } else {
@@ -157,10 +157,10 @@ pub fn flatten_fields(value: &serde_json::Value) -> Vec<Field> {
     out
 }
 
-fn scalar_text(v: &serde_json::Value) -> String {
+fn scalar_text(v: &Value) -> String {
     match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => "—".to_string(),
+        Value::String(s) => s.clone(),
+        Value::Null => "—".to_string(),
         other => other.to_string(),
     }
 }
@@ -212,10 +212,11 @@ mod tests {
 
     #[test]
     fn flatten_nested_record() {
-        let v: serde_json::Value = serde_json::json!({
-            "a": 1, "device": {"os": {"name": "Windows"}}, "roles": ["user", "admin"],
-            "list": [{"x": true}], "n": null
-        });
+        let v = crate::json::parse(
+            r#"{"a": 1, "device": {"os": {"name": "Windows"}}, "roles": ["user", "admin"],
+                "list": [{"x": true}], "n": null}"#,
+        )
+        .unwrap();
         let f = flatten_fields(&v);
         let names: Vec<&str> = f.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["a", "device.os.name", "roles", "list[0].x", "n"]);

@@ -117,7 +117,7 @@ fn henshin_seed_pseudo_json_is_refused_cleanly_and_real_shapes_parse() {
 fn henshin_no_active_session_means_gone() {
     let k = BackendKind::Henshin;
     let req = k.revoke(Scope::All, "275");
-    assert_eq!(req.body.as_ref().unwrap()["Session"], 275);
+    assert_eq!(req.body.as_ref().unwrap()["Session"].as_i64(), Some(275));
     let e =
         henshin::classify(&req, &answer(400, "henshin/revoke_no_active_session.json")).unwrap_err();
     assert_eq!(k.revoke_outcome(Err(e)), Ok(Revoked::AlreadyGone));

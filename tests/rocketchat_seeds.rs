@@ -120,7 +120,10 @@ fn seed001_error_samples_map_to_errors() {
 #[test]
 fn seed004_logout_samples() {
     let req = rocketchat::logout(Scope::All, "tTouumJMrHMjnedWf");
-    assert_eq!(req.body.as_ref().unwrap()["sessionId"], "tTouumJMrHMjnedWf");
+    assert_eq!(
+        req.body.as_ref().unwrap()["sessionId"].as_str(),
+        Some("tTouumJMrHMjnedWf")
+    );
     assert_eq!(
         rocketchat::logout_outcome(Ok(answer(200, "logout_ok_seed004.json"))),
         Ok(Revoked::Now)

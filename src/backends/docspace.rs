@@ -4,9 +4,9 @@
 
 use super::{json_str, page_of, parse_json, ListPage, Revoked};
 use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
+use crate::json::Value;
 use crate::model::{flatten_fields, Session};
 use crate::time::Timestamp;
-use serde_json::Value;
 
 const BASE: &str = "/api/2.0/security/activeconnections";
 pub const ADMIN_RIGHT: &str = "DocSpace administrator (portal admin) right";
@@ -141,7 +141,7 @@ pub fn unwrap_envelope(body: &str) -> Result<Value, ApiError> {
 }
 
 fn error_message(body: &str) -> String {
-    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let v: Value = crate::json::parse(body).unwrap_or(Value::Null);
     json_str(&v["error"], "message")
         .or_else(|| json_str(&v, "error"))
         .or_else(|| json_str(&v, "message"))

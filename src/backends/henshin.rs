@@ -5,9 +5,9 @@
 
 use super::{json_str, page_of, parse_json, ListPage, Revoked};
 use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
+use crate::json::Value;
 use crate::model::{flatten_fields, Field, Session};
 use crate::time::Timestamp;
-use serde_json::Value;
 
 const BASE: &str = "/api/admin/v1/authenticated-sessions";
 
@@ -41,7 +41,7 @@ pub fn revoke(id: &str) -> ApiRequest {
         .map(Value::from)
         .unwrap_or_else(|_| Value::from(id));
     ApiRequest::new(Method::Post, format!("{BASE}/revoke"))
-        .json(serde_json::json!({ "Session": session }))
+        .json(Value::object([("Session", session)]))
 }
 
 /// The array of a list answer: a bare array, or the first array in an
@@ -60,14 +60,14 @@ pub fn list_items(body: &str) -> Result<(Vec<Value>, Option<usize>), ApiError> {
                 "totalItems",
             ]
             .iter()
-            .find_map(|k| map.get(*k).and_then(Value::as_u64))
+            .find_map(|k| map.get(k).and_then(Value::as_u64))
             .map(|t| t as usize);
             let preferred = [
                 "Items", "items", "Data", "data", "Results", "results", "Value", "value",
             ];
             let array = preferred
                 .iter()
-                .find_map(|k| map.get(*k).and_then(Value::as_array))
+                .find_map(|k| map.get(k).and_then(Value::as_array))
                 .or_else(|| map.values().find_map(Value::as_array))
                 .cloned();
             array
@@ -153,7 +153,7 @@ pub fn classify(_req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
     if resp.is_success() && code.is_none() {
         return Ok(());
     }
-    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let v: Value = crate::json::parse(body).unwrap_or(Value::Null);
     let text = json_str(&v, "message")
         .or_else(|| json_str(&v, "Message"))
         .or_else(|| json_str(&v, "error"))
@@ -202,13 +202,10 @@ mod tests {
     #[test]
     fn revoke_body_keeps_the_int() {
         assert_eq!(
-            revoke("275").body.unwrap(),
-            serde_json::json!({"Session": 275})
+            revoke("275").body.unwrap().to_string(),
+            r#"{"Session":275}"#
         );
-        assert_eq!(
-            revoke("x").body.unwrap(),
-            serde_json::json!({"Session": "x"})
-        );
+        assert_eq!(revoke("x").body.unwrap().to_string(), r#"{"Session":"x"}"#);
     }
 
     #[test]
@@ -242,7 +239,7 @@ mod tests {
 
     #[test]
     fn dashes_mean_unknown() {
-        let s = session_from(&serde_json::json!({"ID": 1, "Smartphone": "-", "OperatingSystem": "Other- v. ", "Application": "Chrome 120"})).unwrap();
+        let s = session_from(&crate::json::parse(r#"{"ID": 1, "Smartphone": "-", "OperatingSystem": "Other- v. ", "Application": "Chrome 120"}"#).unwrap()).unwrap();
         assert_eq!(s.device_type, None);
         assert_eq!(s.os, None);
         assert_eq!(s.client.as_deref(), Some("Chrome 120"));

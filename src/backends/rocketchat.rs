@@ -4,15 +4,14 @@
 //! Every field of an answer may be missing or of the wrong type; nothing here
 //! panics on server data.
 
-use super::lenient::{Items, Obj, Text};
 pub use super::Revoked;
-use super::{json_str, parse_json, ListPage, Scope};
+use super::{json_str, page_of, parse_json, ListPage, Scope};
 use crate::http::request::{
     clip, ApiError, ApiRequest, Challenge, CodeCarrier, ForbiddenWhat, Method, RawResponse,
 };
+use crate::json::Value;
 use crate::model::{flatten_fields, Field, Session};
 use crate::time::Timestamp;
-use serde_json::Value;
 
 /// The server's page cap (API_Upper_Count_Limit default).
 pub const PAGE_SIZE: usize = 100;
@@ -31,7 +30,10 @@ pub fn auth_headers(user_id: &str, token: &str) -> Vec<(String, String)> {
 /// `POST /api/v1/login` with username and password; a 2FA code goes in `code`.
 pub fn login(user: &str, password: &str) -> ApiRequest {
     ApiRequest::new(Method::Post, "/api/v1/login")
-        .json(serde_json::json!({ "user": user, "password": password }))
+        .json(Value::object([
+            ("user", user.into()),
+            ("password", password.into()),
+        ]))
         .carrier(CodeCarrier::LoginBody)
 }
 
@@ -105,108 +107,16 @@ pub fn remaining_offsets(total: usize) -> Vec<usize> {
     (PAGE_SIZE..total).step_by(PAGE_SIZE).collect()
 }
 
-/// The list item, read leniently straight from the JSON text (no `Value`
-/// tree): `list.all` pages are the panel's hot path.
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct Item {
-    #[serde(rename = "_id")]
-    id: Text,
-    #[serde(rename = "sessionId")]
-    session_id: Text,
-    #[serde(rename = "userId")]
-    user_id: Text,
-    device: Obj<Device>,
-    host: Text,
-    ip: Text,
-    #[serde(rename = "loginAt")]
-    login_at: Text,
-    #[serde(rename = "_user")]
-    user: Obj<UserRef>,
-    current: Text,
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct Device {
-    #[serde(rename = "type")]
-    kind: Text,
-    name: Text,
-    #[serde(rename = "longVersion")]
-    long_version: Text,
-    os: Obj<Os>,
-    version: Text,
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct Os {
-    name: Text,
-    version: Text,
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct UserRef {
-    name: Text,
-    username: Text,
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct Page {
-    sessions: Items<Item>,
-    total: Text,
-}
-
-impl Item {
-    fn into_session(self) -> Option<Session> {
-        let id = self
-            .session_id
-            .take()
-            .or(self.id.take())
-            .filter(|s| !s.is_empty())?;
-        let dev = self.device.0.unwrap_or_default();
-        let os = dev.os.0.unwrap_or_default();
-        let user = self.user.0.unwrap_or_default();
-        Some(Session {
-            id,
-            user_id: self.user_id.take(),
-            user_name: user.name.take(),
-            username: user.username.take(),
-            client: dev.name.take(),
-            client_version: dev.version.take().or(dev.long_version.take()),
-            device_type: dev.kind.take(),
-            os: os.name.take(),
-            os_version: os.version.take(),
-            ip: self.ip.take(),
-            host: self.host.take(),
-            login_at: self.login_at.take().map(|t| Timestamp::parse(&t)),
-            current: self.current.0.as_deref() == Some("true"),
-            ..Default::default()
-        })
-    }
-}
-
 pub fn parse_list(body: &str) -> Result<ListPage, ApiError> {
-    let page: Page = parse_json(200, body)?;
-    let Some(items) = page.sessions.0 else {
+    let v = parse_json(200, body)?;
+    let Some(items) = v["sessions"].as_array() else {
         return Err(ApiError::BadResponse {
             status: 200,
             why: "the answer has no \"sessions\" list".into(),
         });
     };
-    let returned = items.len();
-    let sessions: Vec<Session> = items
-        .into_iter()
-        .filter_map(|i| i.0.and_then(Item::into_session))
-        .collect();
-    Ok(ListPage {
-        returned,
-        skipped: returned - sessions.len(),
-        total: page.total.0.and_then(|t| t.parse::<usize>().ok()),
-        sessions,
-    })
+    let total = json_str(&v, "total").and_then(|t| t.parse::<usize>().ok());
+    Ok(page_of(items, total, session_from))
 }
 
 /// Builds a row from one session object; `None` when it has no usable ID.
@@ -263,7 +173,7 @@ pub fn parse_info(body: &str) -> Result<(Option<Session>, Vec<Field>), ApiError>
 
 /// `logout` (anyone's session, 2FA) or `logout.me` (own).
 pub fn logout(scope: Scope, session_id: &str) -> ApiRequest {
-    let body = serde_json::json!({ "sessionId": session_id });
+    let body = Value::object([("sessionId", session_id.into())]);
     match scope {
         Scope::All => ApiRequest::new(Method::Post, "/api/v1/sessions/logout")
             .json(body)
@@ -297,7 +207,7 @@ pub fn classify(req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
     if resp.is_success() {
         return Ok(());
     }
-    let v: Value = serde_json::from_str(&resp.body).unwrap_or(Value::Null);
+    let v: Value = crate::json::parse(&resp.body).unwrap_or(Value::Null);
     // 2FA answers come as 400 (REST) or 401 (login): match by errorType OR error.
     let kind = [json_str(&v, "errorType"), json_str(&v, "error")]
         .into_iter()
@@ -410,7 +320,7 @@ mod tests {
     fn logout_bodies() {
         let r = logout(Scope::All, "abc");
         assert_eq!(r.path, "/api/v1/sessions/logout");
-        assert_eq!(r.body.unwrap(), serde_json::json!({"sessionId": "abc"}));
+        assert_eq!(r.body.unwrap().to_string(), r#"{"sessionId":"abc"}"#);
         assert_eq!(logout(Scope::Own, "abc").path, "/api/v1/sessions/logout.me");
         let i = info(Scope::All, "a b");
         assert_eq!(

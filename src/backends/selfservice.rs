@@ -3,9 +3,9 @@
 
 use super::{json_str, page_of, parse_json, ListPage, Revoked};
 use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
+use crate::json::Value;
 use crate::model::{flatten_fields, Session};
 use crate::time::Timestamp;
-use serde_json::Value;
 
 pub fn count() -> ApiRequest {
     ApiRequest::new(Method::Get, "/auth/sessions/count")
@@ -174,7 +174,7 @@ pub fn classify(_req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
     if resp.is_success() {
         return Ok(());
     }
-    let v: Value = serde_json::from_str(&resp.body).unwrap_or(Value::Null);
+    let v: Value = crate::json::parse(&resp.body).unwrap_or(Value::Null);
     let message = json_str(&v, "message")
         .or_else(|| json_str(&v, "error"))
         .map(|m| clip(&m, 300))
@@ -201,7 +201,7 @@ pub fn classify(_req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
 pub fn jwt_subject(token: &str) -> Option<String> {
     let payload = token.split('.').nth(1)?;
     let bytes = base64url_decode(payload)?;
-    let v: Value = serde_json::from_slice(&bytes).ok()?;
+    let v = crate::json::parse_bytes(&bytes).ok()?;
     ["email", "preferred_username", "name", "sub"]
         .iter()
         .find_map(|k| json_str(&v, k).filter(|s| !s.is_empty()))

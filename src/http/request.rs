@@ -1,6 +1,7 @@
 //! What the backends build and the transport executes: requests, raw answers,
 //! the second-factor challenge, and the one closed error type every screen shows.
 
+use crate::json::Value;
 use crate::list::percent_encode;
 use std::fmt;
 
@@ -41,7 +42,7 @@ pub struct ApiRequest {
     pub path: String,
     pub query: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
-    pub body: Option<serde_json::Value>,
+    pub body: Option<Value>,
     pub code_carrier: CodeCarrier,
     /// The permission this endpoint needs, named in a 403 message.
     pub permission: Option<&'static str>,
@@ -65,7 +66,7 @@ impl ApiRequest {
         self
     }
 
-    pub fn json(mut self, body: serde_json::Value) -> Self {
+    pub fn json(mut self, body: Value) -> Self {
         self.body = Some(body);
         self
     }
@@ -109,8 +110,8 @@ impl ApiRequest {
                 r.headers.push(("X-2fa-Method".into(), code.method.clone()));
             }
             CodeCarrier::LoginBody => {
-                if let Some(serde_json::Value::Object(map)) = r.body.as_mut() {
-                    map.insert("code".into(), serde_json::Value::String(code.code.clone()));
+                if let Some(Value::Object(map)) = r.body.as_mut() {
+                    map.insert("code".into(), Value::String(code.code.clone()));
                 }
             }
         }
@@ -436,10 +437,13 @@ mod tests {
         assert_eq!(h.with_code(None).headers.len(), 0);
 
         let l = ApiRequest::new(Method::Post, "/login")
-            .json(serde_json::json!({"user": "a", "password": "p"}))
+            .json(Value::object([
+                ("user", "a".into()),
+                ("password", "p".into()),
+            ]))
             .carrier(CodeCarrier::LoginBody);
         let sent = l.with_code(Some(&code));
-        assert_eq!(sent.body.unwrap()["code"], "abc");
+        assert_eq!(sent.body.unwrap()["code"].as_str(), Some("abc"));
         assert!(sent.headers.is_empty());
 
         let n = ApiRequest::new(Method::Get, "/y");

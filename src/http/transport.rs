@@ -349,7 +349,7 @@ mod tests {
 
     fn req(id: &str) -> ApiRequest {
         ApiRequest::new(Method::Post, "/api/v1/sessions/logout")
-            .json(serde_json::json!({ "sessionId": id }))
+            .json(crate::json::Value::object([("sessionId", id.into())]))
             .carrier(CodeCarrier::Headers)
     }
 
