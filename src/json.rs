@@ -254,8 +254,16 @@ impl Map {
         self.0.is_empty()
     }
 
-    /// Folds repeated keys (first position, last value) in linear time.
+    /// Folds repeated keys (first position, last value): a direct check for
+    /// the small objects servers send, a hash map (linear time) for big ones.
     fn from_members(mut members: Vec<(String, Value)>) -> Map {
+        if members.len() <= 16 {
+            let repeated =
+                (1..members.len()).any(|i| members[..i].iter().any(|(k, _)| *k == members[i].0));
+            if !repeated {
+                return Map(members);
+            }
+        }
         if members.len() > 1 {
             let mut first: HashMap<&str, usize> = HashMap::with_capacity(members.len());
             let mut moves = Vec::new();
@@ -357,6 +365,7 @@ fn hex_digit(n: u8) -> char {
 /// after it is an error.
 pub fn parse(text: &str) -> Result<Value, Error> {
     let mut p = Parser {
+        text,
         s: text.as_bytes(),
         i: 0,
         depth: 0,
@@ -385,6 +394,7 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Value, Error> {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     s: &'a [u8],
     i: usize,
     depth: usize,
@@ -541,9 +551,7 @@ impl Parser<'_> {
                 return Err(self.error("invalid number"));
             }
         }
-        // The bytes are ASCII digits and signs: valid UTF-8.
-        let text = String::from_utf8_lossy(&self.s[start..self.i]).into_owned();
-        Ok(Value::Number(Number(text)))
+        Ok(Value::Number(Number(self.text[start..self.i].to_string())))
     }
 
     /// A string starting at the opening quote; escapes decoded. A lone
@@ -560,15 +568,20 @@ impl Parser<'_> {
                 }
                 self.i += 1;
             }
-            // The input is a &str and we stopped at an ASCII byte: a char boundary.
-            out.push_str(&String::from_utf8_lossy(&self.s[start..self.i]));
+            // Stopped at an ASCII byte (or the end): a char boundary.
+            let run = &self.text[start..self.i];
             match self.s.get(self.i) {
                 None => return Err(self.error("EOF while parsing a string")),
                 Some(b'"') => {
                     self.i += 1;
+                    if out.is_empty() {
+                        return Ok(run.to_string());
+                    }
+                    out.push_str(run);
                     return Ok(out);
                 }
                 Some(b'\\') => {
+                    out.push_str(run);
                     self.i += 1;
                     let c = match self.s.get(self.i) {
                         Some(b'"') => '"',
