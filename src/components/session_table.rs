@@ -1,10 +1,11 @@
 //! The sessions table: sortable headers (`aria-sort`), selection
 //! checkboxes, Details and Revoke per row.
 //!
-//! Rows are *slots*: row `i` shows the `i`-th session of the page. A page
-//! flip, sort or filter rewrites the text of the rows already in the DOM
-//! instead of tearing them down and building new ones, and a row whose
-//! session, selection and pending state are unchanged is not touched at all.
+//! Rows are *slots*: row `i` shows the `i`-th session of the page. Each slot
+//! is built once, with every text and attribute bound to the slot's data, so
+//! a page flip, sort or filter sets only the texts and attributes that
+//! changed, and a row whose session, selection and pending state are
+//! unchanged is not touched at all.
 //! Clicks and checkbox changes are handled once on `<tbody>` (the buttons
 //! carry the session ID), so rows own no event listeners.
 //! Every server string is rendered as text, never as HTML.
@@ -95,75 +96,120 @@ impl RowView {
     }
 }
 
-/// A time cell: relative age over the full date. One shape for every case,
-/// so a row rewrites it in place.
-fn time_cell(t: &TimeText, now: f64) -> impl IntoView {
-    let (age, abs, title) = match (&t.raw, t.epoch_ms) {
-        (Some(_), Some(ms)) => (
-            crate::browser::format_relative(ms, now),
-            t.full.clone(),
-            Some(t.full.clone()),
-        ),
-        (Some(raw), None) => (
-            raw.clone(),
-            String::new(),
-            Some("The server's date could not be read".to_string()),
-        ),
-        (None, _) => ("—".to_string(), String::new(), None),
+/// A text of the slot's row, as a reactive closure. One closure type for
+/// every text (a plain `fn` picks the field), so the wasm carries one copy.
+fn text(slot: Memo<RowView>, pick: fn(&RowView) -> String) -> impl Fn() -> String + Copy {
+    move || slot.with(pick)
+}
+
+/// A yes/no of the slot's row, as a reactive closure.
+fn flag(slot: Memo<RowView>, pick: fn(&RowView) -> bool) -> impl Fn() -> bool + Copy {
+    move || slot.with(pick)
+}
+
+/// A badge present while `on` holds for the slot's row: added or removed
+/// when that changes, untouched otherwise.
+fn badge(
+    slot: Memo<RowView>,
+    class: &'static str,
+    label: &'static str,
+    on: fn(&RowView) -> bool,
+) -> impl IntoView {
+    let on = Memo::new(move |_| slot.with(on));
+    move || on.get().then(|| view! { <span class=class>{label}</span> })
+}
+
+/// A time cell: relative age over the full date. Built once per slot; its
+/// texts and attributes follow the slot's row.
+fn time_cell(
+    slot: Memo<RowView>,
+    pick: fn(&RowView) -> &TimeText,
+    now: Signal<f64>,
+) -> impl IntoView {
+    let readable = move || slot.with(|r| pick(r).epoch_ms.is_some() && pick(r).raw.is_some());
+    let age = move || {
+        slot.with(|r| {
+            let t = pick(r);
+            match (&t.raw, t.epoch_ms) {
+                (Some(_), Some(ms)) => crate::browser::format_relative(ms, now.get()),
+                (Some(raw), None) => raw.clone(),
+                (None, _) => "—".to_string(),
+            }
+        })
+    };
+    let title = move || {
+        slot.with(|r| {
+            let t = pick(r);
+            match (&t.raw, t.epoch_ms) {
+                (Some(_), Some(_)) => Some(t.full.clone()),
+                (Some(_), None) => Some("The server's date could not be read".to_string()),
+                (None, _) => None,
+            }
+        })
     };
     view! {
         <td class="col-time">
-            <time datetime=t.epoch_ms.and(t.raw.clone()) title=title class:muted=t.raw.is_none()>
+            <time
+                datetime=move || slot.with(|r| pick(r).epoch_ms.and(pick(r).raw.clone()))
+                title=title
+                class:muted=move || slot.with(|r| pick(r).raw.is_none())
+            >
                 <span class="age">{age}</span>
-                <span class="abs">{abs}</span>
+                <span class="abs">{move || if readable() { slot.with(|r| pick(r).full.clone()) } else { String::new() }}</span>
             </time>
         </td>
     }
 }
 
-/// One row, from its [`RowView`]: a plain function of the data, so a
-/// changed row is rewritten in place.
-fn row(r: &RowView, columns: &'static [SortKey], now: f64) -> impl IntoView {
+/// One row slot, built once: every text, attribute and badge reads `slot`,
+/// so a page flip, sort or filter sets only what changed (no element is
+/// rebuilt; an optional line is empty rather than absent, badges come and go).
+fn row_slot(slot: Memo<RowView>, columns: &'static [SortKey], now: Signal<f64>) -> impl IntoView {
     let has_user_column = columns.contains(&SortKey::User);
-    let badge = |on: bool| on.then(|| view! { <span class="badge">"This session"</span> });
+    let id = text(slot, |r| r.id.clone());
     let cells = columns
         .iter()
         .map(|&k| match k {
             SortKey::User => view! {
                 <td class="col-user">
-                    <span class="user-name">{r.user.clone()}</span>
-                    {r.username.clone().map(|u| view! { <span class="sub mono">{u}</span> })}
-                    {r.operator.then(|| view! { <span class="badge badge-quiet">"operator"</span> })}
-                    {badge(r.current)}
+                    <span class="user-name">{text(slot, |r| r.user.clone())}</span>
+                    <span class="sub mono">{text(slot, |r| r.username.clone().unwrap_or_default())}</span>
+                    {badge(slot, "badge badge-quiet", "operator", |r| r.operator)}
+                    {badge(slot, "badge", "This session", |r| r.current)}
                 </td>
             }
             .into_any(),
             SortKey::Client => view! {
                 <td>
-                    <span>{r.client.clone()}</span>
-                    {r.device_type.clone().map(|d| view! { <span class="sub">{d}</span> })}
-                    {badge(r.current && !has_user_column)}
+                    <span>{text(slot, |r| r.client.clone())}</span>
+                    <span class="sub">{text(slot, |r| r.device_type.clone().unwrap_or_default())}</span>
+                    {(!has_user_column).then(|| badge(slot, "badge", "This session", |r| r.current))}
                 </td>
             }
             .into_any(),
-            SortKey::Os => view! { <td>{r.os.clone()}</td> }.into_any(),
-            SortKey::Ip => view! { <td class="mono">{r.ip.clone()}</td> }.into_any(),
-            SortKey::Host => view! { <td class="mono col-host">{r.host.clone()}</td> }.into_any(),
-            SortKey::Location => view! { <td>{r.location.clone()}</td> }.into_any(),
-            SortKey::Login => time_cell(&r.login, now).into_any(),
-            SortKey::LastActive => time_cell(&r.last_active, now).into_any(),
-            SortKey::Expires => time_cell(&r.expires, now).into_any(),
+            SortKey::Os => view! { <td>{text(slot, |r| r.os.clone())}</td> }.into_any(),
+            SortKey::Ip => view! { <td class="mono">{text(slot, |r| r.ip.clone())}</td> }.into_any(),
+            SortKey::Host => {
+                view! { <td class="mono col-host">{text(slot, |r| r.host.clone())}</td> }.into_any()
+            }
+            SortKey::Location => view! { <td>{text(slot, |r| r.location.clone())}</td> }.into_any(),
+            SortKey::Login => time_cell(slot, |r| &r.login, now).into_any(),
+            SortKey::LastActive => time_cell(slot, |r| &r.last_active, now).into_any(),
+            SortKey::Expires => time_cell(slot, |r| &r.expires, now).into_any(),
         })
         .collect_view();
-    let (id, user) = (&r.id, &r.user);
     view! {
-        <tr class:row-current=r.current class:row-pending=r.pending class:row-selected=r.checked>
+        <tr
+            class:row-current=flag(slot, |r| r.current)
+            class:row-pending=flag(slot, |r| r.pending)
+            class:row-selected=flag(slot, |r| r.checked)
+        >
             <td class="col-check">
                 <input
                     type="checkbox"
-                    data-id=id.clone()
-                    aria-label=format!("Select session {id} of {user}")
-                    prop:checked=r.checked
+                    data-id=id
+                    aria-label=text(slot, |r| format!("Select session {} of {}", r.id, r.user))
+                    prop:checked=flag(slot, |r| r.checked)
                 />
             </td>
             {cells}
@@ -172,8 +218,8 @@ fn row(r: &RowView, columns: &'static [SortKey], now: f64) -> impl IntoView {
                     type="button"
                     class="btn btn-small"
                     data-act="details"
-                    data-id=id.clone()
-                    aria-label=format!("Details of session {id}")
+                    data-id=id
+                    aria-label=text(slot, |r| format!("Details of session {}", r.id))
                 >
                     "Details"
                 </button>
@@ -181,9 +227,9 @@ fn row(r: &RowView, columns: &'static [SortKey], now: f64) -> impl IntoView {
                     type="button"
                     class="btn btn-small btn-danger-quiet"
                     data-act="revoke"
-                    data-id=id.clone()
-                    aria-label=format!("Revoke session {id} of {user}")
-                    disabled=r.pending
+                    data-id=id
+                    aria-label=text(slot, |r| format!("Revoke session {} of {}", r.id, r.user))
+                    disabled=flag(slot, |r| r.pending)
                 >
                     "Revoke"
                 </button>
@@ -322,7 +368,7 @@ pub fn SessionTable(
                                 r.pending = pending.with(|p| p.contains(&r.id));
                                 r
                             });
-                            move || slot.with(|r| row(r, columns, now.get()))
+                            row_slot(slot, columns, now)
                         }
                     />
                 </tbody>
