@@ -43,6 +43,33 @@ impl TimeText {
     }
 }
 
+impl TimeText {
+    /// The relative age ("3 days ago"); the server's text when unreadable.
+    fn age(&self, now: f64) -> String {
+        match (&self.raw, self.epoch_ms) {
+            (Some(_), Some(ms)) => crate::browser::format_relative(ms, now),
+            (Some(raw), None) => raw.clone(),
+            (None, _) => "—".to_string(),
+        }
+    }
+
+    /// The full date under the age (empty when unreadable or missing).
+    fn full_text(&self) -> String {
+        match (&self.raw, self.epoch_ms) {
+            (Some(_), Some(_)) => self.full.clone(),
+            _ => String::new(),
+        }
+    }
+
+    fn title(&self) -> Option<String> {
+        match (&self.raw, self.epoch_ms) {
+            (Some(_), Some(_)) => Some(self.full.clone()),
+            (Some(_), None) => Some("The server's date could not be read".to_string()),
+            (None, _) => None,
+        }
+    }
+}
+
 /// Everything one row shows.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct RowView {
@@ -126,27 +153,9 @@ fn time_cell(
     pick: fn(&RowView) -> &TimeText,
     now: Signal<f64>,
 ) -> impl IntoView {
-    let readable = move || slot.with(|r| pick(r).epoch_ms.is_some() && pick(r).raw.is_some());
-    let age = move || {
-        slot.with(|r| {
-            let t = pick(r);
-            match (&t.raw, t.epoch_ms) {
-                (Some(_), Some(ms)) => crate::browser::format_relative(ms, now.get()),
-                (Some(raw), None) => raw.clone(),
-                (None, _) => "—".to_string(),
-            }
-        })
-    };
-    let title = move || {
-        slot.with(|r| {
-            let t = pick(r);
-            match (&t.raw, t.epoch_ms) {
-                (Some(_), Some(_)) => Some(t.full.clone()),
-                (Some(_), None) => Some("The server's date could not be read".to_string()),
-                (None, _) => None,
-            }
-        })
-    };
+    let full = move || slot.with(|r| pick(r).full_text());
+    let age = move || slot.with(|r| pick(r).age(now.get()));
+    let title = move || slot.with(|r| pick(r).title());
     view! {
         <td class="col-time">
             <time
@@ -155,7 +164,7 @@ fn time_cell(
                 class:muted=move || slot.with(|r| pick(r).raw.is_none())
             >
                 <span class="age">{age}</span>
-                <span class="abs">{move || if readable() { slot.with(|r| pick(r).full.clone()) } else { String::new() }}</span>
+                <span class="abs">{full}</span>
             </time>
         </td>
     }
