@@ -77,6 +77,28 @@ pub fn schedule_query_string(qs: String, push: bool) {
     }
 }
 
+/// Resolves once the next frame has been painted (a frame callback, then a
+/// task after it), or after `fallback_ms` if no frame comes first (a hidden
+/// tab gets no frames).
+pub async fn after_paint(fallback_ms: u64) {
+    use futures::channel::oneshot;
+    use std::{cell::RefCell, rc::Rc, time::Duration};
+    type Slot = Rc<RefCell<Option<oneshot::Sender<()>>>>;
+    fn fire(slot: &Slot) {
+        if let Some(tx) = slot.borrow_mut().take() {
+            let _ = tx.send(());
+        }
+    }
+    let (tx, rx) = oneshot::channel();
+    let slot: Slot = Rc::new(RefCell::new(Some(tx)));
+    let on_frame = slot.clone();
+    leptos::prelude::request_animation_frame(move || {
+        leptos::prelude::set_timeout(move || fire(&on_frame), Duration::ZERO)
+    });
+    leptos::prelude::set_timeout(move || fire(&slot), Duration::from_millis(fallback_ms));
+    let _ = rx.await;
+}
+
 /// Forgets a scheduled URL change (Back/Forward or sign-out came first).
 pub fn discard_scheduled_query() {
     PENDING_QUERY.with(|p| p.borrow_mut().take());
