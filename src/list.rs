@@ -450,7 +450,7 @@ impl SessionList {
         self.cache.clear();
         for r in rows {
             self.starts.push(self.text.len());
-            self.text.push_str(&r.search_text());
+            r.push_search_text(&mut self.text);
             self.text.push('\n');
             self.sessions.push(r);
         }

@@ -46,6 +46,25 @@ impl Session {
     /// separated by U+001F so a word never matches across two fields, on
     /// one line (no newline inside).
     pub fn search_text(&self) -> String {
+        let mut text = String::with_capacity(96);
+        self.push_search_text(&mut text);
+        text
+    }
+
+    /// Appends [`Session::search_text`] to `out` without a string per field
+    /// (the list index is built from 100,000 of these).
+    pub fn push_search_text(&self, out: &mut String) {
+        fn push_lower(out: &mut String, s: &str) {
+            let one_line = |c: char| if c == '\n' || c == '\r' { ' ' } else { c };
+            if s.is_ascii() {
+                out.extend(
+                    s.bytes()
+                        .map(|b| one_line(char::from(b.to_ascii_lowercase()))),
+                );
+            } else {
+                out.extend(s.to_lowercase().chars().map(one_line));
+            }
+        }
         let parts = [
             &self.user_name,
             &self.username,
@@ -58,13 +77,11 @@ impl Session {
             &self.location,
             &self.device_type,
         ];
-        let mut h = String::with_capacity(96);
         for p in parts.into_iter().flatten() {
-            h.push_str(&p.to_lowercase());
-            h.push('\u{1f}');
+            push_lower(out, p);
+            out.push('\u{1f}');
         }
-        h.push_str(&self.id.to_lowercase());
-        h.replace(['\n', '\r'], " ")
+        push_lower(out, &self.id);
     }
 
     /// Best human label for the owner: display name, else username, else user ID.
@@ -208,6 +225,12 @@ mod tests {
         }
         assert!(!t.contains("Chrome"));
         assert!(!t.contains('\n'));
+        let accented = Session {
+            id: "X".into(),
+            user_name: Some("ÉLODIE\r\nMÜLLER".into()),
+            ..Default::default()
+        };
+        assert_eq!(accented.search_text(), "élodie  müller\u{1f}x");
     }
 
     #[test]
