@@ -25,11 +25,11 @@ use std::rc::Rc;
 /// Rows are handed to the table in batches while pages arrive: the first
 /// batch at once, then at most every this many milliseconds, and the last.
 const FLUSH_EVERY_MS: f64 = 1500.0;
-/// Resolves when the first page of a load has been painted.
-type PaintGate = Shared<LocalBoxFuture<'static, ()>>;
-
 /// The progress bar is updated at most this often while loading.
 const PROGRESS_EVERY_MS: f64 = 120.0;
+
+/// Resolves when the first page of a load has been painted.
+type PaintGate = Shared<LocalBoxFuture<'static, ()>>;
 
 /// A revocation beyond single sessions, confirmed first.
 #[derive(Clone, Debug, PartialEq)]
