@@ -42,17 +42,10 @@ pub struct Session {
 }
 
 impl Session {
-    /// The lower-cased text the filter searches: every searchable field,
-    /// separated by U+001F so a word never matches across two fields, on
-    /// one line (no newline inside).
-    pub fn search_text(&self) -> String {
-        let mut text = String::with_capacity(96);
-        self.push_search_text(&mut text);
-        text
-    }
-
-    /// Appends [`Session::search_text`] to `out` without a string per field
-    /// (the list index is built from 100,000 of these).
+    /// Appends the lower-cased text the filter searches to `out`: every
+    /// searchable field, separated by U+001F so a word never matches across
+    /// two fields, on one line (no newline inside). No string per field: the
+    /// list index is built from 100,000 of these.
     pub fn push_search_text(&self, out: &mut String) {
         fn push_lower(out: &mut String, s: &str) {
             let one_line = |c: char| if c == '\n' || c == '\r' { ' ' } else { c };
@@ -186,6 +179,12 @@ fn scalar_text(v: &Value) -> String {
 mod tests {
     use super::*;
 
+    fn search_text(s: &Session) -> String {
+        let mut text = String::new();
+        s.push_search_text(&mut text);
+        text
+    }
+
     #[test]
     fn user_label_falls_back_name_username_id() {
         let mut s = Session {
@@ -212,7 +211,7 @@ mod tests {
             location: Some("Line\nbreak".into()),
             ..Default::default()
         };
-        let t = s.search_text();
+        let t = search_text(&s);
         for needle in [
             "rocket agent",
             "chrome",
@@ -230,7 +229,7 @@ mod tests {
             user_name: Some("ÉLODIE\r\nMÜLLER".into()),
             ..Default::default()
         };
-        assert_eq!(accented.search_text(), "élodie  müller\u{1f}x");
+        assert_eq!(search_text(&accented), "élodie  müller\u{1f}x");
     }
 
     #[test]

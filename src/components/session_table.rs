@@ -41,9 +41,7 @@ impl TimeText {
             None => TimeText::default(),
         }
     }
-}
 
-impl TimeText {
     /// The relative age ("3 days ago"); the server's text when unreadable.
     fn age(&self, now: f64) -> String {
         match (&self.raw, self.epoch_ms) {

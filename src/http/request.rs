@@ -384,6 +384,8 @@ pub fn clip(s: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn reset_header_is_whole_milliseconds() {
         assert_eq!(
@@ -398,8 +400,6 @@ mod tests {
             assert_eq!(parse_reset_header(bad), None, "{bad}");
         }
     }
-
-    use super::*;
 
     #[test]
     fn sha256_matches_known_vector() {
