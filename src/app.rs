@@ -1,5 +1,6 @@
-//! The root component and the app-wide context: the connection, messages,
-//! the one two-factor gate, and a `call` that every screen uses.
+//! The root component and the app-wide context: the signed-in connection
+//! (its [`Api`]), messages, the two-factor dialog's gate, sign-in and
+//! sign-out.
 
 use crate::backends::BackendKind;
 use crate::components::notices::Notices;
@@ -13,6 +14,10 @@ use crate::pages::connect::ConnectPage;
 use crate::pages::sessions::SessionsPage;
 use leptos::prelude::*;
 use std::rc::Rc;
+
+/// Written (then removed) in localStorage at sign-out: other tabs of this
+/// panel see the `storage` event and sign out too. It holds no secret.
+const SIGNOUT_KEY: &str = "sessiondeck.signout";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NoticeKind {
@@ -29,9 +34,38 @@ pub struct Notice {
     pub text: String,
 }
 
+/// One signed-in connection and its one transport. Work captures the `Api`
+/// it started with, so it goes to that server with those credentials — or,
+/// once that connection is signed out, nowhere.
+#[derive(Clone)]
+pub struct Api {
+    pub conn: Rc<Connection>,
+    transport: Transport,
+    ctx: AppCtx,
+}
+
+impl Api {
+    pub fn kind(&self) -> BackendKind {
+        self.conn.kind
+    }
+
+    /// Sends through this connection. A 401 signs it out and returns to
+    /// Connect with the reason.
+    pub async fn call(&self, req: ApiRequest) -> Result<RawResponse, ApiError> {
+        let r = self.transport.call(&req).await;
+        if let Err(e @ ApiError::Unauthorized { .. }) = &r {
+            if self.transport.is_open() {
+                self.ctx.sign_out(Some(e.to_string()));
+            }
+        }
+        r
+    }
+}
+
 /// Shared app state. `Copy`: every field is an arena handle.
 #[derive(Clone, Copy)]
 pub struct AppCtx {
+    /// Who the panel is signed in as (what the header shows).
     pub conn: RwSignal<Option<Connection>>,
     pub notices: RwSignal<Vec<Notice>>,
     /// What the two-factor dialog shows (`None` = closed).
@@ -40,44 +74,59 @@ pub struct AppCtx {
     pub rate_until: RwSignal<Option<f64>>,
     /// Why the admin was sent back to Connect (401, signed out).
     pub signout_reason: RwSignal<Option<String>>,
-    gate: StoredValue<Rc<TwoFactorGate>, LocalStorage>,
+    api: StoredValue<Option<Api>, LocalStorage>,
+    /// The gate whose prompt the dialog shows.
+    dialog_gate: StoredValue<Option<Rc<TwoFactorGate>>, LocalStorage>,
     next_id: StoredValue<u64>,
 }
 
 impl AppCtx {
     pub fn new() -> Self {
-        let prompt = RwSignal::new(None);
-        let gate = Rc::new(TwoFactorGate::new(move |p| prompt.set(p)));
         AppCtx {
             conn: RwSignal::new(None),
             notices: RwSignal::new(Vec::new()),
-            prompt,
+            prompt: RwSignal::new(None),
             rate_until: RwSignal::new(None),
             signout_reason: RwSignal::new(None),
-            gate: StoredValue::new_local(gate),
+            api: StoredValue::new_local(None),
+            dialog_gate: StoredValue::new_local(None),
             next_id: StoredValue::new(1),
         }
     }
 
-    pub fn gate(&self) -> Rc<TwoFactorGate> {
-        self.gate.get_value()
+    /// The signed-in connection, if any.
+    pub fn api(&self) -> Option<Api> {
+        self.api.get_value()
     }
 
-    /// A transport against `base` with these auth headers.
+    /// The gate the two-factor dialog answers.
+    pub fn dialog_gate(&self) -> Option<Rc<TwoFactorGate>> {
+        self.dialog_gate.get_value()
+    }
+
+    /// A transport against `base` with these auth headers and its own
+    /// two-factor gate (shown by the dialog while it asks).
     pub fn transport(
         &self,
         kind: BackendKind,
         base: &str,
         auth: Vec<(String, String)>,
     ) -> Transport {
-        let rate_until = self.rate_until;
-        Transport {
-            send: browser::fetch_sender(base.to_string(), auth),
-            sleep: browser::sleeper(),
-            now: browser::now(),
-            classify: crate::backends::classifier(kind),
-            gate: self.gate(),
-            on_rate_limit: Rc::new(move |e| match e {
+        let (prompt, dialog_gate, rate_until) = (self.prompt, self.dialog_gate, self.rate_until);
+        let gate = Rc::new_cyclic(|me: &std::rc::Weak<TwoFactorGate>| {
+            let me = me.clone();
+            TwoFactorGate::new(move |p: Option<Prompt>| {
+                if p.is_some() {
+                    dialog_gate.set_value(me.upgrade());
+                }
+                prompt.set(p);
+            })
+        });
+        Transport::new(
+            browser::io(base.to_string(), auth),
+            crate::backends::classifier(kind),
+            gate,
+            Rc::new(move |e| match e {
                 RateLimitEvent::Waiting { until_ms } => rate_until.update(|u| {
                     *u = Some(u.map_or(until_ms, |x| x.max(until_ms)));
                 }),
@@ -90,39 +139,58 @@ impl AppCtx {
                     }
                 }
             }),
-        }
-    }
-
-    /// Sends through the signed-in connection. A 401 signs out and returns
-    /// to Connect with the reason.
-    pub async fn call(self, req: ApiRequest) -> Result<RawResponse, ApiError> {
-        let Some(conn) = self.conn.get_untracked() else {
-            return Err(ApiError::Unauthorized {
-                message: "not signed in".into(),
-            });
-        };
-        let t = self.transport(conn.kind, &conn.base_url, conn.auth_headers());
-        let r = t.call(&req).await;
-        if let Err(e @ ApiError::Unauthorized { .. }) = &r {
-            self.sign_out(Some(e.to_string()));
-        }
-        r
+        )
     }
 
     pub fn sign_in(&self, conn: Connection) {
+        if let Some(old) = self.api.get_value() {
+            old.transport.close();
+        }
         stored::save(&conn);
+        let transport = self.transport(conn.kind, &conn.base_url, conn.auth_headers());
+        self.api.set_value(Some(Api {
+            conn: Rc::new(conn.clone()),
+            transport,
+            ctx: *self,
+        }));
         self.signout_reason.set(None);
         self.conn.set(Some(conn));
     }
 
-    /// Forgets every credential (memory, sessionStorage, localStorage).
+    /// Signs out here and in this panel's other tabs: forgets every
+    /// credential (memory, sessionStorage, localStorage), stops everything
+    /// the connection was doing, and ends a token the panel itself obtained.
     pub fn sign_out(&self, reason: Option<String>) {
-        stored::forget();
-        if self.gate().is_open() {
-            self.gate().cancel();
+        self.end(reason);
+        crate::browser::storage_set(
+            crate::browser::Store::Local,
+            SIGNOUT_KEY,
+            &crate::browser::now_ms().to_string(),
+        );
+        crate::browser::storage_remove(crate::browser::Store::Local, SIGNOUT_KEY);
+    }
+
+    fn end(&self, reason: Option<String>) {
+        if let Some(api) = self.api.get_value() {
+            api.transport.close();
+            // A login token the panel created is the panel's to end.
+            if let Some(req) = api
+                .conn
+                .issued_by_panel
+                .then(|| api.kind().end_token())
+                .flatten()
+            {
+                leptos::task::spawn_local(async move {
+                    let _ = api.transport.send_raw(req).await;
+                });
+            }
         }
+        self.api.set_value(None);
+        stored::forget();
         self.signout_reason.set(reason);
         self.conn.set(None);
+        self.prompt.set(None);
+        self.rate_until.set(None);
         self.notices.set(Vec::new());
         crate::browser::discard_scheduled_query();
         crate::browser::set_query_string("", false);
@@ -165,8 +233,19 @@ pub fn App() -> impl IntoView {
     let ctx = AppCtx::new();
     provide_context(ctx);
     if let Some(c) = stored::load() {
-        ctx.conn.set(Some(c));
+        ctx.sign_in(c);
     }
+    // Sign-out in another tab of this panel signs this one out too.
+    let other_tab = window_event_listener(leptos::ev::storage, move |e| {
+        if e.key().as_deref() == Some(SIGNOUT_KEY) && e.new_value().is_some() && ctx.api().is_some()
+        {
+            ctx.end(Some(
+                "You signed out in another tab of this browser. Every stored credential was removed."
+                    .into(),
+            ));
+        }
+    });
+    on_cleanup(move || other_tab.remove());
     let signed_in = Memo::new(move |_| ctx.conn.with(|c| c.is_some()));
     let who = move || {
         ctx.conn.with(|c| {
@@ -211,7 +290,11 @@ pub fn App() -> impl IntoView {
         <RateLimitBanner />
         <main id="main" tabindex="-1">
             <Show when=move || signed_in.get() fallback=|| view! { <ConnectPage /> }>
-                <SessionsPage />
+                {move || {
+                    // A new sign-in is a new page for the new connection.
+                    ctx.conn.track();
+                    ctx.api().map(|api| view! { <SessionsPage api=api /> })
+                }}
             </Show>
         </main>
         <Notices />

@@ -7,8 +7,9 @@
 use crate::backends::ListPage;
 use crate::http::request::ApiError;
 use futures::stream::{self, StreamExt};
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::future::Future;
+use std::rc::Rc;
 
 /// Revocations in flight at once.
 pub const REVOKE_CONCURRENCY: usize = 6;
@@ -17,22 +18,47 @@ pub const PAGE_CONCURRENCY: usize = 6;
 /// A hostile `total` must not make us walk forever.
 pub const MAX_PAGES: usize = 5_000;
 
+/// Why an item of a batch was never sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotSent {
+    /// An earlier error made the rest pointless (401, Cancel, sign-out).
+    AfterError,
+    /// The admin pressed Stop.
+    Stopped,
+}
+
 /// How one item of a batch ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ItemResult<T> {
     Done(T),
     Failed(ApiError),
-    /// Never sent: an earlier error made the rest pointless (e.g. 401, Cancel).
-    NotSent,
+    NotSent(NotSent),
+}
+
+/// A batch's Stop button: once pressed, nothing more of the batch is sent;
+/// what is already in flight finishes.
+#[derive(Clone, Debug, Default)]
+pub struct Stop(Rc<Cell<bool>>);
+
+impl Stop {
+    pub fn press(&self) {
+        self.0.set(true);
+    }
+    pub fn is_pressed(&self) -> bool {
+        self.0.get()
+    }
 }
 
 /// Runs `op` for each ID, at most `concurrency` at once (the first alone),
-/// reporting `(finished, total)` after each. Results come back in input order.
-/// After a fatal error (see [`ApiError::is_fatal`]) nothing more is sent.
+/// reporting `(finished, total)` after each. Results come back in the order
+/// they finish. Nothing more is sent after a fatal error (see
+/// [`ApiError::is_fatal`]) or once `stop` is pressed: those items are
+/// [`ItemResult::NotSent`], and `op` is never called for them.
 pub async fn run_bulk<T, F, Fut>(
     ids: Vec<String>,
     concurrency: usize,
     op: F,
+    stop: &Stop,
     mut on_progress: impl FnMut(usize, usize),
 ) -> Vec<(String, ItemResult<T>)>
 where
@@ -40,19 +66,21 @@ where
     Fut: Future<Output = Result<T, ApiError>>,
 {
     let total = ids.len();
-    let stop = RefCell::new(false);
+    let failed_hard = Cell::new(false);
     let one = |id: String| {
-        let stop = &stop;
-        let fut = op(id.clone());
+        let (op, failed_hard) = (&op, &failed_hard);
         async move {
-            if *stop.borrow() {
-                return (id, ItemResult::NotSent);
+            if failed_hard.get() {
+                return (id, ItemResult::NotSent(NotSent::AfterError));
             }
-            let r = match fut.await {
+            if stop.is_pressed() {
+                return (id, ItemResult::NotSent(NotSent::Stopped));
+            }
+            let r = match op(id.clone()).await {
                 Ok(v) => ItemResult::Done(v),
                 Err(e) => {
                     if e.is_fatal() {
-                        *stop.borrow_mut() = true;
+                        failed_hard.set(true);
                     }
                     ItemResult::Failed(e)
                 }
@@ -132,7 +160,7 @@ mod tests {
     use super::*;
     use crate::model::Session;
     use futures::executor::block_on;
-    use std::cell::Cell;
+    use std::cell::{Cell, RefCell};
     use std::rc::Rc;
 
     /// An op that records what was sent and the peak number in flight.
@@ -191,6 +219,7 @@ mod tests {
                     }
                 }
             },
+            &Stop::default(),
             |d, t| progress.push((d, t)),
         ));
         assert_eq!(p.peak.get(), 3);
@@ -230,6 +259,7 @@ mod tests {
                     Ok::<_, ApiError>(())
                 }
             },
+            &Stop::default(),
             |_, _| {},
         ));
         assert_eq!(
@@ -258,14 +288,50 @@ mod tests {
                     }
                 }
             },
+            &Stop::default(),
             |_, _| {},
         ));
         let not_sent = out
             .iter()
-            .filter(|(_, r)| *r == ItemResult::NotSent)
+            .filter(|(_, r)| *r == ItemResult::NotSent(NotSent::AfterError))
             .count();
         assert!(sent.borrow().len() < 10);
         assert_eq!(not_sent, 10 - sent.borrow().len());
+    }
+
+    #[test]
+    fn stop_sends_nothing_more_and_the_rest_is_retryable() {
+        let sent = RefCell::new(vec![]);
+        let stop = Stop::default();
+        let out = block_on(run_bulk(
+            (0..50).map(|i| format!("s{i}")).collect(),
+            3,
+            |id| {
+                let (sent, stop) = (&sent, &stop);
+                async move {
+                    sent.borrow_mut().push(id.clone());
+                    yield_now().await;
+                    if sent.borrow().len() == 7 {
+                        stop.press();
+                    }
+                    Ok::<_, ApiError>(())
+                }
+            },
+            &stop,
+            |_, _| {},
+        ));
+        let n_sent = sent.borrow().len();
+        assert!(
+            n_sent >= 7 && n_sent <= 9,
+            "in flight finish, nothing new starts: {n_sent}"
+        );
+        let stopped: Vec<&String> = out
+            .iter()
+            .filter(|(_, r)| *r == ItemResult::NotSent(NotSent::Stopped))
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(stopped.len() + n_sent, 50);
+        assert!(stopped.iter().all(|id| !sent.borrow().contains(id)));
     }
 
     fn page(n: usize, total: Option<usize>) -> ListPage {

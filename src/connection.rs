@@ -21,6 +21,9 @@ pub struct Connection {
     pub remember: bool,
     /// Who the server says we are (filled after /me).
     pub display_name: String,
+    /// The token was obtained by the panel (username + password login), so
+    /// sign-out ends it on the server.
+    pub issued_by_panel: bool,
 }
 
 impl fmt::Debug for Connection {
@@ -32,6 +35,7 @@ impl fmt::Debug for Connection {
             .field("user_id", &self.user_id)
             .field("token", &"<redacted>")
             .field("remember", &self.remember)
+            .field("issued_by_panel", &self.issued_by_panel)
             .finish()
     }
 }
@@ -45,23 +49,47 @@ impl Connection {
         }
     }
 
-    /// Normalises what the admin typed as Server URL.
+    /// Normalises what the admin typed as Server URL. `http://` is only for
+    /// a server on this machine: anything else would carry the token in
+    /// clear text.
     pub fn normalise_base(url: &str) -> Result<String, String> {
         let u = url.trim().trim_end_matches('/');
         if u.is_empty() {
             return Ok(String::new());
         }
-        if !(u.starts_with("https://") || u.starts_with("http://")) {
+        let lower = u.to_ascii_lowercase();
+        let Some((scheme, rest)) = lower.split_once("://") else {
             return Err(format!(
-                "Server URL must start with https:// (or http:// for a local server), or be empty for this panel's own origin — got \u{201c}{u}\u{201d}."
+                "Server URL must start with https:// (or http:// for a server on this machine), or be empty for this panel's own origin — got \u{201c}{u}\u{201d}."
             ));
-        }
-        if u.contains(['?', '#', ' ']) {
+        };
+        if u.contains(['?', '#', ' ', '@', '\\']) {
             return Err(
-                "Server URL must be the server's base address, without ?, # or spaces.".into(),
+                "Server URL must be the server's base address, without ?, #, @, \\ or spaces."
+                    .into(),
             );
         }
-        Ok(u.to_string())
+        let authority = rest.split('/').next().unwrap_or("");
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6
+                .split(']')
+                .next()
+                .map(|h| format!("[{h}]"))
+                .unwrap_or_default(),
+            None => authority.split(':').next().unwrap_or("").to_string(),
+        };
+        match scheme {
+            "https" if !host.is_empty() => Ok(u.to_string()),
+            "http" if ["localhost", "127.0.0.1", "[::1]"].contains(&host.as_str()) => {
+                Ok(u.to_string())
+            }
+            "http" => Err(format!(
+                "Server URL must use https:// — http:// would send the token unencrypted. It is allowed only for localhost, 127.0.0.1 and [::1] (got \u{201c}{host}\u{201d})."
+            )),
+            _ => Err(format!(
+                "Server URL must start with https:// (or http:// for a server on this machine), or be empty for this panel's own origin — got \u{201c}{u}\u{201d}."
+            )),
+        }
     }
 
     /// The stored form: `{"kind", "base_url", "user_id", "token", "remember",
@@ -74,6 +102,7 @@ impl Connection {
             ("token", self.token.as_str().into()),
             ("remember", self.remember.into()),
             ("display_name", self.display_name.as_str().into()),
+            ("issued_by_panel", self.issued_by_panel.into()),
         ])
         .to_string()
     }
@@ -90,6 +119,7 @@ impl Connection {
             token: text("token").filter(|t| !t.is_empty())?,
             remember: v.get("remember").and_then(Value::as_bool).unwrap_or(false),
             display_name: text("display_name").unwrap_or_default(),
+            issued_by_panel: v.get("issued_by_panel").and_then(Value::as_bool) == Some(true),
         })
     }
 }
@@ -166,6 +196,7 @@ mod tests {
             token: "secret-token".into(),
             remember: false,
             display_name: "Ada".into(),
+            issued_by_panel: true,
         }
     }
 
@@ -240,5 +271,29 @@ mod tests {
         );
         assert!(Connection::normalise_base("chat.example").is_err());
         assert!(Connection::normalise_base("https://x?a=1").is_err());
+        // http:// only for this machine.
+        for local in [
+            "http://localhost:3000",
+            "http://127.0.0.1:8080/",
+            "http://[::1]:80",
+            "HTTP://LOCALHOST",
+        ] {
+            assert!(Connection::normalise_base(local).is_ok(), "{local}");
+        }
+        for remote in [
+            "http://chat.example",
+            "http://10.0.0.5:3000",
+            "http://127.0.0.1.evil.example",
+            "http://localhost.evil.example",
+            "http://user@127.0.0.1",
+            "ftp://chat.example",
+            "javascript:alert(1)",
+            "https://",
+        ] {
+            assert!(Connection::normalise_base(remote).is_err(), "{remote}");
+        }
+        assert!(Connection::normalise_base("http://chat.example")
+            .unwrap_err()
+            .contains("unencrypted"));
     }
 }

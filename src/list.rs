@@ -285,10 +285,19 @@ impl PageView {
 /// One owner's sessions, for the grouped view.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserGroup {
+    /// Empty for sessions whose owner the server did not say.
     pub key: String,
     pub label: String,
     pub username: Option<String>,
     pub count: usize,
+}
+
+impl UserGroup {
+    /// Whether "Revoke all sessions of <user>" may be offered: only for a
+    /// known user, never for the sessions nobody is named for.
+    pub fn revocable(&self) -> bool {
+        !self.key.is_empty()
+    }
 }
 
 /// An ascending order and how many of its rows have a value.

@@ -1,7 +1,8 @@
-//! What a batch of revocations did, worded for the admin (pure).
+//! Revocations as the admin sees them (pure): the queue of confirmed
+//! actions, and what a batch did, worded for the admin.
 
 use crate::backends::rocketchat::Revoked;
-use crate::bulk::ItemResult;
+use crate::bulk::{ItemResult, NotSent};
 use crate::http::request::ApiError;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -18,8 +19,10 @@ pub struct RevokeReport {
     pub revoked: Vec<String>,
     pub already_gone: Vec<String>,
     pub failed: Vec<Failure>,
-    /// Not sent because an earlier error stopped the batch.
+    /// Not sent: an earlier error stopped the batch, or the admin did.
     pub not_sent: Vec<Failure>,
+    /// The admin pressed Stop.
+    pub stopped: bool,
     /// The error that stopped the batch, if one did.
     pub stopped_by: Option<ApiError>,
 }
@@ -47,11 +50,20 @@ impl RevokeReport {
                         id,
                     })
                 }
-                ItemResult::NotSent => r.not_sent.push(Failure {
-                    label: label(&id),
-                    reason: "Not sent: the batch stopped after an earlier error.".into(),
-                    id,
-                }),
+                ItemResult::NotSent(why) => {
+                    r.stopped |= why == NotSent::Stopped;
+                    r.not_sent.push(Failure {
+                        label: label(&id),
+                        reason: match why {
+                            NotSent::AfterError => {
+                                "Not sent: the batch stopped after an earlier error."
+                            }
+                            NotSent::Stopped => "Not sent: you stopped the batch.",
+                        }
+                        .into(),
+                        id,
+                    })
+                }
             }
         }
         r
@@ -83,7 +95,12 @@ impl RevokeReport {
     pub fn summary(&self) -> String {
         let n = self.requested;
         let plural = |k: usize| if k == 1 { "session" } else { "sessions" };
-        let mut s = format!("Revoked {} of {n} {}", self.revoked.len(), plural(n));
+        let mut s = format!(
+            "{}evoked {} of {n} {}",
+            if self.stopped { "Stopped: r" } else { "R" },
+            self.revoked.len(),
+            plural(n)
+        );
         if !self.already_gone.is_empty() {
             let k = self.already_gone.len();
             s.push_str(&format!(
@@ -99,6 +116,79 @@ impl RevokeReport {
         }
         s.push('.');
         s
+    }
+}
+
+/// Revocations run one action at a time: one confirmed while another runs
+/// waits here, in order, and is said to wait — never silently dropped.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RevokeQueue<J> {
+    running: bool,
+    waiting: std::collections::VecDeque<J>,
+}
+
+impl<J> Default for RevokeQueue<J> {
+    fn default() -> Self {
+        RevokeQueue {
+            running: false,
+            waiting: Default::default(),
+        }
+    }
+}
+
+/// What became of a confirmed action.
+#[derive(Debug, PartialEq)]
+pub enum Submitted<J> {
+    /// Nothing runs: start it now.
+    Start(J),
+    /// Another action runs: it waits, with this many ahead of it.
+    Queued { ahead: usize },
+}
+
+impl<J> RevokeQueue<J> {
+    pub fn submit(&mut self, job: J) -> Submitted<J> {
+        if self.running {
+            let ahead = self.waiting.len() + 1;
+            self.waiting.push_back(job);
+            Submitted::Queued { ahead }
+        } else {
+            self.running = true;
+            Submitted::Start(job)
+        }
+    }
+
+    /// The running action ended: the next one to start, if any.
+    pub fn finished(&mut self) -> Option<J> {
+        let next = self.waiting.pop_front();
+        self.running = next.is_some();
+        next
+    }
+
+    /// Stop: the waiting actions are dropped and returned, to be reported.
+    pub fn drain(&mut self) -> Vec<J> {
+        self.waiting.drain(..).collect()
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.running
+    }
+
+    pub fn waiting(&self) -> impl Iterator<Item = &J> {
+        self.waiting.iter()
+    }
+}
+
+impl RevokeReport {
+    /// Adds sessions that were waiting behind a stopped batch as not sent.
+    pub fn add_not_started(&mut self, ids: impl IntoIterator<Item = (String, String)>) {
+        for (id, label) in ids {
+            self.requested += 1;
+            self.not_sent.push(Failure {
+                id,
+                label,
+                reason: "Not sent: it was waiting behind the batch you stopped.".into(),
+            });
+        }
     }
 }
 
@@ -118,7 +208,7 @@ mod tests {
                     message: "boom".into(),
                 }),
             ),
-            ("d".to_string(), ItemResult::NotSent),
+            ("d".to_string(), ItemResult::NotSent(NotSent::AfterError)),
         ];
         let r = RevokeReport::from_results(results, |id| format!("label {id}"));
         assert_eq!(
@@ -131,6 +221,43 @@ mod tests {
         assert!(r.failed[0].reason.starts_with("500 Internal Server Error"));
         assert!(!r.is_clean());
         assert!(r.stopped_by.is_none());
+    }
+
+    #[test]
+    fn a_stopped_batch_says_so_and_offers_the_rest() {
+        let r = RevokeReport::from_results(
+            vec![
+                ("a".into(), ItemResult::Done(Revoked::Now)),
+                ("b".into(), ItemResult::NotSent(NotSent::Stopped)),
+                ("c".into(), ItemResult::NotSent(NotSent::Stopped)),
+            ],
+            |i| i.into(),
+        );
+        assert_eq!(r.summary(), "Stopped: revoked 1 of 3 sessions; 2 not sent.");
+        assert_eq!(r.retry_ids(), ["b", "c"]);
+        assert_eq!(r.not_sent[0].reason, "Not sent: you stopped the batch.");
+    }
+
+    #[test]
+    fn actions_confirmed_while_one_runs_wait_in_order() {
+        let mut q = RevokeQueue::default();
+        assert_eq!(q.submit("a"), Submitted::Start("a"));
+        assert_eq!(q.submit("b"), Submitted::Queued { ahead: 1 });
+        assert_eq!(q.submit("c"), Submitted::Queued { ahead: 2 });
+        assert!(q.is_running());
+        assert_eq!(q.finished(), Some("b"));
+        assert!(q.is_running(), "b runs now");
+        assert_eq!(q.finished(), Some("c"));
+        assert_eq!(q.finished(), None);
+        assert!(!q.is_running());
+        assert_eq!(q.submit("d"), Submitted::Start("d"));
+        q.submit("e");
+        assert_eq!(q.drain(), ["e"]);
+        assert_eq!(q.finished(), None);
+        let mut r = RevokeReport::default();
+        r.add_not_started([("x".to_string(), "alice".to_string())]);
+        assert_eq!(r.retry_ids(), ["x"]);
+        assert_eq!(r.summary(), "Revoked 0 of 1 session; 1 not sent.");
     }
 
     #[test]

@@ -139,6 +139,34 @@ pub fn parse_iso8601(s: &str) -> Option<f64> {
     Some((secs * 1000 + millis) as f64)
 }
 
+/// Parses an HTTP date (`Retry-After`): IMF-fixdate, `Tue, 14 Nov 2023
+/// 22:13:40 GMT`. Returns epoch milliseconds.
+pub fn parse_http_date(s: &str) -> Option<f64> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let rest = s.trim().split_once(", ")?.1;
+    let mut parts = rest.split_ascii_whitespace();
+    let day: i64 = parts.next()?.parse().ok()?;
+    let month = parts.next()?.to_ascii_lowercase();
+    let month = MONTHS.iter().position(|m| *m == month)? as i64 + 1;
+    let year: i64 = parts.next()?.parse().ok()?;
+    let mut hms = parts.next()?.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
+    if parts.next() != Some("GMT")
+        || parts.next().is_some()
+        || !(1..=31).contains(&day)
+        || !(1970..=9999).contains(&year)
+        || h > 23
+        || m > 59
+        || sec > 60
+    {
+        return None;
+    }
+    let secs = days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec;
+    Some((secs * 1000) as f64)
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -153,8 +181,9 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 /// The unit and (negative = past) amount for a relative age, as
 /// `Intl.RelativeTimeFormat` wants them: `(-3, "day")`.
 pub fn relative_parts(then_ms: f64, now_ms: f64) -> (i64, &'static str) {
+    // `as` saturates on hostile values; `unsigned_abs` cannot overflow.
     let secs = ((then_ms - now_ms) / 1000.0).round() as i64;
-    let abs = secs.abs();
+    let abs = secs.unsigned_abs();
     let (n, unit) = if abs < 60 {
         (secs, "second")
     } else if abs < 3600 {
@@ -174,6 +203,34 @@ pub fn relative_parts(then_ms: f64, now_ms: f64) -> (i64, &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(
+            parse_http_date("Tue, 14 Nov 2023 22:13:40 GMT"),
+            Some(1_700_000_020_000.0)
+        );
+        for bad in [
+            "",
+            "Tue 14 Nov 2023 22:13:40 GMT",
+            "Tue, 14 Foo 2023 22:13:40 GMT",
+            "Tue, 14 Nov 2023 25:00:00 GMT",
+            "Tue, 14 Nov 2023 22:13:40 CET",
+            "Tue, 99999999999999999999 Nov 2023 22:13:40 GMT",
+        ] {
+            assert_eq!(parse_http_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn hostile_times_never_overflow() {
+        assert_eq!(relative_parts(f64::MIN, 0.0).1, "year");
+        assert_eq!(relative_parts(f64::MAX, 0.0).1, "year");
+        assert_eq!(relative_parts(f64::NAN, 0.0), (0, "second"));
+        assert!(Timestamp::from_epoch_number(f64::MAX).is_some());
+        assert!(!format_iso(f64::MAX).is_empty());
+        assert!(!format_iso(f64::MIN).is_empty());
+    }
 
     #[test]
     fn parses_rocketchat_login_at() {

@@ -13,7 +13,7 @@ fn answer(status: u16, path: &str) -> RawResponse {
     RawResponse {
         status,
         body: fixture(path),
-        rate_limit_reset: None,
+        ..Default::default()
     }
 }
 
@@ -68,7 +68,7 @@ fn docspace_logout_true_false_and_403() {
         docspace::classify(&docspace::list(), &answer(403, "docspace/forbidden.json")).unwrap_err();
     assert!(e.to_string().contains("403 Forbidden") && e.to_string().contains("administrator"));
     assert_eq!(
-        k.revoke_user("u1").unwrap().path,
+        k.revoke_user("u1").unwrap().unwrap().path,
         "/api/2.0/security/activeconnections/logoutall/u1"
     );
     assert!(k.revoke_others().is_some());
@@ -89,7 +89,7 @@ fn henshin_seed_pseudo_json_is_refused_cleanly_and_real_shapes_parse() {
         "henshin/user_sessions_bare.json",
         "henshin/user_sessions_envelope.json",
     ] {
-        let p = henshin::parse_sessions(&fixture(f)).unwrap();
+        let (p, _) = henshin::parse_sessions(&fixture(f)).unwrap();
         let s = &p.sessions[0];
         assert_eq!(s.id, "275");
         assert_eq!(s.username.as_deref(), Some("user"));
@@ -116,7 +116,7 @@ fn henshin_seed_pseudo_json_is_refused_cleanly_and_real_shapes_parse() {
 #[test]
 fn henshin_no_active_session_means_gone() {
     let k = BackendKind::Henshin;
-    let req = k.revoke(Scope::All, "275");
+    let req = k.revoke(Scope::All, "275").unwrap();
     assert_eq!(req.body.as_ref().unwrap()["Session"].as_i64(), Some(275));
     let e =
         henshin::classify(&req, &answer(400, "henshin/revoke_no_active_session.json")).unwrap_err();

@@ -17,7 +17,7 @@ fn answer(status: u16, name: &str) -> RawResponse {
     RawResponse {
         status,
         body: fixture(name),
-        rate_limit_reset: None,
+        ..Default::default()
     }
 }
 

@@ -94,6 +94,11 @@ pub fn logout(id: &str) -> ApiRequest {
 /// unknown connection, swallowing the error) is a failure to report.
 pub fn logout_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
     let resp = result?;
+    if resp.is_html() {
+        return Err(ApiError::HtmlPage {
+            status: resp.status,
+        });
+    }
     let r = unwrap_envelope(&resp.body)?;
     match r.as_bool() {
         Some(true) => Ok(Revoked::Now),
@@ -120,11 +125,6 @@ pub fn logout_user(user_id: &str) -> ApiRequest {
 /// `PUT …/logoutallexceptthis`: with an API key this closes EVERY connection.
 pub fn logout_all_except_this() -> ApiRequest {
     ApiRequest::new(Method::Put, format!("{BASE}/logoutallexceptthis"))
-}
-
-/// Success of the calls whose body means nothing (2xx is enough).
-pub fn plain_outcome(result: Result<RawResponse, ApiError>) -> Result<(), ApiError> {
-    result.map(|_| ())
 }
 
 /// `{response: …}`; a missing envelope or invalid JSON is a bad answer.
@@ -164,7 +164,10 @@ pub fn classify(req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
             message,
         },
         404 => ApiError::NotFound { message },
-        429 => ApiError::RateLimited { message },
+        429 => ApiError::RateLimited {
+            message,
+            wait_secs: None,
+        },
         status => ApiError::Server { status, message },
     })
 }
@@ -193,7 +196,7 @@ mod tests {
         let ok = |b: &str| RawResponse {
             status: 200,
             body: b.into(),
-            rate_limit_reset: None,
+            ..Default::default()
         };
         assert_eq!(
             logout_outcome(Ok(ok(r#"{"response":true}"#))),
@@ -207,6 +210,10 @@ mod tests {
             logout_outcome(Ok(ok(r#"{"response":"x"}"#))),
             Err(ApiError::BadResponse { .. })
         ));
+        assert_eq!(
+            logout_outcome(Ok(ok("<html><body>Proxy error</body></html>"))),
+            Err(ApiError::HtmlPage { status: 200 })
+        );
     }
 
     #[test]
@@ -233,7 +240,7 @@ mod tests {
             &RawResponse {
                 status: 403,
                 body: r#"{"error":{"message":"Access denied"},"status":1,"statusCode":403}"#.into(),
-                rate_limit_reset: None,
+                ..Default::default()
             },
         )
         .unwrap_err();

@@ -24,14 +24,22 @@ pub fn list_users() -> ApiRequest {
     ApiRequest::new(Method::Get, format!("{BASE}/list"))
 }
 
-pub fn user_sessions(guid: &str) -> ApiRequest {
-    ApiRequest::new(
+/// One user's sessions; `page`: (page number, page size) after the first
+/// page of a paged envelope.
+pub fn user_sessions(guid: &str, page: Option<(u64, u64)>) -> ApiRequest {
+    let r = ApiRequest::new(
         Method::Get,
         format!(
             "{BASE}/user-sessions/{}",
             super::docspace::path_segment(guid)
         ),
-    )
+    );
+    match page {
+        Some((number, size)) => r
+            .query("PageNumber", number.to_string())
+            .query("PageSize", size.to_string()),
+        None => r,
+    }
 }
 
 pub fn revoke(id: &str) -> ApiRequest {
@@ -44,24 +52,43 @@ pub fn revoke(id: &str) -> ApiRequest {
         .json(Value::object([("Session", session)]))
 }
 
+/// A list answer: its items, and the paging an envelope reports.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Listing {
+    pub items: Vec<Value>,
+    /// How many items the whole list holds, when the envelope says.
+    pub total: Option<usize>,
+    /// This page's number and the page size, when the envelope says.
+    pub page: Option<(u64, u64)>,
+}
+
+fn first_number(map: &crate::json::Map, keys: &[&str]) -> Option<u64> {
+    keys.iter().find_map(|k| map.get(k).and_then(Value::as_u64))
+}
+
 /// The array of a list answer: a bare array, or the first array in an
 /// envelope (`Items`, `items`, `Data`, `Results`…) with optional paging fields.
-/// Returns the items and the envelope's total, when it gives one.
-pub fn list_items(body: &str) -> Result<(Vec<Value>, Option<usize>), ApiError> {
+pub fn list_items(body: &str) -> Result<Listing, ApiError> {
     match parse_json(200, body)? {
-        Value::Array(items) => Ok((items, None)),
+        Value::Array(items) => Ok(Listing {
+            items,
+            ..Default::default()
+        }),
         Value::Object(map) => {
-            let total = [
-                "TotalCount",
-                "totalCount",
-                "Total",
-                "total",
-                "TotalItems",
-                "totalItems",
-            ]
-            .iter()
-            .find_map(|k| map.get(k).and_then(Value::as_u64))
-            .map(|t| t as usize);
+            let total = first_number(
+                &map,
+                &[
+                    "TotalCount",
+                    "totalCount",
+                    "Total",
+                    "total",
+                    "TotalItems",
+                    "totalItems",
+                ],
+            )
+            .map(|t| usize::try_from(t).unwrap_or(usize::MAX));
+            let number = first_number(&map, &["PageNumber", "pageNumber", "Page", "page"]);
+            let size = first_number(&map, &["PageSize", "pageSize"]);
             let preferred = [
                 "Items", "items", "Data", "data", "Results", "results", "Value", "value",
             ];
@@ -71,7 +98,11 @@ pub fn list_items(body: &str) -> Result<(Vec<Value>, Option<usize>), ApiError> {
                 .or_else(|| map.values().find_map(Value::as_array))
                 .cloned();
             array
-                .map(|a| (a, total))
+                .map(|items| Listing {
+                    items,
+                    total,
+                    page: number.zip(size),
+                })
                 .ok_or_else(|| ApiError::BadResponse {
                     status: 200,
                     why: "the answer holds no list".into(),
@@ -84,13 +115,15 @@ pub fn list_items(body: &str) -> Result<(Vec<Value>, Option<usize>), ApiError> {
     }
 }
 
+/// Users whose GUID is usable in a path; the others are left out.
 pub fn parse_users(body: &str) -> Result<Vec<UserEntry>, ApiError> {
-    let (items, _) = list_items(body)?;
-    Ok(items
+    let listing = list_items(body)?;
+    Ok(listing
+        .items
         .iter()
         .filter_map(|u| {
             Some(UserEntry {
-                guid: json_str(u, "UserGuid").filter(|g| !g.is_empty())?,
+                guid: json_str(u, "UserGuid").filter(|g| super::check_id(g, &[]).is_ok())?,
                 name: json_str(u, "UserName"),
                 session_count: u.get("SessionCount").and_then(Value::as_u64),
                 is_operator: u.get("IsOperator").and_then(Value::as_bool) == Some(true),
@@ -99,9 +132,26 @@ pub fn parse_users(body: &str) -> Result<Vec<UserEntry>, ApiError> {
         .collect())
 }
 
-pub fn parse_sessions(body: &str) -> Result<ListPage, ApiError> {
-    let (items, total) = list_items(body)?;
-    Ok(page_of(&items, total, session_from))
+/// One page of a user's sessions, and the next page to ask for after
+/// `collected` rows (this page's included), if the envelope says there is one.
+pub fn parse_sessions(body: &str) -> Result<(ListPage, Option<(u64, u64)>), ApiError> {
+    let listing = list_items(body)?;
+    let page = page_of(&listing.items, listing.total, session_from);
+    Ok((page, listing.page))
+}
+
+/// The page to ask for after `page` (whose paging [`parse_sessions`] gave),
+/// with `collected` items so far: only while the envelope's total says
+/// there is more and this page was full.
+pub fn next_page(
+    page: &ListPage,
+    paging: Option<(u64, u64)>,
+    collected: usize,
+) -> Option<(u64, u64)> {
+    let (number, size) = paging?;
+    let more = page.total.is_some_and(|t| collected < t);
+    let full = size > 0 && page.returned as u64 >= size;
+    (more && full).then(|| (number.saturating_add(1), size))
 }
 
 /// "-" and "Other- v. " mean "not known" in Henshin's answers.
@@ -133,30 +183,64 @@ pub fn session_from(item: &Value) -> Option<Session> {
     })
 }
 
-/// 2xx is done; `err_NoActiveSession` means the session is already gone.
+/// Done only on a 2xx with an empty or JSON body (classify has already
+/// turned a top-level error code into an error); `err_NoActiveSession` means
+/// the session is already gone.
 pub fn revoke_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
     match result {
-        Ok(_) => Ok(Revoked::Now),
+        Ok(resp) => super::action_answer(&resp).map(|_| Revoked::Now),
         Err(ApiError::NotFound { .. }) => Ok(Revoked::AlreadyGone),
         Err(e) => Err(e),
     }
 }
 
-pub fn classify(_req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
-    let body = &resp.body;
-    let code = body.find("err_").map(|i| {
-        body[i..]
+/// `err_Something`: Henshin's error codes.
+fn is_error_code(s: &str) -> bool {
+    s.len() > 4
+        && s.starts_with("err_")
+        && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+}
+
+/// An error code the answer states at its top level: the whole answer is a
+/// code (`"err_NoActiveSession"`), or an object's error field holds one.
+/// Codes inside data (a user named `kerr_j`) are data.
+fn top_level_code(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if is_error_code(s) => Some(s.clone()),
+        Value::Object(_) => ["error", "Error", "code", "Code", "errorCode", "ErrorCode"]
+            .iter()
+            .find_map(|k| json_str(v, k).filter(|c| is_error_code(c))),
+        _ => None,
+    }
+}
+
+/// The first `err_…` word anywhere in a non-2xx body (a plain-text error).
+fn code_in_text(body: &str) -> Option<String> {
+    body.match_indices("err_").find_map(|(i, _)| {
+        let before_ok = body[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
+        let word: String = body[i..]
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect::<String>()
-    });
+            .collect();
+        (before_ok && is_error_code(&word)).then_some(word)
+    })
+}
+
+pub fn classify(_req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
+    let body = &resp.body;
+    let v: Value = crate::json::parse(body).unwrap_or(Value::Null);
+    let code = top_level_code(&v);
     if resp.is_success() && code.is_none() {
         return Ok(());
     }
-    let v: Value = crate::json::parse(body).unwrap_or(Value::Null);
+    let code = code.or_else(|| code_in_text(body));
     let text = json_str(&v, "message")
         .or_else(|| json_str(&v, "Message"))
         .or_else(|| json_str(&v, "error"))
+        .map(|m| clip(&m, 300))
         .unwrap_or_else(|| clip(body, 160));
     let message = match &code {
         Some(c) if !text.contains(c.as_str()) => format!("{c}: {text}"),
@@ -172,11 +256,11 @@ pub fn classify(_req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
             message,
         },
         404 => ApiError::NotFound { message },
-        429 => ApiError::RateLimited { message },
-        s if (200..300).contains(&s) => ApiError::Server {
-            status: 400,
+        429 => ApiError::RateLimited {
             message,
+            wait_secs: None,
         },
+        s if (200..300).contains(&s) => ApiError::Server { status: s, message },
         status => ApiError::Server { status, message },
     })
 }
@@ -200,6 +284,32 @@ mod tests {
     }
 
     #[test]
+    fn paged_envelopes_say_when_there_is_more() {
+        let body = r#"{"Items":[{"ID":1},{"ID":2}],"TotalCount":5,"PageNumber":1,"PageSize":2}"#;
+        let (page, paging) = parse_sessions(body).unwrap();
+        assert_eq!(paging, Some((1, 2)));
+        assert_eq!(next_page(&page, paging, 2), Some((2, 2)));
+        assert_eq!(next_page(&page, paging, 5), None, "all collected");
+        let last = r#"{"Items":[{"ID":5}],"TotalCount":5,"PageNumber":3,"PageSize":2}"#;
+        let (page, paging) = parse_sessions(last).unwrap();
+        assert_eq!(
+            next_page(&page, paging, 4),
+            None,
+            "a short page is the last"
+        );
+        let (bare, paging) = parse_sessions(r#"[{"ID":1}]"#).unwrap();
+        assert_eq!(next_page(&bare, paging, 1), None);
+        assert_eq!(
+            user_sessions("g", Some((2, 50))).path_and_query(),
+            "/api/admin/v1/authenticated-sessions/user-sessions/g?PageNumber=2&PageSize=50"
+        );
+        // A GUID that would be a path step is left out of the users.
+        let users =
+            parse_users(r#"[{"UserGuid":".."},{"UserGuid":"a/b"},{"UserGuid":"ok"}]"#).unwrap();
+        assert_eq!(users.len(), 1);
+    }
+
+    #[test]
     fn revoke_body_keeps_the_int() {
         assert_eq!(
             revoke("275").body.unwrap().to_string(),
@@ -213,14 +323,14 @@ mod tests {
         let resp = RawResponse {
             status: 400,
             body: r#"{"error":"err_NoActiveSession","message":"No active session was found for the provided session ID"}"#.into(),
-            rate_limit_reset: None,
+            ..Default::default()
         };
         let e = classify(&revoke("1"), &resp).unwrap_err();
         assert_eq!(revoke_outcome(Err(e)), Ok(Revoked::AlreadyGone));
         let plain = RawResponse {
             status: 200,
             body: "\"err_NoActiveSession\"".into(),
-            rate_limit_reset: None,
+            ..Default::default()
         };
         assert!(matches!(
             classify(&revoke("1"), &plain),
@@ -229,12 +339,74 @@ mod tests {
         let forbidden = RawResponse {
             status: 403,
             body: "{}".into(),
-            rate_limit_reset: None,
+            ..Default::default()
         };
         assert!(classify(&list_users(), &forbidden)
             .unwrap_err()
             .to_string()
             .contains("Henshin administrator"));
+    }
+
+    fn ok(body: &str) -> RawResponse {
+        RawResponse {
+            status: 200,
+            body: body.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn error_codes_in_data_are_data() {
+        // A user named kerr_j with the application err_ops: a list, not an error.
+        let list = r#"[{"UserGuid":"g1","UserName":"kerr_j","SessionCount":1},{"UserGuid":"g2","UserName":"err_ops"}]"#;
+        assert_eq!(classify(&list_users(), &ok(list)), Ok(()));
+        let sessions = r#"{"Items":[{"ID":1,"UserName":"kerr_j","Application":"err_ops","OperatingSystem":"err_NoActiveSession"}],"TotalCount":1}"#;
+        assert_eq!(classify(&user_sessions("g1", None), &ok(sessions)), Ok(()));
+        assert_eq!(
+            parse_sessions(sessions).unwrap().0.sessions[0]
+                .client
+                .as_deref(),
+            Some("err_ops")
+        );
+        // A top-level error field on a 2xx is an error.
+        let e = classify(
+            &list_users(),
+            &ok(r#"{"error":"err_Internal","message":"boom"}"#),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, ApiError::Server { status: 200, ref message } if message.contains("err_Internal")),
+            "{e:?}"
+        );
+        // Non-2xx plain text: the code is read from the text, as a whole word.
+        let e = classify(
+            &list_users(),
+            &RawResponse {
+                status: 400,
+                body: "failed: err_NoActiveSession".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(e, ApiError::NotFound { .. }));
+        assert_eq!(code_in_text("kerr_j"), None);
+    }
+
+    #[test]
+    fn a_revoke_counts_only_when_the_server_said_so() {
+        assert_eq!(
+            revoke_outcome(Ok(ok(r#"{"Result":"OK"}"#))),
+            Ok(Revoked::Now)
+        );
+        assert_eq!(revoke_outcome(Ok(ok(""))), Ok(Revoked::Now));
+        assert_eq!(
+            revoke_outcome(Ok(ok("<!doctype html><title>Sign in</title>"))),
+            Err(ApiError::HtmlPage { status: 200 })
+        );
+        assert!(matches!(
+            revoke_outcome(Ok(ok("revoked, probably"))),
+            Err(ApiError::BadResponse { .. })
+        ));
     }
 
     #[test]

@@ -183,16 +183,29 @@ impl BackendKind {
         }
     }
 
-    /// The request that revokes one session.
-    pub fn revoke(self, scope: Scope, id: &str) -> ApiRequest {
+    /// Words of this backend's API that an ID must never be, because a
+    /// path with them means more than one session (self-service
+    /// `DELETE /auth/sessions/all`).
+    fn reserved_ids(self) -> &'static [&'static str] {
         match self {
+            BackendKind::SelfService => &["all", "count"],
+            BackendKind::RocketChat | BackendKind::DocSpace | BackendKind::Henshin => &[],
+        }
+    }
+
+    /// The request that revokes one session; an ID that could reach more
+    /// than that session is refused here, before anything is sent.
+    pub fn revoke(self, scope: Scope, id: &str) -> Result<ApiRequest, ApiError> {
+        check_id(id, self.reserved_ids())?;
+        Ok(match self {
             BackendKind::RocketChat => rocketchat::logout(scope, id),
             BackendKind::DocSpace => docspace::logout(id),
             BackendKind::Henshin => henshin::revoke(id),
             BackendKind::SelfService => selfservice::revoke(id),
-        }
+        })
     }
 
+    /// Whether a revocation happened: only when the server said so.
     pub fn revoke_outcome(self, r: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
         match self {
             BackendKind::RocketChat => rocketchat::logout_outcome(r),
@@ -203,20 +216,29 @@ impl BackendKind {
     }
 
     /// The server's own "log out this user everywhere" call, if it has one.
-    pub fn revoke_user(self, user_id: &str) -> Option<ApiRequest> {
-        (self == BackendKind::DocSpace).then(|| docspace::logout_user(user_id))
+    pub fn revoke_user(self, user_id: &str) -> Option<Result<ApiRequest, ApiError>> {
+        (self == BackendKind::DocSpace).then(|| {
+            check_id(user_id, self.reserved_ids())?;
+            Ok(docspace::logout_user(user_id))
+        })
     }
 
     pub fn revoke_others(self) -> Option<ApiRequest> {
         match self {
             BackendKind::DocSpace => Some(docspace::logout_all_except_this()),
             BackendKind::SelfService => Some(selfservice::revoke_others()),
-            _ => None,
+            BackendKind::RocketChat | BackendKind::Henshin => None,
         }
     }
 
     pub fn revoke_all(self) -> Option<ApiRequest> {
         (self == BackendKind::SelfService).then(selfservice::revoke_all)
+    }
+
+    /// The call that ends a login token the panel obtained itself (at
+    /// sign-out), where the backend has a login.
+    pub fn end_token(self) -> Option<ApiRequest> {
+        (self == BackendKind::RocketChat).then(rocketchat::logout_token)
     }
 }
 
@@ -239,25 +261,83 @@ pub struct LoadStep {
     pub unit: &'static str,
 }
 
+/// What a finished load noticed beyond its rows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoadReport {
+    /// The server's list changed while it was being paged: rows may be
+    /// missing or doubled, so the admin is told to refresh.
+    pub list_changed: bool,
+}
+
+/// Watches a paging walk for signs that the list moved under it: a total
+/// that changes, a page that brings no new session, fewer distinct sessions
+/// than the last total said.
+#[derive(Default)]
+struct ChangeWatch {
+    seen: std::collections::HashSet<u64>,
+    skipped: usize,
+    first_total: Option<usize>,
+    last_total: Option<usize>,
+    changed: bool,
+}
+
+impl ChangeWatch {
+    /// One page's rows; `total`: what it says the whole list holds.
+    fn page(&mut self, sessions: &[Session], skipped: usize, total: Option<usize>) {
+        use std::hash::{Hash, Hasher};
+        let mut new = 0;
+        for s in sessions {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            s.id.hash(&mut h);
+            new += usize::from(self.seen.insert(h.finish()));
+        }
+        self.skipped += skipped;
+        if !sessions.is_empty() && new == 0 {
+            self.changed = true;
+        }
+        if let Some(t) = total {
+            if self.first_total.is_some_and(|f| f != t) {
+                self.changed = true;
+            }
+            self.first_total.get_or_insert(t);
+            self.last_total = Some(t);
+        }
+    }
+
+    fn report(&self) -> LoadReport {
+        let short = self
+            .last_total
+            .is_some_and(|t| self.seen.len() + self.skipped < t);
+        LoadReport {
+            list_changed: self.changed || short,
+        }
+    }
+}
+
 /// Loads every session a backend lists, reporting each step to `sink`:
 /// Rocket.Chat walks pages; DocSpace and self-service answer in one call;
-/// Henshin lists users, then each user's sessions with bounded concurrency.
+/// Henshin lists users, then each user's sessions (following their pages)
+/// with bounded concurrency.
 pub async fn load_all<C, Fut>(
     kind: BackendKind,
     scope: Scope,
     call: C,
     mut sink: impl FnMut(LoadStep),
-) -> Result<(), ApiError>
+) -> Result<LoadReport, ApiError>
 where
     C: Fn(ApiRequest) -> Fut,
     Fut: Future<Output = Result<RawResponse, ApiError>>,
 {
-    let one = |page: ListPage, unit| LoadStep {
-        done: page.sessions.len(),
-        total: page.sessions.len(),
-        skipped: page.skipped,
-        sessions: page.sessions,
-        unit,
+    let mut watch = ChangeWatch::default();
+    let mut one = |page: ListPage, sink: &mut dyn FnMut(LoadStep)| {
+        watch.page(&page.sessions, page.skipped, page.total);
+        sink(LoadStep {
+            done: page.sessions.len(),
+            total: page.sessions.len(),
+            skipped: page.skipped,
+            sessions: page.sessions,
+            unit: "sessions",
+        });
     };
     match kind {
         BackendKind::RocketChat => {
@@ -269,6 +349,7 @@ where
                     async move { rocketchat::parse_list(&r.await?.body) }
                 },
                 |page, _, _| {
+                    watch.page(&page.sessions, page.skipped, page.total);
                     loaded += page.sessions.len() + page.skipped;
                     let total = page.total.unwrap_or(0).max(loaded);
                     sink(LoadStep {
@@ -280,17 +361,15 @@ where
                     });
                 },
             )
-            .await
+            .await?;
         }
         BackendKind::DocSpace => {
             let r = call(docspace::list()).await?;
-            sink(one(docspace::parse_list(&r.body)?, "sessions"));
-            Ok(())
+            one(docspace::parse_list(&r.body)?, &mut sink);
         }
         BackendKind::SelfService => {
             let r = call(selfservice::list()).await?;
-            sink(one(selfservice::parse_list(&r.body)?, "sessions"));
-            Ok(())
+            one(selfservice::parse_list(&r.body)?, &mut sink);
         }
         BackendKind::Henshin => {
             let users = henshin::parse_users(&call(henshin::list_users()).await?.body)?;
@@ -308,27 +387,60 @@ where
                 total,
                 unit: "users",
             });
-            let mut pages = stream::iter(guids)
-                .map(|g| {
-                    let r = call(henshin::user_sessions(&g));
-                    async move { henshin::parse_sessions(&r.await?.body) }
-                })
+            let call = &call;
+            let mut users = stream::iter(guids)
+                .map(|g| async move { henshin_user(call, &g).await })
                 .buffer_unordered(PAGE_CONCURRENCY);
             let mut done = 0;
-            while let Some(page) = pages.next().await {
-                let page = page?;
+            while let Some(pages) = users.next().await {
                 done += 1;
-                sink(LoadStep {
-                    skipped: page.skipped,
-                    sessions: page.sessions,
+                let mut step = LoadStep {
+                    sessions: Vec::new(),
+                    skipped: 0,
                     done,
                     total,
                     unit: "users",
-                });
+                };
+                for page in pages? {
+                    // Each user's total is their own: only new rows count here.
+                    watch.page(&page.sessions, page.skipped, None);
+                    step.skipped += page.skipped;
+                    step.sessions.extend(page.sessions);
+                }
+                sink(step);
             }
-            Ok(())
         }
     }
+    Ok(watch.report())
+}
+
+/// Every page of one Henshin user's sessions. A user who answers 404 or
+/// `err_NoActiveSession` (their sessions ended after the user list was
+/// read) has none: that is not a failed load.
+async fn henshin_user<C, Fut>(call: &C, guid: &str) -> Result<Vec<ListPage>, ApiError>
+where
+    C: Fn(ApiRequest) -> Fut,
+    Fut: Future<Output = Result<RawResponse, ApiError>>,
+{
+    let mut pages = Vec::new();
+    let (mut collected, mut paging) = (0, None);
+    loop {
+        let answer = match call(henshin::user_sessions(guid, paging)).await {
+            Ok(r) => r,
+            Err(ApiError::NotFound { .. }) => break,
+            Err(e) => return Err(e),
+        };
+        let (page, this) = henshin::parse_sessions(&answer.body)?;
+        collected += page.returned;
+        let next = henshin::next_page(&page, this, collected);
+        let empty = page.returned == 0;
+        pages.push(page);
+        match next {
+            Some(n) if !empty && pages.len() < crate::bulk::MAX_PAGES => paging = Some(n),
+            _ => break,
+        }
+    }
+    Ok(pages)
 }
 
 /// How a backend's answers map to errors (used by the transport).
@@ -366,8 +478,72 @@ pub struct ListPage {
 pub fn parse_json(status: u16, body: &str) -> Result<Value, ApiError> {
     json::parse(body).map_err(|e| ApiError::BadResponse {
         status,
-        why: format!("not valid JSON: {e}"),
+        why: if crate::http::request::looks_like_html(body) {
+            format!("not valid JSON but a web page, {e}")
+        } else {
+            format!("not valid JSON: {e}")
+        },
     })
+}
+
+/// The body of a 2xx answer to an action: empty, or the API's JSON. A web
+/// page (a sign-in page, a proxy's error page) or other text is never taken
+/// as the server having done it.
+pub fn action_answer(resp: &RawResponse) -> Result<Option<Value>, ApiError> {
+    if resp.body.trim().is_empty() {
+        return Ok(None);
+    }
+    if resp.is_html() {
+        return Err(ApiError::HtmlPage {
+            status: resp.status,
+        });
+    }
+    parse_json(resp.status, &resp.body).map(Some)
+}
+
+/// Success of an action whose answer means nothing beyond "done" (2xx with
+/// an empty or JSON body).
+pub fn action_outcome(result: Result<RawResponse, ApiError>) -> Result<(), ApiError> {
+    action_answer(&result?).map(|_| ())
+}
+
+/// Refuses an ID that could make a request reach more than the one session
+/// (or user) it names: empty, `.`/`..` (also percent-encoded, which browsers
+/// resolve as path steps), separators, or one of the API's own path words.
+pub fn check_id(id: &str, reserved: &[&str]) -> Result<(), ApiError> {
+    let refuse = |why| {
+        Err(ApiError::UnsafeId {
+            id: id.to_string(),
+            why,
+        })
+    };
+    if id.trim().is_empty() {
+        return refuse("is empty");
+    }
+    // Decode until stable: `%252e` is `%2e` is `.` to some server on the way.
+    let mut decoded = id.to_string();
+    for _ in 0..4 {
+        let next = crate::list::percent_decode(&decoded.replace('+', "%2B"));
+        if next == decoded {
+            break;
+        }
+        decoded = next;
+    }
+    for form in [id, decoded.as_str()] {
+        if form.trim() == "." || form.trim() == ".." {
+            return refuse("is a path step (. or ..)");
+        }
+        if form.contains(['/', '\\', '?', '#']) {
+            return refuse("contains a path or query separator");
+        }
+        if form.chars().any(char::is_control) {
+            return refuse("contains control characters");
+        }
+        if reserved.iter().any(|r| form.trim().eq_ignore_ascii_case(r)) {
+            return refuse("is a word the API uses for its own paths");
+        }
+    }
+    Ok(())
 }
 
 /// A page from list items: rows `row` can read, and how many it could not.
@@ -412,8 +588,189 @@ mod tests {
         Ok(RawResponse {
             status: 200,
             body: body.into(),
-            rate_limit_reset: None,
+            ..Default::default()
         })
+    }
+
+    #[test]
+    fn ids_that_could_widen_a_revoke_are_refused_before_any_request() {
+        let ss = BackendKind::SelfService;
+        for bad in [
+            "",
+            " ",
+            ".",
+            "..",
+            "%2e",
+            "%2E%2e",
+            "%252e%252e",
+            "a/b",
+            "a%2Fb",
+            "a%252Fb",
+            "a\\b",
+            "x?all=1",
+            "x#y",
+            "all",
+            "ALL",
+            " all ",
+            "count",
+            "%61ll",
+            "a\nb",
+        ] {
+            let e = ss.revoke(Scope::Own, bad).unwrap_err();
+            assert!(matches!(e, ApiError::UnsafeId { .. }), "{bad:?}: {e:?}");
+            assert!(e.to_string().contains("Nothing was revoked"), "{e}");
+        }
+        assert_eq!(
+            ss.revoke(Scope::Own, "s-1.2_3~x").unwrap().path,
+            "/auth/sessions/s-1.2_3~x"
+        );
+        // `all` is only reserved where it is a path of the API.
+        assert!(BackendKind::Henshin.revoke(Scope::All, "all").is_ok());
+        for k in BackendKind::ALL {
+            assert!(k.revoke(Scope::All, "..").is_err(), "{k:?}");
+            assert!(k.revoke(Scope::All, "").is_err(), "{k:?}");
+        }
+        let ds = BackendKind::DocSpace;
+        assert!(matches!(
+            ds.revoke_user("%2e%2e"),
+            Some(Err(ApiError::UnsafeId { .. }))
+        ));
+        assert!(matches!(ds.revoke_user("u-1"), Some(Ok(_))));
+    }
+
+    #[test]
+    fn a_bulk_of_unsafe_ids_sends_nothing() {
+        let sent = std::cell::RefCell::new(Vec::new());
+        let out = futures::executor::block_on(crate::bulk::run_bulk(
+            vec!["ok-1".into(), "all".into(), "../x".into(), "ok-2".into()],
+            2,
+            |id| {
+                let sent = &sent;
+                async move {
+                    let req = BackendKind::SelfService.revoke(Scope::Own, &id)?;
+                    sent.borrow_mut().push(req.path.clone());
+                    BackendKind::SelfService.revoke_outcome(ok(""))
+                }
+            },
+            &crate::bulk::Stop::default(),
+            |_, _| {},
+        ));
+        assert_eq!(
+            *sent.borrow(),
+            ["/auth/sessions/ok-1", "/auth/sessions/ok-2"]
+        );
+        let refused = out
+            .iter()
+            .filter(|(_, r)| {
+                matches!(
+                    r,
+                    crate::bulk::ItemResult::Failed(ApiError::UnsafeId { .. })
+                )
+            })
+            .count();
+        assert_eq!(refused, 2);
+    }
+
+    #[test]
+    fn actions_count_only_on_an_api_answer() {
+        assert_eq!(action_outcome(ok("")), Ok(()));
+        assert_eq!(
+            action_outcome(ok(r#"{"response":null,"status":0}"#)),
+            Ok(())
+        );
+        assert_eq!(
+            action_outcome(ok("  <html><body>Log in</body></html>")),
+            Err(ApiError::HtmlPage { status: 200 })
+        );
+        assert!(matches!(
+            action_outcome(ok("OK")),
+            Err(ApiError::BadResponse { .. })
+        ));
+    }
+
+    /// A Rocket.Chat list whose pages come from `pages(offset)`.
+    fn rc_load(pages: impl Fn(usize) -> String) -> (usize, LoadReport) {
+        let mut rows = 0;
+        let report = futures::executor::block_on(load_all(
+            BackendKind::RocketChat,
+            Scope::All,
+            |req: ApiRequest| {
+                let offset: usize = req.query[0].1.parse().unwrap();
+                let body = pages(offset);
+                async move { ok(&body) }
+            },
+            |s| rows += s.sessions.len(),
+        ))
+        .unwrap();
+        (rows, report)
+    }
+
+    fn rc_page(ids: std::ops::Range<usize>, total: usize) -> String {
+        let items: Vec<String> = ids.map(|i| format!(r#"{{"_id":"s{i}"}}"#)).collect();
+        format!(r#"{{"sessions":[{}],"total":{total}}}"#, items.join(","))
+    }
+
+    #[test]
+    fn a_list_that_changes_while_paging_is_said_to_have_changed() {
+        let steady = rc_load(|o| rc_page(o..(o + 100).min(250), 250));
+        assert_eq!(
+            steady,
+            (
+                250,
+                LoadReport {
+                    list_changed: false
+                }
+            )
+        );
+        // Five new sessions at the top between pages: later pages repeat rows
+        // and the distinct rows end below the last total.
+        let growing = rc_load(|o| {
+            if o == 0 {
+                rc_page(0..100, 250)
+            } else {
+                rc_page(o - 5..(o + 95).min(250), 255)
+            }
+        });
+        assert!(growing.1.list_changed);
+        // A page that brings nothing new.
+        let stuck = rc_load(|o| rc_page(0..100.min(250 - o), 250));
+        assert!(stuck.1.list_changed);
+        // Sessions ended at the top between pages: the total shrinks.
+        let shrinking = rc_load(|o| {
+            if o == 0 {
+                rc_page(0..100, 250)
+            } else {
+                rc_page(o + 10..(o + 110).min(250), 240)
+            }
+        });
+        assert!(shrinking.1.list_changed);
+    }
+
+    #[test]
+    fn henshin_follows_each_users_pages_and_a_vanished_user_is_empty() {
+        let asked = std::cell::RefCell::new(Vec::new());
+        let mut rows = Vec::new();
+        let report = futures::executor::block_on(load_all(
+            BackendKind::Henshin,
+            Scope::All,
+            |req: ApiRequest| {
+                asked.borrow_mut().push(req.path_and_query());
+                let r = match req.path_and_query().rsplit('/').next().unwrap() {
+                    "list" => ok(r#"[{"UserGuid":"a","SessionCount":3},{"UserGuid":"gone","SessionCount":1}]"#),
+                    "a" => ok(r#"{"Items":[{"ID":1},{"ID":2}],"TotalCount":3,"PageNumber":1,"PageSize":2}"#),
+                    "a?PageNumber=2&PageSize=2" => ok(r#"{"Items":[{"ID":3}],"TotalCount":3,"PageNumber":2,"PageSize":2}"#),
+                    "gone" => Err(ApiError::NotFound { message: "err_NoActiveSession".into() }),
+                    other => panic!("unexpected request {other}"),
+                };
+                async move { r }
+            },
+            |s| rows.extend(s.sessions.into_iter().map(|s| s.id)),
+        ))
+        .expect("a user whose sessions ended is not a failed load");
+        rows.sort();
+        assert_eq!(rows, ["1", "2", "3"]);
+        assert_eq!(asked.borrow().len(), 4);
+        assert!(!report.list_changed);
     }
 
     #[test]

@@ -69,6 +69,11 @@ pub fn parse_login(body: &str) -> Result<LoginToken, ApiError> {
     }
 }
 
+/// `POST /api/v1/logout`: ends the token the call is made with.
+pub fn logout_token() -> ApiRequest {
+    ApiRequest::new(Method::Post, "/api/v1/logout")
+}
+
 pub fn me() -> ApiRequest {
     ApiRequest::new(Method::Get, "/api/v1/me")
 }
@@ -188,14 +193,23 @@ pub fn logout(scope: Scope, session_id: &str) -> ApiRequest {
 pub fn logout_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
     match result {
         Ok(resp) => {
-            let v: Value = parse_json(resp.status, &resp.body)?;
-            if v.get("success").and_then(Value::as_bool) == Some(false) {
-                return Err(ApiError::Server {
+            if resp.is_html() {
+                return Err(ApiError::HtmlPage {
                     status: resp.status,
-                    message: error_text(&v),
                 });
             }
-            Ok(Revoked::Now)
+            let v: Value = parse_json(resp.status, &resp.body)?;
+            match v.get("success").and_then(Value::as_bool) {
+                Some(true) => Ok(Revoked::Now),
+                Some(false) => Err(ApiError::Server {
+                    status: resp.status,
+                    message: error_text(&v),
+                }),
+                None => Err(ApiError::BadResponse {
+                    status: resp.status,
+                    why: "the logout answer does not say success: true".into(),
+                }),
+            }
         }
         Err(ApiError::NotFound { .. }) => Ok(Revoked::AlreadyGone),
         Err(e) => Err(e),
@@ -258,7 +272,10 @@ pub fn classify(req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
         400 if message.to_lowercase().contains("session not found") => {
             ApiError::NotFound { message }
         }
-        429 => ApiError::RateLimited { message },
+        429 => ApiError::RateLimited {
+            message,
+            wait_secs: None,
+        },
         status => ApiError::Server { status, message },
     })
 }
@@ -430,8 +447,17 @@ mod tests {
             body: "<html>".into(),
             ..Default::default()
         };
-        assert!(matches!(
+        assert_eq!(
             logout_outcome(Ok(weird)),
+            Err(ApiError::HtmlPage { status: 200 })
+        );
+        let silent = RawResponse {
+            status: 200,
+            body: r#"{"sessionId":"x"}"#.into(),
+            ..Default::default()
+        };
+        assert!(matches!(
+            logout_outcome(Ok(silent)),
             Err(ApiError::BadResponse { .. })
         ));
     }

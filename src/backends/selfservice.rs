@@ -161,7 +161,7 @@ pub fn revoke_all() -> ApiRequest {
 /// 404 means "not found or not yours": reported as such, never as success.
 pub fn revoke_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
     match result {
-        Ok(_) => Ok(Revoked::Now),
+        Ok(resp) => super::action_answer(&resp).map(|_| Revoked::Now),
         Err(ApiError::NotFound { .. }) => Err(ApiError::NotFound {
             message: "the session was not found, or it is not one of this account's sessions"
                 .into(),
@@ -191,7 +191,10 @@ pub fn classify(_req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
             message,
         },
         404 => ApiError::NotFound { message },
-        429 => ApiError::RateLimited { message },
+        429 => ApiError::RateLimited {
+            message,
+            wait_secs: None,
+        },
         status => ApiError::Server { status, message },
     })
 }
@@ -292,6 +295,20 @@ mod tests {
         .unwrap_err();
         assert!(e.to_string().contains("not one of this account's sessions"));
         assert_eq!(revoke("a/b").path, "/auth/sessions/a%2Fb");
+        let page = RawResponse {
+            status: 200,
+            body: "<!DOCTYPE html><h1>Please sign in</h1>".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            revoke_outcome(Ok(page)),
+            Err(ApiError::HtmlPage { status: 200 })
+        );
+        let empty = RawResponse {
+            status: 200,
+            ..Default::default()
+        };
+        assert_eq!(revoke_outcome(Ok(empty)), Ok(Revoked::Now));
     }
 
     #[test]

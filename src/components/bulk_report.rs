@@ -12,9 +12,16 @@ pub enum BulkState {
     Finished(RevokeReport),
 }
 
+/// The running batch (progress, Stop, what waits behind it), then its report.
+///
+/// * `waiting` — confirmed actions queued behind the running one.
+/// * `on_stop` — send nothing more of the running batch (and drop what waits).
+/// * `on_retry` — send these sessions again (failed and not sent).
 #[component]
 pub fn BulkReport(
     state: RwSignal<Option<BulkState>>,
+    #[prop(into)] waiting: Signal<usize>,
+    #[prop(into)] on_stop: Callback<()>,
     #[prop(into)] on_retry: Callback<Vec<String>>,
 ) -> impl IntoView {
     move || {
@@ -27,6 +34,23 @@ pub fn BulkReport(
                         total=Signal::derive(move || total)
                         unit="sessions"
                     />
+                    <div class="dialog-actions">
+                        {move || {
+                            let n = waiting.get();
+                            (n > 0)
+                                .then(|| {
+                                    view! {
+                                        <span class="muted">
+                                            {format!("{n} more confirmed action{} wait{} behind this one.", if n == 1 { "" } else { "s" }, if n == 1 { "s" } else { "" })}
+                                        </span>
+                                    }
+                                })
+                        }}
+                        <span class="spacer"></span>
+                        <button type="button" class="btn btn-danger-quiet" on:click=move |_| on_stop.run(())>
+                            "Stop"
+                        </button>
+                    </div>
                 </section>
             }
             .into_any(),

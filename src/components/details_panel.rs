@@ -1,8 +1,8 @@
 //! Session details: every field the server returns for one session, with its
 //! own Revoke and "Revoke all sessions of <user>".
 
-use crate::app::AppCtx;
-use crate::backends::{rocketchat, BackendKind, Scope};
+use crate::app::Api;
+use crate::backends::{rocketchat, Scope};
 use crate::components::modal::Modal;
 use crate::model::{Field, Session};
 use leptos::prelude::*;
@@ -12,7 +12,8 @@ pub fn DetailsPanel(
     session_id: String,
     /// The row as listed (shown at once, before the full record arrives).
     row: Option<Session>,
-    kind: BackendKind,
+    /// The connection the session belongs to.
+    api: Api,
     scope: Scope,
     /// How many loaded sessions the same user has.
     user_sessions: usize,
@@ -22,7 +23,7 @@ pub fn DetailsPanel(
     #[prop(into)]
     on_revoke_user: Callback<String>,
 ) -> impl IntoView {
-    let ctx = expect_context::<AppCtx>();
+    let kind = api.kind();
     let sid = session_id.clone();
     // Only Rocket.Chat has a details endpoint; elsewhere the listed record
     // already holds every field the server returned.
@@ -31,11 +32,12 @@ pub fn DetailsPanel(
     let record = LocalResource::new(move || {
         let sid = sid.clone();
         let own = own_record.clone();
+        let api = api.clone();
         async move {
             if !fetch {
                 return Ok(own);
             }
-            let resp = ctx.call(rocketchat::info(scope, &sid)).await?;
+            let resp = api.call(rocketchat::info(scope, &sid)).await?;
             rocketchat::parse_info(&resp.body).map(|(_, fields)| fields)
         }
     });

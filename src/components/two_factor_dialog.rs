@@ -15,6 +15,19 @@ fn method_label(m: &str) -> String {
     }
 }
 
+/// What goes to the server for what was typed: a password is hashed
+/// exactly as typed (spaces are part of a password), never sent or kept
+/// itself; a code loses the spaces people type between its digit groups.
+/// `None` when nothing usable was typed.
+pub fn code_to_send(method: &str, typed: &str) -> Option<String> {
+    if method == "password" {
+        (!typed.is_empty()).then(|| sha256_hex(typed))
+    } else {
+        let code: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+        (!code.is_empty()).then_some(code)
+    }
+}
+
 #[component]
 pub fn TwoFactorDialog() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
@@ -45,27 +58,31 @@ fn TwoFactorForm() -> impl IntoView {
     };
     let busy = move || ctx.prompt.with(|p| p.as_ref().is_some_and(|p| p.busy));
     let is_password = move || method.get() == "password";
+    let gate = move || ctx.dialog_gate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = code.get_untracked();
-        let typed = typed.trim();
         if typed.is_empty() || busy() {
             return;
         }
         let m = method.get_untracked();
-        // The password never leaves this function: only its SHA-256 does.
-        let value = if m == "password" {
-            sha256_hex(typed)
-        } else {
-            typed.replace(' ', "")
+        let Some(value) = code_to_send(&m, &typed) else {
+            return;
         };
         code.set(String::new());
-        ctx.gate().submit(Code {
-            method: m,
-            code: value,
-        });
+        if let Some(g) = gate() {
+            g.submit(Code {
+                method: m,
+                code: value,
+            });
+        }
     };
-    let cancel = Callback::new(move |_| ctx.gate().cancel());
+    let cancel_now = move || {
+        if let Some(g) = gate() {
+            g.cancel()
+        }
+    };
+    let cancel = Callback::new(move |_| cancel_now());
     view! {
         <Modal label_id="tfa-title" on_cancel=cancel class="modal-narrow">
             <form class="dialog-body" on:submit=submit>
@@ -129,13 +146,17 @@ fn TwoFactorForm() -> impl IntoView {
                             type="button"
                             class="btn"
                             disabled=busy
-                            on:click=move |_| ctx.gate().resend()
+                            on:click=move |_| {
+                                if let Some(g) = gate() {
+                                    g.resend()
+                                }
+                            }
                         >
                             "Send code again"
                         </button>
                     </Show>
                     <span class="spacer"></span>
-                    <button type="button" class="btn" on:click=move |_| ctx.gate().cancel()>
+                    <button type="button" class="btn" on:click=move |_| cancel_now()>
                         "Cancel"
                     </button>
                     <button type="submit" class="btn btn-primary" disabled=busy>

@@ -45,7 +45,7 @@ pub fn UserGroups(
                                     >
                                         "Show"
                                     </button>
-                                    {revoke_user
+                                    {(revoke_user && g.revocable())
                                         .then(|| {
                                             view! {
                                                 <button

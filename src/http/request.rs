@@ -163,25 +163,104 @@ impl Challenge {
 pub struct RawResponse {
     pub status: u16,
     pub body: String,
-    /// `X-RateLimit-Reset` (epoch milliseconds) when present.
-    pub rate_limit_reset: Option<f64>,
+    /// `Retry-After`, as sent, when present.
+    pub retry_after: Option<String>,
+    /// `X-RateLimit-Reset`, as sent, when present.
+    pub rate_limit_reset: Option<String>,
 }
 
 impl RawResponse {
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
+
+    /// Whether the body is a web page rather than an API answer (a sign-in
+    /// page or a proxy's error page served with 200).
+    pub fn is_html(&self) -> bool {
+        looks_like_html(&self.body)
+    }
+
+    /// When the rate limit this answer reports ends, in epoch milliseconds:
+    /// the later of `Retry-After`, `X-RateLimit-Reset` and a "wait N seconds"
+    /// in the message. `None` when none of them can be read.
+    pub fn rate_limit_until(&self, now_ms: f64) -> Option<f64> {
+        let retry = self
+            .retry_after
+            .as_deref()
+            .and_then(|v| retry_after_until(v, now_ms));
+        let reset = self
+            .rate_limit_reset
+            .as_deref()
+            .and_then(|v| reset_until(v, now_ms));
+        let said = wait_in_message(&self.body).map(|s| now_ms + s as f64 * 1000.0);
+        [retry, reset, said].into_iter().flatten().reduce(f64::max)
+    }
 }
 
-/// Reads an `X-RateLimit-Reset` value: whole epoch milliseconds (a fraction
-/// is dropped). Anything else is `None`. Integer parsing only, so the panel
-/// carries no float parser.
-pub fn parse_reset_header(v: &str) -> Option<f64> {
+/// Whether a body is markup (a sign-in page, a proxy's error page) rather
+/// than JSON: no JSON text starts with `<`.
+pub fn looks_like_html(body: &str) -> bool {
+    body.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
+        .starts_with('<')
+}
+
+/// A whole number of a header, its fraction dropped; integer parsing only,
+/// so the panel carries no float parser.
+fn header_number(v: &str) -> Option<u64> {
     let whole = v.trim().split('.').next()?;
-    if whole.is_empty() || !whole.bytes().all(|c| c.is_ascii_digit()) {
+    if whole.is_empty() || whole.len() > 19 || !whole.bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    whole.parse::<u64>().ok().map(|ms| ms as f64)
+    whole.parse().ok()
+}
+
+/// The longest rate-limit window servers use is an hour: a relative wait
+/// above 3,600 is read as milliseconds, anything up to it as seconds.
+const LONGEST_WAIT_SECS: u64 = 3_600;
+
+fn delta_ms(n: u64) -> f64 {
+    if n > LONGEST_WAIT_SECS {
+        n as f64
+    } else {
+        n as f64 * 1000.0
+    }
+}
+
+/// `X-RateLimit-Reset`, read by size: epoch milliseconds (Rocket.Chat,
+/// ≥ 10^12), epoch seconds (≥ 10^9), else a relative wait (see [`delta_ms`]).
+pub fn reset_until(v: &str, now_ms: f64) -> Option<f64> {
+    let n = header_number(v)?;
+    Some(if n >= 1_000_000_000_000 {
+        n as f64
+    } else if n >= 1_000_000_000 {
+        n as f64 * 1000.0
+    } else {
+        now_ms + delta_ms(n)
+    })
+}
+
+/// `Retry-After`: a relative wait (seconds, or milliseconds by size as in
+/// [`delta_ms`]), an epoch (as [`reset_until`]) or an HTTP date.
+pub fn retry_after_until(v: &str, now_ms: f64) -> Option<f64> {
+    match header_number(v) {
+        Some(_) => reset_until(v, now_ms),
+        None => crate::time::parse_http_date(v),
+    }
+}
+
+/// "… wait 9 seconds …" in a 429 message (Rocket.Chat's wording).
+fn wait_in_message(body: &str) -> Option<u64> {
+    let lower = body.to_ascii_lowercase();
+    let at = lower.find("wait ")? + 5;
+    let digits: String = lower[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let n: u64 = digits.parse().ok().filter(|n| *n <= 86_400)?;
+    lower[at + digits.len()..]
+        .trim_start()
+        .starts_with("second")
+        .then_some(n)
 }
 
 /// Every way a call can fail, closed: each screen words them the same way.
@@ -204,20 +283,80 @@ pub enum ApiError {
     TwoFactorMaxAttempts { message: String },
     /// The admin closed the two-factor dialog.
     TwoFactorCancelled,
-    /// 429 and we gave up waiting.
-    RateLimited { message: String },
+    /// 429 and we gave up waiting. `wait_secs`: what the server asked for,
+    /// when it said.
+    RateLimited {
+        message: String,
+        wait_secs: Option<u64>,
+    },
     /// Any other non-success status.
     Server { status: u16, message: String },
-    /// The request never got an answer (offline, DNS, refused, or CORS).
-    Network {
-        url: String,
-        cross_origin: bool,
-        sent_two_factor: bool,
-        /// No complete answer within the transport's time limit.
-        timed_out: bool,
-    },
+    /// The request never got an answer.
+    Network { url: String, cause: NetCause },
+    /// A 3xx: the browser was told not to follow it, so no credential went
+    /// anywhere else.
+    Redirected { url: String },
+    /// A 2xx that is a web page, not the API's answer.
+    HtmlPage { status: u16 },
     /// The answer was not what the API documents.
     BadResponse { status: u16, why: String },
+    /// Refused before sending: this ID could reach more than one session.
+    UnsafeId { id: String, why: &'static str },
+    /// Not sent: the connection it belonged to was signed out.
+    SignedOut,
+}
+
+/// Why a request got no answer, as far as a browser can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetCause {
+    /// Down, refused, offline, DNS.
+    Unreachable,
+    /// Another origin: down, or its CORS rules refused the request.
+    CrossOrigin,
+    /// Another origin, and the request carried `X-2fa-Code`, which
+    /// Rocket.Chat's CORS rules do not allow.
+    CrossOriginTwoFactor,
+    /// An `https://` page calling an `http://` server: the browser blocks it.
+    MixedContent,
+    /// No complete answer within the transport's time limit.
+    Timeout,
+}
+
+impl NetCause {
+    /// Tells the causes apart from what the browser leaves visible: the
+    /// page's URL, the request's URL, whether it carried a 2FA code, and
+    /// whether the time limit fired.
+    pub fn of(page_url: &str, url: &str, sent_two_factor: bool, timed_out: bool) -> NetCause {
+        let scheme = |u: &str| u.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+        if timed_out {
+            NetCause::Timeout
+        } else if scheme(page_url).as_deref() == Some("https")
+            && scheme(url).as_deref() == Some("http")
+        {
+            NetCause::MixedContent
+        } else if url.contains("://") && origin_of(url) != origin_of(page_url) {
+            if sent_two_factor {
+                NetCause::CrossOriginTwoFactor
+            } else {
+                NetCause::CrossOrigin
+            }
+        } else {
+            NetCause::Unreachable
+        }
+    }
+}
+
+/// `scheme://host[:port]` of an absolute URL, lower-cased.
+pub fn origin_of(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return String::new();
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    format!(
+        "{}://{}",
+        scheme.to_ascii_lowercase(),
+        host.to_ascii_lowercase()
+    )
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -236,6 +375,8 @@ impl ApiError {
                 | ApiError::TwoFactorCancelled
                 | ApiError::TwoFactorMaxAttempts { .. }
                 | ApiError::Network { .. }
+                | ApiError::Redirected { .. }
+                | ApiError::SignedOut
         )
     }
 
@@ -248,10 +389,14 @@ impl ApiError {
             | ApiError::TwoFactorInvalid { .. }
             | ApiError::TwoFactorMaxAttempts { .. } => Some(400),
             ApiError::RateLimited { .. } => Some(429),
-            ApiError::Server { status, .. } | ApiError::BadResponse { status, .. } => {
-                Some(*status).filter(|s| *s != 0)
-            }
-            ApiError::TwoFactorCancelled | ApiError::Network { .. } => None,
+            ApiError::Server { status, .. }
+            | ApiError::BadResponse { status, .. }
+            | ApiError::HtmlPage { status } => Some(*status).filter(|s| *s != 0),
+            ApiError::TwoFactorCancelled
+            | ApiError::Network { .. }
+            | ApiError::Redirected { .. }
+            | ApiError::UnsafeId { .. }
+            | ApiError::SignedOut => None,
         }
     }
 }
@@ -259,6 +404,8 @@ impl ApiError {
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        201 => "Created",
+        204 => "No Content",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -269,6 +416,24 @@ fn reason(status: u16) -> &'static str {
         503 => "Service Unavailable",
         504 => "Gateway Timeout",
         _ => "",
+    }
+}
+
+/// "200 OK: ", "299: " or "" (no status).
+fn status_prefix(status: u16) -> String {
+    match (status, reason(status)) {
+        (0, _) => String::new(),
+        (s, "") => format!("{s}: "),
+        (s, r) => format!("{s} {r}: "),
+    }
+}
+
+/// "45 s", "3 min", "2 h".
+fn duration_words(secs: u64) -> String {
+    match secs {
+        0..=119 => format!("{secs} s"),
+        120..=7199 => format!("{} min", secs.div_ceil(60)),
+        _ => format!("{} h", secs.div_ceil(3600)),
     }
 }
 
@@ -315,46 +480,61 @@ impl fmt::Display for ApiError {
                 f,
                 "Cancelled: two-factor verification was cancelled, so nothing was done. Repeat the action to try again."
             ),
-            ApiError::RateLimited { message } => write!(
-                f,
-                "429 Too Many Requests: the server's rate limit was hit (\u{201c}{message}\u{201d}). Wait a minute, then try again, or raise the server's rate limit."
-            ),
-            ApiError::Server { status, message } => {
-                let r = reason(*status);
-                let sep = if r.is_empty() { "" } else { " " };
+            ApiError::RateLimited { message, wait_secs } => {
                 write!(
                     f,
-                    "{status}{sep}{r}: the server says \u{201c}{message}\u{201d}. Try again; if it keeps failing, check the server's logs."
-                )
-            }
-            ApiError::Network {
-                url,
-                cross_origin,
-                sent_two_factor,
-                timed_out,
-            } => {
-                write!(f, "Network error: no answer from {url}. ")?;
-                if *timed_out {
-                    write!(f, "The server did not answer within {} s: it may be overloaded or unreachable. Try again; if it keeps happening, check the server.", crate::http::transport::REQUEST_TIMEOUT_MS / 1000)
-                } else if *cross_origin && *sent_two_factor {
-                    write!(f, "The server is on another origin and its CORS rules do not allow the X-2fa-Code header, so two-factor codes cannot be sent from here. Serve sessiondeck from the server's own origin through a reverse proxy (README → Deploy).")
-                } else if *cross_origin {
-                    write!(f, "The server may be down, or it refused this cross-origin request (CORS). Check the Server URL, or serve sessiondeck from the server's own origin through a reverse proxy (README → Deploy).")
-                } else {
-                    write!(f, "Check that the server is running and reachable, then try again.")
+                    "429 Too Many Requests: the server's rate limit was hit (\u{201c}{message}\u{201d}). "
+                )?;
+                match wait_secs {
+                    Some(s) => write!(
+                        f,
+                        "It asks to wait {}: try again after that, or raise the server's rate limit.",
+                        duration_words(*s)
+                    ),
+                    None => write!(
+                        f,
+                        "Wait a minute, then try again, or raise the server's rate limit."
+                    ),
                 }
             }
-            ApiError::BadResponse { status, why } => {
-                let st = match (*status, reason(*status)) {
-                    (0, _) => String::new(),
-                    (s, "") => format!("{s}: "),
-                    (s, r) => format!("{s} {r}: "),
-                };
-                write!(
-                    f,
-                    "{st}unexpected answer from the server ({why}). Is the Server URL pointing at the right API? Try again or check the server version."
-                )
+            ApiError::Server { status, message } => write!(
+                f,
+                "{}the server says \u{201c}{message}\u{201d}. Try again; if it keeps failing, check the server's logs.",
+                status_prefix(*status)
+            ),
+            ApiError::Network { url, cause } => {
+                write!(f, "Network error: no answer from {url}. ")?;
+                match cause {
+                    NetCause::Timeout => write!(f, "The server did not answer within {} s: it may be overloaded or unreachable. Try again; if it keeps happening, check the server.", crate::http::transport::REQUEST_TIMEOUT_MS / 1000),
+                    NetCause::MixedContent => write!(f, "Mixed content: this panel is served over https:// and the browser blocks its calls to an http:// server. Use the server's https:// address."),
+                    NetCause::CrossOriginTwoFactor => write!(f, "The server is on another origin and its CORS rules do not allow the X-2fa-Code header, so two-factor codes cannot be sent from here. Serve sessiondeck from the server's own origin through a reverse proxy (README → Deploy)."),
+                    NetCause::CrossOrigin => write!(f, "The server may be down, or it refused this cross-origin request (CORS). Check the Server URL, or serve sessiondeck from the server's own origin through a reverse proxy (README → Deploy)."),
+                    NetCause::Unreachable => write!(f, "Check that the server is running and reachable, then try again."),
+                }
             }
+            ApiError::Redirected { url } => write!(
+                f,
+                "3xx Redirect: {url} answered with a redirect. sessiondeck does not follow redirects, so the credentials were not sent anywhere else and nothing was done. Set the Server URL to the address the API really answers on (often https://, or without a trailing path)."
+            ),
+            ApiError::HtmlPage { status } => write!(
+                f,
+                "{}the server answered with a web page, not the API's answer (a sign-in page or a proxy's error page?). Nothing was confirmed, so count it as not done: check the Server URL and the proxy, then refresh and try again.",
+                status_prefix(*status)
+            ),
+            ApiError::BadResponse { status, why } => write!(
+                f,
+                "{}unexpected answer from the server ({why}). Is the Server URL pointing at the right API? Try again or check the server version.",
+                status_prefix(*status)
+            ),
+            ApiError::UnsafeId { id, why } => write!(
+                f,
+                "Not sent: the ID \u{201c}{}\u{201d} {why}, so a request with it could reach more than this one session. Nothing was revoked. Refresh the list; if the ID stays, end that session on the server itself.",
+                clip(id, 80)
+            ),
+            ApiError::SignedOut => write!(
+                f,
+                "Not sent: the connection this request belonged to was signed out. Sign in again to continue."
+            ),
         }
     }
 }
@@ -386,19 +566,100 @@ pub fn clip(s: &str, max: usize) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn reset_header_is_whole_milliseconds() {
-        assert_eq!(
-            parse_reset_header(" 1700000000123 "),
-            Some(1_700_000_000_123.0)
-        );
-        assert_eq!(
-            parse_reset_header("1700000000123.9"),
-            Some(1_700_000_000_123.0)
-        );
-        for bad in ["", "soon", "-5", "1e3", ".5"] {
-            assert_eq!(parse_reset_header(bad), None, "{bad}");
+    const NOW: f64 = 1_700_000_000_000.0;
+
+    fn until(retry_after: Option<&str>, reset: Option<&str>, body: &str) -> Option<f64> {
+        RawResponse {
+            status: 429,
+            body: body.into(),
+            retry_after: retry_after.map(String::from),
+            rate_limit_reset: reset.map(String::from),
         }
+        .rate_limit_until(NOW)
+    }
+
+    #[test]
+    fn rate_limit_waits_are_read_in_seconds_or_milliseconds_by_size() {
+        // X-RateLimit-Reset as epoch milliseconds (Rocket.Chat) and seconds.
+        assert_eq!(
+            until(None, Some(" 1700000003123.9 "), ""),
+            Some(NOW + 3123.0)
+        );
+        assert_eq!(until(None, Some("1700000007"), ""), Some(NOW + 7000.0));
+        // As a relative wait: seconds up to an hour, milliseconds above.
+        assert_eq!(until(None, Some("30"), ""), Some(NOW + 30_000.0));
+        assert_eq!(until(None, Some("4500"), ""), Some(NOW + 4500.0));
+        // Retry-After: seconds, milliseconds by size, an HTTP date.
+        assert_eq!(until(Some("12"), None, ""), Some(NOW + 12_000.0));
+        assert_eq!(until(Some("20000"), None, ""), Some(NOW + 20_000.0));
+        assert_eq!(
+            until(Some("Tue, 14 Nov 2023 22:13:40 GMT"), None, ""),
+            Some(1_700_000_020_000.0)
+        );
+        // The message's "wait N seconds", and the latest of several.
+        let rc = r#"{"success":false,"error":"Error, too many requests. Please slow down. You must wait 9 seconds before trying this endpoint again."}"#;
+        assert_eq!(until(None, None, rc), Some(NOW + 9000.0));
+        assert_eq!(
+            until(Some("2"), Some("1700000005000"), rc),
+            Some(NOW + 9000.0)
+        );
+        for bad in ["", "soon", "-5", "1e3", ".5", "99999999999999999999999"] {
+            assert_eq!(until(Some(bad), Some(bad), ""), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn html_bodies_are_recognised() {
+        for html in [
+            "<!DOCTYPE html><html>",
+            "\n  <html lang=en>",
+            "\u{feff}<head>",
+            "<?xml version=\"1.0\"?>",
+        ] {
+            assert!(looks_like_html(html), "{html:?}");
+        }
+        for not in ["", "{}", "[\"<html>\"]", "\"<b>\"", "true"] {
+            assert!(!looks_like_html(not), "{not:?}");
+        }
+    }
+
+    #[test]
+    fn network_causes_are_told_apart() {
+        let page = "https://panel.example/sessions?q=x";
+        assert_eq!(
+            NetCause::of(page, "/api/v1/me", false, false),
+            NetCause::Unreachable
+        );
+        assert_eq!(
+            NetCause::of(page, "https://panel.example/api", false, false),
+            NetCause::Unreachable
+        );
+        assert_eq!(
+            NetCause::of(page, "http://chat.example/api", true, false),
+            NetCause::MixedContent,
+            "mixed content is named as such, not as CORS"
+        );
+        assert_eq!(
+            NetCause::of(page, "https://chat.example/api", false, false),
+            NetCause::CrossOrigin
+        );
+        assert_eq!(
+            NetCause::of(page, "https://chat.example/api", true, false),
+            NetCause::CrossOriginTwoFactor
+        );
+        assert_eq!(
+            NetCause::of(page, "https://chat.example/api", true, true),
+            NetCause::Timeout
+        );
+        assert_eq!(
+            NetCause::of(
+                "http://127.0.0.1:8080/",
+                "http://127.0.0.1:9/api",
+                false,
+                false
+            ),
+            NetCause::CrossOrigin
+        );
     }
 
     #[test]
@@ -470,19 +731,29 @@ mod tests {
         assert!(s.contains("view-device-management permission"));
         let n = ApiError::Network {
             url: "https://x".into(),
-            cross_origin: true,
-            sent_two_factor: true,
-            timed_out: false,
+            cause: NetCause::CrossOriginTwoFactor,
         }
         .to_string();
         assert!(n.contains("X-2fa-Code") && n.contains("README"));
         let t = ApiError::Network {
             url: "https://x".into(),
-            cross_origin: false,
-            sent_two_factor: false,
-            timed_out: true,
+            cause: NetCause::Timeout,
         }
         .to_string();
+        let m = ApiError::Network {
+            url: "http://x".into(),
+            cause: NetCause::MixedContent,
+        }
+        .to_string();
+        assert!(m.contains("Mixed content") && !m.contains("CORS"), "{m}");
+        let r = ApiError::RateLimited {
+            message: "slow down".into(),
+            wait_secs: Some(300),
+        }
+        .to_string();
+        assert!(r.contains("wait 5 min"), "{r}");
+        let h = ApiError::HtmlPage { status: 200 }.to_string();
+        assert!(h.starts_with("200 OK: ") && h.contains("not done"), "{h}");
         assert!(t.contains("did not answer within 30 s"), "{t}");
         let s = ApiError::Server {
             status: 502,

@@ -1,13 +1,15 @@
-//! The one transport: sends requests, waits on the shared two-factor gate,
-//! waits out rate limits, and maps every answer to `Result<_, ApiError>`.
+//! The transport of one connection: sends requests, waits on the
+//! connection's two-factor gate, waits out rate limits, and maps every
+//! answer to `Result<_, ApiError>`.
 //!
 //! [`Transport`] is generic over how bytes move (`send`) and how time passes
 //! (`sleep`, `now`), so its retry logic is tested natively with fakes;
 //! [`browser`] provides the real fetch / setTimeout versions.
 
-use super::request::{ApiError, ApiRequest, Code, RawResponse};
-use super::two_factor::{LeaderInput, Released, Ticket, TwoFactorGate};
+use super::request::{ApiError, ApiRequest, Code, CodeCarrier, RawResponse};
+use super::two_factor::{Generation, LeaderInput, Racer, Released, Ticket, TwoFactorGate};
 use futures::future::LocalBoxFuture;
+use std::cell::Cell;
 use std::rc::Rc;
 
 pub type SendFn = Rc<dyn Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawResponse, ApiError>>>;
@@ -19,9 +21,11 @@ pub const REQUEST_TIMEOUT_MS: u32 = 30_000;
 
 /// How many times one request waits out a 429 before giving up.
 pub const MAX_RATE_LIMIT_WAITS: usize = 5;
-/// Wait bounds for a rate-limit reset (ms): never hammer, never hang.
+/// Wait bounds for a rate limit (ms): never hammer; a longer wait than the
+/// maximum is not waited out but reported with the server's figure.
 const MIN_WAIT_MS: f64 = 500.0;
-const MAX_WAIT_MS: f64 = 120_000.0;
+pub const MAX_WAIT_MS: f64 = 120_000.0;
+/// When a 429 says nothing about how long.
 const DEFAULT_WAIT_MS: f64 = 5_000.0;
 
 /// Rate-limit notifications for the countdown banner.
@@ -34,33 +38,95 @@ pub enum RateLimitEvent {
     Resumed,
 }
 
+/// How bytes move and time passes: the browser's, or a test's fakes.
 #[derive(Clone)]
-pub struct Transport {
+pub struct Io {
     pub send: SendFn,
     pub sleep: SleepFn,
     pub now: Rc<dyn Fn() -> f64>,
-    pub classify: ClassifyFn,
-    pub gate: Rc<TwoFactorGate>,
-    pub on_rate_limit: Rc<dyn Fn(RateLimitEvent)>,
+}
+
+#[derive(Clone)]
+pub struct Transport {
+    io: Io,
+    classify: ClassifyFn,
+    gate: Rc<TwoFactorGate>,
+    on_rate_limit: Rc<dyn Fn(RateLimitEvent)>,
+    open: Rc<Cell<bool>>,
 }
 
 impl Transport {
+    pub fn new(
+        io: Io,
+        classify: ClassifyFn,
+        gate: Rc<TwoFactorGate>,
+        on_rate_limit: Rc<dyn Fn(RateLimitEvent)>,
+    ) -> Self {
+        Transport {
+            io,
+            classify,
+            gate,
+            on_rate_limit,
+            open: Rc::new(Cell::new(true)),
+        }
+    }
+
+    pub fn gate(&self) -> &Rc<TwoFactorGate> {
+        &self.gate
+    }
+
+    /// Sign-out: nothing more is sent through this transport, by anyone
+    /// holding it (a running bulk, a load, a waiting follower).
+    pub fn close(&self) {
+        self.open.set(false);
+        self.gate.shut();
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.open.get()
+    }
+
+    /// Sends once, bypassing the gate and rate-limit waits, even after
+    /// [`Transport::close`]: for the sign-out call that ends the token.
+    pub async fn send_raw(&self, req: ApiRequest) -> Result<RawResponse, ApiError> {
+        (self.io.send)(req).await
+    }
+
     /// Sends `req` and returns its successful answer. Asks for a second factor
     /// through the gate when the server wants one, retrying once after it.
     pub async fn call(&self, req: &ApiRequest) -> Result<RawResponse, ApiError> {
+        let gated = req.code_carrier != CodeCarrier::None;
         let mut code: Option<Code> = None;
         loop {
-            match self.attempt(req, code.as_ref()).await {
-                Err(ApiError::TwoFactorRequired(challenge)) => match self.gate.enter(challenge) {
-                    Ticket::Leader(rx) => return self.lead(req, rx).await,
-                    Ticket::Follower(rx) => match rx.await {
+            // While a dialog is open, a code-less request waits for it rather
+            // than asking the server (which may e-mail another code).
+            if gated && code.is_none() {
+                if let Some(wait) = self.gate.wait_if_open() {
+                    match wait?.await {
                         Ok(Released::Retry(c)) => code = c,
-                        Ok(Released::Stop(Some(e))) => return Err(e),
-                        Ok(Released::Stop(None)) | Err(_) => {
-                            return Err(ApiError::TwoFactorCancelled)
+                        Ok(Released::Stop(e)) => return Err(stopped(e)),
+                        Err(_) => return Err(ApiError::TwoFactorCancelled),
+                    }
+                }
+            }
+            let racer: Option<Racer> = (gated && code.is_none()).then(|| self.gate.track());
+            match self.attempt(req, code.as_ref()).await {
+                Err(ApiError::TwoFactorRequired(challenge)) => {
+                    match self.gate.enter(challenge, racer.as_ref()) {
+                        Ticket::Leader(rx, generation) => {
+                            return self.lead(req, rx, generation).await
                         }
-                    },
-                },
+                        Ticket::Follower(rx) => match rx.await {
+                            Ok(Released::Retry(c)) => code = c,
+                            Ok(Released::Stop(e)) => return Err(stopped(e)),
+                            Err(_) => return Err(ApiError::TwoFactorCancelled),
+                        },
+                        // A dialog closed while this (code-less) request was on
+                        // its way: retry with its code, never a second dialog.
+                        Ticket::Settled(Released::Retry(c)) => code = c,
+                        Ticket::Settled(Released::Stop(e)) => return Err(stopped(e)),
+                    }
+                }
                 other => return other,
             }
         }
@@ -72,52 +138,58 @@ impl Transport {
         &self,
         req: &ApiRequest,
         mut rx: futures::channel::oneshot::Receiver<LeaderInput>,
+        generation: Generation,
     ) -> Result<RawResponse, ApiError> {
+        let over = || {
+            if self.gate.is_shut() {
+                ApiError::SignedOut
+            } else {
+                ApiError::TwoFactorCancelled
+            }
+        };
         loop {
             let input = rx.await.unwrap_or(LeaderInput::Cancel);
             let (code, resend) = match input {
                 LeaderInput::Cancel => {
-                    self.gate.release(Released::Stop(None));
-                    return Err(ApiError::TwoFactorCancelled);
+                    self.gate.release(generation, Released::Stop(None));
+                    return Err(over());
                 }
                 LeaderInput::Resend => (None, true),
                 LeaderInput::Code(c) => (Some(c), false),
             };
-            match self.attempt(req, code.as_ref()).await {
+            let next = match self.attempt(req, code.as_ref()).await {
                 Ok(resp) => {
-                    self.gate.release(Released::Retry(code));
+                    self.gate.release(generation, Released::Retry(code));
                     return Ok(resp);
                 }
                 Err(ApiError::TwoFactorRequired(challenge)) => {
-                    let note = if resend {
-                        Some(resend_note(&challenge))
-                    } else {
-                        None
-                    };
+                    let note = resend.then(|| resend_note(&challenge));
                     let error = (!resend).then(|| {
                         "The server asked for a code again. Enter a new code.".to_string()
                     });
-                    rx = self.gate.rearm(Some(challenge), error, note);
+                    self.gate.rearm(generation, Some(challenge), error, note)
                 }
-                Err(ApiError::TwoFactorInvalid { message }) => {
-                    rx = self.gate.rearm(
-                        None,
-                        Some(format!(
-                            "Wrong code — the server answered \u{201c}{message}\u{201d}. Check it and try again."
-                        )),
-                        None,
-                    );
-                }
+                Err(ApiError::TwoFactorInvalid { message }) => self.gate.rearm(
+                    generation,
+                    None,
+                    Some(format!(
+                        "Wrong code — the server answered \u{201c}{message}\u{201d}. Check it and try again."
+                    )),
+                    None,
+                ),
                 Err(e @ ApiError::TwoFactorMaxAttempts { .. }) => {
-                    self.gate.release(Released::Stop(Some(e.clone())));
+                    self.gate
+                        .release(generation, Released::Stop(Some(e.clone())));
                     return Err(e);
                 }
                 Err(e) => {
                     // The code itself was not refused; let the others try with it.
-                    self.gate.release(Released::Retry(code));
+                    self.gate.release(generation, Released::Retry(code));
                     return Err(e);
                 }
-            }
+            };
+            // `None`: the dialog was cancelled (or the gate shut) meanwhile.
+            rx = next.ok_or_else(over)?;
         }
     }
 
@@ -129,27 +201,36 @@ impl Transport {
     ) -> Result<RawResponse, ApiError> {
         let mut waits = 0;
         loop {
-            let resp = (self.send)(req.with_code(code)).await?;
+            if !self.is_open() {
+                return Err(ApiError::SignedOut);
+            }
+            let resp = (self.io.send)(req.with_code(code)).await?;
             match (self.classify)(req, &resp) {
                 Ok(()) => return Ok(resp),
-                Err(ApiError::RateLimited { .. }) if waits < MAX_RATE_LIMIT_WAITS => {
+                Err(ApiError::RateLimited { message, .. }) => {
+                    let now = (self.io.now)();
+                    let wait = resp.rate_limit_until(now).map(|until| until - now);
+                    let wait_secs = wait.map(|w| (w.max(0.0) / 1000.0).ceil() as u64);
+                    if waits >= MAX_RATE_LIMIT_WAITS || wait.is_some_and(|w| w > MAX_WAIT_MS) {
+                        return Err(ApiError::RateLimited { message, wait_secs });
+                    }
                     waits += 1;
-                    let now = (self.now)();
-                    let delay = resp
-                        .rate_limit_reset
-                        .map(|reset| reset - now)
-                        .unwrap_or(DEFAULT_WAIT_MS)
-                        .clamp(MIN_WAIT_MS, MAX_WAIT_MS);
+                    let delay = wait.unwrap_or(DEFAULT_WAIT_MS).max(MIN_WAIT_MS);
                     (self.on_rate_limit)(RateLimitEvent::Waiting {
                         until_ms: now + delay,
                     });
-                    (self.sleep)(delay).await;
+                    (self.io.sleep)(delay).await;
                     (self.on_rate_limit)(RateLimitEvent::Resumed);
                 }
                 Err(e) => return Err(e),
             }
         }
     }
+}
+
+/// A stop without its own error is a cancelled verification.
+fn stopped(e: Option<ApiError>) -> ApiError {
+    e.unwrap_or(ApiError::TwoFactorCancelled)
 }
 
 fn resend_note(c: &super::request::Challenge) -> String {
@@ -166,8 +247,19 @@ fn resend_note(c: &super::request::Challenge) -> String {
 /// The browser's fetch and timers.
 pub mod browser {
     use super::*;
+    use crate::http::request::NetCause;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
+
+    /// Fetch, timers and clock of this browser, sending to `base` with the
+    /// connection's auth headers.
+    pub fn io(base: String, auth: Vec<(String, String)>) -> Io {
+        Io {
+            send: fetch_sender(base, auth),
+            sleep: Rc::new(|ms: f64| Box::pin(sleep(ms))),
+            now: Rc::new(js_sys::Date::now),
+        }
+    }
 
     /// Sends through `fetch` against `base` with the connection's auth headers.
     pub fn fetch_sender(base: String, auth: Vec<(String, String)>) -> SendFn {
@@ -185,20 +277,29 @@ pub mod browser {
         auth: &[(String, String)],
         req: &ApiRequest,
     ) -> Result<RawResponse, ApiError> {
-        let url = req.url(base);
+        let url = absolute(&req.url(base));
         let sent_two_factor = req.headers.iter().any(|(k, _)| k == "X-2fa-Code");
         // A server that never answers must not hold the screen forever.
         let signal = web_sys::AbortSignal::timeout_with_u32(REQUEST_TIMEOUT_MS);
-        let network = |url: &str| ApiError::Network {
-            url: url.to_string(),
-            cross_origin: is_cross_origin(url),
-            sent_two_factor,
-            timed_out: signal.aborted(),
+        let network = |url: &str| {
+            let page = web_sys::window()
+                .and_then(|w| w.location().href().ok())
+                .unwrap_or_default();
+            ApiError::Network {
+                url: url.to_string(),
+                cause: NetCause::of(&page, url, sent_two_factor, signal.aborted()),
+            }
         };
         let init = web_sys::RequestInit::new();
         init.set_signal(Some(&signal));
         init.set_method(req.method.as_str());
         init.set_credentials(web_sys::RequestCredentials::Omit);
+        // Never follow a redirect: the browser would carry X-Auth-Token,
+        // X-User-Id and X-2fa-Code to wherever it points. "manual" (rather
+        // than "error") hands back an opaque answer, so the admin is told it
+        // was a redirect instead of a bare network failure.
+        init.set_redirect(web_sys::RequestRedirect::Manual);
+        init.set_cache(web_sys::RequestCache::NoStore);
         let headers = web_sys::Headers::new().map_err(|_| network(&url))?;
         let _ = headers.set("Accept", "application/json");
         for (k, v) in auth.iter().chain(req.headers.iter()) {
@@ -221,13 +322,14 @@ pub mod browser {
             .await
             .map_err(|_| network(&url))?;
         let resp: web_sys::Response = resp.dyn_into().map_err(|_| network(&url))?;
+        if resp.type_() == web_sys::ResponseType::Opaqueredirect
+            || (300..400).contains(&resp.status())
+        {
+            return Err(ApiError::Redirected { url });
+        }
+        let header = |name: &str| resp.headers().get(name).ok().flatten();
+        let (retry_after, rate_limit_reset) = (header("Retry-After"), header("X-RateLimit-Reset"));
         let status = resp.status();
-        let rate_limit_reset = resp
-            .headers()
-            .get("X-RateLimit-Reset")
-            .ok()
-            .flatten()
-            .and_then(|v| crate::http::request::parse_reset_header(&v));
         let text = match resp.text() {
             Ok(p) => JsFuture::from(p).await.map_err(|_| network(&url))?,
             Err(_) => return Err(network(&url)),
@@ -235,24 +337,19 @@ pub mod browser {
         Ok(RawResponse {
             status,
             body: text.as_string().unwrap_or_default(),
+            retry_after,
             rate_limit_reset,
         })
     }
 
-    /// Whether `url` points at another origin than the panel's own.
-    pub fn is_cross_origin(url: &str) -> bool {
-        let Some(window) = web_sys::window() else {
-            return false;
-        };
-        let here = window.location().href().unwrap_or_default();
-        let own = window.location().origin().unwrap_or_default();
+    /// `url` resolved against the page (a relative URL is the panel's origin).
+    fn absolute(url: &str) -> String {
+        let here = web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .unwrap_or_default();
         web_sys::Url::new_with_base(url, &here)
-            .map(|u| u.origin() != own)
-            .unwrap_or(false)
-    }
-
-    pub fn sleeper() -> SleepFn {
-        Rc::new(|ms: f64| Box::pin(sleep(ms)))
+            .map(|u| u.href())
+            .unwrap_or_else(|_| url.to_string())
     }
 
     /// Resolves after `ms` milliseconds (setTimeout).
@@ -266,10 +363,6 @@ pub mod browser {
             }
         });
         let _ = JsFuture::from(promise).await;
-    }
-
-    pub fn now() -> Rc<dyn Fn() -> f64> {
-        Rc::new(js_sys::Date::now)
     }
 }
 
@@ -295,9 +388,11 @@ mod tests {
         RawResponse {
             status,
             body: body.into(),
-            rate_limit_reset: None,
+            ..Default::default()
         }
     }
+
+    const NOW: f64 = 1_700_000_000_000.0;
 
     const TOTP_REQUIRED: &str = r#"{"success":false,"errorType":"totp-required","details":{"method":"password","availableMethods":[]}}"#;
     const TOTP_INVALID: &str =
@@ -326,7 +421,7 @@ mod tests {
         let events = Rc::new(RefCell::new(Vec::new()));
         let e2 = events.clone();
         let f2 = fake.clone();
-        let t = Transport {
+        let io = Io {
             send: Rc::new(move |r: ApiRequest| {
                 let f = f2.clone();
                 Box::pin(async move {
@@ -339,11 +434,14 @@ mod tests {
                 s2.borrow_mut().push(ms);
                 Box::pin(async {})
             }),
-            now: Rc::new(|| 1_000_000.0),
-            classify: crate::backends::rocketchat::classify,
-            gate: Rc::new(TwoFactorGate::new(move |p| *p2.borrow_mut() = p)),
-            on_rate_limit: Rc::new(move |e| e2.borrow_mut().push(e)),
+            now: Rc::new(|| NOW),
         };
+        let t = Transport::new(
+            io,
+            crate::backends::rocketchat::classify,
+            Rc::new(TwoFactorGate::new(move |p| *p2.borrow_mut() = p)),
+            Rc::new(move |e| e2.borrow_mut().push(e)),
+        );
         (t, prompt, slept, events)
     }
 
@@ -383,7 +481,7 @@ mod tests {
             prompt.borrow().as_ref().unwrap().challenge.method,
             "password"
         );
-        t.gate.submit(pw("bad"));
+        t.gate().submit(pw("bad"));
         pool.run_until_stalled();
         let p = prompt
             .borrow()
@@ -391,7 +489,7 @@ mod tests {
             .expect("dialog stays open after a wrong code");
         assert!(p.error.unwrap().contains("Wrong code"));
         assert!(result.borrow().is_none());
-        t.gate.submit(pw("good"));
+        t.gate().submit(pw("good"));
         pool.run_until_stalled();
         assert!(prompt.borrow().is_none());
         assert!(result.borrow().as_ref().unwrap().is_ok());
@@ -430,13 +528,13 @@ mod tests {
         }
         pool.run_until_stalled();
         assert_eq!(prompt.borrow().as_ref().unwrap().waiting, 4);
-        // Five code-less tries, no more, until the person answers.
-        assert_eq!(fake.log.borrow().len(), 5);
-        t.gate.submit(pw("good"));
+        // One code-less try: the others saw the dialog open and waited.
+        assert_eq!(fake.log.borrow().len(), 1);
+        t.gate().submit(pw("good"));
         pool.run_until_stalled();
         assert_eq!(done.get(), 5);
-        // 5 first tries + 1 leader retry + 4 follower retries.
-        assert_eq!(fake.log.borrow().len(), 10);
+        // 1 first try + 1 leader retry + 4 followers sent with the code.
+        assert_eq!(fake.log.borrow().len(), 6);
     }
 
     #[test]
@@ -459,7 +557,7 @@ mod tests {
                 .unwrap();
         }
         pool.run_until_stalled();
-        t.gate.cancel();
+        t.gate().cancel();
         pool.run_until_stalled();
         assert!(prompt.borrow().is_none());
         assert_eq!(results.borrow().len(), 3);
@@ -467,7 +565,11 @@ mod tests {
             .borrow()
             .iter()
             .all(|r| r == &Err(ApiError::TwoFactorCancelled)));
-        assert_eq!(fake.log.borrow().len(), 3);
+        assert_eq!(
+            fake.log.borrow().len(),
+            1,
+            "only the leader asked the server"
+        );
     }
 
     #[test]
@@ -491,7 +593,7 @@ mod tests {
             .unwrap();
         pool.run_until_stalled();
         assert_eq!(fake.log.borrow().len(), 1);
-        t.gate.resend();
+        t.gate().resend();
         pool.run_until_stalled();
         assert_eq!(fake.log.borrow().len(), 2);
         assert_eq!(code_of(&fake.log.borrow()[1]), None);
@@ -531,7 +633,7 @@ mod tests {
                 .unwrap();
         }
         pool.run_until_stalled();
-        t.gate.submit(pw("x"));
+        t.gate().submit(pw("x"));
         pool.run_until_stalled();
         assert!(prompt.borrow().is_none());
         assert!(results
@@ -549,7 +651,8 @@ mod tests {
                     RawResponse {
                         status: 429,
                         body: r#"{"success":false,"error":"Error, too many requests."}"#.into(),
-                        rate_limit_reset: Some(1_003_000.0),
+                        rate_limit_reset: Some("1700000003000".into()),
+                        ..Default::default()
                     }
                 } else {
                     resp(200, r#"{"success":true}"#)
@@ -563,7 +666,7 @@ mod tests {
         assert_eq!(
             events.borrow()[0],
             RateLimitEvent::Waiting {
-                until_ms: 1_003_000.0
+                until_ms: NOW + 3000.0
             }
         );
         let always = Rc::new(Fake {
@@ -575,5 +678,256 @@ mod tests {
         assert!(matches!(r, Err(ApiError::RateLimited { .. })));
         assert_eq!(always.log.borrow().len(), MAX_RATE_LIMIT_WAITS + 1);
         assert_eq!(slept.borrow()[0], 5000.0, "no reset header: default wait");
+    }
+
+    #[test]
+    fn rate_limit_waits_are_the_servers_own_in_any_unit() {
+        for (retry_after, reset, want) in [
+            (None, Some("1700000007"), 7000.0),    // epoch seconds
+            (Some("4"), None, 4000.0),             // Retry-After seconds
+            (Some("4500"), None, 4500.0),          // above an hour: milliseconds
+            (None, Some("1700000002000"), 2000.0), // epoch milliseconds
+        ] {
+            let fake = Rc::new(Fake {
+                log: RefCell::new(vec![]),
+                answer: Box::new(move |_, n| {
+                    if n == 0 {
+                        RawResponse {
+                            status: 429,
+                            body: "{}".into(),
+                            retry_after: retry_after.map(String::from),
+                            rate_limit_reset: reset.map(String::from),
+                        }
+                    } else {
+                        resp(200, r#"{"success":true}"#)
+                    }
+                }),
+            });
+            let (t, _, slept, events) = transport(fake);
+            assert!(futures::executor::block_on(t.call(&req("x"))).is_ok());
+            assert_eq!(*slept.borrow(), [want], "{retry_after:?} {reset:?}");
+            assert_eq!(
+                events.borrow()[0],
+                RateLimitEvent::Waiting {
+                    until_ms: NOW + want
+                },
+                "the wait shown is the one waited"
+            );
+        }
+        // Longer than the panel waits: reported with the server's figure.
+        let fake = Rc::new(Fake {
+            log: RefCell::new(vec![]),
+            answer: Box::new(|_, _| RawResponse {
+                status: 429,
+                body: "{}".into(),
+                retry_after: Some("600".into()),
+                ..Default::default()
+            }),
+        });
+        let (t, _, slept, _) = transport(fake.clone());
+        let e = futures::executor::block_on(t.call(&req("x"))).unwrap_err();
+        assert_eq!(
+            e,
+            ApiError::RateLimited {
+                message: "{}".into(),
+                wait_secs: Some(600)
+            }
+        );
+        assert!(e.to_string().contains("wait 10 min"), "{e}");
+        assert!(slept.borrow().is_empty());
+        assert_eq!(fake.log.borrow().len(), 1);
+    }
+
+    /// A server the test answers by hand, request by request.
+    #[derive(Default)]
+    struct Manual {
+        waiting: RefCell<Vec<(ApiRequest, futures::channel::oneshot::Sender<RawResponse>)>>,
+        sent: RefCell<Vec<ApiRequest>>,
+    }
+
+    impl Manual {
+        /// Answers the oldest waiting request that `pick` chooses.
+        fn answer(&self, pick: impl Fn(&ApiRequest) -> bool, r: RawResponse) {
+            let mut w = self.waiting.borrow_mut();
+            let i = w
+                .iter()
+                .position(|(q, _)| pick(q))
+                .expect("such a request waits");
+            let (_, tx) = w.remove(i);
+            let _ = tx.send(r);
+        }
+        fn codeless(&self) -> usize {
+            self.sent
+                .borrow()
+                .iter()
+                .filter(|r| code_of(r).is_none())
+                .count()
+        }
+    }
+
+    type ManualRig = (Transport, Rc<Manual>, Shared<Vec<Option<Prompt>>>);
+
+    fn manual() -> ManualRig {
+        let m = Rc::new(Manual::default());
+        let m2 = m.clone();
+        let prompts = Rc::new(RefCell::new(Vec::new()));
+        let p2 = prompts.clone();
+        let io = Io {
+            send: Rc::new(move |r: ApiRequest| {
+                let (tx, rx) = futures::channel::oneshot::channel();
+                m2.sent.borrow_mut().push(r.clone());
+                m2.waiting.borrow_mut().push((r, tx));
+                Box::pin(async move {
+                    rx.await.map_err(|_| ApiError::Network {
+                        url: "x".into(),
+                        cause: crate::http::request::NetCause::Unreachable,
+                    })
+                })
+            }),
+            sleep: Rc::new(|_| Box::pin(async {})),
+            now: Rc::new(|| NOW),
+        };
+        let t = Transport::new(
+            io,
+            crate::backends::rocketchat::classify,
+            Rc::new(TwoFactorGate::new(move |p| p2.borrow_mut().push(p))),
+            Rc::new(|_| {}),
+        );
+        (t, m, prompts)
+    }
+
+    fn spawn(
+        pool: &LocalPool,
+        t: &Transport,
+        r: ApiRequest,
+    ) -> Shared<Option<Result<RawResponse, ApiError>>> {
+        let out = Rc::new(RefCell::new(None));
+        let (o, t) = (out.clone(), t.clone());
+        pool.spawner()
+            .spawn_local(async move { *o.borrow_mut() = Some(t.call(&r).await) })
+            .unwrap();
+        out
+    }
+
+    fn opened(prompts: &Shared<Vec<Option<Prompt>>>) -> usize {
+        // Dialog openings: a prompt shown right after none was.
+        let p = prompts.borrow();
+        (0..p.len())
+            .filter(|&i| p[i].is_some() && (i == 0 || p[i - 1].is_none()))
+            .count()
+    }
+
+    #[test]
+    fn cancel_while_verify_is_in_flight_never_reopens_the_dialog() {
+        let (t, m, prompts) = manual();
+        let mut pool = LocalPool::new();
+        let out = spawn(&pool, &t, req("a"));
+        pool.run_until_stalled();
+        m.answer(|_| true, resp(400, TOTP_REQUIRED));
+        pool.run_until_stalled();
+        assert!(t.gate().is_open());
+        t.gate().submit(pw("wrong"));
+        pool.run_until_stalled();
+        // The code is being checked; the admin cancels.
+        t.gate().cancel();
+        assert!(!t.gate().is_open());
+        m.answer(|r| code_of(r).is_some(), resp(400, TOTP_INVALID));
+        pool.run_until_stalled();
+        assert!(
+            !t.gate().is_open(),
+            "the late wrong-code answer does not reopen it"
+        );
+        assert_eq!(opened(&prompts), 1);
+        assert_eq!(*out.borrow(), Some(Err(ApiError::TwoFactorCancelled)));
+    }
+
+    #[test]
+    fn a_codeless_request_racing_the_leader_opens_no_second_dialog() {
+        let (t, m, prompts) = manual();
+        let mut pool = LocalPool::new();
+        let a = spawn(&pool, &t, req("a"));
+        let b = spawn(&pool, &t, req("b"));
+        pool.run_until_stalled();
+        assert_eq!(m.codeless(), 2, "both went out before any dialog");
+        let body = |r: &ApiRequest| r.body.as_ref().map(|b| b.to_string()).unwrap_or_default();
+        m.answer(|r| body(r).contains("\"a\""), resp(400, TOTP_REQUIRED));
+        pool.run_until_stalled();
+        t.gate().submit(pw("good"));
+        pool.run_until_stalled();
+        m.answer(|r| code_of(r).is_some(), resp(200, r#"{"success":true}"#));
+        pool.run_until_stalled();
+        assert!(!t.gate().is_open());
+        // b's code-less answer comes back late: it retries with the code.
+        m.answer(|r| code_of(r).is_none(), resp(400, TOTP_REQUIRED));
+        pool.run_until_stalled();
+        assert!(!t.gate().is_open(), "no second dialog");
+        m.answer(
+            |r| code_of(r).as_deref() == Some("good"),
+            resp(200, r#"{"success":true}"#),
+        );
+        pool.run_until_stalled();
+        assert!(a.borrow().as_ref().unwrap().is_ok());
+        assert!(b.borrow().as_ref().unwrap().is_ok());
+        assert_eq!(opened(&prompts), 1);
+        assert_eq!(
+            m.codeless(),
+            2,
+            "no further code-less request (no second e-mail)"
+        );
+    }
+
+    #[test]
+    fn while_the_dialog_is_open_new_requests_wait_instead_of_asking() {
+        let (t, m, _) = manual();
+        let mut pool = LocalPool::new();
+        let _a = spawn(&pool, &t, req("a"));
+        pool.run_until_stalled();
+        m.answer(|_| true, resp(400, TOTP_REQUIRED));
+        pool.run_until_stalled();
+        let later = spawn(&pool, &t, req("later"));
+        pool.run_until_stalled();
+        assert_eq!(
+            m.sent.borrow().len(),
+            1,
+            "nothing code-less is sent while open"
+        );
+        t.gate().submit(pw("good"));
+        pool.run_until_stalled();
+        m.answer(|_| true, resp(200, r#"{"success":true}"#));
+        pool.run_until_stalled();
+        let sent = m.sent.borrow().clone();
+        assert_eq!(sent.len(), 3);
+        assert_eq!(
+            code_of(&sent[2]).as_deref(),
+            Some("good"),
+            "it goes with the code"
+        );
+        m.answer(|_| true, resp(200, r#"{"success":true}"#));
+        pool.run_until_stalled();
+        assert!(later.borrow().as_ref().unwrap().is_ok());
+    }
+
+    #[test]
+    fn after_close_nothing_more_is_sent() {
+        let (t, m, _) = manual();
+        let mut pool = LocalPool::new();
+        let leader = spawn(&pool, &t, req("a"));
+        pool.run_until_stalled();
+        m.answer(|_| true, resp(400, TOTP_REQUIRED));
+        pool.run_until_stalled();
+        let follower = spawn(&pool, &t, req("b"));
+        pool.run_until_stalled();
+        t.close();
+        pool.run_until_stalled();
+        assert_eq!(*follower.borrow(), Some(Err(ApiError::SignedOut)));
+        assert_eq!(*leader.borrow(), Some(Err(ApiError::SignedOut)));
+        let after = spawn(&pool, &t, req("c"));
+        pool.run_until_stalled();
+        assert_eq!(*after.borrow(), Some(Err(ApiError::SignedOut)));
+        assert_eq!(
+            m.sent.borrow().len(),
+            1,
+            "only the first request ever went out"
+        );
     }
 }

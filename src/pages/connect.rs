@@ -39,6 +39,7 @@ async fn connect(ctx: AppCtx, f: Form) -> Result<Connection, String> {
         token: f.token.trim().to_string(),
         remember: f.remember,
         display_name: String::new(),
+        issued_by_panel: false,
     };
     let explain = |e: ApiError| {
         match e {
@@ -55,32 +56,59 @@ async fn connect(ctx: AppCtx, f: Form) -> Result<Connection, String> {
         let t = ctx.transport(f.kind, &base, Vec::new());
         let resp = t
             .call(&rocketchat::login(f.username.trim(), &f.password))
-            .await
-            .map_err(explain)?;
+            .await;
+        t.close();
+        let resp = resp.map_err(explain)?;
         let tok = rocketchat::parse_login(&resp.body).map_err(explain)?;
         conn.user_id = tok.user_id;
         conn.token = tok.auth_token;
+        conn.issued_by_panel = true;
     } else if rc && (conn.user_id.is_empty() || conn.token.is_empty()) {
         return Err("Enter both User ID and Auth token (a personal access token from My Account → Personal Access Tokens).".into());
     } else if conn.token.is_empty() {
         return Err(format!("Enter the {}.", f.kind.token_label()));
     }
     let t = ctx.transport(f.kind, &base, conn.auth_headers());
-    let resp = t.call(&f.kind.whoami()).await.map_err(explain)?;
-    if rc {
-        let me = rocketchat::parse_me(&resp.body).map_err(explain)?;
-        if me.user_id != conn.user_id {
-            return Err(format!(
-                "The server answered for another account ({}) than the User ID given. Check the User ID.",
-                me.username
-            ));
+    let who = whoami(&t, &conn).await;
+    t.close();
+    match who {
+        Ok(name) => {
+            conn.display_name = name;
+            Ok(conn)
+        }
+        Err(e) => {
+            // A token the panel just obtained must not outlive a failed Connect.
+            if let Some(req) = conn
+                .issued_by_panel
+                .then(|| conn.kind.end_token())
+                .flatten()
+            {
+                let _ = t.send_raw(req).await;
+            }
+            Err(explain(e))
         }
     }
-    conn.display_name = f
-        .kind
-        .parse_whoami(&resp.body, &conn.token)
-        .map_err(explain)?;
-    Ok(conn)
+}
+
+/// Who the credentials belong to, as the header shows it.
+async fn whoami(
+    t: &crate::http::transport::Transport,
+    conn: &Connection,
+) -> Result<String, ApiError> {
+    let resp = t.call(&conn.kind.whoami()).await?;
+    if conn.kind == BackendKind::RocketChat {
+        let me = rocketchat::parse_me(&resp.body)?;
+        if me.user_id != conn.user_id {
+            return Err(ApiError::BadResponse {
+                status: resp.status,
+                why: format!(
+                    "the server answered for another account ({}) than the User ID given; check the User ID",
+                    me.username
+                ),
+            });
+        }
+    }
+    conn.kind.parse_whoami(&resp.body, &conn.token)
 }
 
 #[component]
@@ -97,8 +125,8 @@ pub fn ConnectPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
 
     let presets = LocalResource::new(|| async {
-        let t = crate::http::transport::browser::fetch_sender(String::new(), Vec::new());
-        match t(ApiRequest::new(Method::Get, "config.json")).await {
+        let send = crate::http::transport::browser::fetch_sender(String::new(), Vec::new());
+        match send(ApiRequest::new(Method::Get, "config.json")).await {
             Ok(r) if r.is_success() => parse_presets(&r.body),
             _ => Vec::<Preset>::new(),
         }

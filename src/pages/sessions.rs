@@ -1,10 +1,12 @@
 //! The Sessions screen: load every session, then filter / sort / page on the
 //! client; details; revoke one, selected, or all of a user.
 
-use crate::app::AppCtx;
-use crate::backends::{load_all, rocketchat, BackendKind, PerUser, Scope};
+use crate::app::{Api, AppCtx};
+use crate::backends::{
+    action_outcome, load_all, rocketchat, BackendKind, LoadReport, PerUser, Scope,
+};
 use crate::browser;
-use crate::bulk::{run_bulk, REVOKE_CONCURRENCY};
+use crate::bulk::{run_bulk, Stop, REVOKE_CONCURRENCY};
 use crate::components::bulk_report::{BulkReport, BulkState};
 use crate::components::confirm_dialog::{ConfirmDialog, ConfirmSpec};
 use crate::components::details_panel::DetailsPanel;
@@ -14,7 +16,7 @@ use crate::components::session_table::SessionTable;
 use crate::components::user_groups::UserGroups;
 use crate::http::request::{ApiError, ForbiddenWhat};
 use crate::list::{ListQuery, SessionList, SortKey};
-use crate::revoke::RevokeReport;
+use crate::revoke::{RevokeQueue, RevokeReport, Submitted};
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -66,13 +68,23 @@ fn describe(l: &SessionList, id: &str) -> String {
     }
 }
 
+impl Action {
+    /// The listed sessions it names (none for "others" / "all").
+    fn ids(&self) -> &[String] {
+        match self {
+            Action::Sessions { ids, .. } | Action::UserEndpoint { ids, .. } => ids,
+            Action::Others | Action::All => &[],
+        }
+    }
+}
+
+/// The Sessions screen of one signed-in connection: everything it loads or
+/// revokes goes through `api`, captured when it was created.
 #[component]
-pub fn SessionsPage() -> impl IntoView {
+pub fn SessionsPage(api: Api) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
-    let kind = ctx
-        .conn
-        .with_untracked(|c| c.as_ref().map(|c| c.kind))
-        .unwrap_or(BackendKind::RocketChat);
+    let kind = api.kind();
+    let api = StoredValue::new_local(api);
     let scope = RwSignal::new(if kind == BackendKind::SelfService {
         Scope::Own
     } else {
@@ -96,10 +108,15 @@ pub fn SessionsPage() -> impl IntoView {
     // (done, expected, unit) while loading.
     let loading = RwSignal::new(None::<(usize, usize, &'static str)>);
     let load_error = RwSignal::new(None::<ApiError>);
+    let load_report = RwSignal::new(LoadReport::default());
     let skipped = RwSignal::new(0usize);
     let details = RwSignal::new(None::<String>);
     let confirm = RwSignal::new(None::<(ConfirmSpec, Action)>);
     let bulk = RwSignal::new(None::<BulkState>);
+    // Revocations run one at a time; those confirmed meanwhile wait here.
+    let queue = RwSignal::new(RevokeQueue::<Action>::default());
+    // The running batch's Stop button.
+    let stop = StoredValue::new_local(Stop::default());
     let now = RwSignal::new(browser::now_ms());
     let generation = StoredValue::new(0u64);
 
@@ -156,6 +173,7 @@ pub fn SessionsPage() -> impl IntoView {
         let gen = generation.get_value() + 1;
         generation.set_value(gen);
         load_error.set(None);
+        load_report.set(LoadReport::default());
         skipped.set(0);
         list.set(SessionList::default());
         selected.set(HashSet::new());
@@ -166,13 +184,15 @@ pub fn SessionsPage() -> impl IntoView {
         // answers) would otherwise hold up the first rows.
         let first_paint: Rc<RefCell<Option<PaintGate>>> = Rc::default();
         let gate = first_paint.clone();
+        let api = api.get_value();
         let call = move |req| {
             let wait = gate.borrow().clone();
+            let api = api.clone();
             async move {
                 if let Some(wait) = wait {
                     wait.await;
                 }
-                ctx.call(req).await
+                api.call(req).await
             }
         };
         spawn_local(async move {
@@ -221,8 +241,9 @@ pub fn SessionsPage() -> impl IntoView {
             }
             loading.set(None);
             browser::mark("sessiondeck:loaded");
-            if let Err(e) = result {
-                load_error.set(Some(e));
+            match result {
+                Ok(report) => load_report.set(report),
+                Err(e) => load_error.set(Some(e)),
             }
         });
     };
@@ -230,25 +251,43 @@ pub fn SessionsPage() -> impl IntoView {
 
     let label_of = move |id: &str| list.with_untracked(|l| describe(l, id));
 
-    // `batch`: show progress and a report (selected, all of a user, retry);
-    // otherwise one session, answered with a message.
-    let run_revoke = move |ids: Vec<String>, batch: bool| {
-        if ids.is_empty() || matches!(bulk.get_untracked(), Some(BulkState::Running { .. })) {
-            return;
+    // Ends the running action and starts the next confirmed one, if any.
+    // (A StoredValue breaks the cycle: starting an action finishes it.)
+    let start: StoredValue<Option<Rc<dyn Fn(Action)>>, LocalStorage> = StoredValue::new_local(None);
+    let next = move || {
+        if let Some(job) = queue.try_update(|q| q.finished()).flatten() {
+            if let Some(start) = start.get_value() {
+                start(job);
+            }
         }
+    };
+
+    // `batch`: show progress, Stop and a report (selected, all of a user,
+    // retry); otherwise one session, answered with a message.
+    let run_revoke = move |ids: Vec<String>, batch: bool| {
         let n = ids.len();
         let labels: Vec<(String, String)> = ids.iter().map(|i| (i.clone(), label_of(i))).collect();
         pending.update(|p| p.extend(ids.iter().cloned()));
+        let halt = Stop::default();
+        stop.set_value(halt.clone());
         if batch {
             bulk.set(Some(BulkState::Running { done: 0, total: n }));
         }
         let sc = scope.get_untracked();
+        let api = api.get_value();
         spawn_local(async move {
             let mut last_progress = 0.0;
             let results = run_bulk(
                 ids.clone(),
                 REVOKE_CONCURRENCY,
-                |id| async move { kind.revoke_outcome(ctx.call(kind.revoke(sc, &id)).await) },
+                |id| {
+                    let api = api.clone();
+                    async move {
+                        let req = kind.revoke(sc, &id)?;
+                        kind.revoke_outcome(api.call(req).await)
+                    }
+                },
+                &halt,
                 |done, total| {
                     // Repaint the bar at most every PROGRESS_EVERY_MS, not per request.
                     let now = browser::now_ms();
@@ -266,7 +305,17 @@ pub fn SessionsPage() -> impl IntoView {
                     .map(|(_, l)| l.clone())
                     .unwrap_or_else(|| id.to_string())
             };
-            let report = RevokeReport::from_results(results, label);
+            let mut report = RevokeReport::from_results(results, label);
+            if halt.is_pressed() {
+                // What waited behind the stopped batch was not sent either.
+                let waiting = queue.try_update(|q| q.drain()).unwrap_or_default();
+                report.add_not_started(
+                    waiting
+                        .iter()
+                        .flat_map(|a| a.ids())
+                        .map(|id| (id.clone(), label_of(id))),
+                );
+            }
             let gone = report.gone_ids();
             let _ = list.try_update(|l| l.remove_ids(&gone));
             let _ = selected.try_update(|s| s.retain(|id| !gone.contains(id)));
@@ -291,8 +340,11 @@ pub fn SessionsPage() -> impl IntoView {
                     ));
                 } else if let Some(f) = report.failed.first() {
                     ctx.alert(format!("Could not revoke session {id} ({what}): {} Use its Revoke button to try again.", f.reason));
-                } else if let Some(e) = &report.stopped_by {
-                    ctx.alert(e.to_string());
+                } else if let Some(f) = report.not_sent.first() {
+                    ctx.alert(format!(
+                        "Session {id} ({what}) was not revoked: {}",
+                        f.reason
+                    ));
                 }
             } else {
                 if report.is_clean() {
@@ -305,43 +357,77 @@ pub fn SessionsPage() -> impl IntoView {
                 }
                 let _ = bulk.try_set(Some(BulkState::Finished(report)));
             }
+            next();
         });
     };
 
     // One call that ends several sessions at once (a user's, the others, all).
     let run_single_call = move |action: Action| {
-        let (req, ids) = match &action {
-            Action::UserEndpoint { user_id, ids } => (kind.revoke_user(user_id), ids.clone()),
-            Action::Others => (kind.revoke_others(), Vec::new()),
-            Action::All => (kind.revoke_all(), Vec::new()),
-            Action::Sessions { .. } => return,
+        let req = match &action {
+            Action::UserEndpoint { user_id, .. } => kind.revoke_user(user_id),
+            Action::Others => kind.revoke_others().map(Ok),
+            Action::All => kind.revoke_all().map(Ok),
+            Action::Sessions { .. } => None,
         };
-        let Some(req) = req else { return };
+        let req = match req {
+            Some(Ok(req)) => req,
+            Some(Err(e)) => {
+                ctx.alert(e.to_string());
+                return next();
+            }
+            None => return next(),
+        };
+        let ids = action.ids().to_vec();
         let who = ids
             .first()
             .and_then(|i| list.with_untracked(|l| l.find(i).map(|s| s.user_label().to_string())))
             .unwrap_or_default();
         pending.update(|p| p.extend(ids.iter().cloned()));
+        let api = api.get_value();
         spawn_local(async move {
-            let result = ctx.call(req).await;
+            // Done only when the server answered as its API does.
+            let result = action_outcome(api.call(req).await);
             let _ = pending.try_update(|p| p.retain(|id| !ids.contains(id)));
             match (result, &action) {
-                (Ok(_), Action::All) => ctx.sign_out(Some(
+                (Ok(()), Action::All) => ctx.sign_out(Some(
                     "All sessions of this account were revoked, including the one this panel used. Sign in again to continue.".into(),
                 )),
-                (Ok(_), Action::Others) => {
+                (Ok(()), Action::Others) => {
                     ctx.status("Revoked all other sessions. The list was reloaded.");
                     load();
                 }
-                (Ok(_), _) => {
+                (Ok(()), _) => {
                     let _ = list.try_update(|l| l.remove_ids(&ids));
                     let _ = selected.try_update(|s| s.retain(|id| !ids.contains(id)));
                     let _ = details.try_set(None);
                     ctx.status(format!("Revoked all {} sessions of {who}.", ids.len()));
                 }
-                (Err(e), _) => ctx.alert(format!("Nothing was revoked: {e}")),
+                (Err(e), _) => ctx.alert(format!("Nothing was confirmed revoked: {e}")),
             }
+            next();
         });
+    };
+
+    let run = move |action: Action| match action {
+        Action::Sessions { ids, batch } => run_revoke(ids, batch),
+        other => run_single_call(other),
+    };
+    start.set_value(Some(Rc::new(run)));
+    // A confirmed action starts now, or waits (visibly) behind the running one.
+    let submit = move |action: Action| {
+        let n = action.ids().len();
+        match queue.try_update(|q| q.submit(action)) {
+            Some(Submitted::Start(a)) => run(a),
+            Some(Submitted::Queued { ahead }) => ctx.status(format!(
+                "Queued: {} will be revoked when the revocation running now is done ({ahead} ahead of it).",
+                match n {
+                    0 => "this action's sessions".to_string(),
+                    1 => "1 session".to_string(),
+                    n => format!("{n} sessions"),
+                },
+            )),
+            None => {}
+        }
     };
 
     let ask = move |action: Action,
@@ -390,6 +476,12 @@ pub fn SessionsPage() -> impl IntoView {
         );
     };
     let ask_user = move |user_key: String| {
+        // Sessions with no known owner are not one person's: never offered
+        // as "all of (unknown user)".
+        if user_key.is_empty() {
+            ctx.alert("Not offered: these sessions have no known user, so they are not one person's sessions. Select them one by one instead.");
+            return;
+        }
         let ids = list.with_untracked(|l| l.ids_of_user(&user_key));
         let who = ids
             .first()
@@ -502,7 +594,7 @@ pub fn SessionsPage() -> impl IntoView {
     // The selection is cleared on load and pruned on revoke, so it holds
     // listed sessions only (ask_selected intersects again before sending).
     let n_selected = move || selected.with(|s| s.len());
-    let running = move || matches!(bulk.get(), Some(BulkState::Running { .. }));
+    let waiting = Signal::derive(move || queue.with(|q| q.waiting().count()));
 
     view! {
         <section class="sessions-page" aria-labelledby="sessions-title">
@@ -603,7 +695,7 @@ pub fn SessionsPage() -> impl IntoView {
                 <button
                     type="button"
                     class="btn btn-danger"
-                    disabled=move || n_selected() == 0 || running()
+                    disabled=move || n_selected() == 0
                     on:click=move |_| ask_selected()
                 >
                     {move || format!("Revoke selected ({})", n_selected())}
@@ -623,7 +715,30 @@ pub fn SessionsPage() -> impl IntoView {
                     "Export CSV"
                 </button>
             </div>
-            <BulkReport state=bulk on_retry={move |ids: Vec<String>| run_revoke(ids, true)} />
+            <BulkReport
+                state=bulk
+                waiting=waiting
+                on_stop=move |_| stop.get_value().press()
+                on_retry={move |ids: Vec<String>| submit(Action::Sessions { ids, batch: true })}
+            />
+            {move || {
+                load_report
+                    .get()
+                    .list_changed
+                    .then(|| {
+                        view! {
+                            <div class="panel panel-warn" role="status">
+                                <p>
+                                    <strong>"The list changed while loading — Refresh. "</strong>
+                                    "Sessions began or ended on the server while its pages were read, so some may be missing or out of date here."
+                                </p>
+                                <button type="button" class="btn" on:click=move |_| load()>
+                                    "Refresh"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
             <Show when=move || caps.get().many_users && !list.with(|l| l.is_empty())>
                 <UserGroups
                     groups=groups
@@ -682,7 +797,7 @@ pub fn SessionsPage() -> impl IntoView {
                             <DetailsPanel
                                 session_id=id
                                 row=row
-                                kind=kind
+                                api=api.get_value()
                                 scope=scope.get_untracked()
                                 user_sessions=user_sessions
                                 on_close=move |_| details.set(None)
@@ -701,10 +816,7 @@ pub fn SessionsPage() -> impl IntoView {
                                 spec=spec
                                 on_confirm=move |_| {
                                     confirm.set(None);
-                                    match action.clone() {
-                                        Action::Sessions { ids, batch } => run_revoke(ids, batch),
-                                        other => run_single_call(other),
-                                    }
+                                    submit(action.clone());
                                 }
                                 on_cancel=move |_| confirm.set(None)
                             />
