@@ -322,7 +322,7 @@ mod tests {
         ));
         let n_sent = sent.borrow().len();
         assert!(
-            n_sent >= 7 && n_sent <= 9,
+            (7..=9).contains(&n_sent),
             "in flight finish, nothing new starts: {n_sent}"
         );
         let stopped: Vec<&String> = out

@@ -16,17 +16,21 @@ const HEADER: [&str; 11] = [
     "Login",
 ];
 
-/// RFC 4180 CSV. Cells that a spreadsheet would run as a formula (leading
-/// `= + - @`, tab, CR) get a leading apostrophe: server data is untrusted.
+/// RFC 4180 CSV, UTF-8 with a byte-order mark (so spreadsheets read
+/// accented names right). Server data is untrusted: any cell a spreadsheet
+/// could run as a formula (leading `= + - @`, tab, CR) or split on (`;`,
+/// `,`, quotes, line breaks) is quoted; the formula ones also get a leading
+/// apostrophe — except session IDs, which stay exact (quoted only) so they
+/// can be pasted back into a revoke.
 pub fn to_csv<'a>(rows: impl IntoIterator<Item = &'a Session>) -> String {
-    let mut out = String::new();
-    push_row(&mut out, HEADER.iter().map(|s| s.to_string()));
+    let mut out = String::from("\u{feff}");
+    push_row(&mut out, HEADER.iter().map(|s| cell(s, false)));
     for s in rows {
-        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+        let o = |v: &Option<String>| cell(v.as_deref().unwrap_or_default(), false);
         push_row(
             &mut out,
             [
-                s.id.clone(),
+                cell(&s.id, true),
                 o(&s.user_id),
                 o(&s.user_name),
                 o(&s.username),
@@ -36,10 +40,7 @@ pub fn to_csv<'a>(rows: impl IntoIterator<Item = &'a Session>) -> String {
                 o(&s.os),
                 o(&s.os_version),
                 o(&s.ip),
-                s.login_at
-                    .as_ref()
-                    .map(|t| t.raw.clone())
-                    .unwrap_or_default(),
+                cell(s.login_at.as_ref().map_or("", |t| t.raw.as_str()), false),
             ]
             .into_iter(),
         );
@@ -48,18 +49,20 @@ pub fn to_csv<'a>(rows: impl IntoIterator<Item = &'a Session>) -> String {
 }
 
 fn push_row(out: &mut String, cells: impl Iterator<Item = String>) {
-    let cells: Vec<String> = cells.map(|c| cell(&c)).collect();
+    let cells: Vec<String> = cells.collect();
     out.push_str(&cells.join(","));
     out.push_str("\r\n");
 }
 
-fn cell(v: &str) -> String {
-    let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+/// One cell; `exact`: the value must survive unchanged (quoting only).
+fn cell(v: &str, exact: bool) -> String {
+    let formula = v.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let v = if formula && !exact {
         format!("'{v}")
     } else {
         v.to_string()
     };
-    if v.contains([',', '"', '\n', '\r']) {
+    if formula || v.contains([',', ';', '"', '\n', '\r']) {
         format!("\"{}\"", v.replace('"', "\"\""))
     } else {
         v
@@ -83,9 +86,37 @@ mod tests {
         let line = csv.lines().nth(1).unwrap();
         assert_eq!(
             line,
-            "a1,,\"'=HYPERLINK(\"\"x\"\")\",,\"Chrome, \"\"beta\"\"\",,,,,'-1,"
+            "a1,,\"'=HYPERLINK(\"\"x\"\")\",,\"Chrome, \"\"beta\"\"\",,,,,\"'-1\","
         );
-        assert!(csv.starts_with("Session ID,User ID,User"));
+        assert!(csv.starts_with("\u{feff}Session ID,User ID,User"));
         assert_eq!(csv.matches("\r\n").count(), 2);
+    }
+
+    #[test]
+    fn ids_stay_exact_semicolons_are_quoted_and_accents_survive() {
+        let s = Session {
+            id: "-2tTEqR7;x".into(),
+            user_name: Some("Élodie Müller; admin".into()),
+            client: Some("@SUM(1)".into()),
+            os: Some("\tcmd".into()),
+            ..Default::default()
+        };
+        let csv = to_csv([&s]);
+        let line = csv.lines().nth(1).unwrap();
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(
+            cells[0], "\"-2tTEqR7;x\"",
+            "the ID is quoted, never altered"
+        );
+        assert_eq!(cells[2], "\"Élodie Müller; admin\"");
+        assert_eq!(cells[4], "\"'@SUM(1)\"");
+        assert_eq!(cells[7], "\"'\tcmd\"");
+        // Every cell that starts like a formula is quoted.
+        for c in &cells {
+            let inner = c.trim_matches('"');
+            if inner.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
+                assert!(c.starts_with('"'), "{c}");
+            }
+        }
     }
 }

@@ -15,8 +15,9 @@ use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 use std::ops::Index;
 
-/// Deeper nesting is refused (serde_json's limit too).
-pub const MAX_DEPTH: usize = 128;
+/// The deepest nesting read; deeper is refused. serde_json's limit too: it
+/// refuses the 128th level (found by the differential test).
+pub const MAX_DEPTH: usize = 127;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum Value {
@@ -185,27 +186,53 @@ impl Number {
             Some(rest) => (true, rest),
             None => (false, s),
         };
+        // Exponents beyond ±400 are 0 or infinity anyway; clamping keeps the
+        // arithmetic below from overflowing on hostile numbers.
         let (mantissa, exp) = match s.find(['e', 'E']) {
-            Some(i) => (&s[..i], s[i + 1..].parse::<i32>().ok()?),
+            Some(i) => (&s[..i], clamp_exponent(&s[i + 1..])?),
             None => (s, 0),
         };
         let (whole, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
         let mut digits = 0u64;
-        let mut scale = exp - frac.len() as i32;
+        let frac_len = i32::try_from(frac.len()).unwrap_or(i32::MAX);
+        let mut scale = exp.saturating_sub(frac_len);
         for d in whole.bytes().chain(frac.bytes()) {
             if digits < 1_000_000_000_000_000_000 {
                 digits = digits * 10 + u64::from(d - b'0');
             } else {
-                scale += 1;
+                scale = scale.saturating_add(1);
             }
         }
-        let magnitude = if scale >= 0 {
+        let scale = scale.clamp(-800, 800);
+        let magnitude = if digits == 0 {
+            0.0
+        } else if scale >= 0 {
             digits as f64 * pow10(scale)
         } else {
             digits as f64 / pow10(-scale)
         };
         Some(if neg { -magnitude } else { magnitude })
     }
+}
+
+/// An exponent's digits as a number within ±10,000 (more is no different
+/// for an f64); `None` when they are not an exponent.
+fn clamp_exponent(e: &str) -> Option<i32> {
+    let (neg, digits) = match e.as_bytes().first() {
+        Some(b'-') => (true, &e[1..]),
+        Some(b'+') => (false, &e[1..]),
+        _ => (false, e),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let significant = digits.trim_start_matches('0');
+    let n = if significant.len() > 5 {
+        10_000
+    } else {
+        significant.parse::<i32>().unwrap_or(0).min(10_000)
+    };
+    Some(if neg { -n } else { n })
 }
 
 /// 10^n as f64; exact up to 10^22.
@@ -745,6 +772,18 @@ mod tests {
         ] {
             assert_eq!(n(text).as_f64(), Some(want), "{text}");
         }
+        // Hostile exponents: no overflow, just 0 or infinity.
+        for (text, want) in [
+            ("1e-2147483648", 0.0),
+            ("1.5e-99999999999999999999", 0.0),
+            ("1e2147483647", f64::INFINITY),
+            ("-9e99999999999999999999", f64::NEG_INFINITY),
+            ("0e999999", 0.0),
+        ] {
+            assert_eq!(n(text).as_f64(), Some(want), "{text}");
+        }
+        let long = format!("1.{}e-2147483647", "1".repeat(100_000));
+        assert_eq!(n(&long).as_f64(), Some(0.0));
         // Beyond 19 digits: close, not exact (documented).
         let big = n("123456789012345678901234").as_f64().unwrap();
         assert!(

@@ -1141,6 +1141,23 @@ mod tests {
         assert_eq!(alice, ["b", "d", "e"]);
         let g = l.groups();
         assert_eq!((g[0].key.as_str(), g[0].count), ("u-alice", 3));
+        assert!(
+            g.iter().all(UserGroup::revocable),
+            "every sample row names its user"
+        );
+        let nobody = SessionList::new(vec![
+            Session {
+                id: "n1".into(),
+                ..Default::default()
+            },
+            Session {
+                id: "n2".into(),
+                ..Default::default()
+            },
+        ]);
+        let ng = nobody.groups();
+        assert_eq!((ng.len(), ng[0].label.as_str()), (1, "unknown user"));
+        assert!(!ng[0].revocable(), "never \"Revoke all of (unknown user)\"");
         assert_eq!(g.iter().map(|g| g.count).sum::<usize>(), 5);
         assert_eq!(l.remove_ids(&["b", "zzz"]), 1);
         assert!(l.find("b").is_none());

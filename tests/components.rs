@@ -5,11 +5,14 @@
 use futures::channel::oneshot;
 use leptos::prelude::*;
 use sessiondeck::app::AppCtx;
+use sessiondeck::backends::BackendKind;
 use sessiondeck::components::pagination::Pagination;
 use sessiondeck::components::two_factor_dialog::TwoFactorDialog;
 use sessiondeck::http::request::{sha256_hex, Challenge};
+use sessiondeck::http::two_factor::TwoFactorGate;
 use sessiondeck::http::two_factor::{LeaderInput, Ticket};
 use sessiondeck::list::paginate;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -62,7 +65,9 @@ fn set_input(input: &web_sys::HtmlInputElement, value: &str) {
     input.dispatch_event(&ev).unwrap();
 }
 
-fn mount_dialog() -> (AppCtx, web_sys::HtmlElement, impl Drop) {
+/// The dialog, mounted, and the gate of a connection's transport that it
+/// answers.
+fn mount_dialog() -> (Rc<TwoFactorGate>, web_sys::HtmlElement, impl Drop) {
     let root = container();
     let (tx, rx) = std::sync::mpsc::channel();
     let handle = leptos::mount::mount_to(root.clone(), move || {
@@ -71,7 +76,12 @@ fn mount_dialog() -> (AppCtx, web_sys::HtmlElement, impl Drop) {
         tx.send(ctx).unwrap();
         view! { <TwoFactorDialog /> }
     });
-    (rx.recv().unwrap(), root, handle)
+    let ctx = rx.recv().unwrap();
+    let gate = ctx
+        .transport(BackendKind::RocketChat, "", Vec::new())
+        .gate()
+        .clone();
+    (gate, root, handle)
 }
 
 fn dialog(root: &web_sys::Element) -> Option<web_sys::Element> {
@@ -85,14 +95,17 @@ async fn leader_input(rx: &mut oneshot::Receiver<LeaderInput>) -> Option<LeaderI
 
 #[wasm_bindgen_test]
 async fn two_factor_dialog_hashes_the_password_and_shows_wrong_code() {
-    let (ctx, root, _handle) = mount_dialog();
+    let (gate, root, _handle) = mount_dialog();
     settle().await;
     assert!(dialog(&root).is_none(), "closed until the server asks");
 
-    let Ticket::Leader(mut rx) = ctx.gate().enter(Challenge {
-        method: "password".into(),
-        ..Default::default()
-    }) else {
+    let Ticket::Leader(mut rx, generation) = gate.enter(
+        Challenge {
+            method: "password".into(),
+            ..Default::default()
+        },
+        None,
+    ) else {
         panic!("first request leads")
     };
     settle().await;
@@ -127,21 +140,27 @@ async fn two_factor_dialog_hashes_the_password_and_shows_wrong_code() {
         .text_content()
         .unwrap();
     assert!(label.starts_with("Password"), "{label}");
-    set_input(&input, "hunter2");
+    // Spaces are part of a password: hashed exactly as typed.
+    set_input(&input, " hunter 2 ");
     button(&d, "Verify").unwrap().click();
     match leader_input(&mut rx).await {
         Some(LeaderInput::Code(c)) => {
             assert_eq!(c.method, "password");
-            assert_eq!(c.code, sha256_hex("hunter2"));
+            assert_eq!(c.code, sha256_hex(" hunter 2 "));
         }
         other => panic!("{other:?}"),
     }
     assert_eq!(input.value(), "", "the password is not kept in the form");
 
     // A wrong code: the dialog stays, with an alert.
-    let mut rx = ctx
-        .gate()
-        .rearm(None, Some("Wrong code — try again".into()), None);
+    let mut rx = gate
+        .rearm(
+            generation,
+            None,
+            Some("Wrong code — try again".into()),
+            None,
+        )
+        .unwrap();
     settle().await;
     let d = dialog(&root).expect("still open");
     let alert = d
@@ -155,21 +174,65 @@ async fn two_factor_dialog_hashes_the_password_and_shows_wrong_code() {
         leader_input(&mut rx).await,
         Some(LeaderInput::Cancel)
     ));
-    ctx.gate()
-        .release(sessiondeck::http::two_factor::Released::Stop(None));
+    gate.release(
+        generation,
+        sessiondeck::http::two_factor::Released::Stop(None),
+    );
     settle().await;
     assert!(dialog(&root).is_none(), "closed after cancel");
 }
 
 #[wasm_bindgen_test]
+async fn two_factor_dialog_cancel_while_verifying_stays_closed() {
+    let (gate, root, _handle) = mount_dialog();
+    let Ticket::Leader(mut rx, generation) = gate.enter(
+        Challenge {
+            method: "totp".into(),
+            ..Default::default()
+        },
+        None,
+    ) else {
+        panic!()
+    };
+    settle().await;
+    let d = dialog(&root).unwrap();
+    let input: web_sys::HtmlInputElement =
+        d.query_selector("input").unwrap().unwrap().unchecked_into();
+    set_input(&input, "000000");
+    button(&d, "Verify").unwrap().click();
+    assert!(matches!(
+        leader_input(&mut rx).await,
+        Some(LeaderInput::Code(_))
+    ));
+    settle().await;
+    assert!(
+        button(&d, "Verifying…").unwrap().disabled(),
+        "busy while checking"
+    );
+    // Cancel stays available while the code is checked, and ends it at once.
+    button(&d, "Cancel").unwrap().click();
+    settle().await;
+    assert!(dialog(&root).is_none(), "closed at once");
+    // The check's late "wrong code" cannot bring it back.
+    assert!(gate
+        .rearm(generation, None, Some("Wrong code".into()), None)
+        .is_none());
+    settle().await;
+    assert!(dialog(&root).is_none(), "still closed");
+}
+
+#[wasm_bindgen_test]
 async fn two_factor_dialog_email_offers_resend_and_method_choice() {
-    let (ctx, root, _handle) = mount_dialog();
-    let Ticket::Leader(mut rx) = ctx.gate().enter(Challenge {
-        method: "email".into(),
-        available: vec!["email".into(), "totp".into()],
-        code_generated: true,
-        email_or_username: Some("ada@example.test".into()),
-    }) else {
+    let (gate, root, _handle) = mount_dialog();
+    let Ticket::Leader(mut rx, generation) = gate.enter(
+        Challenge {
+            method: "email".into(),
+            available: vec!["email".into(), "totp".into()],
+            code_generated: true,
+            email_or_username: Some("ada@example.test".into()),
+        },
+        None,
+    ) else {
         panic!()
     };
     settle().await;
@@ -193,11 +256,14 @@ async fn two_factor_dialog_email_offers_resend_and_method_choice() {
     settle().await;
     assert!(button(&d, "Send code again").unwrap().disabled());
 
-    let mut rx = ctx.gate().rearm(
-        None,
-        None,
-        Some("A new code was sent to ada@example.test.".into()),
-    );
+    let mut rx = gate
+        .rearm(
+            generation,
+            None,
+            None,
+            Some("A new code was sent to ada@example.test.".into()),
+        )
+        .unwrap();
     settle().await;
     let d = dialog(&root).unwrap();
     assert!(d

@@ -30,6 +30,9 @@ const FLUSH_EVERY_MS: f64 = 1500.0;
 /// The progress bar is updated at most this often while loading.
 const PROGRESS_EVERY_MS: f64 = 120.0;
 
+/// Starts a confirmed action (set once the runners exist).
+type Starter = Rc<dyn Fn(Action)>;
+
 /// Resolves when the first page of a load has been painted.
 type PaintGate = Shared<LocalBoxFuture<'static, ()>>;
 
@@ -253,7 +256,7 @@ pub fn SessionsPage(api: Api) -> impl IntoView {
 
     // Ends the running action and starts the next confirmed one, if any.
     // (A StoredValue breaks the cycle: starting an action finishes it.)
-    let start: StoredValue<Option<Rc<dyn Fn(Action)>>, LocalStorage> = StoredValue::new_local(None);
+    let start: StoredValue<Option<Starter>, LocalStorage> = StoredValue::new_local(None);
     let next = move || {
         if let Some(job) = queue.try_update(|q| q.finished()).flatten() {
             if let Some(start) = start.get_value() {
