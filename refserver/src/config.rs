@@ -21,6 +21,19 @@ pub struct Config {
     pub cors: bool,
     pub static_dir: Option<PathBuf>,
     pub quiet: bool,
+    /// Serve `/__ref/*` (test control and statistics): only for tests.
+    pub test_hooks: bool,
+    /// Host names (besides 127.0.0.1, localhost, [::1]) a request may name.
+    pub allow_hosts: Vec<String>,
+    /// Send the built panel's Content-Security-Policy (`<static-dir>/csp.txt`).
+    pub csp: bool,
+    /// Page size of Henshin's per-user session lists.
+    pub henshin_page_size: usize,
+    /// How `X-RateLimit-Reset` is written: epoch `ms` (Rocket.Chat), epoch
+    /// `s`, or `delta` seconds.
+    pub rate_reset_unit: String,
+    /// Also send `Retry-After` (seconds) with a 429.
+    pub retry_after: bool,
 }
 
 impl Default for Config {
@@ -41,6 +54,12 @@ impl Default for Config {
             cors: true,
             static_dir: None,
             quiet: false,
+            test_hooks: false,
+            allow_hosts: Vec::new(),
+            csp: false,
+            henshin_page_size: 100,
+            rate_reset_unit: "ms".into(),
+            retry_after: false,
         }
     }
 }
@@ -64,7 +83,16 @@ Options:
   --deny PERM            take a permission from the admin (repeatable):
                          view-device-management | logout-device-management
   --no-cors              send no CORS headers
+  --rate-reset-unit U    X-RateLimit-Reset as ms | s (epoch) | delta (secs) [ms]
+  --retry-after          also send Retry-After (seconds) with a 429
+  --henshin-page-size N  page size of Henshin's per-user session lists    [100]
   --static-dir DIR       serve the built panel from DIR on the same origin
+  --csp                  send the panel's Content-Security-Policy (DIR/csp.txt,
+                         written by the release build)
+  --allow-host NAME      accept this Host header too (default: 127.0.0.1,
+                         localhost and [::1] at the bound port; repeatable)
+  --test-hooks           serve /__ref/* (statistics and fault injection) for
+                         the tests; never in a demo
   --quiet                log less
 ";
 
@@ -117,6 +145,22 @@ impl Config {
                 "--no-cors" => c.cors = false,
                 "--static-dir" => c.static_dir = Some(val::<String>(&mut it, &a)?.into()),
                 "--quiet" => c.quiet = true,
+                "--test-hooks" => c.test_hooks = true,
+                "--allow-host" => c.allow_hosts.push(val(&mut it, &a)?),
+                "--csp" => c.csp = true,
+                "--henshin-page-size" => {
+                    c.henshin_page_size = val(&mut it, &a)?;
+                    if c.henshin_page_size == 0 {
+                        return Err("--henshin-page-size must be at least 1".into());
+                    }
+                }
+                "--rate-reset-unit" => {
+                    c.rate_reset_unit = val(&mut it, &a)?;
+                    if !["ms", "s", "delta"].contains(&c.rate_reset_unit.as_str()) {
+                        return Err("--rate-reset-unit: ms, s or delta".into());
+                    }
+                }
+                "--retry-after" => c.retry_after = true,
                 "-h" | "--help" => return Err(String::new()),
                 other => return Err(format!("unknown option {other:?}")),
             }
@@ -149,7 +193,11 @@ mod tests {
         assert_eq!(c.two_factor, ["email", "totp"]);
         assert_eq!(c.deny, ["view-device-management"]);
         assert!(!c.license);
+        assert!(!c.test_hooks, "test hooks are off unless asked for");
         assert!(p(&["--2fa", "none"]).unwrap().two_factor.is_empty());
+        let t = p(&["--test-hooks", "--csp", "--rate-reset-unit", "s"]).unwrap();
+        assert!(t.test_hooks && t.csp);
+        assert_eq!(t.rate_reset_unit, "s");
     }
 
     #[test]
@@ -159,5 +207,7 @@ mod tests {
         assert!(p(&["--fail-rate", "2"]).is_err());
         assert!(p(&["--2fa", "sms"]).is_err());
         assert!(p(&["--2fa", "password,email"]).is_err());
+        assert!(p(&["--rate-reset-unit", "minutes"]).is_err());
+        assert!(p(&["--henshin-page-size", "0"]).is_err());
     }
 }

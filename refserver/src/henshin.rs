@@ -110,7 +110,12 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
-fn guard(h: &HeaderMap, raw: &Option<String>) -> Result<(), Response> {
+/// Auth, and the query: only `allowed` parameters (none for most calls).
+fn guard(
+    h: &HeaderMap,
+    raw: &Option<String>,
+    allowed: &[&str],
+) -> Result<Vec<(String, String)>, Response> {
     let ok = h
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -123,14 +128,24 @@ fn guard(h: &HeaderMap, raw: &Option<String>) -> Result<(), Response> {
             "A valid admin token is required",
         ));
     }
-    if raw.as_deref().is_some_and(|q| !q.is_empty()) {
-        return Err(error(
-            StatusCode::BAD_REQUEST,
-            "err_InvalidParameters",
-            "Unexpected query parameters",
-        ));
+    let mut query = Vec::new();
+    for pair in raw
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        if !allowed.contains(&k) {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "err_InvalidParameters",
+                &format!("Unexpected query parameter {k:?}"),
+            ));
+        }
+        query.push((k.to_string(), v.to_string()));
     }
-    Ok(())
+    Ok(query)
 }
 
 pub fn routes() -> Router<Shared> {
@@ -144,10 +159,11 @@ pub fn routes() -> Router<Shared> {
 }
 
 async fn list(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQuery) -> Response {
-    if let Err(r) = guard(&h, &raw) {
+    if let Err(r) = guard(&h, &raw, &[]) {
         return r;
     }
-    let st = app.lock();
+    let mut st = app.lock();
+    let vanish = std::mem::take(&mut st.faults.henshin_vanish);
     let hs = &st.hs;
     // A bare array, as the (invalid) documented example suggests.
     let users: Vec<Value> = hs
@@ -162,6 +178,11 @@ async fn list(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQuery) 
             })
         })
         .collect();
+    // Fault `henshinVanish`: these users' sessions end just after this list.
+    let gone: Vec<usize> = (0..st.hs.users.len())
+        .filter(|&i| vanish.contains(&st.hs.users[i].guid))
+        .collect();
+    st.hs.sessions.retain(|s| !gone.contains(&s.user_index));
     axum::Json(Value::Array(users)).into_response()
 }
 
@@ -171,9 +192,29 @@ async fn user_sessions(
     RawQuery(raw): RawQuery,
     Path(guid): Path<String>,
 ) -> Response {
-    if let Err(r) = guard(&h, &raw) {
-        return r;
-    }
+    let query = match guard(&h, &raw, &["PageNumber", "PageSize"]) {
+        Ok(q) => q,
+        Err(r) => return r,
+    };
+    let number = |k: &str, default: usize| -> Result<usize, Response> {
+        match query.iter().find(|(n, _)| n == k) {
+            None => Ok(default),
+            Some((_, v)) => v.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                error(
+                    StatusCode::BAD_REQUEST,
+                    "err_InvalidParameters",
+                    &format!("{k} must be a positive integer"),
+                )
+            }),
+        }
+    };
+    let (page, size) = match (
+        number("PageNumber", 1),
+        number("PageSize", app.cfg.henshin_page_size),
+    ) {
+        (Ok(p), Ok(s)) => (p, s.min(app.cfg.henshin_page_size)),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
     let st = app.lock();
     let hs = &st.hs;
     let Some(ui) = hs.users.iter().position(|u| u.guid == guid) else {
@@ -184,10 +225,19 @@ async fn user_sessions(
         );
     };
     let u = &hs.users[ui];
-    let items: Vec<Value> = hs
-        .sessions
-        .iter()
-        .filter(|s| s.user_index == ui)
+    let mine: Vec<&HSession> = hs.sessions.iter().filter(|s| s.user_index == ui).collect();
+    if mine.is_empty() {
+        return error(
+            StatusCode::NOT_FOUND,
+            "err_NoActiveSession",
+            "The user has no active session",
+        );
+    }
+    let n = mine.len();
+    let items: Vec<Value> = mine
+        .into_iter()
+        .skip((page - 1).saturating_mul(size))
+        .take(size)
         .map(|s| {
             json!({
                 "ID": s.id, "UserID": ui + 4, "UserGuid": u.guid,
@@ -199,8 +249,7 @@ async fn user_sessions(
         })
         .collect();
     // A paged envelope here, so the panel meets both shapes.
-    let n = items.len();
-    axum::Json(json!({ "Items": items, "TotalCount": n, "PageNumber": 1, "PageSize": 100 }))
+    axum::Json(json!({ "Items": items, "TotalCount": n, "PageNumber": page, "PageSize": size }))
         .into_response()
 }
 
@@ -210,7 +259,7 @@ async fn revoke(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = guard(&h, &raw) {
+    if let Err(r) = guard(&h, &raw, &[]) {
         return r;
     }
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);

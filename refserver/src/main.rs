@@ -9,6 +9,7 @@ mod data;
 mod docspace;
 mod henshin;
 mod rocketchat;
+mod security;
 mod selfservice;
 mod state;
 mod twofactor;
@@ -35,7 +36,7 @@ async fn main() {
             std::process::exit(if e.is_empty() { 0 } else { 2 });
         }
     };
-    let app = App::new(cfg.clone());
+    let mut cfg = cfg;
     let listener = match tokio::net::TcpListener::bind(("127.0.0.1", cfg.port)).await {
         Ok(l) => l,
         Err(e) => {
@@ -44,8 +45,18 @@ async fn main() {
         }
     };
     let addr = listener.local_addr().expect("bound socket has an address");
+    // The Host check compares with the port really bound (`--port 0`).
+    cfg.port = addr.port();
+    let csp = match security::policy(&cfg) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("refserver: {e}");
+            std::process::exit(2);
+        }
+    };
     banner(&cfg, addr.port());
-    let router = router(app);
+    let app = App::new(cfg);
+    let router = router(app, csp);
     axum::serve(listener, router)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
@@ -109,16 +120,22 @@ fn banner(cfg: &Config, port: u16) {
     println!();
 }
 
-fn router(app: Shared) -> Router {
+fn router(app: Shared, csp: Option<HeaderValue>) -> Router {
     let mut r = rocketchat::routes()
         .merge(docspace::routes())
         .merge(henshin::routes())
         .merge(selfservice::routes())
-        .route("/__ref/stats", get(stats))
-        .route("/__ref/remove", post(remove))
-        .route("/__ref/faults", post(faults))
-        .route("/__ref/expire-tokens", post(expire_tokens))
         .route("/config.json", get(config_json));
+    // Statistics and fault injection: only when the tests ask for them.
+    r = if app.cfg.test_hooks {
+        r.route("/__ref/stats", get(stats))
+            .route("/__ref/remove", post(remove))
+            .route("/__ref/faults", post(faults))
+            .route("/__ref/expire-tokens", post(expire_tokens))
+            .route("/__ref/add-sessions", post(add_sessions))
+    } else {
+        r.route("/__ref/{*rest}", axum::routing::any(hooks_off))
+    };
     if let Some(dir) = app.cfg.static_dir.clone() {
         let index = dir.join("index.html");
         r = r.fallback_service(
@@ -127,11 +144,15 @@ fn router(app: Shared) -> Router {
         );
     }
     r.layer(middleware::from_fn_with_state(app.clone(), api_layer))
+        .layer(middleware::from_fn_with_state(
+            (app.clone(), csp),
+            security::guard_layer,
+        ))
         .with_state(app)
 }
 
 /// Rocket.Chat's CORS headers (which do NOT allow X-2fa-Code), injected
-/// latency, and a request count — for every /api call.
+/// latency, redirects and web pages, and a request count — for every API call.
 async fn api_layer(State(app): State<Shared>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let is_api = path.starts_with("/api/") || path.starts_with("/auth/");
@@ -143,15 +164,42 @@ async fn api_layer(State(app): State<Shared>, req: Request, next: Next) -> Respo
         cors(&mut r);
         return r;
     }
-    let latency = {
+    let (latency, redirect, html) = {
         let mut st = app.lock();
         st.stats.requests += 1;
-        st.faults.latency_ms
+        let action = req.method() != Method::GET && path != "/api/v1/login";
+        (
+            st.faults.latency_ms,
+            st.faults.redirect_to.clone(),
+            st.faults.html_actions && action,
+        )
     };
     if latency > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
     }
-    let mut r = next.run(req).await;
+    let mut r = if let Some(to) = redirect {
+        // As a misconfigured proxy would: elsewhere, same path.
+        let target = format!(
+            "{}{}",
+            to.trim_end_matches('/'),
+            req.uri().path_and_query().map_or("", |p| p.as_str())
+        );
+        let mut r = StatusCode::TEMPORARY_REDIRECT.into_response();
+        if let Ok(v) = HeaderValue::from_str(&target) {
+            r.headers_mut().insert("location", v);
+        }
+        r
+    } else if html {
+        // As a proxy's sign-in page would: 200, a web page, nothing done.
+        app.lock().stats.html_answers += 1;
+        (
+            [("content-type", "text/html; charset=utf-8")],
+            "<!doctype html><html><head><title>Sign in</title></head><body><form method=post><input name=user><input name=password type=password></form></body></html>",
+        )
+            .into_response()
+    } else {
+        next.run(req).await
+    };
     if app.cfg.cors {
         cors(&mut r);
     }
@@ -171,6 +219,14 @@ fn cors(r: &mut Response) {
             "Origin, X-Requested-With, Content-Type, Accept, X-User-Id, X-Auth-Token, x-visitor-token, Authorization",
         ),
     );
+}
+
+async fn hooks_off() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        "The test hooks are off: start refserver with --test-hooks (tests only).\n",
+    )
+        .into_response()
 }
 
 /// Presets for the panel's Connect screen when served from here.
@@ -198,6 +254,8 @@ async fn stats(State(app): State<Shared>) -> Response {
         "logoutCalls": st.stats.logout_calls,
         "twoFactorRequired": st.stats.two_factor_required,
         "emailsSent": st.stats.emails_sent,
+        "htmlAnswers": st.stats.html_answers,
+        "loginTokens": st.tokens.keys().filter(|t| t.starts_with("login-")).count(),
         "sessions": st.sessions.len(),
         "sessionIds": st.sessions.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
         "docspaceIds": st.ds.conns.iter().map(|c| c.id.to_string()).collect::<Vec<_>>(),
@@ -207,20 +265,56 @@ async fn stats(State(app): State<Shared>) -> Response {
     .into_response()
 }
 
-/// Test control: `{"failIds": [...], "failRate": 0.1, "latencyMs": 20}`.
+fn strings(v: &Value, key: &str) -> Option<Vec<String>> {
+    v.get(key).and_then(Value::as_array).map(|a| {
+        a.iter()
+            .filter_map(|i| i.as_str().map(String::from))
+            .collect()
+    })
+}
+
+/// Test control: `{"failIds": [...], "failRate": 0.1, "latencyMs": 20,
+/// "redirectTo": "http://127.0.0.1:9" | null, "htmlActions": true,
+/// "churn": 5, "henshinVanish": [guid]}`.
 async fn faults(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
     let mut st = app.lock();
-    if let Some(ids) = v.get("failIds").and_then(Value::as_array) {
-        st.faults.fail_ids = ids
-            .iter()
-            .filter_map(|i| i.as_str().map(String::from))
-            .collect();
+    if let Some(ids) = strings(&v, "failIds") {
+        st.faults.fail_ids = ids.into_iter().collect();
     }
     if let Some(r) = v.get("failRate").and_then(Value::as_f64) {
         st.faults.fail_rate = r.clamp(0.0, 1.0);
     }
     if let Some(l) = v.get("latencyMs").and_then(Value::as_u64) {
         st.faults.latency_ms = l;
+    }
+    if let Some(to) = v.get("redirectTo") {
+        st.faults.redirect_to = to.as_str().map(String::from);
+    }
+    if let Some(h) = v.get("htmlActions").and_then(Value::as_bool) {
+        st.faults.html_actions = h;
+    }
+    if let Some(c) = v.get("churn").and_then(Value::as_u64) {
+        st.faults.churn = c as usize;
+    }
+    if let Some(g) = strings(&v, "henshinVanish") {
+        st.faults.henshin_vanish = g;
+    }
+    Json(json!({ "ok": true })).into_response()
+}
+
+/// Test control: `{"selfService": [ids]}` adds sessions of ada with exactly
+/// these IDs (hostile ones included, as a broken server might send).
+async fn add_sessions(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
+    let ids = strings(&v, "selfService").unwrap_or_default();
+    let mut st = app.lock();
+    let Some(model) = st.ss.sessions.iter().find(|s| s.owner == "ada").cloned() else {
+        return StatusCode::CONFLICT.into_response();
+    };
+    for id in ids {
+        st.ss.sessions.push(selfservice::SSession {
+            id,
+            ..model.clone()
+        });
     }
     Json(json!({ "ok": true })).into_response()
 }

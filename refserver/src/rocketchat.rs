@@ -15,6 +15,7 @@ pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/api/v1/login", post(login))
         .route("/api/v1/me", get(me))
+        .route("/api/v1/logout", post(logout_token))
         .route("/api/v1/sessions/list", get(list_own))
         .route("/api/v1/sessions/list.all", get(list_all))
         .route("/api/v1/sessions/info", get(info_own))
@@ -115,21 +116,33 @@ fn guard(app: &Shared, st: &mut Store, h: &HeaderMap, g: Guard) -> Result<Caller
     entry.1 += 1;
     let reset = entry.0 + window;
     let remaining = limit.saturating_sub(entry.1);
+    let secs = (reset - now + 999) / 1000;
+    // Rocket.Chat writes epoch milliseconds; other servers epoch seconds or
+    // a relative wait (`--rate-reset-unit`), which the panel must read too.
+    let reset_text = match app.cfg.rate_reset_unit.as_str() {
+        "s" => ((reset + 999) / 1000).to_string(),
+        "delta" => secs.to_string(),
+        _ => reset.to_string(),
+    };
     let caller = Caller {
         rate: [
             ("x-ratelimit-limit", limit.to_string()),
             ("x-ratelimit-remaining", remaining.to_string()),
-            ("x-ratelimit-reset", reset.to_string()),
+            ("x-ratelimit-reset", reset_text),
         ],
         user_id: uid,
         token,
     };
     if entry.1 > limit {
-        let secs = ((reset - now) as f64 / 1000.0).ceil() as i64;
-        return Err(caller.with_rate(fail(
+        let mut r = caller.with_rate(fail(
             StatusCode::TOO_MANY_REQUESTS,
             &format!("Error, too many requests. Please slow down. You must wait {secs} seconds before trying this endpoint again. [error-too-many-requests]"),
-        )));
+        ));
+        if app.cfg.retry_after {
+            r.headers_mut()
+                .insert("retry-after", HeaderValue::from(secs.max(0) as u64));
+        }
+        return Err(r);
     }
     if g.license && !st.license {
         return Err(caller.with_rate(fail(
@@ -363,6 +376,18 @@ fn list(app: Shared, h: HeaderMap, raw: Option<String>, all: bool) -> Response {
         Ok(v) => v,
         Err(r) => return caller.with_rate(r),
     };
+    // Fault `churn`: sessions begin while the admin pages through the list.
+    if all && offset > 0 && st.faults.churn > 0 {
+        for _ in 0..st.faults.churn {
+            let n = st.sessions.len() as u64;
+            let pick = st.rng.below(n) as usize;
+            let mut s = st.sessions[pick].clone();
+            s.id = st.rng.id();
+            s.login_at = now_ms();
+            s.login_token = None;
+            st.sessions.insert(0, s);
+        }
+    }
     let mut sort: Vec<(String, i64)> = vec![("loginAt".into(), -1)];
     if let Some(s) = param(&q, "sort") {
         let parsed: Result<serde_json::Map<String, Value>, _> = serde_json::from_str(s);
@@ -611,6 +636,28 @@ async fn logout_me(
     body: Bytes,
 ) -> Response {
     logout(app, h, raw, body, false)
+}
+
+/// `POST /api/v1/logout`: ends the calling token (and its session).
+async fn logout_token(State(app): State<Shared>, h: HeaderMap) -> Response {
+    let mut st = app.lock();
+    let g = Guard {
+        route: "logout",
+        license: false,
+        permission: None,
+        two_factor: false,
+    };
+    let caller = match guard(&app, &mut st, &h, g) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    st.tokens.remove(&caller.token);
+    st.sessions
+        .retain(|s| s.login_token.as_deref() != Some(caller.token.as_str()));
+    caller.with_rate(reply(
+        StatusCode::OK,
+        json!({"status": "success", "data": {"message": "You've been logged out!"}}),
+    ))
 }
 
 async fn me(State(app): State<Shared>, h: HeaderMap) -> Response {

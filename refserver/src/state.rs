@@ -19,6 +19,15 @@ pub struct Faults {
     pub latency_ms: u64,
     /// Logouts of these sessions fail with 500, once each.
     pub fail_ids: HashSet<String>,
+    /// Every API call answers 307 to this base (a misconfigured proxy).
+    pub redirect_to: Option<String>,
+    /// Every API action (not GET, not login) answers 200 with a web page.
+    pub html_actions: bool,
+    /// Rocket.Chat: this many new sessions appear at the top before each
+    /// list page after the first (the list moves while it is paged).
+    pub churn: usize,
+    /// Henshin: these users' sessions end right after the user list is read.
+    pub henshin_vanish: Vec<String>,
 }
 
 #[derive(Default, serde::Serialize)]
@@ -29,6 +38,8 @@ pub struct Stats {
     /// API calls answered "totp-required" (each e-mails with the email method).
     pub two_factor_required: u64,
     pub emails_sent: u64,
+    /// API actions answered with a web page (fault `htmlActions`).
+    pub html_answers: u64,
 }
 
 pub struct Store {
@@ -98,7 +109,7 @@ impl App {
             faults: Faults {
                 fail_rate: cfg.fail_rate,
                 latency_ms: cfg.latency_ms,
-                fail_ids: HashSet::new(),
+                ..Faults::default()
             },
             stats: Stats::default(),
             rng: Rng::new(cfg.seed ^ 0x5eed),

@@ -30,10 +30,15 @@ export function stopAllServers() {
   running.clear();
 }
 
-/** Starts the reference server; resolves once it prints its URL. */
-export function startServer(args = []) {
+/**
+ * Starts the reference server; resolves once it prints its URL. Every test
+ * server serves the test hooks (/__ref/*) and the panel's strict CSP, so
+ * every test also proves the panel works under it.
+ */
+export function startServer(args = [], { hooks = true, csp = true } = {}) {
+  const flags = [...(hooks ? ['--test-hooks'] : []), ...(csp ? ['--csp'] : [])];
   return new Promise((resolvePromise, reject) => {
-    const proc = spawn(REFSERVER, ['--port', '0', '--static-dir', DIST, '--quiet', ...args], {
+    const proc = spawn(REFSERVER, ['--port', '0', '--static-dir', DIST, '--quiet', ...flags, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.add(proc);
@@ -57,6 +62,12 @@ export function startServer(args = []) {
             method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
           }),
           expireTokens: async () => fetch(`${url}/__ref/expire-tokens`, { method: 'POST' }),
+          remove: async (ids) => fetch(`${url}/__ref/remove`, {
+            method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids }),
+          }),
+          addSessions: async (body) => fetch(`${url}/__ref/add-sessions`, {
+            method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+          }),
           stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGINT'); setTimeout(() => proc.kill('SIGKILL'), 3000); }),
         });
       }
@@ -79,14 +90,39 @@ export async function launch() {
   return { browser, close };
 }
 
-/** A page that fails the test on any uncaught error or dialog (alert()). */
+/**
+ * A page that fails the test on any uncaught error, dialog (alert()) or
+ * Content-Security-Policy violation.
+ */
 export async function newPage(browser, opts = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...opts });
+  await context.addInitScript(() => {
+    addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);
+    });
+  });
   const page = await context.newPage();
+  watch(page);
+  return page;
+}
+
+/** Records a page's uncaught errors, dialogs and CSP violations in `page.errors`. */
+export function watch(page) {
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
   page.on('dialog', async (d) => { page.errors.push(`unexpected dialog: ${d.message()}`); await d.dismiss(); });
+  page.on('console', (m) => { if (m.text().startsWith('CSP violation')) page.errors.push(m.text()); });
   return page;
+}
+
+/** Signs in with a username and password (Rocket.Chat's login). */
+export async function signInWithPassword(page, url, { username = ADMIN.username, password = ADMIN.password } = {}) {
+  await page.goto(url);
+  await page.getByLabel('Backend').selectOption('rocketchat');
+  await page.getByRole('radio', { name: 'Username and password' }).check();
+  await page.getByLabel('Username', { exact: true }).fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Connect' }).click();
 }
 
 /** Signs in with the admin's personal access token. */

@@ -351,7 +351,9 @@ test('Export CSV holds exactly the filtered sessions, formulas neutralised', asy
     ]);
     assert.match(download.suggestedFilename(), /^sessions-\d{4}-\d{2}-\d{2}\.csv$/);
     const { readFileSync } = await import('node:fs');
-    const csv = readFileSync(await download.path(), 'utf8');
+    const raw = readFileSync(await download.path(), 'utf8');
+    assert.equal(raw[0], '\ufeff', 'a UTF-8 byte-order mark, so spreadsheets read accents right');
+    const csv = raw.slice(1);
     const lines = csv.trimEnd().split('\r\n');
     assert.equal(lines[0].split(',')[0], 'Session ID');
     assert.equal(lines.length, n + 1, 'header + one line per filtered session');
