@@ -747,6 +747,23 @@ mod tests {
     }
 
     #[test]
+    fn docspace_listing_the_same_connection_twice_is_a_changed_list() {
+        let load = |body: &'static str| {
+            futures::executor::block_on(load_all(
+                BackendKind::DocSpace,
+                Scope::All,
+                |_| async move { ok(body) },
+                |_| {},
+            ))
+            .unwrap()
+        };
+        let twice = load(r#"{"response":{"loginEvent":0,"items":[{"id":1,"userId":"u"},{"id":1,"userId":"u"},{"id":2}]}}"#);
+        assert!(twice.list_changed);
+        let once = load(r#"{"response":{"loginEvent":0,"items":[{"id":1,"userId":"u"},{"id":2}]}}"#);
+        assert!(!once.list_changed);
+    }
+
+    #[test]
     fn henshin_follows_each_users_pages_and_a_vanished_user_is_empty() {
         let asked = std::cell::RefCell::new(Vec::new());
         let mut rows = Vec::new();
