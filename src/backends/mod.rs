@@ -757,9 +757,12 @@ mod tests {
             ))
             .unwrap()
         };
-        let twice = load(r#"{"response":{"loginEvent":0,"items":[{"id":1,"userId":"u"},{"id":1,"userId":"u"},{"id":2}]}}"#);
+        let twice = load(
+            r#"{"response":{"loginEvent":0,"items":[{"id":1,"userId":"u"},{"id":1,"userId":"u"},{"id":2}]}}"#,
+        );
         assert!(twice.list_changed);
-        let once = load(r#"{"response":{"loginEvent":0,"items":[{"id":1,"userId":"u"},{"id":2}]}}"#);
+        let once =
+            load(r#"{"response":{"loginEvent":0,"items":[{"id":1,"userId":"u"},{"id":2}]}}"#);
         assert!(!once.list_changed);
     }
 
