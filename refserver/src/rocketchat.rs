@@ -70,6 +70,16 @@ struct Guard {
 }
 
 impl Guard {
+    /// Any signed-in user: no license, permission or second factor.
+    fn signed_in(route: &'static str) -> Guard {
+        Guard {
+            route,
+            license: false,
+            permission: None,
+            two_factor: false,
+        }
+    }
+
     /// A device-management endpoint (licensed): its admin variant needs
     /// `permission` and a second factor, the own-sessions variant neither.
     fn device(
@@ -641,12 +651,7 @@ async fn logout_me(
 /// `POST /api/v1/logout`: ends the calling token (and its session).
 async fn logout_token(State(app): State<Shared>, h: HeaderMap) -> Response {
     let mut st = app.lock();
-    let g = Guard {
-        route: "logout",
-        license: false,
-        permission: None,
-        two_factor: false,
-    };
+    let g = Guard::signed_in("logout");
     let caller = match guard(&app, &mut st, &h, g) {
         Ok(c) => c,
         Err(r) => return r,
@@ -662,12 +667,7 @@ async fn logout_token(State(app): State<Shared>, h: HeaderMap) -> Response {
 
 async fn me(State(app): State<Shared>, h: HeaderMap) -> Response {
     let mut st = app.lock();
-    let g = Guard {
-        route: "me",
-        license: false,
-        permission: None,
-        two_factor: false,
-    };
+    let g = Guard::signed_in("me");
     let caller = match guard(&app, &mut st, &h, g) {
         Ok(c) => c,
         Err(r) => return r,
