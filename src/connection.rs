@@ -4,7 +4,7 @@
 //! localStorage only when the admin ticked "Remember on this device". Signing
 //! out removes both. Nothing secret ever goes into a URL or a log line.
 
-use crate::backends::{rocketchat, BackendKind};
+use crate::backends::BackendKind;
 use crate::json::{self, Value};
 use std::fmt;
 
@@ -43,10 +43,7 @@ impl fmt::Debug for Connection {
 impl Connection {
     /// The auth headers every call of this connection carries.
     pub fn auth_headers(&self) -> Vec<(String, String)> {
-        match self.kind {
-            BackendKind::RocketChat => rocketchat::auth_headers(&self.user_id, &self.token),
-            _ => vec![("Authorization".into(), format!("Bearer {}", self.token))],
-        }
+        self.kind.backend().auth_headers(&self.user_id, &self.token)
     }
 
     /// Normalises what the admin typed as Server URL. `http://` is only for
@@ -96,7 +93,7 @@ impl Connection {
     /// "display_name"}`.
     pub fn to_json(&self) -> String {
         Value::object([
-            ("kind", self.kind.key().into()),
+            ("kind", self.kind.backend().key().into()),
             ("base_url", self.base_url.as_str().into()),
             ("user_id", self.user_id.as_str().into()),
             ("token", self.token.as_str().into()),

@@ -7,14 +7,19 @@
 
 pub mod backends;
 pub mod bulk;
+pub mod confirm;
 pub mod connection;
+pub mod context;
 pub mod csv;
 pub mod http;
 pub mod json;
 pub mod list;
+pub mod load;
 pub mod model;
 pub mod revoke;
+pub mod sign_in;
 pub mod time;
+pub mod words;
 
 pub mod app;
 pub mod browser;

@@ -101,6 +101,24 @@ impl Session {
         self.extra.clone()
     }
 
+    /// "alice — Chrome 113 on Windows 10, 10.0.0.1": how a session is named
+    /// in confirmations and reports.
+    pub fn describe(&self) -> String {
+        let mut d = self.user_label().to_string();
+        let client = self.client_label();
+        let os = self.os_label();
+        if !client.is_empty() {
+            d.push_str(&format!(" — {client}"));
+        }
+        if !os.is_empty() {
+            d.push_str(&format!(" on {os}"));
+        }
+        if let Some(ip) = &self.ip {
+            d.push_str(&format!(", {ip}"));
+        }
+        d
+    }
+
     /// "Chrome 113.0.0".
     pub fn client_label(&self) -> String {
         join_nonempty(&self.client, &self.client_version)
@@ -244,6 +262,20 @@ mod tests {
         assert_eq!(names, ["a", "device.os.name", "roles", "list[0].x", "n"]);
         assert_eq!(f[2].value, "user, admin");
         assert_eq!(f[4].value, "—");
+    }
+
+    #[test]
+    fn describe_names_user_client_os_and_ip() {
+        let s = Session {
+            username: Some("alice".into()),
+            client: Some("Chrome".into()),
+            client_version: Some("113".into()),
+            os: Some("Windows".into()),
+            ip: Some("10.0.0.1".into()),
+            ..Default::default()
+        };
+        assert_eq!(s.describe(), "alice — Chrome 113 on Windows, 10.0.0.1");
+        assert_eq!(Session::default().describe(), "unknown user");
     }
 
     #[test]

@@ -4,10 +4,10 @@
 
 use futures::channel::oneshot;
 use leptos::prelude::*;
-use sessiondeck::app::AppCtx;
 use sessiondeck::backends::BackendKind;
 use sessiondeck::components::pagination::Pagination;
 use sessiondeck::components::two_factor_dialog::TwoFactorDialog;
+use sessiondeck::context::AppCtx;
 use sessiondeck::http::request::{sha256_hex, Challenge};
 use sessiondeck::http::two_factor::TwoFactorGate;
 use sessiondeck::http::two_factor::{LeaderInput, Ticket};

@@ -2,20 +2,10 @@
 //! adapters against samples built from the seeds and api-notes.md.
 
 use sessiondeck::backends::{docspace, henshin, selfservice, BackendKind, Revoked, Scope};
-use sessiondeck::http::request::{ApiError, RawResponse};
+use sessiondeck::http::request::ApiError;
 
-fn fixture(path: &str) -> String {
-    let p = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
-}
-
-fn answer(status: u16, path: &str) -> RawResponse {
-    RawResponse {
-        status,
-        body: fixture(path),
-        ..Default::default()
-    }
-}
+mod common;
+use common::{answer, fixture};
 
 #[test]
 fn docspace_envelope_items_dates_and_locations() {
@@ -55,7 +45,7 @@ fn docspace_envelope_items_dates_and_locations() {
 
 #[test]
 fn docspace_logout_true_false_and_403() {
-    let k = BackendKind::DocSpace;
+    let k = BackendKind::DocSpace.backend();
     assert_eq!(
         k.revoke_outcome(Ok(answer(200, "docspace/logout_true.json"))),
         Ok(Revoked::Now)
@@ -115,7 +105,7 @@ fn henshin_seed_pseudo_json_is_refused_cleanly_and_real_shapes_parse() {
 
 #[test]
 fn henshin_no_active_session_means_gone() {
-    let k = BackendKind::Henshin;
+    let k = BackendKind::Henshin.backend();
     let req = k.revoke(Scope::All, "275").unwrap();
     assert_eq!(req.body.as_ref().unwrap()["Session"].as_i64(), Some(275));
     let e =
@@ -153,7 +143,7 @@ fn selfservice_details_with_optional_fields_and_epoch_numbers() {
         selfservice::parse_count(&fixture("selfservice/count.json")).unwrap(),
         2
     );
-    let k = BackendKind::SelfService;
+    let k = BackendKind::SelfService.backend();
     assert_eq!(k.revoke_others().unwrap().path, "/auth/sessions");
     assert_eq!(k.revoke_all().unwrap().path, "/auth/sessions/all");
     assert!(k.revoke_user("x").is_none());

@@ -1,24 +1,19 @@
 //! The Rocket.Chat adapter against the samples of seeds 001 / 004 and the
 //! OpenAPI excerpt (copied verbatim into tests/fixtures/rocketchat).
 
-use sessiondeck::backends::rocketchat::{self, Revoked};
-use sessiondeck::backends::Scope;
+use sessiondeck::backends::rocketchat;
+use sessiondeck::backends::{Revoked, Scope};
 use sessiondeck::http::request::{ApiError, RawResponse};
 
+mod common;
+
+/// A Rocket.Chat fixture.
 fn fixture(name: &str) -> String {
-    let path = format!(
-        "{}/tests/fixtures/rocketchat/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    common::fixture(&format!("rocketchat/{name}"))
 }
 
 fn answer(status: u16, name: &str) -> RawResponse {
-    RawResponse {
-        status,
-        body: fixture(name),
-        ..Default::default()
-    }
+    common::answer(status, &format!("rocketchat/{name}"))
 }
 
 #[test]

@@ -2,11 +2,89 @@
 //!
 //! Every answer is wrapped: `{response, count, links, status, statusCode}`.
 
-use super::{json_str, page_of, parse_json, ListPage, Revoked};
-use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
+use super::common::{
+    check_id, forbidden_what, json_str, load_one, page_of, parse_json, path_segment,
+    status_to_error,
+};
+use super::{
+    Backend, Call, Caps, Credentials, ListPage, LoadReport, LoadStep, OthersText, PerUser, Revoked,
+    Scope,
+};
+use crate::http::request::{clip, ApiError, ApiRequest, Method, RawResponse};
 use crate::json::Value;
+use crate::list::SortKey;
 use crate::model::{flatten_fields, Session};
 use crate::time::Timestamp;
+use futures::future::LocalBoxFuture;
+
+/// ONLYOFFICE DocSpace active connections.
+pub struct DocSpace;
+
+impl Backend for DocSpace {
+    fn key(&self) -> &'static str {
+        "docspace"
+    }
+    fn label(&self) -> &'static str {
+        "DocSpace (ONLYOFFICE)"
+    }
+    fn credentials(&self) -> Credentials {
+        Credentials {
+            token_label: "API key",
+            hint: "A personal access token (API key) of a DocSpace administrator; sent as Authorization: Bearer.",
+            user_id: false,
+            password_login: false,
+            missing: "Enter the API key.",
+        }
+    }
+    fn whoami(&self) -> ApiRequest {
+        me()
+    }
+    fn parse_whoami(&self, body: &str, _user_id: &str, _token: &str) -> Result<String, ApiError> {
+        parse_me(body)
+    }
+    fn caps(&self, _scope: Scope) -> Caps {
+        use SortKey::*;
+        Caps {
+            columns: &[User, Client, Os, Ip, Location, Login],
+            default_sort: Login,
+            details_endpoint: false,
+            revoke_selected: true,
+            per_user: PerUser::Endpoint,
+            revoke_others: true,
+            revoke_all: false,
+            many_users: true,
+        }
+    }
+    fn load<'a, 'c: 'a>(
+        &'a self,
+        _scope: Scope,
+        call: &'a Call<'c>,
+        sink: &'a mut dyn FnMut(LoadStep),
+    ) -> LocalBoxFuture<'a, Result<LoadReport, ApiError>> {
+        Box::pin(load_one(call, list(), parse_list, sink))
+    }
+    fn revoke_request(&self, _scope: Scope, id: &str) -> ApiRequest {
+        logout(id)
+    }
+    fn revoke_outcome(&self, r: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
+        logout_outcome(r)
+    }
+    fn revoke_user(&self, user_id: &str) -> Option<Result<ApiRequest, ApiError>> {
+        Some(check_id(user_id, self.reserved_ids()).map(|()| logout_user(user_id)))
+    }
+    fn revoke_others(&self) -> Option<ApiRequest> {
+        Some(logout_all_except_this())
+    }
+    fn others_text(&self, listed: usize) -> OthersText {
+        OthersText {
+            message: format!("DocSpace logs out every connection except \u{201c}this\u{201d} one ({listed} listed)."),
+            warning: Some("With an API key there is no \u{201c}this\u{201d} connection: this closes EVERY connection of the portal, including your own browser sessions. Everyone, you included, has to sign in again.".to_string()),
+        }
+    }
+    fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
+        classify(req, resp)
+    }
+}
 
 const BASE: &str = "/api/2.0/security/activeconnections";
 pub const ADMIN_RIGHT: &str = "DocSpace administrator (portal admin) right";
@@ -154,27 +232,7 @@ pub fn classify(req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
         return Ok(());
     }
     let message = error_message(&resp.body);
-    Err(match resp.status {
-        401 => ApiError::Unauthorized { message },
-        403 => ApiError::Forbidden {
-            what: req
-                .permission
-                .map(|p| ForbiddenWhat::Permission(p.to_string()))
-                .unwrap_or(ForbiddenWhat::Unknown),
-            message,
-        },
-        404 => ApiError::NotFound { message },
-        429 => ApiError::RateLimited {
-            message,
-            wait_secs: None,
-        },
-        status => ApiError::Server { status, message },
-    })
-}
-
-/// IDs go into paths: keep them to one segment.
-pub fn path_segment(s: &str) -> String {
-    crate::list::percent_encode(s)
+    Err(status_to_error(resp.status, message, forbidden_what(req)))
 }
 
 #[cfg(test)]

@@ -3,11 +3,143 @@
 //! The documented examples are not valid JSON (`{ [ … ] }`): every list is
 //! accepted as a bare array or as a paged envelope holding the array.
 
-use super::{json_str, page_of, parse_json, ListPage, Revoked};
+use super::common::{json_str, page_of, parse_json, path_segment, status_to_error, ChangeWatch};
+use super::paging::{MAX_PAGES, PAGE_CONCURRENCY};
+use super::{
+    Backend, Call, Caps, Credentials, ListPage, LoadReport, LoadStep, PerUser, Revoked, Scope,
+};
 use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
 use crate::json::Value;
+use crate::list::SortKey;
 use crate::model::{flatten_fields, Field, Session};
 use crate::time::Timestamp;
+use futures::future::LocalBoxFuture;
+use futures::stream::{self, StreamExt};
+
+/// Henshin admin "Core - Authenticated Sessions".
+pub struct Henshin;
+
+impl Backend for Henshin {
+    fn key(&self) -> &'static str {
+        "henshin"
+    }
+    fn label(&self) -> &'static str {
+        "Henshin admin"
+    }
+    fn credentials(&self) -> Credentials {
+        Credentials {
+            token_label: "Token",
+            hint: "An admin API token; sent as Authorization: Bearer.",
+            user_id: false,
+            password_login: false,
+            missing: "Enter the Token.",
+        }
+    }
+    fn whoami(&self) -> ApiRequest {
+        list_users()
+    }
+    fn parse_whoami(&self, body: &str, _user_id: &str, _token: &str) -> Result<String, ApiError> {
+        parse_users(body).map(|_| "Henshin administrator (token)".to_string())
+    }
+    fn caps(&self, _scope: Scope) -> Caps {
+        use SortKey::*;
+        Caps {
+            columns: &[User, Client, Os, Ip, Login, LastActive, Expires],
+            default_sort: LastActive,
+            details_endpoint: false,
+            revoke_selected: true,
+            per_user: PerUser::EachSession,
+            revoke_others: false,
+            revoke_all: false,
+            many_users: true,
+        }
+    }
+    fn load<'a, 'c: 'a>(
+        &'a self,
+        _scope: Scope,
+        call: &'a Call<'c>,
+        sink: &'a mut dyn FnMut(LoadStep),
+    ) -> LocalBoxFuture<'a, Result<LoadReport, ApiError>> {
+        Box::pin(load(call, sink))
+    }
+    fn revoke_request(&self, _scope: Scope, id: &str) -> ApiRequest {
+        revoke(id)
+    }
+    fn revoke_outcome(&self, r: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
+        revoke_outcome(r)
+    }
+    fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
+        classify(req, resp)
+    }
+}
+
+/// The users, then each user's sessions (following their pages), a few
+/// users at a time.
+async fn load(call: &Call<'_>, sink: &mut dyn FnMut(LoadStep)) -> Result<LoadReport, ApiError> {
+    let users = parse_users(&call(list_users()).await?.body)?;
+    // Users listed with zero sessions need no request.
+    let guids: Vec<String> = users
+        .into_iter()
+        .filter(|u| u.session_count != Some(0))
+        .map(|u| u.guid)
+        .collect();
+    let total = guids.len();
+    sink(LoadStep {
+        sessions: Vec::new(),
+        skipped: 0,
+        done: 0,
+        total,
+        unit: "users",
+    });
+    let mut watch = ChangeWatch::default();
+    let mut users = stream::iter(guids)
+        .map(|g| async move { user_pages(call, &g).await })
+        .buffer_unordered(PAGE_CONCURRENCY);
+    let mut done = 0;
+    while let Some(pages) = users.next().await {
+        done += 1;
+        let mut step = LoadStep {
+            sessions: Vec::new(),
+            skipped: 0,
+            done,
+            total,
+            unit: "users",
+        };
+        for page in pages? {
+            // Each user's total is their own: only new rows count here.
+            watch.page(&page.sessions, page.skipped, None);
+            step.skipped += page.skipped;
+            step.sessions.extend(page.sessions);
+        }
+        sink(step);
+    }
+    Ok(watch.report())
+}
+
+/// Every page of one user's sessions. A user who answers 404 or
+/// `err_NoActiveSession` (their sessions ended after the user list was
+/// read) has none: that is not a failed load.
+async fn user_pages(call: &Call<'_>, guid: &str) -> Result<Vec<ListPage>, ApiError> {
+    let mut pages = Vec::new();
+    let (mut collected, mut paging) = (0, None);
+    loop {
+        let answer = match call(user_sessions(guid, paging)).await {
+            Ok(r) => r,
+            Err(ApiError::NotFound { .. }) => break,
+            Err(e) => return Err(e),
+        };
+        let (page, this) = parse_sessions(&answer.body)?;
+        collected += page.returned;
+        let next = next_page(&page, this, collected);
+        let empty = page.returned == 0;
+        pages.push(page);
+        match next {
+            Some(n) if !empty && pages.len() < MAX_PAGES => paging = Some(n),
+            _ => break,
+        }
+    }
+    Ok(pages)
+}
 
 const BASE: &str = "/api/admin/v1/authenticated-sessions";
 
@@ -29,10 +161,7 @@ pub fn list_users() -> ApiRequest {
 pub fn user_sessions(guid: &str, page: Option<(u64, u64)>) -> ApiRequest {
     let r = ApiRequest::new(
         Method::Get,
-        format!(
-            "{BASE}/user-sessions/{}",
-            super::docspace::path_segment(guid)
-        ),
+        format!("{BASE}/user-sessions/{}", path_segment(guid)),
     );
     match page {
         Some((number, size)) => r
@@ -249,20 +378,11 @@ pub fn classify(_req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
     if code.as_deref() == Some("err_NoActiveSession") {
         return Err(ApiError::NotFound { message });
     }
-    Err(match resp.status {
-        401 => ApiError::Unauthorized { message },
-        403 => ApiError::Forbidden {
-            what: ForbiddenWhat::Permission("Henshin administrator".into()),
-            message,
-        },
-        404 => ApiError::NotFound { message },
-        429 => ApiError::RateLimited {
-            message,
-            wait_secs: None,
-        },
-        s if (200..300).contains(&s) => ApiError::Server { status: s, message },
-        status => ApiError::Server { status, message },
-    })
+    Err(status_to_error(
+        resp.status,
+        message,
+        ForbiddenWhat::Permission("Henshin administrator".into()),
+    ))
 }
 
 #[cfg(test)]

@@ -4,14 +4,155 @@
 //! Every field of an answer may be missing or of the wrong type; nothing here
 //! panics on server data.
 
-pub use super::Revoked;
-use super::{json_str, page_of, parse_json, ListPage, Scope};
+use super::common::{json_str, page_of, parse_json, status_to_error, ChangeWatch};
+use super::paging::walk_pages;
+use super::{
+    Backend, Call, Caps, Credentials, ListPage, LoadReport, LoadStep, LoginToken, PerUser, Revoked,
+    Scope,
+};
 use crate::http::request::{
     clip, ApiError, ApiRequest, Challenge, CodeCarrier, ForbiddenWhat, Method, RawResponse,
 };
 use crate::json::Value;
+use crate::list::SortKey;
 use crate::model::{flatten_fields, Field, Session};
 use crate::time::Timestamp;
+use futures::future::LocalBoxFuture;
+
+/// Rocket.Chat device management.
+pub struct RocketChat;
+
+impl Backend for RocketChat {
+    fn key(&self) -> &'static str {
+        "rocketchat"
+    }
+    fn label(&self) -> &'static str {
+        "Rocket.Chat"
+    }
+    fn credentials(&self) -> Credentials {
+        Credentials {
+            token_label: "Auth token",
+            hint: "",
+            user_id: true,
+            password_login: true,
+            missing: "Enter both User ID and Auth token (a personal access token from My Account → Personal Access Tokens).",
+        }
+    }
+    fn auth_headers(&self, user_id: &str, token: &str) -> Vec<(String, String)> {
+        auth_headers(user_id, token)
+    }
+    fn login(&self, user: &str, password: &str) -> Option<ApiRequest> {
+        Some(login(user, password))
+    }
+    fn parse_login(&self, body: &str) -> Result<LoginToken, ApiError> {
+        parse_login(body)
+    }
+    fn end_token(&self) -> Option<ApiRequest> {
+        Some(logout_token())
+    }
+    fn whoami(&self) -> ApiRequest {
+        me()
+    }
+    fn parse_whoami(&self, body: &str, user_id: &str, _token: &str) -> Result<String, ApiError> {
+        let me = parse_me(body)?;
+        if me.user_id != user_id {
+            return Err(ApiError::BadResponse {
+                status: 200,
+                why: format!(
+                    "the server answered for another account ({}) than the User ID given; check the User ID",
+                    me.username
+                ),
+            });
+        }
+        Ok(match me.name {
+            Some(n) if !n.is_empty() => format!("{n} (@{})", me.username),
+            _ => format!("@{}", me.username),
+        })
+    }
+    fn fallback_scope(&self, scope: Scope, error: &ApiError) -> Option<Scope> {
+        let lacks_view = matches!(error, ApiError::Forbidden { what: ForbiddenWhat::Permission(p), .. } if p == PERM_VIEW);
+        (scope == Scope::All && lacks_view).then_some(Scope::Own)
+    }
+    fn caps(&self, scope: Scope) -> Caps {
+        use SortKey::*;
+        match scope {
+            Scope::All => Caps {
+                columns: &[User, Client, Os, Ip, Host, Login],
+                default_sort: Login,
+                details_endpoint: true,
+                revoke_selected: true,
+                per_user: PerUser::EachSession,
+                revoke_others: false,
+                revoke_all: false,
+                many_users: true,
+            },
+            Scope::Own => Caps {
+                columns: &[Client, Os, Ip, Host, Login],
+                default_sort: Login,
+                details_endpoint: true,
+                revoke_selected: true,
+                per_user: PerUser::No,
+                revoke_others: false,
+                revoke_all: false,
+                many_users: false,
+            },
+        }
+    }
+    fn load<'a, 'c: 'a>(
+        &'a self,
+        scope: Scope,
+        call: &'a Call<'c>,
+        sink: &'a mut dyn FnMut(LoadStep),
+    ) -> LocalBoxFuture<'a, Result<LoadReport, ApiError>> {
+        Box::pin(load(scope, call, sink))
+    }
+    fn details(&self, scope: Scope, id: &str) -> Option<ApiRequest> {
+        Some(info(scope, id))
+    }
+    fn parse_details(&self, body: &str) -> Result<Vec<Field>, ApiError> {
+        parse_info(body).map(|(_, fields)| fields)
+    }
+    fn revoke_request(&self, scope: Scope, id: &str) -> ApiRequest {
+        logout(scope, id)
+    }
+    fn revoke_outcome(&self, r: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
+        logout_outcome(r)
+    }
+    fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
+        classify(req, resp)
+    }
+}
+
+/// Every page of `list.all` (or `list`), watched for a list that moves.
+async fn load(
+    scope: Scope,
+    call: &Call<'_>,
+    sink: &mut dyn FnMut(LoadStep),
+) -> Result<LoadReport, ApiError> {
+    let mut watch = ChangeWatch::default();
+    let mut loaded = 0;
+    walk_pages(
+        PAGE_SIZE,
+        |offset| {
+            let r = call(list(scope, offset));
+            async move { parse_list(&r.await?.body) }
+        },
+        |page, _, _| {
+            watch.page(&page.sessions, page.skipped, page.total);
+            loaded += page.sessions.len() + page.skipped;
+            let total = page.total.unwrap_or(0).max(loaded);
+            sink(LoadStep {
+                done: loaded,
+                total,
+                skipped: page.skipped,
+                sessions: page.sessions,
+                unit: "sessions",
+            });
+        },
+    )
+    .await?;
+    Ok(watch.report())
+}
 
 /// The server's page cap (API_Upper_Count_Limit default).
 pub const PAGE_SIZE: usize = 100;
@@ -43,13 +184,6 @@ pub struct Me {
     pub user_id: String,
     pub username: String,
     pub name: Option<String>,
-}
-
-/// A token from `POST /api/v1/login`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LoginToken {
-    pub user_id: String,
-    pub auth_token: String,
 }
 
 pub fn parse_login(body: &str) -> Result<LoginToken, ApiError> {
@@ -255,29 +389,17 @@ pub fn classify(req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
         Some("totp-max-attempts") => return Err(ApiError::TwoFactorMaxAttempts { message }),
         _ => {}
     }
-    Err(match resp.status {
-        401 => ApiError::Unauthorized { message },
-        403 => {
-            let lower = message.to_lowercase();
-            let what = if lower.contains("license") || lower.contains("enterprise") {
-                ForbiddenWhat::License("device-management (Enterprise)".into())
-            } else if let Some(p) = req.permission {
-                ForbiddenWhat::Permission(p.to_string())
-            } else {
-                ForbiddenWhat::Unknown
-            };
-            ApiError::Forbidden { what, message }
-        }
-        404 => ApiError::NotFound { message },
-        400 if message.to_lowercase().contains("session not found") => {
-            ApiError::NotFound { message }
-        }
-        429 => ApiError::RateLimited {
-            message,
-            wait_secs: None,
-        },
-        status => ApiError::Server { status, message },
-    })
+    let lower = message.to_lowercase();
+    // The spec says 400 for an unknown session; servers say 404.
+    if resp.status == 400 && lower.contains("session not found") {
+        return Err(ApiError::NotFound { message });
+    }
+    let forbidden = if lower.contains("license") || lower.contains("enterprise") {
+        ForbiddenWhat::License("device-management (Enterprise)".into())
+    } else {
+        super::common::forbidden_what(req)
+    };
+    Err(status_to_error(resp.status, message, forbidden))
 }
 
 fn error_text(v: &Value) -> String {

@@ -1,11 +1,91 @@
 //! Self-service `/auth/sessions` (seed 003; api-notes §4): the signed-in
 //! user's own sessions, with a Bearer JWT.
 
-use super::{json_str, page_of, parse_json, ListPage, Revoked};
+use super::common::{json_str, load_one, page_of, parse_json, path_segment, status_to_error};
+use super::{
+    Backend, Call, Caps, Credentials, ListPage, LoadReport, LoadStep, PerUser, Revoked, Scope,
+};
 use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
 use crate::json::Value;
+use crate::list::SortKey;
 use crate::model::{flatten_fields, Session};
 use crate::time::Timestamp;
+use futures::future::LocalBoxFuture;
+
+/// Self-service `/auth/sessions`: the signed-in user's own sessions.
+pub struct SelfService;
+
+impl Backend for SelfService {
+    fn key(&self) -> &'static str {
+        "selfservice"
+    }
+    fn label(&self) -> &'static str {
+        "Self-service /auth/sessions"
+    }
+    fn credentials(&self) -> Credentials {
+        Credentials {
+            token_label: "Access token",
+            hint: "The signed-in user's access token (JWT); sent as Authorization: Bearer. Only that user's own sessions are shown.",
+            user_id: false,
+            password_login: false,
+            missing: "Enter the Access token.",
+        }
+    }
+    fn whoami(&self) -> ApiRequest {
+        count()
+    }
+    fn parse_whoami(&self, body: &str, _user_id: &str, token: &str) -> Result<String, ApiError> {
+        let n = parse_count(body)?;
+        let who = jwt_subject(token).unwrap_or_else(|| "your account".into());
+        Ok(format!(
+            "{who} ({n} active session{})",
+            if n == 1 { "" } else { "s" }
+        ))
+    }
+    fn first_scope(&self) -> Scope {
+        Scope::Own
+    }
+    fn caps(&self, _scope: Scope) -> Caps {
+        use SortKey::*;
+        Caps {
+            columns: &[Client, Os, Ip, Location, Login, LastActive],
+            default_sort: Login,
+            details_endpoint: false,
+            revoke_selected: true,
+            per_user: PerUser::No,
+            revoke_others: true,
+            revoke_all: true,
+            many_users: false,
+        }
+    }
+    fn load<'a, 'c: 'a>(
+        &'a self,
+        _scope: Scope,
+        call: &'a Call<'c>,
+        sink: &'a mut dyn FnMut(LoadStep),
+    ) -> LocalBoxFuture<'a, Result<LoadReport, ApiError>> {
+        Box::pin(load_one(call, list(), parse_list, sink))
+    }
+    /// `DELETE /auth/sessions/all` and `/count` are the API's own paths.
+    fn reserved_ids(&self) -> &'static [&'static str] {
+        &["all", "count"]
+    }
+    fn revoke_request(&self, _scope: Scope, id: &str) -> ApiRequest {
+        revoke(id)
+    }
+    fn revoke_outcome(&self, r: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
+        revoke_outcome(r)
+    }
+    fn revoke_others(&self) -> Option<ApiRequest> {
+        Some(revoke_others())
+    }
+    fn revoke_all(&self) -> Option<ApiRequest> {
+        Some(revoke_all())
+    }
+    fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
+        classify(req, resp)
+    }
+}
 
 pub fn count() -> ApiRequest {
     ApiRequest::new(Method::Get, "/auth/sessions/count")
@@ -144,7 +224,7 @@ pub fn parse_user_agent(
 pub fn revoke(id: &str) -> ApiRequest {
     ApiRequest::new(
         Method::Delete,
-        format!("/auth/sessions/{}", super::docspace::path_segment(id)),
+        format!("/auth/sessions/{}", path_segment(id)),
     )
 }
 
@@ -184,19 +264,11 @@ pub fn classify(_req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
     } else {
         message
     };
-    Err(match resp.status {
-        401 => ApiError::Unauthorized { message },
-        403 => ApiError::Forbidden {
-            what: ForbiddenWhat::Unknown,
-            message,
-        },
-        404 => ApiError::NotFound { message },
-        429 => ApiError::RateLimited {
-            message,
-            wait_secs: None,
-        },
-        status => ApiError::Server { status, message },
-    })
+    Err(status_to_error(
+        resp.status,
+        message,
+        ForbiddenWhat::Unknown,
+    ))
 }
 
 /// Who a JWT says it is (`email`, `preferred_username`, or `sub`), read

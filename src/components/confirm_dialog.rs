@@ -1,21 +1,8 @@
 //! Confirmation before anything is revoked: says exactly what and how many.
 
 use crate::components::modal::Modal;
+use crate::confirm::ConfirmSpec;
 use leptos::prelude::*;
-
-/// What a confirmation asks.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfirmSpec {
-    pub title: String,
-    /// One plain sentence on the consequence.
-    pub message: String,
-    /// The sessions concerned, as shown to the admin (first few listed).
-    pub items: Vec<String>,
-    /// The confirm button's text, e.g. "Revoke 3 sessions".
-    pub confirm_label: String,
-    /// Extra warning shown in bold (e.g. the panel's own session ends).
-    pub warning: Option<String>,
-}
 
 const LISTED: usize = 8;
 

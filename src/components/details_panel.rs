@@ -1,9 +1,10 @@
 //! Session details: every field the server returns for one session, with its
 //! own Revoke and "Revoke all sessions of <user>".
 
-use crate::app::Api;
-use crate::backends::{rocketchat, Scope};
+use crate::backends::Scope;
 use crate::components::modal::Modal;
+use crate::context::Api;
+use crate::http::request::Cancel;
 use crate::model::{Field, Session};
 use leptos::prelude::*;
 
@@ -23,25 +24,26 @@ pub fn DetailsPanel(
     #[prop(into)]
     on_revoke_user: Callback<String>,
 ) -> impl IntoView {
-    let kind = api.kind();
+    let backend = api.backend();
     let sid = session_id.clone();
-    // Only Rocket.Chat has a details endpoint; elsewhere the listed record
-    // already holds every field the server returned.
+    // Where the backend has no details call, the listed record already
+    // holds every field the server returned.
     let own_record = row.as_ref().map(|r| r.detail_fields()).unwrap_or_default();
-    let fetch = kind.caps(scope).details_endpoint;
+    // Closing the panel aborts a details call still under way.
+    let cancel = Cancel::default();
+    let on_close_cancel = send_wrapper::SendWrapper::new(cancel.clone());
+    on_cleanup(move || on_close_cancel.cancel());
     let record = LocalResource::new(move || {
-        let sid = sid.clone();
+        let req = backend.details(scope, &sid).map(|r| r.cancel_with(&cancel));
         let own = own_record.clone();
         let api = api.clone();
         async move {
-            if !fetch {
-                return Ok(own);
-            }
-            let resp = api.call(rocketchat::info(scope, &sid)).await?;
-            rocketchat::parse_info(&resp.body).map(|(_, fields)| fields)
+            let Some(req) = req else { return Ok(own) };
+            let resp = api.call(req).await?;
+            backend.parse_details(&resp.body)
         }
     });
-    let per_user = kind.caps(scope).per_user != crate::backends::PerUser::No;
+    let per_user = backend.caps(scope).per_user != crate::backends::PerUser::No;
     let user = row
         .as_ref()
         .filter(|_| per_user)

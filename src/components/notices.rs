@@ -1,6 +1,6 @@
 //! Status (role=status) and error (role=alert) messages.
 
-use crate::app::{AppCtx, NoticeKind};
+use crate::context::{AppCtx, NoticeKind};
 use leptos::prelude::*;
 
 #[component]
@@ -15,7 +15,7 @@ pub fn Notices() -> impl IntoView {
                 .collect::<Vec<_>>()
         }
     };
-    let item = move |n: crate::app::Notice| {
+    let item = move |n: crate::context::Notice| {
         let id = n.id;
         view! {
             <div class="notice">

@@ -1,6 +1,6 @@
 //! "Rate limited: continuing in 12 s" while a 429 is waited out.
 
-use crate::app::AppCtx;
+use crate::context::AppCtx;
 use leptos::prelude::*;
 
 #[component]

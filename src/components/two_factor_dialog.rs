@@ -1,8 +1,8 @@
 //! The two-factor dialog: opened by the gate when any call answers
 //! "totp-required"; every waiting request shares it.
 
-use crate::app::AppCtx;
 use crate::components::modal::Modal;
+use crate::context::AppCtx;
 use crate::http::request::{sha256_hex, Code};
 use leptos::prelude::*;
 

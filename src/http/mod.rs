@@ -3,3 +3,4 @@
 pub mod request;
 pub mod transport;
 pub mod two_factor;
+pub mod url;

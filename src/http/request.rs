@@ -1,9 +1,11 @@
 //! What the backends build and the transport executes: requests, raw answers,
 //! the second-factor challenge, and the one closed error type every screen shows.
 
+use crate::http::url::percent_encode;
 use crate::json::Value;
-use crate::list::percent_encode;
+use std::cell::RefCell;
 use std::fmt;
+use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
@@ -24,6 +26,9 @@ impl Method {
     }
 }
 
+/// A request with no complete answer after this long fails as a network error.
+pub const REQUEST_TIMEOUT_MS: u32 = 30_000;
+
 /// Where a second-factor code goes when the server asks for one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CodeCarrier {
@@ -33,6 +38,60 @@ pub enum CodeCarrier {
     Headers,
     /// A `code` field in the JSON body (Rocket.Chat `POST /login`).
     LoginBody,
+}
+
+/// Lets whoever asked for requests give up on them (the screen that wanted
+/// them went away, or a newer load replaced them): the transport sends
+/// nothing more that carries it, and the browser aborts those in flight.
+#[derive(Clone, Default)]
+pub struct Cancel(Rc<RefCell<CancelState>>);
+
+#[derive(Default)]
+struct CancelState {
+    cancelled: bool,
+    on_cancel: Vec<Box<dyn FnOnce()>>,
+}
+
+impl Cancel {
+    pub fn cancel(&self) {
+        let hooks = {
+            let mut s = self.0.borrow_mut();
+            if s.cancelled {
+                return;
+            }
+            s.cancelled = true;
+            std::mem::take(&mut s.on_cancel)
+        };
+        for f in hooks {
+            f();
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.borrow().cancelled
+    }
+
+    /// Runs `f` when this is cancelled (at once if it already is).
+    pub fn on_cancel(&self, f: impl FnOnce() + 'static) {
+        if self.is_cancelled() {
+            f();
+        } else {
+            self.0.borrow_mut().on_cancel.push(Box::new(f));
+        }
+    }
+}
+
+impl fmt::Debug for Cancel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Cancel({})", self.is_cancelled())
+    }
+}
+
+/// The same handle, not an equal state.
+impl PartialEq for Cancel {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// A request as a backend describes it: no base URL, no auth headers.
@@ -46,6 +105,8 @@ pub struct ApiRequest {
     pub code_carrier: CodeCarrier,
     /// The permission this endpoint needs, named in a 403 message.
     pub permission: Option<&'static str>,
+    /// Who may give up on it.
+    pub cancel: Option<Cancel>,
 }
 
 impl ApiRequest {
@@ -58,7 +119,18 @@ impl ApiRequest {
             body: None,
             code_carrier: CodeCarrier::None,
             permission: None,
+            cancel: None,
         }
+    }
+
+    /// Gives up on this request when `c` is cancelled.
+    pub fn cancel_with(mut self, c: &Cancel) -> Self {
+        self.cancel = Some(c.clone());
+        self
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(Cancel::is_cancelled)
     }
 
     pub fn query(mut self, k: &str, v: impl Into<String>) -> Self {
@@ -304,6 +376,8 @@ pub enum ApiError {
     UnsafeId { id: String, why: &'static str },
     /// Not sent: the connection it belonged to was signed out.
     SignedOut,
+    /// Given up: the screen that asked for it went away or asked again.
+    Cancelled,
 }
 
 /// Why a request got no answer, as far as a browser can tell.
@@ -377,6 +451,7 @@ impl ApiError {
                 | ApiError::Network { .. }
                 | ApiError::Redirected { .. }
                 | ApiError::SignedOut
+                | ApiError::Cancelled
         )
     }
 
@@ -396,7 +471,8 @@ impl ApiError {
             | ApiError::Network { .. }
             | ApiError::Redirected { .. }
             | ApiError::UnsafeId { .. }
-            | ApiError::SignedOut => None,
+            | ApiError::SignedOut
+            | ApiError::Cancelled => None,
         }
     }
 }
@@ -505,7 +581,7 @@ impl fmt::Display for ApiError {
             ApiError::Network { url, cause } => {
                 write!(f, "Network error: no answer from {url}. ")?;
                 match cause {
-                    NetCause::Timeout => write!(f, "The server did not answer within {} s: it may be overloaded or unreachable. Try again; if it keeps happening, check the server.", crate::http::transport::REQUEST_TIMEOUT_MS / 1000),
+                    NetCause::Timeout => write!(f, "The server did not answer within {} s: it may be overloaded or unreachable. Try again; if it keeps happening, check the server.", REQUEST_TIMEOUT_MS / 1000),
                     NetCause::MixedContent => write!(f, "Mixed content: this panel is served over https:// and the browser blocks its calls to an http:// server. Use the server's https:// address."),
                     NetCause::CrossOriginTwoFactor => write!(f, "The server is on another origin and its CORS rules do not allow the X-2fa-Code header, so two-factor codes cannot be sent from here. Serve sessiondeck from the server's own origin through a reverse proxy (README → Deploy)."),
                     NetCause::CrossOrigin => write!(f, "The server may be down, or it refused this cross-origin request (CORS). Check the Server URL, or serve sessiondeck from the server's own origin through a reverse proxy (README → Deploy)."),
@@ -534,6 +610,10 @@ impl fmt::Display for ApiError {
             ApiError::SignedOut => write!(
                 f,
                 "Not sent: the connection this request belonged to was signed out. Sign in again to continue."
+            ),
+            ApiError::Cancelled => write!(
+                f,
+                "Stopped: the screen that asked for this was closed or reloaded. Nothing more was sent for it."
             ),
         }
     }
@@ -771,6 +851,24 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(c.methods(), ["email", "totp"]);
+    }
+
+    #[test]
+    fn cancel_runs_its_hooks_once_and_marks_requests() {
+        let c = Cancel::default();
+        let hits = Rc::new(std::cell::Cell::new(0));
+        let h = hits.clone();
+        c.on_cancel(move || h.set(h.get() + 1));
+        let req = ApiRequest::new(Method::Get, "/x").cancel_with(&c);
+        assert!(!req.is_cancelled());
+        c.cancel();
+        c.cancel();
+        assert_eq!(hits.get(), 1);
+        assert!(req.is_cancelled());
+        let h = hits.clone();
+        c.on_cancel(move || h.set(h.get() + 10));
+        assert_eq!(hits.get(), 11, "a late hook runs at once");
+        assert!(!ApiRequest::new(Method::Get, "/x").is_cancelled());
     }
 
     #[test]

@@ -14,10 +14,10 @@ use std::rc::Rc;
 
 pub type SendFn = Rc<dyn Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawResponse, ApiError>>>;
 pub type SleepFn = Rc<dyn Fn(f64) -> LocalBoxFuture<'static, ()>>;
-pub type ClassifyFn = fn(&ApiRequest, &RawResponse) -> Result<(), ApiError>;
+/// How a backend reads an answer: `Ok` for a success, else its error.
+pub type ClassifyFn = Rc<dyn Fn(&ApiRequest, &RawResponse) -> Result<(), ApiError>>;
 
-/// A request with no complete answer after this long fails as a network error.
-pub const REQUEST_TIMEOUT_MS: u32 = 30_000;
+pub use super::request::REQUEST_TIMEOUT_MS;
 
 /// How many times one request waits out a 429 before giving up.
 pub const MAX_RATE_LIMIT_WAITS: usize = 5;
@@ -204,6 +204,9 @@ impl Transport {
             if !self.is_open() {
                 return Err(ApiError::SignedOut);
             }
+            if req.is_cancelled() {
+                return Err(ApiError::Cancelled);
+            }
             let resp = (self.io.send)(req.with_code(code)).await?;
             match (self.classify)(req, &resp) {
                 Ok(()) => return Ok(resp),
@@ -279,15 +282,28 @@ pub mod browser {
     ) -> Result<RawResponse, ApiError> {
         let url = absolute(&req.url(base));
         let sent_two_factor = req.headers.iter().any(|(k, _)| k == "X-2fa-Code");
-        // A server that never answers must not hold the screen forever.
-        let signal = web_sys::AbortSignal::timeout_with_u32(REQUEST_TIMEOUT_MS);
+        // A server that never answers must not hold the screen forever; a
+        // screen that went away aborts what it asked for.
+        let timeout = web_sys::AbortSignal::timeout_with_u32(REQUEST_TIMEOUT_MS);
+        let signal = match &req.cancel {
+            Some(cancel) => {
+                let ctl = web_sys::AbortController::new().map_err(|_| ApiError::Cancelled)?;
+                let on_cancel = ctl.clone();
+                cancel.on_cancel(move || on_cancel.abort());
+                web_sys::AbortSignal::any(&js_sys::Array::of2(&timeout, &ctl.signal()))
+            }
+            None => timeout.clone(),
+        };
         let network = |url: &str| {
             let page = web_sys::window()
                 .and_then(|w| w.location().href().ok())
                 .unwrap_or_default();
+            if req.is_cancelled() {
+                return ApiError::Cancelled;
+            }
             ApiError::Network {
                 url: url.to_string(),
-                cause: NetCause::of(&page, url, sent_two_factor, signal.aborted()),
+                cause: NetCause::of(&page, url, sent_two_factor, timeout.aborted()),
             }
         };
         let init = web_sys::RequestInit::new();
@@ -394,6 +410,38 @@ mod tests {
 
     const NOW: f64 = 1_700_000_000_000.0;
 
+    /// Rocket.Chat's reading of answers, as far as these tests need it:
+    /// 2FA refusals by `errorType`, 429, other statuses.
+    fn classify(_: &ApiRequest, r: &RawResponse) -> Result<(), ApiError> {
+        if r.is_success() {
+            return Ok(());
+        }
+        let v = crate::json::parse(&r.body).unwrap_or_default();
+        let message = v
+            .get("error")
+            .and_then(|e| e.as_str())
+            .unwrap_or("")
+            .to_string();
+        Err(match v.get("errorType").and_then(|e| e.as_str()) {
+            Some("totp-required") => ApiError::TwoFactorRequired(crate::http::request::Challenge {
+                method: v["details"]["method"].as_str().unwrap_or("totp").into(),
+                code_generated: v["details"]["codeGenerated"].as_bool() == Some(true),
+                email_or_username: v["details"]["emailOrUsername"].as_str().map(String::from),
+                ..Default::default()
+            }),
+            Some("totp-invalid") => ApiError::TwoFactorInvalid { message },
+            Some("totp-max-attempts") => ApiError::TwoFactorMaxAttempts { message },
+            _ if r.status == 429 => ApiError::RateLimited {
+                message: r.body.clone(),
+                wait_secs: None,
+            },
+            _ => ApiError::Server {
+                status: r.status,
+                message,
+            },
+        })
+    }
+
     const TOTP_REQUIRED: &str = r#"{"success":false,"errorType":"totp-required","details":{"method":"password","availableMethods":[]}}"#;
     const TOTP_INVALID: &str =
         r#"{"success":false,"errorType":"totp-invalid","error":"TOTP Invalid [totp-invalid]"}"#;
@@ -438,7 +486,7 @@ mod tests {
         };
         let t = Transport::new(
             io,
-            crate::backends::rocketchat::classify,
+            Rc::new(classify),
             Rc::new(TwoFactorGate::new(move |p| *p2.borrow_mut() = p)),
             Rc::new(move |e| e2.borrow_mut().push(e)),
         );
@@ -789,7 +837,7 @@ mod tests {
         };
         let t = Transport::new(
             io,
-            crate::backends::rocketchat::classify,
+            Rc::new(classify),
             Rc::new(TwoFactorGate::new(move |p| p2.borrow_mut().push(p))),
             Rc::new(|_| {}),
         );
@@ -905,6 +953,16 @@ mod tests {
         m.answer(|_| true, resp(200, r#"{"success":true}"#));
         pool.run_until_stalled();
         assert!(later.borrow().as_ref().unwrap().is_ok());
+    }
+
+    #[test]
+    fn a_cancelled_request_is_not_sent() {
+        let (t, m, _) = manual();
+        let c = crate::http::request::Cancel::default();
+        c.cancel();
+        let r = futures::executor::block_on(t.call(&req("a").cancel_with(&c)));
+        assert_eq!(r, Err(ApiError::Cancelled));
+        assert!(m.sent.borrow().is_empty());
     }
 
     #[test]

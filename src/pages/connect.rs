@@ -1,115 +1,11 @@
 //! The Connect screen: pick a backend and server, sign in, confirm who we are.
 
-use crate::app::AppCtx;
-use crate::backends::{rocketchat, BackendKind};
-use crate::connection::{parse_presets, Connection, Preset};
-use crate::http::request::{ApiError, ApiRequest, Method};
+use crate::backends::BackendKind;
+use crate::connection::{parse_presets, Preset};
+use crate::context::AppCtx;
+use crate::http::request::{ApiRequest, Method};
+use crate::sign_in::{connect, AuthMode, Form};
 use leptos::prelude::*;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum AuthMode {
-    Token,
-    Password,
-}
-
-/// What the form holds when Connect is pressed.
-#[derive(Clone)]
-struct Form {
-    kind: BackendKind,
-    base: String,
-    mode: AuthMode,
-    user_id: String,
-    token: String,
-    username: String,
-    password: String,
-    remember: bool,
-}
-
-async fn connect(ctx: AppCtx, f: Form) -> Result<Connection, String> {
-    let base = Connection::normalise_base(&f.base)?;
-    let rc = f.kind == BackendKind::RocketChat;
-    let mut conn = Connection {
-        kind: f.kind,
-        base_url: base.clone(),
-        user_id: if rc {
-            f.user_id.trim().to_string()
-        } else {
-            String::new()
-        },
-        token: f.token.trim().to_string(),
-        remember: f.remember,
-        display_name: String::new(),
-        issued_by_panel: false,
-    };
-    let explain = |e: ApiError| {
-        match e {
-        ApiError::Unauthorized { message } => format!(
-            "401 Unauthorized: the server says \u{201c}{message}\u{201d}. Check the credentials and try again."
-        ),
-        other => other.to_string(),
-    }
-    };
-    if rc && f.mode == AuthMode::Password {
-        if f.username.trim().is_empty() || f.password.is_empty() {
-            return Err("Enter both Username and Password.".into());
-        }
-        let t = ctx.transport(f.kind, &base, Vec::new());
-        let resp = t
-            .call(&rocketchat::login(f.username.trim(), &f.password))
-            .await;
-        t.close();
-        let resp = resp.map_err(explain)?;
-        let tok = rocketchat::parse_login(&resp.body).map_err(explain)?;
-        conn.user_id = tok.user_id;
-        conn.token = tok.auth_token;
-        conn.issued_by_panel = true;
-    } else if rc && (conn.user_id.is_empty() || conn.token.is_empty()) {
-        return Err("Enter both User ID and Auth token (a personal access token from My Account → Personal Access Tokens).".into());
-    } else if conn.token.is_empty() {
-        return Err(format!("Enter the {}.", f.kind.token_label()));
-    }
-    let t = ctx.transport(f.kind, &base, conn.auth_headers());
-    let who = whoami(&t, &conn).await;
-    t.close();
-    match who {
-        Ok(name) => {
-            conn.display_name = name;
-            Ok(conn)
-        }
-        Err(e) => {
-            // A token the panel just obtained must not outlive a failed Connect.
-            if let Some(req) = conn
-                .issued_by_panel
-                .then(|| conn.kind.end_token())
-                .flatten()
-            {
-                let _ = t.send_raw(req).await;
-            }
-            Err(explain(e))
-        }
-    }
-}
-
-/// Who the credentials belong to, as the header shows it.
-async fn whoami(
-    t: &crate::http::transport::Transport,
-    conn: &Connection,
-) -> Result<String, ApiError> {
-    let resp = t.call(&conn.kind.whoami()).await?;
-    if conn.kind == BackendKind::RocketChat {
-        let me = rocketchat::parse_me(&resp.body)?;
-        if me.user_id != conn.user_id {
-            return Err(ApiError::BadResponse {
-                status: resp.status,
-                why: format!(
-                    "the server answered for another account ({}) than the User ID given; check the User ID",
-                    me.username
-                ),
-            });
-        }
-    }
-    conn.kind.parse_whoami(&resp.body, &conn.token)
-}
 
 #[component]
 pub fn ConnectPage() -> impl IntoView {
@@ -161,7 +57,9 @@ pub fn ConnectPage() -> impl IntoView {
         action.dispatch(f);
     };
     let pending = action.pending();
-    let is_rc = move || kind.get() == BackendKind::RocketChat;
+    // What the chosen backend asks for.
+    let creds = Memo::new(move |_| kind.get().backend().credentials());
+    let uses_password = move || creds.get().password_login && mode.get() == AuthMode::Password;
 
     let text_field = move |label: &'static str,
                            value: RwSignal<String>,
@@ -222,7 +120,7 @@ pub fn ConnectPage() -> impl IntoView {
                 <label class="field">
                     <span>"Backend"</span>
                     <select
-                        prop:value=move || kind.get().key()
+                        prop:value=move || kind.get().backend().key()
                         on:change=move |ev| {
                             if let Some(k) = BackendKind::from_key(&event_target_value(&ev)) {
                                 kind.set(k)
@@ -231,7 +129,10 @@ pub fn ConnectPage() -> impl IntoView {
                     >
                         {BackendKind::ALL
                             .into_iter()
-                            .map(|k| view! { <option value=k.key()>{k.label()}</option> })
+                            .map(|k| {
+                                let b = k.backend();
+                                view! { <option value=b.key()>{b.label()}</option> }
+                            })
                             .collect_view()}
                     </select>
                 </label>
@@ -248,21 +149,7 @@ pub fn ConnectPage() -> impl IntoView {
                         "Two-factor codes can only be sent when the panel is served from the server's own origin (see README → Deploy)."
                     </span>
                 </label>
-                <Show
-                    when=is_rc
-                    fallback=move || {
-                        let k = kind.get();
-                        let hint = match k {
-                            BackendKind::DocSpace => "A personal access token (API key) of a DocSpace administrator; sent as Authorization: Bearer.",
-                            BackendKind::Henshin => "An admin API token; sent as Authorization: Bearer.",
-                            _ => "The signed-in user's access token (JWT); sent as Authorization: Bearer. Only that user's own sessions are shown.",
-                        };
-                        view! {
-                            {text_field(k.token_label(), token, "password", "off")}
-                            <p class="hint">{hint}</p>
-                        }
-                    }
-                >
+                <Show when=move || creds.get().password_login>
                     <fieldset class="field segmented">
                         <legend>"Sign in with"</legend>
                         <label>
@@ -284,18 +171,20 @@ pub fn ConnectPage() -> impl IntoView {
                             "Username and password"
                         </label>
                     </fieldset>
-                    <Show
-                        when=move || mode.get() == AuthMode::Token
-                        fallback=move || {
-                            view! {
-                                {text_field("Username", username, "text", "username")}
-                                {text_field("Password", password, "password", "current-password")}
-                            }
+                </Show>
+                <Show
+                    when=uses_password
+                    fallback=move || {
+                        let c = creds.get();
+                        view! {
+                            {c.user_id.then(|| text_field("User ID", user_id, "text", "off"))}
+                            {text_field(c.token_label, token, "password", "off")}
+                            {(!c.hint.is_empty()).then(|| view! { <p class="hint">{c.hint}</p> })}
                         }
-                    >
-                        {text_field("User ID", user_id, "text", "off")}
-                        {text_field("Auth token", token, "password", "off")}
-                    </Show>
+                    }
+                >
+                    {text_field("Username", username, "text", "username")}
+                    {text_field("Password", password, "password", "current-password")}
                 </Show>
                 <label class="check">
                     <input

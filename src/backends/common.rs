@@ -1,0 +1,332 @@
+//! What every backend shares: the scope and capabilities of a list, what a
+//! load reports, how a revocation ended, and the helpers that read answers,
+//! check IDs and map statuses to errors. Pure.
+
+use crate::http::request::{ApiError, ApiRequest, ForbiddenWhat, RawResponse};
+use crate::json::{self, Value};
+use crate::list::SortKey;
+use crate::model::Session;
+use futures::future::LocalBoxFuture;
+
+/// How a backend sends a request while it loads: the connection's
+/// transport, behind whatever the caller adds (waiting for the first paint,
+/// cancellation).
+pub type Call<'a> = dyn Fn(ApiRequest) -> LocalBoxFuture<'a, Result<RawResponse, ApiError>> + 'a;
+
+/// Whose sessions a list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Every user's sessions (needs admin permissions).
+    All,
+    /// The signed-in account's own sessions.
+    Own,
+}
+
+/// One page of a list answer, parsed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListPage {
+    pub sessions: Vec<Session>,
+    /// What the server says the whole list holds, when it says.
+    pub total: Option<usize>,
+    /// Items the server returned on this page (usable or not).
+    pub returned: usize,
+    /// Items without a usable session ID, left out.
+    pub skipped: usize,
+}
+
+/// Parses an answer's JSON; invalid JSON is a bad answer, never a panic.
+pub fn parse_json(status: u16, body: &str) -> Result<Value, ApiError> {
+    json::parse(body).map_err(|e| ApiError::BadResponse {
+        status,
+        why: if crate::http::request::looks_like_html(body) {
+            format!("not valid JSON but a web page, {e}")
+        } else {
+            format!("not valid JSON: {e}")
+        },
+    })
+}
+
+/// The body of a 2xx answer to an action: empty, or the API's JSON. A web
+/// page (a sign-in page, a proxy's error page) or other text is never taken
+/// as the server having done it.
+pub fn action_answer(resp: &RawResponse) -> Result<Option<Value>, ApiError> {
+    if resp.body.trim().is_empty() {
+        return Ok(None);
+    }
+    if resp.is_html() {
+        return Err(ApiError::HtmlPage {
+            status: resp.status,
+        });
+    }
+    parse_json(resp.status, &resp.body).map(Some)
+}
+
+/// Success of an action whose answer means nothing beyond "done" (2xx with
+/// an empty or JSON body).
+pub fn action_outcome(result: Result<RawResponse, ApiError>) -> Result<(), ApiError> {
+    action_answer(&result?).map(|_| ())
+}
+
+/// Refuses an ID that could make a request reach more than the one session
+/// (or user) it names: empty, `.`/`..` (also percent-encoded, which browsers
+/// resolve as path steps), separators, or one of the API's own path words.
+pub fn check_id(id: &str, reserved: &[&str]) -> Result<(), ApiError> {
+    let refuse = |why| {
+        Err(ApiError::UnsafeId {
+            id: id.to_string(),
+            why,
+        })
+    };
+    if id.trim().is_empty() {
+        return refuse("is empty");
+    }
+    // Decode until stable: `%252e` is `%2e` is `.` to some server on the way.
+    let mut decoded = id.to_string();
+    for _ in 0..4 {
+        let next = crate::http::url::percent_decode(&decoded.replace('+', "%2B"));
+        if next == decoded {
+            break;
+        }
+        decoded = next;
+    }
+    for form in [id, decoded.as_str()] {
+        if form.trim() == "." || form.trim() == ".." {
+            return refuse("is a path step (. or ..)");
+        }
+        if form.contains(['/', '\\', '?', '#']) {
+            return refuse("contains a path or query separator");
+        }
+        if form.chars().any(char::is_control) {
+            return refuse("contains control characters");
+        }
+        if reserved.iter().any(|r| form.trim().eq_ignore_ascii_case(r)) {
+            return refuse("is a word the API uses for its own paths");
+        }
+    }
+    Ok(())
+}
+
+/// A page from list items: rows `row` can read, and how many it could not.
+pub fn page_of(
+    items: &[Value],
+    total: Option<usize>,
+    row: impl Fn(&Value) -> Option<Session>,
+) -> ListPage {
+    let sessions: Vec<Session> = items.iter().filter_map(row).collect();
+    ListPage {
+        returned: items.len(),
+        skipped: items.len() - sessions.len(),
+        total,
+        sessions,
+    }
+}
+
+/// A string at `key` of a JSON object; numbers and booleans are shown as text,
+/// anything else (objects, arrays, null) counts as missing.
+pub fn json_str(v: &Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// How "Revoke all sessions of <user>" is done, where it is offered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PerUser {
+    /// Not offered.
+    No,
+    /// One logout per loaded session of the user (bounded concurrency).
+    EachSession,
+    /// One call the server offers (DocSpace `logoutall/{userId}`).
+    Endpoint,
+}
+
+/// What a backend can do: the screens show exactly these actions and columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Caps {
+    pub columns: &'static [SortKey],
+    /// The column sorted by (descending) when the URL names none.
+    pub default_sort: SortKey,
+    /// A per-session details endpoint (else the listed record is shown).
+    pub details_endpoint: bool,
+    pub revoke_selected: bool,
+    pub per_user: PerUser,
+    /// "Revoke all other sessions".
+    pub revoke_others: bool,
+    /// "Revoke all sessions" (own sessions: ends the panel's too).
+    pub revoke_all: bool,
+    /// Whether the list holds several users (grouping, user counts).
+    pub many_users: bool,
+}
+
+/// How a revocation ended when it did not fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Revoked {
+    Now,
+    /// The server no longer knew the session: it was already gone.
+    AlreadyGone,
+}
+
+/// What loading reports as it goes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadStep {
+    pub sessions: Vec<Session>,
+    pub skipped: usize,
+    /// Units done and expected, and what they are ("sessions", "users").
+    pub done: usize,
+    pub total: usize,
+    pub unit: &'static str,
+}
+
+/// What a finished load noticed beyond its rows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoadReport {
+    /// The server's list changed while it was being paged: rows may be
+    /// missing or doubled, so the admin is told to refresh.
+    pub list_changed: bool,
+}
+
+/// Watches a paging walk for signs that the list moved under it: a total
+/// that changes, a page that brings no new session, fewer distinct sessions
+/// than the last total said.
+#[derive(Default)]
+pub struct ChangeWatch {
+    seen: std::collections::HashSet<u64>,
+    skipped: usize,
+    first_total: Option<usize>,
+    last_total: Option<usize>,
+    changed: bool,
+}
+
+impl ChangeWatch {
+    /// One page's rows; `total`: what it says the whole list holds.
+    pub fn page(&mut self, sessions: &[Session], skipped: usize, total: Option<usize>) {
+        use std::hash::{Hash, Hasher};
+        let mut new = 0;
+        for s in sessions {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            s.id.hash(&mut h);
+            new += usize::from(self.seen.insert(h.finish()));
+        }
+        self.skipped += skipped;
+        if !sessions.is_empty() && new == 0 {
+            self.changed = true;
+        }
+        if let Some(t) = total {
+            if self.first_total.is_some_and(|f| f != t) {
+                self.changed = true;
+            }
+            self.first_total.get_or_insert(t);
+            self.last_total = Some(t);
+        }
+    }
+
+    pub fn report(&self) -> LoadReport {
+        let short = self
+            .last_total
+            .is_some_and(|t| self.seen.len() + self.skipped < t);
+        LoadReport {
+            list_changed: self.changed || short,
+        }
+    }
+}
+
+/// A list that comes in one answer (DocSpace, self-service): its rows, as
+/// one step, watched like any other page.
+pub async fn load_one(
+    call: &Call<'_>,
+    req: ApiRequest,
+    parse: fn(&str) -> Result<ListPage, ApiError>,
+    sink: &mut dyn FnMut(LoadStep),
+) -> Result<LoadReport, ApiError> {
+    let page = parse(&call(req).await?.body)?;
+    let mut watch = ChangeWatch::default();
+    watch.page(&page.sessions, page.skipped, page.total);
+    sink(LoadStep {
+        done: page.sessions.len(),
+        total: page.sessions.len(),
+        skipped: page.skipped,
+        sessions: page.sessions,
+        unit: "sessions",
+    });
+    Ok(watch.report())
+}
+
+/// The error for a non-2xx status, once the backend has read the server's
+/// message and knows what a 403 means on this call.
+pub fn status_to_error(status: u16, message: String, forbidden: ForbiddenWhat) -> ApiError {
+    match status {
+        401 => ApiError::Unauthorized { message },
+        403 => ApiError::Forbidden {
+            what: forbidden,
+            message,
+        },
+        404 => ApiError::NotFound { message },
+        429 => ApiError::RateLimited {
+            message,
+            wait_secs: None,
+        },
+        status => ApiError::Server { status, message },
+    }
+}
+
+/// What a 403 on `req` lacks: the permission it names, if it names one.
+pub fn forbidden_what(req: &ApiRequest) -> ForbiddenWhat {
+    req.permission
+        .map(|p| ForbiddenWhat::Permission(p.to_string()))
+        .unwrap_or(ForbiddenWhat::Unknown)
+}
+
+/// `Authorization: Bearer <token>`.
+pub fn bearer(token: &str) -> Vec<(String, String)> {
+    vec![("Authorization".into(), format!("Bearer {token}"))]
+}
+
+/// IDs go into paths: keep them to one segment.
+pub fn path_segment(s: &str) -> String {
+    crate::http::url::percent_encode(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(body: &str) -> Result<RawResponse, ApiError> {
+        Ok(RawResponse {
+            status: 200,
+            body: body.into(),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn actions_count_only_on_an_api_answer() {
+        assert_eq!(action_outcome(ok("")), Ok(()));
+        assert_eq!(
+            action_outcome(ok(r#"{"response":null,"status":0}"#)),
+            Ok(())
+        );
+        assert_eq!(
+            action_outcome(ok("  <html><body>Log in</body></html>")),
+            Err(ApiError::HtmlPage { status: 200 })
+        );
+        assert!(matches!(
+            action_outcome(ok("OK")),
+            Err(ApiError::BadResponse { .. })
+        ));
+    }
+
+    #[test]
+    fn json_str_tolerates_types() {
+        use crate::json::{self, Value};
+        let v = json::parse(r#"{"a": "x", "n": 5, "b": true, "o": {}, "z": null}"#).unwrap();
+        assert_eq!(json_str(&v, "a").as_deref(), Some("x"));
+        assert_eq!(json_str(&v, "n").as_deref(), Some("5"));
+        assert_eq!(json_str(&v, "b").as_deref(), Some("true"));
+        assert_eq!(json_str(&v, "o"), None);
+        assert_eq!(json_str(&v, "z"), None);
+        assert_eq!(json_str(&Value::from("str"), "a"), None);
+    }
+}

@@ -1,0 +1,150 @@
+//! What each confirmation says before anything is revoked (pure): the
+//! title, the consequence in one sentence, the button, and the warnings —
+//! including the panel's own session when it is among those chosen.
+
+use crate::backends::OthersText;
+use crate::revoke::Action;
+use crate::words::{counted, plural_s};
+
+/// What a confirmation asks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfirmSpec {
+    pub title: String,
+    /// One plain sentence on the consequence.
+    pub message: String,
+    /// The sessions concerned, as shown to the admin (first few listed).
+    pub items: Vec<String>,
+    /// The confirm button's text, e.g. "Revoke 3 sessions".
+    pub confirm_label: String,
+    /// Extra warning shown in bold (e.g. the panel's own session ends).
+    pub warning: Option<String>,
+}
+
+/// A confirmation on screen and the action it would start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingConfirm {
+    pub spec: ConfirmSpec,
+    pub action: Action,
+}
+
+/// Why "Revoke all sessions of (unknown user)" is never offered.
+pub const UNKNOWN_USER: &str = "Not offered: these sessions have no known user, so they are not one person's sessions. Select them one by one instead.";
+
+const OWN_SESSION: &str =
+    "This includes the session sessiondeck itself is using: you will be signed out.";
+
+fn spec(title: String, message: String, confirm_label: String) -> ConfirmSpec {
+    ConfirmSpec {
+        title,
+        message,
+        items: Vec::new(),
+        confirm_label,
+        warning: None,
+    }
+}
+
+/// One session (`what`: how it is shown).
+pub fn one(id: &str, what: &str) -> ConfirmSpec {
+    spec(
+        "Revoke this session?".into(),
+        format!("Session {id} of {what} will be logged out. It has to sign in again."),
+        "Revoke 1 session".into(),
+    )
+}
+
+/// Every loaded session of one user.
+pub fn all_of_user(who: &str, n: usize) -> ConfirmSpec {
+    spec(
+        format!("Revoke all sessions of {who}?"),
+        format!(
+            "All {n} loaded session{} of {who} will be logged out, on every device. Sessions of other users are not touched.",
+            plural_s(n)
+        ),
+        format!("Revoke {}", counted(n, "session")),
+    )
+}
+
+/// The selected sessions, of `users` users.
+pub fn selected(n: usize, users: usize) -> ConfirmSpec {
+    spec(
+        format!("Revoke {n} selected session{}?", plural_s(n)),
+        format!(
+            "{} of {} will be logged out. Nothing else is touched.",
+            counted(n, "session"),
+            counted(users, "user")
+        ),
+        format!("Revoke {}", counted(n, "session")),
+    )
+}
+
+/// "Revoke all other sessions", as the backend words it.
+pub fn others(text: OthersText) -> ConfirmSpec {
+    ConfirmSpec {
+        warning: text.warning,
+        ..spec(
+            "Revoke all other sessions?".into(),
+            text.message,
+            "Revoke all other sessions".into(),
+        )
+    }
+}
+
+/// "Revoke all sessions" of the account (`listed` loaded).
+pub fn all(listed: usize) -> ConfirmSpec {
+    ConfirmSpec {
+        warning: Some("This includes the session this panel uses: you will be signed out and returned to Connect.".into()),
+        ..spec(
+            "Revoke all sessions?".into(),
+            format!("All {listed} sessions of your account will end, on every device."),
+            "Revoke all sessions".into(),
+        )
+    }
+}
+
+impl ConfirmSpec {
+    /// Lists the sessions concerned; when the panel's own session is among
+    /// them, says so (unless a warning already says more).
+    pub fn listing(mut self, items: Vec<String>, includes_own: bool) -> ConfirmSpec {
+        self.items = items;
+        if includes_own && self.warning.is_none() {
+            self.warning = Some(OWN_SESSION.into());
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_consequences_are_spelled_out() {
+        let s = selected(3, 1);
+        assert_eq!(s.title, "Revoke 3 selected sessions?");
+        assert_eq!(
+            s.message,
+            "3 sessions of 1 user will be logged out. Nothing else is touched."
+        );
+        assert_eq!(s.confirm_label, "Revoke 3 sessions");
+        let u = all_of_user("Test", 1);
+        assert_eq!(u.confirm_label, "Revoke 1 session");
+        assert!(u.message.starts_with("All 1 loaded session of Test"));
+        let o = one("s1", "alice — Chrome");
+        assert_eq!(
+            o.message,
+            "Session s1 of alice — Chrome will be logged out. It has to sign in again."
+        );
+        assert!(all(5).warning.unwrap().contains("you will be signed out"));
+    }
+
+    #[test]
+    fn the_panels_own_session_is_named_when_included() {
+        let s = one("s1", "me").listing(vec!["me · s1".into()], true);
+        assert_eq!(s.warning.as_deref(), Some(OWN_SESSION));
+        assert_eq!(s.items, ["me · s1"]);
+        assert_eq!(one("s2", "bob").listing(vec![], false).warning, None);
+        // A stronger warning is kept.
+        let a = all(2).listing(vec![], true);
+        assert!(a.warning.unwrap().contains("returned to Connect"));
+    }
+}

@@ -1,0 +1,105 @@
+//! The search index: every row's lower-cased search text in one string,
+//! so a filter is one pass of one searcher over it instead of one search
+//! per row; a longer filter only re-checks the rows the shorter one matched.
+
+use super::SessionList;
+use crate::model::Session;
+use std::rc::Rc;
+
+/// Where `needle` next occurs in `hay` at or after `from`: a scan for its
+/// first byte, then a comparison. Unlike `str::find` it sets nothing up per
+/// call, which matters when a short, common word hits in every row.
+pub(super) fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    let (&first, tail) = needle.split_first()?;
+    let last_start = hay.len().checked_sub(needle.len())?;
+    let mut i = from;
+    while i <= last_start {
+        let at = i + hay[i..=last_start].iter().position(|&b| b == first)?;
+        if &hay[at + 1..at + needle.len()] == tail {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
+impl SessionList {
+    pub(super) fn push_all(&mut self, rows: Vec<Session>) {
+        self.cache.clear();
+        for r in rows {
+            self.starts.push(self.text.len());
+            r.push_search_text(&mut self.text);
+            self.text.push('\n');
+            self.sessions.push(r);
+        }
+    }
+
+    fn row_text(&self, row: usize) -> &str {
+        let end = self.starts.get(row + 1).copied().unwrap_or(self.text.len());
+        &self.text[self.starts[row]..end]
+    }
+
+    /// Which rows match every word of `filter` (`None`: no filter).
+    fn matches(&self, filter: &str) -> Option<Rc<Vec<bool>>> {
+        let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
+        if words.is_empty() {
+            return None;
+        }
+        let previous = self.cache.0.borrow().filter.clone();
+        let hit = match previous {
+            Some((w, hit, _)) if w == words => return Some(hit),
+            // Typing on: every row the new words match, the old ones matched
+            // too. Worth it while the old filter left few rows.
+            Some((w, hit, hits))
+                if hits <= self.sessions.len() / 8
+                    && w.iter()
+                        .all(|o| words.iter().any(|n| n.contains(o.as_str()))) =>
+            {
+                hit.iter()
+                    .enumerate()
+                    .map(|(row, &h)| {
+                        h && {
+                            let line = self.row_text(row);
+                            words.iter().all(|w| line.contains(w.as_str()))
+                        }
+                    })
+                    .collect()
+            }
+            _ => self.scan(&words),
+        };
+        let hits = hit.iter().filter(|&&h| h).count();
+        let hit = Rc::new(hit);
+        self.cache.0.borrow_mut().filter = Some((words, hit.clone(), hits));
+        Some(hit)
+    }
+
+    /// One pass over the whole index for the first word; a hit jumps to the
+    /// next row, so a row is looked at once at most.
+    fn scan(&self, words: &[String]) -> Vec<bool> {
+        let mut hit = vec![false; self.sessions.len()];
+        let Some((first, rest)) = words.split_first() else {
+            return hit;
+        };
+        let hay = self.text.as_bytes();
+        let (mut row, mut from) = (0, 0);
+        while let Some(p) = find_from(hay, first.as_bytes(), from) {
+            // Hits come in order: walk forward to the row holding `p`.
+            while self.starts.get(row + 1).is_some_and(|&s| s <= p) {
+                row += 1;
+            }
+            if rest.iter().all(|w| self.row_text(row).contains(w.as_str())) {
+                hit[row] = true;
+            }
+            from = self.starts.get(row + 1).copied().unwrap_or(hay.len());
+        }
+        hit
+    }
+
+    /// Keeps, in order, the indices of `order` whose session matches `filter`.
+    pub fn filter_order(&self, order: &[u32], filter: &str) -> Vec<u32> {
+        match self.matches(filter) {
+            None => order.to_vec(),
+            Some(hit) => order.iter().copied().filter(|&i| hit[i as usize]).collect(),
+        }
+    }
+}

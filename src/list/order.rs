@@ -1,0 +1,238 @@
+//! Ordering: values are ranked once per distinct value, then rows are
+//! sorted by two integers (value rank, session-ID rank); an order is cached
+//! until the rows change, and descending is ascending reversed.
+
+use super::{SessionList, SortDir, SortKey};
+use crate::model::Session;
+use std::cmp::Ordering;
+use std::rc::Rc;
+
+impl SessionList {
+    /// Every index, ordered by a column; ties by session ID (in the same
+    /// direction), and missing values last whichever the direction. A
+    /// column is sorted once: its descending order is the ascending one
+    /// reversed, and both are reused until the rows change.
+    pub fn sorted(&self, key: SortKey, dir: SortDir) -> Vec<u32> {
+        let asc = self.cache.get_or(
+            |c| c.sorts.get(&key).cloned(),
+            || Rc::new(self.sort_ascending(key)),
+            |c, a| {
+                c.sorts.insert(key, a);
+            },
+        );
+        let (order, present) = (&asc.0, asc.1);
+        match dir {
+            SortDir::Asc => order.clone(),
+            SortDir::Desc => order[..present]
+                .iter()
+                .rev()
+                .chain(order[present..].iter())
+                .copied()
+                .collect(),
+        }
+    }
+
+    /// Ascending order and how many rows have a value (they come first).
+    fn sort_ascending(&self, key: SortKey) -> (Vec<u32>, usize) {
+        // Every row gets an integer with the column's order (None: no value),
+        // so the sort compares two integers: (that key, ID rank).
+        let keys: Vec<Option<u64>> = match column_times(&self.sessions, key) {
+            Some(times) => times.into_iter().map(|t| t.map(ordered_bits)).collect(),
+            None => {
+                let (vals, ranks) = ranked_values(&self.sessions, key);
+                vals.into_iter()
+                    .map(|v| v.map(|v| u64::from(ranks[v as usize])))
+                    .collect()
+            }
+        };
+        let ids = self.id_ranks();
+        let (mut present, mut missing): (Vec<u32>, Vec<u32>) =
+            (0..keys.len() as u32).partition(|&i| keys[i as usize].is_some());
+        present.sort_unstable_by_key(|&i| (keys[i as usize], ids[i as usize]));
+        missing.sort_unstable_by_key(|&i| ids[i as usize]);
+        let n = present.len();
+        present.append(&mut missing);
+        (present, n)
+    }
+
+    /// Each row's place in session-ID order (ties in a column go by ID),
+    /// computed once until the rows change.
+    fn id_ranks(&self) -> Rc<Vec<u32>> {
+        self.cache.get_or(
+            |c| c.id_ranks.clone(),
+            || Rc::new(id_ranks(&self.sessions)),
+            |c, r| c.id_ranks = Some(r),
+        )
+    }
+}
+
+/// Each session's rank in byte order of IDs. IDs often share a long
+/// prefix ("session-0000…"), so rows are first sorted by the 8 bytes after
+/// the prefix all IDs share (an integer compare), and only rows equal there
+/// compare whole IDs.
+pub(super) fn id_ranks(sessions: &[Session]) -> Vec<u32> {
+    let ids: Vec<&[u8]> = sessions.iter().map(|s| s.id.as_bytes()).collect();
+    let shared = ids
+        .iter()
+        .skip(1)
+        .fold(ids.first().map_or(0, |f| f.len()), |n, id| {
+            ids[0][..n]
+                .iter()
+                .zip(id.iter())
+                .take_while(|(a, b)| a == b)
+                .count()
+        });
+    let word = |id: &[u8]| {
+        let mut w = [0u8; 8];
+        let tail = id.get(shared..).unwrap_or_default();
+        let k = tail.len().min(8);
+        w[..k].copy_from_slice(&tail[..k]);
+        u64::from_be_bytes(w)
+    };
+    let mut order: Vec<(u64, u32)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (word(id), i as u32))
+        .collect();
+    order.sort_unstable();
+    let mut start = 0;
+    while start < order.len() {
+        let end = start
+            + order[start..]
+                .iter()
+                .take_while(|(w, _)| *w == order[start].0)
+                .count();
+        if end - start > 1 {
+            order[start..end].sort_unstable_by(|a, b| ids[a.1 as usize].cmp(ids[b.1 as usize]));
+        }
+        start = end;
+    }
+    let mut rank = vec![0u32; ids.len()];
+    for (r, &(_, i)) in order.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    rank
+}
+
+/// A row's value in one column, ready to compare.
+#[derive(Clone, Debug, PartialEq)]
+enum KeyVal {
+    /// Lower-cased, then as written (stable for case-only differences).
+    Text(String, String),
+    /// IPv4 numerically first, then anything else as text.
+    Ip(u8, u32, String),
+}
+
+impl KeyVal {
+    fn cmp_val(&self, other: &KeyVal) -> Ordering {
+        match (self, other) {
+            (KeyVal::Text(a, ra), KeyVal::Text(b, rb)) => a.cmp(b).then_with(|| ra.cmp(rb)),
+            (KeyVal::Ip(a, b, c), KeyVal::Ip(x, y, z)) => (a, b, c).cmp(&(x, y, z)),
+            _ => Ordering::Equal,
+        }
+    }
+}
+
+fn text_key(s: &str) -> KeyVal {
+    KeyVal::Text(s.to_lowercase(), s.to_string())
+}
+
+/// A time column's values (`None` for other columns).
+fn column_times(ss: &[Session], key: SortKey) -> Option<Vec<Option<f64>>> {
+    fn pick(s: &Session, key: SortKey) -> &Option<crate::time::Timestamp> {
+        match key {
+            SortKey::Login => &s.login_at,
+            SortKey::LastActive => &s.last_active,
+            _ => &s.expires_at,
+        }
+    }
+    if !matches!(key, SortKey::Login | SortKey::LastActive | SortKey::Expires) {
+        return None;
+    }
+    Some(
+        ss.iter()
+            .map(|s| pick(s, key).as_ref().and_then(|t| t.epoch_ms))
+            .collect(),
+    )
+}
+
+/// An f64 as an integer with the same order (for integer-keyed sorts).
+fn ordered_bits(t: f64) -> u64 {
+    let b = t.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
+/// Each row's value in one text or IP column, as an index into the
+/// distinct values (`None`: the row has none). Equal texts share one value,
+/// so lower-casing and parsing happen once per distinct value, not per row.
+fn column_values(ss: &[Session], key: SortKey) -> (Vec<Option<u32>>, Vec<KeyVal>) {
+    let mut distinct = Vec::new();
+    let mut seen: std::collections::HashMap<std::borrow::Cow<str>, u32> = Default::default();
+    let vals = ss
+        .iter()
+        .map(|s| {
+            let text: Option<std::borrow::Cow<str>> = match key {
+                SortKey::User => Some(s.user_label().into()),
+                SortKey::Client => Some(s.client_label().into()),
+                SortKey::Os => Some(s.os_label().into()),
+                SortKey::Host => s.host.as_deref().map(Into::into),
+                SortKey::Location => s.location.as_deref().map(Into::into),
+                _ => s.ip.as_deref().map(Into::into),
+            };
+            let text = text.filter(|t| !t.is_empty())?;
+            if let Some(&v) = seen.get(&text) {
+                return Some(v);
+            }
+            distinct.push(if key == SortKey::Ip {
+                let (a, b, c) = ip_key(&text);
+                KeyVal::Ip(a, b, c)
+            } else {
+                text_key(&text)
+            });
+            let v = distinct.len() as u32 - 1;
+            seen.insert(text, v);
+            Some(v)
+        })
+        .collect();
+    (vals, distinct)
+}
+
+/// A text or IP column as value indices (see [`column_values`]) and each
+/// distinct value's rank in the column's order. Distinct values are few next
+/// to rows (clients, systems, users), so only they are compared as text.
+fn ranked_values(ss: &[Session], key: SortKey) -> (Vec<Option<u32>>, Vec<u32>) {
+    let (vals, distinct) = column_values(ss, key);
+    let mut by_val: Vec<u32> = (0..distinct.len() as u32).collect();
+    by_val.sort_unstable_by(|&a, &b| distinct[a as usize].cmp_val(&distinct[b as usize]));
+    let mut rank = vec![0u32; distinct.len()];
+    let mut r = 0u32;
+    for w in 1..by_val.len() {
+        let (prev, this) = (by_val[w - 1] as usize, by_val[w] as usize);
+        if distinct[prev].cmp_val(&distinct[this]) != Ordering::Equal {
+            r += 1;
+        }
+        rank[this] = r;
+    }
+    (vals, rank)
+}
+
+/// IPv4 addresses sort numerically; anything else after them, as text.
+fn ip_key(ip: &str) -> (u8, u32, String) {
+    let octets: Vec<u32> = ip
+        .split('.')
+        .filter_map(|p| p.parse::<u8>().ok().map(u32::from))
+        .collect();
+    if octets.len() == 4 && ip.split('.').count() == 4 {
+        (
+            0,
+            octets.iter().fold(0, |acc, o| acc << 8 | o),
+            String::new(),
+        )
+    } else {
+        (1, 0, ip.to_lowercase())
+    }
+}

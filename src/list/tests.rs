@@ -1,0 +1,363 @@
+//! The list logic's tests (one file: they share their sample rows).
+
+use super::index::find_from;
+use super::order::id_ranks;
+use super::query::DEFAULT_PAGE_SIZE;
+use super::*;
+use crate::time::Timestamp;
+
+/// Filter, sort and cut out one page, as the Sessions screen's memos do.
+fn view(l: &SessionList, q: &ListQuery) -> PageView {
+    paginate(
+        &l.filter_order(&l.sorted(q.sort, q.dir), &q.filter),
+        q.page,
+        q.page_size,
+    )
+}
+
+fn from_query_string(qs: &str) -> ListQuery {
+    ListQuery::from_query_string_or(qs, ListQuery::default())
+}
+
+fn row(id: &str, user: &str, client: &str, ip: &str, login: &str) -> Session {
+    Session {
+        id: id.into(),
+        user_id: Some(format!("u-{user}")),
+        username: Some(user.into()),
+        client: Some(client.into()),
+        ip: Some(ip.into()),
+        login_at: Some(Timestamp::parse(login)),
+        ..Default::default()
+    }
+}
+
+fn sample() -> SessionList {
+    SessionList::new(vec![
+        row("a", "carol", "Firefox", "10.0.0.10", "2023-05-01T00:00:00Z"),
+        row("b", "alice", "Chrome", "10.0.0.9", "2023-05-03T00:00:00Z"),
+        row("c", "Bob", "Safari", "192.168.1.1", "2023-05-02T00:00:00Z"),
+        row("d", "alice", "Firefox", "::1", "bad date"),
+    ])
+}
+
+fn ids(l: &SessionList, v: &PageView) -> Vec<String> {
+    v.rows.iter().map(|&i| l.sessions[i].id.clone()).collect()
+}
+
+#[test]
+fn filter_is_case_insensitive_and_all_words_must_match() {
+    let l = sample();
+    let q = |f: &str| {
+        let v = view(
+            &l,
+            &ListQuery {
+                filter: f.into(),
+                sort: SortKey::User,
+                dir: SortDir::Asc,
+                ..Default::default()
+            },
+        );
+        ids(&l, &v)
+    };
+    assert_eq!(q("FIREFOX"), ["d", "a"]);
+    assert_eq!(q("alice firefox"), ["d"]);
+    assert_eq!(q("192.168"), ["c"]);
+    assert_eq!(q("nobody"), Vec::<String>::new());
+    assert_eq!(q("  "), ["b", "d", "c", "a"]);
+}
+
+#[test]
+fn find_from_scans_bytes() {
+    let hay = b"abcab\nxab";
+    assert_eq!(find_from(hay, b"ab", 0), Some(0));
+    assert_eq!(find_from(hay, b"ab", 1), Some(3));
+    assert_eq!(find_from(hay, b"ab", 4), Some(7));
+    assert_eq!(find_from(hay, b"ab", 8), None);
+    assert_eq!(find_from(hay, b"xab", 0), Some(6));
+    assert_eq!(find_from(hay, b"abx", 0), None);
+    assert_eq!(find_from(hay, b"", 0), None);
+    assert_eq!(find_from(b"a", b"ab", 0), None);
+    assert_eq!(find_from(hay, b"b", 99), None);
+}
+
+/// Many rows whose text shares short, common words.
+fn crowd(n: usize) -> SessionList {
+    let clients = ["Firefox", "Chrome", "Safari", "Edge"];
+    SessionList::new(
+        (0..n)
+            .map(|i| {
+                row(
+                    &format!("s{i:05}"),
+                    &format!("user{}", i % 37),
+                    clients[i % 4],
+                    &format!("10.0.{}.{}", i / 250, i % 250),
+                    "2023-05-01T00:00:00Z",
+                )
+            })
+            .collect(),
+    )
+}
+
+fn matching(l: &SessionList, filter: &str) -> Vec<u32> {
+    l.filter_order(&(0..l.len() as u32).collect::<Vec<_>>(), filter)
+}
+
+#[test]
+fn typing_on_narrows_the_previous_matches_to_the_same_rows() {
+    let typed = crowd(2000);
+    let mut filter = String::new();
+    for c in "user3 chr".chars() {
+        filter.push(c);
+        // A fresh list has no previous filter: the whole index is scanned.
+        assert_eq!(
+            matching(&typed, &filter),
+            matching(&crowd(2000), &filter),
+            "{filter:?}"
+        );
+    }
+    // Every row whose user contains "user3" (user3, user30..36) on Chrome.
+    let hits = matching(&typed, "user3 chr");
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|&i| {
+        let s = &typed.sessions[i as usize];
+        s.client.as_deref() == Some("Chrome") && s.username.as_deref().unwrap().starts_with("user3")
+    }));
+    // Back to a shorter filter, then a different one: not narrowed wrongly.
+    assert_eq!(matching(&typed, "user3"), matching(&crowd(2000), "user3"));
+    assert_eq!(matching(&typed, "safari"), matching(&crowd(2000), "safari"));
+}
+
+#[test]
+fn a_filter_sees_rows_removed_after_it_ran() {
+    let mut l = crowd(100);
+    assert_eq!(matching(&l, "s00042").len(), 1);
+    l.remove_ids(&["s00042"]);
+    assert!(matching(&l, "s00042").is_empty());
+    assert_eq!(matching(&l, "s0004").len(), 9);
+}
+
+#[test]
+fn id_ranks_follow_byte_order_past_a_shared_prefix() {
+    let ids = [
+        "session-000000010",
+        "session-00000001",
+        "session-000000009",
+        "session-0000000100",
+        "session-00000000z",
+        "session-000000010\u{0}",
+    ];
+    let sessions: Vec<Session> = ids
+        .iter()
+        .map(|i| Session {
+            id: i.to_string(),
+            ..Default::default()
+        })
+        .collect();
+    let ranks = id_ranks(&sessions);
+    let mut expected: Vec<&str> = ids.to_vec();
+    expected.sort();
+    let mut by_rank: Vec<(u32, &str)> = ranks.iter().copied().zip(ids).collect();
+    by_rank.sort();
+    assert_eq!(
+        by_rank.into_iter().map(|(_, i)| i).collect::<Vec<_>>(),
+        expected
+    );
+}
+
+#[test]
+fn equal_values_sort_by_session_id_in_the_sort_direction() {
+    let l = SessionList::new(
+        ["k2", "k10", "k1", "k3"]
+            .iter()
+            .map(|id| row(id, "same", "Chrome", "10.0.0.1", "2023-05-01T00:00:00Z"))
+            .collect(),
+    );
+    let order = |k, d| {
+        ids(
+            &l,
+            &view(
+                &l,
+                &ListQuery {
+                    sort: k,
+                    dir: d,
+                    ..Default::default()
+                },
+            ),
+        )
+    };
+    for k in [SortKey::User, SortKey::Client, SortKey::Ip, SortKey::Login] {
+        assert_eq!(order(k, SortDir::Asc), ["k1", "k10", "k2", "k3"], "{k:?}");
+        assert_eq!(order(k, SortDir::Desc), ["k3", "k2", "k10", "k1"], "{k:?}");
+    }
+}
+
+#[test]
+fn sorts_by_every_column_with_missing_last() {
+    let l = sample();
+    let order = |k, d| {
+        let v = view(
+            &l,
+            &ListQuery {
+                sort: k,
+                dir: d,
+                ..Default::default()
+            },
+        );
+        ids(&l, &v)
+    };
+    assert_eq!(order(SortKey::Login, SortDir::Desc), ["b", "c", "a", "d"]);
+    assert_eq!(order(SortKey::Login, SortDir::Asc), ["a", "c", "b", "d"]);
+    assert_eq!(order(SortKey::User, SortDir::Asc), ["b", "d", "c", "a"]);
+    assert_eq!(order(SortKey::User, SortDir::Desc), ["a", "c", "d", "b"]);
+    assert_eq!(order(SortKey::Client, SortDir::Asc), ["b", "a", "d", "c"]);
+    // numeric IPv4 order: 10.0.0.9 < 10.0.0.10 < 192.168.1.1, IPv6 after
+    assert_eq!(order(SortKey::Ip, SortDir::Asc), ["b", "a", "c", "d"]);
+    // host is missing everywhere: stable by id
+    assert_eq!(order(SortKey::Host, SortDir::Desc), ["a", "b", "c", "d"]);
+    // Desc is asc reversed for rows with a value (cached), missing last.
+    let l2 = sample();
+    let asc = l2.sorted(SortKey::Login, SortDir::Asc);
+    let desc = l2.sorted(SortKey::Login, SortDir::Desc);
+    assert_eq!(
+        desc[..3].iter().rev().copied().collect::<Vec<_>>(),
+        asc[..3].to_vec()
+    );
+    assert_eq!(desc[3], asc[3], "the row without a date stays last");
+}
+
+#[test]
+fn filter_keeps_the_sorted_order() {
+    let l = sample();
+    let order = l.sorted(SortKey::Client, SortDir::Desc);
+    let f = l.filter_order(&order, "firefox");
+    let ids: Vec<&str> = f
+        .iter()
+        .map(|&i| l.sessions[i as usize].id.as_str())
+        .collect();
+    assert_eq!(ids, ["d", "a"], "ties follow the direction too");
+    assert_eq!(matching(&l, "ALICE").len(), 2);
+    // A word never matches across two fields or two rows.
+    assert_eq!(matching(&l, "alice10").len(), 0);
+    assert_eq!(matching(&l, "1a").len(), 0);
+    // Broad single letters hit each row once.
+    assert_eq!(matching(&l, "a").len(), l.len());
+}
+
+#[test]
+fn pages_clamp_and_label() {
+    let idx: Vec<u32> = (0..240).collect();
+    let v = paginate(&idx, 1, 25);
+    assert_eq!((v.first, v.last, v.pages), (1, 25, 10));
+    assert_eq!(v.range_label(), "1–25 of 240");
+    let v = paginate(&idx, 10, 25);
+    assert_eq!(v.range_label(), "226–240 of 240");
+    assert_eq!(v.rows.len(), 15);
+    let v = paginate(&idx, 99, 100);
+    assert_eq!((v.page, v.first, v.last), (3, 201, 240));
+    let v = paginate(&[], 3, 25);
+    assert_eq!((v.page, v.pages, v.rows.len()), (1, 1, 0));
+    assert_eq!(v.range_label(), "0 of 0");
+}
+
+#[test]
+fn query_string_round_trip() {
+    let q = ListQuery {
+        filter: "a&b=c ü/%".into(),
+        sort: SortKey::Ip,
+        dir: SortDir::Asc,
+        page: 3,
+        page_size: 50,
+    };
+    let s = q.to_query_string_against(&ListQuery::default());
+    assert_eq!(
+        s,
+        "?q=a%26b%3Dc%20%C3%BC%2F%25&sort=ip&dir=asc&page=3&size=50"
+    );
+    assert_eq!(from_query_string(&s), q);
+    assert_eq!(
+        ListQuery::default().to_query_string_against(&ListQuery::default()),
+        ""
+    );
+}
+
+#[test]
+fn query_string_against_a_backend_default() {
+    let d = ListQuery {
+        sort: SortKey::LastActive,
+        ..Default::default()
+    };
+    let login = ListQuery::default();
+    let qs = login.to_query_string_against(&d);
+    assert_eq!(
+        qs, "?sort=login&dir=desc",
+        "the global default is spelled out"
+    );
+    assert_eq!(ListQuery::from_query_string_or(&qs, d.clone()), login);
+    assert_eq!(d.to_query_string_against(&d), "");
+    assert_eq!(ListQuery::from_query_string_or("", d.clone()), d);
+}
+
+#[test]
+fn query_string_ignores_garbage() {
+    let q = from_query_string("?sort=evil&dir=up&page=-3&size=7&q=%ZZ&x=1");
+    assert_eq!(q.sort, SortKey::Login);
+    assert_eq!(q.dir, SortDir::Desc);
+    assert_eq!(q.page, 1);
+    assert_eq!(q.page_size, DEFAULT_PAGE_SIZE);
+    assert_eq!(q.filter, "%ZZ");
+    assert_eq!(from_query_string("page=0").page, 1);
+    assert_eq!(from_query_string("q=a+b").filter, "a b");
+}
+
+#[test]
+fn toggle_sort_flips_and_resets_page() {
+    let q = ListQuery {
+        page: 4,
+        ..Default::default()
+    };
+    let t = q.toggle_sort(SortKey::Login);
+    assert_eq!((t.dir, t.page), (SortDir::Asc, 1));
+    let t = t.toggle_sort(SortKey::User);
+    assert_eq!((t.sort, t.dir), (SortKey::User, SortDir::Asc));
+}
+
+#[test]
+fn unique_extend_remove_and_group() {
+    let mut l = sample();
+    let added = l.extend_unique(vec![
+        row("a", "x", "y", "1.1.1.1", ""),
+        row("e", "alice", "Edge", "1.1.1.1", ""),
+    ]);
+    assert_eq!(added, 1);
+    assert_eq!(l.len(), 5);
+    let mut alice = l.ids_of_user("u-alice");
+    alice.sort();
+    assert_eq!(alice, ["b", "d", "e"]);
+    let g = l.groups();
+    assert_eq!((g[0].key.as_str(), g[0].count), ("u-alice", 3));
+    assert!(
+        g.iter().all(UserGroup::revocable),
+        "every sample row names its user"
+    );
+    let nobody = SessionList::new(vec![
+        Session {
+            id: "n1".into(),
+            ..Default::default()
+        },
+        Session {
+            id: "n2".into(),
+            ..Default::default()
+        },
+    ]);
+    let ng = nobody.groups();
+    assert_eq!((ng.len(), ng[0].label.as_str()), (1, "unknown user"));
+    assert!(!ng[0].revocable(), "never \"Revoke all of (unknown user)\"");
+    assert_eq!(g.iter().map(|g| g.count).sum::<usize>(), 5);
+    assert_eq!(l.remove_ids(&["b", "zzz"]), 1);
+    assert!(l.find("b").is_none());
+    assert_eq!(l.len(), 4);
+    // The search index follows every change.
+    assert_eq!(matching(&l, "edge").len(), 1);
+    assert_eq!(matching(&l, "chrome").len(), 0);
+    assert_eq!(l, SessionList::new(l.sessions.clone()));
+}

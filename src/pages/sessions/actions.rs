@@ -1,0 +1,270 @@
+//! What the screen's buttons do: confirm first (texts from [`confirm`]),
+//! then revoke through the pure pipeline in [`crate::revoke`] — one action
+//! at a time, the next one waiting visibly — and bind the outcome to the
+//! list, the selection and the messages. Also the CSV export.
+
+use super::screen::Screen;
+use crate::browser;
+use crate::bulk::Stop;
+use crate::components::bulk_report::BulkState;
+use crate::confirm::{self, ConfirmSpec, PendingConfirm};
+use crate::load::PROGRESS_EVERY_MS;
+use crate::revoke::{self, Action, Said, Submitted};
+use crate::words::counted;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::HashSet;
+
+impl Screen {
+    fn say(&self, said: Said) {
+        match said {
+            Said::Done(text) => self.ctx.status(text),
+            Said::Failed(text) => self.ctx.alert(text),
+        }
+    }
+
+    /// Opens the confirmation of `action`, listing the sessions it names
+    /// and warning when the panel's own session is among them.
+    fn ask(&self, action: Action, spec: ConfirmSpec) {
+        let ids = action.ids();
+        let items = ids
+            .iter()
+            .map(|i| format!("{} · {i}", self.label_of(i)))
+            .collect();
+        let own = self
+            .list
+            .with_untracked(|l| ids.iter().any(|i| l.find(i).is_some_and(|s| s.current)));
+        let spec = spec.listing(items, own);
+        self.confirm.set(Some(PendingConfirm { spec, action }));
+    }
+
+    pub fn ask_one(self, id: String) {
+        let spec = confirm::one(&id, &self.label_of(&id));
+        self.ask(
+            Action::Sessions {
+                ids: vec![id],
+                batch: false,
+            },
+            spec,
+        );
+    }
+
+    /// Every loaded session of the user `user_key` (never of "no user").
+    pub fn ask_user(self, user_key: String) {
+        if user_key.is_empty() {
+            self.ctx.alert(confirm::UNKNOWN_USER);
+            return;
+        }
+        let ids = self.list.with_untracked(|l| l.ids_of_user(&user_key));
+        let who = self
+            .list
+            .with_untracked(|l| l.find(ids.first()?).map(|s| s.user_label().to_string()))
+            .unwrap_or_else(|| user_key.clone());
+        let spec = confirm::all_of_user(&who, ids.len());
+        let action = if self.backend.revoke_user(&user_key).is_some() {
+            Action::UserEndpoint {
+                user_id: user_key,
+                ids,
+            }
+        } else {
+            Action::Sessions { ids, batch: true }
+        };
+        self.ask(action, spec);
+    }
+
+    /// The selected sessions still in the list: nothing outside the choice.
+    pub fn ask_selected(self) {
+        let (ids, users) = self.list.with_untracked(|l| {
+            self.selected.with_untracked(|sel| {
+                let rows: Vec<_> = l.sessions.iter().filter(|s| sel.contains(&s.id)).collect();
+                let users: HashSet<&str> = rows.iter().map(|s| s.user_key()).collect();
+                (
+                    rows.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+                    users.len(),
+                )
+            })
+        });
+        let spec = confirm::selected(ids.len(), users);
+        self.ask(Action::Sessions { ids, batch: true }, spec);
+    }
+
+    pub fn ask_others(self) {
+        let listed = self.list.with_untracked(|l| l.len());
+        self.ask(
+            Action::Others,
+            confirm::others(self.backend.others_text(listed)),
+        );
+    }
+
+    pub fn ask_all(self) {
+        let listed = self.list.with_untracked(|l| l.len());
+        self.ask(Action::All, confirm::all(listed));
+    }
+
+    /// A confirmed action starts now, or waits (visibly) behind the running one.
+    pub fn submit(self, action: Action) {
+        let n = action.ids().len();
+        match self.queue.try_update(|q| q.submit(action)) {
+            Some(Submitted::Start(a)) => self.run(a),
+            Some(Submitted::Queued { ahead }) => self.ctx.status(format!(
+                "Queued: {} will be revoked when the revocation running now is done ({ahead} ahead of it).",
+                if n == 0 {
+                    "this action's sessions".to_string()
+                } else {
+                    counted(n, "session")
+                },
+            )),
+            None => {}
+        }
+    }
+
+    fn run(self, action: Action) {
+        match action {
+            Action::Sessions { ids, batch } => self.run_sessions(ids, batch),
+            other => self.run_one_call(other),
+        }
+    }
+
+    /// The running action ended: start the next one, if any waits.
+    fn next(self) {
+        if let Some(job) = self.queue.try_update(|q| q.finished()).flatten() {
+            self.run(job);
+        }
+    }
+
+    /// `batch`: progress, Stop and a report; else one session and a message.
+    fn run_sessions(self, ids: Vec<String>, batch: bool) {
+        let labels: Vec<(String, String)> =
+            ids.iter().map(|i| (i.clone(), self.label_of(i))).collect();
+        self.pending.update(|p| p.extend(ids.iter().cloned()));
+        let halt = Stop::default();
+        self.stop.set_value(halt.clone());
+        if batch {
+            self.bulk.set(Some(BulkState::Running {
+                done: 0,
+                total: ids.len(),
+            }));
+        }
+        let (scope, call) = (self.scope.get_untracked(), self.call());
+        spawn_local(async move {
+            let mut last_progress = 0.0;
+            let label = |id: &str| {
+                labels
+                    .iter()
+                    .find(|(i, _)| i == id)
+                    .map_or_else(|| id.to_string(), |(_, l)| l.clone())
+            };
+            let mut report = revoke::revoke_sessions(
+                self.backend,
+                scope,
+                &call,
+                ids.clone(),
+                label,
+                &halt,
+                |done, total| {
+                    // The bar moves at most every PROGRESS_EVERY_MS, not per request.
+                    let now = browser::now_ms();
+                    if batch && (now - last_progress >= PROGRESS_EVERY_MS || done == total) {
+                        last_progress = now;
+                        let _ = self.bulk.try_set(Some(BulkState::Running { done, total }));
+                    }
+                },
+            )
+            .await;
+            if halt.is_pressed() {
+                // What waited behind the stopped batch was not sent either.
+                let waiting = self.queue.try_update(|q| q.drain()).unwrap_or_default();
+                report.add_not_started(
+                    waiting
+                        .iter()
+                        .flat_map(Action::ids)
+                        .map(|id| (id.clone(), self.label_of(id))),
+                );
+            }
+            let gone = report.gone_ids();
+            let _ = self.list.try_update(|l| l.remove_ids(&gone));
+            let _ = self
+                .selected
+                .try_update(|s| s.retain(|id| !gone.contains(id)));
+            let _ = self
+                .pending
+                .try_update(|p| p.retain(|id| !ids.contains(id)));
+            if self
+                .details
+                .try_get_untracked()
+                .flatten()
+                .is_some_and(|d| gone.contains(&d))
+            {
+                let _ = self.details.try_set(None);
+            }
+            if batch {
+                self.say(revoke::batch_said(&report));
+                let _ = self.bulk.try_set(Some(BulkState::Finished(report)));
+            } else {
+                self.say(revoke::one_said(&report, &ids[0], &labels[0].1));
+            }
+            self.next();
+        });
+    }
+
+    /// One call that ends several sessions at once (a user's, the others, all).
+    fn run_one_call(self, action: Action) {
+        let ids = action.ids().to_vec();
+        let who = ids.first().map(|i| {
+            self.list
+                .with_untracked(|l| l.find(i).map(|s| s.user_label().to_string()))
+                .unwrap_or_default()
+        });
+        self.pending.update(|p| p.extend(ids.iter().cloned()));
+        let call = self.call();
+        spawn_local(async move {
+            let result = revoke::revoke_in_one_call(self.backend, &action, &call).await;
+            let _ = self
+                .pending
+                .try_update(|p| p.retain(|id| !ids.contains(id)));
+            match (&result, &action) {
+                (Ok(()), Action::All) => {
+                    self.ctx.sign_out(Some(revoke::ALL_REVOKED.into()));
+                    return;
+                }
+                (Ok(()), Action::Others) => self.load(),
+                (Ok(()), _) => {
+                    let _ = self.list.try_update(|l| l.remove_ids(&ids));
+                    let _ = self
+                        .selected
+                        .try_update(|s| s.retain(|id| !ids.contains(id)));
+                    let _ = self.details.try_set(None);
+                }
+                (Err(_), _) => {}
+            }
+            self.say(revoke::call_said(
+                &action,
+                &result,
+                &who.unwrap_or_default(),
+            ));
+            self.next();
+        });
+    }
+
+    /// The sessions the filter shows, in the order shown, as a CSV file.
+    pub fn export(self) {
+        let (csv, n) = self.list.with_untracked(|l| {
+            self.query.with_untracked(|q| {
+                let idx = l.filter_order(&l.sorted(q.sort, q.dir), &q.filter);
+                let csv = crate::csv::to_csv(idx.iter().map(|&i| &l.sessions[i as usize]));
+                (csv, idx.len())
+            })
+        });
+        let date = js_sys::Date::new_0()
+            .to_iso_string()
+            .as_string()
+            .unwrap_or_default();
+        let name = format!("sessions-{}.csv", date.get(..10).unwrap_or("export"));
+        match browser::download(&name, "text/csv;charset=utf-8", &csv) {
+            Ok(()) => self.ctx.status(format!("Exported {n} sessions to {name}.")),
+            Err(e) => self.ctx.alert(format!(
+                "Export failed: {e}. Try again, or copy the rows from the table."
+            )),
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! The Sessions screen: load every session, then filter / sort / page on the
+//! client; details; revoke one, selected, all of a user, all others, all.
+//! This file only binds: state in [`screen`], loading in [`loader`], what
+//! the buttons do in [`actions`].
+
+mod actions;
+mod loader;
+mod screen;
+
+use crate::backends::PerUser;
+use crate::browser;
+use crate::components::bulk_report::BulkReport;
+use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::details_panel::DetailsPanel;
+use crate::components::load_status::LoadStatus;
+use crate::components::pagination::Pagination;
+use crate::components::session_table::SessionTable;
+use crate::components::sessions_toolbar::SessionsToolbar;
+use crate::components::user_groups::UserGroups;
+use crate::context::{Api, AppCtx};
+use crate::list::SortKey;
+use crate::revoke::Action;
+use crate::words::counted;
+use leptos::prelude::*;
+use screen::{Screen, Shown};
+use std::collections::HashSet;
+
+/// The Sessions screen of one signed-in connection: everything it loads or
+/// revokes goes through `api`, captured when it was created.
+#[component]
+pub fn SessionsPage(api: Api) -> impl IntoView {
+    let s = Screen::new(expect_context::<AppCtx>(), api);
+    let shown = Shown::new(s);
+    let caps = Memo::new(move |_| s.backend.caps(s.scope.get()));
+    let now = RwSignal::new(browser::now_ms());
+    if let Ok(h) = set_interval_with_handle(
+        move || now.set(browser::now_ms()),
+        std::time::Duration::from_secs(30),
+    ) {
+        on_cleanup(move || h.clear());
+    }
+    let popstate = window_event_listener(leptos::ev::popstate, move |_| {
+        browser::discard_scheduled_query();
+        s.query.set(s.query_from_url());
+    });
+    on_cleanup(move || popstate.remove());
+    // Leaving the screen aborts what its load still asks for.
+    on_cleanup(move || {
+        let _ = s.loads.try_update_value(|l| l.stop());
+    });
+    s.load();
+
+    // The selection is cleared on load and pruned on revoke, so it holds
+    // listed sessions only (ask_selected intersects again before sending).
+    let n_selected = Signal::derive(move || s.selected.with(|x| x.len()));
+    let waiting = Signal::derive(move || s.queue.with(|q| q.waiting().count()));
+    let fallback = Signal::derive(move || {
+        s.load_error.with(|e| {
+            e.as_ref()
+                .and_then(|e| s.backend.fallback_scope(s.scope.get(), e))
+        })
+    });
+    let summary = move || {
+        let n = s.list.with(|l| l.len());
+        let users = shown.groups.with(|g| g.len());
+        let skipped = s.skipped.get();
+        let mut text = format!(
+            "{} active · {}",
+            counted(n, "session"),
+            counted(users, "user")
+        );
+        if skipped > 0 {
+            text.push_str(&format!(" · {} skipped", counted(skipped, "malformed row")));
+        }
+        text
+    };
+
+    view! {
+        <section class="sessions-page" aria-labelledby="sessions-title">
+            <div class="page-head">
+                <h1 id="sessions-title">
+                    {move || if s.scope.get() == crate::backends::Scope::All { "All sessions" } else { "My sessions" }}
+                    <span class="kind">{s.backend.label()}</span>
+                </h1>
+                <p class="muted summary">{summary}</p>
+            </div>
+            <LoadStatus
+                loading=s.loading
+                error=s.load_error
+                changed=Signal::derive(move || s.load_report.get().list_changed)
+                fallback=fallback
+                on_reload=move |_| s.load()
+                on_fallback=move |scope| {
+                    s.scope.set(scope);
+                    s.load();
+                }
+            />
+            <SessionsToolbar
+                filter=Signal::derive(move || s.query.with(|q| q.filter.clone()))
+                on_filter=move |f: String| s.change_query(|q| { q.filter = f; q.page = 1; }, false)
+                caps=caps
+                selected=n_selected
+                loading=Signal::derive(move || s.loading.get().is_some())
+                on_revoke_others=move |_| s.ask_others()
+                on_revoke_all=move |_| s.ask_all()
+                on_revoke_selected=move |_| s.ask_selected()
+                on_clear_selection=move |_| s.selected.set(HashSet::new())
+                on_refresh=move |_| s.load()
+                on_export=move |_| s.export()
+            />
+            <BulkReport
+                state=s.bulk
+                waiting=waiting
+                on_stop=move |_| s.stop.get_value().press()
+                on_retry={move |ids: Vec<String>| s.submit(Action::Sessions { ids, batch: true })}
+            />
+            <Show when=move || caps.get().many_users && !s.list.with(|l| l.is_empty())>
+                <UserGroups
+                    groups=shown.groups
+                    on_show=move |who: String| s.change_query(|q| { q.filter = who; q.page = 1; }, true)
+                    revoke_user=caps.get_untracked().per_user != PerUser::No
+                    on_revoke_user=move |k: String| s.ask_user(k)
+                />
+            </Show>
+            {move || {
+                view! {
+                    <SessionTable
+                        columns=caps.get().columns
+                        rows=shown.page_rows
+                        query=s.query
+                        on_sort=move |k: SortKey| s.set_query(s.query.get_untracked().toggle_sort(k), true)
+                        selected=s.selected
+                        pending=s.pending
+                        on_details=move |id: String| s.details.set(Some(id))
+                        on_revoke=move |id: String| s.ask_one(id)
+                        now=now
+                    />
+                }
+            }}
+            {move || {
+                let idle = s.loading.with(Option::is_none) && s.load_error.with(Option::is_none);
+                (shown.page_view.with(|v| v.matched) == 0 && idle)
+                    .then(|| {
+                        let f = s.query.with(|q| q.filter.clone());
+                        let text = if f.is_empty() {
+                            "No active sessions.".to_string()
+                        } else {
+                            format!("No session matches \u{201c}{f}\u{201d}.")
+                        };
+                        view! { <p class="empty">{text}</p> }
+                    })
+            }}
+            <Pagination
+                view=shown.page_view
+                page_size=Signal::derive(move || s.query.with(|q| q.page_size))
+                on_page=move |p: usize| s.change_query(|q| q.page = p, true)
+                on_page_size=move |n: usize| s.change_query(|q| { q.page_size = n; q.page = 1; }, true)
+            />
+            {move || {
+                s.details
+                    .get()
+                    .map(|id| {
+                        let row = s.list.with_untracked(|l| l.find(&id).cloned());
+                        let user_sessions = row
+                            .as_ref()
+                            .map(|r| s.list.with_untracked(|l| l.ids_of_user(r.user_key()).len()))
+                            .unwrap_or(0);
+                        view! {
+                            <DetailsPanel
+                                session_id=id
+                                row=row
+                                api=s.api.get_value()
+                                scope=s.scope.get_untracked()
+                                user_sessions=user_sessions
+                                on_close=move |_| s.details.set(None)
+                                on_revoke=move |id: String| s.ask_one(id)
+                                on_revoke_user=move |k: String| s.ask_user(k)
+                            />
+                        }
+                    })
+            }}
+            {move || {
+                s.confirm
+                    .get()
+                    .map(|pending| {
+                        let action = pending.action;
+                        view! {
+                            <ConfirmDialog
+                                spec=pending.spec
+                                on_confirm=move |_| {
+                                    s.confirm.set(None);
+                                    s.submit(action.clone());
+                                }
+                                on_cancel=move |_| s.confirm.set(None)
+                            />
+                        }
+                    })
+            }}
+        </section>
+    }
+}

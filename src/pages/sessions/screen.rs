@@ -1,0 +1,168 @@
+//! What the Sessions screen holds: one struct of signals (arena handles, so
+//! `Copy`), and the staged memos that turn the loaded list and the URL's
+//! query into the page of rows shown.
+
+use crate::backends::{Backend, LoadReport, Scope};
+use crate::browser;
+use crate::bulk::Stop;
+use crate::components::bulk_report::BulkState;
+use crate::confirm::PendingConfirm;
+use crate::context::{Api, AppCtx};
+use crate::http::request::{ApiError, ApiRequest, RawResponse};
+use crate::list::{paginate, ListQuery, PageView, SessionList, UserGroup};
+use crate::load::{LoadProgress, Loads};
+use crate::model::Session;
+use crate::revoke::{Action, RevokeQueue};
+use futures::future::LocalBoxFuture;
+use leptos::prelude::*;
+use std::collections::HashSet;
+
+/// The Sessions screen's state.
+#[derive(Clone, Copy)]
+pub struct Screen {
+    pub ctx: AppCtx,
+    /// The connection this screen was opened for: all it sends goes there.
+    pub api: StoredValue<Api, LocalStorage>,
+    pub backend: &'static dyn Backend,
+    pub scope: RwSignal<Scope>,
+    pub list: RwSignal<SessionList, LocalStorage>,
+    /// The view (filter, sort, page), mirrored in the URL.
+    pub query: RwSignal<ListQuery>,
+    /// What the URL leaves out: the backend's default sort.
+    pub default_query: StoredValue<ListQuery>,
+    pub selected: RwSignal<HashSet<String>>,
+    /// Sessions a revocation is under way for.
+    pub pending: RwSignal<HashSet<String>>,
+    pub loading: RwSignal<Option<LoadProgress>>,
+    pub load_error: RwSignal<Option<ApiError>>,
+    pub load_report: RwSignal<LoadReport>,
+    /// Malformed rows left out of the list.
+    pub skipped: RwSignal<usize>,
+    /// The session whose details are open.
+    pub details: RwSignal<Option<String>>,
+    pub confirm: RwSignal<Option<PendingConfirm>>,
+    pub bulk: RwSignal<Option<BulkState>>,
+    /// Revocations run one at a time; those confirmed meanwhile wait here.
+    pub queue: RwSignal<RevokeQueue<Action>>,
+    /// The running batch's Stop button.
+    pub stop: StoredValue<Stop, LocalStorage>,
+    pub loads: StoredValue<Loads, LocalStorage>,
+}
+
+impl Screen {
+    pub fn new(ctx: AppCtx, api: Api) -> Screen {
+        let backend = api.backend();
+        let default_sort = backend.caps(Scope::All).default_sort;
+        let default_query = StoredValue::new(ListQuery {
+            sort: default_sort,
+            dir: default_sort.default_dir(),
+            ..Default::default()
+        });
+        Screen {
+            ctx,
+            api: StoredValue::new_local(api),
+            backend,
+            scope: RwSignal::new(backend.first_scope()),
+            list: RwSignal::new_local(SessionList::default()),
+            query: RwSignal::new(ListQuery::from_query_string_or(
+                &browser::query_string(),
+                default_query.get_value(),
+            )),
+            default_query,
+            selected: RwSignal::new(HashSet::new()),
+            pending: RwSignal::new(HashSet::new()),
+            loading: RwSignal::new(None),
+            load_error: RwSignal::new(None),
+            load_report: RwSignal::new(LoadReport::default()),
+            skipped: RwSignal::new(0),
+            details: RwSignal::new(None),
+            confirm: RwSignal::new(None),
+            bulk: RwSignal::new(None),
+            queue: RwSignal::new(RevokeQueue::default()),
+            stop: StoredValue::new_local(Stop::default()),
+            loads: StoredValue::new_local(Loads::default()),
+        }
+    }
+
+    /// The view as the URL says it now (Back / Forward).
+    pub fn query_from_url(&self) -> ListQuery {
+        ListQuery::from_query_string_or(&browser::query_string(), self.default_query.get_value())
+    }
+
+    /// Shows `q` and writes it into the URL: sort and page changes add a
+    /// history entry (Back returns to the previous view), filter typing
+    /// replaces the current one.
+    pub fn set_query(&self, q: ListQuery, push: bool) {
+        let qs = self
+            .default_query
+            .with_value(|d| q.to_query_string_against(d));
+        browser::schedule_query_string(qs, push);
+        self.query.set(q);
+    }
+
+    /// Changes the view from what it is now.
+    pub fn change_query(&self, change: impl FnOnce(&mut ListQuery), push: bool) {
+        let mut q = self.query.get_untracked();
+        change(&mut q);
+        self.set_query(q, push);
+    }
+
+    /// How a session is named to the admin ("alice — Chrome on Windows").
+    pub fn label_of(&self, id: &str) -> String {
+        self.list
+            .with_untracked(|l| l.find(id).map(Session::describe))
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// Sends through this screen's connection.
+    pub fn call(
+        &self,
+    ) -> impl Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawResponse, ApiError>> {
+        let api = self.api.get_value();
+        move |req| {
+            let api = api.clone();
+            Box::pin(async move { api.call(req).await })
+        }
+    }
+}
+
+/// What the screen shows, each stage recomputed only when its own inputs
+/// change: a keystroke in the filter re-filters the sorted order (one
+/// pass), a page flip only slices, and only a sort change (or new rows)
+/// sorts again.
+#[derive(Clone, Copy)]
+pub struct Shown {
+    pub page_view: Memo<PageView>,
+    pub page_rows: Memo<Vec<Session>>,
+    pub groups: Memo<Vec<UserGroup>>,
+}
+
+impl Shown {
+    pub fn new(s: Screen) -> Shown {
+        let (list, query) = (s.list, s.query);
+        let sort_by = Memo::new(move |_| query.with(|q| (q.sort, q.dir)));
+        let filter = Memo::new(move |_| query.with(|q| q.filter.clone()));
+        let paging = Memo::new(move |_| query.with(|q| (q.page, q.page_size)));
+        let order = Memo::new(move |_| {
+            let (k, d) = sort_by.get();
+            list.with(|l| l.sorted(k, d))
+        });
+        let matched = Memo::new(move |_| {
+            filter.with(|f| order.with(|o| list.with(|l| l.filter_order(o, f))))
+        });
+        let page_view = Memo::new(move |_| {
+            let (page, size) = paging.get();
+            matched.with(|m| paginate(m, page, size))
+        });
+        let page_rows = Memo::new(move |_| {
+            page_view
+                .with(|v| list.with(|l| v.rows.iter().map(|&i| l.sessions[i].clone()).collect()))
+        });
+        let groups = Memo::new(move |_| list.with(|l| l.groups()));
+        Shown {
+            page_view,
+            page_rows,
+            groups,
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! The revoke pipeline, without a browser: what an action is, running it
+//! through a backend and a `call`, what it did ([`report`]), the queue of
+//! confirmed actions ([`queue`]), and what to tell the admin. The Sessions
+//! screen binds these to its signals; everything here is tested natively.
+
+pub mod queue;
+pub mod report;
+
+pub use queue::{RevokeQueue, Submitted};
+pub use report::{Failure, RevokeReport};
+
+use crate::backends::{action_outcome, Backend, Call, Scope};
+use crate::bulk::{run_bulk, Stop, REVOKE_CONCURRENCY};
+use crate::http::request::ApiError;
+
+/// A revocation, as confirmed by the admin.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// These sessions, one call each (`batch`: progress, Stop and a report).
+    Sessions { ids: Vec<String>, batch: bool },
+    /// The server's own call for every session of one user.
+    UserEndpoint { user_id: String, ids: Vec<String> },
+    /// Every session but this one ("Revoke all other sessions").
+    Others,
+    /// Every session of the account, the panel's own included.
+    All,
+}
+
+impl Action {
+    /// The listed sessions it names (none for "others" / "all").
+    pub fn ids(&self) -> &[String] {
+        match self {
+            Action::Sessions { ids, .. } | Action::UserEndpoint { ids, .. } => ids,
+            Action::Others | Action::All => &[],
+        }
+    }
+}
+
+/// What to tell the admin: a success (role status) or a failure (role alert).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Said {
+    Done(String),
+    Failed(String),
+}
+
+/// Revokes `ids` one call each, a few at a time (the first alone), until
+/// done or `stop` is pressed; `label` says how each session is shown.
+pub async fn revoke_sessions(
+    backend: &dyn Backend,
+    scope: Scope,
+    call: &Call<'_>,
+    ids: Vec<String>,
+    label: impl Fn(&str) -> String,
+    stop: &Stop,
+    on_progress: impl FnMut(usize, usize),
+) -> RevokeReport {
+    let results = run_bulk(
+        ids,
+        REVOKE_CONCURRENCY,
+        |id| async move {
+            // Refused before sending when the ID could reach more.
+            let req = backend.revoke(scope, &id)?;
+            backend.revoke_outcome(call(req).await)
+        },
+        stop,
+        on_progress,
+    )
+    .await;
+    RevokeReport::from_results(results, label)
+}
+
+/// Runs an action the server does in one call (a user's sessions, all
+/// others, all); done only when the server answered as its API does.
+pub async fn revoke_in_one_call(
+    backend: &dyn Backend,
+    action: &Action,
+    call: &Call<'_>,
+) -> Result<(), ApiError> {
+    let req = match action {
+        Action::UserEndpoint { user_id, .. } => backend.revoke_user(user_id),
+        Action::Others => backend.revoke_others().map(Ok),
+        Action::All => backend.revoke_all().map(Ok),
+        Action::Sessions { .. } => None,
+    };
+    let req = req.ok_or_else(|| ApiError::BadResponse {
+        status: 0,
+        why: "this server offers no such call".into(),
+    })??;
+    action_outcome(call(req).await)
+}
+
+/// What one session's revocation did (`what`: how it is shown).
+pub fn one_said(report: &RevokeReport, id: &str, what: &str) -> Said {
+    if !report.revoked.is_empty() {
+        Said::Done(format!(
+            "Revoked session {id} ({what}). It has to sign in again."
+        ))
+    } else if !report.already_gone.is_empty() {
+        Said::Done(format!(
+            "Session {id} ({what}) was already gone; it was removed from the list."
+        ))
+    } else if let Some(f) = report.failed.first() {
+        Said::Failed(format!(
+            "Could not revoke session {id} ({what}): {} Use its Revoke button to try again.",
+            f.reason
+        ))
+    } else if let Some(f) = report.not_sent.first() {
+        Said::Failed(format!(
+            "Session {id} ({what}) was not revoked: {}",
+            f.reason
+        ))
+    } else {
+        Said::Failed(format!("Session {id} ({what}) was not revoked."))
+    }
+}
+
+/// What a batch did, in one sentence (details are in the report).
+pub fn batch_said(report: &RevokeReport) -> Said {
+    if report.is_clean() {
+        Said::Done(report.summary())
+    } else {
+        Said::Failed(format!(
+            "{} See the report for what failed and why.",
+            report.summary()
+        ))
+    }
+}
+
+/// What a one-call action did (`who`: the user of "all of a user", `n` the
+/// sessions listed for them). "All" ends the panel's own session: the
+/// screen signs out with [`ALL_REVOKED`] instead.
+pub fn call_said(action: &Action, result: &Result<(), ApiError>, who: &str) -> Said {
+    match (result, action) {
+        (Err(e), _) => Said::Failed(format!("Nothing was confirmed revoked: {e}")),
+        (Ok(()), Action::Others) => {
+            Said::Done("Revoked all other sessions. The list was reloaded.".into())
+        }
+        (Ok(()), Action::All) => Said::Done(ALL_REVOKED.into()),
+        (Ok(()), a) => Said::Done(format!("Revoked all {} sessions of {who}.", a.ids().len())),
+    }
+}
+
+/// Why the admin is back at Connect after "Revoke all sessions".
+pub const ALL_REVOKED: &str = "All sessions of this account were revoked, including the one this panel used. Sign in again to continue.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backends::BackendKind;
+    use crate::http::request::{ApiRequest, RawResponse};
+    use futures::executor::block_on;
+    use futures::future::LocalBoxFuture;
+    use std::cell::RefCell;
+
+    fn answer(status: u16, body: &str) -> Result<RawResponse, ApiError> {
+        Ok(RawResponse {
+            status,
+            body: body.into(),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn a_batch_sends_only_the_chosen_and_refuses_unsafe_ids_unsent() {
+        let sent = RefCell::new(Vec::new());
+        let call = |r: ApiRequest| -> LocalBoxFuture<'_, _> {
+            sent.borrow_mut().push(r.path.clone());
+            Box::pin(async { answer(200, "") })
+        };
+        let ids = ["ok-1", "all", "../x", "ok-2"].map(String::from).to_vec();
+        let report = block_on(revoke_sessions(
+            BackendKind::SelfService.backend(),
+            Scope::Own,
+            &call,
+            ids,
+            |id| format!("label {id}"),
+            &Stop::default(),
+            |_, _| {},
+        ));
+        let mut paths = sent.borrow().clone();
+        paths.sort();
+        assert_eq!(paths, ["/auth/sessions/ok-1", "/auth/sessions/ok-2"]);
+        assert_eq!(report.revoked.len(), 2);
+        assert_eq!(report.failed.len(), 2);
+        assert!(report.failed[0].reason.starts_with("Not sent: the ID"));
+        assert_eq!(
+            report.failed[0].label,
+            format!("label {}", report.failed[0].id)
+        );
+    }
+
+    #[test]
+    fn one_call_actions_count_only_on_an_api_answer() {
+        let ds = BackendKind::DocSpace.backend();
+        let user = Action::UserEndpoint {
+            user_id: "u-1".into(),
+            ids: vec!["1".into(), "2".into()],
+        };
+        let ok = |_: ApiRequest| -> LocalBoxFuture<'static, _> {
+            Box::pin(async { answer(200, r#"{"response":null,"status":0}"#) })
+        };
+        let page = |_: ApiRequest| -> LocalBoxFuture<'static, _> {
+            Box::pin(async { answer(200, "<html>Sign in</html>") })
+        };
+        let done = block_on(revoke_in_one_call(ds, &user, &ok));
+        assert_eq!(done, Ok(()));
+        assert_eq!(
+            call_said(&user, &done, "Irina"),
+            Said::Done("Revoked all 2 sessions of Irina.".into())
+        );
+        let html = block_on(revoke_in_one_call(ds, &Action::Others, &page));
+        assert_eq!(html, Err(ApiError::HtmlPage { status: 200 }));
+        assert!(
+            matches!(call_said(&Action::Others, &html, ""), Said::Failed(m) if m.starts_with("Nothing was confirmed revoked: 200 OK"))
+        );
+        // Not offered by this backend: refused, nothing sent.
+        let none = |_: ApiRequest| -> LocalBoxFuture<'static, _> { panic!("nothing may be sent") };
+        assert!(block_on(revoke_in_one_call(ds, &Action::All, &none)).is_err());
+        let unsafe_user = Action::UserEndpoint {
+            user_id: "..".into(),
+            ids: vec![],
+        };
+        assert!(matches!(
+            block_on(revoke_in_one_call(ds, &unsafe_user, &none)),
+            Err(ApiError::UnsafeId { .. })
+        ));
+    }
+
+    #[test]
+    fn messages_for_one_session() {
+        let report = |r: crate::bulk::ItemResult<crate::backends::Revoked>| {
+            RevokeReport::from_results(vec![("s1".into(), r)], |_| "alice".into())
+        };
+        use crate::backends::Revoked;
+        use crate::bulk::{ItemResult, NotSent};
+        assert_eq!(
+            one_said(&report(ItemResult::Done(Revoked::Now)), "s1", "alice"),
+            Said::Done("Revoked session s1 (alice). It has to sign in again.".into())
+        );
+        assert!(matches!(
+            one_said(&report(ItemResult::Done(Revoked::AlreadyGone)), "s1", "alice"),
+            Said::Done(m) if m.contains("already gone")
+        ));
+        assert!(matches!(
+            one_said(&report(ItemResult::Failed(ApiError::Server { status: 500, message: "x".into() })), "s1", "alice"),
+            Said::Failed(m) if m.starts_with("Could not revoke session s1 (alice): 500")
+        ));
+        assert!(matches!(
+            one_said(&report(ItemResult::NotSent(NotSent::Stopped)), "s1", "alice"),
+            Said::Failed(m) if m.contains("you stopped the batch")
+        ));
+        let clean = report(ItemResult::Done(Revoked::Now));
+        assert_eq!(
+            batch_said(&clean),
+            Said::Done("Revoked 1 of 1 session.".into())
+        );
+    }
+}

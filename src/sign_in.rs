@@ -1,0 +1,101 @@
+//! Signing in, as the Connect screen does it: check the form, log in where
+//! the backend has a login, confirm who the credentials belong to. A token
+//! the panel obtained is ended again if Connect fails after all.
+
+use crate::backends::BackendKind;
+use crate::connection::Connection;
+use crate::context::AppCtx;
+use crate::http::request::ApiError;
+use crate::http::transport::Transport;
+
+/// Token, or username + password (where the backend has a login).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthMode {
+    Token,
+    Password,
+}
+
+/// What the form holds when Connect is pressed.
+#[derive(Clone)]
+pub struct Form {
+    pub kind: BackendKind,
+    pub base: String,
+    pub mode: AuthMode,
+    pub user_id: String,
+    pub token: String,
+    pub username: String,
+    pub password: String,
+    pub remember: bool,
+}
+
+/// The message for a failed Connect: a 401 here means the credentials.
+fn explain(e: ApiError) -> String {
+    match e {
+        ApiError::Unauthorized { message } => format!(
+            "401 Unauthorized: the server says \u{201c}{message}\u{201d}. Check the credentials and try again."
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Signs in with `f`: the connection to keep, or what to tell the admin.
+pub async fn connect(ctx: AppCtx, f: Form) -> Result<Connection, String> {
+    let base = Connection::normalise_base(&f.base)?;
+    let backend = f.kind.backend();
+    let creds = backend.credentials();
+    let mut conn = Connection {
+        kind: f.kind,
+        base_url: base.clone(),
+        user_id: if creds.user_id {
+            f.user_id.trim().to_string()
+        } else {
+            String::new()
+        },
+        token: f.token.trim().to_string(),
+        remember: f.remember,
+        display_name: String::new(),
+        issued_by_panel: false,
+    };
+    let login = (creds.password_login && f.mode == AuthMode::Password)
+        .then(|| backend.login(f.username.trim(), &f.password))
+        .flatten();
+    if let Some(login) = login {
+        if f.username.trim().is_empty() || f.password.is_empty() {
+            return Err("Enter both Username and Password.".into());
+        }
+        let t = ctx.transport(f.kind, &base, Vec::new());
+        let resp = t.call(&login).await;
+        t.close();
+        let tok = backend
+            .parse_login(&resp.map_err(explain)?.body)
+            .map_err(explain)?;
+        conn.user_id = tok.user_id;
+        conn.token = tok.auth_token;
+        conn.issued_by_panel = true;
+    } else if conn.token.is_empty() || (creds.user_id && conn.user_id.is_empty()) {
+        return Err(creds.missing.into());
+    }
+    let t = ctx.transport(f.kind, &base, conn.auth_headers());
+    let who = whoami(&t, &conn).await;
+    t.close();
+    match who {
+        Ok(name) => {
+            conn.display_name = name;
+            Ok(conn)
+        }
+        Err(e) => {
+            // A token the panel just obtained must not outlive a failed Connect.
+            if let Some(req) = conn.issued_by_panel.then(|| backend.end_token()).flatten() {
+                let _ = t.send_raw(req).await;
+            }
+            Err(explain(e))
+        }
+    }
+}
+
+/// Who the credentials belong to, as the header shows it.
+async fn whoami(t: &Transport, conn: &Connection) -> Result<String, ApiError> {
+    let backend = conn.kind.backend();
+    let resp = t.call(&backend.whoami()).await?;
+    backend.parse_whoami(&resp.body, &conn.user_id, &conn.token)
+}
