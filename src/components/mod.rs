@@ -3,13 +3,11 @@
 pub mod bulk_report;
 pub mod confirm_dialog;
 pub mod details_panel;
-pub mod load_status;
 pub mod modal;
 pub mod notices;
 pub mod pagination;
 pub mod progress;
 pub mod rate_limit_banner;
 pub mod session_table;
-pub mod sessions_toolbar;
 pub mod two_factor_dialog;
 pub mod user_groups;

@@ -58,8 +58,8 @@ pub fn ConnectPage() -> impl IntoView {
     };
     let pending = action.pending();
     // What the chosen backend asks for.
-    let creds = Memo::new(move |_| kind.get().backend().credentials());
-    let uses_password = move || creds.get().password_login && mode.get() == AuthMode::Password;
+    let creds = move || kind.get().backend().credentials();
+    let uses_password = move || creds().password_login && mode.get() == AuthMode::Password;
 
     let text_field = move |label: &'static str,
                            value: RwSignal<String>,
@@ -149,7 +149,7 @@ pub fn ConnectPage() -> impl IntoView {
                         "Two-factor codes can only be sent when the panel is served from the server's own origin (see README → Deploy)."
                     </span>
                 </label>
-                <Show when=move || creds.get().password_login>
+                <Show when=move || creds().password_login>
                     <fieldset class="field segmented">
                         <legend>"Sign in with"</legend>
                         <label>
@@ -175,7 +175,7 @@ pub fn ConnectPage() -> impl IntoView {
                 <Show
                     when=uses_password
                     fallback=move || {
-                        let c = creds.get();
+                        let c = creds();
                         view! {
                             {c.user_id.then(|| text_field("User ID", user_id, "text", "off"))}
                             {text_field(c.token_label, token, "password", "off")}

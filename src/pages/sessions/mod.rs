@@ -4,26 +4,27 @@
 //! the buttons do in [`actions`].
 
 mod actions;
+mod load_status;
 mod loader;
 mod screen;
+mod toolbar;
 
 use crate::backends::PerUser;
 use crate::browser;
 use crate::components::bulk_report::BulkReport;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::details_panel::DetailsPanel;
-use crate::components::load_status::LoadStatus;
 use crate::components::pagination::Pagination;
 use crate::components::session_table::SessionTable;
-use crate::components::sessions_toolbar::SessionsToolbar;
 use crate::components::user_groups::UserGroups;
 use crate::context::{Api, AppCtx};
 use crate::list::SortKey;
 use crate::revoke::Action;
 use crate::words::counted;
 use leptos::prelude::*;
+use load_status::LoadStatus;
 use screen::{Screen, Shown};
-use std::collections::HashSet;
+use toolbar::Toolbar;
 
 /// The Sessions screen of one signed-in connection: everything it loads or
 /// revokes goes through `api`, captured when it was created.
@@ -50,16 +51,7 @@ pub fn SessionsPage(api: Api) -> impl IntoView {
     });
     s.load();
 
-    // The selection is cleared on load and pruned on revoke, so it holds
-    // listed sessions only (ask_selected intersects again before sending).
-    let n_selected = Signal::derive(move || s.selected.with(|x| x.len()));
     let waiting = Signal::derive(move || s.queue.with(|q| q.waiting().count()));
-    let fallback = Signal::derive(move || {
-        s.load_error.with(|e| {
-            e.as_ref()
-                .and_then(|e| s.backend.fallback_scope(s.scope.get(), e))
-        })
-    });
     let summary = move || {
         let n = s.list.with(|l| l.len());
         let users = shown.groups.with(|g| g.len());
@@ -84,30 +76,8 @@ pub fn SessionsPage(api: Api) -> impl IntoView {
                 </h1>
                 <p class="muted summary">{summary}</p>
             </div>
-            <LoadStatus
-                loading=s.loading
-                error=s.load_error
-                changed=Signal::derive(move || s.load_report.get().list_changed)
-                fallback=fallback
-                on_reload=move |_| s.load()
-                on_fallback=move |scope| {
-                    s.scope.set(scope);
-                    s.load();
-                }
-            />
-            <SessionsToolbar
-                filter=Signal::derive(move || s.query.with(|q| q.filter.clone()))
-                on_filter=move |f: String| s.change_query(|q| { q.filter = f; q.page = 1; }, false)
-                caps=caps
-                selected=n_selected
-                loading=Signal::derive(move || s.loading.get().is_some())
-                on_revoke_others=move |_| s.ask_others()
-                on_revoke_all=move |_| s.ask_all()
-                on_revoke_selected=move |_| s.ask_selected()
-                on_clear_selection=move |_| s.selected.set(HashSet::new())
-                on_refresh=move |_| s.load()
-                on_export=move |_| s.export()
-            />
+            <LoadStatus s=s />
+            <Toolbar s=s caps=caps />
             <BulkReport
                 state=s.bulk
                 waiting=waiting

@@ -1,45 +1,34 @@
 //! How the load of the list stands: its progress bar, its error (with what
 //! to do), and the notice that the list changed while it was read.
 
-use crate::backends::Scope;
+use super::screen::Screen;
 use crate::components::progress::Progress;
-use crate::http::request::ApiError;
-use crate::load::LoadProgress;
 use leptos::prelude::*;
 
-/// * `fallback` — a scope to offer after the error ("Show my own sessions
-///   instead"), where the backend has one.
-/// * `on_reload` — load again ("Try again", "Refresh").
-/// * `on_fallback` — load the offered scope.
 #[component]
-pub fn LoadStatus(
-    #[prop(into)] loading: Signal<Option<LoadProgress>>,
-    #[prop(into)] error: Signal<Option<ApiError>>,
-    #[prop(into)] changed: Signal<bool>,
-    #[prop(into)] fallback: Signal<Option<Scope>>,
-    #[prop(into)] on_reload: Callback<()>,
-    #[prop(into)] on_fallback: Callback<Scope>,
-) -> impl IntoView {
-    let of = move |f: fn(LoadProgress) -> usize| {
-        Signal::derive(move || loading.get().map(f).unwrap_or(0))
+pub fn LoadStatus(s: Screen) -> impl IntoView {
+    let count = move |f: fn(&crate::load::LoadProgress) -> usize| {
+        Signal::derive(move || s.loading.with(|l| l.as_ref().map_or(0, f)))
+    };
+    // A scope to offer after the error ("Show my own sessions instead").
+    let fallback = move || {
+        s.load_error.with(|e| {
+            e.as_ref()
+                .and_then(|e| s.backend.fallback_scope(s.scope.get(), e))
+        })
     };
     view! {
         {move || {
-            loading
-                .get()
-                .map(|l| {
+            s.loading
+                .with(|l| l.map(|l| l.unit))
+                .map(|unit| {
                     view! {
-                        <Progress
-                            label="Loading sessions"
-                            done=of(|l| l.done)
-                            total=of(|l| l.total)
-                            unit=l.unit
-                        />
+                        <Progress label="Loading sessions" done=count(|l| l.done) total=count(|l| l.total) unit=unit />
                     }
                 })
         }}
         {move || {
-            error
+            s.load_error
                 .get()
                 .map(|e| {
                     view! {
@@ -47,21 +36,23 @@ pub fn LoadStatus(
                             <p role="alert">{e.to_string()}</p>
                             <div class="dialog-actions">
                                 {move || {
-                                    fallback
-                                        .get()
+                                    fallback()
                                         .map(|scope| {
                                             view! {
                                                 <button
                                                     type="button"
                                                     class="btn btn-primary"
-                                                    on:click=move |_| on_fallback.run(scope)
+                                                    on:click=move |_| {
+                                                        s.scope.set(scope);
+                                                        s.load();
+                                                    }
                                                 >
                                                     "Show my own sessions instead"
                                                 </button>
                                             }
                                         })
                                 }}
-                                <button type="button" class="btn" on:click=move |_| on_reload.run(())>
+                                <button type="button" class="btn" on:click=move |_| s.load()>
                                     "Try again"
                                 </button>
                             </div>
@@ -69,13 +60,13 @@ pub fn LoadStatus(
                     }
                 })
         }}
-        <Show when=move || changed.get()>
+        <Show when=move || s.load_report.with(|r| r.list_changed)>
             <div class="panel panel-warn" role="status">
                 <p>
                     <strong>"The list changed while loading — Refresh. "</strong>
                     "Sessions began or ended on the server while its pages were read, so some may be missing or out of date here."
                 </p>
-                <button type="button" class="btn" on:click=move |_| on_reload.run(())>
+                <button type="button" class="btn" on:click=move |_| s.load()>
                     "Refresh"
                 </button>
             </div>

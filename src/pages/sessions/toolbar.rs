@@ -1,0 +1,63 @@
+//! The Sessions screen's toolbar: the filter and the list-wide actions.
+
+use super::screen::Screen;
+use crate::backends::Caps;
+use leptos::prelude::*;
+use std::collections::HashSet;
+
+#[component]
+pub fn Toolbar(s: Screen, caps: Memo<Caps>) -> impl IntoView {
+    // The selection is cleared on load and pruned on revoke, so it holds
+    // listed sessions only (ask_selected intersects again before sending).
+    let selected = move || s.selected.with(|x| x.len());
+    view! {
+        <div class="toolbar" role="toolbar" aria-label="Session actions">
+            <label class="field-inline filter">
+                <span>"Filter"</span>
+                <input
+                    type="search"
+                    placeholder="User, client, OS, IP, host or session ID"
+                    spellcheck="false"
+                    prop:value=move || s.query.with(|q| q.filter.clone())
+                    on:input=move |ev| {
+                        let f = event_target_value(&ev);
+                        s.change_query(|q| { q.filter = f; q.page = 1; }, false);
+                    }
+                />
+            </label>
+            <span class="spacer"></span>
+            <Show when=move || caps.get().revoke_others>
+                <button type="button" class="btn btn-danger-quiet" on:click=move |_| s.ask_others()>
+                    "Revoke all other sessions"
+                </button>
+            </Show>
+            <Show when=move || caps.get().revoke_all>
+                <button type="button" class="btn btn-danger-quiet" on:click=move |_| s.ask_all()>
+                    "Revoke all sessions"
+                </button>
+            </Show>
+            <button
+                type="button"
+                class="btn btn-danger"
+                disabled=move || selected() == 0
+                on:click=move |_| s.ask_selected()
+            >
+                {move || format!("Revoke selected ({})", selected())}
+            </button>
+            <button
+                type="button"
+                class="btn"
+                disabled=move || selected() == 0
+                on:click=move |_| s.selected.set(HashSet::new())
+            >
+                "Clear selection"
+            </button>
+            <button type="button" class="btn" disabled=move || s.loading.with(Option::is_some) on:click=move |_| s.load()>
+                "Refresh"
+            </button>
+            <button type="button" class="btn" on:click=move |_| s.export()>
+                "Export CSV"
+            </button>
+        </div>
+    }
+}
