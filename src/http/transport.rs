@@ -250,8 +250,8 @@ fn resend_note(c: &super::request::Challenge) -> String {
 /// The browser's fetch and timers.
 pub mod browser {
     use super::*;
-    use crate::http::request::NetCause;
-    use wasm_bindgen::JsCast;
+    use crate::http::request::{Method, NetCause};
+    use gloo_net::http::{Method as GlooMethod, RequestBuilder};
     use wasm_bindgen_futures::JsFuture;
 
     /// Fetch, timers and clock of this browser, sending to `base` with the
@@ -306,16 +306,6 @@ pub mod browser {
                 cause: NetCause::of(&page, url, sent_two_factor, timeout.aborted()),
             }
         };
-        let init = web_sys::RequestInit::new();
-        init.set_signal(Some(&signal));
-        init.set_method(req.method.as_str());
-        init.set_credentials(web_sys::RequestCredentials::Omit);
-        // Never follow a redirect: the browser would carry X-Auth-Token,
-        // X-User-Id and X-2fa-Code to wherever it points. "manual" (rather
-        // than "error") hands back an opaque answer, so the admin is told it
-        // was a redirect instead of a bare network failure.
-        init.set_redirect(web_sys::RequestRedirect::Manual);
-        init.set_cache(web_sys::RequestCache::NoStore);
         let headers = web_sys::Headers::new().map_err(|_| network(&url))?;
         let _ = headers.set("Accept", "application/json");
         for (k, v) in auth.iter().chain(req.headers.iter()) {
@@ -326,33 +316,46 @@ pub mod browser {
                 why: format!("the {k} header has characters a browser cannot send; re-enter it"),
             })?;
         }
-        if let Some(body) = &req.body {
-            let _ = headers.set("Content-Type", "application/json");
-            init.set_body(&wasm_bindgen::JsValue::from_str(&body.to_string()));
+        // Never follow a redirect: the browser would carry X-Auth-Token,
+        // X-User-Id and X-2fa-Code to wherever it points. "manual" (rather
+        // than "error") hands back an opaque answer, so the admin is told it
+        // was a redirect instead of a bare network failure.
+        let builder = RequestBuilder::new(&url)
+            .method(match req.method {
+                Method::Get => GlooMethod::GET,
+                Method::Post => GlooMethod::POST,
+                Method::Put => GlooMethod::PUT,
+                Method::Delete => GlooMethod::DELETE,
+            })
+            .credentials(web_sys::RequestCredentials::Omit)
+            .redirect(web_sys::RequestRedirect::Manual)
+            .cache(web_sys::RequestCache::NoStore)
+            .abort_signal(Some(&signal));
+        let request = match &req.body {
+            Some(body) => {
+                let _ = headers.set("Content-Type", "application/json");
+                builder
+                    .headers(gloo_net::http::Headers::from_raw(headers))
+                    .body(body.to_string())
+            }
+            None => builder
+                .headers(gloo_net::http::Headers::from_raw(headers))
+                .build(),
         }
-        init.set_headers(&headers);
-        let request =
-            web_sys::Request::new_with_str_and_init(&url, &init).map_err(|_| network(&url))?;
-        let window = web_sys::window().ok_or_else(|| network(&url))?;
-        let resp = JsFuture::from(window.fetch_with_request(&request))
-            .await
-            .map_err(|_| network(&url))?;
-        let resp: web_sys::Response = resp.dyn_into().map_err(|_| network(&url))?;
+        .map_err(|_| network(&url))?;
+        let resp = request.send().await.map_err(|_| network(&url))?;
         if resp.type_() == web_sys::ResponseType::Opaqueredirect
             || (300..400).contains(&resp.status())
         {
             return Err(ApiError::Redirected { url });
         }
-        let header = |name: &str| resp.headers().get(name).ok().flatten();
+        let header = |name: &str| resp.headers().get(name);
         let (retry_after, rate_limit_reset) = (header("Retry-After"), header("X-RateLimit-Reset"));
         let status = resp.status();
-        let text = match resp.text() {
-            Ok(p) => JsFuture::from(p).await.map_err(|_| network(&url))?,
-            Err(_) => return Err(network(&url)),
-        };
+        let body = resp.text().await.map_err(|_| network(&url))?;
         Ok(RawResponse {
             status,
-            body: text.as_string().unwrap_or_default(),
+            body,
             retry_after,
             rate_limit_reset,
         })
