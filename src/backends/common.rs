@@ -233,27 +233,6 @@ impl ChangeWatch {
     }
 }
 
-/// A list that comes in one answer (DocSpace, self-service): its rows, as
-/// one step, watched like any other page.
-pub async fn load_one(
-    call: &Call<'_>,
-    req: ApiRequest,
-    parse: fn(&str) -> Result<ListPage, ApiError>,
-    sink: &mut dyn FnMut(LoadStep),
-) -> Result<LoadReport, ApiError> {
-    let page = parse(&call(req).await?.body)?;
-    let mut watch = ChangeWatch::default();
-    watch.page(&page.sessions, page.skipped, page.total);
-    sink(LoadStep {
-        done: page.sessions.len(),
-        total: page.sessions.len(),
-        skipped: page.skipped,
-        sessions: page.sessions,
-        unit: "sessions",
-    });
-    Ok(watch.report())
-}
-
 /// The error for a non-2xx status, once the backend has read the server's
 /// message and knows what a 403 means on this call.
 pub fn status_to_error(status: u16, message: String, forbidden: ForbiddenWhat) -> ApiError {

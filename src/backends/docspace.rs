@@ -3,19 +3,14 @@
 //! Every answer is wrapped: `{response, count, links, status, statusCode}`.
 
 use super::common::{
-    check_id, forbidden_what, json_str, load_one, page_of, parse_json, path_segment,
-    status_to_error,
+    check_id, forbidden_what, json_str, page_of, parse_json, path_segment, status_to_error,
 };
-use super::{
-    Backend, Call, Caps, Credentials, ListPage, LoadReport, LoadStep, OthersText, PerUser, Revoked,
-    Scope,
-};
+use super::{Backend, Caps, Credentials, ListPage, LoadPlan, OthersText, PerUser, Revoked, Scope};
 use crate::http::request::{clip, ApiError, ApiRequest, Method, RawResponse};
 use crate::json::Value;
 use crate::list::SortKey;
 use crate::model::{flatten_fields, Session};
 use crate::time::Timestamp;
-use futures::future::LocalBoxFuture;
 
 /// ONLYOFFICE DocSpace active connections.
 pub struct DocSpace;
@@ -55,13 +50,11 @@ impl Backend for DocSpace {
             many_users: true,
         }
     }
-    fn load<'a, 'c: 'a>(
-        &'a self,
-        _scope: Scope,
-        call: &'a Call<'c>,
-        sink: &'a mut dyn FnMut(LoadStep),
-    ) -> LocalBoxFuture<'a, Result<LoadReport, ApiError>> {
-        Box::pin(load_one(call, list(), parse_list, sink))
+    fn load_plan(&self, _scope: Scope) -> LoadPlan {
+        LoadPlan::One {
+            request: list(),
+            parse: parse_list,
+        }
     }
     fn revoke_request(&self, _scope: Scope, id: &str) -> ApiRequest {
         logout(id)

@@ -3,18 +3,14 @@
 //! The documented examples are not valid JSON (`{ [ … ] }`): every list is
 //! accepted as a bare array or as a paged envelope holding the array.
 
-use super::common::{json_str, page_of, parse_json, path_segment, status_to_error, ChangeWatch};
-use super::paging::{MAX_PAGES, PAGE_CONCURRENCY};
-use super::{
-    Backend, Call, Caps, Credentials, ListPage, LoadReport, LoadStep, PerUser, Revoked, Scope,
-};
+use super::common::{json_str, page_of, parse_json, path_segment, status_to_error};
+use super::paging::PageNo;
+use super::{Backend, Caps, Credentials, ListPage, LoadPlan, PerUser, Revoked, Scope};
 use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
 use crate::json::Value;
 use crate::list::SortKey;
 use crate::model::{flatten_fields, Field, Session};
 use crate::time::Timestamp;
-use futures::future::LocalBoxFuture;
-use futures::stream::{self, StreamExt};
 
 /// Henshin admin "Core - Authenticated Sessions".
 pub struct Henshin;
@@ -54,13 +50,14 @@ impl Backend for Henshin {
             many_users: true,
         }
     }
-    fn load<'a, 'c: 'a>(
-        &'a self,
-        _scope: Scope,
-        call: &'a Call<'c>,
-        sink: &'a mut dyn FnMut(LoadStep),
-    ) -> LocalBoxFuture<'a, Result<LoadReport, ApiError>> {
-        Box::pin(load(call, sink))
+    fn load_plan(&self, _scope: Scope) -> LoadPlan {
+        LoadPlan::PerUser {
+            users: list_users(),
+            parse_users: users_with_sessions,
+            sessions: user_sessions,
+            parse_sessions,
+            next: next_page,
+        }
     }
     fn revoke_request(&self, _scope: Scope, id: &str) -> ApiRequest {
         revoke(id)
@@ -73,75 +70,17 @@ impl Backend for Henshin {
     }
 }
 
-/// The users, then each user's sessions (following their pages), a few
-/// users at a time.
-async fn load(call: &Call<'_>, sink: &mut dyn FnMut(LoadStep)) -> Result<LoadReport, ApiError> {
-    let users = parse_users(&call(list_users()).await?.body)?;
-    // Users listed with zero sessions need no request.
-    let guids: Vec<String> = users
+const BASE: &str = "/api/admin/v1/authenticated-sessions";
+
+/// The GUIDs of the users worth asking about: users listed with zero
+/// sessions need no request.
+fn users_with_sessions(body: &str) -> Result<Vec<String>, ApiError> {
+    Ok(parse_users(body)?
         .into_iter()
         .filter(|u| u.session_count != Some(0))
         .map(|u| u.guid)
-        .collect();
-    let total = guids.len();
-    sink(LoadStep {
-        sessions: Vec::new(),
-        skipped: 0,
-        done: 0,
-        total,
-        unit: "users",
-    });
-    let mut watch = ChangeWatch::default();
-    let mut users = stream::iter(guids)
-        .map(|g| async move { user_pages(call, &g).await })
-        .buffer_unordered(PAGE_CONCURRENCY);
-    let mut done = 0;
-    while let Some(pages) = users.next().await {
-        done += 1;
-        let mut step = LoadStep {
-            sessions: Vec::new(),
-            skipped: 0,
-            done,
-            total,
-            unit: "users",
-        };
-        for page in pages? {
-            // Each user's total is their own: only new rows count here.
-            watch.page(&page.sessions, page.skipped, None);
-            step.skipped += page.skipped;
-            step.sessions.extend(page.sessions);
-        }
-        sink(step);
-    }
-    Ok(watch.report())
+        .collect())
 }
-
-/// Every page of one user's sessions. A user who answers 404 or
-/// `err_NoActiveSession` (their sessions ended after the user list was
-/// read) has none: that is not a failed load.
-async fn user_pages(call: &Call<'_>, guid: &str) -> Result<Vec<ListPage>, ApiError> {
-    let mut pages = Vec::new();
-    let (mut collected, mut paging) = (0, None);
-    loop {
-        let answer = match call(user_sessions(guid, paging)).await {
-            Ok(r) => r,
-            Err(ApiError::NotFound { .. }) => break,
-            Err(e) => return Err(e),
-        };
-        let (page, this) = parse_sessions(&answer.body)?;
-        collected += page.returned;
-        let next = next_page(&page, this, collected);
-        let empty = page.returned == 0;
-        pages.push(page);
-        match next {
-            Some(n) if !empty && pages.len() < MAX_PAGES => paging = Some(n),
-            _ => break,
-        }
-    }
-    Ok(pages)
-}
-
-const BASE: &str = "/api/admin/v1/authenticated-sessions";
 
 /// One user of the overview list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,7 +97,7 @@ pub fn list_users() -> ApiRequest {
 
 /// One user's sessions; `page`: (page number, page size) after the first
 /// page of a paged envelope.
-pub fn user_sessions(guid: &str, page: Option<(u64, u64)>) -> ApiRequest {
+pub fn user_sessions(guid: &str, page: Option<PageNo>) -> ApiRequest {
     let r = ApiRequest::new(
         Method::Get,
         format!("{BASE}/user-sessions/{}", path_segment(guid)),

@@ -16,6 +16,7 @@ pub use common::{
     action_answer, action_outcome, check_id, json_str, page_of, parse_json, Call, Caps, ListPage,
     LoadReport, LoadStep, PerUser, Revoked, Scope,
 };
+pub use paging::LoadPlan;
 
 use crate::http::request::{ApiError, ApiRequest, RawResponse};
 use crate::model::Field;
@@ -134,13 +135,8 @@ pub trait Backend: Sync {
         None
     }
     fn caps(&self, scope: Scope) -> Caps;
-    /// Loads every session `scope` holds through `call`, step by step.
-    fn load<'a, 'c: 'a>(
-        &'a self,
-        scope: Scope,
-        call: &'a Call<'c>,
-        sink: &'a mut dyn FnMut(LoadStep),
-    ) -> LocalBoxFuture<'a, Result<LoadReport, ApiError>>;
+    /// How every session `scope` holds is loaded (its paging or fan-out).
+    fn load_plan(&self, scope: Scope) -> LoadPlan;
 
     /// A per-session details call, where there is one.
     fn details(&self, _scope: Scope, _id: &str) -> Option<ApiRequest> {
@@ -193,7 +189,7 @@ pub trait Backend: Sync {
     fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError>;
 }
 
-/// Loads every session a backend lists (see [`Backend::load`]), with any
+/// Loads every session a backend lists (see [`Backend::load_plan`]), with any
 /// `call` closure: the form tests and the Sessions screen use.
 pub async fn load_all<'c, C, Fut>(
     kind: BackendKind,
@@ -208,7 +204,7 @@ where
     let call = move |r: ApiRequest| -> LocalBoxFuture<'c, Result<RawResponse, ApiError>> {
         Box::pin(call(r))
     };
-    kind.backend().load(scope, &call, &mut sink).await
+    paging::run(kind.backend().load_plan(scope), &call, &mut sink).await
 }
 
 #[cfg(test)]

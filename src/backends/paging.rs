@@ -1,10 +1,158 @@
-//! Paging policy: how a paged list is walked — the first page alone (it
-//! tells the total), then the rest a few at a time, never forever.
+//! How a list is loaded, as each backend plans it ([`LoadPlan`]): one
+//! answer, pages by offset, or users then each user's pages. One executor
+//! ([`run`]) carries out every plan — the first page alone (it tells the
+//! total), the rest a few at a time, never forever — and watches for a list
+//! that moves while it is read.
 
-use super::common::ListPage;
-use crate::http::request::ApiError;
+use super::common::{Call, ChangeWatch, ListPage, LoadReport, LoadStep, Scope};
+use crate::http::request::{ApiError, ApiRequest};
 use futures::stream::{self, StreamExt};
 use std::future::Future;
+
+/// Page number and page size of a paged envelope.
+pub type PageNo = (u64, u64);
+
+/// A page of a paged envelope, and its paging.
+pub type PagedPage = (ListPage, Option<PageNo>);
+
+/// How one backend's list is loaded.
+pub enum LoadPlan {
+    /// One answer holds the whole list (DocSpace, self-service).
+    One {
+        request: ApiRequest,
+        parse: fn(&str) -> Result<ListPage, ApiError>,
+    },
+    /// Pages of `size` by offset, until the total (Rocket.Chat).
+    Offsets {
+        scope: Scope,
+        size: usize,
+        request: fn(Scope, usize) -> ApiRequest,
+        parse: fn(&str) -> Result<ListPage, ApiError>,
+    },
+    /// The users, then each user's sessions page by page (Henshin). A user
+    /// who answers 404 (their sessions ended after the users were read) has
+    /// none: that is not a failed load.
+    PerUser {
+        users: ApiRequest,
+        /// The users worth asking about.
+        parse_users: fn(&str) -> Result<Vec<String>, ApiError>,
+        sessions: fn(&str, Option<PageNo>) -> ApiRequest,
+        /// A page and its paging.
+        parse_sessions: fn(&str) -> Result<PagedPage, ApiError>,
+        /// The page after one, given the rows collected so far.
+        next: fn(&ListPage, Option<PageNo>, usize) -> Option<PageNo>,
+    },
+}
+
+/// Carries out `plan` through `call`, reporting each step to `sink`.
+pub async fn run(
+    plan: LoadPlan,
+    call: &Call<'_>,
+    sink: &mut dyn FnMut(LoadStep),
+) -> Result<LoadReport, ApiError> {
+    let mut watch = ChangeWatch::default();
+    match plan {
+        LoadPlan::One { request, parse } => {
+            let page = parse(&call(request).await?.body)?;
+            watch.page(&page.sessions, page.skipped, page.total);
+            sink(LoadStep {
+                done: page.sessions.len(),
+                total: page.sessions.len(),
+                skipped: page.skipped,
+                sessions: page.sessions,
+                unit: "sessions",
+            });
+        }
+        LoadPlan::Offsets {
+            scope,
+            size,
+            request,
+            parse,
+        } => {
+            let mut loaded = 0;
+            walk_pages(
+                size,
+                |offset| {
+                    let r = call(request(scope, offset));
+                    async move { parse(&r.await?.body) }
+                },
+                |page, _, _| {
+                    watch.page(&page.sessions, page.skipped, page.total);
+                    loaded += page.sessions.len() + page.skipped;
+                    let total = page.total.unwrap_or(0).max(loaded);
+                    sink(LoadStep {
+                        done: loaded,
+                        total,
+                        skipped: page.skipped,
+                        sessions: page.sessions,
+                        unit: "sessions",
+                    });
+                },
+            )
+            .await?;
+        }
+        LoadPlan::PerUser {
+            users,
+            parse_users,
+            sessions,
+            parse_sessions,
+            next,
+        } => {
+            let users = parse_users(&call(users).await?.body)?;
+            let total = users.len();
+            sink(LoadStep {
+                sessions: Vec::new(),
+                skipped: 0,
+                done: 0,
+                total,
+                unit: "users",
+            });
+            let one_user = |user: String| async move {
+                let mut pages = Vec::new();
+                let (mut collected, mut paging) = (0, None);
+                loop {
+                    let answer = match call(sessions(&user, paging)).await {
+                        Ok(r) => r,
+                        Err(ApiError::NotFound { .. }) => break,
+                        Err(e) => return Err(e),
+                    };
+                    let (page, this) = parse_sessions(&answer.body)?;
+                    collected += page.returned;
+                    let following = next(&page, this, collected);
+                    let empty = page.returned == 0;
+                    pages.push(page);
+                    match following {
+                        Some(n) if !empty && pages.len() < MAX_PAGES => paging = Some(n),
+                        _ => break,
+                    }
+                }
+                Ok::<_, ApiError>(pages)
+            };
+            let mut all = stream::iter(users)
+                .map(one_user)
+                .buffer_unordered(PAGE_CONCURRENCY);
+            let mut done = 0;
+            while let Some(pages) = all.next().await {
+                done += 1;
+                let mut step = LoadStep {
+                    sessions: Vec::new(),
+                    skipped: 0,
+                    done,
+                    total,
+                    unit: "users",
+                };
+                for page in pages? {
+                    // Each user's total is their own: only new rows count here.
+                    watch.page(&page.sessions, page.skipped, None);
+                    step.skipped += page.skipped;
+                    step.sessions.extend(page.sessions);
+                }
+                sink(step);
+            }
+        }
+    }
+    Ok(watch.report())
+}
 
 /// List pages in flight at once.
 pub const PAGE_CONCURRENCY: usize = 6;

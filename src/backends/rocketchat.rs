@@ -4,12 +4,8 @@
 //! Every field of an answer may be missing or of the wrong type; nothing here
 //! panics on server data.
 
-use super::common::{json_str, page_of, parse_json, status_to_error, ChangeWatch};
-use super::paging::walk_pages;
-use super::{
-    Backend, Call, Caps, Credentials, ListPage, LoadReport, LoadStep, LoginToken, PerUser, Revoked,
-    Scope,
-};
+use super::common::{json_str, page_of, parse_json, status_to_error};
+use super::{Backend, Caps, Credentials, ListPage, LoadPlan, LoginToken, PerUser, Revoked, Scope};
 use crate::http::request::{
     clip, ApiError, ApiRequest, Challenge, CodeCarrier, ForbiddenWhat, Method, RawResponse,
 };
@@ -17,7 +13,6 @@ use crate::json::Value;
 use crate::list::SortKey;
 use crate::model::{flatten_fields, Field, Session};
 use crate::time::Timestamp;
-use futures::future::LocalBoxFuture;
 
 /// Rocket.Chat device management.
 pub struct RocketChat;
@@ -98,13 +93,13 @@ impl Backend for RocketChat {
             },
         }
     }
-    fn load<'a, 'c: 'a>(
-        &'a self,
-        scope: Scope,
-        call: &'a Call<'c>,
-        sink: &'a mut dyn FnMut(LoadStep),
-    ) -> LocalBoxFuture<'a, Result<LoadReport, ApiError>> {
-        Box::pin(load(scope, call, sink))
+    fn load_plan(&self, scope: Scope) -> LoadPlan {
+        LoadPlan::Offsets {
+            scope,
+            size: PAGE_SIZE,
+            request: list,
+            parse: parse_list,
+        }
     }
     fn details(&self, scope: Scope, id: &str) -> Option<ApiRequest> {
         Some(info(scope, id))
@@ -121,37 +116,6 @@ impl Backend for RocketChat {
     fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
         classify(req, resp)
     }
-}
-
-/// Every page of `list.all` (or `list`), watched for a list that moves.
-async fn load(
-    scope: Scope,
-    call: &Call<'_>,
-    sink: &mut dyn FnMut(LoadStep),
-) -> Result<LoadReport, ApiError> {
-    let mut watch = ChangeWatch::default();
-    let mut loaded = 0;
-    walk_pages(
-        PAGE_SIZE,
-        |offset| {
-            let r = call(list(scope, offset));
-            async move { parse_list(&r.await?.body) }
-        },
-        |page, _, _| {
-            watch.page(&page.sessions, page.skipped, page.total);
-            loaded += page.sessions.len() + page.skipped;
-            let total = page.total.unwrap_or(0).max(loaded);
-            sink(LoadStep {
-                done: loaded,
-                total,
-                skipped: page.skipped,
-                sessions: page.sessions,
-                unit: "sessions",
-            });
-        },
-    )
-    .await?;
-    Ok(watch.report())
 }
 
 /// The server's page cap (API_Upper_Count_Limit default).

@@ -1,16 +1,13 @@
 //! Self-service `/auth/sessions` (seed 003; api-notes §4): the signed-in
 //! user's own sessions, with a Bearer JWT.
 
-use super::common::{json_str, load_one, page_of, parse_json, path_segment, status_to_error};
-use super::{
-    Backend, Call, Caps, Credentials, ListPage, LoadReport, LoadStep, PerUser, Revoked, Scope,
-};
+use super::common::{json_str, page_of, parse_json, path_segment, status_to_error};
+use super::{Backend, Caps, Credentials, ListPage, LoadPlan, PerUser, Revoked, Scope};
 use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
 use crate::json::Value;
 use crate::list::SortKey;
 use crate::model::{flatten_fields, Session};
 use crate::time::Timestamp;
-use futures::future::LocalBoxFuture;
 
 /// Self-service `/auth/sessions`: the signed-in user's own sessions.
 pub struct SelfService;
@@ -58,13 +55,11 @@ impl Backend for SelfService {
             many_users: false,
         }
     }
-    fn load<'a, 'c: 'a>(
-        &'a self,
-        _scope: Scope,
-        call: &'a Call<'c>,
-        sink: &'a mut dyn FnMut(LoadStep),
-    ) -> LocalBoxFuture<'a, Result<LoadReport, ApiError>> {
-        Box::pin(load_one(call, list(), parse_list, sink))
+    fn load_plan(&self, _scope: Scope) -> LoadPlan {
+        LoadPlan::One {
+            request: list(),
+            parse: parse_list,
+        }
     }
     /// `DELETE /auth/sessions/all` and `/count` are the API's own paths.
     fn reserved_ids(&self) -> &'static [&'static str] {

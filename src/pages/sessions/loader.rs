@@ -3,6 +3,7 @@
 //! away ([`Loads`]), and the first page painted before the rest is asked for.
 
 use super::screen::Screen;
+use crate::backends::paging;
 use crate::browser;
 use crate::http::request::{ApiError, ApiRequest, RawResponse};
 use crate::list::SessionList;
@@ -75,7 +76,7 @@ impl Screen {
                     self.loading.set(Some(progress));
                 }
             };
-            let result = backend.load(scope, &call, &mut sink).await;
+            let result = paging::run(backend.load_plan(scope), &call, &mut sink).await;
             if !current() {
                 return;
             }
