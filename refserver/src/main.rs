@@ -8,6 +8,7 @@ mod config;
 mod data;
 mod docspace;
 mod henshin;
+mod query;
 mod rocketchat;
 mod security;
 mod selfservice;

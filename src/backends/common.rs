@@ -273,11 +273,7 @@ mod tests {
     use super::*;
 
     fn ok(body: &str) -> Result<RawResponse, ApiError> {
-        Ok(RawResponse {
-            status: 200,
-            body: body.into(),
-            ..Default::default()
-        })
+        Ok(RawResponse::of(200, body))
     }
 
     #[test]

@@ -221,11 +221,7 @@ mod tests {
     }
 
     fn ok(body: &str) -> Result<RawResponse, ApiError> {
-        Ok(RawResponse {
-            status: 200,
-            body: body.into(),
-            ..Default::default()
-        })
+        Ok(RawResponse::of(200, body))
     }
 
     #[test]

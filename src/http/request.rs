@@ -269,6 +269,18 @@ impl RawResponse {
     }
 }
 
+#[cfg(test)]
+impl RawResponse {
+    /// An answer with this status and body, for tests.
+    pub fn of(status: u16, body: &str) -> RawResponse {
+        RawResponse {
+            status,
+            body: body.into(),
+            ..Default::default()
+        }
+    }
+}
+
 /// Whether a body is markup (a sign-in page, a proxy's error page) rather
 /// than JSON: no JSON text starts with `<`.
 pub fn looks_like_html(body: &str) -> bool {

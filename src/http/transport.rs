@@ -404,11 +404,7 @@ mod tests {
     }
 
     fn resp(status: u16, body: &str) -> RawResponse {
-        RawResponse {
-            status,
-            body: body.into(),
-            ..Default::default()
-        }
+        RawResponse::of(status, body)
     }
 
     const NOW: f64 = 1_700_000_000_000.0;
@@ -588,6 +584,25 @@ mod tests {
         assert_eq!(fake.log.borrow().len(), 6);
     }
 
+    /// `n` requests "0", "1", … on `pool`; their results as they end.
+    fn spawn_calls(
+        pool: &LocalPool,
+        t: &Transport,
+        n: usize,
+    ) -> Shared<Vec<Result<RawResponse, ApiError>>> {
+        let results = Rc::new(RefCell::new(Vec::new()));
+        for i in 0..n {
+            let (t, r) = (t.clone(), results.clone());
+            pool.spawner()
+                .spawn_local(async move {
+                    let out = t.call(&req(&format!("{i}"))).await;
+                    r.borrow_mut().push(out)
+                })
+                .unwrap();
+        }
+        results
+    }
+
     #[test]
     fn cancel_ends_every_waiting_request() {
         let fake = Rc::new(Fake {
@@ -596,17 +611,7 @@ mod tests {
         });
         let (t, prompt, _, _) = transport(fake.clone());
         let mut pool = LocalPool::new();
-        let results = Rc::new(RefCell::new(Vec::new()));
-        for i in 0..3 {
-            let t2 = t.clone();
-            let r = results.clone();
-            pool.spawner()
-                .spawn_local(async move {
-                    let out = t2.call(&req(&format!("{i}"))).await;
-                    r.borrow_mut().push(out)
-                })
-                .unwrap();
-        }
+        let results = spawn_calls(&pool, &t, 3);
         pool.run_until_stalled();
         t.gate().cancel();
         pool.run_until_stalled();
@@ -672,17 +677,7 @@ mod tests {
         });
         let (t, prompt, _, _) = transport(fake);
         let mut pool = LocalPool::new();
-        let results = Rc::new(RefCell::new(Vec::new()));
-        for i in 0..2 {
-            let t2 = t.clone();
-            let r = results.clone();
-            pool.spawner()
-                .spawn_local(async move {
-                    let out = t2.call(&req(&format!("{i}"))).await;
-                    r.borrow_mut().push(out)
-                })
-                .unwrap();
-        }
+        let results = spawn_calls(&pool, &t, 2);
         pool.run_until_stalled();
         t.gate().submit(pw("x"));
         pool.run_until_stalled();

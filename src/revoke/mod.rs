@@ -153,11 +153,7 @@ mod tests {
     use std::cell::RefCell;
 
     fn answer(status: u16, body: &str) -> Result<RawResponse, ApiError> {
-        Ok(RawResponse {
-            status,
-            body: body.into(),
-            ..Default::default()
-        })
+        Ok(RawResponse::of(status, body))
     }
 
     #[test]
