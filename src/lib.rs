@@ -1,15 +1,17 @@
 //! sessiondeck: see every active login session on the servers you run and end
-//! the ones that must end.
+//! the ones that must end. ARCHITECTURE.md draws the layers.
 //!
-//! Plain-Rust layers (tested natively): [`model`], [`time`], [`list`],
-//! [`backends`], [`http::request`], [`http::two_factor`], [`bulk`].
-//! Browser layers: [`http::transport::browser`], [`app`], `components`, `pages`.
+//! Plain Rust, tested natively: [`json`], [`time`], [`model`], [`words`],
+//! [`list`], [`backends`], [`http::request`], [`http::two_factor`],
+//! [`http::transport`] (but its `browser` part), [`bulk`], [`revoke`],
+//! [`load`], [`confirm`], [`csv`], [`connection`] (but its storage).
+//! Browser: [`http::transport::browser`], [`browser`], [`context`],
+//! [`sign_in`], [`app`], `components`, `pages`.
 
 pub mod backends;
 pub mod bulk;
 pub mod confirm;
 pub mod connection;
-pub mod context;
 pub mod csv;
 pub mod http;
 pub mod json;
@@ -17,11 +19,12 @@ pub mod list;
 pub mod load;
 pub mod model;
 pub mod revoke;
-pub mod sign_in;
 pub mod time;
 pub mod words;
 
 pub mod app;
 pub mod browser;
 pub mod components;
+pub mod context;
 pub mod pages;
+pub mod sign_in;

@@ -132,7 +132,7 @@ pub fn json_str(v: &Value, key: &str) -> Option<String> {
     }
 }
 
-/// How "Revoke all sessions of <user>" is done, where it is offered.
+/// How "Revoke all sessions of ‹user›" is done, where it is offered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PerUser {
     /// Not offered.

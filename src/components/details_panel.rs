@@ -1,5 +1,5 @@
 //! Session details: every field the server returns for one session, with its
-//! own Revoke and "Revoke all sessions of <user>".
+//! own Revoke and "Revoke all sessions of ‹user›".
 
 use crate::backends::Scope;
 use crate::components::modal::Modal;

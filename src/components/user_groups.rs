@@ -12,7 +12,7 @@ pub fn UserGroups(
     /// Show only this user's sessions (sets the filter).
     #[prop(into)]
     on_show: Callback<String>,
-    /// Offer "Revoke all sessions of <user>".
+    /// Offer "Revoke all sessions of ‹user›".
     revoke_user: bool,
     #[prop(into)] on_revoke_user: Callback<String>,
 ) -> impl IntoView {

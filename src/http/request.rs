@@ -311,7 +311,7 @@ fn delta_ms(n: u64) -> f64 {
 }
 
 /// `X-RateLimit-Reset`, read by size: epoch milliseconds (Rocket.Chat,
-/// ≥ 10^12), epoch seconds (≥ 10^9), else a relative wait (see [`delta_ms`]).
+/// ≥ 10^12), epoch seconds (≥ 10^9), else a relative wait (see `delta_ms`).
 pub fn reset_until(v: &str, now_ms: f64) -> Option<f64> {
     let n = header_number(v)?;
     Some(if n >= 1_000_000_000_000 {
@@ -324,7 +324,7 @@ pub fn reset_until(v: &str, now_ms: f64) -> Option<f64> {
 }
 
 /// `Retry-After`: a relative wait (seconds, or milliseconds by size as in
-/// [`delta_ms`]), an epoch (as [`reset_until`]) or an HTTP date.
+/// `delta_ms`), an epoch (as [`reset_until`]) or an HTTP date.
 pub fn retry_after_until(v: &str, now_ms: f64) -> Option<f64> {
     match header_number(v) {
         Some(_) => reset_until(v, now_ms),

@@ -1,6 +1,6 @@
 //! The loaded sessions of one connection and what the screens do with
 //! them, in plain Rust: the view in the URL ([`query`]), the search index
-//! and filter ([`index`]), ordering ([`order`]), and paging and grouping
+//! and filter (`index`), ordering (`order`), and paging and grouping
 //! ([`view`]).
 
 mod index;

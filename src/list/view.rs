@@ -39,7 +39,7 @@ pub struct UserGroup {
 }
 
 impl UserGroup {
-    /// Whether "Revoke all sessions of <user>" may be offered: only for a
+    /// Whether "Revoke all sessions of ‹user›" may be offered: only for a
     /// known user, never for the sessions nobody is named for.
     pub fn revocable(&self) -> bool {
         !self.key.is_empty()

@@ -1,7 +1,7 @@
 //! The Sessions screen: load every session, then filter / sort / page on the
 //! client; details; revoke one, selected, all of a user, all others, all.
-//! This file only binds: state in [`screen`], loading in [`loader`], what
-//! the buttons do in [`actions`].
+//! This file only binds: state in `screen`, loading in `loader`, what
+//! the buttons do in `actions`.
 
 mod actions;
 mod load_status;

@@ -1,21 +1,10 @@
-//! The sessions table: sortable headers (`aria-sort`), selection
-//! checkboxes, Details and Revoke per row.
-//!
-//! Rows are *slots*: row `i` shows the `i`-th session of the page. Each slot
-//! is built once, with every text and attribute bound to the slot's data, so
-//! a page flip, sort or filter sets only the texts and attributes that
-//! changed, and a row whose session, selection and pending state are
-//! unchanged is not touched at all.
-//! Clicks and checkbox changes are handled once on `<tbody>` (the buttons
-//! carry the session ID), so rows own no event listeners.
-//! Every server string is rendered as text, never as HTML.
+//! One row slot of the sessions table: what a row shows ([`RowView`]) and
+//! the slot that shows it, built once with every text and attribute bound.
 
-use crate::list::{ListQuery, SortKey};
+use crate::list::SortKey;
 use crate::model::Session;
 use crate::time::Timestamp;
 use leptos::prelude::*;
-use std::collections::HashSet;
-use wasm_bindgen::JsCast;
 
 /// A time as a cell shows it: the full date is formatted once per row change.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -70,8 +59,8 @@ impl TimeText {
 
 /// Everything one row shows.
 #[derive(Clone, Debug, Default, PartialEq)]
-struct RowView {
-    id: String,
+pub struct RowView {
+    pub id: String,
     user: String,
     /// The login name, when it differs from the label.
     username: Option<String>,
@@ -86,8 +75,9 @@ struct RowView {
     login: TimeText,
     last_active: TimeText,
     expires: TimeText,
-    checked: bool,
-    pending: bool,
+    /// Selected, and with a revoke under way (set by the table).
+    pub checked: bool,
+    pub pending: bool,
 }
 
 fn text_or_dash(s: Option<&str>) -> String {
@@ -95,7 +85,7 @@ fn text_or_dash(s: Option<&str>) -> String {
 }
 
 impl RowView {
-    fn of(s: &Session) -> Self {
+    pub fn of(s: &Session) -> Self {
         let user = s.user_label().to_string();
         RowView {
             id: s.id.clone(),
@@ -171,7 +161,11 @@ fn time_cell(
 /// One row slot, built once: every text, attribute and badge reads `slot`,
 /// so a page flip, sort or filter sets only what changed (no element is
 /// rebuilt; an optional line is empty rather than absent, badges come and go).
-fn row_slot(slot: Memo<RowView>, columns: &'static [SortKey], now: Signal<f64>) -> impl IntoView {
+pub fn row_slot(
+    slot: Memo<RowView>,
+    columns: &'static [SortKey],
+    now: Signal<f64>,
+) -> impl IntoView {
     let has_user_column = columns.contains(&SortKey::User);
     let id = text(slot, |r| r.id.clone());
     let cells = columns
@@ -242,144 +236,5 @@ fn row_slot(slot: Memo<RowView>, columns: &'static [SortKey], now: Signal<f64>) 
                 </button>
             </td>
         </tr>
-    }
-}
-
-/// The element an event started on, or the nearest ancestor matching `sel`.
-fn event_element(ev: &web_sys::Event, sel: &str) -> Option<web_sys::Element> {
-    ev.target()?
-        .dyn_into::<web_sys::Element>()
-        .ok()?
-        .closest(sel)
-        .ok()
-        .flatten()
-}
-
-#[component]
-pub fn SessionTable(
-    /// The rows of the current page, in order.
-    #[prop(into)]
-    rows: Signal<Vec<Session>>,
-    /// The columns this backend reports, in order.
-    columns: &'static [SortKey],
-    #[prop(into)] query: Signal<ListQuery>,
-    #[prop(into)] on_sort: Callback<SortKey>,
-    selected: RwSignal<HashSet<String>>,
-    /// Sessions with a revoke under way.
-    #[prop(into)]
-    pending: Signal<HashSet<String>>,
-    #[prop(into)] on_details: Callback<String>,
-    #[prop(into)] on_revoke: Callback<String>,
-    /// "now" for relative ages, refreshed by the page.
-    #[prop(into)]
-    now: Signal<f64>,
-) -> impl IntoView {
-    // What each row shows, computed once per page change (dates formatted here).
-    let views = Memo::new(move |_| rows.with(|r| r.iter().map(RowView::of).collect::<Vec<_>>()));
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        let Some(button) = event_element(&ev, "button[data-act]") else {
-            return;
-        };
-        let (Some(act), Some(id)) = (
-            button.get_attribute("data-act"),
-            button.get_attribute("data-id"),
-        ) else {
-            return;
-        };
-        match act.as_str() {
-            "details" => on_details.run(id),
-            "revoke" => on_revoke.run(id),
-            _ => {}
-        }
-    };
-    let on_change = move |ev: leptos::ev::Event| {
-        let Some(input) = event_element(&ev, "input[type=checkbox][data-id]") else {
-            return;
-        };
-        let Some(id) = input.get_attribute("data-id") else {
-            return;
-        };
-        let on = input
-            .unchecked_into::<web_sys::HtmlInputElement>()
-            .checked();
-        selected.update(|s| {
-            if on {
-                s.insert(id);
-            } else {
-                s.remove(&id);
-            }
-        });
-    };
-    let all_on_page_selected = move || {
-        let ids = rows.with(|r| r.iter().map(|s| s.id.clone()).collect::<Vec<_>>());
-        !ids.is_empty() && selected.with(|sel| ids.iter().all(|i| sel.contains(i)))
-    };
-    let toggle_page = move |on: bool| {
-        let ids: Vec<String> = rows.with(|r| r.iter().map(|s| s.id.clone()).collect());
-        selected.update(|sel| {
-            for id in ids {
-                if on {
-                    sel.insert(id);
-                } else {
-                    sel.remove(&id);
-                }
-            }
-        });
-    };
-    let header = move |k: SortKey| {
-        let sorted = move || query.with(|q| (q.sort == k).then_some(q.dir));
-        view! {
-            <th scope="col" aria-sort=move || sorted().map(|d| d.aria()).unwrap_or("none")>
-                <button type="button" class="th-sort" on:click=move |_| on_sort.run(k)>
-                    {k.label()}
-                    <span class="sort-mark" aria-hidden="true">
-                        {move || match sorted() {
-                            Some(crate::list::SortDir::Asc) => "▲",
-                            Some(crate::list::SortDir::Desc) => "▼",
-                            None => "↕",
-                        }}
-                    </span>
-                </button>
-            </th>
-        }
-    };
-    view! {
-        <div class="table-wrap">
-            <table class="sessions">
-                <caption class="sr-only">"Active sessions"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col" class="col-check">
-                            <input
-                                type="checkbox"
-                                aria-label="Select all sessions on this page"
-                                prop:checked=all_on_page_selected
-                                on:change=move |ev| toggle_page(event_target_checked(&ev))
-                            />
-                        </th>
-                        {columns.iter().copied().map(header).collect_view()}
-                        <th scope="col" class="col-actions">
-                            <span class="sr-only">"Actions"</span>
-                        </th>
-                    </tr>
-                </thead>
-                <tbody on:click=on_click on:change=on_change>
-                    <For
-                        each=move || 0..views.with(Vec::len)
-                        key=|i| *i
-                        children=move |i| {
-                            // Only this slot's data: an unchanged row is not rewritten.
-                            let slot = Memo::new(move |_| {
-                                let mut r = views.with(|v| v.get(i).cloned()).unwrap_or_default();
-                                r.checked = selected.with(|s| s.contains(&r.id));
-                                r.pending = pending.with(|p| p.contains(&r.id));
-                                r
-                            });
-                            row_slot(slot, columns, now)
-                        }
-                    />
-                </tbody>
-            </table>
-        </div>
     }
 }
