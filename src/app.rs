@@ -1,25 +1,29 @@
-//! The root component: header, the screen of the moment, and what overlays
-//! every screen (messages, the rate-limit banner, the two-factor dialog).
+//! The root component: header, the server tabs, the screen of the moment,
+//! and what overlays every screen (messages, the rate-limit banner, the
+//! two-factor dialog).
 
 use crate::components::notices::Notices;
 use crate::components::rate_limit_banner::RateLimitBanner;
+use crate::components::server_tabs::ServerTabs;
 use crate::components::two_factor_dialog::TwoFactorDialog;
-use crate::connection::stored;
-use crate::context::{AppCtx, SIGNOUT_KEY};
+use crate::context::{AppCtx, View, SIGNOUT_KEY};
+use crate::pages::activity::ActivityPage;
 use crate::pages::connect::ConnectPage;
-use crate::pages::sessions::SessionsPage;
+use crate::pages::everywhere::EverywherePage;
+use crate::pages::sessions::{Screens, SessionsPage};
 use leptos::prelude::*;
 
 #[component]
 pub fn App() -> impl IntoView {
     let ctx = AppCtx::new();
     provide_context(ctx);
-    if let Some(c) = stored::load() {
-        ctx.sign_in(c);
-    }
+    provide_context(Screens::new());
+    ctx.restore();
     // Sign-out in another tab of this panel signs this one out too.
     let other_tab = window_event_listener(leptos::ev::storage, move |e| {
-        if e.key().as_deref() == Some(SIGNOUT_KEY) && e.new_value().is_some() && ctx.api().is_some()
+        if e.key().as_deref() == Some(SIGNOUT_KEY)
+            && e.new_value().is_some()
+            && !ctx.apis().is_empty()
         {
             ctx.end(Some(
                 "You signed out in another tab of this browser. Every stored credential was removed."
@@ -28,18 +32,42 @@ pub fn App() -> impl IntoView {
         }
     });
     on_cleanup(move || other_tab.remove());
-    let signed_in = Memo::new(move |_| ctx.conn.with(|c| c.is_some()));
+    let signed_in = Memo::new(move |_| ctx.servers.with(|s| !s.is_empty()));
     let who = move || {
-        ctx.conn.with(|c| {
-            c.as_ref().map(|c| {
-                let server = if c.base_url.is_empty() {
-                    crate::browser::origin()
-                } else {
-                    c.base_url.clone()
-                };
-                (c.display_name.clone(), c.kind.backend().label(), server)
-            })
+        let shown = ctx.view.get();
+        ctx.servers.with(|all| {
+            let one = match shown {
+                View::Server(id) => all.iter().find(|s| s.id == id),
+                _ if all.len() == 1 => all.first(),
+                _ => None,
+            };
+            match one {
+                Some(s) => {
+                    let server = if s.conn.base_url.is_empty() {
+                        crate::browser::origin()
+                    } else {
+                        s.conn.base_url.clone()
+                    };
+                    view! {
+                        <span class="whoami-text">
+                            "Signed in as " <strong>{s.conn.display_name.clone()}</strong> " · "
+                            {s.conn.kind.backend().label()} " · " <span class="mono">{server}</span>
+                        </span>
+                    }
+                    .into_any()
+                }
+                None => view! {
+                    <span class="whoami-text">
+                        "Signed in to " {crate::words::counted(all.len(), "server")}
+                    </span>
+                }
+                .into_any(),
+            }
         })
+    };
+    let servers = move || {
+        ctx.servers
+            .with(|s| s.iter().map(|s| s.id).collect::<Vec<_>>())
     };
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -48,36 +76,45 @@ pub fn App() -> impl IntoView {
                 <span class="logo" aria-hidden="true">"◧"</span>
                 <span>"sessiondeck"</span>
             </div>
-            {move || {
-                who()
-                    .map(|(name, kind, server)| {
-                        view! {
-                            <div class="whoami">
-                                <span class="whoami-text">
-                                    "Signed in as " <strong>{name}</strong> " · " {kind} " · "
-                                    <span class="mono">{server}</span>
-                                </span>
-                                <button
-                                    type="button"
-                                    class="btn btn-quiet"
-                                    on:click=move |_| ctx.sign_out(Some("You signed out. Every stored credential was removed from this browser.".into()))
-                                >
-                                    "Sign out"
-                                </button>
-                            </div>
-                        }
-                    })
-            }}
+            <Show when=move || signed_in.get()>
+                <div class="whoami">
+                    {who}
+                    <button
+                        type="button"
+                        class="btn btn-quiet"
+                        on:click=move |_| ctx.sign_out(Some("You signed out. Every stored credential was removed from this browser.".into()))
+                    >
+                        "Sign out"
+                    </button>
+                </div>
+            </Show>
         </header>
         <RateLimitBanner />
+        <Show when=move || signed_in.get()>
+            <ServerTabs />
+        </Show>
         <main id="main" tabindex="-1">
-            <Show when=move || signed_in.get() fallback=|| view! { <ConnectPage /> }>
-                {move || {
-                    // A new sign-in is a new page for the new connection.
-                    ctx.conn.track();
-                    ctx.api().map(|api| view! { <SessionsPage api=api /> })
-                }}
-            </Show>
+            // Every server's screen stays mounted (its list, filter and
+            // selection kept) while another view is shown.
+            <For each=servers key=|id| *id let:id>
+                {ctx
+                    .api(id)
+                    .map(|api| {
+                        let active = Signal::derive(move || ctx.view.get() == View::Server(id));
+                        view! {
+                            <div class="server-view" hidden=move || !active.get()>
+                                <SessionsPage api=api active=active />
+                            </div>
+                        }
+                    })}
+            </For>
+            {move || match ctx.view.get() {
+                View::AddServer => Some(view! { <ConnectPage /> }.into_any()),
+                View::Everywhere if signed_in.get() => Some(view! { <EverywherePage /> }.into_any()),
+                View::Activity => Some(view! { <ActivityPage /> }.into_any()),
+                _ if !signed_in.get() => Some(view! { <ConnectPage /> }.into_any()),
+                _ => None,
+            }}
         </main>
         <Notices />
         <TwoFactorDialog />

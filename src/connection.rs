@@ -89,6 +89,29 @@ impl Connection {
         }
     }
 
+    /// The server's host as the tabs show it (the panel's own origin when
+    /// the Server URL is empty).
+    pub fn host(&self) -> String {
+        Self::host_of(&self.base_url)
+    }
+
+    /// `https://chat.example.com/x` → `chat.example.com`; "" → this origin.
+    pub fn host_of(base_url: &str) -> String {
+        if base_url.is_empty() {
+            return "this origin".into();
+        }
+        let rest = base_url.split_once("://").map_or(base_url, |r| r.1);
+        rest.to_string()
+    }
+
+    /// The same account on the same server (a second Connect renews it).
+    pub fn same_account(&self, other: &Connection) -> bool {
+        self.kind == other.kind
+            && self.base_url == other.base_url
+            && self.user_id == other.user_id
+            && self.display_name == other.display_name
+    }
+
     /// The stored form: `{"kind", "base_url", "user_id", "token", "remember",
     /// "display_name"}`.
     pub fn to_json(&self) -> String {
@@ -160,19 +183,50 @@ pub mod stored {
     use super::*;
     use crate::browser::{storage_get, storage_remove, storage_set, Store};
 
-    pub fn save(c: &Connection) {
-        storage_set(Store::Session, KEY, &c.to_json());
-        if c.remember {
-            storage_set(Store::Local, KEY, &c.to_json());
+    /// Every connection in this tab's sessionStorage; those with
+    /// "Remember on this device" also in localStorage.
+    pub fn save_all(all: &[Connection]) {
+        if all.is_empty() {
+            return forget();
+        }
+        let list = |keep: &dyn Fn(&Connection) -> bool| {
+            let items: Vec<String> = all
+                .iter()
+                .filter(|c| keep(c))
+                .map(Connection::to_json)
+                .collect();
+            format!("[{}]", items.join(","))
+        };
+        storage_set(Store::Session, KEY, &list(&|_| true));
+        if all.iter().any(|c| c.remember) {
+            storage_set(Store::Local, KEY, &list(&|c| c.remember));
         } else {
             storage_remove(Store::Local, KEY);
         }
     }
 
-    pub fn load() -> Option<Connection> {
-        storage_get(Store::Session, KEY)
-            .and_then(|s| Connection::from_json(&s))
-            .or_else(|| storage_get(Store::Local, KEY).and_then(|s| Connection::from_json(&s)))
+    /// This tab's connections, else the remembered ones.
+    pub fn load_all() -> Vec<Connection> {
+        let read = |store| {
+            storage_get(store, KEY)
+                .map(|s| parse_list(&s))
+                .filter(|l| !l.is_empty())
+        };
+        read(Store::Session)
+            .or_else(|| read(Store::Local))
+            .unwrap_or_default()
+    }
+
+    /// A stored list (or one connection, as stored before several servers).
+    pub fn parse_list(s: &str) -> Vec<Connection> {
+        match json::parse(s) {
+            Ok(Value::Array(items)) => items
+                .iter()
+                .filter_map(|v| Connection::from_json(&v.to_string()))
+                .take(20)
+                .collect(),
+            _ => Connection::from_json(s).into_iter().collect(),
+        }
     }
 
     pub fn forget() {
@@ -222,6 +276,31 @@ mod tests {
             Connection::from_json(r#"{"kind":"ldap","base_url":"","token":"t"}"#),
             None
         );
+    }
+
+    #[test]
+    fn stored_list_round_trip_old_single_form_and_garbage() {
+        let a = conn();
+        let b = Connection {
+            kind: BackendKind::DocSpace,
+            base_url: "https://docs.example".into(),
+            ..conn()
+        };
+        let text = format!("[{},{}]", a.to_json(), b.to_json());
+        assert_eq!(stored::parse_list(&text), vec![a.clone(), b.clone()]);
+        // The form kept before several servers: one object.
+        assert_eq!(stored::parse_list(&a.to_json()), vec![a.clone()]);
+        // A broken entry is skipped, not the list.
+        let mixed = format!("[{},{{\"kind\":\"x\"}},7]", b.to_json());
+        assert_eq!(stored::parse_list(&mixed), vec![b.clone()]);
+        assert!(stored::parse_list("<html>").is_empty());
+        assert!(a.same_account(&Connection {
+            token: "other".into(),
+            ..a.clone()
+        }));
+        assert!(!a.same_account(&b));
+        assert_eq!(b.host(), "docs.example");
+        assert_eq!(a.host(), "this origin");
     }
 
     #[test]

@@ -6,13 +6,16 @@ use crate::backends::{Backend, BackendKind};
 use crate::connection::{stored, Connection};
 use crate::http::request::{ApiError, ApiRequest, RawResponse};
 use crate::http::transport::{browser, RateLimitEvent, Transport};
-use crate::http::two_factor::{Prompt, TwoFactorGate};
+use crate::http::two_factor::{Prompt, PromptQueue, TwoFactorGate};
 use leptos::prelude::*;
 use std::rc::Rc;
 
 /// Written (then removed) in localStorage at sign-out: other tabs of this
 /// panel see the `storage` event and sign out too. It holds no secret.
 pub const SIGNOUT_KEY: &str = "sessiondeck.signout";
+
+/// Which server tab this browser tab shows (its place in the list).
+const ACTIVE_KEY: &str = "sessiondeck.shown";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NoticeKind {
@@ -29,11 +32,15 @@ pub struct Notice {
     pub text: String,
 }
 
+/// Which connection of this panel (unique for the page's lifetime).
+pub type ServerId = u32;
+
 /// One signed-in connection and its one transport. Work captures the `Api`
 /// it started with, so it goes to that server with those credentials — or,
-/// once that connection is signed out, nowhere.
+/// once that connection is disconnected, nowhere.
 #[derive(Clone)]
 pub struct Api {
+    pub id: ServerId,
     pub conn: Rc<Connection>,
     transport: Transport,
     ctx: AppCtx,
@@ -48,77 +55,155 @@ impl Api {
         self.conn.kind.backend()
     }
 
-    /// Sends through this connection. A 401 signs it out and returns to
-    /// Connect with the reason.
+    /// Sends through this connection. A 401 disconnects it (the others
+    /// stay) and says why.
     pub async fn call(&self, req: ApiRequest) -> Result<RawResponse, ApiError> {
         let r = self.transport.call(&req).await;
         if let Err(e @ ApiError::Unauthorized { .. }) = &r {
             if self.transport.is_open() {
-                self.ctx.sign_out(Some(e.to_string()));
+                self.ctx.disconnect(self.id, Some(e.to_string()));
             }
         }
         r
     }
 }
 
+/// A connection as the header and the server tabs show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerInfo {
+    pub id: ServerId,
+    pub conn: Connection,
+}
+
+impl ServerInfo {
+    /// "Rocket.Chat · chat.example.com": how the tabs, reports and the
+    /// activity log name this server.
+    pub fn label(&self) -> String {
+        format!(
+            "{} · {}",
+            self.conn.kind.backend().label(),
+            self.conn.host()
+        )
+    }
+}
+
+/// What the main area shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// One connection's Sessions screen.
+    Server(ServerId),
+    /// Every connection at once: a person everywhere, criteria across servers.
+    Everywhere,
+    /// The record of revocations.
+    Activity,
+    /// The Connect form, for one more server.
+    AddServer,
+}
+
 /// Shared app state. `Copy`: every field is an arena handle.
 #[derive(Clone, Copy)]
 pub struct AppCtx {
-    /// Who the panel is signed in as (what the header shows).
-    pub conn: RwSignal<Option<Connection>>,
+    /// The signed-in connections, in the order they were added.
+    pub servers: RwSignal<Vec<ServerInfo>>,
+    pub view: RwSignal<View>,
     pub notices: RwSignal<Vec<Notice>>,
     /// What the two-factor dialog shows (`None` = closed).
     pub prompt: RwSignal<Option<Prompt>>,
+    /// Which server's verification the dialog shows: its gate's number and label.
+    pub prompt_from: RwSignal<Option<(u32, String)>>,
     /// While a rate limit is waited out: until when (epoch ms).
     pub rate_until: RwSignal<Option<f64>>,
     /// Why the admin was sent back to Connect (401, signed out).
     pub signout_reason: RwSignal<Option<String>>,
-    api: StoredValue<Option<Api>, LocalStorage>,
-    /// The gate whose prompt the dialog shows.
-    dialog_gate: StoredValue<Option<Rc<TwoFactorGate>>, LocalStorage>,
+    apis: StoredValue<Vec<Api>, LocalStorage>,
+    /// Every gate that asks for a second factor, first asked first shown.
+    asking: StoredValue<PromptQueue<Rc<TwoFactorGate>>, LocalStorage>,
     next_id: StoredValue<u64>,
 }
 
 impl AppCtx {
     pub fn new() -> Self {
         AppCtx {
-            conn: RwSignal::new(None),
+            servers: RwSignal::new(Vec::new()),
+            view: RwSignal::new(View::AddServer),
             notices: RwSignal::new(Vec::new()),
             prompt: RwSignal::new(None),
+            prompt_from: RwSignal::new(None),
             rate_until: RwSignal::new(None),
             signout_reason: RwSignal::new(None),
-            api: StoredValue::new_local(None),
-            dialog_gate: StoredValue::new_local(None),
+            apis: StoredValue::new_local(Vec::new()),
+            asking: StoredValue::new_local(PromptQueue::default()),
             next_id: StoredValue::new(1),
         }
     }
 
-    /// The signed-in connection, if any.
-    pub fn api(&self) -> Option<Api> {
-        self.api.get_value()
+    fn fresh_id(&self) -> u64 {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        id
+    }
+
+    /// Every signed-in connection.
+    pub fn apis(&self) -> Vec<Api> {
+        self.apis.get_value()
+    }
+
+    /// The connection `id`, while it is signed in.
+    pub fn api(&self, id: ServerId) -> Option<Api> {
+        self.apis
+            .with_value(|a| a.iter().find(|a| a.id == id).cloned())
     }
 
     /// The gate the two-factor dialog answers.
     pub fn dialog_gate(&self) -> Option<Rc<TwoFactorGate>> {
-        self.dialog_gate.get_value()
+        self.asking
+            .with_value(|q| q.shown().map(|(_, g, _)| g.clone()))
+    }
+
+    /// Shows what the first gate still asking asks (or closes the dialog).
+    fn show_first_prompt(&self) {
+        let first = self
+            .asking
+            .with_value(|q| q.shown().map(|(id, _, p)| (*id, p.clone())));
+        match first {
+            Some((id, p)) => {
+                if self.prompt_from.with_untracked(|f| f.as_ref().map(|f| f.0)) != Some(id) {
+                    let label = self
+                        .asking
+                        .with_value(|q| q.label(id).map(str::to_string))
+                        .unwrap_or_default();
+                    self.prompt_from.set(Some((id, label)));
+                }
+                self.prompt.set(Some(p));
+            }
+            None => {
+                self.prompt.set(None);
+                self.prompt_from.set(None);
+            }
+        }
     }
 
     /// A transport against `base` with these auth headers and its own
-    /// two-factor gate (shown by the dialog while it asks).
+    /// two-factor gate (shown by the dialog while it asks; `label` names
+    /// the server there).
     pub fn transport(
         &self,
         kind: BackendKind,
         base: &str,
         auth: Vec<(String, String)>,
     ) -> Transport {
-        let (prompt, dialog_gate, rate_until) = (self.prompt, self.dialog_gate, self.rate_until);
+        let ctx = *self;
+        let rate_until = self.rate_until;
+        let gate_id = self.fresh_id() as u32;
+        let label = format!("{} · {}", kind.backend().label(), Connection::host_of(base));
         let gate = Rc::new_cyclic(|me: &std::rc::Weak<TwoFactorGate>| {
             let me = me.clone();
             TwoFactorGate::new(move |p: Option<Prompt>| {
-                if p.is_some() {
-                    dialog_gate.set_value(me.upgrade());
-                }
-                prompt.set(p);
+                let _ = ctx.asking.try_update_value(|q| match (p, me.upgrade()) {
+                    (Some(p), Some(g)) => q.ask(gate_id, g, label.clone(), p),
+                    _ => q.done(gate_id),
+                });
+                ctx.show_first_prompt();
             })
         });
         let backend = kind.backend();
@@ -142,24 +227,131 @@ impl AppCtx {
         )
     }
 
-    pub fn sign_in(&self, conn: Connection) {
-        if let Some(old) = self.api.get_value() {
-            old.transport.close();
+    /// The connections this tab (or, remembered, this browser) had, the one
+    /// that was shown shown again with the view its URL holds.
+    pub fn restore(&self) {
+        for conn in stored::load_all() {
+            self.add(conn);
         }
-        stored::save(&conn);
-        let transport = self.transport(conn.kind, &conn.base_url, conn.auth_headers());
-        self.api.set_value(Some(Api {
-            conn: Rc::new(conn.clone()),
-            transport,
-            ctx: *self,
-        }));
-        self.signout_reason.set(None);
-        self.conn.set(Some(conn));
+        let shown = crate::browser::storage_get(crate::browser::Store::Session, ACTIVE_KEY)
+            .and_then(|i| i.parse::<usize>().ok())
+            .unwrap_or(0);
+        let ids: Vec<ServerId> = self
+            .servers
+            .with_untracked(|s| s.iter().map(|s| s.id).collect());
+        if let Some(&id) = ids.get(shown).or(ids.first()) {
+            self.view.set(View::Server(id));
+        }
     }
 
-    /// Signs out here and in this panel's other tabs: forgets every
-    /// credential (memory, sessionStorage, localStorage), stops everything
-    /// the connection was doing, and ends a token the panel itself obtained.
+    /// Shows `view`; a server's screen brings its own filter into the URL.
+    pub fn show(&self, view: View) {
+        if let View::Server(id) = view {
+            let at = self
+                .servers
+                .with_untracked(|s| s.iter().position(|s| s.id == id));
+            if let Some(at) = at {
+                crate::browser::storage_set(
+                    crate::browser::Store::Session,
+                    ACTIVE_KEY,
+                    &at.to_string(),
+                );
+            }
+        }
+        self.view.set(view);
+    }
+
+    /// Adds a signed-in connection (or renews the same account on the same
+    /// server) and shows its sessions; the other connections stay.
+    pub fn sign_in(&self, conn: Connection) {
+        // A new screen starts from its own default view, not another's URL.
+        crate::browser::discard_scheduled_query();
+        crate::browser::set_query_string("", false);
+        let id = self.add(conn);
+        self.show(View::Server(id));
+    }
+
+    fn add(&self, conn: Connection) -> ServerId {
+        let same = self
+            .apis
+            .with_value(|a| a.iter().find(|a| a.conn.same_account(&conn)).map(|a| a.id));
+        if let Some(id) = same {
+            self.close(id);
+        }
+        let id = self.fresh_id() as ServerId;
+        let transport = self.transport(conn.kind, &conn.base_url, conn.auth_headers());
+        self.apis.update_value(|a| {
+            a.push(Api {
+                id,
+                conn: Rc::new(conn.clone()),
+                transport,
+                ctx: *self,
+            })
+        });
+        self.signout_reason.set(None);
+        self.servers.update(|s| s.push(ServerInfo { id, conn }));
+        self.save();
+        id
+    }
+
+    fn save(&self) {
+        let all: Vec<Connection> = self
+            .servers
+            .with_untracked(|s| s.iter().map(|s| s.conn.clone()).collect());
+        stored::save_all(&all);
+    }
+
+    /// Stops connection `id`: nothing more is sent with it, and a login
+    /// token the panel created is ended on the server.
+    fn close(&self, id: ServerId) {
+        let Some(api) = self.api(id) else { return };
+        api.transport.close();
+        if let Some(req) = api
+            .conn
+            .issued_by_panel
+            .then(|| api.backend().end_token())
+            .flatten()
+        {
+            leptos::task::spawn_local(async move {
+                let _ = api.transport.send_raw(req).await;
+            });
+        }
+        self.apis.update_value(|a| a.retain(|a| a.id != id));
+        self.servers.update(|s| s.retain(|s| s.id != id));
+    }
+
+    /// Disconnects one server; the others stay. With none left, back to
+    /// Connect with `reason`; else `reason` is said as an alert.
+    pub fn disconnect(&self, id: ServerId, reason: Option<String>) {
+        let label = self
+            .servers
+            .with_untracked(|s| s.iter().find(|s| s.id == id).map(ServerInfo::label));
+        let Some(label) = label else { return };
+        self.close(id);
+        self.save();
+        let first = self.servers.with_untracked(|s| s.first().map(|s| s.id));
+        match first {
+            None => {
+                self.end_view(reason);
+            }
+            Some(other) => {
+                if self.view.get_untracked() == View::Server(id) {
+                    self.show(View::Server(other));
+                }
+                match reason {
+                    Some(r) => self.alert(format!("Disconnected from {label}: {r}")),
+                    None => self.status(format!(
+                        "Disconnected from {label}. Its credentials were removed from this browser."
+                    )),
+                }
+            }
+        }
+    }
+
+    /// Signs out of every server, here and in this panel's other tabs:
+    /// forgets every credential (memory, sessionStorage, localStorage),
+    /// stops everything the connections were doing, and ends the tokens
+    /// the panel itself obtained.
     pub fn sign_out(&self, reason: Option<String>) {
         self.end(reason);
         crate::browser::storage_set(
@@ -170,27 +362,24 @@ impl AppCtx {
         crate::browser::storage_remove(crate::browser::Store::Local, SIGNOUT_KEY);
     }
 
-    /// Signs out this tab only (another tab signed out).
+    /// Signs out of every server in this tab only (another tab signed out).
     pub fn end(&self, reason: Option<String>) {
-        if let Some(api) = self.api.get_value() {
-            api.transport.close();
-            // A login token the panel created is the panel's to end.
-            if let Some(req) = api
-                .conn
-                .issued_by_panel
-                .then(|| api.backend().end_token())
-                .flatten()
-            {
-                leptos::task::spawn_local(async move {
-                    let _ = api.transport.send_raw(req).await;
-                });
-            }
+        let ids: Vec<ServerId> = self.apis.with_value(|a| a.iter().map(|a| a.id).collect());
+        for id in ids {
+            self.close(id);
         }
-        self.api.set_value(None);
         stored::forget();
+        self.end_view(reason);
+    }
+
+    /// Back to Connect with nothing signed in.
+    fn end_view(&self, reason: Option<String>) {
+        crate::browser::storage_remove(crate::browser::Store::Session, ACTIVE_KEY);
         self.signout_reason.set(reason);
-        self.conn.set(None);
+        self.servers.set(Vec::new());
+        self.view.set(View::AddServer);
         self.prompt.set(None);
+        self.prompt_from.set(None);
         self.rate_until.set(None);
         self.notices.set(Vec::new());
         crate::browser::discard_scheduled_query();
@@ -198,8 +387,7 @@ impl AppCtx {
     }
 
     fn push(&self, kind: NoticeKind, text: String) {
-        let id = self.next_id.get_value();
-        self.next_id.set_value(id + 1);
+        let id = self.fresh_id();
         self.notices.update(|n| {
             n.push(Notice { id, kind, text });
             // Keep the region short: the newest few messages.

@@ -8,6 +8,7 @@ pub mod notices;
 pub mod pagination;
 pub mod progress;
 pub mod rate_limit_banner;
+pub mod server_tabs;
 pub mod session_table;
 pub mod two_factor_dialog;
 pub mod user_groups;

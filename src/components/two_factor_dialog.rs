@@ -31,12 +31,13 @@ pub fn code_to_send(method: &str, typed: &str) -> Option<String> {
 #[component]
 pub fn TwoFactorDialog() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
-    let open = Memo::new(move |_| ctx.prompt.with(|p| p.is_some()));
-    view! {
-        <Show when=move || open.get()>
-            <TwoFactorForm />
-        </Show>
-    }
+    // One form per asking server: the next server's question starts afresh.
+    let asker = Memo::new(move |_| {
+        ctx.prompt
+            .with(|p| p.is_some())
+            .then(|| ctx.prompt_from.with(|f| f.as_ref().map(|f| f.0)))
+    });
+    move || asker.get().map(|_| view! { <TwoFactorForm /> })
 }
 
 #[component]
@@ -87,6 +88,11 @@ fn TwoFactorForm() -> impl IntoView {
         <Modal label_id="tfa-title" on_cancel=cancel class="modal-narrow">
             <form class="dialog-body" on:submit=submit>
                 <h2 id="tfa-title">"Two-factor verification"</h2>
+                {move || {
+                    ctx.prompt_from
+                        .get()
+                        .map(|(_, label)| view! { <p class="tfa-server">"Asked by " <strong>{label}</strong></p> })
+                }}
                 <p class="muted">
                     "The server asks for a second factor before it continues. "
                     {move || {

@@ -283,12 +283,84 @@ impl TwoFactorGate {
     }
 }
 
+/// The gates of several connections asking at once: the dialog shows one
+/// at a time, the first that asked; the next one's prompt follows when it
+/// closes. `T` is the gate (a handle), kept only while it asks.
+pub struct PromptQueue<T> {
+    asking: Vec<(u32, T, String, Prompt)>,
+}
+
+impl<T> Default for PromptQueue<T> {
+    fn default() -> Self {
+        PromptQueue { asking: Vec::new() }
+    }
+}
+
+impl<T> PromptQueue<T> {
+    /// Gate `id` (named `label`) shows `prompt`: a new ask joins the end, a
+    /// changed prompt (an error, busy) keeps its place.
+    pub fn ask(&mut self, id: u32, gate: T, label: String, prompt: Prompt) {
+        match self.asking.iter_mut().find(|a| a.0 == id) {
+            Some(a) => a.3 = prompt,
+            None => self.asking.push((id, gate, label, prompt)),
+        }
+    }
+
+    /// Gate `id` closed its dialog.
+    pub fn done(&mut self, id: u32) {
+        self.asking.retain(|a| a.0 != id);
+    }
+
+    /// What the dialog shows: the first gate asking, and its prompt.
+    pub fn shown(&self) -> Option<(&u32, &T, &Prompt)> {
+        self.asking.first().map(|(id, g, _, p)| (id, g, p))
+    }
+
+    /// How gate `id` names its server.
+    pub fn label(&self, id: u32) -> Option<&str> {
+        self.asking.iter().find(|a| a.0 == id).map(|a| a.2.as_str())
+    }
+
+    /// How many gates ask and are not shown yet.
+    pub fn behind(&self) -> usize {
+        self.asking.len().saturating_sub(1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::rc::Rc;
 
     type Seen = Rc<RefCell<Vec<Option<Prompt>>>>;
+
+    #[test]
+    fn prompt_queue_shows_first_asker_and_keeps_its_place_until_done() {
+        let mut q: PromptQueue<&str> = PromptQueue::default();
+        assert!(q.shown().is_none());
+        let p = |m: &str| Prompt {
+            challenge: Challenge {
+                method: m.into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        q.ask(7, "a", "Rocket.Chat · a".into(), p("password"));
+        q.ask(9, "b", "Rocket.Chat · b".into(), p("totp"));
+        assert_eq!(q.shown().map(|s| *s.0), Some(7));
+        assert_eq!(q.behind(), 1);
+        // A changed prompt of the second asker does not jump the queue.
+        let mut busy = p("totp");
+        busy.busy = true;
+        q.ask(9, "b", "Rocket.Chat · b".into(), busy.clone());
+        assert_eq!(q.shown().map(|s| *s.1), Some("a"));
+        q.done(7);
+        assert_eq!(q.shown().map(|s| s.2.clone()), Some(busy));
+        assert_eq!(q.label(9), Some("Rocket.Chat · b"));
+        q.done(9);
+        assert!(q.shown().is_none());
+        assert_eq!(q.behind(), 0);
+    }
 
     fn gate() -> (Rc<TwoFactorGate>, Seen) {
         let seen = Rc::new(RefCell::new(Vec::new()));

@@ -23,14 +23,28 @@ use crate::revoke::Action;
 use crate::words::counted;
 use leptos::prelude::*;
 use load_status::LoadStatus;
-use screen::{Screen, Shown};
+use screen::Shown;
+pub use screen::{Screen, Screens};
 use toolbar::Toolbar;
 
 /// The Sessions screen of one signed-in connection: everything it loads or
 /// revokes goes through `api`, captured when it was created.
 #[component]
-pub fn SessionsPage(api: Api) -> impl IntoView {
-    let s = Screen::new(expect_context::<AppCtx>(), api);
+pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let s = Screen::new(ctx, api, active);
+    let screens = expect_context::<Screens>();
+    screens.register(s);
+    let server = s.server();
+    on_cleanup(move || screens.unregister(server));
+    // Shown again: the URL holds this screen's view.
+    Effect::new(move |was: Option<bool>| {
+        let now = active.get();
+        if now && was == Some(false) {
+            s.write_url();
+        }
+        now
+    });
     let shown = Shown::new(s);
     let caps = Memo::new(move |_| s.backend.caps(s.scope.get()));
     let now = RwSignal::new(browser::now_ms());
@@ -41,6 +55,9 @@ pub fn SessionsPage(api: Api) -> impl IntoView {
         on_cleanup(move || h.clear());
     }
     let popstate = window_event_listener(leptos::ev::popstate, move |_| {
+        if !s.active.get_untracked() {
+            return;
+        }
         browser::discard_scheduled_query();
         s.query.set(s.query_from_url());
     });
@@ -75,6 +92,14 @@ pub fn SessionsPage(api: Api) -> impl IntoView {
                     <span class="kind">{s.backend.label()}</span>
                 </h1>
                 <p class="muted summary">{summary}</p>
+                <button
+                    type="button"
+                    class="btn btn-quiet disconnect"
+                    aria-label=format!("Disconnect from {}", s.server_label())
+                    on:click=move |_| ctx.disconnect(server, None)
+                >
+                    "Disconnect"
+                </button>
             </div>
             <LoadStatus s=s />
             <Toolbar s=s caps=caps />

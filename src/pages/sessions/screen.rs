@@ -7,7 +7,7 @@ use crate::browser;
 use crate::bulk::Stop;
 use crate::components::bulk_report::BulkState;
 use crate::confirm::PendingConfirm;
-use crate::context::{Api, AppCtx};
+use crate::context::{Api, AppCtx, ServerId};
 use crate::http::request::{ApiError, ApiRequest, RawResponse};
 use crate::list::{paginate, ListQuery, PageView, SessionList, UserGroup};
 use crate::load::{LoadProgress, Loads};
@@ -47,10 +47,44 @@ pub struct Screen {
     /// The running batch's Stop button.
     pub stop: StoredValue<Stop, LocalStorage>,
     pub loads: StoredValue<Loads, LocalStorage>,
+    /// This server's tab is the one shown: only then does the screen read
+    /// and write the URL.
+    pub active: Signal<bool>,
+}
+
+/// Every mounted Sessions screen, for the views that work across servers.
+#[derive(Clone, Copy)]
+pub struct Screens(StoredValue<Vec<Screen>, LocalStorage>);
+
+impl Screens {
+    pub fn new() -> Self {
+        Screens(StoredValue::new_local(Vec::new()))
+    }
+
+    pub fn register(&self, s: Screen) {
+        self.0.update_value(|v| v.push(s));
+    }
+
+    pub fn unregister(&self, server: ServerId) {
+        let _ = self
+            .0
+            .try_update_value(|v| v.retain(|s| s.server() != server));
+    }
+
+    /// The screens of the servers still connected, in tab order.
+    pub fn all(&self) -> Vec<Screen> {
+        self.0.get_value()
+    }
+}
+
+impl Default for Screens {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Screen {
-    pub fn new(ctx: AppCtx, api: Api) -> Screen {
+    pub fn new(ctx: AppCtx, api: Api, active: Signal<bool>) -> Screen {
         let backend = api.backend();
         let default_sort = backend.caps(Scope::All).default_sort;
         let default_query = StoredValue::new(ListQuery {
@@ -64,10 +98,12 @@ impl Screen {
             backend,
             scope: RwSignal::new(backend.first_scope()),
             list: RwSignal::new_local(SessionList::default()),
-            query: RwSignal::new(ListQuery::from_query_string_or(
-                &browser::query_string(),
-                default_query.get_value(),
-            )),
+            // A screen opened behind another tab starts from its defaults.
+            query: RwSignal::new(if active.get_untracked() {
+                ListQuery::from_query_string_or(&browser::query_string(), default_query.get_value())
+            } else {
+                default_query.get_value()
+            }),
             default_query,
             selected: RwSignal::new(HashSet::new()),
             pending: RwSignal::new(HashSet::new()),
@@ -81,7 +117,34 @@ impl Screen {
             queue: RwSignal::new(RevokeQueue::default()),
             stop: StoredValue::new_local(Stop::default()),
             loads: StoredValue::new_local(Loads::default()),
+            active,
         }
+    }
+
+    /// Which connection this screen shows.
+    pub fn server(&self) -> ServerId {
+        self.api.with_value(|a| a.id)
+    }
+
+    /// How the tabs and reports name this screen's server.
+    pub fn server_label(&self) -> String {
+        self.api.with_value(|a| {
+            format!(
+                "{} · {}",
+                a.backend().label(),
+                crate::connection::Connection::host_of(&a.conn.base_url)
+            )
+        })
+    }
+
+    /// Writes this screen's view into the URL (its tab was just shown).
+    pub fn write_url(&self) {
+        let q = self.query.get_untracked();
+        let qs = self
+            .default_query
+            .with_value(|d| q.to_query_string_against(d));
+        browser::discard_scheduled_query();
+        browser::set_query_string(&qs, false);
     }
 
     /// The view as the URL says it now (Back / Forward).
@@ -93,10 +156,12 @@ impl Screen {
     /// history entry (Back returns to the previous view), filter typing
     /// replaces the current one.
     pub fn set_query(&self, q: ListQuery, push: bool) {
-        let qs = self
-            .default_query
-            .with_value(|d| q.to_query_string_against(d));
-        browser::schedule_query_string(qs, push);
+        if self.active.get_untracked() {
+            let qs = self
+                .default_query
+                .with_value(|d| q.to_query_string_against(d));
+            browser::schedule_query_string(qs, push);
+        }
         self.query.set(q);
     }
 
