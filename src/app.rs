@@ -21,6 +21,9 @@ pub fn App() -> impl IntoView {
     ctx.restore();
     // Sign-out in another tab of this panel signs this one out too.
     let other_tab = window_event_listener(leptos::ev::storage, move |e| {
+        if e.key().as_deref() == Some(crate::audit::KEY) {
+            ctx.reload_audit();
+        }
         if e.key().as_deref() == Some(SIGNOUT_KEY)
             && e.new_value().is_some()
             && !ctx.apis().is_empty()

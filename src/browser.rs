@@ -33,6 +33,12 @@ pub fn storage_set(which: Store, key: &str, value: &str) {
     }
 }
 
+/// Like [`storage_set`], but says whether the browser kept it (a full
+/// storage refuses).
+pub fn storage_try_set(which: Store, key: &str, value: &str) -> bool {
+    storage(which).is_some_and(|s| s.set_item(key, value).is_ok())
+}
+
 pub fn storage_remove(which: Store, key: &str) {
     if let Some(s) = storage(which) {
         let _ = s.remove_item(key);

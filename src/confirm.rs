@@ -43,6 +43,26 @@ fn spec(title: String, message: String, confirm_label: String) -> ConfirmSpec {
     }
 }
 
+impl ConfirmSpec {
+    /// Names the server the sessions are on (several may be connected).
+    pub fn on_server(mut self, server: &str) -> Self {
+        self.message = format!("On {server}: {}", self.message);
+        self
+    }
+}
+
+/// Forgetting the activity record (nothing is revoked).
+pub fn clear_activity(n: usize) -> ConfirmSpec {
+    spec(
+        "Clear the activity record?".into(),
+        format!(
+            "{} of what this browser revoked will be forgotten. Export the record first if you need it. No session is touched.",
+            counted(n, "recorded attempt")
+        ),
+        "Clear activity".into(),
+    )
+}
+
 /// One session (`what`: how it is shown).
 pub fn one(id: &str, what: &str) -> ConfirmSpec {
     spec(

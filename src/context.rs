@@ -2,6 +2,7 @@
 //! the two-factor dialog's gate, sign-in and sign-out. Components reach it
 //! with `expect_context::<AppCtx>()`; it knows no component.
 
+use crate::audit::{self, AuditLog};
 use crate::backends::{Backend, BackendKind};
 use crate::connection::{stored, Connection};
 use crate::http::request::{ApiError, ApiRequest, RawResponse};
@@ -115,6 +116,8 @@ pub struct AppCtx {
     pub rate_until: RwSignal<Option<f64>>,
     /// Why the admin was sent back to Connect (401, signed out).
     pub signout_reason: RwSignal<Option<String>>,
+    /// What this browser revoked (kept in localStorage).
+    pub audit: RwSignal<AuditLog>,
     apis: StoredValue<Vec<Api>, LocalStorage>,
     /// Every gate that asks for a second factor, first asked first shown.
     asking: StoredValue<PromptQueue<Rc<TwoFactorGate>>, LocalStorage>,
@@ -131,10 +134,58 @@ impl AppCtx {
             prompt_from: RwSignal::new(None),
             rate_until: RwSignal::new(None),
             signout_reason: RwSignal::new(None),
+            audit: RwSignal::new(Self::stored_audit()),
             apis: StoredValue::new_local(Vec::new()),
             asking: StoredValue::new_local(PromptQueue::default()),
             next_id: StoredValue::new(1),
         }
+    }
+
+    fn stored_audit() -> AuditLog {
+        crate::browser::storage_get(crate::browser::Store::Local, audit::KEY)
+            .map(|s| AuditLog::from_json(&s))
+            .unwrap_or_default()
+    }
+
+    /// Another tab recorded (or cleared) activity: read it again.
+    pub fn reload_audit(&self) {
+        self.audit.set(Self::stored_audit());
+    }
+
+    /// Adds a run's attempts to the record and keeps it. When the browser's
+    /// storage is full the oldest half goes, and the admin is told.
+    pub fn record(&self, entries: Vec<audit::Entry>) {
+        if entries.is_empty() {
+            return;
+        }
+        // Another tab may have recorded meanwhile.
+        let mut log = Self::stored_audit();
+        log.record(entries);
+        let mut kept = crate::browser::storage_try_set(
+            crate::browser::Store::Local,
+            audit::KEY,
+            &log.to_json(),
+        );
+        if !kept {
+            log.entries.truncate(log.len() / 2);
+            kept = crate::browser::storage_try_set(
+                crate::browser::Store::Local,
+                audit::KEY,
+                &log.to_json(),
+            );
+            self.alert(if kept {
+                "The activity record filled this browser's storage: its oldest half was dropped. Export it regularly to keep it all."
+            } else {
+                "The activity record could not be saved (this browser's storage is full or off). It is shown until this tab closes; export it now."
+            });
+        }
+        self.audit.set(log);
+    }
+
+    /// Forgets the record (the Activity view's "Clear activity").
+    pub fn clear_audit(&self) {
+        crate::browser::storage_remove(crate::browser::Store::Local, audit::KEY);
+        self.audit.set(AuditLog::default());
     }
 
     fn fresh_id(&self) -> u64 {

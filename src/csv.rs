@@ -48,14 +48,14 @@ pub fn to_csv<'a>(rows: impl IntoIterator<Item = &'a Session>) -> String {
     out
 }
 
-fn push_row(out: &mut String, cells: impl Iterator<Item = String>) {
+pub(crate) fn push_row(out: &mut String, cells: impl Iterator<Item = String>) {
     let cells: Vec<String> = cells.collect();
     out.push_str(&cells.join(","));
     out.push_str("\r\n");
 }
 
 /// One cell; `exact`: the value must survive unchanged (quoting only).
-fn cell(v: &str, exact: bool) -> String {
+pub(crate) fn cell(v: &str, exact: bool) -> String {
     let formula = v.starts_with(['=', '+', '-', '@', '\t', '\r']);
     let v = if formula && !exact {
         format!("'{v}")

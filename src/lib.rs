@@ -8,11 +8,13 @@
 //! Browser: [`http::transport::browser`], [`browser`], [`context`],
 //! [`sign_in`], [`app`], `components`, `pages`.
 
+pub mod audit;
 pub mod backends;
 pub mod bulk;
 pub mod confirm;
 pub mod connection;
 pub mod csv;
+pub mod everywhere;
 pub mod http;
 pub mod json;
 pub mod list;

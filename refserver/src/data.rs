@@ -96,6 +96,10 @@ pub const USER_ID: &str = "PlainDemoUser0002";
 pub const USER_USERNAME: &str = "ursula";
 pub const USER_PASSWORD: &str = "sessiondeck-user";
 pub const USER_PAT: &str = "demo-user-token-7Hq2Wc5Zt1Lb8Yx";
+/// The person with sessions on Rocket.Chat, DocSpace and Henshin in the
+/// demo (the Everywhere view finds her on all three).
+pub const DEMO_PERSON: &str = "Grace Kim";
+pub const DEMO_PERSON_USERNAME: &str = "grace.kim";
 pub const HOSTILE_NAME: &str = "<img src=x onerror=alert(1)>";
 
 /// The RFC 6238 test secret "12345678901234567890" (base32 below).
@@ -476,6 +480,19 @@ pub fn seed(n: usize, seed: u64, admin_2fa: &[String], now_ms: i64) -> Seeded {
         });
     }
     sessions.truncate(n.max(SEED001.len() + 1));
+    // The demo person, also on DocSpace and Henshin: the first sample user
+    // with two or more sessions takes her name (the random stream and every
+    // count stay as they were).
+    let first_sample = SEED001.len() + 3;
+    if let Some(u) = users
+        .iter_mut()
+        .skip(first_sample)
+        .find(|u| sessions.iter().filter(|s| s.user_id == u.id).count() >= 2)
+    {
+        u.username = DEMO_PERSON_USERNAME.into();
+        u.name = Some(DEMO_PERSON.into());
+        u.email = format!("{DEMO_PERSON_USERNAME}@sessiondeck.test");
+    }
     Seeded { users, sessions }
 }
 
@@ -525,5 +542,12 @@ mod tests {
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), 240, "session IDs are unique");
+        let grace = a
+            .users
+            .iter()
+            .find(|u| u.username == DEMO_PERSON_USERNAME)
+            .expect("the demo person");
+        assert_eq!(grace.name.as_deref(), Some(DEMO_PERSON));
+        assert!(a.sessions.iter().filter(|s| s.user_id == grace.id).count() >= 2);
     }
 }

@@ -49,6 +49,9 @@ pub fn seed(rng: &mut Rng, now: i64) -> Henshin {
             ),
             name: if i == 0 {
                 "user".into()
+            } else if i == 22 {
+                // The demo person, also on Rocket.Chat and DocSpace.
+                crate::data::DEMO_PERSON_USERNAME.into()
             } else {
                 format!("operator{i:02}")
             },
@@ -288,4 +291,28 @@ async fn revoke(
     }
     st.hs.sessions.remove(pos);
     axum::Json(json!({ "Result": "OK" })).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::data::{Rng, DEMO_PERSON, DEMO_PERSON_USERNAME};
+
+    /// The demo's person has sessions on DocSpace and Henshin (and, see
+    /// `data`, on Rocket.Chat) with the demo's default seed.
+    #[test]
+    fn the_demo_person_is_on_docspace_and_henshin() {
+        let mut rng = Rng::new(42 ^ 0x0d0c);
+        let ds = crate::docspace::seed(&mut rng, 1_700_000_000_000);
+        let hs = super::seed(&mut rng, 1_700_000_000_000);
+        assert!(ds
+            .conns
+            .iter()
+            .any(|c| c.display_name.as_deref() == Some(DEMO_PERSON)));
+        let at = hs
+            .users
+            .iter()
+            .position(|u| u.name == DEMO_PERSON_USERNAME)
+            .expect("on Henshin");
+        assert!(hs.sessions.iter().any(|s| s.user_index == at));
+    }
 }

@@ -153,6 +153,17 @@ pub trait Backend: Sync {
         &[]
     }
     /// The call that revokes one session whose ID passed [`check_id`].
+    /// Where the list in `scope` does not say which session is the panel's
+    /// own but another call does (Rocket.Chat's own list marks `current`).
+    fn own_session(&self, _scope: Scope) -> Option<ApiRequest> {
+        None
+    }
+
+    /// The panel's own session ID in [`Backend::own_session`]'s answer.
+    fn parse_own_session(&self, _body: &str) -> Option<String> {
+        None
+    }
+
     fn revoke_request(&self, scope: Scope, id: &str) -> ApiRequest;
     /// The request that revokes one session; an ID that could reach more
     /// than that session is refused here, before anything is sent.

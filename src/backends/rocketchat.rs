@@ -101,6 +101,20 @@ impl Backend for RocketChat {
             parse: parse_list,
         }
     }
+    fn own_session(&self, scope: Scope) -> Option<ApiRequest> {
+        // list.all does not mark the caller's session; the own list does.
+        (scope == Scope::All).then(|| list(Scope::Own, 0))
+    }
+
+    fn parse_own_session(&self, body: &str) -> Option<String> {
+        parse_list(body)
+            .ok()?
+            .sessions
+            .into_iter()
+            .find(|s| s.current)
+            .map(|s| s.id)
+    }
+
     fn details(&self, scope: Scope, id: &str) -> Option<ApiRequest> {
         Some(info(scope, id))
     }
@@ -387,6 +401,23 @@ mod tests {
             },
         )
         .unwrap_err()
+    }
+
+    #[test]
+    fn own_session_comes_from_the_own_list_where_list_all_does_not_say() {
+        let b = RocketChat;
+        let req = b.own_session(Scope::All).expect("asked for the admin list");
+        assert_eq!(req.path, "/api/v1/sessions/list");
+        assert!(
+            b.own_session(Scope::Own).is_none(),
+            "the own list marks it itself"
+        );
+        let body = r#"{"sessions":[{"sessionId":"a","current":false},{"sessionId":"b","current":true}],
+            "count":2,"offset":0,"total":2,"success":true}"#;
+        assert_eq!(b.parse_own_session(body).as_deref(), Some("b"));
+        let none = r#"{"sessions":[{"sessionId":"a"}],"total":1,"success":true}"#;
+        assert_eq!(b.parse_own_session(none), None);
+        assert_eq!(b.parse_own_session("<html>"), None);
     }
 
     #[test]

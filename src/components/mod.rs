@@ -2,6 +2,7 @@
 
 pub mod bulk_report;
 pub mod confirm_dialog;
+pub mod criteria_fields;
 pub mod details_panel;
 pub mod modal;
 pub mod notices;

@@ -3,11 +3,13 @@
 //! and filter (`index`), ordering (`order`), and paging and grouping
 //! ([`view`]).
 
+pub mod criteria;
 mod index;
 mod order;
 pub mod query;
 pub mod view;
 
+pub use criteria::Criteria;
 pub use query::{ListQuery, SortDir, SortKey, PAGE_SIZES};
 pub use view::{paginate, PageView, UserGroup};
 
@@ -147,6 +149,18 @@ impl SessionList {
                 .collect(),
         );
         before - self.sessions.len()
+    }
+
+    /// Marks session `id` as the panel's own (it does not change the
+    /// search text). Whether it was listed.
+    pub fn mark_current(&mut self, id: &str) -> bool {
+        match self.sessions.iter_mut().find(|s| s.id == id) {
+            Some(s) => {
+                s.current = true;
+                true
+            }
+            None => false,
+        }
     }
 
     /// IDs of every session of the owner identified by `user_key`.

@@ -1,6 +1,7 @@
 //! The view query — filter, sort, page — and its codec for the URL, so
 //! reload and Back keep what the admin was looking at.
 
+use super::criteria::{Criteria, URL_KEYS};
 use crate::http::url::{percent_decode, percent_encode};
 
 pub const PAGE_SIZES: [usize; 4] = [10, 25, 50, 100];
@@ -112,6 +113,8 @@ pub struct ListQuery {
     /// 1-based.
     pub page: usize,
     pub page_size: usize,
+    /// Revoke-by-criteria conditions beyond the filter.
+    pub crit: Criteria,
 }
 
 impl Default for ListQuery {
@@ -122,6 +125,7 @@ impl Default for ListQuery {
             dir: SortDir::Desc,
             page: 1,
             page_size: DEFAULT_PAGE_SIZE,
+            crit: Criteria::default(),
         }
     }
 }
@@ -160,7 +164,11 @@ impl ListQuery {
                         }
                     }
                 }
-                _ => {}
+                k => {
+                    if let Some(f) = q.crit.field_mut(k) {
+                        *f = v;
+                    }
+                }
             }
         }
         q
@@ -182,6 +190,11 @@ impl ListQuery {
         }
         if self.page_size != d.page_size {
             parts.push(format!("size={}", self.page_size));
+        }
+        for (k, v) in URL_KEYS.iter().zip(self.crit.fields()) {
+            if !v.is_empty() {
+                parts.push(format!("{k}={}", percent_encode(v)));
+            }
         }
         if parts.is_empty() {
             String::new()

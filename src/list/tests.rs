@@ -267,11 +267,16 @@ fn query_string_round_trip() {
         dir: SortDir::Asc,
         page: 3,
         page_size: 50,
+        crit: Criteria {
+            idle_days: "30".into(),
+            net: "10.0.0.0/8".into(),
+            ..Default::default()
+        },
     };
     let s = q.to_query_string_against(&ListQuery::default());
     assert_eq!(
         s,
-        "?q=a%26b%3Dc%20%C3%BC%2F%25&sort=ip&dir=asc&page=3&size=50"
+        "?q=a%26b%3Dc%20%C3%BC%2F%25&sort=ip&dir=asc&page=3&size=50&idle=30&net=10.0.0.0%2F8"
     );
     assert_eq!(from_query_string(&s), q);
     assert_eq!(

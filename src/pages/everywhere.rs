@@ -1,8 +1,380 @@
-//! Every connected server at once.
+//! Everywhere: every connected server at once. Find a person (or sessions
+//! by criteria) across all of them, see the preview per server — counts,
+//! the calls that will be made, the rows — and end them with one
+//! confirmation; each server then reports on its own, with Retry failed.
 
+use crate::browser;
+use crate::components::bulk_report::BulkReport;
+use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::criteria_fields::CriteriaFields;
+use crate::confirm::ConfirmSpec;
+use crate::context::{AppCtx, ServerId};
+use crate::everywhere::{Found, Sweep};
+use crate::list::Criteria;
+use crate::model::Session;
+use crate::pages::sessions::{Screen, Screens};
+use crate::revoke::Action;
+use crate::words::counted;
 use leptos::prelude::*;
+
+/// Rows the combined table shows (the counts and the revoke cover all).
+const SHOWN_ROWS: usize = 200;
+
+/// One server's part of the preview.
+#[derive(Clone, Debug, PartialEq)]
+struct Part {
+    server: ServerId,
+    label: String,
+    found: Found,
+    /// What would be sent: the sweep on this server.
+    action: Action,
+    /// Still loading (the preview covers what is loaded).
+    loading: bool,
+    error: Option<String>,
+}
+
+impl Part {
+    fn count(&self) -> usize {
+        self.found.chosen.len()
+    }
+
+    /// "3 sessions — one call each" / "2 sessions — 1 call for all of a user's".
+    fn how(&self) -> String {
+        let Action::Sweep { users, ids, .. } = &self.action else {
+            return String::new();
+        };
+        let mut parts = Vec::new();
+        if !users.is_empty() {
+            parts.push(format!(
+                "{} by the server's per-user call",
+                counted(users.len(), "whole user")
+            ));
+        }
+        if !ids.is_empty() {
+            parts.push(format!("{} one call each", counted(ids.len(), "session")));
+        }
+        parts.join("; ")
+    }
+}
 
 #[component]
 pub fn EverywherePage() -> impl IntoView {
-    view! { <section class="everywhere-page"><h1>"Everywhere"</h1></section> }
+    let ctx = expect_context::<AppCtx>();
+    let screens = expect_context::<Screens>();
+    let sweep = RwSignal::new(Sweep::default());
+    let confirm = RwSignal::new(None::<(ConfirmSpec, Vec<Part>)>);
+    // The servers the last sweep ran on (their reports are shown here).
+    let ran = RwSignal::new(Vec::<ServerId>::new());
+    let screen_of = move |id: ServerId| screens.all().into_iter().find(|s| s.server() == id);
+
+    let compiled = Memo::new(move |_| sweep.with(|w| w.crit.compile(browser::now_ms())));
+    let parts = Memo::new(move |_| {
+        let ids: Vec<ServerId> = ctx.servers.with(|s| s.iter().map(|s| s.id).collect());
+        let Ok(c) = compiled.get() else {
+            return Vec::new();
+        };
+        sweep.with(|w| {
+            ids.into_iter()
+                .filter_map(screen_of)
+                .map(|s: Screen| {
+                    let (found, action) = s.list.with(|l| {
+                        let found = w.find(&l.sessions, &c);
+                        let action = w.plan(s.backend, &l.sessions, &found);
+                        (found, action)
+                    });
+                    Part {
+                        server: s.server(),
+                        label: s.server_label(),
+                        found,
+                        action,
+                        loading: s.loading.with(Option::is_some),
+                        error: s.load_error.with(|e| e.as_ref().map(ToString::to_string)),
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let total = Memo::new(move |_| parts.with(|p| p.iter().map(Part::count).sum::<usize>()));
+    let servers_hit = move || parts.with(|p| p.iter().filter(|p| p.count() > 0).count());
+    let rows = Memo::new(move |_| {
+        let mut out: Vec<(String, Session)> = Vec::new();
+        for p in parts.get() {
+            let Some(s) = screen_of(p.server) else {
+                continue;
+            };
+            s.list.with(|l| {
+                for &i in p
+                    .found
+                    .chosen
+                    .iter()
+                    .take(SHOWN_ROWS.saturating_sub(out.len()))
+                {
+                    if let Some(row) = l.sessions.get(i) {
+                        out.push((p.label.clone(), row.clone()));
+                    }
+                }
+            });
+        }
+        out
+    });
+    let button_text = move || {
+        let n = total.get();
+        let servers = servers_hit();
+        sweep.with(|w| {
+            if w.whole_person() {
+                format!(
+                    "Revoke everything of \u{201c}{}\u{201d} ({} on {})",
+                    w.person.trim(),
+                    counted(n, "session"),
+                    counted(servers, "server")
+                )
+            } else {
+                format!(
+                    "Revoke {} matching on {}",
+                    counted(n, "session"),
+                    counted(servers, "server")
+                )
+            }
+        })
+    };
+    let ask = move || {
+        let snapshot: Vec<Part> = parts
+            .get_untracked()
+            .into_iter()
+            .filter(|p| p.count() > 0)
+            .collect();
+        if snapshot.is_empty() {
+            return;
+        }
+        let w = sweep.get_untracked();
+        let n: usize = snapshot.iter().map(Part::count).sum();
+        let own: usize = snapshot.iter().map(|p| p.found.own_chosen).sum();
+        let who = if w.whole_person() {
+            format!("everything of \u{201c}{}\u{201d}", w.person.trim())
+        } else {
+            "the matching sessions".to_string()
+        };
+        let per_server: Vec<String> = snapshot
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}: {} ({})",
+                    p.label,
+                    counted(p.count(), "session"),
+                    p.how()
+                )
+            })
+            .collect();
+        let mut items = per_server.clone();
+        for p in &snapshot {
+            if let Some(s) = screen_of(p.server) {
+                s.list.with_untracked(|l| {
+                    items.extend(
+                        p.found
+                            .chosen
+                            .iter()
+                            .filter_map(|&i| l.sessions.get(i))
+                            .map(|r| format!("{} — {} · {}", p.label, r.describe(), r.id)),
+                    )
+                });
+            }
+        }
+        let spec = ConfirmSpec {
+            title: format!("Revoke {who}?"),
+            message: format!(
+                "{} on {} will be logged out: {}. Nothing else is touched.",
+                counted(n, "session"),
+                counted(snapshot.len(), "server"),
+                per_server.join("; ")
+            ),
+            items,
+            confirm_label: format!("Revoke {}", counted(n, "session")),
+            warning: (own > 0).then(|| {
+                format!(
+                    "This includes {} sessiondeck itself is using: that server's connection ends too.",
+                    if own == 1 { "the session".to_string() } else { format!("{own} sessions") }
+                )
+            }),
+        };
+        confirm.set(Some((spec, snapshot)));
+    };
+    let run = move |snapshot: Vec<Part>| {
+        ran.set(snapshot.iter().map(|p| p.server).collect());
+        for p in snapshot {
+            if let Some(s) = screen_of(p.server) {
+                s.submit(p.action);
+            }
+        }
+    };
+
+    let part_line = move |p: Part| {
+        let mut text = format!("{} — {}", p.label, counted(p.count(), "session"));
+        if p.count() > 0 {
+            text.push_str(&format!(" ({})", p.how()));
+        }
+        if p.found.own_matching > p.found.own_chosen {
+            text.push_str(" · your own session matches and is left out");
+        } else if p.found.own_chosen > 0 {
+            text.push_str(" · includes your own session");
+        }
+        let note = if let Some(e) = &p.error {
+            Some(format!("Could not load all of this server's sessions: {e}"))
+        } else if p.loading {
+            Some("Still loading: the preview covers what is loaded so far.".to_string())
+        } else {
+            None
+        };
+        view! {
+            <li>
+                <span>{text}</span>
+                {note.map(|n| view! { <span class="muted note">{n}</span> })}
+            </li>
+        }
+    };
+
+    view! {
+        <section class="everywhere-page" aria-labelledby="everywhere-title">
+            <div class="page-head">
+                <h1 id="everywhere-title">"Everywhere"</h1>
+                <p class="muted summary">
+                    {move || {
+                        let n: usize = ctx.servers.with(|s| s.iter().map(|s| s.id).collect::<Vec<_>>())
+                            .into_iter()
+                            .filter_map(screen_of)
+                            .map(|s| s.list.with(|l| l.len()))
+                            .sum();
+                        format!("{} loaded on {}", counted(n, "session"), counted(ctx.servers.with(Vec::len), "server"))
+                    }}
+                </p>
+            </div>
+            <div class="panel sweep-form">
+                <label class="field person">
+                    <span>"Person"</span>
+                    <input
+                        type="search"
+                        placeholder="Name, username, e-mail or user ID — on every connected server"
+                        spellcheck="false"
+                        prop:value=move || sweep.with(|w| w.person.clone())
+                        on:input=move |ev| { let v = event_target_value(&ev); sweep.update(|w| w.person = v) }
+                    />
+                </label>
+                <details class="criteria" open=false>
+                    <summary>"Criteria"</summary>
+                    <CriteriaFields
+                        value=Signal::derive(move || sweep.with(|w| w.crit.clone()))
+                        on_change=move |c: Criteria| sweep.update(|w| w.crit = c)
+                    />
+                </details>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || sweep.with(|w| w.include_own)
+                        on:change=move |ev| { let on = event_target_checked(&ev); sweep.update(|w| w.include_own = on) }
+                    />
+                    <span>"Include my own sessions (the ones sessiondeck uses)"</span>
+                </label>
+                {move || compiled.with(|c| c.as_ref().err().cloned()).map(|e| view! { <p role="alert" class="form-error">{e}</p> })}
+            </div>
+            <Show
+                when=move || sweep.with(|w| !w.is_empty())
+                fallback=|| view! {
+                    <p class="empty">"Type a person, or set criteria, to see their sessions on every connected server."</p>
+                }
+            >
+                <section class="panel preview" aria-labelledby="preview-title">
+                    <h2 id="preview-title">"Preview"</h2>
+                    <ul class="sweep-servers">
+                        {move || parts.get().into_iter().map(part_line).collect_view()}
+                    </ul>
+                    <div class="dialog-actions">
+                        <span class="spacer"></span>
+                        <button type="button" class="btn btn-danger" disabled=move || total.get() == 0 on:click=move |_| ask()>
+                            {button_text}
+                        </button>
+                    </div>
+                </section>
+                <div class="table-wrap">
+                    <table class="sessions combined">
+                        <caption class="sr-only">"Matching sessions on every connected server"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Server"</th>
+                                <th scope="col">"User"</th>
+                                <th scope="col">"Client"</th>
+                                <th scope="col">"OS"</th>
+                                <th scope="col">"IP"</th>
+                                <th scope="col">"Login"</th>
+                                <th scope="col">"Session"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {move || {
+                                rows.get()
+                                    .into_iter()
+                                    .map(|(server, r)| {
+                                        let login = r.login_at.as_ref().and_then(|t| t.epoch_ms).map(browser::format_datetime).unwrap_or_else(|| "—".into());
+                                        let dash = |v: String| if v.is_empty() { "—".to_string() } else { v };
+                                        view! {
+                                            <tr class:row-current=r.current>
+                                                <td>{server}</td>
+                                                <td>
+                                                    {r.user_label().to_string()}
+                                                    {r.current.then(|| view! { <span class="badge">"This session"</span> })}
+                                                </td>
+                                                <td>{dash(r.client_label())}</td>
+                                                <td>{dash(r.os_label())}</td>
+                                                <td class="mono">{r.ip.clone().unwrap_or_else(|| "—".into())}</td>
+                                                <td class="nowrap">{login}</td>
+                                                <td class="mono">{r.id.clone()}</td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()
+                            }}
+                        </tbody>
+                    </table>
+                </div>
+                <p class="muted">
+                    {move || {
+                        let n = total.get();
+                        if n > SHOWN_ROWS {
+                            format!("Showing the first {SHOWN_ROWS} of {n}; the revoke covers all {n}.")
+                        } else {
+                            format!("{} across {}.", counted(n, "matching session"), counted(servers_hit(), "server"))
+                        }
+                    }}
+                </p>
+            </Show>
+            <For each=move || ran.get() key=|id| *id let:id>
+                {screen_of(id).map(|s| {
+                    let waiting = Signal::derive(move || s.queue.with(|q| q.waiting().count()));
+                    view! {
+                        <section class="server-report" aria-label=format!("Report for {}", s.server_label())>
+                            <h2 class="report-server">{s.server_label()}</h2>
+                            <BulkReport
+                                state=s.bulk
+                                waiting=waiting
+                                on_stop=move |_| s.stop.get_value().press()
+                                on_retry={move |ids: Vec<String>| s.submit(Action::Sessions { ids, batch: true })}
+                            />
+                        </section>
+                    }
+                })}
+            </For>
+            {move || {
+                confirm.get().map(|(spec, snapshot)| {
+                    view! {
+                        <ConfirmDialog
+                            spec=spec
+                            on_confirm=move |_| {
+                                confirm.set(None);
+                                run(snapshot.clone());
+                            }
+                            on_cancel=move |_| confirm.set(None)
+                        />
+                    }
+                })
+            }}
+        </section>
+    }
 }

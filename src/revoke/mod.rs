@@ -10,7 +10,7 @@ pub use queue::{RevokeQueue, Submitted};
 pub use report::{Failure, RevokeReport};
 
 use crate::backends::{action_outcome, Backend, Call, Scope};
-use crate::bulk::{run_bulk, Stop, REVOKE_CONCURRENCY};
+use crate::bulk::{run_bulk, ItemResult, NotSent, Stop, REVOKE_CONCURRENCY};
 use crate::http::request::ApiError;
 
 /// A revocation, as confirmed by the admin.
@@ -20,6 +20,14 @@ pub enum Action {
     Sessions { ids: Vec<String>, batch: bool },
     /// The server's own call for every session of one user.
     UserEndpoint { user_id: String, ids: Vec<String> },
+    /// A sweep across servers, on this one: whole users by the server's own
+    /// call (their listed sessions), then single sessions one call each.
+    /// `all` lists every session it names.
+    Sweep {
+        users: Vec<(String, Vec<String>)>,
+        ids: Vec<String>,
+        all: Vec<String>,
+    },
     /// Every session but this one ("Revoke all other sessions").
     Others,
     /// Every session of the account, the panel's own included.
@@ -31,6 +39,7 @@ impl Action {
     pub fn ids(&self) -> &[String] {
         match self {
             Action::Sessions { ids, .. } | Action::UserEndpoint { ids, .. } => ids,
+            Action::Sweep { all, .. } => all,
             Action::Others | Action::All => &[],
         }
     }
@@ -69,6 +78,69 @@ pub async fn revoke_sessions(
     RevokeReport::from_results(results, label)
 }
 
+/// Runs a sweep on one server: each whole user by the server's own call
+/// (its listed sessions reported together), then the single sessions a few
+/// at a time — one report for all of it. Stop, or an error that makes the
+/// rest pointless (401, sign-out), leaves what is left not sent.
+#[allow(clippy::too_many_arguments)]
+pub async fn revoke_sweep(
+    backend: &dyn Backend,
+    scope: Scope,
+    call: &Call<'_>,
+    users: Vec<(String, Vec<String>)>,
+    ids: Vec<String>,
+    label: impl Fn(&str) -> String,
+    stop: &Stop,
+    mut on_progress: impl FnMut(usize, usize),
+) -> RevokeReport {
+    let total = users.iter().map(|(_, u)| u.len()).sum::<usize>() + ids.len();
+    let mut report = RevokeReport::default();
+    let mut done = 0;
+    let mut halted: Option<NotSent> = None;
+    let unsent = |ids: Vec<String>, why: NotSent| {
+        RevokeReport::from_results(
+            ids.into_iter()
+                .map(|id| (id, ItemResult::NotSent(why)))
+                .collect(),
+            &label,
+        )
+    };
+    for (user_id, user_ids) in users {
+        if stop.is_pressed() {
+            halted = Some(NotSent::Stopped);
+        }
+        if let Some(why) = halted {
+            report.merge(unsent(user_ids, why));
+            continue;
+        }
+        let one = Action::UserEndpoint {
+            user_id,
+            ids: user_ids.clone(),
+        };
+        let result = revoke_in_one_call(backend, &one, call).await;
+        if matches!(&result, Err(e) if e.is_fatal()) {
+            halted = Some(NotSent::AfterError);
+        }
+        report.merge(RevokeReport::from_one_call(&user_ids, &result, &label));
+        done += user_ids.len();
+        on_progress(done, total);
+    }
+    if stop.is_pressed() {
+        halted = Some(NotSent::Stopped);
+    }
+    match halted {
+        Some(why) => report.merge(unsent(ids, why)),
+        None => {
+            let rest = revoke_sessions(backend, scope, call, ids, &label, stop, |d, _| {
+                on_progress(done + d, total)
+            })
+            .await;
+            report.merge(rest);
+        }
+    }
+    report
+}
+
 /// Runs an action the server does in one call (a user's sessions, all
 /// others, all); done only when the server answered as its API does.
 pub async fn revoke_in_one_call(
@@ -80,7 +152,7 @@ pub async fn revoke_in_one_call(
         Action::UserEndpoint { user_id, .. } => backend.revoke_user(user_id),
         Action::Others => backend.revoke_others().map(Ok),
         Action::All => backend.revoke_all().map(Ok),
-        Action::Sessions { .. } => None,
+        Action::Sessions { .. } | Action::Sweep { .. } => None,
     };
     let req = req.ok_or_else(|| ApiError::BadResponse {
         status: 0,
@@ -183,6 +255,73 @@ mod tests {
             report.failed[0].label,
             format!("label {}", report.failed[0].id)
         );
+    }
+
+    #[test]
+    fn a_sweep_ends_whole_users_in_one_call_then_single_sessions_one_report() {
+        let ds = BackendKind::DocSpace.backend();
+        let sent = RefCell::new(Vec::new());
+        let call = |r: ApiRequest| -> LocalBoxFuture<'_, _> {
+            let path = r.path.clone();
+            sent.borrow_mut().push(path.clone());
+            Box::pin(async move {
+                if path.ends_with("/logoutall/u-bad") {
+                    Err(ApiError::Server {
+                        status: 500,
+                        message: "boom".into(),
+                    })
+                } else if path.contains("/logoutall/") {
+                    answer(200, r#"{"response":null,"status":0}"#)
+                } else {
+                    answer(200, r#"{"response":true,"status":0}"#)
+                }
+            })
+        };
+        let mut progress = Vec::new();
+        let report = block_on(revoke_sweep(
+            ds,
+            Scope::All,
+            &call,
+            vec![
+                ("u-1".into(), vec!["1".into(), "2".into()]),
+                ("u-bad".into(), vec!["3".into()]),
+            ],
+            vec!["7".into()],
+            |id| format!("#{id}"),
+            &Stop::default(),
+            |d, t| progress.push((d, t)),
+        ));
+        assert_eq!(
+            *sent.borrow(),
+            [
+                "/api/2.0/security/activeconnections/logoutall/u-1",
+                "/api/2.0/security/activeconnections/logoutall/u-bad",
+                "/api/2.0/security/activeconnections/logout/7",
+            ]
+        );
+        assert_eq!(report.requested, 4);
+        assert_eq!(report.revoked, ["1", "2", "7"]);
+        assert_eq!(report.retry_ids(), ["3"]);
+        assert_eq!(report.failed[0].label, "#3");
+        assert_eq!(progress.last(), Some(&(4, 4)));
+
+        // Stopped before it began: nothing is sent, everything is retryable.
+        sent.borrow_mut().clear();
+        let stop = Stop::default();
+        stop.press();
+        let report = block_on(revoke_sweep(
+            ds,
+            Scope::All,
+            &call,
+            vec![("u-1".into(), vec!["1".into()])],
+            vec!["7".into()],
+            |id| id.to_string(),
+            &stop,
+            |_, _| {},
+        ));
+        assert!(sent.borrow().is_empty());
+        assert!(report.stopped);
+        assert_eq!(report.retry_ids(), ["1", "7"]);
     }
 
     #[test]

@@ -119,6 +119,49 @@ impl RevokeReport {
 }
 
 impl RevokeReport {
+    /// What one call that ends `ids` together did: all revoked, or all
+    /// failed for the same reason.
+    pub fn from_one_call(
+        ids: &[String],
+        result: &Result<(), ApiError>,
+        label: impl Fn(&str) -> String,
+    ) -> RevokeReport {
+        let mut r = RevokeReport {
+            requested: ids.len(),
+            ..Default::default()
+        };
+        match result {
+            Ok(()) => r.revoked = ids.to_vec(),
+            Err(e) => {
+                if e.is_fatal() {
+                    r.stopped_by = Some(e.clone());
+                }
+                r.failed = ids
+                    .iter()
+                    .map(|id| Failure {
+                        id: id.clone(),
+                        label: label(id),
+                        reason: e.to_string(),
+                    })
+                    .collect();
+            }
+        }
+        r
+    }
+
+    /// Adds what another part of the same run did.
+    pub fn merge(&mut self, other: RevokeReport) {
+        self.requested += other.requested;
+        self.revoked.extend(other.revoked);
+        self.already_gone.extend(other.already_gone);
+        self.failed.extend(other.failed);
+        self.not_sent.extend(other.not_sent);
+        self.stopped |= other.stopped;
+        if self.stopped_by.is_none() {
+            self.stopped_by = other.stopped_by;
+        }
+    }
+
     /// Adds sessions that were waiting behind a stopped batch as not sent.
     pub fn add_not_started(&mut self, ids: impl IntoIterator<Item = (String, String)>) {
         for (id, label) in ids {
@@ -135,6 +178,25 @@ impl RevokeReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_call_reports_every_session_it_named_and_parts_merge() {
+        let ids = vec!["a".to_string(), "b".to_string()];
+        let ok = RevokeReport::from_one_call(&ids, &Ok(()), |i| i.to_uppercase());
+        assert_eq!((ok.requested, ok.revoked.clone()), (2, ids.clone()));
+        let err = ApiError::Server {
+            status: 500,
+            message: "boom".into(),
+        };
+        let bad = RevokeReport::from_one_call(&ids, &Err(err), |i| i.to_uppercase());
+        assert_eq!(bad.retry_ids(), ids);
+        assert_eq!(bad.failed[1].label, "B");
+        assert!(bad.failed[0].reason.contains("500"));
+        let mut all = ok;
+        all.merge(bad);
+        assert_eq!(all.requested, 4);
+        assert_eq!(all.summary(), "Revoked 2 of 4 sessions; 2 failed.");
+    }
 
     #[test]
     fn summarises_mixed_results() {

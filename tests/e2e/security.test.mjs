@@ -37,6 +37,8 @@ async function listed(server, page, flags = {}) {
   await signInWithToken(page, server.url);
   if (!flags.noTwoFactor) await answerPassword(page);
   await page.getByText(/^1–25 of \d+$/).waitFor();
+  // The load is over once the admin's own session was looked up.
+  await page.waitForFunction(() => performance.getEntriesByName('sessiondeck:own-session').length > 0);
 }
 
 /** A server elsewhere that records every request it gets. */

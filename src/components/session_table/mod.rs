@@ -84,12 +84,22 @@ pub fn SessionTable(
             }
         });
     };
+    // The panel's own session is left out of "select all": ending it is
+    // chosen one row at a time.
+    let selectable = move || {
+        rows.with(|r| {
+            r.iter()
+                .filter(|s| !s.current)
+                .map(|s| s.id.clone())
+                .collect::<Vec<_>>()
+        })
+    };
     let all_on_page_selected = move || {
-        let ids = rows.with(|r| r.iter().map(|s| s.id.clone()).collect::<Vec<_>>());
+        let ids = selectable();
         !ids.is_empty() && selected.with(|sel| ids.iter().all(|i| sel.contains(i)))
     };
     let toggle_page = move |on: bool| {
-        let ids: Vec<String> = rows.with(|r| r.iter().map(|s| s.id.clone()).collect());
+        let ids = selectable();
         selected.update(|sel| {
             for id in ids {
                 if on {
@@ -127,6 +137,7 @@ pub fn SessionTable(
                             <input
                                 type="checkbox"
                                 aria-label="Select all sessions on this page"
+                                title="Your own session (if listed) is left out"
                                 prop:checked=all_on_page_selected
                                 on:change=move |ev| toggle_page(event_target_checked(&ev))
                             />

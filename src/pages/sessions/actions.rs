@@ -4,16 +4,18 @@
 //! list, the selection and the messages. Also the CSV export.
 
 use super::screen::Screen;
+use crate::audit::{Origin, Outcome};
 use crate::browser;
 use crate::bulk::Stop;
 use crate::components::bulk_report::BulkState;
 use crate::confirm::{self, ConfirmSpec, PendingConfirm};
 use crate::load::PROGRESS_EVERY_MS;
+use crate::model::Session;
 use crate::revoke::{self, Action, Said, Submitted};
 use crate::words::counted;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 impl Screen {
     fn say(&self, said: Said) {
@@ -23,17 +25,40 @@ impl Screen {
         }
     }
 
+    /// Who and where, for the activity record.
+    fn origin(&self) -> Origin {
+        Origin {
+            admin: self.api.with_value(|a| a.conn.display_name.clone()),
+            server: self.server_label(),
+        }
+    }
+
+    /// The listed rows of `ids`, as they were when the action started (for
+    /// the activity record, which is written even if the screen is gone).
+    fn rows_of(&self, ids: &[String]) -> HashMap<String, Session> {
+        let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        self.list.with_untracked(|l| {
+            l.sessions
+                .iter()
+                .filter(|s| wanted.contains(s.id.as_str()))
+                .map(|s| (s.id.clone(), s.clone()))
+                .collect()
+        })
+    }
+
     /// Opens the confirmation of `action`, listing the sessions it names
     /// and warning when the panel's own session is among them.
     fn ask(&self, action: Action, spec: ConfirmSpec) {
         let ids = action.ids();
+        let rows = self.rows_of(ids);
         let items = ids
             .iter()
-            .map(|i| format!("{} · {i}", self.label_of(i)))
+            .map(|i| {
+                let what = rows.get(i).map_or_else(|| i.clone(), Session::describe);
+                format!("{what} · {i}")
+            })
             .collect();
-        let own = self
-            .list
-            .with_untracked(|l| ids.iter().any(|i| l.find(i).is_some_and(|s| s.current)));
+        let own = rows.values().any(|s| s.current);
         let spec = spec.listing(items, own);
         self.confirm.set(Some(PendingConfirm { spec, action }));
     }
@@ -72,6 +97,35 @@ impl Screen {
         self.ask(action, spec);
     }
 
+    /// Selects exactly the rows `matched` (indices into the list) — but the
+    /// panel's own session, which is ended only when chosen by itself.
+    pub fn select_matching(self, matched: &[u32]) {
+        let (ids, own) = self.list.with_untracked(|l| {
+            let mut own = false;
+            let ids: HashSet<String> = matched
+                .iter()
+                .filter_map(|&i| l.sessions.get(i as usize))
+                .filter(|s| {
+                    own |= s.current;
+                    !s.current
+                })
+                .map(|s| s.id.clone())
+                .collect();
+            (ids, own)
+        });
+        let n = ids.len();
+        self.selected.set(ids);
+        self.ctx.status(format!(
+            "Selected {} matching the filter and criteria{}. Revoke selected asks before anything ends.",
+            counted(n, "session"),
+            if own {
+                "; your own session is not selected"
+            } else {
+                ""
+            }
+        ));
+    }
+
     /// The selected sessions still in the list: nothing outside the choice.
     pub fn ask_selected(self) {
         let (ids, users) = self.list.with_untracked(|l| {
@@ -84,7 +138,7 @@ impl Screen {
                 )
             })
         });
-        let spec = confirm::selected(ids.len(), users);
+        let spec = confirm::selected(ids.len(), users).on_server(&self.server_label());
         self.ask(Action::Sessions { ids, batch: true }, spec);
     }
 
@@ -120,7 +174,8 @@ impl Screen {
 
     fn run(self, action: Action) {
         match action {
-            Action::Sessions { ids, batch } => self.run_sessions(ids, batch),
+            Action::Sessions { ids, batch } => self.run_sessions(Vec::new(), ids, batch),
+            Action::Sweep { users, ids, .. } => self.run_sessions(users, ids, true),
             other => self.run_one_call(other),
         }
     }
@@ -133,33 +188,38 @@ impl Screen {
     }
 
     /// `batch`: progress, Stop and a report; else one session and a message.
-    fn run_sessions(self, ids: Vec<String>, batch: bool) {
-        let labels: Vec<(String, String)> =
-            ids.iter().map(|i| (i.clone(), self.label_of(i))).collect();
-        self.pending.update(|p| p.extend(ids.iter().cloned()));
+    fn run_sessions(self, users: Vec<(String, Vec<String>)>, ids: Vec<String>, batch: bool) {
+        let every: Vec<String> = users
+            .iter()
+            .flat_map(|(_, u)| u.iter().cloned())
+            .chain(ids.iter().cloned())
+            .collect();
+        self.pending.update(|p| p.extend(every.iter().cloned()));
         let halt = Stop::default();
         self.stop.set_value(halt.clone());
         if batch {
             self.bulk.set(Some(BulkState::Running {
                 done: 0,
-                total: ids.len(),
+                total: every.len(),
             }));
         }
         let (scope, call) = (self.scope.get_untracked(), self.call());
+        let (origin, rows) = (self.origin(), self.rows_of(&every));
         spawn_local(async move {
+            let first = every.first().cloned().unwrap_or_default();
+            let every: HashSet<String> = every.into_iter().collect();
             let mut last_progress = 0.0;
             let label = |id: &str| {
-                labels
-                    .iter()
-                    .find(|(i, _)| i == id)
-                    .map_or_else(|| id.to_string(), |(_, l)| l.clone())
+                rows.get(id)
+                    .map_or_else(|| id.to_string(), Session::describe)
             };
-            let mut report = revoke::revoke_sessions(
+            let mut report = revoke::revoke_sweep(
                 self.backend,
                 scope,
                 &call,
-                ids.clone(),
-                label,
+                users,
+                ids,
+                &label,
                 &halt,
                 |done, total| {
                     // The bar moves at most every PROGRESS_EVERY_MS, not per request.
@@ -181,14 +241,17 @@ impl Screen {
                         .map(|id| (id.clone(), self.label_of(id))),
                 );
             }
+            self.ctx
+                .record(origin.from_report(browser::now_ms(), &report, |id| rows.get(id)));
             let gone = report.gone_ids();
             let _ = self.list.try_update(|l| l.remove_ids(&gone));
+            let gone: HashSet<String> = gone.into_iter().collect();
             let _ = self
                 .selected
                 .try_update(|s| s.retain(|id| !gone.contains(id)));
             let _ = self
                 .pending
-                .try_update(|p| p.retain(|id| !ids.contains(id)));
+                .try_update(|p| p.retain(|id| !every.contains(id)));
             if self
                 .details
                 .try_get_untracked()
@@ -201,7 +264,7 @@ impl Screen {
                 self.say(revoke::batch_said(&report));
                 let _ = self.bulk.try_set(Some(BulkState::Finished(report)));
             } else {
-                self.say(revoke::one_said(&report, &ids[0], &labels[0].1));
+                self.say(revoke::one_said(&report, &first, &label(&first)));
             }
             self.next();
         });
@@ -217,8 +280,23 @@ impl Screen {
         });
         self.pending.update(|p| p.extend(ids.iter().cloned()));
         let call = self.call();
+        let (origin, rows) = (self.origin(), self.rows_of(&ids));
         spawn_local(async move {
             let result = revoke::revoke_in_one_call(self.backend, &action, &call).await;
+            let outcome = match &result {
+                Ok(()) => Outcome::Revoked,
+                Err(e) => Outcome::Failed(e.to_string()),
+            };
+            let at = browser::now_ms();
+            let entries = match &action {
+                Action::Others => vec![origin.entry(at, "all other sessions", None, outcome)],
+                Action::All => vec![origin.entry(at, "all sessions", None, outcome)],
+                _ => ids
+                    .iter()
+                    .map(|i| origin.entry(at, i, rows.get(i), outcome.clone()))
+                    .collect(),
+            };
+            self.ctx.record(entries);
             let _ = self
                 .pending
                 .try_update(|p| p.retain(|id| !ids.contains(id)));
@@ -246,14 +324,12 @@ impl Screen {
         });
     }
 
-    /// The sessions the filter shows, in the order shown, as a CSV file.
-    pub fn export(self) {
+    /// The sessions the filter and criteria keep (`matched`), in the order
+    /// shown, as a CSV file.
+    pub fn export(self, matched: &[u32]) {
         let (csv, n) = self.list.with_untracked(|l| {
-            self.query.with_untracked(|q| {
-                let idx = l.filter_order(&l.sorted(q.sort, q.dir), &q.filter);
-                let csv = crate::csv::to_csv(idx.iter().map(|&i| &l.sessions[i as usize]));
-                (csv, idx.len())
-            })
+            let rows = matched.iter().filter_map(|&i| l.sessions.get(i as usize));
+            (crate::csv::to_csv(rows), matched.len())
         });
         let date = js_sys::Date::new_0()
             .to_iso_string()

@@ -15,6 +15,26 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
 
+impl Screen {
+    /// Marks the panel's own session where the list did not say which it
+    /// is but another call does. Quietly nothing when that call fails.
+    async fn find_own_session(
+        self,
+        scope: crate::backends::Scope,
+        call: &impl Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawResponse, ApiError>>,
+    ) {
+        let Some(req) = self.backend.own_session(scope) else {
+            return;
+        };
+        if let Ok(resp) = call(req).await {
+            if let Some(id) = self.backend.parse_own_session(&resp.body) {
+                let _ = self.list.try_update(|l| l.mark_current(&id));
+            }
+        }
+        browser::mark("sessiondeck:own-session");
+    }
+}
+
 /// Resolves when the first page of a load has been painted.
 type PaintGate = Shared<LocalBoxFuture<'static, ()>>;
 
@@ -89,7 +109,10 @@ impl Screen {
             self.loading.set(None);
             browser::mark("sessiondeck:loaded");
             match result {
-                Ok(report) => self.load_report.set(report),
+                Ok(report) => {
+                    self.load_report.set(report);
+                    self.find_own_session(scope, &call).await;
+                }
                 Err(e) => self.load_error.set(Some(e)),
             }
         });

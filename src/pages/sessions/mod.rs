@@ -4,6 +4,7 @@
 //! the buttons do in `actions`.
 
 mod actions;
+mod criteria;
 mod load_status;
 mod loader;
 mod screen;
@@ -21,6 +22,7 @@ use crate::context::{Api, AppCtx};
 use crate::list::SortKey;
 use crate::revoke::Action;
 use crate::words::counted;
+use criteria::CriteriaPanel;
 use leptos::prelude::*;
 use load_status::LoadStatus;
 use screen::Shown;
@@ -102,7 +104,8 @@ pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoVi
                 </button>
             </div>
             <LoadStatus s=s />
-            <Toolbar s=s caps=caps />
+            <Toolbar s=s shown=shown caps=caps />
+            <CriteriaPanel s=s shown=shown />
             <BulkReport
                 state=s.bulk
                 waiting=waiting
@@ -136,8 +139,10 @@ pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoVi
                 let idle = s.loading.with(Option::is_none) && s.load_error.with(Option::is_none);
                 (shown.page_view.with(|v| v.matched) == 0 && idle)
                     .then(|| {
-                        let f = s.query.with(|q| q.filter.clone());
-                        let text = if f.is_empty() {
+                        let (f, crit) = s.query.with(|q| (q.filter.clone(), !q.crit.is_empty()));
+                        let text = if crit {
+                            "No session matches the filter and criteria.".to_string()
+                        } else if f.is_empty() {
                             "No active sessions.".to_string()
                         } else {
                             format!("No session matches \u{201c}{f}\u{201d}.")

@@ -197,8 +197,12 @@ impl Screen {
 /// sorts again.
 #[derive(Clone, Copy)]
 pub struct Shown {
+    /// Why the criteria cannot be read (then nothing matches).
+    pub crit_error: Memo<Option<String>>,
     pub page_view: Memo<PageView>,
     pub page_rows: Memo<Vec<Session>>,
+    /// Every row the filter and the criteria keep, in display order.
+    pub matched: Memo<Vec<u32>>,
     pub groups: Memo<Vec<UserGroup>>,
 }
 
@@ -212,8 +216,32 @@ impl Shown {
             let (k, d) = sort_by.get();
             list.with(|l| l.sorted(k, d))
         });
+        let crit = Memo::new(move |_| query.with(|q| q.crit.clone()));
+        // Which rows meet the criteria: recomputed when they or the rows
+        // change, not per filter keystroke. `Err`: unreadable, none match.
+        let crit_hits = Memo::new(move |_| {
+            crit.with(|c| {
+                if c.is_empty() {
+                    return Ok(None);
+                }
+                let compiled = c.compile(browser::now_ms())?;
+                Ok(Some(list.with(|l| {
+                    l.sessions
+                        .iter()
+                        .map(|s| compiled.matches(s))
+                        .collect::<Vec<bool>>()
+                })))
+            })
+        });
+        let crit_error = Memo::new(move |_| crit_hits.with(|h| h.as_ref().err().cloned()));
         let matched = Memo::new(move |_| {
-            filter.with(|f| order.with(|o| list.with(|l| l.filter_order(o, f))))
+            let mut m = filter.with(|f| order.with(|o| list.with(|l| l.filter_order(o, f))));
+            crit_hits.with(|h| match h {
+                Ok(None) => {}
+                Ok(Some(hit)) => m.retain(|&i| hit.get(i as usize).copied().unwrap_or(false)),
+                Err(_) => m.clear(),
+            });
+            m
         });
         let page_view = Memo::new(move |_| {
             let (page, size) = paging.get();
@@ -225,6 +253,8 @@ impl Shown {
         });
         let groups = Memo::new(move |_| list.with(|l| l.groups()));
         Shown {
+            crit_error,
+            matched,
             page_view,
             page_rows,
             groups,

@@ -1,12 +1,12 @@
 //! The Sessions screen's toolbar: the filter and the list-wide actions.
 
-use super::screen::Screen;
+use super::screen::{Screen, Shown};
 use crate::backends::Caps;
 use leptos::prelude::*;
 use std::collections::HashSet;
 
 #[component]
-pub fn Toolbar(s: Screen, caps: Memo<Caps>) -> impl IntoView {
+pub fn Toolbar(s: Screen, shown: Shown, caps: Memo<Caps>) -> impl IntoView {
     // The selection is cleared on load and pruned on revoke, so it holds
     // listed sessions only (ask_selected intersects again before sending).
     let selected = move || s.selected.with(|x| x.len());
@@ -55,7 +55,7 @@ pub fn Toolbar(s: Screen, caps: Memo<Caps>) -> impl IntoView {
             <button type="button" class="btn" disabled=move || s.loading.with(Option::is_some) on:click=move |_| s.load()>
                 "Refresh"
             </button>
-            <button type="button" class="btn" on:click=move |_| s.export()>
+            <button type="button" class="btn" on:click=move |_| shown.matched.with_untracked(|m| s.export(m))>
                 "Export CSV"
             </button>
         </div>

@@ -1,0 +1,358 @@
+//! The record of what was revoked: every attempt — who was signed in, on
+//! which server, which session of whom, from which client and IP, what the
+//! server answered, when. Kept in this browser's localStorage (bounded,
+//! never a secret: no token, no code, no password), shown on the Activity
+//! view and exported as CSV or JSON. Plain Rust; the screens record into
+//! it, the browser keeps it.
+
+use crate::csv::{cell, push_row};
+use crate::json::{self, Value};
+use crate::model::Session;
+use crate::revoke::RevokeReport;
+
+/// Where the record lives in localStorage.
+pub const KEY: &str = "sessiondeck.activity";
+
+/// The newest entries kept; older ones drop off the end.
+pub const MAX_ENTRIES: usize = 5000;
+
+/// How one attempt ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Revoked,
+    /// The server no longer knew the session.
+    AlreadyGone,
+    /// Sent, and the server (or the network) said no: why.
+    Failed(String),
+    /// Never sent (Stop, an earlier error): why.
+    NotSent(String),
+}
+
+impl Outcome {
+    pub fn key(&self) -> &'static str {
+        match self {
+            Outcome::Revoked => "revoked",
+            Outcome::AlreadyGone => "already gone",
+            Outcome::Failed(_) => "failed",
+            Outcome::NotSent(_) => "not sent",
+        }
+    }
+
+    pub fn reason(&self) -> &str {
+        match self {
+            Outcome::Failed(r) | Outcome::NotSent(r) => r,
+            _ => "",
+        }
+    }
+
+    fn from_parts(key: &str, reason: String) -> Option<Outcome> {
+        Some(match key {
+            "revoked" => Outcome::Revoked,
+            "already gone" => Outcome::AlreadyGone,
+            "failed" => Outcome::Failed(reason),
+            "not sent" => Outcome::NotSent(reason),
+            _ => return None,
+        })
+    }
+}
+
+/// One revocation attempt.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// When the answer came (epoch ms).
+    pub at_ms: f64,
+    /// Who the panel was signed in as on that server.
+    pub admin: String,
+    /// "Rocket.Chat · chat.example.com".
+    pub server: String,
+    /// The session ID, or what a one-call action ended ("all other sessions").
+    pub session: String,
+    pub user: String,
+    pub client: String,
+    pub ip: String,
+    pub outcome: Outcome,
+}
+
+/// Who and where, the same for every entry of one run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub admin: String,
+    pub server: String,
+}
+
+impl Origin {
+    /// The entry for session `id` (`row`: what the list knew of it).
+    pub fn entry(&self, at_ms: f64, id: &str, row: Option<&Session>, outcome: Outcome) -> Entry {
+        let text = |f: fn(&Session) -> String| row.map(f).unwrap_or_default();
+        Entry {
+            at_ms,
+            admin: self.admin.clone(),
+            server: self.server.clone(),
+            session: id.to_string(),
+            user: text(|s| s.user_label().to_string()),
+            client: text(Session::client_label),
+            ip: text(|s| s.ip.clone().unwrap_or_default()),
+            outcome,
+        }
+    }
+
+    /// One entry per session a batch named, in the report's words.
+    pub fn from_report<'a>(
+        &self,
+        at_ms: f64,
+        report: &RevokeReport,
+        row: impl Fn(&str) -> Option<&'a Session>,
+    ) -> Vec<Entry> {
+        let mut out = Vec::with_capacity(report.requested);
+        for id in &report.revoked {
+            out.push(self.entry(at_ms, id, row(id), Outcome::Revoked));
+        }
+        for id in &report.already_gone {
+            out.push(self.entry(at_ms, id, row(id), Outcome::AlreadyGone));
+        }
+        for f in &report.failed {
+            out.push(self.entry(at_ms, &f.id, row(&f.id), Outcome::Failed(f.reason.clone())));
+        }
+        for f in &report.not_sent {
+            out.push(self.entry(at_ms, &f.id, row(&f.id), Outcome::NotSent(f.reason.clone())));
+        }
+        out
+    }
+}
+
+/// The record, newest first.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AuditLog {
+    pub entries: Vec<Entry>,
+}
+
+impl AuditLog {
+    /// Adds a run's entries at the top; the oldest beyond [`MAX_ENTRIES`] go.
+    pub fn record(&mut self, mut new: Vec<Entry>) {
+        new.reverse();
+        new.append(&mut self.entries);
+        new.truncate(MAX_ENTRIES);
+        self.entries = new;
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The stored (and exported) JSON: `{"entries": [{at, admin, server,
+    /// session, user, client, ip, outcome, reason}]}` with `at` in ISO 8601.
+    pub fn to_json(&self) -> String {
+        let items = self.entries.iter().map(|e| {
+            Value::object([
+                ("at", crate::time::format_iso(e.at_ms).into()),
+                ("at_ms", Value::from(e.at_ms as i64)),
+                ("admin", e.admin.as_str().into()),
+                ("server", e.server.as_str().into()),
+                ("session", e.session.as_str().into()),
+                ("user", e.user.as_str().into()),
+                ("client", e.client.as_str().into()),
+                ("ip", e.ip.as_str().into()),
+                ("outcome", e.outcome.key().into()),
+                ("reason", e.outcome.reason().into()),
+            ])
+        });
+        Value::object([("entries", Value::Array(items.collect()))]).to_string()
+    }
+
+    /// Reads [`AuditLog::to_json`]'s form; a damaged entry is skipped, a
+    /// damaged record reads as empty.
+    pub fn from_json(s: &str) -> AuditLog {
+        let Ok(v) = json::parse(s) else {
+            return AuditLog::default();
+        };
+        let entries = v
+            .get("entries")
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|e| {
+                        let t = |k: &str| e.get(k).and_then(Value::as_str).map(str::to_string);
+                        Some(Entry {
+                            at_ms: e.get("at_ms")?.as_f64()?,
+                            admin: t("admin").unwrap_or_default(),
+                            server: t("server").unwrap_or_default(),
+                            session: t("session")?,
+                            user: t("user").unwrap_or_default(),
+                            client: t("client").unwrap_or_default(),
+                            ip: t("ip").unwrap_or_default(),
+                            outcome: Outcome::from_parts(
+                                &t("outcome")?,
+                                t("reason").unwrap_or_default(),
+                            )?,
+                        })
+                    })
+                    .take(MAX_ENTRIES)
+                    .collect()
+            })
+            .unwrap_or_default();
+        AuditLog { entries }
+    }
+
+    /// CSV (UTF-8 with a byte-order mark, cells quoted as the sessions
+    /// export quotes them), newest first.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("\u{feff}");
+        let header = [
+            "Time",
+            "Signed in as",
+            "Server",
+            "Session",
+            "User",
+            "Client",
+            "IP",
+            "Outcome",
+            "Reason",
+        ];
+        push_row(&mut out, header.iter().map(|h| cell(h, false)));
+        for e in &self.entries {
+            push_row(
+                &mut out,
+                [
+                    cell(&crate::time::format_iso(e.at_ms), false),
+                    cell(&e.admin, false),
+                    cell(&e.server, false),
+                    cell(&e.session, true),
+                    cell(&e.user, false),
+                    cell(&e.client, false),
+                    cell(&e.ip, false),
+                    cell(e.outcome.key(), false),
+                    cell(e.outcome.reason(), false),
+                ]
+                .into_iter(),
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::revoke::Failure;
+
+    fn origin() -> Origin {
+        Origin {
+            admin: "Ada Admin".into(),
+            server: "Rocket.Chat · chat.example".into(),
+        }
+    }
+
+    fn row(id: &str) -> Session {
+        Session {
+            id: id.into(),
+            username: Some(format!("user-{id}")),
+            client: Some("Chrome".into()),
+            client_version: Some("120".into()),
+            ip: Some("10.0.0.9".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_report_becomes_one_entry_per_session_with_its_outcome() {
+        let report = RevokeReport {
+            requested: 4,
+            revoked: vec!["a".into()],
+            already_gone: vec!["b".into()],
+            failed: vec![Failure {
+                id: "c".into(),
+                label: String::new(),
+                reason: "500 Internal Server Error".into(),
+            }],
+            not_sent: vec![Failure {
+                id: "d".into(),
+                label: String::new(),
+                reason: "Not sent: you stopped the batch.".into(),
+            }],
+            ..Default::default()
+        };
+        let rows = [row("a"), row("b"), row("c")];
+        let find = |id: &str| rows.iter().find(|r| r.id == id);
+        let entries = origin().from_report(1_700_000_000_000.0, &report, find);
+        let got: Vec<(&str, &str, &str)> = entries
+            .iter()
+            .map(|e| (e.session.as_str(), e.outcome.key(), e.user.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", "revoked", "user-a"),
+                ("b", "already gone", "user-b"),
+                ("c", "failed", "user-c"),
+                ("d", "not sent", ""),
+            ]
+        );
+        assert_eq!(entries[0].client, "Chrome 120");
+        assert_eq!(entries[0].ip, "10.0.0.9");
+        assert_eq!(entries[2].outcome.reason(), "500 Internal Server Error");
+        assert!(entries.iter().all(|e| e.admin == "Ada Admin"));
+    }
+
+    #[test]
+    fn newest_first_bounded_and_round_trips_through_json() {
+        let mut log = AuditLog::default();
+        let o = origin();
+        log.record(vec![o.entry(1.0, "first", None, Outcome::Revoked)]);
+        log.record(vec![
+            o.entry(
+                2.0,
+                "x",
+                Some(&row("x")),
+                Outcome::Failed("403 \"no\"".into()),
+            ),
+            o.entry(2.0, "y", None, Outcome::NotSent("stopped".into())),
+        ]);
+        let order: Vec<&str> = log.entries.iter().map(|e| e.session.as_str()).collect();
+        assert_eq!(order, ["y", "x", "first"]);
+        assert_eq!(AuditLog::from_json(&log.to_json()), log);
+        // Bounded: the oldest go.
+        let many: Vec<Entry> = (0..MAX_ENTRIES + 10)
+            .map(|i| o.entry(i as f64, &i.to_string(), None, Outcome::Revoked))
+            .collect();
+        log.record(many);
+        assert_eq!(log.len(), MAX_ENTRIES);
+        assert_eq!(log.entries[0].session, (MAX_ENTRIES + 9).to_string());
+        // Damage reads as empty or skips the entry, never panics.
+        assert!(AuditLog::from_json("<html>").is_empty());
+        let one_bad = r#"{"entries":[{"at_ms":5,"session":"s","outcome":"revoked"},{"session":"t"},
+            {"at_ms":6,"session":"u","outcome":"exploded"}]}"#;
+        assert_eq!(AuditLog::from_json(one_bad).len(), 1);
+    }
+
+    #[test]
+    fn json_never_holds_a_secret_and_csv_is_quoted() {
+        let mut log = AuditLog::default();
+        log.record(vec![origin().entry(
+            0.0,
+            "-2tT;x",
+            Some(&Session {
+                user_name: Some("=cmd|' /C calc'!A0".into()),
+                ..row("-2tT;x")
+            }),
+            Outcome::Revoked,
+        )]);
+        let json = log.to_json();
+        for k in ["token", "password", "code", "authorization"] {
+            assert!(!json.to_ascii_lowercase().contains(k), "{k} in {json}");
+        }
+        assert!(json.contains("\"at\":\"1970-01-01T00:00:00"));
+        let csv = log.to_csv();
+        assert!(csv.starts_with("\u{feff}Time,Signed in as,Server,Session"));
+        let line = csv.lines().nth(1).unwrap();
+        assert!(line.contains(",\"-2tT;x\","), "ID exact, quoted: {line}");
+        assert!(
+            line.contains("\"'=cmd|' /C calc'!A0\""),
+            "formula neutralised: {line}"
+        );
+    }
+}

@@ -1,0 +1,51 @@
+//! The revoke-by-criteria inputs (idle days, signed in before, client, OS,
+//! IP or subnet, location), for one server's screen and for Everywhere.
+
+use crate::list::criteria::URL_KEYS;
+use crate::list::Criteria;
+use leptos::prelude::*;
+
+/// Each input shows its part of `value`; a change sends the whole new
+/// criteria to `on_change`.
+#[component]
+pub fn CriteriaFields(
+    #[prop(into)] value: Signal<Criteria>,
+    #[prop(into)] on_change: Callback<Criteria>,
+) -> impl IntoView {
+    let field =
+        move |key: &'static str, label: &'static str, kind: &'static str, hint: &'static str| {
+            let at = URL_KEYS.iter().position(|k| *k == key).unwrap_or(0);
+            view! {
+                <label class="field crit-field">
+                    <span>{label}</span>
+                    <input
+                        type=kind
+                        placeholder=hint
+                        spellcheck="false"
+                        inputmode=if key == "idle" { "numeric" } else { "text" }
+                        prop:value=move || value.with(|c| c.fields()[at].clone())
+                        on:input=move |ev| {
+                            let mut c = value.get_untracked();
+                            if let Some(f) = c.field_mut(key) {
+                                *f = event_target_value(&ev);
+                            }
+                            on_change.run(c);
+                        }
+                    />
+                </label>
+            }
+        };
+    view! {
+        <div class="crit-grid">
+            {field("idle", "Idle for more than (days)", "text", "e.g. 30")}
+            {field("before", "Signed in before (UTC)", "date", "YYYY-MM-DD")}
+            {field("client", "Client", "text", "e.g. Chrome")}
+            {field("os", "OS", "text", "e.g. Windows")}
+            {field("net", "IP or subnet", "text", "10.0.0.0/8 or 10.1.")}
+            {field("loc", "Location", "text", "city or country")}
+        </div>
+        <p class="hint muted">
+            "Idle counts from the last activity, or from the login where the server reports no activity (Rocket.Chat, DocSpace). A session without the value a criterion asks about does not match."
+        </p>
+    }
+}
