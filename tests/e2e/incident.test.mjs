@@ -1,0 +1,241 @@
+// End to end: incident response (issue 11) — several servers at once, one
+// person everywhere, revoke by criteria, the admin's own session, the
+// activity record, freshness, the keyboard.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import {
+  stopAllServers, launch, withServerPage, signInWithToken, signInWithPassword, answerPassword,
+  ADMIN, DOCSPACE, HENSHIN, sha256,
+} from './helpers.mjs';
+
+let browser;
+let close;
+before(async () => { ({ browser, close } = await launch()); });
+after(async () => { await close?.(); stopAllServers(); });
+
+const withServer = (flags, fn) => withServerPage(browser, flags, fn);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const status = (page, text) => page.getByRole('status').filter({ hasText: text }).first();
+const tabs = (page) => page.getByRole('navigation', { name: 'Servers' });
+const tab = (page, name) => tabs(page).getByRole('button', { name });
+
+async function until(what, check, ms = 10000) {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Rocket.Chat admin with the personal access token, list loaded. */
+async function rocketChat(page, url) {
+  await signInWithToken(page, url);
+  await answerPassword(page);
+  await page.getByText('1–25 of 240').waitFor();
+}
+
+/** One more server through "Add server" (same origin, another API). */
+async function addServer(page, backend, label, secret, signedInAs) {
+  await tab(page, 'Add server').click();
+  await page.getByLabel('Backend').selectOption(backend);
+  await page.getByLabel(label, { exact: true }).fill(secret);
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await page.getByText('Signed in as').getByText(signedInAs).waitFor();
+  await page.locator('.server-view:not([hidden]) .range').filter({ hasText: /of \d+/ }).waitFor();
+}
+
+/** Every Rocket.Chat session, read straight from the server (the test's oracle). */
+async function rcSessions(url) {
+  const headers = {
+    'x-user-id': ADMIN.userId, 'x-auth-token': ADMIN.token,
+    'x-2fa-code': sha256(ADMIN.password), 'x-2fa-method': 'password',
+  };
+  const all = [];
+  for (let offset = 0; ; offset += 100) {
+    const r = await fetch(`${url}/api/v1/sessions/list.all?offset=${offset}&count=100`, { headers });
+    assert.equal(r.status, 200, await r.clone().text());
+    const body = await r.json();
+    all.push(...body.sessions);
+    if (offset + 100 >= body.total) return all;
+  }
+}
+
+async function download(page, click) {
+  const [file] = await Promise.all([page.waitForEvent('download'), click()]);
+  return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
+}
+
+test('several servers at once: add, switch, disconnect one, reload — each keeps its view', async () => {
+  await withServer([], async (server, page) => {
+    await rocketChat(page, server.url);
+    await page.getByRole('searchbox', { name: 'Filter' }).fill('chrome');
+    await page.waitForFunction(() => location.search.includes('q=chrome'));
+    await addServer(page, 'docspace', 'API key', DOCSPACE.key, 'Dora Admin');
+    assert.ok(!page.url().includes('q=chrome'), 'a new server starts from its own view');
+    await addServer(page, 'henshin', 'Token', HENSHIN.token, 'Henshin administrator');
+    const names = await tabs(page).getByRole('button').allTextContents();
+    assert.deepEqual(names.slice(0, 3).map((n) => n.split(' ')[0]), ['Rocket.Chat', 'DocSpace', 'Henshin']);
+    assert.deepEqual(names.slice(3), ['Everywhere', 'Activity', 'Add server']);
+    assert.equal(await tab(page, /^Henshin/).getAttribute('aria-current'), 'page');
+
+    // Back to Rocket.Chat: its filter, and the URL says so again.
+    await tab(page, /^Rocket\.Chat/).click();
+    assert.equal(await page.locator('.server-view:not([hidden])').getByRole('searchbox', { name: 'Filter' }).inputValue(), 'chrome');
+    await page.waitForFunction(() => location.search.includes('q=chrome'));
+    await page.getByText('Signed in as').getByText('Ada Admin').waitFor();
+
+    // Disconnect DocSpace: the others stay.
+    await tab(page, /^DocSpace/).click();
+    await page.getByRole('button', { name: /^Disconnect from DocSpace/ }).click();
+    await status(page, 'Disconnected from DocSpace').waitFor();
+    assert.equal(await tab(page, /^DocSpace/).count(), 0);
+    await tab(page, /^Henshin/).waitFor();
+    const stored = await page.evaluate(() => JSON.parse(sessionStorage.getItem('sessiondeck.connection')));
+    assert.deepEqual(stored.map((c) => c.kind), ['rocketchat', 'henshin']);
+
+    // Reload: both come back, the shown one first, with its view.
+    await tab(page, /^Rocket\.Chat/).click();
+    await page.waitForFunction(() => location.search.includes('q=chrome'));
+    await page.reload();
+    // The server may still remember the second factor, or ask again.
+    const twoFactor = page.getByRole('dialog', { name: /Two-factor/ });
+    await twoFactor.or(page.getByText(/^1–\d+ of \d+$/)).first().waitFor();
+    if (await twoFactor.isVisible()) await answerPassword(page);
+    await tab(page, /^Henshin/).waitFor();
+    assert.equal(await tab(page, /^Rocket\.Chat/).getAttribute('aria-current'), 'page');
+    assert.equal(await page.locator('.server-view:not([hidden])').getByRole('searchbox', { name: 'Filter' }).inputValue(), 'chrome');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Connect' }).waitFor();
+    assert.deepEqual(await page.evaluate(() => [sessionStorage.length, localStorage.getItem('sessiondeck.connection')]), [0, null]);
+  });
+});
+
+test('a person everywhere: preview per server, one confirmation, the best call each, one failure retried, the record matches', async () => {
+  await withServer([], async (server, page) => {
+    await rocketChat(page, server.url);
+    await addServer(page, 'docspace', 'API key', DOCSPACE.key, 'Dora Admin');
+    await addServer(page, 'henshin', 'Token', HENSHIN.token, 'Henshin administrator');
+
+    const rc = (await rcSessions(server.url)).filter((s) => s._user?.username === 'grace.kim');
+    assert.ok(rc.length >= 2, 'the demo person has Rocket.Chat sessions');
+    const failing = rc[0].sessionId;
+    await server.faults({ failIds: [failing] });
+
+    await tab(page, 'Everywhere').click();
+    await page.getByRole('searchbox', { name: 'Person' }).fill('grace');
+    const preview = page.getByRole('region', { name: 'Preview' });
+    await preview.getByText(`Rocket.Chat · this origin — ${rc.length} sessions (${rc.length} sessions one call each)`).waitFor();
+    const dsLine = await preview.getByText(/^DocSpace \(ONLYOFFICE\) · this origin — \d+ session/).textContent();
+    assert.match(dsLine, /1 whole user by the server's per-user call/);
+    const hsLine = await preview.getByText(/^Henshin admin · this origin — \d+ session/).textContent();
+    const ds = Number(dsLine.match(/— (\d+)/)[1]);
+    const hs = Number(hsLine.match(/— (\d+)/)[1]);
+    assert.ok(ds >= 1 && hs >= 1, 'on DocSpace and Henshin too');
+    const total = rc.length + ds + hs;
+    // The combined table: a Server column, every matching row.
+    const table = page.getByRole('table');
+    await table.getByRole('columnheader', { name: 'Server' }).waitFor();
+    assert.equal(await table.locator('tbody tr').count(), total);
+
+    const before = (await server.stats()).logoutCalls.length;
+    await preview.getByRole('button', { name: `Revoke everything of “grace” (${total} sessions on 3 servers)` }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.getByText(`${total} sessions on 3 servers will be logged out`).waitFor();
+    await dialog.getByRole('button', { name: `Revoke ${total} sessions` }).click();
+
+    const report = (label) => page.getByRole('region', { name: new RegExp(`^Report for ${label}.* · this origin$`) });
+    await report('Rocket.Chat').getByText(`Revoked ${rc.length - 1} of ${rc.length} sessions; 1 failed.`).waitFor();
+    await report('DocSpace').getByText(`Revoked ${ds} of ${ds} session`).waitFor();
+    await report('Henshin').getByText(`Revoked ${hs} of ${hs} session`).waitFor();
+
+    // Exactly the preview was sent: Grace's sessions, DocSpace by one call for her.
+    const stats = await server.stats();
+    const sent = stats.logoutCalls.slice(before);
+    const rcSent = sent.filter((c) => rc.some((s) => s.sessionId === c));
+    const userCalls = sent.filter((c) => c.startsWith('user:'));
+    assert.deepEqual(rcSent.sort(), rc.map((s) => s.sessionId).sort());
+    assert.equal(userCalls.length, 1, `one logoutall: ${sent}`);
+    assert.equal(sent.length, rc.length + 1 + hs, `nothing else was sent: ${sent}`);
+
+    // Retry failed, on the server that failed.
+    await report('Rocket.Chat').getByRole('button', { name: /Retry failed/ }).click();
+    await report('Rocket.Chat').getByText('Revoked 1 of 1 session.').waitFor();
+    assert.equal((await server.stats()).logoutCalls.filter((c) => c === failing).length, 2);
+
+    // The activity record says exactly that, and exports it.
+    await tab(page, 'Activity').click();
+    const rows = page.getByRole('table').locator('tbody tr');
+    await until('every attempt recorded', async () => (await rows.count()) === total + 1);
+    const json = await download(page, () => page.getByRole('button', { name: 'Export JSON' }).click());
+    assert.match(json.name, /^sessiondeck-activity-\d{4}-\d\d-\d\d\.json$/);
+    const entries = JSON.parse(json.text).entries;
+    assert.equal(entries.length, total + 1);
+    const of = (id) => entries.filter((e) => e.session === id).map((e) => e.outcome);
+    assert.deepEqual(of(failing), ['revoked', 'failed'], 'newest first: the retry, then the failure');
+    assert.match(entries.find((e) => e.outcome === 'failed').reason, /500/);
+    for (const s of rc.slice(1)) assert.deepEqual(of(s.sessionId), ['revoked']);
+    assert.ok(entries.every((e) => e.at && e.server.endsWith('· this origin') && e.admin), 'who, where, when');
+    assert.equal(entries.filter((e) => e.server.startsWith('DocSpace')).length, ds);
+    assert.equal(entries.filter((e) => e.server.startsWith('Henshin')).length, hs);
+    assert.ok(!json.text.includes(ADMIN.token) && !json.text.includes(DOCSPACE.key) && !json.text.includes(HENSHIN.token), 'no secret');
+    const csv = await download(page, () => page.getByRole('button', { name: 'Export CSV' }).click());
+    assert.ok(csv.text.startsWith('\ufeffTime,Signed in as,Server,Session,User,Client,IP,Outcome,Reason'));
+    assert.equal(csv.text.trim().split('\r\n').length, total + 2);
+
+    // Clearing is an explicit, confirmed action.
+    await page.getByRole('button', { name: 'Clear activity' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await rows.count(), total + 1);
+    await page.getByRole('button', { name: 'Clear activity' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Clear activity' }).click();
+    await page.getByText('Nothing has been revoked from this browser yet.').waitFor();
+    assert.equal(await page.evaluate(() => localStorage.getItem('sessiondeck.activity')), null);
+  });
+});
+
+test('revoke by criteria: the requests are exactly the preview; the own session is marked and left out', async () => {
+  await withServer([], async (server, page) => {
+    await signInWithPassword(page, server.url);
+    await answerPassword(page);
+    await page.getByText('1–25 of 241').waitFor();
+    // The session the panel itself uses is marked, though list.all does not say.
+    await page.getByRole('table').getByText('This session').waitFor();
+
+    await page.getByText('Revoke by criteria').click();
+    // The own session alone matches 127.0.0.1: Select all leaves it out.
+    await page.getByLabel('IP or subnet').fill('127.0.0.1');
+    await page.getByRole('button', { name: 'Select all 1 matching' }).click();
+    await status(page, 'your own session is not selected').waitFor();
+    assert.ok(await page.getByRole('button', { name: 'Revoke selected (0)' }).isDisabled());
+
+    // A mistyped subnet matches nothing and says why.
+    await page.getByLabel('IP or subnet').fill('10.0.0/8');
+    await page.getByRole('alert').filter({ hasText: 'is not an address' }).waitFor();
+    await page.getByText('No session matches the filter and criteria.').waitFor();
+
+    await page.getByLabel('IP or subnet').fill('10.0.0.0/8');
+    await page.getByLabel('Idle for more than (days)').fill('7');
+    await page.getByLabel('Client').fill('chrome');
+    await page.waitForFunction(() => location.search.includes('net=10.0.0.0%2F8'));
+    // The oracle: the server's own rows, the same criteria in plain JS.
+    const cut = Date.now() - 7 * 86400000;
+    const expected = (await rcSessions(server.url)).filter((s) => s.ip.startsWith('10.')
+      && Date.parse(s.loginAt) < cut && /chrome/i.test(`${s.device?.name} ${s.device?.longVersion}`))
+      .map((s) => s.sessionId).sort();
+    assert.ok(expected.length > 3 && expected.length < 240, `${expected.length} match`);
+    await page.getByText(`${expected.length} sessions match the filter and criteria.`).waitFor();
+    await page.getByRole('button', { name: `Select all ${expected.length} matching` }).click();
+    await page.getByRole('button', { name: `Revoke selected (${expected.length})` }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.getByText(`On Rocket.Chat · this origin:`).waitFor();
+    assert.equal(await dialog.getByText('sessiondeck itself is using').count(), 0, 'the own session is not among them');
+    const before = (await server.stats()).logoutCalls.length;
+    await dialog.getByRole('button', { name: `Revoke ${expected.length} sessions` }).click();
+    await status(page, `Revoked ${expected.length} of ${expected.length} sessions`).waitFor();
+    const sent = (await server.stats()).logoutCalls.slice(before).sort();
+    assert.deepEqual(sent, expected, 'exactly the preview, nothing else');
+    await page.getByText('No session matches the filter and criteria.').waitFor();
+  });
+});
