@@ -218,3 +218,116 @@ pub fn active_element() -> Option<web_sys::HtmlElement> {
         .dyn_into::<web_sys::HtmlElement>()
         .ok()
 }
+
+/// Where focus is in a sessions table: the row's session ID and which of
+/// its controls ("row", "check", or a button's `data-act`).
+pub struct RowFocus {
+    table: web_sys::Element,
+    row: String,
+    act: String,
+}
+
+/// The focused row of a sessions table, if focus is in one.
+pub fn focused_row() -> Option<RowFocus> {
+    let el: web_sys::Element = active_element()?.into();
+    let tr = el.closest("tr[data-row]").ok()??;
+    let table = tr.closest("table").ok()??;
+    let act = if el.tag_name() == "TR" {
+        "row".to_string()
+    } else if let Some(a) = el.get_attribute("data-act") {
+        a
+    } else {
+        "check".to_string()
+    };
+    Some(RowFocus {
+        table,
+        row: tr.get_attribute("data-row")?,
+        act,
+    })
+}
+
+/// The rows of the sessions table inside `container` (by id).
+fn rows_of(container: &str) -> Vec<web_sys::HtmlElement> {
+    let Some(root) = window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(container))
+    else {
+        return Vec::new();
+    };
+    let Ok(list) = root.query_selector_all("tbody tr[data-row]") else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect()
+}
+
+/// One control of a row: the row itself, its checkbox, or a button by its
+/// `data-act` (one of ours: "details", "revoke").
+fn control_of(tr: &web_sys::Element, act: &str) -> Option<web_sys::HtmlElement> {
+    let selector = match act {
+        "row" => return tr.clone().dyn_into().ok(),
+        "details" => "button[data-act=\"details\"]",
+        "revoke" => "button[data-act=\"revoke\"]",
+        _ => "input[type=\"checkbox\"]",
+    };
+    tr.query_selector(selector).ok()??.dyn_into().ok()
+}
+
+impl RowFocus {
+    /// This session's row, if the table shows it now.
+    fn row_element(&self) -> Option<web_sys::Element> {
+        let list = self.table.query_selector_all("tbody tr[data-row]").ok()?;
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .filter_map(|n| n.dyn_into::<web_sys::Element>().ok())
+            .find(|tr| tr.get_attribute("data-row").as_deref() == Some(self.row.as_str()))
+    }
+
+    /// Focuses the same control of the same session again, if its row is
+    /// still shown (after the rows under it changed).
+    pub fn restore(&self) {
+        if let Some(el) = self.row_element().and_then(|tr| control_of(&tr, &self.act)) {
+            let _ = el.focus();
+        }
+    }
+}
+
+/// Moves focus one row down (`down`) or up in the table inside
+/// `container`; from outside the table, to its first row.
+pub fn move_row_focus(container: &str, down: bool) {
+    let rows = rows_of(container);
+    let at = focused_row().and_then(|f| {
+        rows.iter()
+            .position(|r| r.get_attribute("data-row").as_deref() == Some(f.row.as_str()))
+    });
+    let next = match at {
+        None => 0,
+        Some(i) if down => (i + 1).min(rows.len().saturating_sub(1)),
+        Some(i) => i.saturating_sub(1),
+    };
+    if let Some(r) = rows.get(next) {
+        let _ = r.focus();
+    }
+}
+
+/// Clicks a control ("check" or "details") of the focused row.
+pub fn press_in_focused_row(act: &str) -> bool {
+    let Some(f) = focused_row() else { return false };
+    match f.row_element().and_then(|tr| control_of(&tr, act)) {
+        Some(el) => {
+            el.click();
+            true
+        }
+        None => false,
+    }
+}
+
+/// Whether a modal dialog is open (shortcuts then belong to it).
+pub fn dialog_open() -> bool {
+    window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("dialog[open]").ok().flatten())
+        .is_some()
+}

@@ -276,7 +276,7 @@ fn strings(v: &Value, key: &str) -> Option<Vec<String>> {
 
 /// Test control: `{"failIds": [...], "failRate": 0.1, "latencyMs": 20,
 /// "redirectTo": "http://127.0.0.1:9" | null, "htmlActions": true,
-/// "churn": 5, "henshinVanish": [guid]}`.
+/// "churn": 5, "henshinVanish": [guid], "ghostIds": [id]}`.
 async fn faults(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
     let mut st = app.lock();
     if let Some(ids) = strings(&v, "failIds") {
@@ -300,14 +300,22 @@ async fn faults(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
     if let Some(g) = strings(&v, "henshinVanish") {
         st.faults.henshin_vanish = g;
     }
+    if let Some(g) = strings(&v, "ghostIds") {
+        st.faults.ghost_ids = g.into_iter().collect();
+    }
     Json(json!({ "ok": true })).into_response()
 }
 
-/// Test control: `{"selfService": [ids]}` adds sessions of ada with exactly
+/// Test control: `{"rocketChat": n}` begins n Rocket.Chat sessions now (their
+/// IDs are answered); `{"selfService": [ids]}` adds sessions of ada with exactly
 /// these IDs (hostile ones included, as a broken server might send).
 async fn add_sessions(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
     let ids = strings(&v, "selfService").unwrap_or_default();
     let mut st = app.lock();
+    if let Some(n) = v.get("rocketChat").and_then(Value::as_u64) {
+        let added = st.begin_sessions(n.min(10_000) as usize);
+        return Json(json!({ "ok": true, "ids": added })).into_response();
+    }
     let Some(model) = st.ss.sessions.iter().find(|s| s.owner == "ada").cloned() else {
         return StatusCode::CONFLICT.into_response();
     };

@@ -359,15 +359,8 @@ fn list(app: Shared, h: HeaderMap, raw: Option<String>, all: bool) -> Response {
     };
     // Fault `churn`: sessions begin while the admin pages through the list.
     if all && offset > 0 && st.faults.churn > 0 {
-        for _ in 0..st.faults.churn {
-            let n = st.sessions.len() as u64;
-            let pick = st.rng.below(n) as usize;
-            let mut s = st.sessions[pick].clone();
-            s.id = st.rng.id();
-            s.login_at = now_ms();
-            s.login_token = None;
-            st.sessions.insert(0, s);
-        }
+        let n = st.faults.churn;
+        st.begin_sessions(n);
     }
     let mut sort: Vec<(String, i64)> = vec![("loginAt".into(), -1)];
     if let Some(s) = param(&q, "sort") {
@@ -589,6 +582,13 @@ fn logout(app: Shared, h: HeaderMap, raw: Option<String>, body: Bytes, admin: bo
         return caller.with_rate(fail(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Internal server error [injected fault]",
+        ));
+    }
+    if st.faults.ghost_ids.contains(&id) {
+        // Fault `ghostIds`: the server says yes and keeps the session.
+        return caller.with_rate(reply(
+            StatusCode::OK,
+            json!({ "sessionId": id, "success": true }),
         ));
     }
     let s = st.sessions.remove(pos);

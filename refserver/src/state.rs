@@ -28,6 +28,9 @@ pub struct Faults {
     pub churn: usize,
     /// Henshin: these users' sessions end right after the user list is read.
     pub henshin_vanish: Vec<String>,
+    /// Rocket.Chat: logouts of these sessions answer success and keep them
+    /// (a revocation that did not take effect).
+    pub ghost_ids: HashSet<String>,
 }
 
 #[derive(Default, serde::Serialize)]
@@ -138,6 +141,26 @@ pub fn sort_newest_first(s: &mut [SessionRec]) {
 impl Store {
     pub fn user(&self, id: &str) -> Option<&User> {
         self.user_index.get(id).map(|&i| &self.users[i])
+    }
+
+    /// `n` Rocket.Chat sessions begin now (devices and users of existing
+    /// ones, fresh IDs), newest first. Their IDs.
+    pub fn begin_sessions(&mut self, n: usize) -> Vec<String> {
+        let mut ids = Vec::with_capacity(n);
+        for _ in 0..n {
+            let len = self.sessions.len() as u64;
+            if len == 0 {
+                break;
+            }
+            let pick = self.rng.below(len) as usize;
+            let mut s = self.sessions[pick].clone();
+            s.id = self.rng.id();
+            s.login_at = now_ms();
+            s.login_token = None;
+            ids.push(s.id.clone());
+            self.sessions.insert(0, s);
+        }
+        ids
     }
 
     /// Whether this revoke call fails on purpose (failIds once each, or the fail rate).

@@ -239,3 +239,85 @@ test('revoke by criteria: the requests are exactly the preview; the own session 
     await page.getByText('No session matches the filter and criteria.').waitFor();
   });
 });
+
+test('auto-refresh keeps filter, page, selection and focus; new sessions are marked; a revoke that did not take is said', async () => {
+  await withServer([], async (server, page) => {
+    await page.clock.install();
+    await rocketChat(page, server.url);
+    const view = page.locator('.server-view:not([hidden])');
+    await view.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText('26–50 of 240').waitFor();
+    const boxes = page.getByRole('checkbox', { name: /^Select session/ });
+    await boxes.nth(2).check();
+    await boxes.nth(4).check();
+    const focused = await boxes.nth(4).getAttribute('aria-label');
+    await boxes.nth(4).focus();
+
+    // A revocation the server says yes to but does not carry out.
+    const ghost = (await boxes.nth(7).getAttribute('aria-label')).split(' ')[2];
+    await server.faults({ ghostIds: [ghost] });
+    await page.getByRole('button', { name: new RegExp(`^Revoke session ${ghost} `) }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke 1 session' }).click();
+    await status(page, `Revoked session ${ghost}`).waitFor();
+    await boxes.nth(4).focus();
+
+    const added = (await (await server.addSessions({ rocketChat: 3 })).json()).ids;
+    await page.getByLabel('Auto-refresh').selectOption('30');
+    await page.clock.fastForward('00:31');
+    await page.getByText('3 new since the previous load').waitFor();
+    await page.getByText('26–50 of 243').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Revoke selected (2)' }).count(), 1, 'the selection stays');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), focused, 'focus follows its session');
+    await page.getByRole('alert').filter({ hasText: `The server still lists 1 session revoked earlier: ${ghost}` }).waitFor();
+
+    // The new ones are marked (newest first: page 1).
+    await view.getByRole('button', { name: 'Previous page' }).click();
+    const fresh = page.getByRole('row').filter({ has: page.getByText('New', { exact: true }) });
+    assert.equal(await fresh.count(), 3);
+    for (const id of added) await fresh.getByRole('checkbox', { name: new RegExp(`^Select session ${id} `) }).waitFor();
+    await page.getByLabel('Auto-refresh').selectOption('0');
+  });
+});
+
+test('keyboard: / filter, j k and arrows between rows, x selects, Enter opens details, ? lists them; never while typing', async () => {
+  await withServer([], async (server, page) => {
+    await rocketChat(page, server.url);
+    const filter = page.getByRole('searchbox', { name: 'Filter' });
+    await page.locator('body').click({ position: { x: 5, y: 300 } });
+    await page.keyboard.press('/');
+    assert.equal(await filter.evaluate((el) => el === document.activeElement), true);
+    // Typing in the field: letters are text, not shortcuts.
+    await page.keyboard.type('jkx/');
+    assert.equal(await filter.inputValue(), 'jkx/');
+    await filter.fill('');
+    await page.keyboard.press('Tab');
+
+    const rowId = () => page.evaluate(() => document.activeElement?.closest('tr')?.querySelector('input[type=checkbox]')?.getAttribute('aria-label'));
+    const boxes = page.getByRole('checkbox', { name: /^Select session/ });
+    const labels = await boxes.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    await page.keyboard.press('j');
+    assert.equal(await rowId(), labels[0]);
+    await page.keyboard.press('j');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await rowId(), labels[2]);
+    await page.keyboard.press('k');
+    assert.equal(await rowId(), labels[1]);
+    await page.keyboard.press('x');
+    await page.getByRole('button', { name: 'Revoke selected (1)' }).waitFor();
+    assert.equal(await boxes.nth(1).isChecked(), true);
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    const details = page.getByRole('dialog', { name: /Session details/ });
+    await details.waitFor();
+    assert.ok((await details.textContent()).includes(labels[0].split(' ')[2]), 'the focused row’s details');
+    // Inside a dialog the screen's shortcuts are off.
+    await page.keyboard.press('j');
+    await details.getByRole('button', { name: 'Close' }).click();
+
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.getByText('Select or unselect the focused row').waitFor();
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+  });
+});

@@ -42,6 +42,9 @@ pub fn SessionTable(
     /// Sessions with a revoke under way.
     #[prop(into)]
     pending: Signal<HashSet<String>>,
+    /// Sessions new since the previous load (highlighted).
+    #[prop(into)]
+    fresh: Signal<HashSet<String>>,
     #[prop(into)] on_details: Callback<String>,
     #[prop(into)] on_revoke: Callback<String>,
     /// "now" for relative ages, refreshed by the page.
@@ -158,6 +161,7 @@ pub fn SessionTable(
                                 let mut r = views.with(|v| v.get(i).cloned()).unwrap_or_default();
                                 r.checked = selected.with(|s| s.contains(&r.id));
                                 r.pending = pending.with(|p| p.contains(&r.id));
+                                r.fresh = fresh.with(|f| f.contains(&r.id));
                                 r
                             });
                             row_slot(slot, columns, now)

@@ -78,6 +78,8 @@ pub struct RowView {
     /// Selected, and with a revoke under way (set by the table).
     pub checked: bool,
     pub pending: bool,
+    /// New since the previous load (set by the table).
+    pub fresh: bool,
 }
 
 fn text_or_dash(s: Option<&str>) -> String {
@@ -107,6 +109,7 @@ impl RowView {
             expires: TimeText::of(&s.expires_at),
             checked: false,
             pending: false,
+            fresh: false,
         }
     }
 }
@@ -177,6 +180,7 @@ pub fn row_slot(
                     <span class="sub mono">{text(slot, |r| r.username.clone().unwrap_or_default())}</span>
                     {badge(slot, "badge badge-quiet", "operator", |r| r.operator)}
                     {badge(slot, "badge", "This session", |r| r.current)}
+                    {badge(slot, "badge badge-new", "New", |r| r.fresh)}
                 </td>
             }
             .into_any(),
@@ -185,6 +189,7 @@ pub fn row_slot(
                     <span>{text(slot, |r| r.client.clone())}</span>
                     <span class="sub">{text(slot, |r| r.device_type.clone().unwrap_or_default())}</span>
                     {(!has_user_column).then(|| badge(slot, "badge", "This session", |r| r.current))}
+                    {(!has_user_column).then(|| badge(slot, "badge badge-new", "New", |r| r.fresh))}
                 </td>
             }
             .into_any(),
@@ -204,6 +209,9 @@ pub fn row_slot(
             class:row-current=flag(slot, |r| r.current)
             class:row-pending=flag(slot, |r| r.pending)
             class:row-selected=flag(slot, |r| r.checked)
+            class:row-new=flag(slot, |r| r.fresh)
+            tabindex="-1"
+            data-row=id
         >
             <td class="col-check">
                 <input

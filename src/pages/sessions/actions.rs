@@ -244,6 +244,9 @@ impl Screen {
             self.ctx
                 .record(origin.from_report(browser::now_ms(), &report, |id| rows.get(id)));
             let gone = report.gone_ids();
+            let _ = self
+                .revoked_before
+                .try_update_value(|r| r.extend(report.revoked.iter().cloned()));
             let _ = self.list.try_update(|l| l.remove_ids(&gone));
             let gone: HashSet<String> = gone.into_iter().collect();
             let _ = self

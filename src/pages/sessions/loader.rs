@@ -16,6 +16,34 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 impl Screen {
+    /// A load completed: what is new since the previous one is marked, and
+    /// sessions revoked earlier that the server still lists are said.
+    fn after_load(self) {
+        let ids: HashSet<String> = self
+            .list
+            .with_untracked(|l| l.sessions.iter().map(|s| s.id.clone()).collect());
+        let first = self.known.with_value(HashSet::is_empty);
+        let fresh: HashSet<String> = if first {
+            HashSet::new()
+        } else {
+            self.known
+                .with_value(|k| ids.iter().filter(|i| !k.contains(*i)).cloned().collect())
+        };
+        self.fresh.set(fresh);
+        let back: Vec<String> = self
+            .revoked_before
+            .with_value(|r| r.iter().filter(|i| ids.contains(*i)).cloned().collect());
+        self.revoked_before.set_value(HashSet::new());
+        self.known.set_value(ids);
+        if !back.is_empty() {
+            self.ctx.alert(format!(
+                "The server still lists {} revoked earlier: {}. The revocation may not have taken effect — revoke again, or check the server.",
+                crate::words::counted(back.len(), "session"),
+                back.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+
     /// Marks the panel's own session where the list did not say which it
     /// is but another call does. Quietly nothing when that call fails.
     async fn find_own_session(
@@ -39,16 +67,39 @@ impl Screen {
 type PaintGate = Shared<LocalBoxFuture<'static, ()>>;
 
 impl Screen {
-    /// (Re)loads every session of the current scope.
+    /// (Re)loads every session of the current scope, from an empty table.
     pub fn load(self) {
+        self.load_with(false);
+    }
+
+    /// Reloads in the background (auto-refresh): the table, the selection
+    /// (of what is still listed), the view and the focus stay; the new list
+    /// replaces the old one when it is complete. Not while anything else
+    /// is under way.
+    pub fn refresh_quietly(self) {
+        let busy = self.loading.with_untracked(Option::is_some)
+            || self.refreshing.get_untracked()
+            || self.queue.with_untracked(|q| q.is_running())
+            || self.confirm.with_untracked(Option::is_some);
+        if !busy {
+            self.load_with(true);
+        }
+    }
+
+    fn load_with(self, keep: bool) {
         let ticket = self.loads.try_update_value(|l| l.start());
         let Some(ticket) = ticket else { return };
         self.load_error.set(None);
-        self.load_report.set(Default::default());
-        self.skipped.set(0);
-        self.list.set(SessionList::default());
-        self.selected.set(HashSet::new());
-        self.loading.set(Some(LoadProgress::START));
+        if keep {
+            self.refreshing.set(true);
+        } else {
+            self.load_report.set(Default::default());
+            self.skipped.set(0);
+            self.list.set(SessionList::default());
+            self.selected.set(HashSet::new());
+            self.loading.set(Some(LoadProgress::START));
+        }
+        let buffer: Rc<RefCell<Vec<crate::model::Session>>> = Rc::default();
         let scope = self.scope.get_untracked();
         // The first page is painted before the rest is requested: starting a
         // request costs the main thread 1–2 ms, and six of them (plus their
@@ -81,6 +132,12 @@ impl Screen {
                     return;
                 }
                 let batch = batcher.step(step, browser::now_ms());
+                if keep {
+                    if let Some(rows) = batch.rows {
+                        buffer.borrow_mut().extend(rows);
+                    }
+                    return;
+                }
                 if let Some(rows) = batch.rows {
                     self.list.update(|l| {
                         l.extend_unique(rows);
@@ -101,7 +158,24 @@ impl Screen {
                 return;
             }
             let rest = batcher.finish();
-            if !rest.is_empty() {
+            if keep {
+                self.refreshing.set(false);
+                if result.is_ok() {
+                    let mut fresh = SessionList::default();
+                    fresh.extend_unique(std::mem::take(&mut *buffer.borrow_mut()));
+                    fresh.extend_unique(rest);
+                    let ids: HashSet<&str> = fresh.sessions.iter().map(|s| s.id.as_str()).collect();
+                    self.selected
+                        .update(|sel| sel.retain(|id| ids.contains(id.as_str())));
+                    // The rows under the focused control may change: focus
+                    // follows its session when it is still on this page.
+                    let focus = browser::focused_row();
+                    self.list.set(fresh);
+                    if let Some(f) = focus {
+                        request_animation_frame(move || f.restore());
+                    }
+                }
+            } else if !rest.is_empty() {
                 self.list.update(|l| {
                     l.extend_unique(rest);
                 });
@@ -111,6 +185,7 @@ impl Screen {
             match result {
                 Ok(report) => {
                     self.load_report.set(report);
+                    self.after_load();
                     self.find_own_session(scope, &call).await;
                 }
                 Err(e) => self.load_error.set(Some(e)),

@@ -5,6 +5,7 @@
 
 mod actions;
 mod criteria;
+mod keys;
 mod load_status;
 mod loader;
 mod screen;
@@ -56,6 +57,45 @@ pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoVi
     ) {
         on_cleanup(move || h.clear());
     }
+    let help = RwSignal::new(false);
+    let container = format!("server-{server}");
+    let keys = {
+        let container = container.clone();
+        window_event_listener(leptos::ev::keydown, move |ev| {
+            if !s.active.get_untracked() || browser::dialog_open() {
+                return;
+            }
+            let target = ev
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok());
+            let (typing, on_row) = target.as_ref().map_or((false, false), |t| {
+                let tag = t.tag_name();
+                let kind = t.get_attribute("type");
+                let typing = keys::takes_text(&tag, kind.as_deref(), t.is_content_editable());
+                let on_row = tag == "TR"
+                    || (tag == "INPUT" && t.closest("tr[data-row]").ok().flatten().is_some());
+                (typing, on_row)
+            });
+            let modified = ev.ctrl_key() || ev.alt_key() || ev.meta_key();
+            let Some(cmd) = keys::command(&ev.key(), typing, modified, on_row) else {
+                return;
+            };
+            ev.prevent_default();
+            match cmd {
+                keys::KeyCommand::FocusFilter => browser::focus_id(&format!("filter-{server}")),
+                keys::KeyCommand::Next => browser::move_row_focus(&container, true),
+                keys::KeyCommand::Prev => browser::move_row_focus(&container, false),
+                keys::KeyCommand::Toggle => {
+                    browser::press_in_focused_row("check");
+                }
+                keys::KeyCommand::Open => {
+                    browser::press_in_focused_row("details");
+                }
+                keys::KeyCommand::Help => help.set(true),
+            }
+        })
+    };
+    on_cleanup(move || keys.remove());
     let popstate = window_event_listener(leptos::ev::popstate, move |_| {
         if !s.active.get_untracked() {
             return;
@@ -69,6 +109,27 @@ pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoVi
         let _ = s.loads.try_update_value(|l| l.stop());
     });
     s.load();
+    // Auto-refresh: a quiet reload every N seconds while it is on.
+    let timer = StoredValue::new_local(None::<IntervalHandle>);
+    Effect::new(move |_| {
+        let secs = s.auto_refresh.get();
+        if let Some(h) = timer.try_update_value(Option::take).flatten() {
+            h.clear();
+        }
+        if secs > 0 {
+            if let Ok(h) = set_interval_with_handle(
+                move || s.refresh_quietly(),
+                std::time::Duration::from_secs(u64::from(secs)),
+            ) {
+                timer.set_value(Some(h));
+            }
+        }
+    });
+    on_cleanup(move || {
+        if let Some(h) = timer.try_update_value(Option::take).flatten() {
+            h.clear();
+        }
+    });
 
     let waiting = Signal::derive(move || s.queue.with(|q| q.waiting().count()));
     let summary = move || {
@@ -83,17 +144,29 @@ pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoVi
         if skipped > 0 {
             text.push_str(&format!(" · {} skipped", counted(skipped, "malformed row")));
         }
+        let fresh = s.fresh.with(|f| f.len());
+        if fresh > 0 {
+            text.push_str(&format!(" · {fresh} new since the previous load"));
+        }
         text
     };
 
     view! {
-        <section class="sessions-page" aria-labelledby="sessions-title">
+        <section class="sessions-page" id=container aria-labelledby=format!("sessions-title-{server}")>
             <div class="page-head">
-                <h1 id="sessions-title">
+                <h1 id=format!("sessions-title-{server}")>
                     {move || if s.scope.get() == crate::backends::Scope::All { "All sessions" } else { "My sessions" }}
                     <span class="kind">{s.backend.label()}</span>
                 </h1>
                 <p class="muted summary">{summary}</p>
+                <button
+                    type="button"
+                    class="btn btn-quiet keys-help"
+                    aria-keyshortcuts="?"
+                    on:click=move |_| help.set(true)
+                >
+                    "Keyboard shortcuts"
+                </button>
                 <button
                     type="button"
                     class="btn btn-quiet disconnect"
@@ -129,6 +202,7 @@ pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoVi
                         on_sort=move |k: SortKey| s.set_query(s.query.get_untracked().toggle_sort(k), true)
                         selected=s.selected
                         pending=s.pending
+                        fresh=s.fresh
                         on_details=move |id: String| s.details.set(Some(id))
                         on_revoke=move |id: String| s.ask_one(id)
                         now=now
@@ -196,6 +270,34 @@ pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoVi
                         }
                     })
             }}
+            <Show when=move || help.get()>
+                <ShortcutsDialog on_close=move |_| help.set(false) />
+            </Show>
         </section>
+    }
+}
+
+/// The list `?` opens.
+#[component]
+fn ShortcutsDialog(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
+    view! {
+        <crate::components::modal::Modal label_id="keys-title" on_cancel=on_close class="modal-narrow">
+            <div class="dialog-body">
+                <h2 id="keys-title">"Keyboard shortcuts"</h2>
+                <p class="muted">"They work anywhere on this screen except while typing in a field."</p>
+                <dl class="shortcuts">
+                    {keys::SHORTCUTS
+                        .iter()
+                        .map(|(k, what)| view! { <div class="field-row"><dt><kbd>{*k}</kbd></dt><dd>{*what}</dd></div> })
+                        .collect_view()}
+                </dl>
+                <div class="dialog-actions">
+                    <span class="spacer"></span>
+                    <button type="button" class="btn btn-primary" autofocus=true on:click=move |_| on_close.run(())>
+                        "Close"
+                    </button>
+                </div>
+            </div>
+        </crate::components::modal::Modal>
     }
 }

@@ -34,6 +34,16 @@ pub struct Screen {
     /// Sessions a revocation is under way for.
     pub pending: RwSignal<HashSet<String>>,
     pub loading: RwSignal<Option<LoadProgress>>,
+    /// A background refresh is under way (the table stays as it is).
+    pub refreshing: RwSignal<bool>,
+    /// Sessions new since the previous load.
+    pub fresh: RwSignal<HashSet<String>>,
+    /// Every session ID of the last complete load.
+    pub known: StoredValue<HashSet<String>>,
+    /// Revoked since the last load: re-checked by the next one.
+    pub revoked_before: StoredValue<HashSet<String>>,
+    /// Auto-refresh period in seconds (0 = off).
+    pub auto_refresh: RwSignal<u32>,
     pub load_error: RwSignal<Option<ApiError>>,
     pub load_report: RwSignal<LoadReport>,
     /// Malformed rows left out of the list.
@@ -108,6 +118,11 @@ impl Screen {
             selected: RwSignal::new(HashSet::new()),
             pending: RwSignal::new(HashSet::new()),
             loading: RwSignal::new(None),
+            refreshing: RwSignal::new(false),
+            fresh: RwSignal::new(HashSet::new()),
+            known: StoredValue::new(HashSet::new()),
+            revoked_before: StoredValue::new(HashSet::new()),
+            auto_refresh: RwSignal::new(0),
             load_error: RwSignal::new(None),
             load_report: RwSignal::new(LoadReport::default()),
             skipped: RwSignal::new(0),

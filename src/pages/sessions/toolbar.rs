@@ -16,6 +16,8 @@ pub fn Toolbar(s: Screen, shown: Shown, caps: Memo<Caps>) -> impl IntoView {
                 <span>"Filter"</span>
                 <input
                     type="search"
+                    id=format!("filter-{}", s.server())
+                    aria-keyshortcuts="/"
                     placeholder="User, client, OS, IP, host or session ID"
                     spellcheck="false"
                     prop:value=move || s.query.with(|q| q.filter.clone())
@@ -55,6 +57,18 @@ pub fn Toolbar(s: Screen, shown: Shown, caps: Memo<Caps>) -> impl IntoView {
             <button type="button" class="btn" disabled=move || s.loading.with(Option::is_some) on:click=move |_| s.load()>
                 "Refresh"
             </button>
+            <label class="field-inline">
+                <span>"Auto-refresh"</span>
+                <select
+                    prop:value=move || s.auto_refresh.get().to_string()
+                    on:change=move |ev| s.auto_refresh.set(event_target_value(&ev).parse().unwrap_or(0))
+                >
+                    <option value="0">"Off"</option>
+                    <option value="30">"30 s"</option>
+                    <option value="60">"1 min"</option>
+                    <option value="300">"5 min"</option>
+                </select>
+            </label>
             <button type="button" class="btn" on:click=move |_| shown.matched.with_untracked(|m| s.export(m))>
                 "Export CSV"
             </button>
