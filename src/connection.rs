@@ -144,19 +144,37 @@ impl Connection {
     }
 }
 
-/// A ready-made choice on the Connect screen, from `config.json` next to
-/// `index.html`: `{"presets": [{"name", "backend", "serverUrl"}]}`.
+/// One server of a preset: which API, where.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Preset {
-    pub name: String,
+pub struct Target {
     pub kind: BackendKind,
     pub base_url: String,
 }
 
-/// Reads presets leniently: unknown backends and malformed entries are skipped.
+/// A ready-made choice on the Connect screen, from `config.json` next to
+/// `index.html`: `{"presets": [{"name", "backend", "serverUrl"}]}`, or one
+/// naming several servers, connected one after another:
+/// `{"name", "servers": [{"backend", "serverUrl"}, …]}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Preset {
+    pub name: String,
+    pub servers: Vec<Target>,
+}
+
+/// Reads presets leniently: unknown backends and malformed entries are
+/// skipped (a server of a several-server preset: that server; none left:
+/// the preset).
 pub fn parse_presets(body: &str) -> Vec<Preset> {
     let Ok(v) = json::parse(body) else {
         return Vec::new();
+    };
+    let target = |p: &Value| -> Option<Target> {
+        let kind = BackendKind::from_key(p.get("backend")?.as_str()?)?;
+        let base_url = p.get("serverUrl").and_then(|u| u.as_str()).unwrap_or("");
+        Some(Target {
+            kind,
+            base_url: Connection::normalise_base(base_url).ok()?,
+        })
     };
     v.get("presets")
         .and_then(|p| p.as_array())
@@ -164,13 +182,12 @@ pub fn parse_presets(body: &str) -> Vec<Preset> {
             items
                 .iter()
                 .filter_map(|p| {
-                    let kind = BackendKind::from_key(p.get("backend")?.as_str()?)?;
-                    let base_url = p.get("serverUrl").and_then(|u| u.as_str()).unwrap_or("");
-                    Some(Preset {
-                        name: p.get("name")?.as_str()?.chars().take(120).collect(),
-                        kind,
-                        base_url: Connection::normalise_base(base_url).ok()?,
-                    })
+                    let servers: Vec<Target> = match p.get("servers").and_then(Value::as_array) {
+                        Some(list) => list.iter().filter_map(target).take(20).collect(),
+                        None => target(p).into_iter().collect(),
+                    };
+                    let name = p.get("name")?.as_str()?.chars().take(120).collect();
+                    (!servers.is_empty()).then_some(Preset { name, servers })
                 })
                 .take(50)
                 .collect()
@@ -332,10 +349,36 @@ mod tests {
         ]}"#,
         );
         assert_eq!(p.len(), 2);
-        assert_eq!(p[0].base_url, "https://chat.example");
-        assert_eq!(p[1].kind, BackendKind::Henshin);
-        assert_eq!(p[1].base_url, "");
+        assert_eq!(p[0].servers[0].base_url, "https://chat.example");
+        assert_eq!(p[1].servers[0].kind, BackendKind::Henshin);
+        assert_eq!(p[1].servers[0].base_url, "");
         assert!(parse_presets("<html>").is_empty());
+        // Several servers in one preset; a bad one is skipped, an empty
+        // preset too.
+        let p = parse_presets(
+            r#"{"presets":[
+            {"name":"Incident","servers":[
+                {"backend":"rocketchat","serverUrl":""},
+                {"backend":"ldap"},
+                {"backend":"docspace","serverUrl":"http://docs.example"},
+                {"backend":"docspace","serverUrl":"https://docs.example"}]},
+            {"name":"Nothing usable","servers":[{"backend":"ldap"}]}
+        ]}"#,
+        );
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            p[0].servers,
+            [
+                Target {
+                    kind: BackendKind::RocketChat,
+                    base_url: String::new()
+                },
+                Target {
+                    kind: BackendKind::DocSpace,
+                    base_url: "https://docs.example".into()
+                },
+            ]
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::audit::{self, AuditLog};
 use crate::backends::{Backend, BackendKind};
-use crate::connection::{stored, Connection};
+use crate::connection::{stored, Connection, Preset, Target};
 use crate::http::request::{ApiError, ApiRequest, RawResponse};
 use crate::http::transport::{browser, RateLimitEvent, Transport};
 use crate::http::two_factor::{Prompt, PromptQueue, TwoFactorGate};
@@ -88,6 +88,28 @@ impl ServerInfo {
     }
 }
 
+/// Connecting the servers of a preset one after another.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PresetStep {
+    pub preset: Preset,
+    /// The server the Connect form is filled for now.
+    pub at: usize,
+}
+
+impl PresetStep {
+    pub fn target(&self) -> Option<&Target> {
+        self.preset.servers.get(self.at)
+    }
+
+    /// The next server, if the preset names more.
+    pub fn next(&self) -> Option<PresetStep> {
+        (self.at + 1 < self.preset.servers.len()).then(|| PresetStep {
+            preset: self.preset.clone(),
+            at: self.at + 1,
+        })
+    }
+}
+
 /// What the main area shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum View {
@@ -116,6 +138,8 @@ pub struct AppCtx {
     pub rate_until: RwSignal<Option<f64>>,
     /// Why the admin was sent back to Connect (401, signed out).
     pub signout_reason: RwSignal<Option<String>>,
+    /// A several-server preset being connected: which, and the next server.
+    pub preset_step: RwSignal<Option<PresetStep>>,
     /// What this browser revoked (kept in localStorage).
     pub audit: RwSignal<AuditLog>,
     apis: StoredValue<Vec<Api>, LocalStorage>,
@@ -134,6 +158,7 @@ impl AppCtx {
             prompt_from: RwSignal::new(None),
             rate_until: RwSignal::new(None),
             signout_reason: RwSignal::new(None),
+            preset_step: RwSignal::new(None),
             audit: RwSignal::new(Self::stored_audit()),
             apis: StoredValue::new_local(Vec::new()),
             asking: StoredValue::new_local(PromptQueue::default()),
@@ -425,6 +450,7 @@ impl AppCtx {
 
     /// Back to Connect with nothing signed in.
     fn end_view(&self, reason: Option<String>) {
+        self.preset_step.set(None);
         crate::browser::storage_remove(crate::browser::Store::Session, ACTIVE_KEY);
         self.signout_reason.set(reason);
         self.servers.set(Vec::new());

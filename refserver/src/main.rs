@@ -242,7 +242,12 @@ async fn config_json(State(app): State<Shared>) -> Response {
             { "name": "Reference server — Rocket.Chat (demo)", "backend": "rocketchat", "serverUrl": "" },
             { "name": "Reference server — DocSpace (demo)", "backend": "docspace", "serverUrl": "" },
             { "name": "Reference server — Henshin (demo)", "backend": "henshin", "serverUrl": "" },
-            { "name": "Reference server — self-service (demo)", "backend": "selfservice", "serverUrl": "" }
+            { "name": "Reference server — self-service (demo)", "backend": "selfservice", "serverUrl": "" },
+            { "name": "Reference server — incident: Rocket.Chat, DocSpace and Henshin (demo)", "servers": [
+                { "backend": "rocketchat", "serverUrl": "" },
+                { "backend": "docspace", "serverUrl": "" },
+                { "backend": "henshin", "serverUrl": "" }
+            ] }
         ]
     }))
     .into_response()

@@ -2,7 +2,7 @@
 
 use crate::backends::BackendKind;
 use crate::connection::{parse_presets, Preset};
-use crate::context::AppCtx;
+use crate::context::{AppCtx, PresetStep, View};
 use crate::http::request::{ApiRequest, Method};
 use crate::sign_in::{connect, AuthMode, Form};
 use leptos::prelude::*;
@@ -28,11 +28,30 @@ pub fn ConnectPage() -> impl IntoView {
         }
     });
 
+    // A several-server preset under way: this form is for its next server.
+    let step = ctx.preset_step.get_untracked();
+    if let Some(t) = step.as_ref().and_then(PresetStep::target) {
+        kind.set(t.kind);
+        base.set(t.base_url.clone());
+    }
+    // Connected (or skipped): on to the preset's next server, if any.
+    let advance = move || {
+        let next = ctx.preset_step.get_untracked().and_then(|s| s.next());
+        let more = next.is_some();
+        ctx.preset_step.set(next);
+        if more {
+            ctx.show(View::AddServer);
+        }
+        more
+    };
     let action = Action::new_local(move |f: &Form| {
         let f = f.clone();
         async move {
             match connect(ctx, f).await {
-                Ok(conn) => ctx.sign_in(conn),
+                Ok(conn) => {
+                    ctx.sign_in(conn);
+                    advance();
+                }
                 Err(e) => {
                     let _ = error.try_set(Some(e));
                 }
@@ -81,7 +100,37 @@ pub fn ConnectPage() -> impl IntoView {
 
     view! {
         <section class="connect">
-            <h1>"Connect to a server"</h1>
+            <h1>
+                {move || if ctx.servers.with(Vec::is_empty) { "Connect to a server" } else { "Add a server" }}
+            </h1>
+            {move || {
+                ctx.preset_step
+                    .get()
+                    .map(|st| {
+                        let what = st
+                            .target()
+                            .map(|t| format!("{} · {}", t.kind.backend().label(), crate::connection::Connection::host_of(&t.base_url)))
+                            .unwrap_or_default();
+                        view! {
+                            <div class="panel preset-step" role="status">
+                                <p>
+                                    {format!("Preset \u{201c}{}\u{201d}: server {} of {} — ", st.preset.name, st.at + 1, st.preset.servers.len())}
+                                    <strong>{what}</strong>
+                                </p>
+                                <button type="button" class="btn btn-quiet" on:click=move |_| {
+                                    if !advance() {
+                                        ctx.preset_step.set(None);
+                                        if let Some(id) = ctx.servers.with_untracked(|s| s.last().map(|s| s.id)) {
+                                            ctx.show(View::Server(id));
+                                        }
+                                    }
+                                }>
+                                    "Skip this server"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
             <p class="muted">
                 "sessiondeck lists every active login session on a server you run and ends the ones that must end. It talks to the server's own session API straight from this browser."
             </p>
@@ -102,8 +151,13 @@ pub fn ConnectPage() -> impl IntoView {
                                     <select on:change=move |ev| {
                                         let v = event_target_value(&ev);
                                         if let Some(p) = v.parse::<usize>().ok().and_then(|i| options.get(i)) {
-                                            kind.set(p.kind);
-                                            base.set(p.base_url.clone());
+                                            let step = PresetStep { preset: p.clone(), at: 0 };
+                                            if let Some(t) = step.target() {
+                                                kind.set(t.kind);
+                                                base.set(t.base_url.clone());
+                                            }
+                                            // Several servers: connected one after another.
+                                            ctx.preset_step.set((p.servers.len() > 1).then_some(step));
                                         }
                                     }>
                                         <option value="">"Choose a preset…"</option>
