@@ -71,7 +71,7 @@ pub fn ActivityPage() -> impl IntoView {
                             <td class="mono">{e.session.clone()}</td>
                             <td>{e.user.clone()}</td>
                             <td>{e.client.clone()}</td>
-                            <td class="mono">{e.ip.clone()}</td>
+                            <td class="mono">{if e.ip.is_empty() { "—".to_string() } else { e.ip.clone() }}</td>
                             <td>
                                 <span class=class>{word}</span>
                                 {(!reason.is_empty()).then(|| view! { <span class="reason">{reason}</span> })}

@@ -51,7 +51,11 @@ impl Part {
             ));
         }
         if !ids.is_empty() {
-            parts.push(format!("{} one call each", counted(ids.len(), "session")));
+            parts.push(if users.is_empty() {
+                "one call per session".to_string()
+            } else {
+                format!("{} one call each", counted(ids.len(), "other session"))
+            });
         }
         parts.join("; ")
     }

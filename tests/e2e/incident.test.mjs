@@ -126,7 +126,7 @@ test('a person everywhere: preview per server, one confirmation, the best call e
     await tab(page, 'Everywhere').click();
     await page.getByRole('searchbox', { name: 'Person' }).fill('grace');
     const preview = page.getByRole('region', { name: 'Preview' });
-    await preview.getByText(`Rocket.Chat · this origin — ${rc.length} sessions (${rc.length} sessions one call each)`).waitFor();
+    await preview.getByText(`Rocket.Chat · this origin — ${rc.length} sessions (one call per session)`).waitFor();
     const dsLine = await preview.getByText(/^DocSpace \(ONLYOFFICE\) · this origin — \d+ session/).textContent();
     assert.match(dsLine, /1 whole user by the server's per-user call/);
     const hsLine = await preview.getByText(/^Henshin admin · this origin — \d+ session/).textContent();

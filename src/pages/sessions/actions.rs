@@ -18,10 +18,19 @@ use leptos::task::spawn_local;
 use std::collections::{HashMap, HashSet};
 
 impl Screen {
+    /// Tells the admin what happened; with several servers connected, on
+    /// which one.
     fn say(&self, said: Said) {
+        let on = |text: String| {
+            if self.ctx.servers.with_untracked(|s| s.len() > 1) {
+                format!("{}: {text}", self.server_label())
+            } else {
+                text
+            }
+        };
         match said {
-            Said::Done(text) => self.ctx.status(text),
-            Said::Failed(text) => self.ctx.alert(text),
+            Said::Done(text) => self.ctx.status(on(text)),
+            Said::Failed(text) => self.ctx.alert(on(text)),
         }
     }
 
