@@ -51,6 +51,48 @@ impl ConfirmSpec {
     }
 }
 
+/// A sweep across servers: `person` when it is everything of one person;
+/// per server its label, count and how they end; `own` of the panel's own
+/// sessions among them (said, never silent). The sessions are listed by
+/// the caller.
+pub fn sweep(
+    person: Option<&str>,
+    per_server: &[(String, usize, String)],
+    own: usize,
+) -> ConfirmSpec {
+    let n: usize = per_server.iter().map(|p| p.1).sum();
+    let who = match person {
+        Some(p) => format!("everything of \u{201c}{p}\u{201d}"),
+        None => "the matching sessions".to_string(),
+    };
+    let parts: Vec<String> = per_server
+        .iter()
+        .map(|(label, count, how)| format!("{label}: {} ({how})", counted(*count, "session")))
+        .collect();
+    let mut s = spec(
+        format!("Revoke {who}?"),
+        format!(
+            "{} on {} will be logged out: {}. Nothing else is touched.",
+            counted(n, "session"),
+            counted(per_server.len(), "server"),
+            parts.join("; ")
+        ),
+        format!("Revoke {}", counted(n, "session")),
+    );
+    s.items = parts;
+    s.warning = (own > 0).then(|| {
+        format!(
+            "This includes {} sessiondeck itself is using: that server's connection ends too.",
+            if own == 1 {
+                "the session".to_string()
+            } else {
+                format!("{own} sessions")
+            }
+        )
+    });
+    s
+}
+
 /// Forgetting the activity record (nothing is revoked).
 pub fn clear_activity(n: usize) -> ConfirmSpec {
     spec(
@@ -136,6 +178,33 @@ impl ConfirmSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sweep_names_the_count_per_server_and_the_own_session() {
+        let parts = [
+            (
+                "Rocket.Chat · chat".to_string(),
+                3,
+                "one call per session".to_string(),
+            ),
+            (
+                "DocSpace · docs".to_string(),
+                1,
+                "1 whole user by the server's per-user call".to_string(),
+            ),
+        ];
+        let s = sweep(Some("grace"), &parts, 0);
+        assert_eq!(s.title, "Revoke everything of \u{201c}grace\u{201d}?");
+        assert_eq!(
+            s.message,
+            "4 sessions on 2 servers will be logged out: Rocket.Chat · chat: 3 sessions (one call per session); DocSpace · docs: 1 session (1 whole user by the server's per-user call). Nothing else is touched."
+        );
+        assert_eq!(s.confirm_label, "Revoke 4 sessions");
+        assert!(s.warning.is_none());
+        let s = sweep(None, &parts[..1], 1);
+        assert_eq!(s.title, "Revoke the matching sessions?");
+        assert!(s.warning.unwrap().contains("sessiondeck itself is using"));
+    }
 
     #[test]
     fn counts_and_consequences_are_spelled_out() {

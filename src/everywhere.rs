@@ -7,6 +7,7 @@ use crate::list::criteria::{contains_folded, Compiled};
 use crate::list::Criteria;
 use crate::model::Session;
 use crate::revoke::Action;
+use crate::words::counted;
 use std::collections::{HashMap, HashSet};
 
 /// What the Everywhere view looks for.
@@ -111,6 +112,30 @@ impl Sweep {
             .collect();
         Action::Sweep { users, ids, all }
     }
+}
+
+/// How a server's part of a sweep ends its sessions, in words: "one call
+/// per session", "1 whole user by the server's per-user call; 2 other
+/// sessions one call each".
+pub fn how(action: &Action) -> String {
+    let Action::Sweep { users, ids, .. } = action else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    if !users.is_empty() {
+        parts.push(format!(
+            "{} by the server's per-user call",
+            counted(users.len(), "whole user")
+        ));
+    }
+    if !ids.is_empty() {
+        parts.push(if users.is_empty() {
+            "one call per session".to_string()
+        } else {
+            format!("{} one call each", counted(ids.len(), "other session"))
+        });
+    }
+    parts.join("; ")
 }
 
 /// Whether `s` belongs to the person searched (`want` lower-cased): its
@@ -220,6 +245,7 @@ mod tests {
         };
         assert!(users.is_empty());
         assert_eq!(ids, ["3w"]);
+        assert_eq!(how(&part.plan(ds, &rows, &f)), "one call per session");
 
         // Their own session left out: not the whole user any more.
         let mut own = rows.to_vec();
@@ -230,6 +256,10 @@ mod tests {
         };
         assert_eq!(users.len(), 1, "only u-dana2 whole");
         assert_eq!(ids, ["1"]);
+        assert_eq!(
+            how(&whole.plan(ds, &own, &f)),
+            "1 whole user by the server's per-user call; 1 other session one call each"
+        );
     }
 
     #[test]

@@ -118,6 +118,13 @@ fn banner(cfg: &Config, port: u16) {
     );
     println!("Henshin:       Token {}", henshin::TOKEN);
     println!("Self-service:  Access token {}", selfservice::ADA_JWT);
+    println!(
+        "\nSeveral servers at once: sign in to one, then \"Add server\" for the others (or pick the\n\
+         \"incident\" preset). {} has sessions on Rocket.Chat, DocSpace and Henshin: find her\n\
+         under \"Everywhere\" (Person: {}).",
+        data::DEMO_PERSON,
+        data::DEMO_PERSON_USERNAME
+    );
     println!();
 }
 

@@ -1,6 +1,7 @@
 //! One component per file.
 
 pub mod bulk_report;
+pub mod combined_table;
 pub mod confirm_dialog;
 pub mod criteria_fields;
 pub mod details_panel;
@@ -11,5 +12,6 @@ pub mod progress;
 pub mod rate_limit_banner;
 pub mod server_tabs;
 pub mod session_table;
+pub mod shortcuts_dialog;
 pub mod two_factor_dialog;
 pub mod user_groups;

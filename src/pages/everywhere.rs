@@ -5,11 +5,12 @@
 
 use crate::browser;
 use crate::components::bulk_report::BulkReport;
+use crate::components::combined_table::CombinedTable;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::criteria_fields::CriteriaFields;
-use crate::confirm::ConfirmSpec;
+use crate::confirm::{self, ConfirmSpec};
 use crate::context::{AppCtx, ServerId};
-use crate::everywhere::{Found, Sweep};
+use crate::everywhere::{how, Found, Sweep};
 use crate::list::Criteria;
 use crate::model::Session;
 use crate::pages::sessions::{Screen, Screens};
@@ -36,28 +37,6 @@ struct Part {
 impl Part {
     fn count(&self) -> usize {
         self.found.chosen.len()
-    }
-
-    /// "3 sessions — one call each" / "2 sessions — 1 call for all of a user's".
-    fn how(&self) -> String {
-        let Action::Sweep { users, ids, .. } = &self.action else {
-            return String::new();
-        };
-        let mut parts = Vec::new();
-        if !users.is_empty() {
-            parts.push(format!(
-                "{} by the server's per-user call",
-                counted(users.len(), "whole user")
-            ));
-        }
-        if !ids.is_empty() {
-            parts.push(if users.is_empty() {
-                "one call per session".to_string()
-            } else {
-                format!("{} one call each", counted(ids.len(), "other session"))
-            });
-        }
-        parts.join("; ")
     }
 }
 
@@ -151,29 +130,20 @@ pub fn EverywherePage() -> impl IntoView {
             return;
         }
         let w = sweep.get_untracked();
-        let n: usize = snapshot.iter().map(Part::count).sum();
         let own: usize = snapshot.iter().map(|p| p.found.own_chosen).sum();
-        let who = if w.whole_person() {
-            format!("everything of \u{201c}{}\u{201d}", w.person.trim())
-        } else {
-            "the matching sessions".to_string()
-        };
-        let per_server: Vec<String> = snapshot
+        let per_server: Vec<(String, usize, String)> = snapshot
             .iter()
-            .map(|p| {
-                format!(
-                    "{}: {} ({})",
-                    p.label,
-                    counted(p.count(), "session"),
-                    p.how()
-                )
-            })
+            .map(|p| (p.label.clone(), p.count(), how(&p.action)))
             .collect();
-        let mut items = per_server.clone();
+        let mut spec = confirm::sweep(
+            w.whole_person().then_some(w.person.trim()),
+            &per_server,
+            own,
+        );
         for p in &snapshot {
             if let Some(s) = screen_of(p.server) {
                 s.list.with_untracked(|l| {
-                    items.extend(
+                    spec.items.extend(
                         p.found
                             .chosen
                             .iter()
@@ -183,23 +153,6 @@ pub fn EverywherePage() -> impl IntoView {
                 });
             }
         }
-        let spec = ConfirmSpec {
-            title: format!("Revoke {who}?"),
-            message: format!(
-                "{} on {} will be logged out: {}. Nothing else is touched.",
-                counted(n, "session"),
-                counted(snapshot.len(), "server"),
-                per_server.join("; ")
-            ),
-            items,
-            confirm_label: format!("Revoke {}", counted(n, "session")),
-            warning: (own > 0).then(|| {
-                format!(
-                    "This includes {} sessiondeck itself is using: that server's connection ends too.",
-                    if own == 1 { "the session".to_string() } else { format!("{own} sessions") }
-                )
-            }),
-        };
         confirm.set(Some((spec, snapshot)));
     };
     let run = move |snapshot: Vec<Part>| {
@@ -214,7 +167,7 @@ pub fn EverywherePage() -> impl IntoView {
     let part_line = move |p: Part| {
         let mut text = format!("{} — {}", p.label, counted(p.count(), "session"));
         if p.count() > 0 {
-            text.push_str(&format!(" ({})", p.how()));
+            text.push_str(&format!(" ({})", how(&p.action)));
         }
         if p.found.own_matching > p.found.own_chosen {
             text.push_str(" · your own session matches and is left out");
@@ -297,47 +250,7 @@ pub fn EverywherePage() -> impl IntoView {
                         </button>
                     </div>
                 </section>
-                <div class="table-wrap">
-                    <table class="sessions combined">
-                        <caption class="sr-only">"Matching sessions on every connected server"</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Server"</th>
-                                <th scope="col">"User"</th>
-                                <th scope="col">"Client"</th>
-                                <th scope="col">"OS"</th>
-                                <th scope="col">"IP"</th>
-                                <th scope="col">"Login"</th>
-                                <th scope="col">"Session"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {move || {
-                                rows.get()
-                                    .into_iter()
-                                    .map(|(server, r)| {
-                                        let login = r.login_at.as_ref().and_then(|t| t.epoch_ms).map(browser::format_datetime).unwrap_or_else(|| "—".into());
-                                        let dash = |v: String| if v.is_empty() { "—".to_string() } else { v };
-                                        view! {
-                                            <tr class:row-current=r.current>
-                                                <td>{server}</td>
-                                                <td>
-                                                    {r.user_label().to_string()}
-                                                    {r.current.then(|| view! { <span class="badge">"This session"</span> })}
-                                                </td>
-                                                <td>{dash(r.client_label())}</td>
-                                                <td>{dash(r.os_label())}</td>
-                                                <td class="mono">{r.ip.clone().unwrap_or_else(|| "—".into())}</td>
-                                                <td class="nowrap">{login}</td>
-                                                <td class="mono">{r.id.clone()}</td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()
-                            }}
-                        </tbody>
-                    </table>
-                </div>
+                <CombinedTable rows=rows />
                 <p class="muted">
                     {move || {
                         let n = total.get();

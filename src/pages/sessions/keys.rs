@@ -1,5 +1,10 @@
 //! Keyboard shortcuts of the Sessions screen: which key means what (pure),
-//! and the list shown by `?`.
+//! the list shown by `?`, and the listener that carries them out.
+
+use super::screen::Screen;
+use crate::browser;
+use crate::context::ServerId;
+use leptos::prelude::*;
 
 /// What a key asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +63,48 @@ pub fn takes_text(tag: &str, input_type: Option<&str>, editable: bool) -> bool {
                 input_type.unwrap_or("text"),
                 "checkbox" | "radio" | "button" | "submit" | "reset"
             ))
+}
+
+/// Listens for the shortcuts while `s`'s tab is shown and no dialog is
+/// open. `container`: the id of the screen's element; `help`: opens the list.
+pub fn listen(
+    s: Screen,
+    server: ServerId,
+    container: String,
+    help: RwSignal<bool>,
+) -> WindowListenerHandle {
+    window_event_listener(leptos::ev::keydown, move |ev| {
+        if !s.active.get_untracked() || browser::dialog_open() {
+            return;
+        }
+        let target = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok());
+        let (typing, on_row) = target.as_ref().map_or((false, false), |t| {
+            let tag = t.tag_name();
+            let kind = t.get_attribute("type");
+            let typing = takes_text(&tag, kind.as_deref(), t.is_content_editable());
+            let in_row = t.closest("tr[data-row]").ok().flatten().is_some();
+            (typing, tag == "TR" || (tag == "INPUT" && in_row))
+        });
+        let modified = ev.ctrl_key() || ev.alt_key() || ev.meta_key();
+        let Some(cmd) = command(&ev.key(), typing, modified, on_row) else {
+            return;
+        };
+        ev.prevent_default();
+        match cmd {
+            KeyCommand::FocusFilter => browser::focus_id(&format!("filter-{server}")),
+            KeyCommand::Next => browser::move_row_focus(&container, true),
+            KeyCommand::Prev => browser::move_row_focus(&container, false),
+            KeyCommand::Toggle => {
+                browser::press_in_focused_row("check");
+            }
+            KeyCommand::Open => {
+                browser::press_in_focused_row("details");
+            }
+            KeyCommand::Help => help.set(true),
+        }
+    })
 }
 
 #[cfg(test)]

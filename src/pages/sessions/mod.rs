@@ -18,6 +18,7 @@ use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::details_panel::DetailsPanel;
 use crate::components::pagination::Pagination;
 use crate::components::session_table::SessionTable;
+use crate::components::shortcuts_dialog::ShortcutsDialog;
 use crate::components::user_groups::UserGroups;
 use crate::context::{Api, AppCtx};
 use crate::list::SortKey;
@@ -59,42 +60,7 @@ pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoVi
     }
     let help = RwSignal::new(false);
     let container = format!("server-{server}");
-    let keys = {
-        let container = container.clone();
-        window_event_listener(leptos::ev::keydown, move |ev| {
-            if !s.active.get_untracked() || browser::dialog_open() {
-                return;
-            }
-            let target = ev
-                .target()
-                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok());
-            let (typing, on_row) = target.as_ref().map_or((false, false), |t| {
-                let tag = t.tag_name();
-                let kind = t.get_attribute("type");
-                let typing = keys::takes_text(&tag, kind.as_deref(), t.is_content_editable());
-                let on_row = tag == "TR"
-                    || (tag == "INPUT" && t.closest("tr[data-row]").ok().flatten().is_some());
-                (typing, on_row)
-            });
-            let modified = ev.ctrl_key() || ev.alt_key() || ev.meta_key();
-            let Some(cmd) = keys::command(&ev.key(), typing, modified, on_row) else {
-                return;
-            };
-            ev.prevent_default();
-            match cmd {
-                keys::KeyCommand::FocusFilter => browser::focus_id(&format!("filter-{server}")),
-                keys::KeyCommand::Next => browser::move_row_focus(&container, true),
-                keys::KeyCommand::Prev => browser::move_row_focus(&container, false),
-                keys::KeyCommand::Toggle => {
-                    browser::press_in_focused_row("check");
-                }
-                keys::KeyCommand::Open => {
-                    browser::press_in_focused_row("details");
-                }
-                keys::KeyCommand::Help => help.set(true),
-            }
-        })
-    };
+    let keys = keys::listen(s, server, container.clone(), help);
     on_cleanup(move || keys.remove());
     let popstate = window_event_listener(leptos::ev::popstate, move |_| {
         if !s.active.get_untracked() {
@@ -271,33 +237,8 @@ pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoVi
                     })
             }}
             <Show when=move || help.get()>
-                <ShortcutsDialog on_close=move |_| help.set(false) />
+                <ShortcutsDialog shortcuts=&keys::SHORTCUTS on_close=move |_| help.set(false) />
             </Show>
         </section>
-    }
-}
-
-/// The list `?` opens.
-#[component]
-fn ShortcutsDialog(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
-    view! {
-        <crate::components::modal::Modal label_id="keys-title" on_cancel=on_close class="modal-narrow">
-            <div class="dialog-body">
-                <h2 id="keys-title">"Keyboard shortcuts"</h2>
-                <p class="muted">"They work anywhere on this screen except while typing in a field."</p>
-                <dl class="shortcuts">
-                    {keys::SHORTCUTS
-                        .iter()
-                        .map(|(k, what)| view! { <div class="field-row"><dt><kbd>{*k}</kbd></dt><dd>{*what}</dd></div> })
-                        .collect_view()}
-                </dl>
-                <div class="dialog-actions">
-                    <span class="spacer"></span>
-                    <button type="button" class="btn btn-primary" autofocus=true on:click=move |_| on_close.run(())>
-                        "Close"
-                    </button>
-                </div>
-            </div>
-        </crate::components::modal::Modal>
     }
 }
