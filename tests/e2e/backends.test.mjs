@@ -4,7 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  stopAllServers, launch, withServerPage, signInWithBearer, DOCSPACE, HENSHIN, SELF, HOSTILE,
+  stopAllServers, launch, withServerPage, signInWithBearer, DOCSPACE, HENSHIN, SELF, HOSTILE, status, alert,
+  confirmWith,
 } from './helpers.mjs';
 
 let browser;
@@ -14,12 +15,6 @@ after(async () => { await close?.(); stopAllServers(); });
 
 const withServer = (fn) => withServerPage(browser, [], fn);
 
-const status = (page, text) => page.getByRole('status').filter({ hasText: text }).first();
-const alert = (page, text) => page.getByRole('alert').filter({ hasText: text }).first();
-const confirmWith = async (page, name) => {
-  const dialog = page.getByRole('alertdialog');
-  await dialog.getByRole('button', { name }).click();
-};
 const noInjectedMarkup = async (page) => {
   assert.equal(await page.locator('img[src="x"], [onerror], [onload], body script').count(), 0);
 };

@@ -22,6 +22,24 @@ export const HOSTILE = '<img src=x onerror=alert(1)>';
 
 export const sha256 = (s) => createHash('sha256').update(s).digest('hex');
 
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `check()` holds (polling), or fails naming `what`. */
+export async function until(what, check, ms = 10000) {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** The first success message (role status) containing `text`. */
+export const status = (page, text) => page.getByRole('status').filter({ hasText: text }).first();
+/** The first error message (role alert) containing `text`. */
+export const alert = (page, text) => page.getByRole('alert').filter({ hasText: text }).first();
+/** Presses `name` in the open confirmation. */
+export const confirmWith = (page, name) => page.getByRole('alertdialog').getByRole('button', { name }).click();
+
 const running = new Set();
 
 /** Kills every server this process started (for an aborted run). */

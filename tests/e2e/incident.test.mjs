@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
   stopAllServers, launch, withServerPage, signInWithToken, signInWithPassword, answerPassword,
-  ADMIN, DOCSPACE, HENSHIN, sha256,
+  ADMIN, DOCSPACE, HENSHIN, sha256, until, status,
 } from './helpers.mjs';
 
 let browser;
@@ -15,18 +15,8 @@ before(async () => { ({ browser, close } = await launch()); });
 after(async () => { await close?.(); stopAllServers(); });
 
 const withServer = (flags, fn) => withServerPage(browser, flags, fn);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const status = (page, text) => page.getByRole('status').filter({ hasText: text }).first();
 const tabs = (page) => page.getByRole('navigation', { name: 'Servers' });
 const tab = (page, name) => tabs(page).getByRole('button', { name });
-
-async function until(what, check, ms = 10000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** Rocket.Chat admin with the personal access token, list loaded. */
 async function rocketChat(page, url) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import {
   startServer, stopAllServers, launch, newPage, watch, withServerPage, signInWithToken, signInWithPassword,
-  signInWithBearer, answerPassword, ADMIN, HENSHIN, SELF,
+  signInWithBearer, answerPassword, ADMIN, HENSHIN, SELF, sleep, until, status, alert, confirmWith,
 } from './helpers.mjs';
 
 let browser;
@@ -16,22 +16,10 @@ before(async () => { ({ browser, close } = await launch()); });
 after(async () => { await close?.(); stopAllServers(); });
 
 const withServer = (flags, fn) => withServerPage(browser, flags, fn);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const status = (page, text) => page.getByRole('status').filter({ hasText: text }).first();
-const alert = (page, text) => page.getByRole('alert').filter({ hasText: text }).first();
-const confirmWith = (page, name) => page.getByRole('alertdialog').getByRole('button', { name }).click();
 const rowIds = (page) => page.getByRole('checkbox', { name: /^Select session/ }).evaluateAll(
   (els) => els.map((e) => e.getAttribute('aria-label').split(' ')[2]));
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const revokeButton = (page, id) => page.getByRole('button', { name: new RegExp(`^Revoke session ${escapeRe(id)} `) });
-
-async function until(what, check, ms = 10000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 async function listed(server, page, flags = {}) {
   await signInWithToken(page, server.url);
