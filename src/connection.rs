@@ -95,6 +95,17 @@ impl Connection {
         Self::host_of(&self.base_url)
     }
 
+    /// "Rocket.Chat · chat.example.com": how tabs, prompts, reports and the
+    /// activity record name a server.
+    pub fn label(&self) -> String {
+        Self::label_of(self.kind, &self.base_url)
+    }
+
+    /// [`Connection::label`] of a server not (yet) connected.
+    pub fn label_of(kind: BackendKind, base_url: &str) -> String {
+        format!("{} · {}", kind.backend().label(), Self::host_of(base_url))
+    }
+
     /// `https://chat.example.com/x` → `chat.example.com`; "" → this origin.
     pub fn host_of(base_url: &str) -> String {
         if base_url.is_empty() {
@@ -130,7 +141,11 @@ impl Connection {
     /// Reads [`Connection::to_json`]'s form; `None` unless kind, base URL and
     /// a non-empty token are there (the other fields default).
     pub fn from_json(s: &str) -> Option<Connection> {
-        let v = json::parse(s).ok()?;
+        Self::from_value(&json::parse(s).ok()?)
+    }
+
+    /// [`Connection::from_json`] of JSON already read.
+    fn from_value(v: &Value) -> Option<Connection> {
         let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         Some(Connection {
             kind: BackendKind::from_key(v.get("kind")?.as_str()?)?,
@@ -239,7 +254,7 @@ pub mod stored {
         match json::parse(s) {
             Ok(Value::Array(items)) => items
                 .iter()
-                .filter_map(|v| Connection::from_json(&v.to_string()))
+                .filter_map(Connection::from_value)
                 .take(20)
                 .collect(),
             _ => Connection::from_json(s).into_iter().collect(),

@@ -80,11 +80,7 @@ impl ServerInfo {
     /// "Rocket.Chat · chat.example.com": how the tabs, reports and the
     /// activity log name this server.
     pub fn label(&self) -> String {
-        format!(
-            "{} · {}",
-            self.conn.kind.backend().label(),
-            self.conn.host()
-        )
+        self.conn.label()
     }
 }
 
@@ -271,7 +267,7 @@ impl AppCtx {
         let ctx = *self;
         let rate_until = self.rate_until;
         let gate_id = self.fresh_id() as u32;
-        let label = format!("{} · {}", kind.backend().label(), Connection::host_of(base));
+        let label = Connection::label_of(kind, base);
         let gate = Rc::new_cyclic(|me: &std::rc::Weak<TwoFactorGate>| {
             let me = me.clone();
             TwoFactorGate::new(move |p: Option<Prompt>| {
@@ -303,8 +299,9 @@ impl AppCtx {
         )
     }
 
-    /// The connections this tab (or, remembered, this browser) had, the one
-    /// that was shown shown again with the view its URL holds.
+    /// Signs in again to the connections this tab (or, remembered, this
+    /// browser) had, and shows the tab that was shown, with the view its
+    /// URL holds.
     pub fn restore(&self) {
         for conn in stored::load_all() {
             self.add(conn);

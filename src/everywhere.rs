@@ -8,7 +8,7 @@ use crate::list::Criteria;
 use crate::model::Session;
 use crate::revoke::Action;
 use crate::words::counted;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What the Everywhere view looks for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -73,29 +73,28 @@ impl Sweep {
     /// per call. Never a per-user call for part of a user's sessions, nor
     /// when their session the panel uses is left out.
     pub fn plan(&self, backend: &dyn Backend, sessions: &[Session], found: &Found) -> Action {
-        let chosen: HashSet<usize> = found.chosen.iter().copied().collect();
-        let mut per_user: HashMap<&str, (usize, Vec<usize>)> = HashMap::new();
-        for (i, s) in sessions.iter().enumerate() {
-            let e = per_user.entry(s.user_key()).or_default();
-            e.0 += 1;
-            if chosen.contains(&i) {
-                e.1.push(i);
-            }
-        }
         let mut users: Vec<(String, Vec<String>)> = Vec::new();
         let mut whole: HashSet<usize> = HashSet::new();
-        if self.whole_person() {
-            let mut keys: Vec<&&str> = per_user.keys().collect();
-            keys.sort();
-            for key in keys {
-                let (listed, picked) = &per_user[*key];
-                let every = !key.is_empty() && *listed == picked.len() && !picked.is_empty();
+        if self.whole_person() && !found.chosen.is_empty() {
+            // The chosen sessions of each user, and how many they have listed.
+            let mut picked: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            for &i in &found.chosen {
+                picked.entry(sessions[i].user_key()).or_default().push(i);
+            }
+            let mut listed: HashMap<&str, usize> = picked.keys().map(|k| (*k, 0)).collect();
+            for s in sessions {
+                if let Some(n) = listed.get_mut(s.user_key()) {
+                    *n += 1;
+                }
+            }
+            for (key, picked) in picked {
+                let every = !key.is_empty() && listed[key] == picked.len();
                 if every && backend.revoke_user(key).is_some_and(|r| r.is_ok()) {
                     users.push((
                         key.to_string(),
                         picked.iter().map(|&i| sessions[i].id.clone()).collect(),
                     ));
-                    whole.extend(picked.iter().copied());
+                    whole.extend(picked);
                 }
             }
         }

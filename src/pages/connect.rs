@@ -109,7 +109,7 @@ pub fn ConnectPage() -> impl IntoView {
                     .map(|st| {
                         let what = st
                             .target()
-                            .map(|t| format!("{} · {}", t.kind.backend().label(), crate::connection::Connection::host_of(&t.base_url)))
+                            .map(|t| crate::connection::Connection::label_of(t.kind, &t.base_url))
                             .unwrap_or_default();
                         view! {
                             <div class="panel preset-step" role="status">

@@ -81,23 +81,21 @@ pub fn EverywherePage() -> impl IntoView {
     let servers_hit = move || parts.with(|p| p.iter().filter(|p| p.count() > 0).count());
     let rows = Memo::new(move |_| {
         let mut out: Vec<(String, Session)> = Vec::new();
-        for p in parts.get() {
-            let Some(s) = screen_of(p.server) else {
-                continue;
-            };
-            s.list.with(|l| {
-                for &i in p
-                    .found
-                    .chosen
-                    .iter()
-                    .take(SHOWN_ROWS.saturating_sub(out.len()))
-                {
-                    if let Some(row) = l.sessions.get(i) {
-                        out.push((p.label.clone(), row.clone()));
+        parts.with(|parts| {
+            for p in parts {
+                let Some(s) = screen_of(p.server) else {
+                    continue;
+                };
+                s.list.with(|l| {
+                    let room = SHOWN_ROWS.saturating_sub(out.len());
+                    for &i in p.found.chosen.iter().take(room) {
+                        if let Some(row) = l.sessions.get(i) {
+                            out.push((p.label.clone(), row.clone()));
+                        }
                     }
-                }
-            });
-        }
+                });
+            }
+        });
         out
     });
     let button_text = move || {

@@ -45,7 +45,9 @@ impl Screen {
     }
 
     /// Marks the panel's own session where the list did not say which it
-    /// is but another call does. Quietly nothing when that call fails.
+    /// is but another call does. That call is made once per connection (its
+    /// token, and so its session, stay the same); quietly nothing when it
+    /// fails, and asked again on the next load.
     async fn find_own_session(
         self,
         scope: crate::backends::Scope,
@@ -54,10 +56,19 @@ impl Screen {
         let Some(req) = self.backend.own_session(scope) else {
             return;
         };
-        if let Ok(resp) = call(req).await {
-            if let Some(id) = self.backend.parse_own_session(&resp.body) {
-                let _ = self.list.try_update(|l| l.mark_current(&id));
-            }
+        let own = match self.own_session.try_get_value().flatten() {
+            Some(known) => known,
+            None => match call(req).await {
+                Ok(resp) => {
+                    let id = self.backend.parse_own_session(&resp.body);
+                    let _ = self.own_session.try_set_value(Some(id.clone()));
+                    id
+                }
+                Err(_) => None,
+            },
+        };
+        if let Some(id) = own {
+            let _ = self.list.try_update(|l| l.mark_current(&id));
         }
         browser::mark("sessiondeck:own-session");
     }

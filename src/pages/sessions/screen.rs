@@ -42,6 +42,9 @@ pub struct Screen {
     pub known: StoredValue<HashSet<String>>,
     /// Revoked since the last load: re-checked by the next one.
     pub revoked_before: StoredValue<HashSet<String>>,
+    /// The panel's own session where only another call tells it:
+    /// `None` until that call answered, then its answer.
+    pub own_session: StoredValue<Option<Option<String>>>,
     /// Auto-refresh period in seconds (0 = off).
     pub auto_refresh: RwSignal<u32>,
     pub load_error: RwSignal<Option<ApiError>>,
@@ -122,6 +125,7 @@ impl Screen {
             fresh: RwSignal::new(HashSet::new()),
             known: StoredValue::new(HashSet::new()),
             revoked_before: StoredValue::new(HashSet::new()),
+            own_session: StoredValue::new(None),
             auto_refresh: RwSignal::new(0),
             load_error: RwSignal::new(None),
             load_report: RwSignal::new(LoadReport::default()),
@@ -143,23 +147,21 @@ impl Screen {
 
     /// How the tabs and reports name this screen's server.
     pub fn server_label(&self) -> String {
-        self.api.with_value(|a| {
-            format!(
-                "{} · {}",
-                a.backend().label(),
-                crate::connection::Connection::host_of(&a.conn.base_url)
-            )
-        })
+        self.api.with_value(|a| a.conn.label())
     }
 
     /// Writes this screen's view into the URL (its tab was just shown).
     pub fn write_url(&self) {
-        let q = self.query.get_untracked();
-        let qs = self
-            .default_query
-            .with_value(|d| q.to_query_string_against(d));
+        let qs = self.query.with_untracked(|q| self.url_of(q));
         browser::discard_scheduled_query();
         browser::set_query_string(&qs, false);
+    }
+
+    /// The URL query string of view `q` (what equals this screen's default
+    /// is left out).
+    fn url_of(&self, q: &ListQuery) -> String {
+        self.default_query
+            .with_value(|d| q.to_query_string_against(d))
     }
 
     /// The view as the URL says it now (Back / Forward).
@@ -172,10 +174,7 @@ impl Screen {
     /// replaces the current one.
     pub fn set_query(&self, q: ListQuery, push: bool) {
         if self.active.get_untracked() {
-            let qs = self
-                .default_query
-                .with_value(|d| q.to_query_string_against(d));
-            browser::schedule_query_string(qs, push);
+            browser::schedule_query_string(self.url_of(&q), push);
         }
         self.query.set(q);
     }
