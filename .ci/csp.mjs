@@ -62,7 +62,7 @@ writeFileSync(indexPath, withMeta);
 
 // Hashed assets never change: cache them for good. index.html, config.json
 // and csp.txt must be fetched fresh, or a deploy keeps serving old names.
-const hashed = readdirSync(dist).filter((f) => /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/.test(f));
+const hashed = readdirSync(dist).filter((f) => /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/.test(f));
 if (!hashed.some((f) => f.endsWith('.wasm'))) fail('no hashed .wasm in dist');
 const security = [
   `  Content-Security-Policy: ${policy}`,
