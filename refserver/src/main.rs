@@ -288,7 +288,7 @@ fn strings(v: &Value, key: &str) -> Option<Vec<String>> {
 
 /// Test control: `{"failIds": [...], "failRate": 0.1, "latencyMs": 20,
 /// "redirectTo": "http://127.0.0.1:9" | null, "htmlActions": true,
-/// "churn": 5, "henshinVanish": [guid], "ghostIds": [id]}`.
+/// "churn": 5, "henshinVanish": [guid], "ghostIds": [id], "brokenRows": 2}`.
 async fn faults(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
     let mut st = app.lock();
     if let Some(ids) = strings(&v, "failIds") {
@@ -314,6 +314,9 @@ async fn faults(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
     }
     if let Some(g) = strings(&v, "ghostIds") {
         st.faults.ghost_ids = g.into_iter().collect();
+    }
+    if let Some(n) = v.get("brokenRows").and_then(Value::as_u64) {
+        st.faults.broken_rows = n as usize;
     }
     Json(json!({ "ok": true })).into_response()
 }

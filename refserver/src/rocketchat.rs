@@ -418,7 +418,18 @@ fn list(app: Shared, h: HeaderMap, raw: Option<String>, all: bool) -> Response {
         let page: Vec<Value> = rows
             .skip(offset)
             .take(count.min(UPPER_COUNT))
-            .map(|s| item(&st, s, all, current))
+            .enumerate()
+            .map(|(i, s)| {
+                let mut row = item(&st, s, all, current);
+                // Fault `brokenRows`: the list's first rows lose their IDs.
+                if offset + i < st.faults.broken_rows {
+                    if let Some(o) = row.as_object_mut() {
+                        o.remove("sessionId");
+                        o.remove("_id");
+                    }
+                }
+                row
+            })
             .collect();
         // Quirk kept on purpose: `count` echoes the requested page size.
         reply(

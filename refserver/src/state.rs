@@ -31,6 +31,9 @@ pub struct Faults {
     /// Rocket.Chat: logouts of these sessions answer success and keep them
     /// (a revocation that did not take effect).
     pub ghost_ids: HashSet<String>,
+    /// Rocket.Chat: the first this many rows of a list answer come without
+    /// their `sessionId` (rows the panel cannot use and must count).
+    pub broken_rows: usize,
 }
 
 #[derive(Default, serde::Serialize)]

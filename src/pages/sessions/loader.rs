@@ -182,6 +182,7 @@ impl Screen {
                     // follows its session when it is still on this page.
                     let focus = browser::focused_row();
                     self.list.set(fresh);
+                    self.skipped.set(batcher.skipped());
                     if let Some(f) = focus {
                         request_animation_frame(move || f.restore());
                     }
