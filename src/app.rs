@@ -6,7 +6,7 @@ use crate::components::notices::Notices;
 use crate::components::rate_limit_banner::RateLimitBanner;
 use crate::components::server_tabs::ServerTabs;
 use crate::components::two_factor_dialog::TwoFactorDialog;
-use crate::context::{AppCtx, View, SIGNOUT_KEY};
+use crate::context::{AppCtx, View, DISCONNECT_KEY, SIGNOUT_KEY};
 use crate::pages::activity::ActivityPage;
 use crate::pages::connect::ConnectPage;
 use crate::pages::everywhere::EverywherePage;
@@ -19,10 +19,14 @@ pub fn App() -> impl IntoView {
     provide_context(ctx);
     provide_context(Screens::new());
     ctx.restore();
-    // Sign-out in another tab of this panel signs this one out too.
+    // Sign-out (or a Disconnect) in another tab of this panel does the
+    // same here.
     let other_tab = window_event_listener(leptos::ev::storage, move |e| {
         if e.key().as_deref() == Some(crate::audit::KEY) {
             ctx.reload_audit();
+        }
+        if let (Some(DISCONNECT_KEY), Some(key)) = (e.key().as_deref(), e.new_value()) {
+            ctx.disconnected_elsewhere(&key);
         }
         if e.key().as_deref() == Some(SIGNOUT_KEY)
             && e.new_value().is_some()

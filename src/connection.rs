@@ -117,10 +117,16 @@ impl Connection {
 
     /// The same account on the same server (a second Connect renews it).
     pub fn same_account(&self, other: &Connection) -> bool {
-        self.kind == other.kind
-            && self.base_url == other.base_url
-            && self.user_id == other.user_id
-            && self.display_name == other.display_name
+        self.account_key() == other.account_key()
+    }
+
+    /// Names the account on its server without saying who or where (a
+    /// SHA-256 of kind, server, user ID and name; no secret goes in): the
+    /// panel's other tabs are told by it which connection was disconnected.
+    pub fn account_key(&self) -> String {
+        let key = self.kind.backend().key();
+        let fields = [key, &self.base_url, &self.user_id, &self.display_name];
+        crate::http::request::sha256_hex(&fields.join("\u{1f}"))
     }
 
     /// The stored form: `{"kind", "base_url", "user_id", "token", "remember",
@@ -281,6 +287,46 @@ mod tests {
             display_name: "Ada".into(),
             issued_by_panel: true,
         }
+    }
+
+    #[test]
+    fn the_account_is_kind_server_user_and_name_never_the_token() {
+        let a = conn();
+        let renewed = Connection {
+            token: "another-token".into(),
+            remember: true,
+            issued_by_panel: false,
+            ..conn()
+        };
+        assert!(a.same_account(&renewed));
+        assert_eq!(a.account_key(), renewed.account_key());
+        let others = [
+            Connection {
+                kind: BackendKind::DocSpace,
+                ..conn()
+            },
+            Connection {
+                base_url: "https://chat.example.com".into(),
+                ..conn()
+            },
+            Connection {
+                user_id: "u2".into(),
+                ..conn()
+            },
+            Connection {
+                display_name: "Bob".into(),
+                ..conn()
+            },
+        ];
+        for other in &others {
+            assert!(!a.same_account(other), "{other:?}");
+        }
+        let key = a.account_key();
+        assert_eq!(key.len(), 64);
+        assert!(
+            key.bytes().all(|b| b.is_ascii_hexdigit()),
+            "a digest, not the fields"
+        );
     }
 
     #[test]

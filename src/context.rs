@@ -15,6 +15,11 @@ use std::rc::Rc;
 /// panel see the `storage` event and sign out too. It holds no secret.
 pub const SIGNOUT_KEY: &str = "sessiondeck.signout";
 
+/// Written (then removed) in localStorage when the admin disconnects one
+/// server: its [`Connection::account_key`], so the panel's other tabs drop
+/// that connection too (and never store its credentials again).
+pub const DISCONNECT_KEY: &str = "sessiondeck.disconnect";
+
 /// Which server tab this browser tab shows (its place in the list).
 const ACTIVE_KEY: &str = "sessiondeck.shown";
 
@@ -393,8 +398,9 @@ impl AppCtx {
         self.servers.update(|s| s.retain(|s| s.id != id));
     }
 
-    /// Disconnects one server; the others stay. With none left, back to
-    /// Connect with `reason`; else `reason` is said as an alert.
+    /// Disconnects one server in this tab; the others stay. "Disconnected
+    /// from <server>: `reason`" is said — on Connect when none is left, else
+    /// as an alert (no reason: a status).
     pub fn disconnect(&self, id: ServerId, reason: Option<String>) {
         let label = self
             .servers
@@ -403,6 +409,7 @@ impl AppCtx {
         self.close(id);
         self.save();
         let first = self.servers.with_untracked(|s| s.first().map(|s| s.id));
+        let reason = reason.map(|r| format!("Disconnected from {label}: {r}"));
         match first {
             None => {
                 self.end_view(reason);
@@ -412,12 +419,36 @@ impl AppCtx {
                     self.show(View::Server(other));
                 }
                 match reason {
-                    Some(r) => self.alert(format!("Disconnected from {label}: {r}")),
+                    Some(r) => self.alert(r),
                     None => self.status(format!(
                         "Disconnected from {label}. Its credentials were removed from this browser."
                     )),
                 }
             }
+        }
+    }
+
+    /// The admin's Disconnect: connection `id` goes, here and in this
+    /// panel's other tabs that hold the same account.
+    pub fn disconnect_everywhere(&self, id: ServerId) {
+        let Some(key) = self.api(id).map(|a| a.conn.account_key()) else {
+            return;
+        };
+        self.disconnect(id, None);
+        crate::browser::storage_set(crate::browser::Store::Local, DISCONNECT_KEY, &key);
+        crate::browser::storage_remove(crate::browser::Store::Local, DISCONNECT_KEY);
+    }
+
+    /// Another tab of this panel disconnected the account `key` names.
+    pub fn disconnected_elsewhere(&self, key: &str) {
+        let id = self
+            .apis
+            .with_value(|a| a.iter().find(|a| a.conn.account_key() == key).map(|a| a.id));
+        if let Some(id) = id {
+            self.disconnect(
+                id,
+                Some("you disconnected it in another tab of this browser, and its credentials were removed here too.".into()),
+            );
         }
     }
 

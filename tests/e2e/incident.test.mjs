@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
   stopAllServers, launch, withServerPage, signInWithToken, signInWithPassword, answerPassword,
-  ADMIN, DOCSPACE, HENSHIN, sha256, until, status,
+  ADMIN, DOCSPACE, HENSHIN, sha256, until, status, alert, watch,
 } from './helpers.mjs';
 
 let browser;
@@ -99,6 +99,51 @@ test('several servers at once: add, switch, disconnect one, reload — each keep
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Connect' }).waitFor();
     assert.deepEqual(await page.evaluate(() => [sessionStorage.length, localStorage.getItem('sessiondeck.connection')]), [0, null]);
+  });
+});
+
+test('Disconnect in one tab drops that connection in the panel\'s other tabs, and it is never stored again', async () => {
+  await withServer([], async (server, page) => {
+    const remembered = async (p, backend, label, secret, name) => {
+      await tab(p, 'Add server').click();
+      await p.getByLabel('Backend').selectOption(backend);
+      await p.getByLabel(label, { exact: true }).fill(secret);
+      await p.getByLabel('Remember on this device').check();
+      await p.getByRole('button', { name: 'Connect' }).click();
+      await p.getByText('Signed in as').getByText(name).waitFor();
+    };
+    await page.goto(server.url);
+    await page.getByLabel('Backend').selectOption('docspace');
+    await page.getByLabel('API key', { exact: true }).fill(DOCSPACE.key);
+    await page.getByLabel('Remember on this device').check();
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByText('Signed in as').getByText('Dora Admin').waitFor();
+    await remembered(page, 'henshin', 'Token', HENSHIN.token, 'Henshin administrator');
+    const storedKinds = (p) => p.evaluate(() => JSON.parse(localStorage.getItem('sessiondeck.connection') || '[]').map((c) => c.kind));
+    assert.deepEqual(await storedKinds(page), ['docspace', 'henshin']);
+
+    // A second tab of the panel restores both remembered connections.
+    const other = watch(await page.context().newPage());
+    await other.goto(server.url);
+    await tab(other, /^DocSpace/).waitFor();
+    await tab(other, /^Henshin/).waitFor();
+
+    await tab(page, /^DocSpace/).click();
+    await page.getByRole('button', { name: /^Disconnect from DocSpace/ }).click();
+    await status(page, 'Disconnected from DocSpace').waitFor();
+
+    await alert(other, /Disconnected from DocSpace.*you disconnected it in another tab of this browser/).waitFor();
+    assert.equal(await tab(other, /^DocSpace/).count(), 0);
+    await tab(other, /^Henshin/).waitFor();
+    // The other tab writes its connections again when it reloads: DocSpace's
+    // key is not among them.
+    await other.reload();
+    await tab(other, /^Henshin/).waitFor();
+    assert.equal(await tab(other, /^DocSpace/).count(), 0);
+    assert.deepEqual(await storedKinds(other), ['henshin']);
+    const everything = await other.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    assert.ok(!everything.includes(DOCSPACE.key), 'the disconnected key is stored nowhere');
+    if (other.errors.length) throw new Error(other.errors.join('; '));
   });
 });
 
@@ -265,6 +310,31 @@ test('auto-refresh keeps filter, page, selection and focus; new sessions are mar
     const fresh = page.getByRole('row').filter({ has: page.getByText('New', { exact: true }) });
     assert.equal(await fresh.count(), 3);
     for (const id of added) await fresh.getByRole('checkbox', { name: new RegExp(`^Select session ${id} `) }).waitFor();
+    await page.getByLabel('Auto-refresh').selectOption('0');
+  });
+});
+
+test('malformed rows are counted on every load, quiet refreshes included', async () => {
+  await withServer([], async (server, page) => {
+    await page.clock.install();
+    await server.faults({ brokenRows: 2 });
+    await signInWithToken(page, server.url);
+    await answerPassword(page);
+    await page.getByText('1–25 of 238').waitFor();
+    const summary = page.locator('.server-view:not([hidden]) .summary');
+    await summary.filter({ hasText: '238 sessions active' }).filter({ hasText: '2 malformed rows skipped' }).waitFor();
+
+    await server.faults({ brokenRows: 3 });
+    await page.getByLabel('Auto-refresh').selectOption('30');
+    await page.clock.fastForward('00:31');
+    await page.getByText('1–25 of 237').waitFor();
+    await summary.filter({ hasText: '3 malformed rows skipped' }).waitFor();
+
+    await server.faults({ brokenRows: 0 });
+    await page.clock.fastForward('00:31');
+    await page.getByText('1–25 of 240').waitFor();
+    await summary.filter({ hasText: '240 sessions active' }).waitFor();
+    assert.ok(!(await summary.textContent()).includes('malformed'), 'nothing skipped now');
     await page.getByLabel('Auto-refresh').selectOption('0');
   });
 });

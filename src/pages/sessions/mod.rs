@@ -137,7 +137,7 @@ pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoVi
                     type="button"
                     class="btn btn-quiet disconnect"
                     aria-label=format!("Disconnect from {}", s.server_label())
-                    on:click=move |_| ctx.disconnect(server, None)
+                    on:click=move |_| ctx.disconnect_everywhere(server)
                 >
                     "Disconnect"
                 </button>
