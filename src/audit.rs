@@ -120,6 +120,16 @@ impl Origin {
     }
 }
 
+/// What [`AuditLog::keep`] got the browser to keep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kept {
+    All,
+    /// Storage was full: the newest half was kept, the rest dropped.
+    NewestHalf,
+    /// Not even that: it lives in this tab only.
+    Nothing,
+}
+
 /// The record, newest first.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditLog {
@@ -133,6 +143,22 @@ impl AuditLog {
         new.append(&mut self.entries);
         new.truncate(MAX_ENTRIES);
         self.entries = new;
+    }
+
+    /// Hands the record to `store` (which says whether the browser kept
+    /// it). Refused — the storage is full — the oldest half goes and it is
+    /// tried once more; refused again, nothing is dropped from this copy.
+    pub fn keep(&mut self, mut store: impl FnMut(&str) -> bool) -> Kept {
+        if store(&self.to_json()) {
+            return Kept::All;
+        }
+        let older = self.entries.split_off(self.len() / 2);
+        if store(&self.to_json()) {
+            Kept::NewestHalf
+        } else {
+            self.entries.extend(older);
+            Kept::Nothing
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -256,6 +282,65 @@ mod tests {
             ip: Some("10.0.0.9".into()),
             ..Default::default()
         }
+    }
+
+    /// A log of `n` entries, newest (`s{n-1}`) first.
+    fn log_of(n: usize) -> AuditLog {
+        let mut log = AuditLog::default();
+        let rows: Vec<Session> = (0..n).map(|i| row(&format!("s{i}"))).collect();
+        let entries = rows
+            .iter()
+            .map(|r| origin().entry(1_700_000_000_000.0, &r.id, Some(r), Outcome::Revoked))
+            .collect();
+        log.record(entries);
+        log
+    }
+
+    #[test]
+    fn a_full_storage_keeps_the_newest_half_or_at_least_this_tab_s_copy() {
+        let mut stored = None;
+        let mut log = log_of(10);
+        assert_eq!(
+            log.keep(|j| {
+                stored = Some(j.len());
+                true
+            }),
+            Kept::All
+        );
+        let whole = stored.unwrap();
+
+        // Room for a bit more than half: the newest half is kept and stored.
+        let mut log = log_of(10);
+        let mut kept = String::new();
+        let room = whole * 6 / 10;
+        let outcome = log.keep(|j| {
+            let fits = j.len() <= room;
+            if fits {
+                kept = j.to_string();
+            }
+            fits
+        });
+        assert_eq!(outcome, Kept::NewestHalf);
+        let ids: Vec<&str> = log.entries.iter().map(|e| e.session.as_str()).collect();
+        assert_eq!(ids, ["s9", "s8", "s7", "s6", "s5"]);
+        assert_eq!(
+            AuditLog::from_json(&kept),
+            log,
+            "what is stored is what is shown"
+        );
+
+        // No room at all: nothing is dropped from the tab's copy.
+        let mut log = log_of(10);
+        let mut tries = 0;
+        assert_eq!(
+            log.keep(|_| {
+                tries += 1;
+                false
+            }),
+            Kept::Nothing
+        );
+        assert_eq!((log.len(), tries), (10, 2));
+        assert_eq!(log, log_of(10));
     }
 
     #[test]

@@ -187,23 +187,17 @@ impl AppCtx {
         // Another tab may have recorded meanwhile.
         let mut log = Self::stored_audit();
         log.record(entries);
-        let mut kept = crate::browser::storage_try_set(
-            crate::browser::Store::Local,
-            audit::KEY,
-            &log.to_json(),
-        );
-        if !kept {
-            log.entries.truncate(log.len() / 2);
-            kept = crate::browser::storage_try_set(
-                crate::browser::Store::Local,
-                audit::KEY,
-                &log.to_json(),
-            );
-            self.alert(if kept {
-                "The activity record filled this browser's storage: its oldest half was dropped. Export it regularly to keep it all."
-            } else {
-                "The activity record could not be saved (this browser's storage is full or off). It is shown until this tab closes; export it now."
-            });
+        let kept = log.keep(|json| {
+            crate::browser::storage_try_set(crate::browser::Store::Local, audit::KEY, json)
+        });
+        match kept {
+            audit::Kept::All => {}
+            audit::Kept::NewestHalf => self.alert(
+                "The activity record filled this browser's storage: its oldest half was dropped. Export it regularly to keep it all.",
+            ),
+            audit::Kept::Nothing => self.alert(
+                "The activity record could not be saved (this browser's storage is full or off). It is shown until this tab closes; export it now.",
+            ),
         }
         self.audit.set(log);
     }
