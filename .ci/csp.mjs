@@ -40,9 +40,11 @@ const directives = [
   "style-src 'self'",
   "img-src 'self'",
   // The session APIs: this origin, any https:// server, and http:// only on
-  // this machine — the same rule the Connect screen applies to Server URL.
+  // this machine — the rule the Connect screen applies to Server URL, but
+  // for [::1]: a CSP source cannot name an IPv6 address (Chromium drops
+  // `http://[::1]:*` as invalid, with a console error).
   // Narrow it to your servers' origins where you can (README → Deploy).
-  "connect-src 'self' https: http://localhost:* http://127.0.0.1:* http://[::1]:*",
+  "connect-src 'self' https: http://localhost:* http://127.0.0.1:*",
   "base-uri 'none'",
   "form-action 'none'",
   "object-src 'none'",

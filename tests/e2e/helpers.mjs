@@ -124,12 +124,16 @@ export async function newPage(browser, opts = {}) {
   return page;
 }
 
-/** Records a page's uncaught errors, dialogs and CSP violations in `page.errors`. */
+/** Records a page's uncaught errors, dialogs and CSP violations or errors in `page.errors`. */
 export function watch(page) {
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
   page.on('dialog', async (d) => { page.errors.push(`unexpected dialog: ${d.message()}`); await d.dismiss(); });
-  page.on('console', (m) => { if (m.text().startsWith('CSP violation')) page.errors.push(m.text()); });
+  // A violation, and a policy the browser finds invalid in part (it ignores
+  // that part, with a console error).
+  page.on('console', (m) => {
+    if (m.text().startsWith('CSP violation') || /Content Security Policy/.test(m.text())) page.errors.push(m.text());
+  });
   return page;
 }
 
