@@ -18,6 +18,7 @@ pub fn App() -> impl IntoView {
     let ctx = AppCtx::new();
     provide_context(ctx);
     provide_context(Screens::new());
+    crate::browser::watch_policy_blocks();
     ctx.restore();
     // Sign-out (or a Disconnect) in another tab of this panel does the
     // same here.

@@ -45,6 +45,48 @@ pub fn storage_remove(which: Store, key: &str) {
     }
 }
 
+thread_local! {
+    /// Origins the page's Content-Security-Policy refused a connection to.
+    static POLICY_BLOCKED: std::cell::RefCell<Vec<String>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Notes every origin the page's Content-Security-Policy refuses a
+/// connection to (`securitypolicyviolation`, `connect-src`), so a request
+/// that failed for that reason can say so. Once, at start-up.
+pub fn watch_policy_blocks() {
+    // Kept for the page's lifetime (not removed): the policy does not change.
+    let _listening = leptos::prelude::window_event_listener_untyped(
+        "securitypolicyviolation",
+        |e: web_sys::Event| {
+            let field = |k: &str| {
+                js_sys::Reflect::get(&e, &JsValue::from_str(k))
+                    .ok()
+                    .and_then(|v| v.as_string())
+            };
+            if field("effectiveDirective").as_deref() != Some("connect-src") {
+                return;
+            }
+            let Some(uri) = field("blockedURI") else {
+                return;
+            };
+            let origin = crate::http::request::origin_of(&uri);
+            POLICY_BLOCKED.with(|b| {
+                let mut b = b.borrow_mut();
+                if !origin.is_empty() && !b.contains(&origin) && b.len() < 32 {
+                    b.push(origin);
+                }
+            });
+        },
+    );
+}
+
+/// Whether the page's policy refused a connection to `url`'s origin.
+pub fn blocked_by_policy(url: &str) -> bool {
+    let origin = crate::http::request::origin_of(url);
+    POLICY_BLOCKED.with(|b| b.borrow().contains(&origin))
+}
+
 /// The page's current `?query` (with the leading `?`, or empty).
 pub fn query_string() -> String {
     window()

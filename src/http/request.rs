@@ -406,22 +406,38 @@ pub enum NetCause {
     MixedContent,
     /// No complete answer within the transport's time limit.
     Timeout,
+    /// The page's Content-Security-Policy (`connect-src`) does not allow
+    /// the server: the browser did not send the request.
+    BlockedByPolicy,
+}
+
+/// What the browser leaves visible about a request that got no answer,
+/// besides the page's and the request's URLs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Clues {
+    /// It carried `X-2fa-Code`.
+    pub sent_two_factor: bool,
+    /// The transport's time limit fired.
+    pub timed_out: bool,
+    /// The page's CSP reported blocking a connection to its origin.
+    pub blocked_by_policy: bool,
 }
 
 impl NetCause {
-    /// Tells the causes apart from what the browser leaves visible: the
-    /// page's URL, the request's URL, whether it carried a 2FA code, and
-    /// whether the time limit fired.
-    pub fn of(page_url: &str, url: &str, sent_two_factor: bool, timed_out: bool) -> NetCause {
+    /// Tells the causes apart from the page's URL, the request's URL and
+    /// the [`Clues`].
+    pub fn of(page_url: &str, url: &str, clues: Clues) -> NetCause {
         let scheme = |u: &str| u.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
-        if timed_out {
+        if clues.blocked_by_policy {
+            NetCause::BlockedByPolicy
+        } else if clues.timed_out {
             NetCause::Timeout
         } else if scheme(page_url).as_deref() == Some("https")
             && scheme(url).as_deref() == Some("http")
         {
             NetCause::MixedContent
         } else if url.contains("://") && origin_of(url) != origin_of(page_url) {
-            if sent_two_factor {
+            if clues.sent_two_factor {
                 NetCause::CrossOriginTwoFactor
             } else {
                 NetCause::CrossOrigin
@@ -598,6 +614,7 @@ impl fmt::Display for ApiError {
                     NetCause::CrossOriginTwoFactor => write!(f, "The server is on another origin and its CORS rules do not allow the X-2fa-Code header, so two-factor codes cannot be sent from here. Serve sessiondeck from the server's own origin through a reverse proxy (README → Deploy)."),
                     NetCause::CrossOrigin => write!(f, "The server may be down, or it refused this cross-origin request (CORS). Check the Server URL, or serve sessiondeck from the server's own origin through a reverse proxy (README → Deploy)."),
                     NetCause::Unreachable => write!(f, "Check that the server is running and reachable, then try again."),
+                    NetCause::BlockedByPolicy => write!(f, "This page's Content-Security-Policy does not allow connections to {} (connect-src), so the browser did not send the request. Use an address it allows (for this machine: localhost or 127.0.0.1), or ask whoever deployed sessiondeck to add the server's origin to connect-src (README → Deploy).", origin_of(url)),
                 }
             }
             ApiError::Redirected { url } => write!(
@@ -718,39 +735,60 @@ mod tests {
     #[test]
     fn network_causes_are_told_apart() {
         let page = "https://panel.example/sessions?q=x";
+        let none = Clues::default();
+        let two_factor = Clues {
+            sent_two_factor: true,
+            ..none
+        };
         assert_eq!(
-            NetCause::of(page, "/api/v1/me", false, false),
+            NetCause::of(page, "/api/v1/me", none),
             NetCause::Unreachable
         );
         assert_eq!(
-            NetCause::of(page, "https://panel.example/api", false, false),
+            NetCause::of(page, "https://panel.example/api", none),
             NetCause::Unreachable
         );
         assert_eq!(
-            NetCause::of(page, "http://chat.example/api", true, false),
+            NetCause::of(page, "http://chat.example/api", two_factor),
             NetCause::MixedContent,
             "mixed content is named as such, not as CORS"
         );
         assert_eq!(
-            NetCause::of(page, "https://chat.example/api", false, false),
+            NetCause::of(page, "https://chat.example/api", none),
             NetCause::CrossOrigin
         );
         assert_eq!(
-            NetCause::of(page, "https://chat.example/api", true, false),
+            NetCause::of(page, "https://chat.example/api", two_factor),
             NetCause::CrossOriginTwoFactor
         );
+        let timed_out = Clues {
+            timed_out: true,
+            ..two_factor
+        };
         assert_eq!(
-            NetCause::of(page, "https://chat.example/api", true, true),
+            NetCause::of(page, "https://chat.example/api", timed_out),
             NetCause::Timeout
         );
         assert_eq!(
-            NetCause::of(
-                "http://127.0.0.1:8080/",
-                "http://127.0.0.1:9/api",
-                false,
-                false
-            ),
+            NetCause::of("http://127.0.0.1:8080/", "http://127.0.0.1:9/api", none),
             NetCause::CrossOrigin
+        );
+        // A refusal the page's CSP reported outranks every guess.
+        let blocked = Clues {
+            blocked_by_policy: true,
+            ..two_factor
+        };
+        for url in ["http://[::1]:8080/api", "https://chat.example/api"] {
+            assert_eq!(NetCause::of(page, url, blocked), NetCause::BlockedByPolicy);
+        }
+        let said = ApiError::Network {
+            url: "http://[::1]:8080/api/v1/me".into(),
+            cause: NetCause::BlockedByPolicy,
+        }
+        .to_string();
+        assert!(
+            said.contains("Content-Security-Policy does not allow connections to http://[::1]:8080 (connect-src)"),
+            "{said}"
         );
     }
 

@@ -250,7 +250,7 @@ fn resend_note(c: &super::request::Challenge) -> String {
 /// The browser's fetch and timers.
 pub mod browser {
     use super::*;
-    use crate::http::request::{Method, NetCause};
+    use crate::http::request::{Clues, Method, NetCause};
     use gloo_net::http::{Method as GlooMethod, RequestBuilder};
     use wasm_bindgen_futures::JsFuture;
 
@@ -301,9 +301,14 @@ pub mod browser {
             if req.is_cancelled() {
                 return ApiError::Cancelled;
             }
+            let clues = Clues {
+                sent_two_factor,
+                timed_out: timeout.aborted(),
+                blocked_by_policy: crate::browser::blocked_by_policy(url),
+            };
             ApiError::Network {
                 url: url.to_string(),
-                cause: NetCause::of(&page, url, sent_two_factor, timeout.aborted()),
+                cause: NetCause::of(&page, url, clues),
             }
         };
         let headers = web_sys::Headers::new().map_err(|_| network(&url))?;
@@ -343,7 +348,15 @@ pub mod browser {
                 .build(),
         }
         .map_err(|_| network(&url))?;
-        let resp = request.send().await.map_err(|_| network(&url))?;
+        let resp = match request.send().await {
+            Ok(resp) => resp,
+            Err(_) => {
+                // A Content-Security-Policy refusal is reported (an event)
+                // just after the fetch fails: let it arrive first.
+                sleep(0.0).await;
+                return Err(network(&url));
+            }
+        };
         if resp.type_() == web_sys::ResponseType::Opaqueredirect
             || (300..400).contains(&resp.status())
         {

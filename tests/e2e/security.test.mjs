@@ -274,6 +274,23 @@ test('http:// Server URLs only for this machine', async () => {
   });
 });
 
+test('a server the page\'s Content-Security-Policy does not allow is named as such', async () => {
+  await withServer([], async (server, page) => {
+    await page.goto(server.url);
+    // This machine by its IPv6 address: the Connect screen allows it, the
+    // release policy cannot name it.
+    await page.getByLabel('Server URL').fill(`http://[::1]:${new URL(server.url).port}`);
+    await page.getByLabel('User ID').fill(ADMIN.userId);
+    await page.getByLabel('Auth token').fill(ADMIN.token);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await alert(page, /Content-Security-Policy does not allow connections to http:\/\/\[::1\]:\d+ \(connect-src\), so the browser did not send the request/).waitFor();
+    assert.equal(await alert(page, /CORS/).count(), 0, 'not guessed as CORS');
+    assert.equal((await server.stats()).requests, 0);
+    // The refusal this test caused on purpose.
+    page.errors = page.errors.filter((e) => !/^(CSP violation: connect-src blocked http:\/\/\[::1\]|Fetch API cannot load http:\/\/\[::1\]|Connecting to 'http:\/\/\[::1\])/.test(e));
+  });
+});
+
 test('a crash shows "sessiondeck stopped — reload" and nothing more is sent', async () => {
   await withServer([], async (server, page) => {
     // The panel's own WebAssembly, as the loader hands it over.
