@@ -302,8 +302,14 @@ impl AppCtx {
     /// browser) had, and shows the tab that was shown, with the view its
     /// URL holds.
     pub fn restore(&self) {
-        for conn in stored::load_all() {
-            self.add(conn);
+        let stored = stored::load_all();
+        let any = !stored.is_empty();
+        for conn in stored {
+            self.connect(conn);
+        }
+        if any {
+            // Written once: what was read, less any duplicate or broken entry.
+            self.save();
         }
         let shown = crate::browser::storage_get(crate::browser::Store::Session, ACTIVE_KEY)
             .and_then(|i| i.parse::<usize>().ok())
@@ -344,6 +350,13 @@ impl AppCtx {
     }
 
     fn add(&self, conn: Connection) -> ServerId {
+        let id = self.connect(conn);
+        self.save();
+        id
+    }
+
+    /// [`AppCtx::add`] without writing the stored list.
+    fn connect(&self, conn: Connection) -> ServerId {
         let same = self
             .apis
             .with_value(|a| a.iter().find(|a| a.conn.same_account(&conn)).map(|a| a.id));
@@ -362,7 +375,6 @@ impl AppCtx {
         });
         self.signout_reason.set(None);
         self.servers.update(|s| s.push(ServerInfo { id, conn }));
-        self.save();
         id
     }
 
