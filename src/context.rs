@@ -82,10 +82,26 @@ pub struct ServerInfo {
 }
 
 impl ServerInfo {
-    /// "Rocket.Chat · chat.example.com": how the tabs, reports and the
-    /// activity log name this server.
+    /// "Rocket.Chat · chat.example.com": the server, whoever is signed in.
     pub fn label(&self) -> String {
         self.conn.label()
+    }
+
+    /// How the tabs, messages, reports and the activity record name each
+    /// of `all`: its label, and who is signed in where two connections
+    /// share a label (two accounts on one server).
+    pub fn labels(all: &[ServerInfo]) -> Vec<String> {
+        let labels: Vec<String> = all.iter().map(ServerInfo::label).collect();
+        all.iter()
+            .zip(&labels)
+            .map(|(s, label)| {
+                if labels.iter().filter(|l| *l == label).count() > 1 {
+                    format!("{label} · {}", s.conn.display_name)
+                } else {
+                    label.clone()
+                }
+            })
+            .collect()
     }
 }
 
@@ -124,6 +140,15 @@ pub enum View {
     AddServer,
 }
 
+/// The server whose second-factor question the dialog shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PromptSource {
+    /// Its gate's number in the prompt queue.
+    pub gate: u32,
+    /// Its label ("Rocket.Chat · chat.example.com").
+    pub label: String,
+}
+
 /// Shared app state. `Copy`: every field is an arena handle.
 #[derive(Clone, Copy)]
 pub struct AppCtx {
@@ -133,8 +158,8 @@ pub struct AppCtx {
     pub notices: RwSignal<Vec<Notice>>,
     /// What the two-factor dialog shows (`None` = closed).
     pub prompt: RwSignal<Option<Prompt>>,
-    /// Which server's verification the dialog shows: its gate's number and label.
-    pub prompt_from: RwSignal<Option<(u32, String)>>,
+    /// Which server's verification the dialog shows.
+    pub prompt_from: RwSignal<Option<PromptSource>>,
     /// While a rate limit is waited out: until when (epoch ms).
     pub rate_until: RwSignal<Option<f64>>,
     /// Why the admin was sent back to Connect (401, signed out).
@@ -225,6 +250,15 @@ impl AppCtx {
             .with_value(|a| a.iter().find(|a| a.id == id).cloned())
     }
 
+    /// How connection `id` is named now ([`ServerInfo::labels`]); `None`
+    /// once it is gone. Not tracked.
+    pub fn label_of(&self, id: ServerId) -> Option<String> {
+        self.servers.with_untracked(|all| {
+            let at = all.iter().position(|s| s.id == id)?;
+            ServerInfo::labels(all).into_iter().nth(at)
+        })
+    }
+
     /// The gate the two-factor dialog answers.
     pub fn dialog_gate(&self) -> Option<Rc<TwoFactorGate>> {
         self.asking
@@ -238,12 +272,16 @@ impl AppCtx {
             .with_value(|q| q.shown().map(|(id, _, p)| (*id, p.clone())));
         match first {
             Some((id, p)) => {
-                if self.prompt_from.with_untracked(|f| f.as_ref().map(|f| f.0)) != Some(id) {
+                if self
+                    .prompt_from
+                    .with_untracked(|f| f.as_ref().map(|f| f.gate))
+                    != Some(id)
+                {
                     let label = self
                         .asking
                         .with_value(|q| q.label(id).map(str::to_string))
                         .unwrap_or_default();
-                    self.prompt_from.set(Some((id, label)));
+                    self.prompt_from.set(Some(PromptSource { gate: id, label }));
                 }
                 self.prompt.set(Some(p));
             }
@@ -408,10 +446,9 @@ impl AppCtx {
     /// from <server>: `reason`" is said — on Connect when none is left, else
     /// as an alert (no reason: a status).
     pub fn disconnect(&self, id: ServerId, reason: Option<String>) {
-        let label = self
-            .servers
-            .with_untracked(|s| s.iter().find(|s| s.id == id).map(ServerInfo::label));
-        let Some(label) = label else { return };
+        let Some(label) = self.label_of(id) else {
+            return;
+        };
         self.close(id);
         self.save();
         let first = self.servers.with_untracked(|s| s.first().map(|s| s.id));
@@ -525,5 +562,50 @@ impl AppCtx {
 impl Default for AppCtx {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(id: ServerId, kind: BackendKind, name: &str) -> ServerInfo {
+        ServerInfo {
+            id,
+            conn: Connection {
+                kind,
+                base_url: "https://chat.example.com".into(),
+                user_id: name.into(),
+                token: "t".into(),
+                remember: false,
+                display_name: name.into(),
+                issued_by_panel: false,
+            },
+        }
+    }
+
+    #[test]
+    fn two_accounts_on_one_server_are_told_apart_by_who_is_signed_in() {
+        let all = [
+            server(1, BackendKind::RocketChat, "Ada Admin"),
+            server(2, BackendKind::RocketChat, "Ursula"),
+            server(3, BackendKind::DocSpace, "Dora"),
+        ];
+        assert_eq!(
+            ServerInfo::labels(&all),
+            [
+                "Rocket.Chat · chat.example.com · Ada Admin",
+                "Rocket.Chat · chat.example.com · Ursula",
+                "DocSpace (ONLYOFFICE) · chat.example.com",
+            ]
+        );
+        // Alone on its server, a connection is named by the server only.
+        assert_eq!(
+            ServerInfo::labels(&all[1..]),
+            [
+                "Rocket.Chat · chat.example.com",
+                "DocSpace (ONLYOFFICE) · chat.example.com"
+            ]
+        );
     }
 }

@@ -5,9 +5,17 @@ use crate::browser;
 use crate::model::Session;
 use leptos::prelude::*;
 
-/// `rows`: (server label, session), in the order shown.
+/// One row of the combined table: a session and the server it is on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerRow {
+    /// The server's label ("Rocket.Chat · chat.example.com").
+    pub server: String,
+    pub session: Session,
+}
+
+/// `rows`: in the order shown.
 #[component]
-pub fn CombinedTable(#[prop(into)] rows: Signal<Vec<(String, Session)>>) -> impl IntoView {
+pub fn CombinedTable(#[prop(into)] rows: Signal<Vec<ServerRow>>) -> impl IntoView {
     let dash = |v: String| if v.is_empty() { "—".to_string() } else { v };
     view! {
         <div class="table-wrap">
@@ -28,7 +36,7 @@ pub fn CombinedTable(#[prop(into)] rows: Signal<Vec<(String, Session)>>) -> impl
                     {move || {
                         rows.get()
                             .into_iter()
-                            .map(|(server, r)| {
+                            .map(|ServerRow { server, session: r }| {
                                 let login = r
                                     .login_at
                                     .as_ref()

@@ -35,7 +35,7 @@ pub fn TwoFactorDialog() -> impl IntoView {
     let asker = Memo::new(move |_| {
         ctx.prompt
             .with(|p| p.is_some())
-            .then(|| ctx.prompt_from.with(|f| f.as_ref().map(|f| f.0)))
+            .then(|| ctx.prompt_from.with(|f| f.as_ref().map(|f| f.gate)))
     });
     move || asker.get().map(|_| view! { <TwoFactorForm /> })
 }
@@ -91,7 +91,7 @@ fn TwoFactorForm() -> impl IntoView {
                 {move || {
                     ctx.prompt_from
                         .get()
-                        .map(|(_, label)| view! { <p class="tfa-server">"Asked by " <strong>{label}</strong></p> })
+                        .map(|from| view! { <p class="tfa-server">"Asked by " <strong>{from.label}</strong></p> })
                 }}
                 <p class="muted">
                     "The server asks for a second factor before it continues. "

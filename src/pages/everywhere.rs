@@ -5,14 +5,13 @@
 
 use crate::browser;
 use crate::components::bulk_report::BulkReport;
-use crate::components::combined_table::CombinedTable;
+use crate::components::combined_table::{CombinedTable, ServerRow};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::criteria_fields::CriteriaFields;
 use crate::confirm::{self, ConfirmSpec};
 use crate::context::{AppCtx, ServerId};
 use crate::everywhere::{how, Found, Sweep};
 use crate::list::Criteria;
-use crate::model::Session;
 use crate::pages::sessions::{Screen, Screens};
 use crate::revoke::Action;
 use crate::words::counted;
@@ -80,7 +79,7 @@ pub fn EverywherePage() -> impl IntoView {
     let total = Memo::new(move |_| parts.with(|p| p.iter().map(Part::count).sum::<usize>()));
     let servers_hit = move || parts.with(|p| p.iter().filter(|p| p.count() > 0).count());
     let rows = Memo::new(move |_| {
-        let mut out: Vec<(String, Session)> = Vec::new();
+        let mut out: Vec<ServerRow> = Vec::new();
         parts.with(|parts| {
             for p in parts {
                 let Some(s) = screen_of(p.server) else {
@@ -90,7 +89,10 @@ pub fn EverywherePage() -> impl IntoView {
                     let room = SHOWN_ROWS.saturating_sub(out.len());
                     for &i in p.found.chosen.iter().take(room) {
                         if let Some(row) = l.sessions.get(i) {
-                            out.push((p.label.clone(), row.clone()));
+                            out.push(ServerRow {
+                                server: p.label.clone(),
+                                session: row.clone(),
+                            });
                         }
                     }
                 });

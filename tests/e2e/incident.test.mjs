@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
   stopAllServers, launch, withServerPage, signInWithToken, signInWithPassword, answerPassword,
-  ADMIN, DOCSPACE, HENSHIN, sha256, until, status, alert, watch,
+  ADMIN, USER, DOCSPACE, HENSHIN, sha256, until, status, alert, watch,
 } from './helpers.mjs';
 
 let browser;
@@ -16,7 +16,7 @@ after(async () => { await close?.(); stopAllServers(); });
 
 const withServer = (flags, fn) => withServerPage(browser, flags, fn);
 const tabs = (page) => page.getByRole('navigation', { name: 'Servers' });
-const tab = (page, name) => tabs(page).getByRole('button', { name });
+const tab = (page, name, opts = {}) => tabs(page).getByRole('button', { name, ...opts });
 
 /** Rocket.Chat admin with the personal access token, list loaded. */
 async function rocketChat(page, url) {
@@ -99,6 +99,29 @@ test('several servers at once: add, switch, disconnect one, reload — each keep
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Connect' }).waitFor();
     assert.deepEqual(await page.evaluate(() => [sessionStorage.length, localStorage.getItem('sessiondeck.connection')]), [0, null]);
+  });
+});
+
+test('two accounts on one server are told apart in tabs, buttons and messages', async () => {
+  await withServer([], async (server, page) => {
+    await rocketChat(page, server.url);
+    await tab(page, 'Add server').click();
+    await page.getByLabel('Backend').selectOption('rocketchat');
+    await page.getByRole('radio', { name: 'Username and password' }).check();
+    await page.getByLabel('Username', { exact: true }).fill(USER.username);
+    await page.getByLabel('Password', { exact: true }).fill(USER.password);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByText('Signed in as').getByText('Ursula User').waitFor();
+    const names = await tabs(page).getByRole('button').allTextContents();
+    assert.deepEqual(names.slice(0, 2), [
+      'Rocket.Chat · this origin · Ada Admin (@admin)',
+      'Rocket.Chat · this origin · Ursula User (@ursula)',
+    ]);
+    await page.getByRole('button', { name: 'Disconnect from Rocket.Chat · this origin · Ursula User (@ursula)' }).click();
+    await status(page, 'Disconnected from Rocket.Chat · this origin · Ursula User (@ursula).').waitFor();
+    // Alone again on its server, the admin's connection is named by the server.
+    await tab(page, 'Rocket.Chat · this origin', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Disconnect from Rocket.Chat · this origin', exact: true }).waitFor();
   });
 });
 

@@ -136,7 +136,11 @@ pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoVi
                 <button
                     type="button"
                     class="btn btn-quiet disconnect"
-                    aria-label=format!("Disconnect from {}", s.server_label())
+                    aria-label=move || {
+                        // Renamed when a second account on this server joins.
+                        ctx.servers.track();
+                        format!("Disconnect from {}", s.server_label())
+                    }
                     on:click=move |_| ctx.disconnect_everywhere(server)
                 >
                     "Disconnect"

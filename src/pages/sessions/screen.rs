@@ -145,9 +145,11 @@ impl Screen {
         self.api.with_value(|a| a.id)
     }
 
-    /// How the tabs and reports name this screen's server.
+    /// How the tabs, messages and reports name this screen's server.
     pub fn server_label(&self) -> String {
-        self.api.with_value(|a| a.conn.label())
+        self.ctx
+            .label_of(self.server())
+            .unwrap_or_else(|| self.api.with_value(|a| a.conn.label()))
     }
 
     /// Writes this screen's view into the URL (its tab was just shown).
