@@ -293,25 +293,35 @@ impl AppCtx {
     }
 
     /// A transport against `base` with these auth headers and its own
-    /// two-factor gate (shown by the dialog while it asks; `label` names
-    /// the server there).
+    /// two-factor gate (shown by the dialog while it asks, which names the
+    /// server: connection `server`'s name at that moment, or before there
+    /// is a connection, kind and host).
     pub fn transport(
         &self,
         kind: BackendKind,
         base: &str,
         auth: Vec<(String, String)>,
+        server: Option<ServerId>,
     ) -> Transport {
         let ctx = *self;
         let rate_until = self.rate_until;
         let gate_id = self.fresh_id() as u32;
-        let label = Connection::label_of(kind, base);
+        let host_label = Connection::label_of(kind, base);
+        let label = move || {
+            server
+                .and_then(|id| ctx.label_of(id))
+                .unwrap_or_else(|| host_label.clone())
+        };
         let gate = Rc::new_cyclic(|me: &std::rc::Weak<TwoFactorGate>| {
             let me = me.clone();
             TwoFactorGate::new(move |p: Option<Prompt>| {
-                let _ = ctx.asking.try_update_value(|q| match (p, me.upgrade()) {
-                    (Some(p), Some(g)) => q.ask(gate_id, g, label.clone(), p),
-                    _ => q.done(gate_id),
-                });
+                let name = p.as_ref().map(|_| label());
+                let _ = ctx
+                    .asking
+                    .try_update_value(|q| match (p, me.upgrade(), name) {
+                        (Some(p), Some(g), Some(name)) => q.ask(gate_id, g, name, p),
+                        _ => q.done(gate_id),
+                    });
                 ctx.show_first_prompt();
             })
         });
@@ -402,7 +412,7 @@ impl AppCtx {
             self.close(id);
         }
         let id = self.fresh_id() as ServerId;
-        let transport = self.transport(conn.kind, &conn.base_url, conn.auth_headers());
+        let transport = self.transport(conn.kind, &conn.base_url, conn.auth_headers(), Some(id));
         self.apis.update_value(|a| {
             a.push(Api {
                 id,

@@ -63,7 +63,7 @@ pub async fn connect(ctx: AppCtx, f: Form) -> Result<Connection, String> {
         if f.username.trim().is_empty() || f.password.is_empty() {
             return Err("Enter both Username and Password.".into());
         }
-        let t = ctx.transport(f.kind, &base, Vec::new());
+        let t = ctx.transport(f.kind, &base, Vec::new(), None);
         let resp = t.call(&login).await;
         t.close();
         let tok = backend
@@ -75,7 +75,7 @@ pub async fn connect(ctx: AppCtx, f: Form) -> Result<Connection, String> {
     } else if conn.token.is_empty() || (creds.user_id && conn.user_id.is_empty()) {
         return Err(creds.missing.into());
     }
-    let t = ctx.transport(f.kind, &base, conn.auth_headers());
+    let t = ctx.transport(f.kind, &base, conn.auth_headers(), None);
     let who = whoami(&t, &conn).await;
     t.close();
     match who {
