@@ -33,6 +33,14 @@ struct Part {
     error: Option<String>,
 }
 
+/// A sweep waiting for the admin's confirmation: the words, and the parts
+/// as they were when asked (what runs is exactly what was confirmed).
+#[derive(Clone, Debug)]
+struct Asked {
+    spec: ConfirmSpec,
+    parts: Vec<Part>,
+}
+
 impl Part {
     fn count(&self) -> usize {
         self.found.chosen.len()
@@ -44,7 +52,7 @@ pub fn EverywherePage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let screens = expect_context::<Screens>();
     let sweep = RwSignal::new(Sweep::default());
-    let confirm = RwSignal::new(None::<(ConfirmSpec, Vec<Part>)>);
+    let confirm = RwSignal::new(None::<Asked>);
     // The servers the last sweep ran on (their reports are shown here).
     let ran = RwSignal::new(Vec::<ServerId>::new());
     let screen_of = move |id: ServerId| screens.all().into_iter().find(|s| s.server() == id);
@@ -153,7 +161,10 @@ pub fn EverywherePage() -> impl IntoView {
                 });
             }
         }
-        confirm.set(Some((spec, snapshot)));
+        confirm.set(Some(Asked {
+            spec,
+            parts: snapshot,
+        }));
     };
     let run = move |snapshot: Vec<Part>| {
         ran.set(snapshot.iter().map(|p| p.server).collect());
@@ -279,13 +290,13 @@ pub fn EverywherePage() -> impl IntoView {
                 })}
             </For>
             {move || {
-                confirm.get().map(|(spec, snapshot)| {
+                confirm.get().map(|Asked { spec, parts }| {
                     view! {
                         <ConfirmDialog
                             spec=spec
                             on_confirm=move |_| {
                                 confirm.set(None);
-                                run(snapshot.clone());
+                                run(parts.clone());
                             }
                             on_cancel=move |_| confirm.set(None)
                         />
