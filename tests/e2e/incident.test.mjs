@@ -253,6 +253,43 @@ test('a person everywhere: preview per server, one confirmation, the best call e
   });
 });
 
+test('Everywhere: Refresh every server shows what changed behind the panel\'s back; a full load ends a quiet one', async () => {
+  await withServer([], async (server, page) => {
+    await rocketChat(page, server.url);
+    await addServer(page, 'docspace', 'API key', DOCSPACE.key, 'Dora Admin');
+    const rc = (await rcSessions(server.url)).filter((s) => s._user?.username === 'grace.kim');
+    await tab(page, 'Everywhere').click();
+    await page.getByRole('searchbox', { name: 'Person' }).fill('grace');
+    const preview = page.getByRole('region', { name: 'Preview' });
+    const rcLine = (n) => preview.getByText(`Rocket.Chat · this origin — ${n} sessions (one call per session)`);
+    await rcLine(rc.length).waitFor();
+
+    // Another admin ends one of Grace's sessions: the preview still shows the last load.
+    await server.remove([rc[0].sessionId]);
+    await page.getByRole('button', { name: 'Refresh every server' }).click();
+    await status(page, 'Refreshing 2 servers.').waitFor();
+    await rcLine(rc.length - 1).waitFor();
+
+    // A quiet refresh under way, then a full load on the server's own tab:
+    // the full load replaces it, and the server can be refreshed again later.
+    await server.faults({ latencyMs: 800 });
+    await page.getByRole('button', { name: 'Refresh every server' }).click();
+    await preview.getByText('Refreshing: the preview shows the previous load until the new one is in.').first().waitFor();
+    await tab(page, /^Rocket\.Chat/).click();
+    await page.locator('.server-view:not([hidden])').getByRole('button', { name: 'Refresh', exact: true }).click();
+    await server.faults({ latencyMs: 0 });
+    await page.getByText(`1–25 of ${240 - 1}`).waitFor();
+    await tab(page, 'Everywhere').click();
+    await until('no server to be refreshing', async () => (await preview.getByText(/^Refreshing:/).count()) === 0);
+    const messages = async () => (await page.getByRole('status').allTextContents()).join('\n');
+    const said = async () => ((await messages()).match(/Refreshing 2 servers\./g) || []).length;
+    const before = await said();
+    await page.getByRole('button', { name: 'Refresh every server' }).click();
+    await until('Refresh every server to be said again', async () => (await said()) > before);
+    assert.doesNotMatch(await messages(), /busy/, 'no server is stuck as busy');
+  });
+});
+
 test('revoke by criteria: the requests are exactly the preview; the own session is marked and left out', async () => {
   await withServer([], async (server, page) => {
     await signInWithPassword(page, server.url);

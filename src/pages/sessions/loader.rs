@@ -87,7 +87,8 @@ impl Screen {
     /// (of what is still listed), the view and the focus stay; the new list
     /// replaces the old one when it is complete. Not while anything else
     /// is under way.
-    pub fn refresh_quietly(self) {
+    /// Says whether it started.
+    pub fn refresh_quietly(self) -> bool {
         let busy = self.loading.with_untracked(Option::is_some)
             || self.refreshing.get_untracked()
             || self.queue.with_untracked(|q| q.is_running())
@@ -95,15 +96,17 @@ impl Screen {
         if !busy {
             self.load_with(true);
         }
+        !busy
     }
 
     fn load_with(self, keep: bool) {
         let ticket = self.loads.try_update_value(|l| l.start());
         let Some(ticket) = ticket else { return };
         self.load_error.set(None);
-        if keep {
-            self.refreshing.set(true);
-        } else {
+        // A full load voids a quiet one under way (which then never gets
+        // to say it ended).
+        self.refreshing.set(keep);
+        if !keep {
             self.load_report.set(Default::default());
             self.skipped.set(0);
             self.list.set(SessionList::default());

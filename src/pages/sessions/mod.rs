@@ -84,7 +84,9 @@ pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoVi
         }
         if secs > 0 {
             if let Ok(h) = set_interval_with_handle(
-                move || s.refresh_quietly(),
+                move || {
+                    s.refresh_quietly();
+                },
                 std::time::Duration::from_secs(u64::from(secs)),
             ) {
                 timer.set_value(Some(h));

@@ -3,6 +3,8 @@
 //! the calls that will be made, the rows — and end them with one
 //! confirmation; each server then reports on its own, with Retry failed.
 
+mod part;
+
 use crate::browser;
 use crate::components::bulk_report::BulkReport;
 use crate::components::combined_table::{CombinedTable, ServerRow};
@@ -10,28 +12,16 @@ use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::criteria_fields::CriteriaFields;
 use crate::confirm::{self, ConfirmSpec};
 use crate::context::{AppCtx, ServerId};
-use crate::everywhere::{how, Found, Sweep};
+use crate::everywhere::{how, Sweep};
 use crate::list::Criteria;
 use crate::pages::sessions::{Screen, Screens};
 use crate::revoke::Action;
 use crate::words::counted;
 use leptos::prelude::*;
+use part::Part;
 
 /// Rows the combined table shows (the counts and the revoke cover all).
 const SHOWN_ROWS: usize = 200;
-
-/// One server's part of the preview.
-#[derive(Clone, Debug, PartialEq)]
-struct Part {
-    server: ServerId,
-    label: String,
-    found: Found,
-    /// What would be sent: the sweep on this server.
-    action: Action,
-    /// Still loading (the preview covers what is loaded).
-    loading: bool,
-    error: Option<String>,
-}
 
 /// A sweep waiting for the admin's confirmation: the words, and the parts
 /// as they were when asked (what runs is exactly what was confirmed).
@@ -39,12 +29,6 @@ struct Part {
 struct Asked {
     spec: ConfirmSpec,
     parts: Vec<Part>,
-}
-
-impl Part {
-    fn count(&self) -> usize {
-        self.found.chosen.len()
-    }
 }
 
 #[component]
@@ -78,6 +62,7 @@ pub fn EverywherePage() -> impl IntoView {
                         found,
                         action,
                         loading: s.loading.with(Option::is_some),
+                        refreshing: s.refreshing.get(),
                         error: s.load_error.with(|e| e.as_ref().map(ToString::to_string)),
                     }
                 })
@@ -175,29 +160,37 @@ pub fn EverywherePage() -> impl IntoView {
         }
     };
 
-    let part_line = move |p: Part| {
-        let mut text = format!("{} — {}", p.label, counted(p.count(), "session"));
-        if p.count() > 0 {
-            text.push_str(&format!(" ({})", how(&p.action)));
-        }
-        if p.found.own_matching > p.found.own_chosen {
-            text.push_str(" · your own session matches and is left out");
-        } else if p.found.own_chosen > 0 {
-            text.push_str(" · includes your own session");
-        }
-        let note = if let Some(e) = &p.error {
-            Some(format!("Could not load all of this server's sessions: {e}"))
-        } else if p.loading {
-            Some("Still loading: the preview covers what is loaded so far.".to_string())
-        } else {
-            None
-        };
+    let part_line = |p: Part| {
         view! {
             <li>
-                <span>{text}</span>
-                {note.map(|n| view! { <span class="muted note">{n}</span> })}
+                <span>{p.line()}</span>
+                {p.note().map(|n| view! { <span class="muted note">{n}</span> })}
             </li>
         }
+    };
+    // Every server's list again (quietly: each keeps its own view and
+    // selection); a server busy with a load, a revoke or a confirmation
+    // is left alone, and said so.
+    let refresh_all = move |_| {
+        let ids: Vec<ServerId> = ctx
+            .servers
+            .with_untracked(|s| s.iter().map(|s| s.id).collect());
+        let (mut started, mut busy) = (0, Vec::new());
+        for s in ids.into_iter().filter_map(screen_of) {
+            if s.refresh_quietly() {
+                started += 1;
+            } else {
+                busy.push(s.server_label());
+            }
+        }
+        let mut text = format!("Refreshing {}.", counted(started, "server"));
+        if !busy.is_empty() {
+            text.push_str(&format!(
+                " Not refreshed, busy with a load, a revoke or a confirmation: {}. Refresh it from its own tab when that is done.",
+                busy.join(", ")
+            ));
+        }
+        ctx.status(text);
     };
 
     view! {
@@ -214,6 +207,9 @@ pub fn EverywherePage() -> impl IntoView {
                         format!("{} loaded on {}", counted(n, "session"), counted(ctx.servers.with(Vec::len), "server"))
                     }}
                 </p>
+                <button type="button" class="btn refresh-all" on:click=refresh_all>
+                    "Refresh every server"
+                </button>
             </div>
             <div class="panel sweep-form">
                 <label class="field person">

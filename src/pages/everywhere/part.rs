@@ -1,0 +1,118 @@
+//! One server's part of the Everywhere preview, and how its line reads
+//! (plain Rust, tested natively).
+
+use crate::context::ServerId;
+use crate::everywhere::{how, Found};
+use crate::revoke::Action;
+use crate::words::counted;
+
+/// One server's part of the preview.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Part {
+    pub server: ServerId,
+    pub label: String,
+    pub found: Found,
+    /// What would be sent: the sweep on this server.
+    pub action: Action,
+    /// Still loading (the preview covers what is loaded).
+    pub loading: bool,
+    /// Loading again in the background (the preview shows the last load).
+    pub refreshing: bool,
+    pub error: Option<String>,
+}
+
+impl Part {
+    pub fn count(&self) -> usize {
+        self.found.chosen.len()
+    }
+
+    /// "Rocket.Chat · chat.example.com — 3 sessions (one call per session)",
+    /// and whether the admin's own session is in or left out.
+    pub fn line(&self) -> String {
+        let mut text = format!("{} — {}", self.label, counted(self.count(), "session"));
+        if self.count() > 0 {
+            text.push_str(&format!(" ({})", how(&self.action)));
+        }
+        if self.found.own_matching > self.found.own_chosen {
+            text.push_str(" · your own session matches and is left out");
+        } else if self.found.own_chosen > 0 {
+            text.push_str(" · includes your own session");
+        }
+        text
+    }
+
+    /// Why the line may not be the whole truth yet.
+    pub fn note(&self) -> Option<String> {
+        if let Some(e) = &self.error {
+            Some(format!("Could not load all of this server's sessions: {e}"))
+        } else if self.loading {
+            Some("Still loading: the preview covers what is loaded so far.".into())
+        } else if self.refreshing {
+            Some("Refreshing: the preview shows the previous load until the new one is in.".into())
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(chosen: usize, own_matching: usize, own_chosen: usize) -> Part {
+        Part {
+            server: 1,
+            label: "Rocket.Chat · chat.example.com".into(),
+            found: Found {
+                chosen: (0..chosen).collect(),
+                own_matching,
+                own_chosen,
+            },
+            action: Action::Sessions {
+                ids: (0..chosen).map(|i| format!("s{i}")).collect(),
+                batch: true,
+            },
+            loading: false,
+            refreshing: false,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn the_line_counts_the_sessions_and_says_what_happens_to_the_own_one() {
+        assert_eq!(
+            part(0, 0, 0).line(),
+            "Rocket.Chat · chat.example.com — 0 sessions"
+        );
+        let left_out = part(2, 1, 0).line();
+        assert!(
+            left_out.starts_with("Rocket.Chat · chat.example.com — 2 sessions ("),
+            "{left_out}"
+        );
+        assert!(
+            left_out.ends_with(" · your own session matches and is left out"),
+            "{left_out}"
+        );
+        assert!(part(2, 1, 1)
+            .line()
+            .ends_with(" · includes your own session"));
+    }
+
+    #[test]
+    fn the_note_says_why_the_preview_may_change_worst_first() {
+        let mut p = part(1, 0, 0);
+        assert_eq!(p.note(), None);
+        p.refreshing = true;
+        assert!(p
+            .note()
+            .unwrap()
+            .starts_with("Refreshing: the preview shows the previous load"));
+        p.loading = true;
+        assert!(p.note().unwrap().starts_with("Still loading"));
+        p.error = Some("500 Internal Server Error".into());
+        assert_eq!(
+            p.note().as_deref(),
+            Some("Could not load all of this server's sessions: 500 Internal Server Error")
+        );
+    }
+}
