@@ -73,6 +73,17 @@ test('token sign-in, password 2FA, 240 sessions over pages, filter, sort, page, 
   });
 });
 
+test('a tab that gets no animation frames (hidden) still loads every page', async () => {
+  await withServer([], async (server, page) => {
+    // A hidden tab runs no requestAnimationFrame callbacks: the rest of the
+    // list, asked for once the first page is painted, must not wait for one.
+    await page.addInitScript(() => { window.requestAnimationFrame = () => 0; });
+    await signedInWithList(server, page);
+    await page.getByText(/^240 sessions active/).waitFor();
+    assert.equal(await dataRows(page).count(), 25);
+  });
+});
+
 test('rows are reused across pages: selection and buttons follow the session, not the row', async () => {
   await withServer([], async (server, page) => {
     await signedInWithList(server, page);
