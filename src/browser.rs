@@ -45,6 +45,14 @@ pub fn storage_remove(which: Store, key: &str) {
     }
 }
 
+/// Tells this origin's other tabs `value` under `key`: their `storage`
+/// event fires. Written to localStorage and removed at once, so nothing
+/// stays behind.
+pub fn tell_other_tabs(key: &str, value: &str) {
+    storage_set(Store::Local, key, value);
+    storage_remove(Store::Local, key);
+}
+
 thread_local! {
     /// Origins the page's Content-Security-Policy refused a connection to.
     static POLICY_BLOCKED: std::cell::RefCell<Vec<String>> =

@@ -488,8 +488,7 @@ impl AppCtx {
             return;
         };
         self.disconnect(id, None);
-        crate::browser::storage_set(crate::browser::Store::Local, DISCONNECT_KEY, &key);
-        crate::browser::storage_remove(crate::browser::Store::Local, DISCONNECT_KEY);
+        crate::browser::tell_other_tabs(DISCONNECT_KEY, &key);
     }
 
     /// Another tab of this panel disconnected the account `key` names.
@@ -511,12 +510,7 @@ impl AppCtx {
     /// the panel itself obtained.
     pub fn sign_out(&self, reason: Option<String>) {
         self.end(reason);
-        crate::browser::storage_set(
-            crate::browser::Store::Local,
-            SIGNOUT_KEY,
-            &crate::browser::now_ms().to_string(),
-        );
-        crate::browser::storage_remove(crate::browser::Store::Local, SIGNOUT_KEY);
+        crate::browser::tell_other_tabs(SIGNOUT_KEY, &crate::browser::now_ms().to_string());
     }
 
     /// Signs out of every server in this tab only (another tab signed out).
