@@ -73,6 +73,44 @@ pub struct Entry {
     pub outcome: Outcome,
 }
 
+/// The longest text an entry keeps of one field (a hostile server can send
+/// megabytes of device name; the record must stay small and readable).
+pub const MAX_FIELD_CHARS: usize = 200;
+/// The longest reason kept (the server's message is inside it).
+pub const MAX_REASON_CHARS: usize = 600;
+
+impl Entry {
+    /// The entry with every field within [`MAX_FIELD_CHARS`] (the reason
+    /// within [`MAX_REASON_CHARS`]); what is cut ends with "…".
+    pub fn clipped(self) -> Entry {
+        let c = |s: String| clip_chars(s, MAX_FIELD_CHARS);
+        Entry {
+            at_ms: self.at_ms,
+            admin: c(self.admin),
+            server: c(self.server),
+            session: c(self.session),
+            user: c(self.user),
+            client: c(self.client),
+            ip: c(self.ip),
+            outcome: match self.outcome {
+                Outcome::Failed(r) => Outcome::Failed(clip_chars(r, MAX_REASON_CHARS)),
+                Outcome::NotSent(r) => Outcome::NotSent(clip_chars(r, MAX_REASON_CHARS)),
+                o => o,
+            },
+        }
+    }
+}
+
+fn clip_chars(s: String, max: usize) -> String {
+    if s.chars().count() <= max {
+        s
+    } else {
+        let mut c: String = s.chars().take(max - 1).collect();
+        c.push('…');
+        c
+    }
+}
+
 /// Who and where, the same for every entry of one run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Origin {
@@ -138,7 +176,8 @@ pub struct AuditLog {
 
 impl AuditLog {
     /// Adds a run's entries at the top; the oldest beyond [`MAX_ENTRIES`] go.
-    pub fn record(&mut self, mut new: Vec<Entry>) {
+    pub fn record(&mut self, new: Vec<Entry>) {
+        let mut new: Vec<Entry> = new.into_iter().map(Entry::clipped).collect();
         new.reverse();
         new.append(&mut self.entries);
         new.truncate(MAX_ENTRIES);
@@ -203,19 +242,22 @@ impl AuditLog {
                     .iter()
                     .filter_map(|e| {
                         let t = |k: &str| e.get(k).and_then(Value::as_str).map(str::to_string);
-                        Some(Entry {
-                            at_ms: e.get("at_ms")?.as_f64()?,
-                            admin: t("admin").unwrap_or_default(),
-                            server: t("server").unwrap_or_default(),
-                            session: t("session")?,
-                            user: t("user").unwrap_or_default(),
-                            client: t("client").unwrap_or_default(),
-                            ip: t("ip").unwrap_or_default(),
-                            outcome: Outcome::from_parts(
-                                &t("outcome")?,
-                                t("reason").unwrap_or_default(),
-                            )?,
-                        })
+                        Some(
+                            Entry {
+                                at_ms: e.get("at_ms")?.as_f64()?,
+                                admin: t("admin").unwrap_or_default(),
+                                server: t("server").unwrap_or_default(),
+                                session: t("session")?,
+                                user: t("user").unwrap_or_default(),
+                                client: t("client").unwrap_or_default(),
+                                ip: t("ip").unwrap_or_default(),
+                                outcome: Outcome::from_parts(
+                                    &t("outcome")?,
+                                    t("reason").unwrap_or_default(),
+                                )?,
+                            }
+                            .clipped(),
+                        )
                     })
                     .take(MAX_ENTRIES)
                     .collect()
@@ -239,20 +281,20 @@ impl AuditLog {
             "Outcome",
             "Reason",
         ];
-        push_row(&mut out, header.iter().map(|h| cell(h, false)));
+        push_row(&mut out, header.iter().map(|h| cell(h)));
         for e in &self.entries {
             push_row(
                 &mut out,
                 [
-                    cell(&crate::time::format_iso(e.at_ms), false),
-                    cell(&e.admin, false),
-                    cell(&e.server, false),
-                    cell(&e.session, true),
-                    cell(&e.user, false),
-                    cell(&e.client, false),
-                    cell(&e.ip, false),
-                    cell(e.outcome.key(), false),
-                    cell(e.outcome.reason(), false),
+                    cell(&crate::time::format_iso(e.at_ms)),
+                    cell(&e.admin),
+                    cell(&e.server),
+                    cell(&e.session),
+                    cell(&e.user),
+                    cell(&e.client),
+                    cell(&e.ip),
+                    cell(e.outcome.key()),
+                    cell(e.outcome.reason()),
                 ]
                 .into_iter(),
             );
@@ -353,11 +395,13 @@ mod tests {
                 id: "c".into(),
                 label: String::new(),
                 reason: "500 Internal Server Error".into(),
+                retryable: true,
             }],
             not_sent: vec![Failure {
                 id: "d".into(),
                 label: String::new(),
                 reason: "Not sent: you stopped the batch.".into(),
+                retryable: true,
             }],
             ..Default::default()
         };
@@ -415,6 +459,47 @@ mod tests {
     }
 
     #[test]
+    fn every_field_is_clipped_so_a_hostile_server_cannot_fill_the_record() {
+        let huge = "<img src=x onerror=alert(1)>".repeat(10_000);
+        let mut log = AuditLog::default();
+        log.record(vec![origin().entry(
+            0.0,
+            &huge,
+            Some(&Session {
+                user_name: Some(huge.clone()),
+                client: Some(huge.clone()),
+                ip: Some(huge.clone()),
+                ..row("x")
+            }),
+            Outcome::Failed(huge.clone()),
+        )]);
+        let e = &log.entries[0];
+        for (name, v, max) in [
+            ("session", &e.session, MAX_FIELD_CHARS),
+            ("user", &e.user, MAX_FIELD_CHARS),
+            ("client", &e.client, MAX_FIELD_CHARS),
+            ("ip", &e.ip, MAX_FIELD_CHARS),
+            ("reason", &e.outcome.reason().to_string(), MAX_REASON_CHARS),
+        ] {
+            assert_eq!(v.chars().count(), max, "{name}");
+            assert!(v.ends_with('…'), "{name}");
+        }
+        assert!(log.to_json().len() < 3 * 1024, "{}", log.to_json().len());
+        // A record stored by an older build (or edited) is clipped on reading.
+        let stored = format!(
+            r#"{{"entries":[{{"at_ms":1,"session":"{}","outcome":"revoked"}}]}}"#,
+            "s".repeat(5000)
+        );
+        assert_eq!(
+            AuditLog::from_json(&stored).entries[0]
+                .session
+                .chars()
+                .count(),
+            MAX_FIELD_CHARS
+        );
+    }
+
+    #[test]
     fn json_never_holds_a_secret_and_csv_is_quoted() {
         let mut log = AuditLog::default();
         log.record(vec![origin().entry(
@@ -434,7 +519,7 @@ mod tests {
         let csv = log.to_csv();
         assert!(csv.starts_with("\u{feff}Time,Signed in as,Server,Session"));
         let line = csv.lines().nth(1).unwrap();
-        assert!(line.contains(",\"-2tT;x\","), "ID exact, quoted: {line}");
+        assert!(line.contains(",\"'-2tT;x\","), "ID inert, quoted: {line}");
         assert!(
             line.contains("\"'=cmd|' /C calc'!A0\""),
             "formula neutralised: {line}"

@@ -154,7 +154,7 @@ pub fn others(text: OthersText) -> ConfirmSpec {
 /// "Revoke all sessions" of the account (`listed` loaded).
 pub fn all(listed: usize) -> ConfirmSpec {
     ConfirmSpec {
-        warning: Some("This includes the session this panel uses: you will be signed out and returned to Connect.".into()),
+        warning: Some("This includes the session this panel uses: this connection closes (connect again to go on with this server); your other servers stay connected.".into()),
         ..spec(
             "Revoke all sessions?".into(),
             format!("All {listed} sessions of your account will end, on every device."),
@@ -223,7 +223,7 @@ mod tests {
             o.message,
             "Session s1 of alice — Chrome will be logged out. It has to sign in again."
         );
-        assert!(all(5).warning.unwrap().contains("you will be signed out"));
+        assert!(all(5).warning.unwrap().contains("this connection closes"));
     }
 
     #[test]
@@ -234,6 +234,6 @@ mod tests {
         assert_eq!(one("s2", "bob").listing(vec![], false).warning, None);
         // A stronger warning is kept.
         let a = all(2).listing(vec![], true);
-        assert!(a.warning.unwrap().contains("returned to Connect"));
+        assert!(a.warning.unwrap().contains("your other servers stay connected"));
     }
 }

@@ -6,7 +6,7 @@ use crate::audit::{self, AuditLog};
 use crate::backends::{Backend, BackendKind};
 use crate::connection::{stored, Connection, Preset, Target};
 use crate::http::request::{ApiError, ApiRequest, RawResponse};
-use crate::http::transport::{browser, RateLimitEvent, Transport};
+use crate::http::transport::{browser, RateLimitEvent, Stopper, Transport};
 use crate::http::two_factor::{Prompt, PromptQueue, TwoFactorGate};
 use leptos::prelude::*;
 use std::rc::Rc;
@@ -160,8 +160,8 @@ pub struct AppCtx {
     pub prompt: RwSignal<Option<Prompt>>,
     /// Which server's verification the dialog shows.
     pub prompt_from: RwSignal<Option<PromptSource>>,
-    /// While a rate limit is waited out: until when (epoch ms).
-    pub rate_until: RwSignal<Option<f64>>,
+    /// The rate limits being waited out, one per server that hit one.
+    pub rate_waits: RwSignal<Vec<RateWait>>,
     /// Why the admin was sent back to Connect (401, signed out).
     pub signout_reason: RwSignal<Option<String>>,
     /// A several-server preset being connected: which, and the next server.
@@ -172,6 +172,19 @@ pub struct AppCtx {
     /// Every gate that asks for a second factor, first asked first shown.
     asking: StoredValue<PromptQueue<Rc<TwoFactorGate>>, LocalStorage>,
     next_id: StoredValue<u64>,
+    /// Each transport's Stop for its rate-limit waits, by transport number.
+    stoppers: StoredValue<Vec<(u32, Stopper)>, LocalStorage>,
+}
+
+/// One server's rate limit being waited out, for the banner.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RateWait {
+    /// The transport waiting (what Stop ends).
+    pub id: u32,
+    /// The server, as its tab names it.
+    pub server: String,
+    /// Until when (epoch ms): the server's own figure, never shortened.
+    pub until_ms: f64,
 }
 
 impl AppCtx {
@@ -182,13 +195,14 @@ impl AppCtx {
             notices: RwSignal::new(Vec::new()),
             prompt: RwSignal::new(None),
             prompt_from: RwSignal::new(None),
-            rate_until: RwSignal::new(None),
+            rate_waits: RwSignal::new(Vec::new()),
             signout_reason: RwSignal::new(None),
             preset_step: RwSignal::new(None),
             audit: RwSignal::new(Self::stored_audit()),
             apis: StoredValue::new_local(Vec::new()),
             asking: StoredValue::new_local(PromptQueue::default()),
             next_id: StoredValue::new(1),
+            stoppers: StoredValue::new_local(Vec::new()),
         }
     }
 
@@ -304,14 +318,14 @@ impl AppCtx {
         server: Option<ServerId>,
     ) -> Transport {
         let ctx = *self;
-        let rate_until = self.rate_until;
         let gate_id = self.fresh_id() as u32;
         let host_label = Connection::label_of(kind, base);
-        let label = move || {
+        let label = Rc::new(move || {
             server
                 .and_then(|id| ctx.label_of(id))
                 .unwrap_or_else(|| host_label.clone())
-        };
+        });
+        let label2 = label.clone();
         let gate = Rc::new_cyclic(|me: &std::rc::Weak<TwoFactorGate>| {
             let me = me.clone();
             TwoFactorGate::new(move |p: Option<Prompt>| {
@@ -326,24 +340,49 @@ impl AppCtx {
             })
         });
         let backend = kind.backend();
-        Transport::new(
+        let rate_waits = self.rate_waits;
+        let t = Transport::new(
             browser::io(base.to_string(), auth),
             Rc::new(move |req: &ApiRequest, resp: &RawResponse| backend.classify(req, resp)),
             gate,
             Rc::new(move |e| match e {
-                RateLimitEvent::Waiting { until_ms } => rate_until.update(|u| {
-                    *u = Some(u.map_or(until_ms, |x| x.max(until_ms)));
-                }),
-                RateLimitEvent::Resumed => {
-                    if rate_until
-                        .get_untracked()
-                        .is_some_and(|u| u <= crate::browser::now_ms() + 50.0)
-                    {
-                        rate_until.set(None);
-                    }
+                RateLimitEvent::Waiting { until_ms } => {
+                    let server = label2();
+                    rate_waits.update(|w| match w.iter_mut().find(|w| w.id == gate_id) {
+                        Some(w) => w.until_ms = w.until_ms.max(until_ms),
+                        None => w.push(RateWait {
+                            id: gate_id,
+                            server,
+                            until_ms,
+                        }),
+                    })
                 }
+                RateLimitEvent::Resumed => rate_waits.update(|w| {
+                    w.retain(|w| {
+                        w.id != gate_id || w.until_ms > crate::browser::now_ms() + 50.0
+                    })
+                }),
             }),
-        )
+        );
+        let stop = t.stopper();
+        self.stoppers.update_value(|s| {
+            // A dropped transport's handle does nothing: let those go.
+            s.retain(|(_, st)| st.is_live());
+            s.push((gate_id, stop));
+        });
+        t
+    }
+
+    /// The banner's Stop: the requests waiting out this rate limit fail
+    /// ("you stopped waiting") and the banner goes.
+    pub fn stop_rate_wait(&self, id: u32) {
+        let stop = self
+            .stoppers
+            .with_value(|s| s.iter().find(|(i, _)| *i == id).map(|(_, f)| f.clone()));
+        if let Some(stop) = stop {
+            stop.stop();
+        }
+        self.rate_waits.update(|w| w.retain(|w| w.id != id));
     }
 
     /// Signs in again to the connections this tab (or, remembered, this
@@ -483,11 +522,11 @@ impl AppCtx {
 
     /// The admin's Disconnect: connection `id` goes, here and in this
     /// panel's other tabs that hold the same account.
-    pub fn disconnect_everywhere(&self, id: ServerId) {
+    pub fn disconnect_everywhere(&self, id: ServerId, reason: Option<String>) {
         let Some(key) = self.api(id).map(|a| a.conn.account_key()) else {
             return;
         };
-        self.disconnect(id, None);
+        self.disconnect(id, reason);
         crate::browser::tell_other_tabs(DISCONNECT_KEY, &key);
     }
 
@@ -532,7 +571,7 @@ impl AppCtx {
         self.view.set(View::AddServer);
         self.prompt.set(None);
         self.prompt_from.set(None);
-        self.rate_until.set(None);
+        self.rate_waits.set(Vec::new());
         self.notices.set(Vec::new());
         crate::browser::discard_scheduled_query();
         crate::browser::set_query_string("", false);

@@ -75,10 +75,11 @@ pub fn seed(rng: &mut Rng, now: i64) -> Henshin {
     });
     let apps = [
         ("-", "Other- v. ", "Other- v. "),
-        ("iPhone", "iOS 17.4", "Henshin Mobile 3.2"),
-        ("-", "Windows 11", "Chrome 126"),
-        ("Pixel 8", "Android 14", "Henshin Mobile 3.2"),
-        ("-", "Mac OS X 14.5", "Safari 17.5"),
+        // As Henshin writes them: "Name- v. Version".
+        ("iPhone", "iOS- v. 17.4", "Henshin Mobile- v. 3.2"),
+        ("-", "Windows- v. 11", "Chrome- v. 126"),
+        ("Pixel 8", "Android- v. 14", "Henshin Mobile- v. 3.2"),
+        ("-", "Linux- v.", "Firefox- v. 133"),
     ];
     let mut sessions = Vec::new();
     let mut id = 275;

@@ -172,14 +172,35 @@ async fn api_layer(State(app): State<Shared>, req: Request, next: Next) -> Respo
         cors(&mut r);
         return r;
     }
-    let (latency, redirect, html) = {
+    let action = req.method() != Method::GET && path != "/api/v1/login";
+    // The request log: an action's method, path and body, as received.
+    let req = if req.method() != Method::GET && req.method() != Method::OPTIONS {
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 20)
+            .await
+            .unwrap_or_default();
+        let line = format!(
+            "{} {} {}",
+            parts.method,
+            parts.uri.path(),
+            String::from_utf8_lossy(&bytes)
+        );
+        app.lock().stats.actions.push(line.trim_end().to_string());
+        Request::from_parts(parts, axum::body::Body::from(bytes))
+    } else {
+        req
+    };
+    let (latency, redirect, html, not_found_html, huge) = {
         let mut st = app.lock();
         st.stats.requests += 1;
-        let action = req.method() != Method::GET && path != "/api/v1/login";
+        let get = req.method() == Method::GET;
         (
             st.faults.latency_ms,
             st.faults.redirect_to.clone(),
             st.faults.html_actions && action,
+            st.faults.not_found_html && action,
+            (get && st.faults.huge_body_mb > 0)
+                .then_some((st.faults.huge_body_mb, st.faults.huge_body_length)),
         )
     };
     if latency > 0 {
@@ -197,6 +218,17 @@ async fn api_layer(State(app): State<Shared>, req: Request, next: Next) -> Respo
             r.headers_mut().insert("location", v);
         }
         r
+    } else if let Some((mb, with_length)) = huge {
+        huge_body(mb, with_length)
+    } else if not_found_html {
+        // As a proxy in front of the API would: its own 404 page.
+        app.lock().stats.html_answers += 1;
+        (
+            StatusCode::NOT_FOUND,
+            [("content-type", "text/html; charset=utf-8")],
+            "<!doctype html><html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>",
+        )
+            .into_response()
     } else if html {
         // As a proxy's sign-in page would: 200, a web page, nothing done.
         app.lock().stats.html_answers += 1;
@@ -212,6 +244,22 @@ async fn api_layer(State(app): State<Shared>, req: Request, next: Next) -> Respo
         cors(&mut r);
     }
     r
+}
+
+/// `mb` MB of a JSON array that never ends in time: streamed in 64 KB
+/// chunks without a length (or, `with_length`, announced up front).
+fn huge_body(mb: u64, with_length: bool) -> Response {
+    const CHUNK: &[u8] = &[b' '; 64 * 1024];
+    let chunks = mb * 16;
+    let ok = axum::body::Bytes::from_static(CHUNK);
+    let body = if with_length {
+        axum::body::Body::from(vec![b' '; (mb * 1024 * 1024) as usize])
+    } else {
+        axum::body::Body::from_stream(futures_util::stream::iter(
+            (0..chunks).map(move |_| Ok::<_, std::convert::Infallible>(ok.clone())),
+        ))
+    };
+    ([("content-type", "application/json")], body).into_response()
 }
 
 fn cors(r: &mut Response) {
@@ -268,6 +316,7 @@ async fn stats(State(app): State<Shared>) -> Response {
         "twoFactorRequired": st.stats.two_factor_required,
         "emailsSent": st.stats.emails_sent,
         "htmlAnswers": st.stats.html_answers,
+        "actions": st.stats.actions,
         "loginTokens": st.tokens.keys().filter(|t| t.starts_with("login-")).count(),
         "sessions": st.sessions.len(),
         "sessionIds": st.sessions.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
@@ -288,7 +337,9 @@ fn strings(v: &Value, key: &str) -> Option<Vec<String>> {
 
 /// Test control: `{"failIds": [...], "failRate": 0.1, "latencyMs": 20,
 /// "redirectTo": "http://127.0.0.1:9" | null, "htmlActions": true,
-/// "churn": 5, "henshinVanish": [guid], "ghostIds": [id], "brokenRows": 2}`.
+/// "churn": 5, "henshinVanish": [guid], "ghostIds": [id], "brokenRows": 2,
+/// "hugeBodyMb": 40, "hugeBodyLength": false, "notFoundHtml": true,
+/// "failListOffset": 600 | null}`.
 async fn faults(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
     let mut st = app.lock();
     if let Some(ids) = strings(&v, "failIds") {
@@ -317,6 +368,18 @@ async fn faults(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
     }
     if let Some(n) = v.get("brokenRows").and_then(Value::as_u64) {
         st.faults.broken_rows = n as usize;
+    }
+    if let Some(n) = v.get("hugeBodyMb").and_then(Value::as_u64) {
+        st.faults.huge_body_mb = n;
+    }
+    if let Some(b) = v.get("hugeBodyLength").and_then(Value::as_bool) {
+        st.faults.huge_body_length = b;
+    }
+    if let Some(b) = v.get("notFoundHtml").and_then(Value::as_bool) {
+        st.faults.not_found_html = b;
+    }
+    if let Some(o) = v.get("failListOffset") {
+        st.faults.fail_list_offset = o.as_u64();
     }
     Json(json!({ "ok": true })).into_response()
 }

@@ -357,6 +357,13 @@ fn list(app: Shared, h: HeaderMap, raw: Option<String>, all: bool) -> Response {
         Ok(v) => v,
         Err(r) => return caller.with_rate(r),
     };
+    // Fault `failListOffset`: this page's upstream is sick.
+    if st.faults.fail_list_offset == Some(offset as u64) {
+        return caller.with_rate(fail(
+            StatusCode::BAD_GATEWAY,
+            "upstream unavailable [error-bad-gateway]",
+        ));
+    }
     // Fault `churn`: sessions begin while the admin pages through the list.
     if all && offset > 0 && st.faults.churn > 0 {
         let n = st.faults.churn;

@@ -34,6 +34,14 @@ pub struct Faults {
     /// Rocket.Chat: the first this many rows of a list answer come without
     /// their `sessionId` (rows the panel cannot use and must count).
     pub broken_rows: usize,
+    /// Every GET answers this many MB of JSON-looking bytes (0: off),
+    /// streamed without a length unless `huge_body_length`.
+    pub huge_body_mb: u64,
+    pub huge_body_length: bool,
+    /// Every API action answers 404 with a web page (a proxy's, not the API's).
+    pub not_found_html: bool,
+    /// Rocket.Chat: list pages at this offset answer 502 (a sick upstream).
+    pub fail_list_offset: Option<u64>,
 }
 
 #[derive(Default, serde::Serialize)]
@@ -46,6 +54,9 @@ pub struct Stats {
     pub emails_sent: u64,
     /// API actions answered with a web page (fault `htmlActions`).
     pub html_answers: u64,
+    /// Every API action (not GET), in order: "POST /path {body}" — what
+    /// the panel really asked the server to end.
+    pub actions: Vec<String>,
 }
 
 pub struct Store {

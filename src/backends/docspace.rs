@@ -72,6 +72,7 @@ impl Backend for DocSpace {
         OthersText {
             message: format!("DocSpace logs out every connection except \u{201c}this\u{201d} one ({listed} listed)."),
             warning: Some("With an API key there is no \u{201c}this\u{201d} connection: this closes EVERY connection of the portal, including your own browser sessions. Everyone, you included, has to sign in again.".to_string()),
+            done: "Closed every connection of the portal: with an API key there is no \u{201c}this\u{201d} one, so your own browser sessions ended too and everyone has to sign in again.".into(),
         }
     }
     fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
@@ -163,6 +164,9 @@ pub fn logout(id: &str) -> ApiRequest {
 
 /// `response: true` is success; `false` (which DocSpace also answers for an
 /// unknown connection, swallowing the error) is a failure to report.
+/// DocSpace's `false`, in one sentence with one thing to do.
+pub const FALSE_SAID: &str = "DocSpace answered false (the connection was not closed); refresh the list to see whether it is still open.";
+
 pub fn logout_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
     let resp = result?;
     if resp.is_html() {
@@ -173,9 +177,9 @@ pub fn logout_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, 
     let r = unwrap_envelope(&resp.body)?;
     match r.as_bool() {
         Some(true) => Ok(Revoked::Now),
-        Some(false) => Err(ApiError::Server {
+        Some(false) => Err(ApiError::NotDone {
             status: resp.status,
-            message: "DocSpace answered false: the connection was not closed (it may already be gone, or the server refused). Refresh the list".into(),
+            said: FALSE_SAID.into(),
         }),
         None => Err(ApiError::BadResponse {
             status: resp.status,
@@ -253,10 +257,11 @@ mod tests {
             logout_outcome(Ok(ok(r#"{"response":true}"#))),
             Ok(Revoked::Now)
         );
-        assert!(matches!(
-            logout_outcome(Ok(ok(r#"{"response":false}"#))),
-            Err(ApiError::Server { .. })
-        ));
+        // One sentence, one thing to do.
+        let e = logout_outcome(Ok(ok(r#"{"response":false}"#))).unwrap_err();
+        assert!(matches!(e, ApiError::NotDone { .. }), "{e:?}");
+        assert_eq!(e.to_string(), format!("200 OK: {FALSE_SAID}"));
+        assert_eq!(e.to_string().matches(". ").count(), 0, "{e}");
         assert!(matches!(
             logout_outcome(Ok(ok(r#"{"response":"x"}"#))),
             Err(ApiError::BadResponse { .. })

@@ -3,7 +3,7 @@
 //! The documented examples are not valid JSON (`{ [ … ] }`): every list is
 //! accepted as a bare array or as a paged envelope holding the array.
 
-use super::common::{json_str, page_of, parse_json, path_segment, status_to_error};
+use super::common::{check_id, json_str, page_of, parse_json, path_segment, status_to_error};
 use super::paging::PageNo;
 use super::{Backend, Caps, Credentials, ListPage, LoadPlan, PerUser, Revoked, Scope};
 use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
@@ -62,6 +62,11 @@ impl Backend for Henshin {
     fn revoke_request(&self, _scope: Scope, id: &str) -> ApiRequest {
         revoke(id)
     }
+    fn revoke(&self, _scope: Scope, id: &str) -> Result<ApiRequest, ApiError> {
+        check_id(id, self.reserved_ids())?;
+        exact_int(id)?;
+        Ok(revoke(id))
+    }
     fn revoke_outcome(&self, r: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
         revoke_outcome(r)
     }
@@ -110,12 +115,23 @@ pub fn user_sessions(guid: &str, page: Option<PageNo>) -> ApiRequest {
     }
 }
 
+/// `Session` is an int: an ID is sent as the number it is, written as it
+/// was listed. One that no int writes the same way ("0275", "2.75e2",
+/// "x") is refused: sent as 275 it could end someone else's session.
+pub fn exact_int(id: &str) -> Result<i64, ApiError> {
+    // The number's own writing is the only one that round-trips.
+    id.parse::<i64>()
+        .ok()
+        .filter(|n| n.to_string() == id)
+        .ok_or_else(|| ApiError::UnsafeId {
+            id: id.to_string(),
+            why: "is not a whole number written as Henshin's API takes it, so it cannot be sent exactly",
+        })
+}
+
+/// The revoke call for a session listed with ID `id` (see [`exact_int`]).
 pub fn revoke(id: &str) -> ApiRequest {
-    // `Session` is an int; keep a non-numeric ID as a string rather than lose it.
-    let session = id
-        .parse::<i64>()
-        .map(Value::from)
-        .unwrap_or_else(|_| Value::from(id));
+    let session = exact_int(id).map_or_else(|_| Value::from(id), Value::from);
     ApiRequest::new(Method::Post, format!("{BASE}/revoke"))
         .json(Value::object([("Session", session)]))
 }
@@ -222,10 +238,23 @@ pub fn next_page(
     (more && full).then(|| (number.saturating_add(1), size))
 }
 
-/// "-" and "Other- v. " mean "not known" in Henshin's answers.
-fn meaningful(s: Option<String>) -> Option<String> {
-    s.map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty() && v != "-" && !v.starts_with("Other- v."))
+/// Henshin writes a client as "Name- v. Version" ("Firefox- v. 133",
+/// "Linux- v."): shown as "Firefox 133", "Linux". "-" and "Other" mean
+/// "not known".
+pub fn meaningful(s: Option<String>) -> Option<String> {
+    let raw = s?;
+    let (name, version) = match raw.split_once("- v.") {
+        Some((n, v)) => (n.trim(), v.trim()),
+        None => (raw.trim(), ""),
+    };
+    if name.is_empty() || name == "-" || name.eq_ignore_ascii_case("other") {
+        return None;
+    }
+    Some(if version.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} {version}")
+    })
 }
 
 pub fn session_from(item: &Value) -> Option<Session> {
@@ -369,12 +398,30 @@ mod tests {
     }
 
     #[test]
-    fn revoke_body_keeps_the_int() {
-        assert_eq!(
-            revoke("275").body.unwrap().to_string(),
-            r#"{"Session":275}"#
-        );
-        assert_eq!(revoke("x").body.unwrap().to_string(), r#"{"Session":"x"}"#);
+    fn client_strings_are_tidied_and_unknowns_dropped() {
+        let m = |s: &str| meaningful(Some(s.into()));
+        assert_eq!(m("Firefox- v. 133").as_deref(), Some("Firefox 133"));
+        assert_eq!(m("Linux- v.").as_deref(), Some("Linux"));
+        assert_eq!(m("Mac OS X- v. 10.15.7").as_deref(), Some("Mac OS X 10.15.7"));
+        assert_eq!(m("Chrome 126").as_deref(), Some("Chrome 126"));
+        for unknown in ["Other- v. ", "Other- v.", "-", "  ", "- v. 3"] {
+            assert_eq!(m(unknown), None, "{unknown:?}");
+        }
+    }
+
+    #[test]
+    fn revoke_sends_the_id_exactly_or_not_at_all() {
+        let b = Henshin;
+        let body = |id: &str| b.revoke(Scope::All, id).map(|r| r.body.unwrap().to_string());
+        assert_eq!(body("275").unwrap(), r#"{"Session":275}"#);
+        assert_eq!(body("0").unwrap(), r#"{"Session":0}"#);
+        assert_eq!(body("-3").unwrap(), r#"{"Session":-3}"#);
+        // Never sent as another number than the one listed.
+        for id in ["0275", "2.75e2", "275.0", "+275", " 275", "x", "-", "-0", "99999999999999999999"] {
+            let e = body(id).unwrap_err();
+            assert!(matches!(e, ApiError::UnsafeId { .. }), "{id}: {e:?}");
+            assert!(!e.retry_can_help(), "{id}: Retry failed would refuse it again");
+        }
     }
 
     #[test]

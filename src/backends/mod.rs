@@ -85,6 +85,8 @@ pub struct LoginToken {
 pub struct OthersText {
     pub message: String,
     pub warning: Option<String>,
+    /// What is said once it is done.
+    pub done: String,
 }
 
 fn unsupported(what: &str) -> ApiError {
@@ -189,6 +191,7 @@ pub trait Backend: Sync {
                 listed.saturating_sub(1)
             ),
             warning: None,
+            done: "Revoked all other sessions.".into(),
         }
     }
     /// "Revoke all sessions" (the panel's own included), if offered.
@@ -268,7 +271,7 @@ mod tests {
             "/auth/sessions/s-1.2_3~x"
         );
         // `all` is only reserved where it is a path of the API.
-        assert!(BackendKind::Henshin
+        assert!(BackendKind::RocketChat
             .backend()
             .revoke(Scope::All, "all")
             .is_ok());

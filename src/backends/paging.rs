@@ -111,12 +111,14 @@ pub async fn run(
                 let mut pages = Vec::new();
                 let (mut collected, mut paging) = (0, None);
                 loop {
+                    let at = || format!("the sessions of user {user}");
                     let answer = match call(sessions(&user, paging)).await {
                         Ok(r) => r,
                         Err(ApiError::NotFound { .. }) => break,
-                        Err(e) => return Err(e),
+                        Err(e) => return Err(at_step(e, at())),
                     };
-                    let (page, this) = parse_sessions(&answer.body)?;
+                    let (page, this) =
+                        parse_sessions(&answer.body).map_err(|e| at_step(e, at()))?;
                     collected += page.returned;
                     let following = next(&page, this, collected);
                     let empty = page.returned == 0;
@@ -154,6 +156,37 @@ pub async fn run(
     Ok(watch.report())
 }
 
+/// Says which step of a long load failed ("page 7 of 12 (sessions
+/// 601–700)"), for the failures a Retry may mend; the others (sign-out,
+/// a cancelled verification, a missing right) stay as they are.
+pub fn at_step(e: ApiError, at: String) -> ApiError {
+    match e {
+        ApiError::Server { .. }
+        | ApiError::HtmlPage { .. }
+        | ApiError::BadResponse { .. }
+        | ApiError::Network { .. }
+        | ApiError::TooLarge { .. } => ApiError::LoadStep {
+            at,
+            cause: Box::new(e),
+        },
+        e => e,
+    }
+}
+
+/// "page 7 of 12 (sessions 601–700)", or without a total "page 7
+/// (from session 601)".
+fn page_name(offset: usize, size: usize, pages: Option<usize>) -> String {
+    let n = offset / size.max(1) + 1;
+    match pages {
+        Some(of) => format!(
+            "page {n} of {of} (sessions {}\u{2013}{})",
+            offset + 1,
+            offset + size
+        ),
+        None => format!("page {n} (from session {})", offset + 1),
+    }
+}
+
 /// List pages in flight at once.
 pub const PAGE_CONCURRENCY: usize = 6;
 /// A hostile `total` must not make us walk forever.
@@ -180,8 +213,13 @@ where
                 .collect();
             let expected = offsets.len() + 1;
             on_page(first, 1, expected);
+            let fetch = &fetch;
             let mut pages = stream::iter(offsets)
-                .map(&fetch)
+                .map(|offset| async move {
+                    fetch(offset)
+                        .await
+                        .map_err(|e| at_step(e, page_name(offset, page_size, Some(expected))))
+                })
                 .buffer_unordered(PAGE_CONCURRENCY);
             let mut done = 1;
             while let Some(p) = pages.next().await {
@@ -201,7 +239,9 @@ where
                     break;
                 }
                 offset += page_size;
-                page = fetch(offset).await?;
+                page = fetch(offset)
+                    .await
+                    .map_err(|e| at_step(e, page_name(offset, page_size, None)))?;
                 done += 1;
             }
         }
@@ -270,8 +310,8 @@ mod tests {
         let r = block_on(walk_pages(
             100,
             |off| async move {
-                if off == 0 {
-                    Ok(page(100, Some(1000)))
+                if off != 600 {
+                    Ok(page(100, Some(1200)))
                 } else {
                     Err(ApiError::Server {
                         status: 500,
@@ -281,7 +321,27 @@ mod tests {
             },
             |_, _, _| {},
         ));
-        assert!(r.is_err());
+        let e = r.unwrap_err();
+        // Which page failed, and the server's own failure.
+        assert_eq!(e.status(), Some(500));
+        let text = e.to_string();
+        assert!(
+            text.starts_with("Could not load page 7 of 12 (sessions 601\u{2013}700): "),
+            "{text}"
+        );
+        // A sign-out mid-load is no page's failure.
+        let r = block_on(walk_pages(
+            100,
+            |off| async move {
+                if off == 0 {
+                    Ok(page(100, Some(300)))
+                } else {
+                    Err(ApiError::SignedOut)
+                }
+            },
+            |_, _, _| {},
+        ));
+        assert_eq!(r.unwrap_err(), ApiError::SignedOut);
     }
 
     #[test]

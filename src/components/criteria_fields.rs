@@ -41,7 +41,7 @@ pub fn CriteriaFields(
             {field("before", "Signed in before (UTC)", "date", "YYYY-MM-DD")}
             {field("client", "Client", "text", "e.g. Chrome")}
             {field("os", "OS", "text", "e.g. Windows")}
-            {field("net", "IP or subnet", "text", "10.0.0.0/8 or 10.1.")}
+            {field("net", "IP or subnet", "text", "10.0.0.7, 10.0.0.0/8 or 10.1.")}
             {field("loc", "Location", "text", "city or country")}
         </div>
         <p class="hint muted">

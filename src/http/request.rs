@@ -28,6 +28,10 @@ impl Method {
 
 /// A request with no complete answer after this long fails as a network error.
 pub const REQUEST_TIMEOUT_MS: u32 = 30_000;
+/// The largest answer read (bytes). A session list of 100 000 rows is
+/// about 40 MB in the most verbose API; anything larger is not read into
+/// memory at all ([`ApiError::TooLarge`]).
+pub const MAX_BODY_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Where a second-factor code goes when the server asks for one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -298,38 +302,28 @@ fn header_number(v: &str) -> Option<u64> {
     whole.parse().ok()
 }
 
-/// The longest rate-limit window servers use is an hour: a relative wait
-/// above 3,600 is read as milliseconds, anything up to it as seconds.
-const LONGEST_WAIT_SECS: u64 = 3_600;
-
-fn delta_ms(n: u64) -> f64 {
-    if n > LONGEST_WAIT_SECS {
-        n as f64
-    } else {
-        n as f64 * 1000.0
-    }
-}
-
-/// `X-RateLimit-Reset`, read by size: epoch milliseconds (Rocket.Chat,
-/// ≥ 10^12), epoch seconds (≥ 10^9), else a relative wait (see `delta_ms`).
-pub fn reset_until(v: &str, now_ms: f64) -> Option<f64> {
+/// `X-RateLimit-Reset`: an epoch, in milliseconds (Rocket.Chat, ≥ 10^12)
+/// or in seconds (≥ 10^9). Anything else is not an epoch and is not read:
+/// a guess could shorten a wait the server asked for.
+pub fn reset_until(v: &str, _now_ms: f64) -> Option<f64> {
     let n = header_number(v)?;
-    Some(if n >= 1_000_000_000_000 {
-        n as f64
-    } else if n >= 1_000_000_000 {
-        n as f64 * 1000.0
+    if n >= 1_000_000_000_000 {
+        Some(n as f64)
+    } else if (1_000_000_000..100_000_000_000).contains(&n) {
+        Some(n as f64 * 1000.0)
     } else {
-        now_ms + delta_ms(n)
-    })
+        None
+    }
 }
 
-/// `Retry-After`: a relative wait (seconds, or milliseconds by size as in
-/// `delta_ms`), an epoch (as [`reset_until`]) or an HTTP date.
+/// `Retry-After` (RFC 9110): whole seconds to wait, or an HTTP date.
 pub fn retry_after_until(v: &str, now_ms: f64) -> Option<f64> {
-    match header_number(v) {
-        Some(_) => reset_until(v, now_ms),
-        None => crate::time::parse_http_date(v),
+    let t = v.trim();
+    if !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()) {
+        let secs: u64 = t.parse().ok()?;
+        return Some(now_ms + secs as f64 * 1000.0);
     }
+    crate::time::parse_http_date(t)
 }
 
 /// "… wait 9 seconds …" in a 429 message (Rocket.Chat's wording).
@@ -380,8 +374,19 @@ pub enum ApiError {
     /// A 3xx: the browser was told not to follow it, so no credential went
     /// anywhere else.
     Redirected { url: String },
-    /// A 2xx that is a web page, not the API's answer.
+    /// A web page, not the API's answer: a 2xx sign-in page, or a proxy's
+    /// 404 / 5xx page. Never "already gone", never "done".
     HtmlPage { status: u16 },
+    /// The server answered, in its API's own words, that it did not do it
+    /// (DocSpace's `false`): `said` is one sentence with one instruction.
+    NotDone { status: u16, said: String },
+    /// An answer larger than the panel reads (`limit` bytes): refused
+    /// before it was read into memory.
+    TooLarge { url: String, limit: u64 },
+    /// One step of a long load failed (after its retries): which one, and why.
+    LoadStep { at: String, cause: Box<ApiError> },
+    /// The admin pressed Stop while a rate limit was being waited out.
+    RateWaitStopped,
     /// The answer was not what the API documents.
     BadResponse { status: u16, why: String },
     /// Refused before sending: this ID could reach more than one session.
@@ -480,7 +485,28 @@ impl ApiError {
                 | ApiError::Redirected { .. }
                 | ApiError::SignedOut
                 | ApiError::Cancelled
-        )
+                | ApiError::RateWaitStopped
+        ) || matches!(self, ApiError::LoadStep { cause, .. } if cause.is_fatal())
+    }
+
+    /// Whether sending the same request again could end differently. An ID
+    /// the panel refuses is refused again: "Retry failed" leaves it out.
+    pub fn retry_can_help(&self) -> bool {
+        !matches!(self, ApiError::UnsafeId { .. })
+    }
+
+    /// A failure a second try may cure: a 5xx, a time-out, a server that
+    /// did not answer (never a 4xx: the same request gets the same answer).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Server { status, .. } | ApiError::HtmlPage { status } => {
+                (500..600).contains(status) && *status != 501
+            }
+            ApiError::Network { cause, .. } => {
+                matches!(cause, NetCause::Timeout | NetCause::Unreachable)
+            }
+            _ => false,
+        }
     }
 
     pub fn status(&self) -> Option<u16> {
@@ -494,12 +520,16 @@ impl ApiError {
             ApiError::RateLimited { .. } => Some(429),
             ApiError::Server { status, .. }
             | ApiError::BadResponse { status, .. }
+            | ApiError::NotDone { status, .. }
             | ApiError::HtmlPage { status } => Some(*status).filter(|s| *s != 0),
+            ApiError::LoadStep { cause, .. } => cause.status(),
             ApiError::TwoFactorCancelled
             | ApiError::Network { .. }
             | ApiError::Redirected { .. }
             | ApiError::UnsafeId { .. }
             | ApiError::SignedOut
+            | ApiError::TooLarge { .. }
+            | ApiError::RateWaitStopped
             | ApiError::Cancelled => None,
         }
     }
@@ -626,6 +656,17 @@ impl fmt::Display for ApiError {
                 "{}the server answered with a web page, not the API's answer (a sign-in page or a proxy's error page?). Nothing was confirmed, so count it as not done: check the Server URL and the proxy, then refresh and try again.",
                 status_prefix(*status)
             ),
+            ApiError::NotDone { status, said } => write!(f, "{}{said}", status_prefix(*status)),
+            ApiError::TooLarge { url, limit } => write!(
+                f,
+                "Answer too large: {url} sent more than {} MB, so sessiondeck stopped reading it and did nothing with it. Is the Server URL pointing at the right API? If the list really is this large, narrow it on the server.",
+                limit / (1024 * 1024)
+            ),
+            ApiError::LoadStep { at, cause } => write!(f, "Could not load {at}: {cause}"),
+            ApiError::RateWaitStopped => write!(
+                f,
+                "Stopped: you stopped waiting for the server's rate limit, so this was not sent. Try again once the limit has reset."
+            ),
             ApiError::BadResponse { status, why } => write!(
                 f,
                 "{}unexpected answer from the server ({why}). Is the Server URL pointing at the right API? Try again or check the server version.",
@@ -688,23 +729,31 @@ mod tests {
     }
 
     #[test]
-    fn rate_limit_waits_are_read_in_seconds_or_milliseconds_by_size() {
-        // X-RateLimit-Reset as epoch milliseconds (Rocket.Chat) and seconds.
+    fn rate_limit_headers_are_read_only_as_their_standards_say() {
+        // X-RateLimit-Reset: an epoch, in milliseconds (Rocket.Chat) or seconds.
         assert_eq!(
             until(None, Some(" 1700000003123.9 "), ""),
             Some(NOW + 3123.0)
         );
         assert_eq!(until(None, Some("1700000007"), ""), Some(NOW + 7000.0));
-        // As a relative wait: seconds up to an hour, milliseconds above.
-        assert_eq!(until(None, Some("30"), ""), Some(NOW + 30_000.0));
-        assert_eq!(until(None, Some("4500"), ""), Some(NOW + 4500.0));
-        // Retry-After: seconds, milliseconds by size, an HTTP date.
+        // A small number is not an epoch: not read (never a guessed wait).
+        for not_epoch in ["30", "4500", "99999999", "123456789012"] {
+            assert_eq!(until(None, Some(not_epoch), ""), None, "{not_epoch}");
+        }
+        // Retry-After: whole seconds, however many, or an HTTP date.
         assert_eq!(until(Some("12"), None, ""), Some(NOW + 12_000.0));
-        assert_eq!(until(Some("20000"), None, ""), Some(NOW + 20_000.0));
+        assert_eq!(
+            until(Some("20000"), None, ""),
+            Some(NOW + 20_000_000.0),
+            "seconds, never read as milliseconds"
+        );
         assert_eq!(
             until(Some("Tue, 14 Nov 2023 22:13:40 GMT"), None, ""),
             Some(1_700_000_020_000.0)
         );
+        for bad in ["1.5", "-5", "1e3", " ", "soon"] {
+            assert_eq!(until(Some(bad), None, ""), None, "Retry-After {bad:?}");
+        }
         // The message's "wait N seconds", and the latest of several.
         let rc = r#"{"success":false,"error":"Error, too many requests. Please slow down. You must wait 9 seconds before trying this endpoint again."}"#;
         assert_eq!(until(None, None, rc), Some(NOW + 9000.0));

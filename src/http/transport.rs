@@ -8,8 +8,9 @@
 
 use super::request::{ApiError, ApiRequest, Code, CodeCarrier, RawResponse};
 use super::two_factor::{Generation, LeaderInput, Racer, Released, Ticket, TwoFactorGate};
-use futures::future::LocalBoxFuture;
-use std::cell::Cell;
+use futures::channel::oneshot;
+use futures::future::{Either, LocalBoxFuture};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 pub type SendFn = Rc<dyn Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawResponse, ApiError>>>;
@@ -21,12 +22,35 @@ pub use super::request::REQUEST_TIMEOUT_MS;
 
 /// How many times one request waits out a 429 before giving up.
 pub const MAX_RATE_LIMIT_WAITS: usize = 5;
-/// Wait bounds for a rate limit (ms): never hammer; a longer wait than the
-/// maximum is not waited out but reported with the server's figure.
+/// Wait bounds for a rate limit (ms): never hammer. Every wait is shown,
+/// counted down and can be stopped; one longer than the maximum is not
+/// waited out (nor shortened) but reported with the server's figure.
 const MIN_WAIT_MS: f64 = 500.0;
-pub const MAX_WAIT_MS: f64 = 120_000.0;
+pub const MAX_WAIT_MS: f64 = 3_600_000.0;
 /// When a 429 says nothing about how long.
 const DEFAULT_WAIT_MS: f64 = 5_000.0;
+/// A GET that failed on the server's side (5xx, no answer in time) is sent
+/// again this many times, after these pauses (ms), before it fails.
+pub const TRANSIENT_RETRIES: [f64; 2] = [1_000.0, 3_000.0];
+
+/// Stops one transport's rate-limit waits without keeping it alive.
+#[derive(Clone)]
+pub struct Stopper(std::rc::Weak<RefCell<Vec<oneshot::Sender<()>>>>);
+
+impl Stopper {
+    pub fn stop(&self) {
+        if let Some(w) = self.0.upgrade() {
+            for w in w.borrow_mut().drain(..) {
+                let _ = w.send(());
+            }
+        }
+    }
+
+    /// Whether the transport still exists.
+    pub fn is_live(&self) -> bool {
+        self.0.strong_count() > 0
+    }
+}
 
 /// Rate-limit notifications for the countdown banner.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -53,6 +77,8 @@ pub struct Transport {
     gate: Rc<TwoFactorGate>,
     on_rate_limit: Rc<dyn Fn(RateLimitEvent)>,
     open: Rc<Cell<bool>>,
+    /// The rate-limit waits under way: Stop wakes each (and fails it).
+    waits: Rc<RefCell<Vec<oneshot::Sender<()>>>>,
 }
 
 impl Transport {
@@ -68,7 +94,20 @@ impl Transport {
             gate,
             on_rate_limit,
             open: Rc::new(Cell::new(true)),
+            waits: Rc::default(),
         }
+    }
+
+    /// The admin's Stop on a rate-limit wait: every request waiting out
+    /// this server's limit fails with [`ApiError::RateWaitStopped`].
+    pub fn stop_waiting(&self) {
+        self.stopper().stop();
+    }
+
+    /// [`Transport::stop_waiting`] as a handle that keeps nothing of the
+    /// transport alive (for the banner's Stop button).
+    pub fn stopper(&self) -> Stopper {
+        Stopper(Rc::downgrade(&self.waits))
     }
 
     pub fn gate(&self) -> &Rc<TwoFactorGate> {
@@ -80,6 +119,7 @@ impl Transport {
     pub fn close(&self) {
         self.open.set(false);
         self.gate.shut();
+        self.stop_waiting();
     }
 
     pub fn is_open(&self) -> bool {
@@ -193,13 +233,15 @@ impl Transport {
         }
     }
 
-    /// One send, plus waiting out rate limits (bounded).
+    /// One send, plus waiting out rate limits (bounded, stoppable) and, for a
+    /// GET, a few more tries after a 5xx or no answer.
     async fn attempt(
         &self,
         req: &ApiRequest,
         code: Option<&Code>,
     ) -> Result<RawResponse, ApiError> {
         let mut waits = 0;
+        let mut retries = TRANSIENT_RETRIES.iter();
         loop {
             if !self.is_open() {
                 return Err(ApiError::SignedOut);
@@ -207,26 +249,73 @@ impl Transport {
             if req.is_cancelled() {
                 return Err(ApiError::Cancelled);
             }
-            let resp = (self.io.send)(req.with_code(code)).await?;
-            match (self.classify)(req, &resp) {
-                Ok(()) => return Ok(resp),
-                Err(ApiError::RateLimited { message, .. }) => {
+            let result = match (self.io.send)(req.with_code(code)).await {
+                Ok(resp) => self.read(req, resp),
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(resp) => return Ok(resp),
+                Err(ApiError::RateLimited { message, wait_secs }) => {
                     let now = (self.io.now)();
-                    let wait = resp.rate_limit_until(now).map(|until| until - now);
-                    let wait_secs = wait.map(|w| (w.max(0.0) / 1000.0).ceil() as u64);
+                    let wait = wait_secs.map(|s| s as f64 * 1000.0);
                     if waits >= MAX_RATE_LIMIT_WAITS || wait.is_some_and(|w| w > MAX_WAIT_MS) {
                         return Err(ApiError::RateLimited { message, wait_secs });
                     }
                     waits += 1;
                     let delay = wait.unwrap_or(DEFAULT_WAIT_MS).max(MIN_WAIT_MS);
-                    (self.on_rate_limit)(RateLimitEvent::Waiting {
-                        until_ms: now + delay,
-                    });
-                    (self.io.sleep)(delay).await;
-                    (self.on_rate_limit)(RateLimitEvent::Resumed);
+                    self.wait_out(now, delay).await?;
+                }
+                Err(e) if e.is_transient() && req.method == super::request::Method::Get => {
+                    match retries.next() {
+                        Some(&pause) => (self.io.sleep)(pause).await,
+                        None => return Err(e),
+                    }
                 }
                 Err(e) => return Err(e),
             }
+        }
+    }
+
+    /// Reads an answer: a web page where the API's answer should be (a
+    /// proxy's 404 or 5xx page) is [`ApiError::HtmlPage`] whatever the
+    /// backend would make of its status; a 429's wait is the server's own.
+    fn read(&self, req: &ApiRequest, resp: RawResponse) -> Result<RawResponse, ApiError> {
+        if !resp.is_success() && resp.status != 429 && resp.is_html() {
+            return Err(ApiError::HtmlPage {
+                status: resp.status,
+            });
+        }
+        match (self.classify)(req, &resp) {
+            Ok(()) => Ok(resp),
+            Err(ApiError::RateLimited { message, .. }) => {
+                let now = (self.io.now)();
+                let wait_secs = resp
+                    .rate_limit_until(now)
+                    .map(|until| ((until - now).max(0.0) / 1000.0).ceil() as u64);
+                Err(ApiError::RateLimited { message, wait_secs })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Waits `delay` ms for a rate limit, shown as waiting until then;
+    /// the admin's Stop (or sign-out) ends it with an error.
+    async fn wait_out(&self, now: f64, delay: f64) -> Result<(), ApiError> {
+        (self.on_rate_limit)(RateLimitEvent::Waiting {
+            until_ms: now + delay,
+        });
+        let (tx, rx) = oneshot::channel();
+        self.waits.borrow_mut().push(tx);
+        let stopped = match futures::future::select((self.io.sleep)(delay), rx).await {
+            Either::Left(_) => false,
+            Either::Right((r, _)) => r.is_ok(),
+        };
+        self.waits.borrow_mut().retain(|w| !w.is_canceled());
+        (self.on_rate_limit)(RateLimitEvent::Resumed);
+        if stopped {
+            Err(ApiError::RateWaitStopped)
+        } else {
+            Ok(())
         }
     }
 }
@@ -250,7 +339,9 @@ fn resend_note(c: &super::request::Challenge) -> String {
 /// The browser's fetch and timers.
 pub mod browser {
     use super::*;
-    use crate::http::request::{Clues, Method, NetCause};
+    use crate::http::request::{Clues, Method, NetCause, MAX_BODY_BYTES};
+    use std::cell::Cell;
+    use wasm_bindgen::JsCast;
     use gloo_net::http::{Method as GlooMethod, RequestBuilder};
     use wasm_bindgen_futures::JsFuture;
 
@@ -283,17 +374,30 @@ pub mod browser {
         let url = absolute(&req.url(base));
         let sent_two_factor = req.headers.iter().any(|(k, _)| k == "X-2fa-Code");
         // A server that never answers must not hold the screen forever; a
-        // screen that went away aborts what it asked for.
-        let timeout = web_sys::AbortSignal::timeout_with_u32(REQUEST_TIMEOUT_MS);
-        let signal = match &req.cancel {
-            Some(cancel) => {
-                let ctl = web_sys::AbortController::new().map_err(|_| ApiError::Cancelled)?;
-                let on_cancel = ctl.clone();
-                cancel.on_cancel(move || on_cancel.abort());
-                web_sys::AbortSignal::any(&js_sys::Array::of2(&timeout, &ctl.signal()))
-            }
-            None => timeout.clone(),
+        // screen that went away aborts what it asked for. One controller and
+        // a timer (not AbortSignal.timeout/any: older browsers lack them).
+        let ctl = web_sys::AbortController::new().map_err(|_| ApiError::Cancelled)?;
+        let signal = ctl.signal();
+        let timed_out = Rc::new(Cell::new(false));
+        let timer = {
+            let (ctl, timed_out) = (ctl.clone(), timed_out.clone());
+            let on_time = wasm_bindgen::closure::Closure::once_into_js(move || {
+                timed_out.set(true);
+                ctl.abort();
+            });
+            web_sys::window().and_then(|w| {
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    on_time.unchecked_ref(),
+                    REQUEST_TIMEOUT_MS as i32,
+                )
+                .ok()
+            })
         };
+        let _clear_timer = ClearTimer(timer);
+        if let Some(cancel) = &req.cancel {
+            let on_cancel = ctl.clone();
+            cancel.on_cancel(move || on_cancel.abort());
+        }
         let network = |url: &str| {
             let page = web_sys::window()
                 .and_then(|w| w.location().href().ok())
@@ -303,7 +407,7 @@ pub mod browser {
             }
             let clues = Clues {
                 sent_two_factor,
-                timed_out: timeout.aborted(),
+                timed_out: timed_out.get(),
                 blocked_by_policy: crate::browser::blocked_by_policy(url),
             };
             ApiError::Network {
@@ -365,13 +469,67 @@ pub mod browser {
         let header = |name: &str| resp.headers().get(name);
         let (retry_after, rate_limit_reset) = (header("Retry-After"), header("X-RateLimit-Reset"));
         let status = resp.status();
-        let body = resp.text().await.map_err(|_| network(&url))?;
+        let too_large = || ApiError::TooLarge {
+            url: url.clone(),
+            limit: MAX_BODY_BYTES,
+        };
+        let declared = header("Content-Length").and_then(|n| n.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+            ctl.abort();
+            return Err(too_large());
+        }
+        let body = match resp.body() {
+            Some(stream) => match read_capped(&stream, MAX_BODY_BYTES).await {
+                Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
+                Ok(None) => {
+                    ctl.abort();
+                    return Err(too_large());
+                }
+                Err(()) => return Err(network(&url)),
+            },
+            None => String::new(),
+        };
         Ok(RawResponse {
             status,
             body,
             retry_after,
             rate_limit_reset,
         })
+    }
+
+    /// Clears the request's timer when the request is done, however it ends.
+    struct ClearTimer(Option<i32>);
+
+    impl Drop for ClearTimer {
+        fn drop(&mut self) {
+            if let (Some(id), Some(w)) = (self.0, web_sys::window()) {
+                w.clear_timeout_with_handle(id);
+            }
+        }
+    }
+
+    /// Reads a body chunk by chunk, giving up (`Ok(None)`) as soon as it
+    /// passes `cap` bytes: an endless or huge answer never fills memory.
+    async fn read_capped(stream: &web_sys::ReadableStream, cap: u64) -> Result<Option<Vec<u8>>, ()> {
+        let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+        let mut bytes = Vec::new();
+        loop {
+            let chunk = JsFuture::from(reader.read()).await.map_err(|_| ())?;
+            let done = js_sys::Reflect::get(&chunk, &"done".into()).map_err(|_| ())?;
+            if done.as_bool() == Some(true) {
+                return Ok(Some(bytes));
+            }
+            let value: js_sys::Uint8Array = js_sys::Reflect::get(&chunk, &"value".into())
+                .map_err(|_| ())?
+                .unchecked_into();
+            if bytes.len() as u64 + u64::from(value.length()) > cap {
+                let _ = reader.cancel();
+                return Ok(None);
+            }
+            let at = bytes.len();
+            bytes.resize(at + value.length() as usize, 0);
+            value.copy_to(&mut bytes[at..]);
+        }
     }
 
     /// `url` resolved against the page (a relative URL is the panel's origin).
@@ -744,7 +902,7 @@ mod tests {
         for (retry_after, reset, want) in [
             (None, Some("1700000007"), 7000.0),    // epoch seconds
             (Some("4"), None, 4000.0),             // Retry-After seconds
-            (Some("4500"), None, 4500.0),          // above an hour: milliseconds
+            (Some("600"), None, 600_000.0),        // ten minutes: waited, shown
             (None, Some("1700000002000"), 2000.0), // epoch milliseconds
         ] {
             let fake = Rc::new(Fake {
@@ -779,7 +937,7 @@ mod tests {
             answer: Box::new(|_, _| RawResponse {
                 status: 429,
                 body: "{}".into(),
-                retry_after: Some("600".into()),
+                retry_after: Some("7200".into()),
                 ..Default::default()
             }),
         });
@@ -789,12 +947,152 @@ mod tests {
             e,
             ApiError::RateLimited {
                 message: "{}".into(),
-                wait_secs: Some(600)
+                wait_secs: Some(7200)
             }
         );
-        assert!(e.to_string().contains("wait 10 min"), "{e}");
+        assert!(e.to_string().contains("wait 2 h"), "{e}");
         assert!(slept.borrow().is_empty());
         assert_eq!(fake.log.borrow().len(), 1);
+    }
+
+    #[test]
+    fn a_proxys_html_page_is_its_own_failure_never_not_found() {
+        let fake = Rc::new(Fake {
+            log: RefCell::new(vec![]),
+            answer: Box::new(|_, _| resp(404, "<!doctype html><h1>404 Not Found</h1>")),
+        });
+        let (t, ..) = transport(fake);
+        let e = futures::executor::block_on(t.call(&req("x"))).unwrap_err();
+        assert_eq!(e, ApiError::HtmlPage { status: 404 });
+        // The API's own 404 (JSON) stays what the backend makes of it.
+        let fake = Rc::new(Fake {
+            log: RefCell::new(vec![]),
+            answer: Box::new(|_, _| resp(404, r#"{"success":false,"error":"gone"}"#)),
+        });
+        let (t, ..) = transport(fake);
+        let e = futures::executor::block_on(t.call(&req("x"))).unwrap_err();
+        assert!(matches!(e, ApiError::Server { status: 404, .. }), "{e:?}");
+    }
+
+    fn get(path: &str) -> ApiRequest {
+        ApiRequest::new(Method::Get, path)
+    }
+
+    #[test]
+    fn a_get_is_tried_again_after_5xx_a_bounded_number_of_times() {
+        // 502 twice, then the answer: the load goes on.
+        let fake = Rc::new(Fake {
+            log: RefCell::new(vec![]),
+            answer: Box::new(|_, n| {
+                if n < 2 {
+                    resp(502, "{}")
+                } else {
+                    resp(200, r#"{"success":true}"#)
+                }
+            }),
+        });
+        let (t, _, slept, _) = transport(fake.clone());
+        assert!(futures::executor::block_on(t.call(&get("/list"))).is_ok());
+        assert_eq!(*slept.borrow(), TRANSIENT_RETRIES);
+        // Always 503: three sends, then the failure.
+        let fake = Rc::new(Fake {
+            log: RefCell::new(vec![]),
+            answer: Box::new(|_, _| resp(503, "{}")),
+        });
+        let (t, ..) = transport(fake.clone());
+        let e = futures::executor::block_on(t.call(&get("/list"))).unwrap_err();
+        assert_eq!(e.status(), Some(503));
+        assert_eq!(fake.log.borrow().len(), TRANSIENT_RETRIES.len() + 1);
+        // A POST (a revoke) is never sent twice on its own.
+        let fake = Rc::new(Fake {
+            log: RefCell::new(vec![]),
+            answer: Box::new(|_, _| resp(503, "{}")),
+        });
+        let (t, ..) = transport(fake.clone());
+        assert!(futures::executor::block_on(t.call(&req("x"))).is_err());
+        assert_eq!(fake.log.borrow().len(), 1);
+        // 501 (not implemented) is no passing trouble.
+        let fake = Rc::new(Fake {
+            log: RefCell::new(vec![]),
+            answer: Box::new(|_, _| resp(501, "{}")),
+        });
+        let (t, ..) = transport(fake.clone());
+        assert!(futures::executor::block_on(t.call(&get("/list"))).is_err());
+        assert_eq!(fake.log.borrow().len(), 1);
+    }
+
+    #[test]
+    fn stop_ends_a_rate_limit_wait_with_its_own_error() {
+        let fake = Rc::new(Fake {
+            log: RefCell::new(vec![]),
+            answer: Box::new(|_, _| RawResponse {
+                status: 429,
+                body: "{}".into(),
+                retry_after: Some("1800".into()),
+                ..Default::default()
+            }),
+        });
+        let (never_tx, never_rx) = futures::channel::oneshot::channel::<()>();
+        let io = Io {
+            send: {
+                let f = fake.clone();
+                Rc::new(move |r: ApiRequest| {
+                    let n = f.log.borrow().len();
+                    f.log.borrow_mut().push(r.clone());
+                    let a = (f.answer)(&r, n);
+                    Box::pin(async move { Ok(a) })
+                })
+            },
+            // A sleep that never ends by itself: only Stop ends the wait.
+            sleep: {
+                let rx = Rc::new(RefCell::new(Some(never_rx)));
+                Rc::new(move |_| {
+                    let rx = rx.borrow_mut().take();
+                    Box::pin(async move {
+                        if let Some(rx) = rx {
+                            let _ = rx.await;
+                        } else {
+                            futures::future::pending::<()>().await
+                        }
+                    })
+                })
+            },
+            now: Rc::new(|| NOW),
+        };
+        let events = Rc::new(RefCell::new(Vec::new()));
+        let e2 = events.clone();
+        let t = Transport::new(
+            io,
+            Rc::new(classify),
+            Rc::new(TwoFactorGate::new(|_| {})),
+            Rc::new(move |e| e2.borrow_mut().push(e)),
+        );
+        let mut pool = LocalPool::new();
+        let out = Rc::new(RefCell::new(None));
+        let (t2, o2) = (t.clone(), out.clone());
+        pool.spawner()
+            .spawn_local(async move {
+                *o2.borrow_mut() = Some(t2.call(&req("x")).await);
+            })
+            .unwrap();
+        pool.run_until_stalled();
+        assert_eq!(
+            events.borrow()[0],
+            RateLimitEvent::Waiting {
+                until_ms: NOW + 1_800_000.0
+            },
+            "half an hour is shown as it is, never shortened"
+        );
+        assert!(out.borrow().is_none(), "still waiting");
+        t.stop_waiting();
+        pool.run_until_stalled();
+        assert_eq!(
+            out.borrow_mut().take(),
+            Some(Err(ApiError::RateWaitStopped))
+        );
+        assert_eq!(fake.log.borrow().len(), 1, "nothing sent after Stop");
+        assert_eq!(events.borrow().last(), Some(&RateLimitEvent::Resumed));
+        drop(never_tx);
     }
 
     /// A server the test answers by hand, request by request.

@@ -20,7 +20,8 @@ pub struct Criteria {
     pub client: String,
     /// The OS's name or version contains this (any case).
     pub os: String,
-    /// An address, a prefix ("10.1.") or a subnet ("10.0.0.0/8", "2001:db8::/32").
+    /// An address (its /32 or /128), a subnet ("10.0.0.0/8", "2001:db8::/32") or
+    /// whole IPv4 octets ("10.1." = 10.1.0.0/16).
     pub net: String,
     /// The reported location contains this (any case).
     pub location: String,
@@ -90,7 +91,7 @@ impl Criteria {
             match Net::parse(net) {
                 Some(n) => c.net = Some(n),
                 None => errors.push(format!(
-                    "IP or subnet: \u{201c}{net}\u{201d} is not an address, a prefix (10.1.) or a subnet (10.0.0.0/8)."
+                    "IP or subnet: \u{201c}{net}\u{201d} is not an address (10.0.0.1), a subnet (10.0.0.0/8) or whole octets (10.1.)."
                 )),
             }
         }
@@ -105,58 +106,76 @@ impl Criteria {
     }
 }
 
-/// IP criterion: a subnet or a text prefix.
+/// IP criterion: always a network, never text. A full address is its own
+/// /32 (IPv4) or /128 (IPv6) — `10.0.0.1` is not `10.0.0.12`; a subnet is
+/// as written (`10.0.0.0/8`); a partial IPv4 address ends at an octet
+/// (`10.1.` and `10.1` are `10.1.0.0/16`, never `10.10.…`).
 #[derive(Clone, Debug, PartialEq)]
-enum Net {
-    Cidr(IpAddr, u8),
-    Prefix(String),
+struct Net {
+    addr: IpAddr,
+    bits: u8,
 }
 
 impl Net {
     fn parse(s: &str) -> Option<Net> {
-        match s.split_once('/') {
-            Some((addr, bits)) => {
-                let addr: IpAddr = addr.trim().parse().ok()?;
-                let bits: u8 = bits.trim().parse().ok()?;
-                let max = if addr.is_ipv4() { 32 } else { 128 };
-                (bits <= max).then_some(Net::Cidr(addr, bits))
+        let s = s.trim();
+        if let Some((addr, bits)) = s.split_once('/') {
+            let addr: IpAddr = addr.trim().parse().ok()?;
+            let bits = bits.trim();
+            if bits.is_empty() || !bits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
             }
-            None => {
-                let ok = s
-                    .chars()
-                    .all(|c| c.is_ascii_hexdigit() || c == '.' || c == ':');
-                ok.then(|| Net::Prefix(s.to_ascii_lowercase()))
-            }
+            let bits: u8 = bits.parse().ok()?;
+            let max = if addr.is_ipv4() { 32 } else { 128 };
+            return (bits <= max).then_some(Net { addr, bits });
         }
+        let unbracketed = s.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(addr) = unbracketed.parse::<IpAddr>() {
+            let bits = if addr.is_ipv4() { 32 } else { 128 };
+            return Some(Net { addr, bits });
+        }
+        // One to three whole IPv4 octets, with or without the final dot.
+        let octets: Vec<&str> = s.strip_suffix('.').unwrap_or(s).split('.').collect();
+        if (1..=3).contains(&octets.len())
+            && octets
+                .iter()
+                .all(|o| !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()))
+        {
+            let mut full = [0u8; 4];
+            for (slot, o) in full.iter_mut().zip(&octets) {
+                *slot = o.parse().ok()?;
+            }
+            return Some(Net {
+                addr: IpAddr::from(full),
+                bits: 8 * octets.len() as u8,
+            });
+        }
+        None
     }
 
     fn matches(&self, ip: &str) -> bool {
         // A proxy's list ("client, proxy"): the first is the client.
         let ip = ip.split(',').next().unwrap_or("").trim();
         let ip = ip.trim_start_matches('[').trim_end_matches(']');
-        match self {
-            Net::Prefix(p) => ip.to_ascii_lowercase().starts_with(p.as_str()),
-            Net::Cidr(net, bits) => {
-                let Ok(addr) = ip.parse::<IpAddr>() else {
-                    return false;
-                };
-                // An IPv4 address written as IPv6 (::ffff:a.b.c.d) is IPv4.
-                let addr = match addr {
-                    IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr, IpAddr::V4),
-                    v4 => v4,
-                };
-                match (net, addr) {
-                    (IpAddr::V4(n), IpAddr::V4(a)) => {
-                        let mask = u32::MAX.checked_shl(32 - u32::from(*bits)).unwrap_or(0);
-                        u32::from(*n) & mask == u32::from(a) & mask
-                    }
-                    (IpAddr::V6(n), IpAddr::V6(a)) => {
-                        let mask = u128::MAX.checked_shl(128 - u32::from(*bits)).unwrap_or(0);
-                        u128::from(*n) & mask == u128::from(a) & mask
-                    }
-                    _ => false,
-                }
+        let Ok(addr) = ip.parse::<IpAddr>() else {
+            return false;
+        };
+        // An IPv4 address written as IPv6 (::ffff:a.b.c.d) is IPv4.
+        let addr = match addr {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr, IpAddr::V4),
+            v4 => v4,
+        };
+        let bits = u32::from(self.bits);
+        match (self.addr, addr) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+                u32::from(n) & mask == u32::from(a) & mask
             }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+                u128::from(n) & mask == u128::from(a) & mask
+            }
+            _ => false,
         }
     }
 }
@@ -284,6 +303,18 @@ mod tests {
         assert!(!v6.matches(&row("2001:db9::1")));
         assert!(net("10.1.").matches(&row("10.1.9.9")));
         assert!(!net("10.1.").matches(&row("10.10.9.9")));
+        assert!(net("10.1").matches(&row("10.1.9.9")));
+        assert!(!net("10.1").matches(&row("10.10.9.9")), "octets, not text");
+        assert!(!net("10.1").matches(&row("10.100.0.1")));
+        // A full address is that address only, never a text prefix of another.
+        assert!(net("10.0.0.1").matches(&row("10.0.0.1")));
+        assert!(!net("10.0.0.1").matches(&row("10.0.0.12")));
+        assert!(!net("10.0.0.1").matches(&row("10.0.0.100")));
+        assert!(net("2001:db8::1").matches(&row("2001:db8::1")));
+        assert!(!net("2001:db8::1").matches(&row("2001:db8::10")));
+        assert!(!net("2001:db8::1").matches(&row("2001:db8::1:0")));
+        assert!(net("[2001:db8::1]").matches(&row("[2001:db8::1]")));
+        assert!(net("10.0.0.1").matches(&row("::ffff:10.0.0.1")));
         let mut no_ip = row("x");
         no_ip.ip = None;
         assert!(!n8.matches(&no_ip), "no IP never meets an IP criterion");
@@ -295,6 +326,10 @@ mod tests {
             ("net", "10.0.0/8", "IP or subnet"),
             ("net", "10.0.0.0/33", "IP or subnet"),
             ("net", "evil.com", "IP or subnet"),
+            ("net", "2001:db8", "IP or subnet"),
+            ("net", "10.0.0.1/", "IP or subnet"),
+            ("net", "10.1..", "IP or subnet"),
+            ("net", "1000.1.", "IP or subnet"),
             ("idle", "7 days", "Idle"),
             ("idle", "-1", "Idle"),
             ("before", "01/02/2025", "Signed in before"),

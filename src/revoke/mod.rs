@@ -198,22 +198,27 @@ pub fn batch_said(report: &RevokeReport) -> Said {
     }
 }
 
-/// What a one-call action did (`who`: the user of "all of a user", `n` the
-/// sessions listed for them). "All" ends the panel's own session: the
-/// screen signs out with [`ALL_REVOKED`] instead.
-pub fn call_said(action: &Action, result: &Result<(), ApiError>, who: &str) -> Said {
+/// What a one-call action did (`who`: the user of "all of a user";
+/// `others_done`: the backend's words for "all others" done). "All" ends
+/// the panel's own session: that connection closes with [`ALL_REVOKED`].
+pub fn call_said(
+    action: &Action,
+    result: &Result<(), ApiError>,
+    who: &str,
+    others_done: &str,
+) -> Said {
     match (result, action) {
         (Err(e), _) => Said::Failed(format!("Nothing was confirmed revoked: {e}")),
-        (Ok(()), Action::Others) => {
-            Said::Done("Revoked all other sessions. The list was reloaded.".into())
-        }
+        (Ok(()), Action::Others) => Said::Done(format!("{others_done} The list was reloaded.")),
         (Ok(()), Action::All) => Said::Done(ALL_REVOKED.into()),
         (Ok(()), a) => Said::Done(format!("Revoked all {} sessions of {who}.", a.ids().len())),
     }
 }
 
 /// Why the admin is back at Connect after "Revoke all sessions".
-pub const ALL_REVOKED: &str = "All sessions of this account were revoked, including the one this panel used. Sign in again to continue.";
+/// Why a connection was closed after "Revoke all sessions" (the panel's
+/// other connections go on).
+pub const ALL_REVOKED: &str = "all sessions of this account were revoked, including the one this panel used. Connect again to continue with this server.";
 
 #[cfg(test)]
 mod tests {
@@ -340,13 +345,13 @@ mod tests {
         let done = block_on(revoke_in_one_call(ds, &user, &ok));
         assert_eq!(done, Ok(()));
         assert_eq!(
-            call_said(&user, &done, "Irina"),
+            call_said(&user, &done, "Irina", ""),
             Said::Done("Revoked all 2 sessions of Irina.".into())
         );
         let html = block_on(revoke_in_one_call(ds, &Action::Others, &page));
         assert_eq!(html, Err(ApiError::HtmlPage { status: 200 }));
         assert!(
-            matches!(call_said(&Action::Others, &html, ""), Said::Failed(m) if m.starts_with("Nothing was confirmed revoked: 200 OK"))
+            matches!(call_said(&Action::Others, &html, "", ""), Said::Failed(m) if m.starts_with("Nothing was confirmed revoked: 200 OK"))
         );
         // Not offered by this backend: refused, nothing sent.
         let none = |_: ApiRequest| -> LocalBoxFuture<'static, _> { panic!("nothing may be sent") };

@@ -10,6 +10,9 @@ pub struct Failure {
     /// How the session is shown ("alice — Chrome on Windows").
     pub label: String,
     pub reason: String,
+    /// Whether sending it again could end otherwise ("Retry failed" leaves
+    /// out an ID the panel will always refuse).
+    pub retryable: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -46,6 +49,7 @@ impl RevokeReport {
                     r.failed.push(Failure {
                         label: label(&id),
                         reason: e.to_string(),
+                        retryable: e.retry_can_help(),
                         id,
                     })
                 }
@@ -60,6 +64,7 @@ impl RevokeReport {
                             NotSent::Stopped => "Not sent: you stopped the batch.",
                         }
                         .into(),
+                        retryable: true,
                         id,
                     })
                 }
@@ -68,11 +73,13 @@ impl RevokeReport {
         r
     }
 
-    /// IDs to send again with "Retry failed".
+    /// IDs to send again with "Retry failed": never one the panel refuses
+    /// whatever happens (it would only fail again).
     pub fn retry_ids(&self) -> Vec<String> {
         self.failed
             .iter()
             .chain(self.not_sent.iter())
+            .filter(|f| f.retryable)
             .map(|f| f.id.clone())
             .collect()
     }
@@ -142,6 +149,7 @@ impl RevokeReport {
                         id: id.clone(),
                         label: label(id),
                         reason: e.to_string(),
+                        retryable: e.retry_can_help(),
                     })
                     .collect();
             }
@@ -170,6 +178,7 @@ impl RevokeReport {
                 id,
                 label,
                 reason: "Not sent: it was waiting behind the batch you stopped.".into(),
+                retryable: true,
             });
         }
     }
@@ -178,6 +187,27 @@ impl RevokeReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_failed_leaves_out_what_would_be_refused_again() {
+        let unsafe_id = ApiError::UnsafeId {
+            id: "0275".into(),
+            why: "is not a whole number",
+        };
+        let busy = ApiError::Server {
+            status: 503,
+            message: "busy".into(),
+        };
+        let r = RevokeReport::from_results(
+            vec![
+                ("0275".into(), ItemResult::Failed(unsafe_id)),
+                ("276".into(), ItemResult::Failed(busy)),
+            ],
+            |id| id.to_string(),
+        );
+        assert_eq!(r.retry_ids(), ["276"]);
+        assert_eq!(r.failed.len(), 2, "both are still reported");
+    }
 
     #[test]
     fn one_call_reports_every_session_it_named_and_parts_merge() {

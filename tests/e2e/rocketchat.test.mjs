@@ -223,7 +223,7 @@ test('cancel ends the action with a message; max attempts explains and closes', 
     const dialog = page.getByRole('dialog', { name: /Two-factor/ });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('alert').filter({ hasText: /two-factor verification was cancelled/ }).first().waitFor();
-    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('button', { name: 'Retry' }).click();
     for (let i = 0; i < 2; i++) {
       await dialog.getByLabel('Password').fill(`wrong-${i}`);
       await dialog.getByRole('button', { name: 'Verify' }).click();

@@ -89,6 +89,41 @@ test('a 2xx web page is never taken as revoked', async () => {
   });
 });
 
+test("a proxy's 404 page is a failure of its own, never \"already gone\"", async () => {
+  await withServer([], async (server, page) => {
+    await listed(server, page);
+    const [id] = await rowIds(page);
+    await server.faults({ notFoundHtml: true });
+    await revokeButton(page, id).click();
+    await confirmWith(page, 'Revoke 1 session');
+    await alert(page, new RegExp(`Could not revoke session ${id}.*404 Not Found: the server answered with a web page, not the API's answer`)).waitFor();
+    assert.equal(await page.getByText(/already (gone|ended)/).count(), 0);
+    assert.ok((await server.stats()).sessionIds.includes(id), 'still there on the server');
+    await revokeButton(page, id).waitFor();
+  });
+});
+
+test('a failing page is tried again, then named with Retry; a huge answer is refused unread', async () => {
+  await withServer(['--sessions', '1000', '--2fa', 'none'], async (server, page) => {
+    await server.faults({ failListOffset: 600 });
+    await signInWithToken(page, server.url);
+    await alert(page, /Could not load page 7 of 10 \(sessions 601–700\): 502 Bad Gateway/).waitFor({ timeout: 20000 });
+    await server.faults({ failListOffset: null });
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page.getByText('1–25 of 1000').waitFor({ timeout: 20000 });
+    for (const hugeBodyLength of [false, true]) {
+      await server.faults({ hugeBodyMb: 40, hugeBodyLength });
+      await page.getByRole('toolbar', { name: 'Session actions' }).getByRole('button', { name: 'Refresh' }).click();
+      await alert(page, /Answer too large: .* sent more than 32 MB, so sessiondeck stopped reading it/).waitFor({ timeout: 20000 });
+      const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0);
+      assert.ok(heap < 30 * 1024 * 1024, `the body was not read into memory (${heap} bytes of heap)`);
+      await server.faults({ hugeBodyMb: 0 });
+      await page.getByRole('button', { name: 'Retry' }).click();
+      await page.getByText('1–25 of 1000').waitFor({ timeout: 20000 });
+    }
+  });
+});
+
 test('IDs that could widen a revoke are refused before any request', async () => {
   await withServer([], async (server, page) => {
     const hostile = ['all', '..', '%2e%2e', 'x%2Fy'];
@@ -105,6 +140,8 @@ test('IDs that could widen a revoke are refused before any request', async () =>
     await report.getByText('Revoked 0 of 4 sessions; 4 failed.').waitFor();
     await report.getByText(/Not sent: the ID “all” is a word the API uses for its own paths/).waitFor();
     await report.getByText(/Not sent: the ID “%2e%2e” is a path step/).waitFor();
+    // The panel would refuse them again: no "Retry failed" for them.
+    assert.equal(await report.getByRole('button', { name: /Retry failed/ }).count(), 0);
     const after = await server.stats();
     assert.equal(after.requests, before.requests, 'not one request was sent');
     assert.deepEqual(after.selfServiceIds, before.selfServiceIds);
@@ -212,10 +249,27 @@ test('rate limits in epoch seconds and Retry-After: the wait shown is the real o
   await withServer(['--sessions', '600', '--rate-limit', '3', '--rate-window-ms', '2500', '--2fa', 'none', '--rate-reset-unit', 's', '--retry-after'], async (server, page) => {
     await signInWithToken(page, server.url);
     await page.getByText(/continuing in/).waitFor();
-    const secs = Number(await page.locator('.countdown').first().textContent());
-    assert.ok(secs >= 1 && secs <= 4, `a real wait of a few seconds, not 0 or hours: ${secs}`);
+    const shown = await page.locator('.countdown').first().textContent();
+    const secs = Number(/^(\d+) s$/.exec(shown)?.[1]);
+    assert.ok(secs >= 1 && secs <= 4, `a real wait of a few seconds, not 0 or hours: ${shown}`);
     await page.getByText('1–25 of 600').waitFor({ timeout: 30000 });
     assert.equal(await page.getByRole('alert').filter({ hasText: /429/ }).count(), 0);
+  });
+});
+
+test('a long rate-limit wait is shown as it is and can be stopped', async () => {
+  // A ten-minute window: the wait is never shortened; Stop fails the load with Retry.
+  await withServer(['--sessions', '600', '--rate-limit', '3', '--rate-window-ms', '600000', '--2fa', 'none', '--retry-after'], async (server, page) => {
+    await signInWithToken(page, server.url);
+    const banner = page.getByRole('status').filter({ hasText: /429 Too Many Requests from/ });
+    await banner.waitFor();
+    assert.match(await banner.locator('.countdown').textContent(), /^(9|10) min \d\d s$/);
+    const sent = (await server.stats()).requests;
+    await banner.getByRole('button', { name: /^Stop waiting for / }).click();
+    await banner.waitFor({ state: 'detached' });
+    await page.getByRole('alert').filter({ hasText: /you stopped waiting for the server's rate limit/ }).first().waitFor();
+    await page.getByRole('button', { name: 'Retry' }).first().waitFor();
+    assert.equal((await server.stats()).requests, sent, 'nothing more sent after Stop');
   });
 });
 

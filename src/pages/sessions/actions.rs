@@ -314,7 +314,10 @@ impl Screen {
                 .try_update(|p| p.retain(|id| !ids.contains(id)));
             match (&result, &action) {
                 (Ok(()), Action::All) => {
-                    self.ctx.sign_out(Some(revoke::ALL_REVOKED.into()));
+                    // This server's token is gone: close this connection
+                    // only; the others (and their bulk runs) go on.
+                    self.ctx
+                        .disconnect_everywhere(self.server(), Some(revoke::ALL_REVOKED.into()));
                     return;
                 }
                 (Ok(()), Action::Others) => self.load(),
@@ -331,6 +334,7 @@ impl Screen {
                 &action,
                 &result,
                 &who.unwrap_or_default(),
+                &self.backend.others_text(0).done,
             ));
             self.next();
         });

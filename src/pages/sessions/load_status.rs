@@ -53,7 +53,7 @@ pub fn LoadStatus(s: Screen) -> impl IntoView {
                                         })
                                 }}
                                 <button type="button" class="btn" on:click=move |_| s.load()>
-                                    "Try again"
+                                    "Retry"
                                 </button>
                             </div>
                         </div>

@@ -143,7 +143,7 @@ pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoVi
                         ctx.servers.track();
                         format!("Disconnect from {}", s.server_label())
                     }
-                    on:click=move |_| ctx.disconnect_everywhere(server)
+                    on:click=move |_| ctx.disconnect_everywhere(server, None)
                 >
                     "Disconnect"
                 </button>
