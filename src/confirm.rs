@@ -18,6 +18,9 @@ pub struct ConfirmSpec {
     pub confirm_label: String,
     /// Extra warning shown in bold (e.g. the panel's own session ends).
     pub warning: Option<String>,
+    /// The people whose sessions end, each with their server: every one
+    /// is listed (never "…and N more").
+    pub people: Vec<String>,
 }
 
 /// A confirmation on screen and the action it would start.
@@ -40,6 +43,7 @@ fn spec(title: String, message: String, confirm_label: String) -> ConfirmSpec {
         items: Vec::new(),
         confirm_label,
         warning: None,
+        people: Vec::new(),
     }
 }
 
@@ -51,19 +55,24 @@ impl ConfirmSpec {
     }
 }
 
-/// A sweep across servers: `person` when it is everything of one person;
-/// per server its label, count and how they end; `own` of the panel's own
-/// sessions among them (said, never silent). The sessions are listed by
-/// the caller.
+/// A sweep across servers. `people`: the people ticked, as "‹person› on
+/// ‹server›" and their sessions in the sweep (empty for criteria alone); `whole`: everything of
+/// them (no criteria); per server its label, count and how they end; `own`
+/// of the panel's own sessions among them (said, never silent). The
+/// sessions are listed by the caller.
 pub fn sweep(
-    person: Option<&str>,
+    people: &[(String, usize)],
+    whole: bool,
     per_server: &[(String, usize, String)],
     own: usize,
 ) -> ConfirmSpec {
     let n: usize = per_server.iter().map(|p| p.1).sum();
-    let who = match person {
-        Some(p) => format!("everything of \u{201c}{p}\u{201d}"),
-        None => "the matching sessions".to_string(),
+    let who = match (people.len(), whole) {
+        (0, _) => "the matching sessions".to_string(),
+        (1, true) => format!("everything of {}", people[0].0),
+        (k, true) => format!("everything of {k} people"),
+        (1, false) => format!("the matching sessions of {}", people[0].0),
+        (k, false) => format!("the matching sessions of {k} people"),
     };
     let parts: Vec<String> = per_server
         .iter()
@@ -72,14 +81,23 @@ pub fn sweep(
     let mut s = spec(
         format!("Revoke {who}?"),
         format!(
-            "{} on {} will be logged out: {}. Nothing else is touched.",
+            "{} on {} will be logged out: {}. Nothing else is touched{}.",
             counted(n, "session"),
             counted(per_server.len(), "server"),
-            parts.join("; ")
+            parts.join("; "),
+            if people.is_empty() {
+                ""
+            } else {
+                " — no one but the people listed"
+            }
         ),
         format!("Revoke {}", counted(n, "session")),
     );
     s.items = parts;
+    s.people = people
+        .iter()
+        .map(|(who, n)| format!("{who}: {}", counted(*n, "session")))
+        .collect();
     s.warning = (own > 0).then(|| {
         format!(
             "This includes {} sessiondeck itself is using: that server's connection ends too.",
@@ -193,15 +211,32 @@ mod tests {
                 "1 whole user by the server's per-user call".to_string(),
             ),
         ];
-        let s = sweep(Some("grace"), &parts, 0);
-        assert_eq!(s.title, "Revoke everything of \u{201c}grace\u{201d}?");
+        let people = [
+            ("Grace Kim (grace.kim) on Rocket.Chat · chat".to_string(), 3),
+            ("Grace Kim (ID g1) on DocSpace · docs".to_string(), 1),
+        ];
+        let s = sweep(&people, true, &parts, 0);
+        assert_eq!(s.title, "Revoke everything of 2 people?");
         assert_eq!(
             s.message,
-            "4 sessions on 2 servers will be logged out: Rocket.Chat · chat: 3 sessions (one call per session); DocSpace · docs: 1 session (1 whole user by the server's per-user call). Nothing else is touched."
+            "4 sessions on 2 servers will be logged out: Rocket.Chat · chat: 3 sessions (one call per session); DocSpace · docs: 1 session (1 whole user by the server's per-user call). Nothing else is touched — no one but the people listed."
+        );
+        assert_eq!(
+            s.people,
+            [
+                "Grace Kim (grace.kim) on Rocket.Chat · chat: 3 sessions",
+                "Grace Kim (ID g1) on DocSpace · docs: 1 session"
+            ],
+            "every person, with their server"
         );
         assert_eq!(s.confirm_label, "Revoke 4 sessions");
         assert!(s.warning.is_none());
-        let s = sweep(None, &parts[..1], 1);
+        let one = sweep(&people[..1], true, &parts[..1], 0);
+        assert_eq!(
+            one.title,
+            "Revoke everything of Grace Kim (grace.kim) on Rocket.Chat · chat?"
+        );
+        let s = sweep(&[], false, &parts[..1], 1);
         assert_eq!(s.title, "Revoke the matching sessions?");
         assert!(s.warning.unwrap().contains("sessiondeck itself is using"));
     }
@@ -234,6 +269,9 @@ mod tests {
         assert_eq!(one("s2", "bob").listing(vec![], false).warning, None);
         // A stronger warning is kept.
         let a = all(2).listing(vec![], true);
-        assert!(a.warning.unwrap().contains("your other servers stay connected"));
+        assert!(a
+            .warning
+            .unwrap()
+            .contains("your other servers stay connected"));
     }
 }

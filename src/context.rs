@@ -358,9 +358,7 @@ impl AppCtx {
                     })
                 }
                 RateLimitEvent::Resumed => rate_waits.update(|w| {
-                    w.retain(|w| {
-                        w.id != gate_id || w.until_ms > crate::browser::now_ms() + 50.0
-                    })
+                    w.retain(|w| w.id != gate_id || w.until_ms > crate::browser::now_ms() + 50.0)
                 }),
             }),
         );

@@ -1,6 +1,7 @@
-//! Working across every connected server at once (plain Rust): which
-//! loaded sessions a sweep — a person, criteria, or both — keeps on one
-//! server, and the calls that end exactly those.
+//! Working across every connected server at once (plain Rust): the
+//! distinct people what the admin typed names on one server, which loaded
+//! sessions a sweep — the people ticked, criteria, or both — keeps there,
+//! and the calls that end exactly those.
 
 use crate::backends::Backend;
 use crate::list::criteria::{contains_folded, Compiled};
@@ -13,7 +14,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 /// What the Everywhere view looks for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Sweep {
-    /// A person: part of a display name, login name, e-mail or user ID.
+    /// What the admin typed to find people: (part of) a display name, login
+    /// name, e-mail or user ID. It only finds them ([`people`]): a sweep
+    /// ends the people ticked, never everyone whose name contains it.
     pub person: String,
     pub crit: Criteria,
     /// The panel's own sessions are left out unless this is ticked.
@@ -43,16 +46,25 @@ impl Sweep {
         !self.person.trim().is_empty() && self.crit.is_empty()
     }
 
-    /// What this sweep keeps of one server's `sessions`. Nothing for an
-    /// empty sweep (it never means "everything").
-    pub fn find(&self, sessions: &[Session], compiled: &Compiled) -> Found {
+    /// What this sweep keeps of one server's `sessions`: with a person
+    /// typed, only sessions of the people `ticked` (their keys, see
+    /// [`Person::key`]). Nothing for an empty sweep (it never means
+    /// "everything").
+    pub fn find(
+        &self,
+        sessions: &[Session],
+        compiled: &Compiled,
+        ticked: &HashSet<String>,
+    ) -> Found {
         let mut found = Found::default();
         if self.is_empty() {
             return found;
         }
-        let person = self.person.trim().to_lowercase();
+        let by_person = !self.person.trim().is_empty();
         for (i, s) in sessions.iter().enumerate() {
-            if (person.is_empty() || is_person(s, &person)) && compiled.matches(s) {
+            let key = s.user_key();
+            let theirs = !by_person || (!key.is_empty() && ticked.contains(key));
+            if theirs && compiled.matches(s) {
                 if s.current {
                     found.own_matching += 1;
                     if !self.include_own {
@@ -137,13 +149,109 @@ pub fn how(action: &Action) -> String {
     parts.join("; ")
 }
 
-/// Whether `s` belongs to the person searched (`want` lower-cased): its
-/// display name, login name (an e-mail for self-service) or user ID.
-pub fn is_person(s: &Session, want: &str) -> bool {
-    [&s.user_name, &s.username, &s.user_id]
-        .into_iter()
-        .flatten()
-        .any(|v| contains_folded(v, want))
+/// One distinct person (an account) on one server that what the admin
+/// typed names.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Person {
+    /// Their account on this server: user ID, else login name.
+    pub key: String,
+    /// Display name ("Dana Ross").
+    pub name: Option<String>,
+    /// Login name or e-mail ("dana.ross").
+    pub login: Option<String>,
+    pub user_id: Option<String>,
+    /// Their loaded sessions on this server.
+    pub sessions: usize,
+    /// What was typed is exactly their login name, e-mail or user ID (so
+    /// they may be ticked from the start; a part of a name never is).
+    pub exact: bool,
+}
+
+impl Person {
+    /// "Dana Ross (dana.ross)", "Dana Ross (ID 5f0c…)", "dana.ross".
+    pub fn label(&self) -> String {
+        let id = self.user_id.as_deref();
+        match (&self.name, &self.login) {
+            (Some(n), Some(l)) if n != l => format!("{n} ({l})"),
+            (Some(n), _) => match id {
+                Some(id) => format!("{n} (ID {id})"),
+                None => n.clone(),
+            },
+            (None, Some(l)) => l.clone(),
+            (None, None) => format!("ID {}", self.key),
+        }
+    }
+}
+
+/// The distinct people among one server's `sessions` whom `typed` names
+/// (case-insensitively, in a display name, login name, e-mail or user ID):
+/// exact matches first, then by name. Sessions without a known user are
+/// nobody's. Nothing for empty text.
+pub fn people(sessions: &[Session], typed: &str) -> Vec<Person> {
+    let want = typed.trim();
+    if want.is_empty() {
+        return Vec::new();
+    }
+    let folded = want.to_lowercase();
+    let mut by_key: BTreeMap<&str, Person> = BTreeMap::new();
+    for s in sessions {
+        let key = s.user_key();
+        if key.is_empty() {
+            continue;
+        }
+        let p = by_key.entry(key).or_insert_with(|| Person {
+            key: key.to_string(),
+            ..Default::default()
+        });
+        p.sessions += 1;
+        let fill = |slot: &mut Option<String>, v: &Option<String>| {
+            if slot.is_none() {
+                *slot = v.clone().filter(|v| !v.trim().is_empty());
+            }
+        };
+        fill(&mut p.name, &s.user_name);
+        fill(&mut p.login, &s.username);
+        fill(&mut p.user_id, &s.user_id);
+    }
+    let mut found: Vec<Person> = by_key
+        .into_values()
+        .filter_map(|mut p| {
+            let named = [&p.name, &p.login, &p.user_id]
+                .into_iter()
+                .flatten()
+                .any(|v| contains_folded(v, &folded));
+            p.exact = p
+                .login
+                .as_deref()
+                .is_some_and(|l| l.to_lowercase() == folded)
+                || p.user_id.as_deref() == Some(want);
+            named.then_some(p)
+        })
+        .collect();
+    found.sort_by_cached_key(|p| (!p.exact, p.label().to_lowercase()));
+    found
+}
+
+/// Leaves out of `found` the sessions an earlier part of the same sweep
+/// already has: two connections (accounts) to one server list the same
+/// sessions, which must be counted and revoked once. `server` names the
+/// server (its kind and URL); `seen` carries what earlier parts hold.
+pub fn dedupe(
+    found: &mut Found,
+    sessions: &[Session],
+    server: &str,
+    seen: &mut HashSet<(String, String)>,
+) {
+    found.chosen.retain(|&i| {
+        sessions
+            .get(i)
+            .is_some_and(|s| seen.insert((server.to_string(), s.id.clone())))
+    });
+    found.own_chosen = found
+        .chosen
+        .iter()
+        .filter(|&&i| sessions[i].current)
+        .count();
 }
 
 #[cfg(test)]
@@ -179,34 +287,99 @@ mod tests {
         Compiled::default()
     }
 
+    /// The keys of the people `typed` finds that are pre-ticked (exact).
+    fn exact(rows: &[Session], typed: &str) -> HashSet<String> {
+        people(rows, typed)
+            .into_iter()
+            .filter(|p| p.exact)
+            .map(|p| p.key)
+            .collect()
+    }
+
+    fn keys(k: &[&str]) -> HashSet<String> {
+        k.iter().map(|k| k.to_string()).collect()
+    }
+
+    fn with_login(id: &str, user: &str, name: &str, login: &str) -> Session {
+        Session {
+            username: Some(login.into()),
+            ..s(id, user, name)
+        }
+    }
+
     #[test]
-    fn a_person_by_any_name_and_never_everything() {
+    fn a_person_is_an_account_never_a_substring() {
         let rows = [
-            s("1", "u-dana", "Dana Whitfield"),
-            s("2", "u-dan", "Daniel Ross"),
-            s("3", "u-eve", "Eve"),
+            with_login("1", "u-ross", "Dana Ross", "dana.ross"),
+            with_login("2", "u-rossi", "Dana Rossi", "dana.rossi"),
+            with_login("3", "u-ross", "Dana Ross", "dana.ross"),
+            s("4", "u-eve", "Eve"),
+            Session {
+                id: "5".into(),
+                user_name: Some("Dana Ross".into()),
+                ..Default::default()
+            },
         ];
-        assert_eq!(sweep("WHITFIELD").find(&rows, &none()).chosen, [0]);
-        assert_eq!(sweep("dan").find(&rows, &none()).chosen, [0, 1]);
-        assert_eq!(sweep("u-eve").find(&rows, &none()).chosen, [2]);
+        // Both are found, each once, with their sessions counted…
+        let found = people(&rows, "Dana Ross");
+        let labels: Vec<String> = found.iter().map(Person::label).collect();
+        assert_eq!(labels, ["Dana Ross (dana.ross)", "Dana Rossi (dana.rossi)"]);
+        assert_eq!(found[0].sessions, 2);
+        // …and a name, whole or in part, ticks nobody.
+        assert!(found.iter().all(|p| !p.exact));
+        // A login name, e-mail or user ID typed exactly may be ticked.
+        assert_eq!(exact(&rows, "DANA.ROSS"), keys(&["u-ross"]));
+        assert_eq!(exact(&rows, "u-rossi"), keys(&["u-rossi"]));
+        assert_eq!(exact(&rows, "U-ROSSI"), keys(&[]), "an ID is exact");
+        assert_eq!(people(&rows, "dana.ross")[0].key, "u-ross", "exact first");
+        // The sweep keeps the ticked person's sessions only.
+        let w = sweep("Dana Ross");
+        assert_eq!(w.find(&rows, &none(), &keys(&["u-ross"])).chosen, [0, 2]);
+        assert_eq!(w.find(&rows, &none(), &keys(&["u-rossi"])).chosen, [1]);
+        assert!(w.find(&rows, &none(), &keys(&[])).chosen.is_empty());
+        // A session of no known user is nobody's, even under their name.
+        assert!(!w
+            .find(&rows, &none(), &keys(&["u-ross", "u-rossi", ""]))
+            .chosen
+            .contains(&4));
+        assert!(people(&rows, "  ").is_empty());
         assert!(
-            sweep("  ").find(&rows, &none()).chosen.is_empty(),
+            sweep("  ")
+                .find(&rows, &none(), &keys(&["u-eve"]))
+                .chosen
+                .is_empty(),
             "empty is not all"
         );
+    }
+
+    #[test]
+    fn two_accounts_on_one_server_count_and_revoke_a_session_once() {
+        let rows = [s("1", "u", "Ada"), s("2", "u", "Ada")];
+        let w = sweep("ada");
+        let mut seen = HashSet::new();
+        let mut first = w.find(&rows, &none(), &keys(&["u"]));
+        dedupe(&mut first, &rows, "rocketchat https://chat", &mut seen);
+        let mut second = w.find(&rows, &none(), &keys(&["u"]));
+        dedupe(&mut second, &rows, "rocketchat https://chat", &mut seen);
+        assert_eq!((first.chosen.len(), second.chosen.len()), (2, 0));
+        // The same IDs on another server are other sessions.
+        let mut other = w.find(&rows, &none(), &keys(&["u"]));
+        dedupe(&mut other, &rows, "rocketchat https://chat2", &mut seen);
+        assert_eq!(other.chosen.len(), 2);
     }
 
     #[test]
     fn own_session_is_left_out_unless_ticked_and_counted_either_way() {
         let mut rows = vec![s("1", "u", "Ada"), s("2", "u", "Ada")];
         rows[1].current = true;
-        let f = sweep("ada").find(&rows, &none());
+        let f = sweep("ada").find(&rows, &none(), &keys(&["u"]));
         assert_eq!(
             (f.chosen.clone(), f.own_matching, f.own_chosen),
             (vec![0], 1, 0)
         );
         let mut with_own = sweep("ada");
         with_own.include_own = true;
-        let f = with_own.find(&rows, &none());
+        let f = with_own.find(&rows, &none(), &keys(&["u"]));
         assert_eq!((f.chosen, f.own_chosen), (vec![0, 1], 1));
     }
 
@@ -220,7 +393,8 @@ mod tests {
             s("4", "u-eve", "Eve"),
         ];
         let whole = sweep("dana");
-        let f = whole.find(&rows, &none());
+        let both = keys(&["u-dana", "u-dana2"]);
+        let f = whole.find(&rows, &none(), &both);
         let Action::Sweep { users, ids, all } = whole.plan(ds, &rows, &f) else {
             panic!("a sweep")
         };
@@ -233,12 +407,22 @@ mod tests {
         );
         assert!(ids.is_empty());
         assert_eq!(all, ["1", "2", "3w"]);
+        // A person not ticked gets no per-user call, whoever else does.
+        let f = whole.find(&rows, &none(), &keys(&["u-dana"]));
+        let Action::Sweep { users, ids, .. } = whole.plan(ds, &rows, &f) else {
+            panic!("a sweep")
+        };
+        assert_eq!(
+            users.iter().map(|u| u.0.as_str()).collect::<Vec<_>>(),
+            ["u-dana"]
+        );
+        assert!(ids.is_empty());
 
         // With a criterion only part of a person may match: one call each.
         let mut part = sweep("dana");
         part.crit.client = "firefox".into();
         let c = part.crit.compile(0.0).unwrap();
-        let f = part.find(&rows, &c);
+        let f = part.find(&rows, &c, &both);
         let Action::Sweep { users, ids, .. } = part.plan(ds, &rows, &f) else {
             panic!("a sweep")
         };
@@ -249,7 +433,7 @@ mod tests {
         // Their own session left out: not the whole user any more.
         let mut own = rows.to_vec();
         own[1].current = true;
-        let f = whole.find(&own, &none());
+        let f = whole.find(&own, &none(), &both);
         let Action::Sweep { users, ids, .. } = whole.plan(ds, &own, &f) else {
             panic!("a sweep")
         };
@@ -266,7 +450,7 @@ mod tests {
         let rc = BackendKind::RocketChat.backend();
         let rows = [s("a", "u-dana", "Dana"), s("b", "u-dana", "Dana")];
         let w = sweep("dana");
-        let f = w.find(&rows, &none());
+        let f = w.find(&rows, &none(), &keys(&["u-dana"]));
         let Action::Sweep { users, ids, .. } = w.plan(rc, &rows, &f) else {
             panic!("a sweep")
         };

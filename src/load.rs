@@ -6,6 +6,7 @@
 use crate::backends::LoadStep;
 use crate::http::request::Cancel;
 use crate::model::Session;
+use std::collections::HashMap;
 
 /// Rows go to the table in batches while pages arrive: the first batch at
 /// once, then at most every this many milliseconds, and the last.
@@ -130,9 +131,104 @@ impl Loads {
     }
 }
 
+/// The revokes a load must know of, so that a refresh never undoes nor
+/// races one: each revoke and each load start takes the next number of one
+/// sequence, so "before" and "after" need no clock.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RevokeMarks {
+    seq: u64,
+    /// Session ID → when it was revoked (or found already gone).
+    at: HashMap<String, u64>,
+}
+
+/// What a finished load's list must do about earlier revokes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settled {
+    /// Revoked before the load began, yet listed: the revoke may not have
+    /// taken effect (said, and shown).
+    pub back: Vec<String>,
+    /// Revoked while the load was under way: its answer may predate the
+    /// revoke, so these rows are left out (checked again by the next load).
+    pub hide: Vec<String>,
+}
+
+impl RevokeMarks {
+    /// A load begins: its place in the sequence.
+    pub fn load_started(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// These sessions were revoked (or found gone) just now.
+    pub fn record<'a>(&mut self, ids: impl IntoIterator<Item = &'a String>) {
+        self.seq += 1;
+        for id in ids {
+            self.at.insert(id.clone(), self.seq);
+        }
+    }
+
+    /// The load that began at `load` lists what `listed` says: revokes it
+    /// saw are settled (and forgotten), later ones wait for the next load.
+    pub fn settle(&mut self, load: u64, listed: impl Fn(&str) -> bool) -> Settled {
+        let mut out = Settled::default();
+        self.at.retain(|id, &mut at| {
+            let shown = listed(id);
+            if at < load {
+                if shown {
+                    out.back.push(id.clone());
+                }
+                false
+            } else {
+                if shown {
+                    out.hide.push(id.clone());
+                }
+                true
+            }
+        });
+        out.back.sort();
+        out.hide.sort();
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refresh_never_brings_back_what_was_revoked_while_it_ran() {
+        let mut m = RevokeMarks::default();
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // A quiet refresh starts; then "a" is revoked; the refresh's answer
+        // (read before the revoke) still lists it: hidden, not "revoke again".
+        let refresh = m.load_started();
+        m.record(&ids(&["a"]));
+        let s = m.settle(refresh, |id| id == "a");
+        assert_eq!(
+            s,
+            Settled {
+                back: vec![],
+                hide: ids(&["a"])
+            }
+        );
+        // The next load, started after the revoke, still lists it: said.
+        let next = m.load_started();
+        let s = m.settle(next, |id| id == "a");
+        assert_eq!(
+            s,
+            Settled {
+                back: ids(&["a"]),
+                hide: vec![]
+            }
+        );
+        // …once: it is settled.
+        let again = m.load_started();
+        assert_eq!(m.settle(again, |_| true), Settled::default());
+        // Revoked before a load that no longer lists it: nothing to say.
+        m.record(&ids(&["b"]));
+        let l = m.load_started();
+        assert_eq!(m.settle(l, |_| false), Settled::default());
+    }
 
     fn step(ids: &[&str], done: usize, total: usize) -> LoadStep {
         LoadStep {

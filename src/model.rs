@@ -193,6 +193,37 @@ fn scalar_text(v: &Value) -> String {
     }
 }
 
+/// Which listed session is sessiondeck's own on one server: what every
+/// sweep ("Select all matching", criteria, Everywhere) must know first, so
+/// that it never ends the panel's own session unseen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum OwnSession {
+    /// Not known yet: the list, or the call that tells, is still to come
+    /// (or failed; the next load asks again).
+    #[default]
+    Unknown,
+    /// Known: this session, or none (the panel's credential is no listed
+    /// session, e.g. an API key).
+    Known(Option<String>),
+    /// The server does not say which it is.
+    Unknowable,
+}
+
+impl OwnSession {
+    /// Why a sweep over this server's sessions is refused, if it is.
+    pub fn sweep_refusal(&self) -> Option<&'static str> {
+        match self {
+            OwnSession::Known(_) => None,
+            OwnSession::Unknown => Some(
+                "sessiondeck does not know yet which of this server's sessions is its own, so a sweep could end it unseen. Wait for the list to finish loading, or Refresh; select sessions one by one meanwhile.",
+            ),
+            OwnSession::Unknowable => Some(
+                "this server does not say which session is sessiondeck's own (its token names none), so a sweep could end it unseen. Select sessions one by one instead.",
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -100,6 +100,10 @@ pub const USER_PAT: &str = "demo-user-token-7Hq2Wc5Zt1Lb8Yx";
 /// demo (the Everywhere view finds her on all three).
 pub const DEMO_PERSON: &str = "Grace Kim";
 pub const DEMO_PERSON_USERNAME: &str = "grace.kim";
+/// Two people whose names contain each other, on Rocket.Chat, DocSpace and
+/// Henshin: ending one must never end the other (display name, login).
+pub const NEAR_NAMES: [(&str, &str); 2] =
+    [("Dana Ross", "dana.ross"), ("Dana Rossi", "dana.rossi")];
 pub const HOSTILE_NAME: &str = "<img src=x onerror=alert(1)>";
 
 /// The RFC 6238 test secret "12345678901234567890" (base32 below).
@@ -492,6 +496,21 @@ pub fn seed(n: usize, seed: u64, admin_2fa: &[String], now_ms: i64) -> Seeded {
         u.username = DEMO_PERSON_USERNAME.into();
         u.name = Some(DEMO_PERSON.into());
         u.email = format!("{DEMO_PERSON_USERNAME}@sessiondeck.test");
+    }
+    // The next two such users become Dana Ross and Dana Rossi.
+    let mut near = NEAR_NAMES.iter();
+    for u in users.iter_mut().skip(first_sample) {
+        if u.username == DEMO_PERSON_USERNAME
+            || sessions.iter().filter(|s| s.user_id == u.id).count() < 2
+        {
+            continue;
+        }
+        let Some((name, login)) = near.next() else {
+            break;
+        };
+        u.username = (*login).into();
+        u.name = Some((*name).into());
+        u.email = format!("{login}@sessiondeck.test");
     }
     Seeded { users, sessions }
 }

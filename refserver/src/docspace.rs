@@ -41,8 +41,8 @@ pub struct DocSpace {
 
 const PEOPLE: &[(&str, &str)] = &[
     ("Irina Volkova", "irina"),
-    ("Pedro Alves", "pedro"),
-    ("Mina Park", "mina"),
+    ("Dana Ross", "dana.ross"),
+    ("Dana Rossi", "dana.rossi"),
     ("Tom Becker", "tom"),
     ("Aisha Bello", "aisha"),
     ("Lars Holm", "lars"),
@@ -122,6 +122,15 @@ pub fn seed(rng: &mut Rng, now: i64) -> DocSpace {
             date_as_object: i % 2 == 1,
             page: pages[rng.below(pages.len() as u64) as usize].into(),
         });
+    }
+    // Dana Ross and Dana Rossi (PEOPLE 1 and 2) each have a connection.
+    for (k, who) in [1usize, 2].into_iter().enumerate() {
+        let uid = users[who].0.clone();
+        if !conns.iter().any(|c| c.user_id == uid) {
+            let c = &mut conns[k];
+            c.user_id = uid;
+            c.display_name = users[who].1.clone();
+        }
     }
     conns.sort_by_key(|c| std::cmp::Reverse(c.date_ms));
     DocSpace { conns }

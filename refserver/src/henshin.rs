@@ -52,6 +52,9 @@ pub fn seed(rng: &mut Rng, now: i64) -> Henshin {
             } else if i == 22 {
                 // The demo person, also on Rocket.Chat and DocSpace.
                 crate::data::DEMO_PERSON_USERNAME.into()
+            } else if i == 20 || i == 21 {
+                // Two people whose names contain each other.
+                crate::data::NEAR_NAMES[i as usize - 20].1.into()
             } else {
                 format!("operator{i:02}")
             },

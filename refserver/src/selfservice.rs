@@ -11,8 +11,14 @@ use axum::routing::{delete, get};
 use axum::Router;
 use serde_json::{json, Value};
 
-/// A JWT-shaped token for ada (claims: sub, email); not signed for real.
-pub const ADA_JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZGEiLCJlbWFpbCI6ImFkYUBzZXNzaW9uZGVjay50ZXN0In0.ZGVtby1zaWduYXR1cmU";
+/// A JWT-shaped token for ada (claims: sub, email, sid = the session it
+/// is); not signed for real.
+pub const ADA_JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZGEiLCJlbWFpbCI6ImFkYUBzZXNzaW9uZGVjay50ZXN0Iiwic2lkIjoiYWRhLTdmM2s5cTJtNHg4dyJ9.ZGVtby1zaWduYXR1cmU";
+/// The same session's token as some servers issue it: no `sid` claim, so
+/// which listed session it is cannot be told.
+pub const ADA_JWT_NO_SID: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZGEiLCJlbWFpbCI6ImFkYUBzZXNzaW9uZGVjay50ZXN0In0.ZGVtby1zaWduYXR1cmU";
+/// The session both of ada's tokens are (her newest login).
+pub const ADA_CURRENT: &str = "ada-7f3k9q2m4x8w";
 
 #[derive(Clone, Debug)]
 pub struct SSession {
@@ -78,14 +84,14 @@ pub fn seed(rng: &mut Rng, now: i64) -> SelfService {
         }
     }
     sessions.sort_by_key(|s| std::cmp::Reverse(s.login_ms));
-    let ada_current = sessions
-        .iter()
-        .find(|s| s.owner == "ada")
-        .map(|s| s.id.clone())
-        .unwrap_or_default();
+    // Her newest login is the one her tokens are (named in the JWT's sid).
+    if let Some(s) = sessions.iter_mut().find(|s| s.owner == "ada") {
+        s.id = ADA_CURRENT.into();
+    }
+    let ada = |t: &str| (t.to_string(), "ada".to_string(), ADA_CURRENT.to_string());
     SelfService {
         sessions,
-        tokens: vec![(ADA_JWT.to_string(), "ada".to_string(), ada_current)],
+        tokens: vec![ada(ADA_JWT), ada(ADA_JWT_NO_SID)],
     }
 }
 

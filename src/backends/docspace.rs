@@ -16,6 +16,10 @@ use crate::time::Timestamp;
 pub struct DocSpace;
 
 impl Backend for DocSpace {
+    /// The panel signs in with a key or token that is no listed session.
+    fn own_source(&self, _scope: Scope) -> super::OwnSource {
+        super::OwnSource::NotListed
+    }
     fn key(&self) -> &'static str {
         "docspace"
     }

@@ -16,6 +16,10 @@ use crate::time::Timestamp;
 pub struct Henshin;
 
 impl Backend for Henshin {
+    /// The panel signs in with a key or token that is no listed session.
+    fn own_source(&self, _scope: Scope) -> super::OwnSource {
+        super::OwnSource::NotListed
+    }
     fn key(&self) -> &'static str {
         "henshin"
     }
@@ -402,7 +406,10 @@ mod tests {
         let m = |s: &str| meaningful(Some(s.into()));
         assert_eq!(m("Firefox- v. 133").as_deref(), Some("Firefox 133"));
         assert_eq!(m("Linux- v.").as_deref(), Some("Linux"));
-        assert_eq!(m("Mac OS X- v. 10.15.7").as_deref(), Some("Mac OS X 10.15.7"));
+        assert_eq!(
+            m("Mac OS X- v. 10.15.7").as_deref(),
+            Some("Mac OS X 10.15.7")
+        );
         assert_eq!(m("Chrome 126").as_deref(), Some("Chrome 126"));
         for unknown in ["Other- v. ", "Other- v.", "-", "  ", "- v. 3"] {
             assert_eq!(m(unknown), None, "{unknown:?}");
@@ -412,15 +419,31 @@ mod tests {
     #[test]
     fn revoke_sends_the_id_exactly_or_not_at_all() {
         let b = Henshin;
-        let body = |id: &str| b.revoke(Scope::All, id).map(|r| r.body.unwrap().to_string());
+        let body = |id: &str| {
+            b.revoke(Scope::All, id)
+                .map(|r| r.body.unwrap().to_string())
+        };
         assert_eq!(body("275").unwrap(), r#"{"Session":275}"#);
         assert_eq!(body("0").unwrap(), r#"{"Session":0}"#);
         assert_eq!(body("-3").unwrap(), r#"{"Session":-3}"#);
         // Never sent as another number than the one listed.
-        for id in ["0275", "2.75e2", "275.0", "+275", " 275", "x", "-", "-0", "99999999999999999999"] {
+        for id in [
+            "0275",
+            "2.75e2",
+            "275.0",
+            "+275",
+            " 275",
+            "x",
+            "-",
+            "-0",
+            "99999999999999999999",
+        ] {
             let e = body(id).unwrap_err();
             assert!(matches!(e, ApiError::UnsafeId { .. }), "{id}: {e:?}");
-            assert!(!e.retry_can_help(), "{id}: Retry failed would refuse it again");
+            assert!(
+                !e.retry_can_help(),
+                "{id}: Retry failed would refuse it again"
+            );
         }
     }
 

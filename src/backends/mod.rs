@@ -19,7 +19,7 @@ pub use common::{
 pub use paging::LoadPlan;
 
 use crate::http::request::{ApiError, ApiRequest, RawResponse};
-use crate::model::Field;
+use crate::model::{Field, OwnSession};
 use futures::future::LocalBoxFuture;
 
 /// The kinds of server the Connect screen offers: the key a connection is
@@ -77,6 +77,49 @@ pub struct Credentials {
 pub struct LoginToken {
     pub user_id: String,
     pub auth_token: String,
+}
+
+/// How a backend tells which listed session is the panel's own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OwnSource {
+    /// The panel's credential is no listed session (an API key, an admin
+    /// token): none of them is its own.
+    NotListed,
+    /// The list marks it (`current`); unmarked, it cannot be told.
+    Marked,
+    /// Another call tells ([`Backend::own_session`]).
+    Call,
+    /// The token names it ([`Backend::own_session_in_token`]).
+    Token,
+}
+
+impl OwnSource {
+    /// What a finished load tells of the panel's own session: `before` what
+    /// was known, `marked` the row the list marks, `in_token` what the
+    /// token names. `None`: ask [`Backend::own_session`] (not known yet).
+    pub fn after_load(
+        self,
+        before: &OwnSession,
+        marked: Option<String>,
+        in_token: Option<String>,
+    ) -> Option<OwnSession> {
+        Some(match self {
+            OwnSource::NotListed => OwnSession::Known(None),
+            OwnSource::Marked => match marked {
+                Some(id) => OwnSession::Known(Some(id)),
+                None => OwnSession::Unknowable,
+            },
+            OwnSource::Token => match in_token {
+                Some(id) => OwnSession::Known(Some(id)),
+                None => OwnSession::Unknowable,
+            },
+            // The token, and so its session, stay the same: asked once.
+            OwnSource::Call => match before {
+                OwnSession::Known(_) => before.clone(),
+                _ => return None,
+            },
+        })
+    }
 }
 
 /// The texts of "Revoke all other sessions" for `listed` loaded sessions:
@@ -154,9 +197,18 @@ pub trait Backend: Sync {
     fn reserved_ids(&self) -> &'static [&'static str] {
         &[]
     }
-    /// The call that revokes one session whose ID passed [`check_id`].
+    /// How the panel learns which listed session is its own in `scope`.
+    fn own_source(&self, _scope: Scope) -> OwnSource {
+        OwnSource::Marked
+    }
+    /// The session the panel's token is, where the token says (a JWT's
+    /// `sid`), for [`OwnSource::Token`].
+    fn own_session_in_token(&self, _token: &str) -> Option<String> {
+        None
+    }
     /// Where the list in `scope` does not say which session is the panel's
-    /// own but another call does (Rocket.Chat's own list marks `current`).
+    /// own but another call does (Rocket.Chat's own list marks `current`):
+    /// that call, for [`OwnSource::Call`].
     fn own_session(&self, _scope: Scope) -> Option<ApiRequest> {
         None
     }

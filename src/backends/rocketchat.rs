@@ -101,6 +101,12 @@ impl Backend for RocketChat {
             parse: parse_list,
         }
     }
+    fn own_source(&self, scope: Scope) -> super::OwnSource {
+        match scope {
+            Scope::All => super::OwnSource::Call,
+            Scope::Own => super::OwnSource::Marked,
+        }
+    }
     fn own_session(&self, scope: Scope) -> Option<ApiRequest> {
         // list.all does not mark the caller's session; the own list does.
         (scope == Scope::All).then(|| list(Scope::Own, 0))

@@ -13,6 +13,13 @@ use crate::time::Timestamp;
 pub struct SelfService;
 
 impl Backend for SelfService {
+    /// The list does not mark it; the access token (a JWT) may name it.
+    fn own_source(&self, _scope: Scope) -> super::OwnSource {
+        super::OwnSource::Token
+    }
+    fn own_session_in_token(&self, token: &str) -> Option<String> {
+        jwt_session(token)
+    }
     fn key(&self) -> &'static str {
         "selfservice"
     }
@@ -278,6 +285,16 @@ pub fn jwt_subject(token: &str) -> Option<String> {
         .map(|s| clip(&s, 80))
 }
 
+/// The session a JWT access token is: its `sid` claim (OpenID Connect),
+/// or `session_id` / `sessionId` where a server names it so.
+pub fn jwt_session(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let v = crate::json::parse_bytes(&base64url_decode(payload)?).ok()?;
+    ["sid", "session_id", "sessionId"]
+        .iter()
+        .find_map(|k| json_str(&v, k).filter(|s| !s.trim().is_empty()))
+}
+
 fn base64url_decode(s: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
     let (mut buf, mut bits) = (0u32, 0u32);
@@ -376,6 +393,23 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(revoke_outcome(Ok(empty)), Ok(Revoked::Now));
+    }
+
+    #[test]
+    fn the_token_names_its_own_session_or_nothing() {
+        // {"sub":"ada","email":"ada@sessiondeck.test","sid":"ada-7f3k9q2m4x8w"}
+        let t = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZGEiLCJlbWFpbCI6ImFkYUBzZXNzaW9uZGVjay50ZXN0Iiwic2lkIjoiYWRhLTdmM2s5cTJtNHg4dyJ9.ZGVtby1zaWduYXR1cmU";
+        assert_eq!(
+            SelfService.own_session_in_token(t).as_deref(),
+            Some("ada-7f3k9q2m4x8w")
+        );
+        let no_sid = "eyJhbGciOiJub25lIn0.eyJzdWIiOiI0MiIsImVtYWlsIjoiYWRhQGV4YW1wbGUudGVzdCJ9.";
+        assert_eq!(jwt_session(no_sid), None);
+        assert_eq!(jwt_session("opaque-token"), None);
+        assert_eq!(
+            SelfService.own_source(Scope::Own),
+            super::super::OwnSource::Token
+        );
     }
 
     #[test]

@@ -20,6 +20,15 @@ pub fn ConfirmDialog(
                 <h2 id="confirm-title">{spec.title}</h2>
                 <p>{spec.message}</p>
                 {spec.warning.map(|w| view! { <p class="warning"><strong>{w}</strong></p> })}
+                {(!spec.people.is_empty()).then(|| {
+                    let n = spec.people.len();
+                    view! {
+                        <h3 class="confirm-people-title">{if n == 1 { "Person".to_string() } else { format!("People ({n})") }}</h3>
+                        <ul class="confirm-people" aria-label="People whose sessions end">
+                            {spec.people.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}
+                        </ul>
+                    }
+                })}
                 <ul class="confirm-list">
                     {listed.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}
                 </ul>

@@ -489,6 +489,21 @@ impl ApiError {
         ) || matches!(self, ApiError::LoadStep { cause, .. } if cause.is_fatal())
     }
 
+    /// Whether only the admin can mend it (credentials, a right, a second
+    /// factor they declined, a wait they stopped): nothing should ask again
+    /// on its own — auto-refresh pauses.
+    pub fn needs_the_admin(&self) -> bool {
+        match self {
+            ApiError::Unauthorized { .. }
+            | ApiError::Forbidden { .. }
+            | ApiError::TwoFactorCancelled
+            | ApiError::TwoFactorMaxAttempts { .. }
+            | ApiError::RateWaitStopped => true,
+            ApiError::LoadStep { cause, .. } => cause.needs_the_admin(),
+            _ => false,
+        }
+    }
+
     /// Whether sending the same request again could end differently. An ID
     /// the panel refuses is refused again: "Retry failed" leaves it out.
     pub fn retry_can_help(&self) -> bool {

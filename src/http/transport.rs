@@ -340,9 +340,9 @@ fn resend_note(c: &super::request::Challenge) -> String {
 pub mod browser {
     use super::*;
     use crate::http::request::{Clues, Method, NetCause, MAX_BODY_BYTES};
+    use gloo_net::http::{Method as GlooMethod, RequestBuilder};
     use std::cell::Cell;
     use wasm_bindgen::JsCast;
-    use gloo_net::http::{Method as GlooMethod, RequestBuilder};
     use wasm_bindgen_futures::JsFuture;
 
     /// Fetch, timers and clock of this browser, sending to `base` with the
@@ -510,7 +510,10 @@ pub mod browser {
 
     /// Reads a body chunk by chunk, giving up (`Ok(None)`) as soon as it
     /// passes `cap` bytes: an endless or huge answer never fills memory.
-    async fn read_capped(stream: &web_sys::ReadableStream, cap: u64) -> Result<Option<Vec<u8>>, ()> {
+    async fn read_capped(
+        stream: &web_sys::ReadableStream,
+        cap: u64,
+    ) -> Result<Option<Vec<u8>>, ()> {
         let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
         let mut bytes = Vec::new();
         loop {

@@ -61,6 +61,7 @@ for (const scheme of ['light', 'dark']) {
 
       await tabs.getByRole('button', { name: 'Everywhere' }).click();
       await page.getByRole('searchbox', { name: 'Person' }).fill('grace');
+      await page.getByRole('region', { name: 'People found' }).getByRole('checkbox').first().check();
       await page.getByRole('region', { name: 'Preview' }).waitFor();
       found.push(...await scan(page, 'Everywhere'));
 

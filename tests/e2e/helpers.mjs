@@ -160,7 +160,10 @@ export async function signInWithToken(page, url, { userId = ADMIN.userId, token 
 export const DOCSPACE = { key: 'demo-docspace-admin-key-Qx7Lm2', userKey: 'demo-docspace-user-key-Bv4Rt9' };
 export const HENSHIN = { token: 'demo-henshin-token-Kp3Vw8' };
 export const SELF = {
-  jwt: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZGEiLCJlbWFpbCI6ImFkYUBzZXNzaW9uZGVjay50ZXN0In0.ZGVtby1zaWduYXR1cmU',
+  jwt: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZGEiLCJlbWFpbCI6ImFkYUBzZXNzaW9uZGVjay50ZXN0Iiwic2lkIjoiYWRhLTdmM2s5cTJtNHg4dyJ9.ZGVtby1zaWduYXR1cmU',
+  // The same session's token without a `sid` claim: which session it is cannot be told.
+  jwtNoSid: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZGEiLCJlbWFpbCI6ImFkYUBzZXNzaW9uZGVjay50ZXN0In0.ZGVtby1zaWduYXR1cmU',
+  current: 'ada-7f3k9q2m4x8w',
 };
 
 /** Signs in to a Bearer-token backend: `backend` is the select's value. */

@@ -183,6 +183,13 @@ test('a person everywhere: preview per server, one confirmation, the best call e
 
     await tab(page, 'Everywhere').click();
     await page.getByRole('searchbox', { name: 'Person' }).fill('grace');
+    // One Grace per server, ticked by the admin (a name ticks nobody).
+    const graces = page.getByRole('region', { name: 'People found' }).getByRole('checkbox', { name: /^(Grace Kim|grace\.kim)\b/ });
+    await until('Grace on every server', async () => (await graces.count()) === 3);
+    for (const box of await graces.all()) {
+      assert.equal(await box.isChecked(), false);
+      await box.check();
+    }
     const preview = page.getByRole('region', { name: 'Preview' });
     await preview.getByText(`Rocket.Chat · this origin — ${rc.length} sessions (one call per session)`).waitFor();
     const dsLine = await preview.getByText(/^DocSpace \(ONLYOFFICE\) · this origin — \d+ session/).textContent();
@@ -198,9 +205,10 @@ test('a person everywhere: preview per server, one confirmation, the best call e
     assert.equal(await table.locator('tbody tr').count(), total);
 
     const before = (await server.stats()).logoutCalls.length;
-    await preview.getByRole('button', { name: `Revoke everything of “grace” (${total} sessions on 3 servers)` }).click();
+    await preview.getByRole('button', { name: `Revoke everything of 3 people (${total} sessions on 3 servers)` }).click();
     const dialog = page.getByRole('alertdialog');
     await dialog.getByText(`${total} sessions on 3 servers will be logged out`).waitFor();
+    assert.equal(await dialog.getByRole('list', { name: 'People whose sessions end' }).getByRole('listitem').count(), 3);
     await dialog.getByRole('button', { name: `Revoke ${total} sessions` }).click();
 
     const report = (label) => page.getByRole('region', { name: new RegExp(`^Report for ${label}.* · this origin$`) });
@@ -253,6 +261,61 @@ test('a person everywhere: preview per server, one confirmation, the best call e
   });
 });
 
+test('Everywhere ends only the people ticked: "Dana Ross" never takes "Dana Rossi", on any server', async () => {
+  await withServer([], async (server, page) => {
+    await rocketChat(page, server.url);
+    await addServer(page, 'docspace', 'API key', DOCSPACE.key, 'Dora Admin');
+    await addServer(page, 'henshin', 'Token', HENSHIN.token, 'Henshin administrator');
+    const rcAll = await rcSessions(server.url);
+    const rossi = rcAll.filter((s) => s._user?.username === 'dana.rossi').map((s) => s.sessionId);
+    const ross = rcAll.filter((s) => s._user?.username === 'dana.ross').map((s) => s.sessionId);
+    assert.ok(ross.length >= 2 && rossi.length >= 2, 'both on Rocket.Chat');
+
+    await tab(page, 'Everywhere').click();
+    await page.getByRole('searchbox', { name: 'Person' }).fill('dana');
+    const found = page.getByRole('region', { name: 'People found' });
+    const boxes = found.getByRole('checkbox');
+    await found.getByRole('checkbox', { name: /^dana\.rossi on Henshin/ }).waitFor();
+    // Each is a person of her own, on each server; a part of a name ticks nobody.
+    const names = await boxes.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    for (const server of ['Rocket.Chat', 'DocSpace', 'Henshin']) {
+      assert.equal(names.filter((n) => n.includes(` on ${server}`) && /^(Dana Ross|dana\.ross)\b(?!i)/.test(n)).length, 1, `${server}: ${names}`);
+      assert.equal(names.filter((n) => n.includes(` on ${server}`) && /^(Dana Rossi|dana\.rossi)\b/.test(n)).length, 1, `${server}: ${names}`);
+    }
+    for (const b of await boxes.all()) assert.equal(await b.isChecked(), false);
+    const preview = page.getByRole('region', { name: 'Preview' });
+    assert.ok(await preview.getByRole('button', { name: /^Revoke/ }).isDisabled(), 'nothing to end before a tick');
+
+    // Tick Dana Ross on every server.
+    for (const b of await found.getByRole('checkbox', { name: /^(Dana Ross \(|dana\.ross on )/ }).all()) await b.check();
+    const button = preview.getByRole('button', { name: /^Revoke everything of 3 people \(\d+ sessions on 3 servers\)$/ });
+    await button.click();
+    const dialog = page.getByRole('alertdialog');
+    const listed = await dialog.getByRole('list', { name: 'People whose sessions end' }).getByRole('listitem').allTextContents();
+    assert.equal(listed.length, 3, listed.join('\n'));
+    assert.ok(listed.every((l) => /^(Dana Ross \(|dana\.ross on )/.test(l)), listed.join('\n'));
+    assert.ok(!(await dialog.textContent()).includes('Rossi'), 'the confirmation never names her');
+    const before = (await server.stats()).actions.length;
+    await dialog.getByRole('button', { name: /^Revoke \d+ sessions$/ }).click();
+    for (const label of ['Rocket.Chat', 'DocSpace', 'Henshin']) {
+      await page.getByRole('region', { name: new RegExp(`^Report for ${label}`) }).getByText(/^Revoked (\d+) of \1 sessions?\.$/).waitFor();
+    }
+    // The request log: Dana Ross's sessions, and nothing of Dana Rossi's.
+    const stats = await server.stats();
+    const actions = stats.actions.slice(before);
+    const rossiIds = [...rossi];
+    assert.ok(actions.length > 0);
+    for (const a of actions) {
+      assert.ok(!rossiIds.some((id) => a.includes(id)), `a Rossi session was asked for: ${a}`);
+    }
+    for (const id of ross) assert.ok(actions.some((a) => a.includes(`"${id}"`)), `${id} of Dana Ross`);
+    assert.deepEqual(stats.sessionIds.filter((id) => rossi.includes(id)).sort(), [...rossi].sort(), 'Rossi keeps every session');
+    const logoutall = actions.filter((a) => a.includes('/logoutall/'));
+    assert.equal(logoutall.length, 1, `one DocSpace logoutall, for Dana Ross: ${actions}`);
+    assert.ok(!logoutall[0].endsWith('000000000002'), 'not for Dana Rossi');
+  });
+});
+
 test('Everywhere: Refresh every server shows what changed behind the panel\'s back; a full load ends a quiet one', async () => {
   await withServer([], async (server, page) => {
     await rocketChat(page, server.url);
@@ -260,6 +323,7 @@ test('Everywhere: Refresh every server shows what changed behind the panel\'s ba
     const rc = (await rcSessions(server.url)).filter((s) => s._user?.username === 'grace.kim');
     await tab(page, 'Everywhere').click();
     await page.getByRole('searchbox', { name: 'Person' }).fill('grace');
+    await page.getByRole('checkbox', { name: /^Grace Kim \(grace\.kim\) on Rocket\.Chat/ }).check();
     const preview = page.getByRole('region', { name: 'Preview' });
     const rcLine = (n) => preview.getByText(`Rocket.Chat · this origin — ${n} sessions (one call per session)`);
     await rcLine(rc.length).waitFor();

@@ -54,6 +54,7 @@ try {
     }
     await tabs.getByRole('button', { name: 'Everywhere' }).click();
     await page.getByRole('searchbox', { name: 'Person' }).fill('grace');
+    for (const box of await page.getByRole('checkbox', { name: /^(Grace Kim|grace\.kim)\b/ }).all()) await box.check();
     await page.getByRole('region', { name: 'Preview' }).waitFor();
     await page.waitForTimeout(200);
     await page.screenshot({ path: `${out}/everywhere-${name}.png`, fullPage: name === 'wide' });

@@ -1,7 +1,9 @@
-//! Everywhere: every connected server at once. Find a person (or sessions
-//! by criteria) across all of them, see the preview per server — counts,
-//! the calls that will be made, the rows — and end them with one
-//! confirmation; each server then reports on its own, with Retry failed.
+//! Everywhere: every connected server at once. Find people (or sessions by
+//! criteria) across all of them — what the admin types lists the distinct
+//! people found per server, and only those ticked are ended — see the
+//! preview per server (people, counts, the calls that will be made, the
+//! rows) and end them with one confirmation; each server then reports on
+//! its own, with Retry failed.
 
 mod part;
 
@@ -12,13 +14,27 @@ use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::criteria_fields::CriteriaFields;
 use crate::confirm::{self, ConfirmSpec};
 use crate::context::{AppCtx, ServerId};
-use crate::everywhere::{how, Sweep};
+use crate::everywhere::{dedupe, how, people, Found, Person, Sweep};
 use crate::list::Criteria;
 use crate::pages::sessions::{Screen, Screens};
 use crate::revoke::Action;
 use crate::words::counted;
 use leptos::prelude::*;
 use part::Part;
+use std::collections::{HashMap, HashSet};
+
+/// The admin's ticks on the people found: (server, person key) → ticked.
+/// A person not in it is ticked only when what was typed is exactly their
+/// login name, e-mail or user ID.
+type Ticks = HashMap<(ServerId, String), bool>;
+
+/// The people found on one server.
+#[derive(Clone, Debug, PartialEq)]
+struct PeopleOn {
+    server: ServerId,
+    label: String,
+    people: Vec<Person>,
+}
 
 /// Rows the combined table shows (the counts and the revoke cover all).
 const SHOWN_ROWS: usize = 200;
@@ -42,33 +58,98 @@ pub fn EverywherePage() -> impl IntoView {
     let screen_of = move |id: ServerId| screens.all().into_iter().find(|s| s.server() == id);
 
     let compiled = Memo::new(move |_| sweep.with(|w| w.crit.compile(browser::now_ms())));
-    let parts = Memo::new(move |_| {
+    let ticks = RwSignal::new(Ticks::new());
+    let connected = move || -> Vec<Screen> {
         let ids: Vec<ServerId> = ctx.servers.with(|s| s.iter().map(|s| s.id).collect());
+        ids.into_iter().filter_map(screen_of).collect()
+    };
+    // The distinct people what was typed names, per server.
+    let found_people = Memo::new(move |_| {
+        let typed = sweep.with(|w| w.person.clone());
+        connected()
+            .into_iter()
+            .map(|s| PeopleOn {
+                server: s.server(),
+                label: s.server_label(),
+                people: s.list.with(|l| people(&l.sessions, &typed)),
+            })
+            .collect::<Vec<_>>()
+    });
+    let ticked = move |server: ServerId, p: &Person| {
+        ticks.with(|t| t.get(&(server, p.key.clone())).copied().unwrap_or(p.exact))
+    };
+    let parts = Memo::new(move |_| {
         let Ok(c) = compiled.get() else {
             return Vec::new();
         };
+        let found_people = found_people.get();
+        // A session listed by two connections to one server counts once.
+        let mut seen = HashSet::new();
         sweep.with(|w| {
-            ids.into_iter()
-                .filter_map(screen_of)
+            connected()
+                .into_iter()
                 .map(|s: Screen| {
-                    let (found, action) = s.list.with(|l| {
-                        let found = w.find(&l.sessions, &c);
+                    let server = s.server();
+                    let mine: Vec<Person> = found_people
+                        .iter()
+                        .find(|f| f.server == server)
+                        .map(|f| {
+                            f.people
+                                .iter()
+                                .filter(|p| ticked(server, p))
+                                .cloned()
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let keys: HashSet<String> = mine.iter().map(|p| p.key.clone()).collect();
+                    let refused = s.own.with(|o| o.sweep_refusal());
+                    let (found, action, people) = s.list.with(|l| {
+                        let mut found = match refused {
+                            Some(_) => Found::default(),
+                            None => w.find(&l.sessions, &c, &keys),
+                        };
+                        dedupe(&mut found, &l.sessions, &s.server_url(), &mut seen);
                         let action = w.plan(s.backend, &l.sessions, &found);
-                        (found, action)
+                        let people = mine
+                            .into_iter()
+                            .map(|p| {
+                                let n = found
+                                    .chosen
+                                    .iter()
+                                    .filter(|&&i| l.sessions[i].user_key() == p.key)
+                                    .count();
+                                (p, n)
+                            })
+                            .filter(|(_, n)| *n > 0)
+                            .collect();
+                        (found, action, people)
                     });
                     Part {
-                        server: s.server(),
+                        server,
                         label: s.server_label(),
                         found,
                         action,
                         loading: s.loading.with(Option::is_some),
                         refreshing: s.refreshing.get(),
                         error: s.load_error.with(|e| e.as_ref().map(ToString::to_string)),
+                        people,
+                        refused,
                     }
                 })
                 .collect::<Vec<_>>()
         })
     });
+    // Everyone the sweep ends, "‹person› on ‹server›", with their sessions.
+    let people_in = move |parts: &[Part]| -> Vec<(String, usize)> {
+        parts
+            .iter()
+            .flat_map(|p| {
+                p.people
+                    .iter()
+                    .map(|(person, n)| (format!("{} on {}", person.label(), p.label), *n))
+            })
+            .collect()
+    };
     let total = Memo::new(move |_| parts.with(|p| p.iter().map(Part::count).sum::<usize>()));
     let servers_hit = move || parts.with(|p| p.iter().filter(|p| p.count() > 0).count());
     let rows = Memo::new(move |_| {
@@ -96,11 +177,16 @@ pub fn EverywherePage() -> impl IntoView {
     let button_text = move || {
         let n = total.get();
         let servers = servers_hit();
+        let who = parts.with(|p| people_in(p).len());
         sweep.with(|w| {
             if w.whole_person() {
                 format!(
-                    "Revoke everything of \u{201c}{}\u{201d} ({} on {})",
-                    w.person.trim(),
+                    "Revoke everything of {} ({} on {})",
+                    if who == 1 {
+                        "1 person".to_string()
+                    } else {
+                        format!("{who} people")
+                    },
                     counted(n, "session"),
                     counted(servers, "server")
                 )
@@ -113,6 +199,16 @@ pub fn EverywherePage() -> impl IntoView {
             }
         })
     };
+    let hold = move |parts: &[Part], on: bool| {
+        for s in parts.iter().filter_map(|p| screen_of(p.server)) {
+            let _ = s.held.try_set(on);
+        }
+    };
+    on_cleanup(move || {
+        if let Some(Asked { parts, .. }) = confirm.try_get_untracked().flatten() {
+            hold(&parts, false);
+        }
+    });
     let ask = move || {
         let snapshot: Vec<Part> = parts
             .get_untracked()
@@ -128,11 +224,7 @@ pub fn EverywherePage() -> impl IntoView {
             .iter()
             .map(|p| (p.label.clone(), p.count(), how(&p.action)))
             .collect();
-        let mut spec = confirm::sweep(
-            w.whole_person().then_some(w.person.trim()),
-            &per_server,
-            own,
-        );
+        let mut spec = confirm::sweep(&people_in(&snapshot), w.whole_person(), &per_server, own);
         for p in &snapshot {
             if let Some(s) = screen_of(p.server) {
                 s.list.with_untracked(|l| {
@@ -146,6 +238,9 @@ pub fn EverywherePage() -> impl IntoView {
                 });
             }
         }
+        // Until it is answered, no server under it refreshes quietly: what
+        // is confirmed is exactly what was shown.
+        hold(&snapshot, true);
         confirm.set(Some(Asked {
             spec,
             parts: snapshot,
@@ -219,7 +314,12 @@ pub fn EverywherePage() -> impl IntoView {
                         placeholder="Name, username, e-mail or user ID — on every connected server"
                         spellcheck="false"
                         prop:value=move || sweep.with(|w| w.person.clone())
-                        on:input=move |ev| { let v = event_target_value(&ev); sweep.update(|w| w.person = v) }
+                        on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            // Ticks belong to what was found: new text, new choice.
+                            ticks.set(Ticks::new());
+                            sweep.update(|w| w.person = v)
+                        }
                     />
                 </label>
                 <details class="criteria" open=false>
@@ -245,6 +345,58 @@ pub fn EverywherePage() -> impl IntoView {
                     <p class="empty">"Type a person, or set criteria, to see their sessions on every connected server."</p>
                 }
             >
+                <Show when=move || sweep.with(|w| !w.person.trim().is_empty())>
+                    <section class="panel people-found" aria-labelledby="people-title">
+                        <h2 id="people-title">"People found"</h2>
+                        <p class="muted">
+                            "Tick the people whose sessions end. Only a username, e-mail or user ID typed exactly is ticked for you; a name, or part of one, never is."
+                        </p>
+                        <For
+                            each=move || found_people.get()
+                            key=|f| (f.server, f.label.clone(), f.people.clone())
+                            let:f
+                        >
+                            <fieldset class="people-server">
+                                <legend>{f.label.clone()}</legend>
+                                {if f.people.is_empty() {
+                                    view! { <p class="muted">"No one by that name, username, e-mail or user ID."</p> }.into_any()
+                                } else {
+                                    let server = f.server;
+                                    let label = f.label.clone();
+                                    f.people
+                                        .into_iter()
+                                        .map(|p| {
+                                            let key = p.key.clone();
+                                            let aria = format!("{} on {}", p.label(), label);
+                                            let text = format!(
+                                                "{} \u{2014} {}{}",
+                                                p.label(),
+                                                counted(p.sessions, "session"),
+                                                if p.exact { " \u{b7} exact match" } else { "" }
+                                            );
+                                            let p2 = p.clone();
+                                            view! {
+                                                <label class="check">
+                                                    <input
+                                                        type="checkbox"
+                                                        aria-label=aria
+                                                        prop:checked=move || ticked(server, &p2)
+                                                        on:change=move |ev| {
+                                                            let on = event_target_checked(&ev);
+                                                            ticks.update(|t| { t.insert((server, key.clone()), on); });
+                                                        }
+                                                    />
+                                                    <span>{text}</span>
+                                                </label>
+                                            }
+                                        })
+                                        .collect_view()
+                                        .into_any()
+                                }}
+                            </fieldset>
+                        </For>
+                    </section>
+                </Show>
                 <section class="panel preview" aria-labelledby="preview-title">
                     <h2 id="preview-title">"Preview"</h2>
                     <ul class="sweep-servers">
@@ -290,11 +442,18 @@ pub fn EverywherePage() -> impl IntoView {
                     view! {
                         <ConfirmDialog
                             spec=spec
-                            on_confirm=move |_| {
-                                confirm.set(None);
-                                run(parts.clone());
+                            on_confirm={
+                                let parts = parts.clone();
+                                move |_| {
+                                    confirm.set(None);
+                                    hold(&parts, false);
+                                    run(parts.clone());
+                                }
                             }
-                            on_cancel=move |_| confirm.set(None)
+                            on_cancel=move |_| {
+                                confirm.set(None);
+                                hold(&parts, false);
+                            }
                         />
                     }
                 })

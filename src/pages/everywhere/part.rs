@@ -2,7 +2,7 @@
 //! (plain Rust, tested natively).
 
 use crate::context::ServerId;
-use crate::everywhere::{how, Found};
+use crate::everywhere::{how, Found, Person};
 use crate::revoke::Action;
 use crate::words::counted;
 
@@ -19,6 +19,11 @@ pub struct Part {
     /// Loading again in the background (the preview shows the last load).
     pub refreshing: bool,
     pub error: Option<String>,
+    /// The people the sweep covers here (ticked, with sessions in it).
+    pub people: Vec<(Person, usize)>,
+    /// Why nothing is taken from this server yet (its own session is not
+    /// known), if so.
+    pub refused: Option<&'static str>,
 }
 
 impl Part {
@@ -43,7 +48,9 @@ impl Part {
 
     /// Why the line may not be the whole truth yet.
     pub fn note(&self) -> Option<String> {
-        if let Some(e) = &self.error {
+        if let Some(why) = self.refused {
+            Some(format!("Left out: {why}"))
+        } else if let Some(e) = &self.error {
             Some(format!("Could not load all of this server's sessions: {e}"))
         } else if self.loading {
             Some("Still loading: the preview covers what is loaded so far.".into())
@@ -75,6 +82,8 @@ mod tests {
             loading: false,
             refreshing: false,
             error: None,
+            people: Vec::new(),
+            refused: None,
         }
     }
 
@@ -114,5 +123,10 @@ mod tests {
             p.note().as_deref(),
             Some("Could not load all of this server's sessions: 500 Internal Server Error")
         );
+        p.refused = crate::model::OwnSession::Unknown.sweep_refusal();
+        assert!(p
+            .note()
+            .unwrap()
+            .starts_with("Left out: sessiondeck does not know yet"));
     }
 }

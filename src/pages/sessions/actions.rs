@@ -72,6 +72,12 @@ impl Screen {
         self.confirm.set(Some(PendingConfirm { spec, action }));
     }
 
+    /// Why a sweep (every matching session, every session of a user) may
+    /// not run yet: the panel's own session here is not known.
+    pub fn sweep_refused(self) -> Option<&'static str> {
+        self.own.with_untracked(|o| o.sweep_refusal())
+    }
+
     pub fn ask_one(self, id: String) {
         let spec = confirm::one(&id, &self.label_of(&id));
         self.ask(
@@ -87,6 +93,10 @@ impl Screen {
     pub fn ask_user(self, user_key: String) {
         if user_key.is_empty() {
             self.ctx.alert(confirm::UNKNOWN_USER);
+            return;
+        }
+        if let Some(why) = self.sweep_refused() {
+            self.ctx.alert(format!("Not asked: {why}"));
             return;
         }
         let ids = self.list.with_untracked(|l| l.ids_of_user(&user_key));
@@ -109,6 +119,10 @@ impl Screen {
     /// Selects exactly the rows `matched` (indices into the list) — but the
     /// panel's own session, which is ended only when chosen by itself.
     pub fn select_matching(self, matched: &[u32]) {
+        if let Some(why) = self.sweep_refused() {
+            self.ctx.alert(format!("Nothing was selected: {why}"));
+            return;
+        }
         let (ids, own) = self.list.with_untracked(|l| {
             let mut own = false;
             let ids: HashSet<String> = matched
@@ -182,6 +196,12 @@ impl Screen {
     }
 
     fn run(self, action: Action) {
+        // A quiet refresh under way would answer with the list as it was
+        // before this revoke: it is dropped (the next one sees the result).
+        if self.refreshing.get_untracked() {
+            let _ = self.loads.try_update_value(|l| l.stop());
+            self.refreshing.set(false);
+        }
         match action {
             Action::Sessions { ids, batch } => self.run_sessions(Vec::new(), ids, batch),
             Action::Sweep { users, ids, .. } => self.run_sessions(users, ids, true),
@@ -253,9 +273,7 @@ impl Screen {
             self.ctx
                 .record(origin.from_report(browser::now_ms(), &report, |id| rows.get(id)));
             let gone = report.gone_ids();
-            let _ = self
-                .revoked_before
-                .try_update_value(|r| r.extend(report.revoked.iter().cloned()));
+            let _ = self.revokes.try_update_value(|r| r.record(&gone));
             let _ = self.list.try_update(|l| l.remove_ids(&gone));
             let gone: HashSet<String> = gone.into_iter().collect();
             let _ = self
@@ -322,6 +340,7 @@ impl Screen {
                 }
                 (Ok(()), Action::Others) => self.load(),
                 (Ok(()), _) => {
+                    let _ = self.revokes.try_update_value(|r| r.record(&ids));
                     let _ = self.list.try_update(|l| l.remove_ids(&ids));
                     let _ = self
                         .selected

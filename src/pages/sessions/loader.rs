@@ -8,6 +8,7 @@ use crate::browser;
 use crate::http::request::{ApiError, ApiRequest, RawResponse};
 use crate::list::SessionList;
 use crate::load::{Batcher, LoadProgress};
+use crate::model::OwnSession;
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,12 +17,27 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 impl Screen {
-    /// A load completed: what is new since the previous one is marked, and
-    /// sessions revoked earlier that the server still lists are said.
-    fn after_load(self) {
-        let ids: HashSet<String> = self
+    /// A load completed (it began at `load` in the revoke sequence): what
+    /// is new since the previous one is marked; rows revoked while it ran
+    /// are left out (its answer may predate the revoke); sessions revoked
+    /// before it began that the server still lists are said.
+    fn after_load(self, load: u64) {
+        let listed: HashSet<String> = self
             .list
             .with_untracked(|l| l.sessions.iter().map(|s| s.id.clone()).collect());
+        let settled = self
+            .revokes
+            .try_update_value(|r| r.settle(load, |id| listed.contains(id)))
+            .unwrap_or_default();
+        if !settled.hide.is_empty() {
+            self.list.update(|l| {
+                l.remove_ids(&settled.hide);
+            });
+        }
+        let ids: HashSet<String> = listed
+            .into_iter()
+            .filter(|id| !settled.hide.contains(id))
+            .collect();
         let first = self.known.with_value(HashSet::is_empty);
         let fresh: HashSet<String> = if first {
             HashSet::new()
@@ -30,11 +46,8 @@ impl Screen {
                 .with_value(|k| ids.iter().filter(|i| !k.contains(*i)).cloned().collect())
         };
         self.fresh.set(fresh);
-        let back: Vec<String> = self
-            .revoked_before
-            .with_value(|r| r.iter().filter(|i| ids.contains(*i)).cloned().collect());
-        self.revoked_before.set_value(HashSet::new());
         self.known.set_value(ids);
+        let back = settled.back;
         if !back.is_empty() {
             self.ctx.alert(format!(
                 "The server still lists {} revoked earlier: {}. The revocation may not have taken effect — revoke again, or check the server.",
@@ -44,32 +57,44 @@ impl Screen {
         }
     }
 
-    /// Marks the panel's own session where the list did not say which it
-    /// is but another call does. That call is made once per connection (its
-    /// token, and so its session, stay the same); quietly nothing when it
-    /// fails, and asked again on the next load.
+    /// Learns which session is the panel's own (how depends on the
+    /// backend: none, the list's mark, its token, or one more call — made
+    /// once per connection, asked again on the next load if it failed) and
+    /// marks it. Until this is done, sweeps are refused.
     async fn find_own_session(
         self,
         scope: crate::backends::Scope,
         call: &impl Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawResponse, ApiError>>,
     ) {
-        let Some(req) = self.backend.own_session(scope) else {
+        let Some(before) = self.own.try_get_untracked() else {
             return;
         };
-        let own = match self.own_session.try_get_value().flatten() {
+        let marked = self
+            .list
+            .try_with_untracked(|l| l.sessions.iter().find(|s| s.current).map(|s| s.id.clone()))
+            .flatten();
+        let in_token = self
+            .api
+            .try_with_value(|a| self.backend.own_session_in_token(&a.conn.token))
+            .flatten();
+        let source = self.backend.own_source(scope);
+        let own = match source.after_load(&before, marked, in_token) {
             Some(known) => known,
-            None => match call(req).await {
-                Ok(resp) => {
-                    let id = self.backend.parse_own_session(&resp.body);
-                    let _ = self.own_session.try_set_value(Some(id.clone()));
-                    id
-                }
-                Err(_) => None,
+            None => match self.backend.own_session(scope) {
+                Some(req) => match call(req).await {
+                    Ok(resp) => match self.backend.parse_own_session(&resp.body) {
+                        Some(id) => OwnSession::Known(Some(id)),
+                        None => OwnSession::Unknowable,
+                    },
+                    Err(_) => OwnSession::Unknown,
+                },
+                None => OwnSession::Unknowable,
             },
         };
-        if let Some(id) = own {
-            let _ = self.list.try_update(|l| l.mark_current(&id));
+        if let OwnSession::Known(Some(id)) = &own {
+            let _ = self.list.try_update(|l| l.mark_current(id));
         }
+        let _ = self.own.try_set(own);
         browser::mark("sessiondeck:own-session");
     }
 }
@@ -92,7 +117,8 @@ impl Screen {
         let busy = self.loading.with_untracked(Option::is_some)
             || self.refreshing.get_untracked()
             || self.queue.with_untracked(|q| q.is_running())
-            || self.confirm.with_untracked(Option::is_some);
+            || self.confirm.with_untracked(Option::is_some)
+            || self.held.get_untracked();
         if !busy {
             self.load_with(true);
         }
@@ -102,6 +128,10 @@ impl Screen {
     fn load_with(self, keep: bool) {
         let ticket = self.loads.try_update_value(|l| l.start());
         let Some(ticket) = ticket else { return };
+        let seq = self
+            .revokes
+            .try_update_value(|r| r.load_started())
+            .unwrap_or(0);
         self.load_error.set(None);
         // A full load voids a quiet one under way (which then never gets
         // to say it ended).
@@ -200,10 +230,18 @@ impl Screen {
             match result {
                 Ok(report) => {
                     self.load_report.set(report);
-                    self.after_load();
+                    self.auto_paused.set(None);
+                    self.after_load(seq);
                     self.find_own_session(scope, &call).await;
                 }
-                Err(e) => self.load_error.set(Some(e)),
+                Err(e) => {
+                    // A refusal the admin must answer pauses auto-refresh:
+                    // no code-less call each tick, no new dialog or e-mail.
+                    if e.needs_the_admin() && self.auto_refresh.get_untracked() > 0 {
+                        self.auto_paused.set(Some(e.to_string()));
+                    }
+                    self.load_error.set(Some(e))
+                }
             }
         });
     }

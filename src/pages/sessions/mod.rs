@@ -85,7 +85,9 @@ pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoVi
         if secs > 0 {
             if let Ok(h) = set_interval_with_handle(
                 move || {
-                    s.refresh_quietly();
+                    if s.auto_paused.with_untracked(Option::is_none) {
+                        s.refresh_quietly();
+                    }
                 },
                 std::time::Duration::from_secs(u64::from(secs)),
             ) {

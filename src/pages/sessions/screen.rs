@@ -10,8 +10,8 @@ use crate::confirm::PendingConfirm;
 use crate::context::{Api, AppCtx, ServerId};
 use crate::http::request::{ApiError, ApiRequest, RawResponse};
 use crate::list::{paginate, ListQuery, PageView, SessionList, UserGroup};
-use crate::load::{LoadProgress, Loads};
-use crate::model::Session;
+use crate::load::{LoadProgress, Loads, RevokeMarks};
+use crate::model::{OwnSession, Session};
 use crate::revoke::{Action, RevokeQueue};
 use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
@@ -40,11 +40,17 @@ pub struct Screen {
     pub fresh: RwSignal<HashSet<String>>,
     /// Every session ID of the last complete load.
     pub known: StoredValue<HashSet<String>>,
-    /// Revoked since the last load: re-checked by the next one.
-    pub revoked_before: StoredValue<HashSet<String>>,
-    /// The panel's own session where only another call tells it:
-    /// `None` until that call answered, then its answer.
-    pub own_session: StoredValue<Option<Option<String>>>,
+    /// What was revoked, and when relative to loads: a refresh neither
+    /// brings it back nor says "revoke again" for a revoke it raced.
+    pub revokes: StoredValue<RevokeMarks>,
+    /// A confirmation elsewhere (Everywhere's) covers these sessions: no
+    /// quiet refresh until it is answered.
+    pub held: RwSignal<bool>,
+    /// Auto-refresh is paused, and why (a cancelled verification, a 401 or
+    /// 403): nothing is asked each tick until the admin resumes it.
+    pub auto_paused: RwSignal<Option<String>>,
+    /// Which session is the panel's own here (sweeps wait for it).
+    pub own: RwSignal<OwnSession>,
     /// Auto-refresh period in seconds (0 = off).
     pub auto_refresh: RwSignal<u32>,
     pub load_error: RwSignal<Option<ApiError>>,
@@ -124,8 +130,10 @@ impl Screen {
             refreshing: RwSignal::new(false),
             fresh: RwSignal::new(HashSet::new()),
             known: StoredValue::new(HashSet::new()),
-            revoked_before: StoredValue::new(HashSet::new()),
-            own_session: StoredValue::new(None),
+            revokes: StoredValue::new(RevokeMarks::default()),
+            held: RwSignal::new(false),
+            auto_paused: RwSignal::new(None),
+            own: RwSignal::new(OwnSession::Unknown),
             auto_refresh: RwSignal::new(0),
             load_error: RwSignal::new(None),
             load_report: RwSignal::new(LoadReport::default()),
@@ -141,6 +149,18 @@ impl Screen {
     }
 
     /// Which connection this screen shows.
+    /// The server this connection reaches (kind and URL): two connections
+    /// with the same are two accounts on one server.
+    pub fn server_url(&self) -> String {
+        self.api.with_value(|a| {
+            format!(
+                "{} {}",
+                a.conn.kind.backend().key(),
+                a.conn.base_url.trim_end_matches('/').to_lowercase()
+            )
+        })
+    }
+
     pub fn server(&self) -> ServerId {
         self.api.with_value(|a| a.id)
     }

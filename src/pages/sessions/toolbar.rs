@@ -69,6 +69,27 @@ pub fn Toolbar(s: Screen, shown: Shown, caps: Memo<Caps>) -> impl IntoView {
                     <option value="300">"5 min"</option>
                 </select>
             </label>
+            {move || {
+                s.auto_paused
+                    .get()
+                    .map(|why| {
+                        view! {
+                            <span class="auto-paused" role="status">
+                                <span>{format!("Auto-refresh paused: {why}")}</span>
+                                <button
+                                    type="button"
+                                    class="btn btn-small"
+                                    on:click=move |_| {
+                                        s.auto_paused.set(None);
+                                        s.refresh_quietly();
+                                    }
+                                >
+                                    "Resume auto-refresh"
+                                </button>
+                            </span>
+                        }
+                    })
+            }}
             <button type="button" class="btn" on:click=move |_| shown.matched.with_untracked(|m| s.export(m))>
                 "Export CSV"
             </button>
