@@ -52,7 +52,7 @@ fn docspace_logout_true_false_and_403() {
     );
     assert!(matches!(
         k.revoke_outcome(Ok(answer(200, "docspace/logout_false.json"))),
-        Err(ApiError::Server { .. })
+        Err(ApiError::NotDone { .. })
     ));
     let e =
         docspace::classify(&docspace::list(), &answer(403, "docspace/forbidden.json")).unwrap_err();
