@@ -9,7 +9,12 @@
 //                  that read this file (Netlify, Cloudflare Pages)
 // and puts the policy in index.html as a <meta> too, for a host that sends
 // no header (a meta cannot carry frame-ancestors; the header does).
-import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
+//
+// connect-src comes from the deployment: with a dist/config.json, 'self'
+// plus the origins of its presets' servers, and `https:` (and this machine
+// over http) only if it says "allowAnyServer": true; without one, the admin
+// types any server, so any https:// server and this machine are allowed.
+import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -33,18 +38,48 @@ if (hashes.length !== 1) fail(`expected exactly one inline script (trunk's loade
 if (/<style\b/i.test(html) || /\sstyle\s*=/i.test(html)) fail('inline style in index.html');
 if (/\son[a-z]+\s*=/i.test(html)) fail('inline event handler in index.html');
 
+// The session APIs the deployment names (see the top of this file).
+function connectSources() {
+  // Free-form: any https:// server, and http:// only on this machine — the
+  // rule the Connect screen applies to Server URL, but for [::1]: a CSP
+  // source cannot name an IPv6 address (Chromium drops `http://[::1]:*`).
+  const anyServer = ['https:', 'http://localhost:*', 'http://127.0.0.1:*'];
+  const configPath = join(dist, 'config.json');
+  if (!existsSync(configPath)) return ["'self'", ...anyServer];
+  let config;
+  try {
+    config = JSON.parse(readFileSync(configPath, 'utf8'));
+  } catch (e) {
+    fail(`config.json is not valid JSON: ${e.message}`);
+  }
+  const origins = new Set();
+  const add = (url) => {
+    if (typeof url !== 'string' || url.trim() === '') return; // '' = this origin
+    let u;
+    try {
+      u = new URL(url.trim());
+    } catch {
+      fail(`config.json: "${url}" is not a URL`);
+    }
+    if (u.protocol !== 'https:' && !['localhost', '127.0.0.1'].includes(u.hostname)) {
+      fail(`config.json: ${url} — only https:// servers (http:// only on this machine)`);
+    }
+    origins.add(u.origin);
+  };
+  for (const p of Array.isArray(config.presets) ? config.presets : []) {
+    add(p?.serverUrl);
+    for (const s of Array.isArray(p?.servers) ? p.servers : []) add(s?.serverUrl);
+  }
+  return ["'self'", ...[...origins].sort(), ...(config.allowAnyServer === true ? anyServer : [])];
+}
+
 const directives = [
   "default-src 'none'",
   // The loader by hash; the app's own files; compiling its WebAssembly.
   `script-src 'self' 'wasm-unsafe-eval' ${hashes.join(' ')}`,
   "style-src 'self'",
   "img-src 'self'",
-  // The session APIs: this origin, any https:// server, and http:// only on
-  // this machine — the rule the Connect screen applies to Server URL, but
-  // for [::1]: a CSP source cannot name an IPv6 address (Chromium drops
-  // `http://[::1]:*` as invalid, with a console error).
-  // Narrow it to your servers' origins where you can (README → Deploy).
-  "connect-src 'self' https: http://localhost:* http://127.0.0.1:*",
+  `connect-src ${connectSources().join(' ')}`,
   "base-uri 'none'",
   "form-action 'none'",
   "object-src 'none'",

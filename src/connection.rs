@@ -18,12 +18,24 @@ pub struct Connection {
     /// Rocket.Chat user ID (empty for bearer-token backends).
     pub user_id: String,
     pub token: String,
-    pub remember: bool,
+    /// "Remember on this device" until this instant (epoch ms): kept in
+    /// localStorage until then, never after. `None`: this tab only.
+    pub remember_until: Option<i64>,
+    /// When this connection was made (epoch ms): a sign-out after it (the
+    /// stored marker) means a reopened tab must not bring it back.
+    pub since: i64,
     /// Who the server says we are (filled after /me).
     pub display_name: String,
     /// The token was obtained by the panel (username + password login), so
     /// sign-out ends it on the server.
     pub issued_by_panel: bool,
+}
+
+impl Connection {
+    /// Kept in localStorage ("Remember on this device").
+    pub fn remembered(&self) -> bool {
+        self.remember_until.is_some()
+    }
 }
 
 impl fmt::Debug for Connection {
@@ -34,7 +46,7 @@ impl fmt::Debug for Connection {
             .field("base_url", &self.base_url)
             .field("user_id", &self.user_id)
             .field("token", &"<redacted>")
-            .field("remember", &self.remember)
+            .field("remember_until", &self.remember_until)
             .field("issued_by_panel", &self.issued_by_panel)
             .finish()
     }
@@ -137,7 +149,11 @@ impl Connection {
             ("base_url", self.base_url.as_str().into()),
             ("user_id", self.user_id.as_str().into()),
             ("token", self.token.as_str().into()),
-            ("remember", self.remember.into()),
+            (
+                "remember_until",
+                self.remember_until.map_or(Value::Null, Value::from),
+            ),
+            ("since", self.since.into()),
             ("display_name", self.display_name.as_str().into()),
             ("issued_by_panel", self.issued_by_panel.into()),
         ])
@@ -158,7 +174,12 @@ impl Connection {
             base_url: text("base_url")?,
             user_id: text("user_id").unwrap_or_default(),
             token: text("token").filter(|t| !t.is_empty())?,
-            remember: v.get("remember").and_then(Value::as_bool).unwrap_or(false),
+            // An entry stored before remembering expired has no end: it
+            // is read as ended (never as "forever").
+            remember_until: v.get("remember_until").and_then(Value::as_i64).or_else(|| {
+                (v.get("remember").and_then(Value::as_bool) == Some(true)).then_some(0)
+            }),
+            since: v.get("since").and_then(Value::as_i64).unwrap_or(0),
             display_name: text("display_name").unwrap_or_default(),
             issued_by_panel: v.get("issued_by_panel").and_then(Value::as_bool) == Some(true),
         })
@@ -219,13 +240,19 @@ pub fn parse_presets(body: &str) -> Vec<Preset> {
 /// Browser persistence.
 pub mod stored {
     use super::*;
-    use crate::browser::{storage_get, storage_remove, storage_set, Store};
+    use crate::browser::{storage_get, storage_remove, storage_try_set, Store};
+
+    /// Where a sign-out is remembered (epoch ms), so that a tab reopened
+    /// later never brings back, nor writes back, what was signed out.
+    pub const SIGNED_OUT_KEY: &str = "sessiondeck.signed-out-at";
 
     /// Every connection in this tab's sessionStorage; those with
-    /// "Remember on this device" also in localStorage.
-    pub fn save_all(all: &[Connection]) {
+    /// "Remember on this device" also in localStorage. Whether the browser
+    /// kept it all (a full or disabled storage refuses).
+    pub fn save_all(all: &[Connection]) -> bool {
         if all.is_empty() {
-            return forget();
+            forget();
+            return true;
         }
         let list = |keep: &dyn Fn(&Connection) -> bool| {
             let items: Vec<String> = all
@@ -235,24 +262,49 @@ pub mod stored {
                 .collect();
             format!("[{}]", items.join(","))
         };
-        storage_set(Store::Session, KEY, &list(&|_| true));
-        if all.iter().any(|c| c.remember) {
-            storage_set(Store::Local, KEY, &list(&|c| c.remember));
+        let mut kept = storage_try_set(Store::Session, KEY, &list(&|_| true));
+        if all.iter().any(Connection::remembered) {
+            kept &= storage_try_set(Store::Local, KEY, &list(&|c| c.remembered()));
         } else {
             storage_remove(Store::Local, KEY);
         }
+        kept
     }
 
-    /// This tab's connections, else the remembered ones.
-    pub fn load_all() -> Vec<Connection> {
+    /// This tab's connections, else the remembered ones — less any a later
+    /// sign-out ended, and remembered ones past their time.
+    pub fn load_all(now: i64) -> Vec<Connection> {
+        let signed_out = storage_get(Store::Local, SIGNED_OUT_KEY).and_then(|s| s.parse().ok());
         let read = |store| {
             storage_get(store, KEY)
-                .map(|s| parse_list(&s))
+                .map(|s| restorable(parse_list(&s), store == Store::Local, now, signed_out))
                 .filter(|l| !l.is_empty())
         };
         read(Store::Session)
             .or_else(|| read(Store::Local))
             .unwrap_or_default()
+    }
+
+    /// Of `list` (read from localStorage when `remembered`), what may be
+    /// signed in again at `now`: nothing connected before the last sign-out
+    /// (`signed_out`); from localStorage, nothing past its remembering.
+    pub fn restorable(
+        list: Vec<Connection>,
+        remembered: bool,
+        now: i64,
+        signed_out: Option<i64>,
+    ) -> Vec<Connection> {
+        list.into_iter()
+            .filter(|c| signed_out.is_none_or(|at| c.since > at))
+            .filter(|c| !remembered || c.remember_until.is_some_and(|until| until > now))
+            .collect()
+    }
+
+    /// Sign-out: every stored connection goes, and the moment is kept so a
+    /// reopened tab's copy is not signed in again.
+    pub fn forget_after_sign_out(now: i64) {
+        forget();
+        let _ = storage_try_set(Store::Local, SIGNED_OUT_KEY, &now.to_string());
     }
 
     /// A stored list (or one connection, as stored before several servers).
@@ -283,7 +335,8 @@ mod tests {
             base_url: String::new(),
             user_id: "u1".into(),
             token: "secret-token".into(),
-            remember: false,
+            remember_until: None,
+            since: 1_000,
             display_name: "Ada".into(),
             issued_by_panel: true,
         }
@@ -294,7 +347,7 @@ mod tests {
         let a = conn();
         let renewed = Connection {
             token: "another-token".into(),
-            remember: true,
+            remember_until: Some(9_000),
             issued_by_panel: false,
             ..conn()
         };
@@ -330,6 +383,27 @@ mod tests {
     }
 
     #[test]
+    fn a_remembered_credential_ends_on_time_and_at_sign_out() {
+        let at = |since, until| Connection {
+            since,
+            remember_until: until,
+            ..conn()
+        };
+        let list = vec![at(1_000, Some(5_000)), at(3_000, None)];
+        // From localStorage: only what is remembered, and only until its time.
+        let r = |now, out| stored::restorable(list.clone(), true, now, out);
+        assert_eq!(r(4_999, None), [at(1_000, Some(5_000))]);
+        assert!(r(5_000, None).is_empty(), "expired at its time");
+        // A tab's own copy (sessionStorage) has no time limit…
+        let tab = |out| stored::restorable(list.clone(), false, 99_999, out);
+        assert_eq!(tab(None).len(), 2);
+        // …but nothing connected before a later sign-out comes back.
+        assert_eq!(tab(Some(2_000)), [at(3_000, None)]);
+        assert!(tab(Some(3_000)).is_empty());
+        assert!(r(4_000, Some(1_500)).is_empty());
+    }
+
+    #[test]
     fn debug_hides_the_token() {
         assert!(!format!("{:?}", conn()).contains("secret-token"));
     }
@@ -343,9 +417,16 @@ mod tests {
         let minimal = Connection::from_json(r#"{"kind":"docspace","base_url":"","token":"t"}"#)
             .expect("optional fields default");
         assert_eq!(
-            (minimal.kind, minimal.remember),
-            (BackendKind::DocSpace, false)
+            (minimal.kind, minimal.remember_until),
+            (BackendKind::DocSpace, None)
         );
+        // Remembered before remembering expired: read as ended, never forever.
+        let old = Connection::from_json(
+            r#"{"kind":"docspace","base_url":"","token":"t","remember":true}"#,
+        )
+        .unwrap();
+        assert_eq!(old.remember_until, Some(0));
+        assert!(stored::restorable(vec![old], true, 5, None).is_empty());
         assert_eq!(
             Connection::from_json(r#"{"kind":"docspace","base_url":"","token":""}"#),
             None

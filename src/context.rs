@@ -15,6 +15,9 @@ use std::rc::Rc;
 /// panel see the `storage` event and sign out too. It holds no secret.
 pub const SIGNOUT_KEY: &str = "sessiondeck.signout";
 
+/// Said when the browser refuses to keep the connections.
+const STORAGE_REFUSED: &str = "This browser refused to store the connection (its storage is full or disabled): it works in this tab until you close or reload it, and is not remembered. Free some site data, or allow storage for this site, then connect again.";
+
 /// Written (then removed) in localStorage when the admin disconnects one
 /// server: its [`Connection::account_key`], so the panel's other tabs drop
 /// that connection too (and never store its credentials again).
@@ -387,7 +390,7 @@ impl AppCtx {
     /// browser) had, and shows the tab that was shown, with the view its
     /// URL holds.
     pub fn restore(&self) {
-        let stored = stored::load_all();
+        let stored = stored::load_all(crate::browser::now_ms() as i64);
         let any = !stored.is_empty();
         for conn in stored {
             self.connect(conn);
@@ -467,7 +470,9 @@ impl AppCtx {
         let all: Vec<Connection> = self
             .servers
             .with_untracked(|s| s.iter().map(|s| s.conn.clone()).collect());
-        stored::save_all(&all);
+        if !stored::save_all(&all) {
+            self.alert(STORAGE_REFUSED);
+        }
     }
 
     /// Stops connection `id`: nothing more is sent with it, and a login
@@ -547,7 +552,10 @@ impl AppCtx {
     /// the panel itself obtained.
     pub fn sign_out(&self, reason: Option<String>) {
         self.end(reason);
-        crate::browser::tell_other_tabs(SIGNOUT_KEY, &crate::browser::now_ms().to_string());
+        let now = crate::browser::now_ms();
+        // Kept: a tab reopened later does not sign in again with its copy.
+        stored::forget_after_sign_out(now as i64);
+        crate::browser::tell_other_tabs(SIGNOUT_KEY, &now.to_string());
     }
 
     /// Signs out of every server in this tab only (another tab signed out).
@@ -618,7 +626,8 @@ mod tests {
                 base_url: "https://chat.example.com".into(),
                 user_id: name.into(),
                 token: "t".into(),
-                remember: false,
+                remember_until: None,
+                since: 0,
                 display_name: name.into(),
                 issued_by_panel: false,
             },

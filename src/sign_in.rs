@@ -25,7 +25,8 @@ pub struct Form {
     pub token: String,
     pub username: String,
     pub password: String,
-    pub remember: bool,
+    /// "Remember on this device" for this many hours (`None`: this tab only).
+    pub remember_hours: Option<u32>,
 }
 
 /// The message for a failed Connect: a 401 here means the credentials.
@@ -52,7 +53,10 @@ pub async fn connect(ctx: AppCtx, f: Form) -> Result<Connection, String> {
             String::new()
         },
         token: f.token.trim().to_string(),
-        remember: f.remember,
+        remember_until: f
+            .remember_hours
+            .map(|h| crate::browser::now_ms() as i64 + i64::from(h) * 3_600_000),
+        since: crate::browser::now_ms() as i64,
         display_name: String::new(),
         issued_by_panel: false,
     };

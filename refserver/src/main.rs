@@ -339,7 +339,7 @@ fn strings(v: &Value, key: &str) -> Option<Vec<String>> {
 /// "redirectTo": "http://127.0.0.1:9" | null, "htmlActions": true,
 /// "churn": 5, "henshinVanish": [guid], "ghostIds": [id], "brokenRows": 2,
 /// "hugeBodyMb": 40, "hugeBodyLength": false, "notFoundHtml": true,
-/// "failListOffset": 600 | null}`.
+/// "failListOffset": 600 | null, "forget2fa": true}`.
 async fn faults(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
     let mut st = app.lock();
     if let Some(ids) = strings(&v, "failIds") {
@@ -368,6 +368,10 @@ async fn faults(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
     }
     if let Some(n) = v.get("brokenRows").and_then(Value::as_u64) {
         st.faults.broken_rows = n as usize;
+    }
+    // One-shot: every passed 2FA check is forgotten (the next call asks).
+    if v.get("forget2fa").and_then(Value::as_bool) == Some(true) {
+        st.remembered.clear();
     }
     if let Some(n) = v.get("hugeBodyMb").and_then(Value::as_u64) {
         st.faults.huge_body_mb = n;

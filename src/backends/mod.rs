@@ -85,7 +85,8 @@ pub enum OwnSource {
     /// The panel's credential is no listed session (an API key, an admin
     /// token): none of them is its own.
     NotListed,
-    /// The list marks it (`current`); unmarked, it cannot be told.
+    /// The list marks it (`current`); none marked: the credential is no
+    /// listed session (e.g. a personal access token).
     Marked,
     /// Another call tells ([`Backend::own_session`]).
     Call,
@@ -105,10 +106,9 @@ impl OwnSource {
     ) -> Option<OwnSession> {
         Some(match self {
             OwnSource::NotListed => OwnSession::Known(None),
-            OwnSource::Marked => match marked {
-                Some(id) => OwnSession::Known(Some(id)),
-                None => OwnSession::Unknowable,
-            },
+            // A list that marks the caller's session and marks none: the
+            // credential is no listed session (a personal access token).
+            OwnSource::Marked => OwnSession::Known(marked),
             OwnSource::Token => match in_token {
                 Some(id) => OwnSession::Known(Some(id)),
                 None => OwnSession::Unknowable,
@@ -276,6 +276,61 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_own_session_is_known_before_any_sweep_or_refused() {
+        let id = |s: &str| Some(s.to_string());
+        let unknown = OwnSession::Unknown;
+        // An API key or admin token is no listed session.
+        assert_eq!(
+            OwnSource::NotListed.after_load(&unknown, None, None),
+            Some(OwnSession::Known(None))
+        );
+        // The list marks it, or marks none (a personal access token).
+        assert_eq!(
+            OwnSource::Marked.after_load(&unknown, id("s1"), None),
+            Some(OwnSession::Known(id("s1")))
+        );
+        assert_eq!(
+            OwnSource::Marked.after_load(&unknown, None, None),
+            Some(OwnSession::Known(None))
+        );
+        // The token names it — or does not, and then it cannot be told.
+        assert_eq!(
+            OwnSource::Token.after_load(&unknown, None, id("s2")),
+            Some(OwnSession::Known(id("s2")))
+        );
+        let unknowable = OwnSource::Token.after_load(&unknown, None, None);
+        assert_eq!(unknowable, Some(OwnSession::Unknowable));
+        assert!(unknowable.unwrap().sweep_refusal().is_some());
+        // Another call tells: asked until it answered, then kept.
+        assert_eq!(OwnSource::Call.after_load(&unknown, None, None), None);
+        let known = OwnSession::Known(id("s3"));
+        assert_eq!(OwnSource::Call.after_load(&known, None, None), Some(known));
+        assert!(OwnSession::Unknown.sweep_refusal().is_some());
+        assert!(OwnSession::Known(None).sweep_refusal().is_none());
+        // Each backend says which it is.
+        assert_eq!(
+            BackendKind::DocSpace.backend().own_source(Scope::All),
+            OwnSource::NotListed
+        );
+        assert_eq!(
+            BackendKind::Henshin.backend().own_source(Scope::All),
+            OwnSource::NotListed
+        );
+        assert_eq!(
+            BackendKind::RocketChat.backend().own_source(Scope::All),
+            OwnSource::Call
+        );
+        assert_eq!(
+            BackendKind::RocketChat.backend().own_source(Scope::Own),
+            OwnSource::Marked
+        );
+        assert_eq!(
+            BackendKind::SelfService.backend().own_source(Scope::Own),
+            OwnSource::Token
+        );
+    }
     use crate::list::SortKey;
 
     #[test]

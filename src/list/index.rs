@@ -39,6 +39,19 @@ impl SessionList {
         &self.text[self.starts[row]..end]
     }
 
+    /// What a filter of `words` searches in row `row`: the columns shown,
+    /// plus the session ID (last in the line) for a one-word filter only —
+    /// a pasted ID finds its row, but "staff 03" never matches a row only
+    /// because its ID holds "03".
+    fn searched(&self, row: usize, words: usize) -> &str {
+        let line = self.row_text(row);
+        if words <= 1 {
+            line
+        } else {
+            &line[..line.rfind('\u{1f}').unwrap_or(0)]
+        }
+    }
+
     /// Which rows match every word of `filter` (`None`: no filter).
     fn matches(&self, filter: &str) -> Option<Rc<Vec<bool>>> {
         let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
@@ -59,7 +72,7 @@ impl SessionList {
                     .enumerate()
                     .map(|(row, &h)| {
                         h && {
-                            let line = self.row_text(row);
+                            let line = self.searched(row, words.len());
                             words.iter().all(|w| line.contains(w.as_str()))
                         }
                     })
@@ -87,7 +100,10 @@ impl SessionList {
             while self.starts.get(row + 1).is_some_and(|&s| s <= p) {
                 row += 1;
             }
-            if rest.iter().all(|w| self.row_text(row).contains(w.as_str())) {
+            let line = self.searched(row, words.len());
+            // `p` is in this row; past its searched part it is no hit.
+            let in_searched = p + first.len() <= self.starts[row] + line.len();
+            if in_searched && rest.iter().all(|w| line.contains(w.as_str())) {
                 hit[row] = true;
             }
             from = self.starts.get(row + 1).copied().unwrap_or(hay.len());

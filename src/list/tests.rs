@@ -67,6 +67,43 @@ fn filter_is_case_insensitive_and_all_words_must_match() {
 }
 
 #[test]
+fn several_words_match_the_columns_shown_one_word_also_the_id() {
+    let l = SessionList::new(vec![
+        row(
+            "sess-03-xyz",
+            "staff",
+            "Chrome",
+            "10.0.0.1",
+            "2023-05-01T00:00:00Z",
+        ),
+        row(
+            "sess-77",
+            "staff 03",
+            "Chrome",
+            "10.0.0.2",
+            "2023-05-01T00:00:00Z",
+        ),
+        row(
+            "s-staff",
+            "carol",
+            "Firefox",
+            "10.0.0.3",
+            "2023-05-01T00:00:00Z",
+        ),
+    ]);
+    // "staff 03": the user staff 03 only, never a row through its ID.
+    assert_eq!(matching(&l, "staff 03"), [1]);
+    assert_eq!(matching(&l, "03 staff"), [1]);
+    // One word (a pasted ID) finds the row by its ID.
+    assert_eq!(matching(&l, "sess-03-xyz"), [0]);
+    assert_eq!(matching(&l, "staff"), [0, 1, 2]);
+    // Typing on from one word to two: the ID-only hits drop out.
+    let typed = l.clone();
+    assert_eq!(matching(&typed, "03"), [0, 1]);
+    assert_eq!(matching(&typed, "03 chrome"), [1]);
+}
+
+#[test]
 fn find_from_scans_bytes() {
     let hay = b"abcab\nxab";
     assert_eq!(find_from(hay, b"ab", 0), Some(0));

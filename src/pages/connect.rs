@@ -18,6 +18,9 @@ pub fn ConnectPage() -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let remember = RwSignal::new(false);
+    // How long a remembered credential is kept: 8 h (a working day) unless
+    // the admin chooses otherwise.
+    let remember_hours = RwSignal::new(8u32);
     let error = RwSignal::new(None::<String>);
 
     let presets = LocalResource::new(|| async {
@@ -69,7 +72,9 @@ pub fn ConnectPage() -> impl IntoView {
             token: token.get_untracked(),
             username: username.get_untracked(),
             password: password.get_untracked(),
-            remember: remember.get_untracked(),
+            remember_hours: remember
+                .get_untracked()
+                .then(|| remember_hours.get_untracked()),
         };
         // The password is only needed for this one login call.
         password.set(String::new());
@@ -248,8 +253,22 @@ pub fn ConnectPage() -> impl IntoView {
                     />
                     "Remember on this device"
                 </label>
+                <Show when=move || remember.get()>
+                    <label class="field-inline">
+                        <span>"Remember for"</span>
+                        <select
+                            prop:value=move || remember_hours.get().to_string()
+                            on:change=move |ev| remember_hours.set(event_target_value(&ev).parse().unwrap_or(8))
+                        >
+                            <option value="1">"1 hour"</option>
+                            <option value="8">"8 hours"</option>
+                            <option value="24">"24 hours"</option>
+                            <option value="168">"7 days"</option>
+                        </select>
+                    </label>
+                </Show>
                 <p class="hint">
-                    "Without it, the token lives only in this tab and is gone when the tab closes. With it, it stays in this browser's local storage until you sign out."
+                    "Without it, the token lives only in this tab and is gone when the tab closes. With it, it stays in this browser's local storage for the time chosen, or until you sign out — whichever comes first."
                 </p>
                 {move || error.get().map(|e| view! { <p role="alert" class="form-error">{e}</p> })}
                 <div class="form-actions">

@@ -85,7 +85,7 @@ test('DocSpace: API key, grouped list, filter, page, details, revoke one / false
     await page.getByRole('alertdialog').getByText(/closes EVERY connection of the portal, including your own browser sessions/).waitFor();
     await confirmWith(page, 'Revoke all other sessions');
     // …and says so once done: with a key, every connection was closed.
-    await status(page, /^Closed every connection of the portal: with an API key there is no “this” one/).waitFor();
+    await status(page, /Closed every connection of the portal: with an API key there is no “this” one/).waitFor();
     await page.getByText('No active sessions.').waitFor();
   });
 });
@@ -159,6 +159,31 @@ test('Henshin: users then their sessions, filter, details, revoke one / selected
     await page.getByRole('region', { name: 'Revocation report' }).getByText(/^Revoked \d+ of \d+ sessions?\.$/).waitFor();
     const stats = await server.stats();
     for (const id of [first, ...chosen]) assert.ok(!stats.henshinIds.includes(id));
+  });
+});
+
+test('Self-service: "This session" from the token; a token that names none refuses sweeps', async () => {
+  await withServer(async (server, page) => {
+    await signInWithBearer(page, server.url, 'selfservice', 'Access token', SELF.jwt);
+    await page.getByText('1–8 of 8').waitFor();
+    // The JWT's sid names the panel's own session: marked, and never selected by a sweep.
+    const own = page.getByRole('row').filter({ hasText: 'This session' });
+    await own.waitFor();
+    assert.ok((await own.getByRole('checkbox').getAttribute('aria-label')).includes(SELF.current));
+    await page.getByText('Revoke by criteria').click();
+    await page.getByRole('button', { name: 'Select all 8 matching' }).click();
+    await status(page, /Selected 7 sessions matching the filter and criteria; your own session is not selected/).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    // The same session's token without a sid: which one is ours cannot be told.
+    await signInWithBearer(page, server.url, 'selfservice', 'Access token', SELF.jwtNoSid);
+    await page.getByText('1–8 of 8').waitFor();
+    await page.getByText('Revoke by criteria').click();
+    const before = (await server.stats()).requests;
+    await page.getByRole('button', { name: 'Select all 8 matching' }).click();
+    await alert(page, /Nothing was selected: this server does not say which session is sessiondeck's own/).waitFor();
+    assert.equal(await page.getByRole('button', { name: /^Revoke selected/ }).isDisabled(), true);
+    assert.equal((await server.stats()).requests, before, 'nothing sent');
   });
 });
 

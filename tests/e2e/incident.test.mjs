@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
   stopAllServers, launch, withServerPage, signInWithToken, signInWithPassword, answerPassword,
-  ADMIN, USER, DOCSPACE, HENSHIN, sha256, until, status, alert, watch,
+  ADMIN, USER, DOCSPACE, HENSHIN, SELF, sha256, until, status, alert, watch, sleep,
 } from './helpers.mjs';
 
 let browser;
@@ -434,6 +434,76 @@ test('auto-refresh keeps filter, page, selection and focus; new sessions are mar
     const fresh = page.getByRole('row').filter({ has: page.getByText('New', { exact: true }) });
     assert.equal(await fresh.count(), 3);
     for (const id of added) await fresh.getByRole('checkbox', { name: new RegExp(`^Select session ${id} `) }).waitFor();
+    await page.getByLabel('Auto-refresh').selectOption('0');
+  });
+});
+
+test('self-service "Revoke all sessions" closes that connection only: the others, and their bulk runs, go on', async () => {
+  await withServer(['--2fa', 'none'], async (server, page) => {
+    await signInWithToken(page, server.url);
+    await page.getByText('1–25 of 240').waitFor();
+    await addServer(page, 'selfservice', 'Access token', SELF.jwt, 'ada@sessiondeck.test');
+    // A bulk on Rocket.Chat, slowed down so it is still running…
+    await tab(page, /^Rocket\.Chat/).click();
+    const rc = page.locator('.server-view:not([hidden])');
+    await server.faults({ latencyMs: 400 });
+    await rc.getByRole('checkbox', { name: 'Select all sessions on this page' }).check();
+    await rc.getByRole('button', { name: 'Revoke selected (25)' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke 25 sessions' }).click();
+    await rc.getByRole('button', { name: 'Stop' }).waitFor();
+    // …while every session of the self-service account is revoked.
+    await tab(page, /^Self-service/).click();
+    const ss = page.locator('.server-view:not([hidden])');
+    await ss.getByRole('button', { name: 'Revoke all sessions', exact: true }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke all sessions' }).click();
+    await alert(page, /Disconnected from Self-service.*all sessions of this account were revoked/).waitFor();
+    assert.equal(await tab(page, /^Self-service/).count(), 0, 'that connection is closed');
+    // Rocket.Chat is still connected, and its bulk ran to the end.
+    await tab(page, /^Rocket\.Chat/).click();
+    await rc.getByRole('region', { name: 'Revocation report' }).getByText('Revoked 25 of 25 sessions.').waitFor({ timeout: 20000 });
+    await server.faults({ latencyMs: 0 });
+    assert.equal((await server.stats()).logoutCalls.filter((c) => !c.startsWith('ada')).length, 25);
+    await rc.getByRole('button', { name: 'Refresh', exact: true }).click();
+    await page.getByText('1–25 of 215').waitFor();
+    assert.deepEqual(await page.evaluate(() => JSON.parse(sessionStorage.getItem('sessiondeck.connection')).map((c) => c.kind)), ['rocketchat']);
+  });
+});
+
+test('a refresh that lands after a revoke never brings it back; a cancelled code pauses auto-refresh', async () => {
+  await withServer([], async (server, page) => {
+    await page.clock.install();
+    await rocketChat(page, server.url);
+    const view = page.locator('.server-view:not([hidden])');
+    const boxes = view.getByRole('checkbox', { name: /^Select session/ });
+    const victim = (await boxes.nth(3).getAttribute('aria-label')).split(' ')[2];
+    // A quiet refresh is under way (slowly) when the revoke is confirmed.
+    await server.faults({ latencyMs: 700 });
+    await page.getByLabel('Auto-refresh').selectOption('30');
+    await page.clock.fastForward('00:31');
+    await view.getByRole('button', { name: new RegExp(`^Revoke session ${victim} `) }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke 1 session' }).click();
+    await status(page, `Revoked session ${victim}`).waitFor();
+    await server.faults({ latencyMs: 0 });
+    await page.clock.fastForward('00:31');
+    await page.getByText('1–25 of 239').waitFor();
+    assert.equal(await view.getByRole('checkbox', { name: new RegExp(`^Select session ${victim} `) }).count(), 0, 'not brought back');
+    assert.equal(await page.getByRole('alert').filter({ hasText: /still lists/ }).count(), 0, 'no "revoke again"');
+
+    // The next tick asks for a code; the admin cancels: auto-refresh pauses.
+    await server.faults({ forget2fa: true });
+    await page.clock.fastForward('00:31');
+    const dialog = page.getByRole('dialog', { name: /Two-factor/ });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    const paused = view.getByRole('status').filter({ hasText: /^Auto-refresh paused: / });
+    await paused.waitFor();
+    const asked = (await server.stats()).twoFactorRequired;
+    for (let i = 0; i < 3; i++) await page.clock.fastForward('00:31');
+    await sleep(300);
+    assert.equal((await server.stats()).twoFactorRequired, asked, 'no code-less call, no new dialog while paused');
+    assert.equal(await dialog.count(), 0);
+    await paused.getByRole('button', { name: 'Resume auto-refresh' }).click();
+    await answerPassword(page);
+    await paused.waitFor({ state: 'detached' });
     await page.getByLabel('Auto-refresh').selectOption('0');
   });
 });

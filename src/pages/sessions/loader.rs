@@ -82,10 +82,8 @@ impl Screen {
             Some(known) => known,
             None => match self.backend.own_session(scope) {
                 Some(req) => match call(req).await {
-                    Ok(resp) => match self.backend.parse_own_session(&resp.body) {
-                        Some(id) => OwnSession::Known(Some(id)),
-                        None => OwnSession::Unknowable,
-                    },
+                    // Answered, and no session marked: none is the panel's.
+                    Ok(resp) => OwnSession::Known(self.backend.parse_own_session(&resp.body)),
                     Err(_) => OwnSession::Unknown,
                 },
                 None => OwnSession::Unknowable,
