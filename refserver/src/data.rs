@@ -568,5 +568,15 @@ mod tests {
             .expect("the demo person");
         assert_eq!(grace.name.as_deref(), Some(DEMO_PERSON));
         assert!(a.sessions.iter().filter(|s| s.user_id == grace.id).count() >= 2);
+        // Two people whose names contain each other, each with sessions.
+        for (name, login) in NEAR_NAMES {
+            let u = a
+                .users
+                .iter()
+                .find(|u| u.username == login)
+                .unwrap_or_else(|| panic!("{login}"));
+            assert_eq!(u.name.as_deref(), Some(name));
+            assert!(a.sessions.iter().filter(|s| s.user_id == u.id).count() >= 2);
+        }
     }
 }

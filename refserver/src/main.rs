@@ -246,20 +246,27 @@ async fn api_layer(State(app): State<Shared>, req: Request, next: Next) -> Respo
     r
 }
 
-/// `mb` MB of a JSON array that never ends in time: streamed in 64 KB
-/// chunks without a length (or, `with_length`, announced up front).
+/// Bytes of the huge-body fault the client has taken so far (a panel that
+/// stops reading at its cap makes this stop short of the whole).
+static HUGE_SENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// `mb` MB of blanks as a JSON answer, streamed in 64 KB chunks as the
+/// client reads them — without a length, or (`with_length`) announced.
 fn huge_body(mb: u64, with_length: bool) -> Response {
+    use std::sync::atomic::Ordering;
     const CHUNK: &[u8] = &[b' '; 64 * 1024];
+    HUGE_SENT.store(0, Ordering::SeqCst);
     let chunks = mb * 16;
-    let ok = axum::body::Bytes::from_static(CHUNK);
-    let body = if with_length {
-        axum::body::Body::from(vec![b' '; (mb * 1024 * 1024) as usize])
-    } else {
-        axum::body::Body::from_stream(futures_util::stream::iter(
-            (0..chunks).map(move |_| Ok::<_, std::convert::Infallible>(ok.clone())),
-        ))
-    };
-    ([("content-type", "application/json")], body).into_response()
+    let body = axum::body::Body::from_stream(futures_util::stream::iter((0..chunks).map(|_| {
+        HUGE_SENT.fetch_add(CHUNK.len() as u64, Ordering::SeqCst);
+        Ok::<_, std::convert::Infallible>(axum::body::Bytes::from_static(CHUNK))
+    })));
+    let mut r = ([("content-type", "application/json")], body).into_response();
+    if with_length {
+        r.headers_mut()
+            .insert("content-length", HeaderValue::from(mb * 1024 * 1024));
+    }
+    r
 }
 
 fn cors(r: &mut Response) {
@@ -317,6 +324,7 @@ async fn stats(State(app): State<Shared>) -> Response {
         "emailsSent": st.stats.emails_sent,
         "htmlAnswers": st.stats.html_answers,
         "actions": st.stats.actions,
+        "hugeBytesSent": HUGE_SENT.load(std::sync::atomic::Ordering::SeqCst),
         "loginTokens": st.tokens.keys().filter(|t| t.starts_with("login-")).count(),
         "sessions": st.sessions.len(),
         "sessionIds": st.sessions.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),

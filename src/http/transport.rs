@@ -480,7 +480,7 @@ pub mod browser {
         }
         let body = match resp.body() {
             Some(stream) => match read_capped(&stream, MAX_BODY_BYTES).await {
-                Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
+                Ok(Some(text)) => text,
                 Ok(None) => {
                     ctl.abort();
                     return Err(too_large());
@@ -510,29 +510,40 @@ pub mod browser {
 
     /// Reads a body chunk by chunk, giving up (`Ok(None)`) as soon as it
     /// passes `cap` bytes: an endless or huge answer never fills memory.
-    async fn read_capped(
-        stream: &web_sys::ReadableStream,
-        cap: u64,
-    ) -> Result<Option<Vec<u8>>, ()> {
+    /// The chunks stay in JavaScript until the answer is whole (the wasm
+    /// memory never shrinks: a refused answer must not grow it).
+    async fn read_capped(stream: &web_sys::ReadableStream, cap: u64) -> Result<Option<String>, ()> {
         let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
-        let mut bytes = Vec::new();
+        let chunks = js_sys::Array::new();
+        let mut total: u64 = 0;
         loop {
             let chunk = JsFuture::from(reader.read()).await.map_err(|_| ())?;
             let done = js_sys::Reflect::get(&chunk, &"done".into()).map_err(|_| ())?;
             if done.as_bool() == Some(true) {
-                return Ok(Some(bytes));
+                break;
             }
             let value: js_sys::Uint8Array = js_sys::Reflect::get(&chunk, &"value".into())
                 .map_err(|_| ())?
                 .unchecked_into();
-            if bytes.len() as u64 + u64::from(value.length()) > cap {
+            total += u64::from(value.length());
+            if total > cap {
                 let _ = reader.cancel();
                 return Ok(None);
             }
-            let at = bytes.len();
-            bytes.resize(at + value.length() as usize, 0);
-            value.copy_to(&mut bytes[at..]);
+            chunks.push(&value);
         }
+        let whole = js_sys::Uint8Array::new_with_length(total as u32);
+        let mut at = 0;
+        for c in chunks.iter() {
+            let c: js_sys::Uint8Array = c.unchecked_into();
+            whole.set(&c, at);
+            at += c.length();
+        }
+        let decoder = web_sys::TextDecoder::new().map_err(|_| ())?;
+        decoder
+            .decode_with_buffer_source(&whole)
+            .map_err(|_| ())
+            .map(Some)
     }
 
     /// `url` resolved against the page (a relative URL is the panel's origin).

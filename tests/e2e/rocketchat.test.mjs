@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, stopAllServers, launch, withServerPage, signInWithToken, answerPassword, ADMIN, HOSTILE,
+  startServer, stopAllServers, launch, withServerPage, signInWithToken, answerPassword, ADMIN, HOSTILE, sleep,
 } from './helpers.mjs';
 
 let browser;
@@ -268,9 +268,18 @@ test('401 returns to Connect with the reason; sign out forgets the token', async
     const remembered = await page.evaluate(() => localStorage.getItem('sessiondeck.connection'));
     assert.ok(remembered && remembered.includes(ADMIN.token), 'remember keeps it in localStorage');
     assert.ok(!page.url().includes(ADMIN.token), 'never in the URL');
+    const tabCopy = await page.evaluate(() => sessionStorage.getItem('sessiondeck.connection'));
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Connect' }).waitFor();
-    assert.deepEqual(await page.evaluate(() => [sessionStorage.length, localStorage.length]), [0, 0]);
+    // Nothing stays but the moment of the sign-out (no secret).
+    assert.deepEqual(await page.evaluate(() => [sessionStorage.length, Object.keys(localStorage)]), [0, ['sessiondeck.signed-out-at']]);
+    // A tab the browser reopens with its old sessionStorage is not signed in again, nor writes it back.
+    await page.evaluate((copy) => sessionStorage.setItem('sessiondeck.connection', copy), tabCopy);
+    await page.reload();
+    await page.getByRole('button', { name: 'Connect' }).waitFor();
+    await sleep(300);
+    assert.equal(await page.getByRole('navigation', { name: 'Servers' }).count(), 0);
+    assert.equal(await page.evaluate(() => localStorage.getItem('sessiondeck.connection')), null);
   });
 });
 

@@ -112,11 +112,13 @@ test('a failing page is tried again, then named with Retry; a huge answer is ref
     await page.getByRole('button', { name: 'Retry' }).click();
     await page.getByText('1–25 of 1000').waitFor({ timeout: 20000 });
     for (const hugeBodyLength of [false, true]) {
-      await server.faults({ hugeBodyMb: 40, hugeBodyLength });
+      await server.faults({ hugeBodyMb: 200, hugeBodyLength });
       await page.getByRole('toolbar', { name: 'Session actions' }).getByRole('button', { name: 'Refresh' }).click();
       await alert(page, /Answer too large: .* sent more than 32 MB, so sessiondeck stopped reading it/).waitFor({ timeout: 20000 });
-      const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0);
-      assert.ok(heap < 30 * 1024 * 1024, `the body was not read into memory (${heap} bytes of heap)`);
+      // The server could not send it all: the panel stopped reading at the cap
+      // (what it sent beyond 32 MB sat in the network's buffers).
+      const sent = (await server.stats()).hugeBytesSent;
+      assert.ok(sent < 100 * 1024 * 1024, `the panel stopped reading (${sent} of 200 MB were sent)`);
       await server.faults({ hugeBodyMb: 0 });
       await page.getByRole('button', { name: 'Retry' }).click();
       await page.getByText('1–25 of 1000').waitFor({ timeout: 20000 });
@@ -237,7 +239,7 @@ test('sign-out ends the token the panel obtained, and signs out the other tabs',
     await until('the login token to be logged out', async () => (await server.stats()).loginTokens === 0);
     await other.getByRole('button', { name: 'Connect' }).waitFor();
     await alert(other, /You signed out in another tab/).waitFor();
-    assert.deepEqual(await other.evaluate(() => [sessionStorage.length, localStorage.length]), [0, 0]);
+    assert.deepEqual(await other.evaluate(() => [sessionStorage.length, Object.keys(localStorage)]), [0, ['sessiondeck.signed-out-at']]);
     // A personal access token is the admin's, not the panel's: it still works.
     const me = await fetch(`${server.url}/api/v1/me`, { headers: { 'x-user-id': ADMIN.userId, 'x-auth-token': ADMIN.token } });
     assert.equal(me.status, 200);
@@ -251,7 +253,8 @@ test('rate limits in epoch seconds and Retry-After: the wait shown is the real o
     await page.getByText(/continuing in/).waitFor();
     const shown = await page.locator('.countdown').first().textContent();
     const secs = Number(/^(\d+) s$/.exec(shown)?.[1]);
-    assert.ok(secs >= 1 && secs <= 4, `a real wait of a few seconds, not 0 or hours: ${shown}`);
+    // The window is 2.5 s; an epoch in whole seconds may name up to 1 s later.
+    assert.ok(secs >= 1 && secs <= 5, `a real wait of a few seconds, not 0 or hours: ${shown}`);
     await page.getByText('1–25 of 600').waitFor({ timeout: 30000 });
     assert.equal(await page.getByRole('alert').filter({ hasText: /429/ }).count(), 0);
   });
