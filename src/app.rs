@@ -66,7 +66,7 @@ pub fn App() -> impl IntoView {
                 }
                 None => view! {
                     <span class="whoami-text">
-                        "Signed in to " {crate::words::counted(all.len(), "server")}
+                        "Signed in to " {crate::plural::counted(all.len(), "server")}
                     </span>
                 }
                 .into_any(),

@@ -78,7 +78,7 @@ pub fn watch_policy_blocks() {
             let Some(uri) = field("blockedURI") else {
                 return;
             };
-            let origin = crate::http::request::origin_of(&uri);
+            let origin = crate::url::origin_of(&uri);
             POLICY_BLOCKED.with(|b| {
                 let mut b = b.borrow_mut();
                 if !origin.is_empty() && !b.contains(&origin) && b.len() < 32 {
@@ -91,7 +91,7 @@ pub fn watch_policy_blocks() {
 
 /// Whether the page's policy refused a connection to `url`'s origin.
 pub fn blocked_by_policy(url: &str) -> bool {
-    let origin = crate::http::request::origin_of(url);
+    let origin = crate::url::origin_of(url);
     POLICY_BLOCKED.with(|b| b.borrow().contains(&origin))
 }
 

@@ -3,8 +3,8 @@
 //! including the panel's own session when it is among those chosen.
 
 use crate::backends::OthersText;
+use crate::plural::{counted, plural_s};
 use crate::revoke::Action;
-use crate::words::{counted, plural_s};
 
 /// What a confirmation asks.
 #[derive(Clone, Debug, PartialEq)]

@@ -56,10 +56,6 @@ pub struct Api {
 }
 
 impl Api {
-    pub fn kind(&self) -> BackendKind {
-        self.conn.kind
-    }
-
     pub fn backend(&self) -> &'static dyn Backend {
         self.conn.kind.backend()
     }

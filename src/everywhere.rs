@@ -7,8 +7,8 @@ use crate::backends::Backend;
 use crate::list::criteria::{contains_folded, Compiled};
 use crate::list::Criteria;
 use crate::model::Session;
+use crate::plural::counted;
 use crate::revoke::Action;
-use crate::words::counted;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What the Everywhere view looks for.

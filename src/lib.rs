@@ -1,7 +1,7 @@
 //! sessiondeck: see every active login session on the servers you run and end
 //! the ones that must end. ARCHITECTURE.md draws the layers.
 //!
-//! Plain Rust, tested natively: [`json`], [`time`], [`model`], [`words`],
+//! Plain Rust, tested natively: [`json`], [`time`], [`url`], [`model`], [`plural`],
 //! [`list`], [`backends`], [`http::request`], [`http::two_factor`],
 //! [`http::transport`] (but its `browser` part), [`bulk`], [`revoke`],
 //! [`load`], [`confirm`], [`csv`], [`connection`] (but its storage).
@@ -20,9 +20,10 @@ pub mod json;
 pub mod list;
 pub mod load;
 pub mod model;
+pub mod plural;
 pub mod revoke;
 pub mod time;
-pub mod words;
+pub mod url;
 
 pub mod app;
 pub mod browser;

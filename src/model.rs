@@ -1,6 +1,6 @@
 //! The common session model every backend parses into.
 //!
-//! Rows are plain data; [`crate::list::SessionList`] keeps their lower-cased
+//! Rows are plain data; the list (`list::SessionList`) keeps their lower-cased
 //! search text in one index so filtering tens of thousands of rows is one scan.
 
 use crate::json::Value;

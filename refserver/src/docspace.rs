@@ -136,6 +136,29 @@ pub fn seed(rng: &mut Rng, now: i64) -> DocSpace {
     DocSpace { conns }
 }
 
+impl crate::state::ApiData for DocSpace {
+    fn remove(&mut self, ids: &[String]) {
+        self.conns.retain(|s| !ids.contains(&s.id.to_string()));
+    }
+    fn session_ids(&self) -> (&'static str, Vec<String>) {
+        (
+            "docspaceIds",
+            self.conns.iter().map(|s| s.id.to_string()).collect(),
+        )
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// [`seed`], as the store keeps it.
+pub fn seed_data(rng: &mut Rng, now: i64) -> Box<dyn crate::state::ApiData> {
+    Box::new(seed(rng, now))
+}
+
 fn envelope(response: Value) -> Response {
     let count = match &response {
         Value::Array(a) => a.len(),
@@ -257,7 +280,9 @@ async fn list(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQuery) 
     }
     let st = app.lock();
     // With a Bearer key there is no current connection: loginEvent is 0.
-    envelope(json!({ "loginEvent": 0, "items": st.ds.conns.iter().map(item).collect::<Vec<_>>() }))
+    envelope(
+        json!({ "loginEvent": 0, "items": st.api::<DocSpace>().conns.iter().map(item).collect::<Vec<_>>() }),
+    )
 }
 
 async fn logout(
@@ -275,13 +300,17 @@ async fn logout(
     if st.inject_failure(&id) {
         return envelope(json!(false));
     }
-    let before = st.ds.conns.len();
-    st.ds.conns.retain(|c| c.id.to_string() != id);
-    envelope(json!(st.ds.conns.len() < before))
+    let before = st.api_mut::<DocSpace>().conns.len();
+    st.api_mut::<DocSpace>()
+        .conns
+        .retain(|c| c.id.to_string() != id);
+    envelope(json!(st.api_mut::<DocSpace>().conns.len() < before))
 }
 
 fn remove_users(st: &mut Store, users: &[String]) {
-    st.ds.conns.retain(|c| !users.contains(&c.user_id));
+    st.api_mut::<DocSpace>()
+        .conns
+        .retain(|c| !users.contains(&c.user_id));
 }
 
 async fn logout_user(
@@ -335,7 +364,7 @@ async fn logout_except_this(
     let mut st = app.lock();
     st.stats.logout_calls.push("others".into());
     // With an API key (no cookie) there is no "this": every connection closes.
-    st.ds.conns.clear();
+    st.api_mut::<DocSpace>().conns.clear();
     envelope(Value::Null)
 }
 
@@ -349,7 +378,12 @@ async fn user_connections(
         return r;
     }
     let st = app.lock();
-    let conns: Vec<&Conn> = st.ds.conns.iter().filter(|c| c.user_id == user).collect();
+    let conns: Vec<&Conn> = st
+        .api::<DocSpace>()
+        .conns
+        .iter()
+        .filter(|c| c.user_id == user)
+        .collect();
     let name = conns.first().and_then(|c| c.display_name.clone());
     envelope(json!({
         "id": user, "displayName": name, "isOwner": false, "isAdmin": user == ADMIN_USER,

@@ -109,6 +109,29 @@ pub fn seed(rng: &mut Rng, now: i64) -> Henshin {
     Henshin { users, sessions }
 }
 
+impl crate::state::ApiData for Henshin {
+    fn remove(&mut self, ids: &[String]) {
+        self.sessions.retain(|s| !ids.contains(&s.id.to_string()));
+    }
+    fn session_ids(&self) -> (&'static str, Vec<String>) {
+        (
+            "henshinIds",
+            self.sessions.iter().map(|s| s.id.to_string()).collect(),
+        )
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// [`seed`], as the store keeps it.
+pub fn seed_data(rng: &mut Rng, now: i64) -> Box<dyn crate::state::ApiData> {
+    Box::new(seed(rng, now))
+}
+
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (
         status,
@@ -171,7 +194,7 @@ async fn list(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQuery) 
     }
     let mut st = app.lock();
     let vanish = std::mem::take(&mut st.faults.henshin_vanish);
-    let hs = &st.hs;
+    let hs = st.api::<Henshin>();
     // A bare array, as the (invalid) documented example suggests.
     let users: Vec<Value> = hs
         .users
@@ -186,10 +209,11 @@ async fn list(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQuery) 
         })
         .collect();
     // Fault `henshinVanish`: these users' sessions end just after this list.
-    let gone: Vec<usize> = (0..st.hs.users.len())
-        .filter(|&i| vanish.contains(&st.hs.users[i].guid))
+    let hs = st.api_mut::<Henshin>();
+    let gone: Vec<usize> = (0..hs.users.len())
+        .filter(|&i| vanish.contains(&hs.users[i].guid))
         .collect();
-    st.hs.sessions.retain(|s| !gone.contains(&s.user_index));
+    hs.sessions.retain(|s| !gone.contains(&s.user_index));
     axum::Json(Value::Array(users)).into_response()
 }
 
@@ -223,7 +247,7 @@ async fn user_sessions(
         (Err(r), _) | (_, Err(r)) => return r,
     };
     let st = app.lock();
-    let hs = &st.hs;
+    let hs = st.api::<Henshin>();
     let Some(ui) = hs.users.iter().position(|u| u.guid == guid) else {
         return error(
             StatusCode::NOT_FOUND,
@@ -279,7 +303,7 @@ async fn revoke(
     };
     let mut st = app.lock();
     st.stats.logout_calls.push(id.to_string());
-    let Some(pos) = st.hs.sessions.iter().position(|s| s.id == id) else {
+    let Some(pos) = st.api::<Henshin>().sessions.iter().position(|s| s.id == id) else {
         return error(
             StatusCode::BAD_REQUEST,
             "err_NoActiveSession",
@@ -293,7 +317,7 @@ async fn revoke(
             "Internal error [injected fault]",
         );
     }
-    st.hs.sessions.remove(pos);
+    st.api_mut::<Henshin>().sessions.remove(pos);
     axum::Json(json!({ "Result": "OK" })).into_response()
 }
 

@@ -56,7 +56,8 @@ async fn main() {
         }
     };
     banner(&cfg, addr.port());
-    let app = App::new(cfg);
+    let seeds: Vec<state::Seed> = APIS.iter().filter_map(|a| a.data).collect();
+    let app = App::new(cfg, &seeds);
     let router = router(app, csp);
     axum::serve(listener, router)
         .with_graceful_shutdown(async {
@@ -128,11 +129,43 @@ fn banner(cfg: &Config, port: u16) {
     println!();
 }
 
+/// One API the reference server speaks: where its paths start (faults,
+/// latency and CORS apply there), its routes, and its own data (none for
+/// Rocket.Chat, whose data is the store's own).
+struct Api {
+    prefix: &'static str,
+    routes: fn() -> Router<Shared>,
+    data: Option<state::Seed>,
+}
+
+/// Every API. A new one is its module and one line here.
+const APIS: &[Api] = &[
+    Api {
+        prefix: "/api/v1/",
+        routes: rocketchat::routes,
+        data: None,
+    },
+    Api {
+        prefix: "/api/2.0/",
+        routes: docspace::routes,
+        data: Some(docspace::seed_data),
+    },
+    Api {
+        prefix: "/api/admin/",
+        routes: henshin::routes,
+        data: Some(henshin::seed_data),
+    },
+    Api {
+        prefix: "/auth/",
+        routes: selfservice::routes,
+        data: Some(selfservice::seed_data),
+    },
+];
+
 fn router(app: Shared, csp: Option<HeaderValue>) -> Router {
-    let mut r = rocketchat::routes()
-        .merge(docspace::routes())
-        .merge(henshin::routes())
-        .merge(selfservice::routes())
+    let mut r = APIS
+        .iter()
+        .fold(Router::new(), |r, api| r.merge((api.routes)()))
         .route("/config.json", get(config_json));
     // Statistics and fault injection: only when the tests ask for them.
     r = if app.cfg.test_hooks {
@@ -163,7 +196,7 @@ fn router(app: Shared, csp: Option<HeaderValue>) -> Router {
 /// latency, redirects and web pages, and a request count — for every API call.
 async fn api_layer(State(app): State<Shared>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let is_api = path.starts_with("/api/") || path.starts_with("/auth/");
+    let is_api = APIS.iter().any(|a| path.starts_with(a.prefix));
     if !is_api {
         return next.run(req).await;
     }
@@ -317,7 +350,7 @@ async fn config_json(State(app): State<Shared>) -> Response {
 
 async fn stats(State(app): State<Shared>) -> Response {
     let st = app.lock();
-    Json(json!({
+    let mut out = json!({
         "requests": st.stats.requests,
         "logoutCalls": st.stats.logout_calls,
         "twoFactorRequired": st.stats.two_factor_required,
@@ -328,11 +361,13 @@ async fn stats(State(app): State<Shared>) -> Response {
         "loginTokens": st.tokens.keys().filter(|t| t.starts_with("login-")).count(),
         "sessions": st.sessions.len(),
         "sessionIds": st.sessions.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
-        "docspaceIds": st.ds.conns.iter().map(|c| c.id.to_string()).collect::<Vec<_>>(),
-        "henshinIds": st.hs.sessions.iter().map(|s| s.id.to_string()).collect::<Vec<_>>(),
-        "selfServiceIds": st.ss.sessions.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
-    }))
-    .into_response()
+    });
+    if let Some(o) = out.as_object_mut() {
+        for (key, ids) in st.api_session_ids() {
+            o.insert(key.into(), json!(ids));
+        }
+    }
+    Json(out).into_response()
 }
 
 fn strings(v: &Value, key: &str) -> Option<Vec<String>> {
@@ -406,14 +441,22 @@ async fn add_sessions(State(app): State<Shared>, Json(v): Json<Value>) -> Respon
         let added = st.begin_sessions(n.min(10_000) as usize);
         return Json(json!({ "ok": true, "ids": added })).into_response();
     }
-    let Some(model) = st.ss.sessions.iter().find(|s| s.owner == "ada").cloned() else {
+    let Some(model) = st
+        .api_mut::<selfservice::SelfService>()
+        .sessions
+        .iter()
+        .find(|s| s.owner == "ada")
+        .cloned()
+    else {
         return StatusCode::CONFLICT.into_response();
     };
     for id in ids {
-        st.ss.sessions.push(selfservice::SSession {
-            id,
-            ..model.clone()
-        });
+        st.api_mut::<selfservice::SelfService>()
+            .sessions
+            .push(selfservice::SSession {
+                id,
+                ..model.clone()
+            });
     }
     Json(json!({ "ok": true })).into_response()
 }
@@ -438,6 +481,6 @@ async fn remove(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
 async fn expire_tokens(State(app): State<Shared>) -> Response {
     let mut st = app.lock();
     st.tokens.clear();
-    st.ss.tokens.clear();
+    st.api_mut::<selfservice::SelfService>().tokens.clear();
     Json(json!({ "ok": true })).into_response()
 }

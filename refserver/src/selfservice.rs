@@ -95,6 +95,29 @@ pub fn seed(rng: &mut Rng, now: i64) -> SelfService {
     }
 }
 
+impl crate::state::ApiData for SelfService {
+    fn remove(&mut self, ids: &[String]) {
+        self.sessions.retain(|s| !ids.contains(&s.id.to_string()));
+    }
+    fn session_ids(&self) -> (&'static str, Vec<String>) {
+        (
+            "selfServiceIds",
+            self.sessions.iter().map(|s| s.id.to_string()).collect(),
+        )
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// [`seed`], as the store keeps it.
+pub fn seed_data(rng: &mut Rng, now: i64) -> Box<dyn crate::state::ApiData> {
+    Box::new(seed(rng, now))
+}
+
 fn unauthorized() -> Response {
     (StatusCode::UNAUTHORIZED, axum::Json(json!({ "status": 401, "message": "Unauthorized: the access token is missing, expired or revoked" }))).into_response()
 }
@@ -107,10 +130,20 @@ fn auth(app: &Shared, h: &HeaderMap, raw: &Option<String>) -> Result<(String, St
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
     let st = app.lock();
-    let Some((_, owner, current)) = st.ss.tokens.iter().find(|(t, _, _)| t == token) else {
+    let Some((_, owner, current)) = st
+        .api::<SelfService>()
+        .tokens
+        .iter()
+        .find(|(t, _, _)| t == token)
+    else {
         return Err(unauthorized());
     };
-    if !st.ss.sessions.iter().any(|s| &s.id == current) {
+    if !st
+        .api::<SelfService>()
+        .sessions
+        .iter()
+        .any(|s| &s.id == current)
+    {
         return Err(unauthorized());
     }
     if raw.as_deref().is_some_and(|q| !q.is_empty()) {
@@ -150,7 +183,7 @@ async fn list(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQuery) 
     let now = crate::state::now_ms();
     let st = app.lock();
     let items: Vec<Value> = st
-        .ss
+        .api::<SelfService>()
         .sessions
         .iter()
         .filter(|s| s.owner == owner)
@@ -165,7 +198,12 @@ async fn count(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQuery)
         Err(r) => return r,
     };
     let st = app.lock();
-    let n = st.ss.sessions.iter().filter(|s| s.owner == owner).count();
+    let n = st
+        .api::<SelfService>()
+        .sessions
+        .iter()
+        .filter(|s| s.owner == owner)
+        .count();
     axum::Json(json!({ "activeSessions": n })).into_response()
 }
 
@@ -183,7 +221,7 @@ async fn revoke_one(
     st.stats.logout_calls.push(id.clone());
     // Not found and not yours look the same: 404.
     let Some(pos) = st
-        .ss
+        .api::<SelfService>()
         .sessions
         .iter()
         .position(|s| s.id == id && s.owner == owner)
@@ -203,7 +241,7 @@ async fn revoke_one(
         )
             .into_response();
     }
-    st.ss.sessions.remove(pos);
+    st.api_mut::<SelfService>().sessions.remove(pos);
     StatusCode::OK.into_response()
 }
 
@@ -218,7 +256,7 @@ async fn revoke_others(
     };
     let mut st = app.lock();
     st.stats.logout_calls.push("others".into());
-    st.ss
+    st.api_mut::<SelfService>()
         .sessions
         .retain(|s| s.owner != owner || s.id == current);
     StatusCode::OK.into_response()
@@ -231,6 +269,8 @@ async fn revoke_all(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQ
     };
     let mut st = app.lock();
     st.stats.logout_calls.push("all".into());
-    st.ss.sessions.retain(|s| s.owner != owner);
+    st.api_mut::<SelfService>()
+        .sessions
+        .retain(|s| s.owner != owner);
     StatusCode::OK.into_response()
 }

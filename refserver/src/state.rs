@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::data::{self, Rng, SessionRec, User};
 use crate::twofactor::UserState;
+use std::any::Any;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
@@ -77,10 +78,24 @@ pub struct Store {
     pub rng: Rng,
     pub license: bool,
     pub deny: Vec<String>,
-    pub ds: crate::docspace::DocSpace,
-    pub hs: crate::henshin::Henshin,
-    pub ss: crate::selfservice::SelfService,
+    /// Each further API's own data (DocSpace, Henshin, self-service, …),
+    /// registered in `main.rs`; the store does not know their types.
+    apis: Vec<Box<dyn ApiData>>,
 }
+
+/// One API's own data, kept in the store without the store knowing it: an
+/// API module is then one file plus its line in `main.rs`.
+pub trait ApiData: Any + Send {
+    /// Ends these sessions behind the panel's back (another admin did).
+    fn remove(&mut self, ids: &[String]);
+    /// Its session IDs for the test statistics, under this key.
+    fn session_ids(&self) -> (&'static str, Vec<String>);
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+/// Seeds one API's data from the shared random stream, at `now` (ms).
+pub type Seed = fn(&mut Rng, i64) -> Box<dyn ApiData>;
 
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -90,7 +105,7 @@ pub fn now_ms() -> i64 {
 }
 
 impl App {
-    pub fn new(cfg: Config) -> Shared {
+    pub fn new(cfg: Config, apis: &[Seed]) -> Shared {
         // "password" is the fallback of users with no 2FA method, not a method.
         let methods: Vec<String> = cfg
             .two_factor
@@ -106,9 +121,7 @@ impl App {
         tokens.insert(data::USER_PAT.to_string(), data::USER_ID.to_string());
         let now = now_ms();
         let mut other_rng = Rng::new(cfg.seed ^ 0x0d0c);
-        let ds = crate::docspace::seed(&mut other_rng, now);
-        let hs = crate::henshin::seed(&mut other_rng, now);
-        let ss = crate::selfservice::seed(&mut other_rng, now);
+        let apis = apis.iter().map(|seed| seed(&mut other_rng, now)).collect();
         let user_index = seeded
             .users
             .iter()
@@ -132,9 +145,7 @@ impl App {
             rng: Rng::new(cfg.seed ^ 0x5eed),
             license: cfg.license,
             deny: cfg.deny.clone(),
-            ds,
-            hs,
-            ss,
+            apis,
         };
         Arc::new(App {
             cfg,
@@ -188,11 +199,29 @@ impl Store {
     /// Deletes sessions of any kind behind the panel's back (another admin).
     pub fn remove_anywhere(&mut self, ids: &[String]) {
         self.sessions.retain(|s| !ids.contains(&s.id));
-        self.ds.conns.retain(|c| !ids.contains(&c.id.to_string()));
-        self.hs
-            .sessions
-            .retain(|s| !ids.contains(&s.id.to_string()));
-        self.ss.sessions.retain(|s| !ids.contains(&s.id));
+        for api in &mut self.apis {
+            api.remove(ids);
+        }
+    }
+
+    /// The data of the API whose type is `T` (registered in `main.rs`).
+    pub fn api<T: ApiData>(&self) -> &T {
+        self.apis
+            .iter()
+            .find_map(|a| a.as_any().downcast_ref())
+            .expect("every API module is registered in main.rs")
+    }
+
+    pub fn api_mut<T: ApiData>(&mut self) -> &mut T {
+        self.apis
+            .iter_mut()
+            .find_map(|a| a.as_any_mut().downcast_mut())
+            .expect("every API module is registered in main.rs")
+    }
+
+    /// Every further API's session IDs, by its statistics key.
+    pub fn api_session_ids(&self) -> Vec<(&'static str, Vec<String>)> {
+        self.apis.iter().map(|a| a.session_ids()).collect()
     }
 
     pub fn has_permission(&self, user: &User, perm: &str) -> bool {

@@ -83,7 +83,7 @@ pub fn check_id(id: &str, reserved: &[&str]) -> Result<(), ApiError> {
     // Decode until stable: `%252e` is `%2e` is `.` to some server on the way.
     let mut decoded = id.to_string();
     for _ in 0..4 {
-        let next = crate::http::url::percent_decode(&decoded.replace('+', "%2B"));
+        let next = crate::url::percent_decode(&decoded.replace('+', "%2B"));
         if next == decoded {
             break;
         }
@@ -149,9 +149,6 @@ pub struct Caps {
     pub columns: &'static [SortKey],
     /// The column sorted by (descending) when the URL names none.
     pub default_sort: SortKey,
-    /// A per-session details endpoint (else the listed record is shown).
-    pub details_endpoint: bool,
-    pub revoke_selected: bool,
     pub per_user: PerUser,
     /// "Revoke all other sessions".
     pub revoke_others: bool,
@@ -265,7 +262,7 @@ pub fn bearer(token: &str) -> Vec<(String, String)> {
 
 /// IDs go into paths: keep them to one segment.
 pub fn path_segment(s: &str) -> String {
-    crate::http::url::percent_encode(s)
+    crate::url::percent_encode(s)
 }
 
 #[cfg(test)]

@@ -46,8 +46,6 @@ impl Backend for DocSpace {
         Caps {
             columns: &[User, Client, Os, Ip, Location, Login],
             default_sort: Login,
-            details_endpoint: false,
-            revoke_selected: true,
             per_user: PerUser::Endpoint,
             revoke_others: true,
             revoke_all: false,

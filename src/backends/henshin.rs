@@ -46,8 +46,6 @@ impl Backend for Henshin {
         Caps {
             columns: &[User, Client, Os, Ip, Login, LastActive, Expires],
             default_sort: LastActive,
-            details_endpoint: false,
-            revoke_selected: true,
             per_user: PerUser::EachSession,
             revoke_others: false,
             revoke_all: false,

@@ -20,7 +20,6 @@ pub use paging::LoadPlan;
 
 use crate::http::request::{ApiError, ApiRequest, RawResponse};
 use crate::model::{Field, OwnSession};
-use futures::future::LocalBoxFuture;
 
 /// The kinds of server the Connect screen offers: the key a connection is
 /// stored with. Its [`Backend`] does everything else.
@@ -255,27 +254,27 @@ pub trait Backend: Sync {
     fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError>;
 }
 
-/// Loads every session a backend lists (see [`Backend::load_plan`]), with any
-/// `call` closure: the form tests and the Sessions screen use.
-pub async fn load_all<'c, C, Fut>(
-    kind: BackendKind,
-    scope: Scope,
-    call: C,
-    mut sink: impl FnMut(LoadStep),
-) -> Result<LoadReport, ApiError>
-where
-    C: Fn(ApiRequest) -> Fut + 'c,
-    Fut: std::future::Future<Output = Result<RawResponse, ApiError>> + 'c,
-{
-    let call = move |r: ApiRequest| -> LocalBoxFuture<'c, Result<RawResponse, ApiError>> {
-        Box::pin(call(r))
-    };
-    paging::run(kind.backend().load_plan(scope), &call, &mut sink).await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Loads every session a backend lists (see [`Backend::load_plan`]) through
+    /// a fake `call`, as the screen's load does through the transport.
+    async fn load_all<'c, C, Fut>(
+        kind: BackendKind,
+        scope: Scope,
+        call: C,
+        mut sink: impl FnMut(LoadStep),
+    ) -> Result<LoadReport, ApiError>
+    where
+        C: Fn(ApiRequest) -> Fut + 'c,
+        Fut: std::future::Future<Output = Result<RawResponse, ApiError>> + 'c,
+    {
+        let call = move |r: ApiRequest| -> futures::future::LocalBoxFuture<'c, Result<RawResponse, ApiError>> {
+            Box::pin(call(r))
+        };
+        paging::run(kind.backend().load_plan(scope), &call, &mut sink).await
+    }
 
     #[test]
     fn the_own_session_is_known_before_any_sweep_or_refused() {
@@ -565,7 +564,7 @@ mod tests {
     #[test]
     fn caps_hide_what_a_backend_lacks() {
         let rc = BackendKind::RocketChat.backend().caps(Scope::All);
-        assert!(rc.details_endpoint && !rc.revoke_others && !rc.revoke_all);
+        assert!(!rc.revoke_others && !rc.revoke_all);
         assert_eq!(
             BackendKind::Henshin.backend().caps(Scope::All).default_sort,
             SortKey::LastActive

@@ -74,8 +74,6 @@ impl Backend for RocketChat {
             Scope::All => Caps {
                 columns: &[User, Client, Os, Ip, Host, Login],
                 default_sort: Login,
-                details_endpoint: true,
-                revoke_selected: true,
                 per_user: PerUser::EachSession,
                 revoke_others: false,
                 revoke_all: false,
@@ -84,8 +82,6 @@ impl Backend for RocketChat {
             Scope::Own => Caps {
                 columns: &[Client, Os, Ip, Host, Login],
                 default_sort: Login,
-                details_endpoint: true,
-                revoke_selected: true,
                 per_user: PerUser::No,
                 revoke_others: false,
                 revoke_all: false,
@@ -223,11 +219,6 @@ pub fn list(scope: Scope, offset: usize) -> ApiRequest {
         Scope::All => r.carrier(CodeCarrier::Headers).permission(PERM_VIEW),
         Scope::Own => r,
     }
-}
-
-/// The offsets still to fetch after the first page told us `total`.
-pub fn remaining_offsets(total: usize) -> Vec<usize> {
-    (PAGE_SIZE..total).step_by(PAGE_SIZE).collect()
 }
 
 pub fn parse_list(body: &str) -> Result<ListPage, ApiError> {
@@ -439,14 +430,6 @@ mod tests {
         let own = list(Scope::Own, 0);
         assert_eq!(own.path, "/api/v1/sessions/list");
         assert_eq!(own.code_carrier, CodeCarrier::None);
-    }
-
-    #[test]
-    fn offsets_walk_to_total() {
-        assert_eq!(remaining_offsets(240), [100, 200]);
-        assert_eq!(remaining_offsets(100), Vec::<usize>::new());
-        assert_eq!(remaining_offsets(101), [100]);
-        assert_eq!(remaining_offsets(0), Vec::<usize>::new());
     }
 
     #[test]

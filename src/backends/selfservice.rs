@@ -54,8 +54,6 @@ impl Backend for SelfService {
         Caps {
             columns: &[Client, Os, Ip, Location, Login, LastActive],
             default_sort: Login,
-            details_endpoint: false,
-            revoke_selected: true,
             per_user: PerUser::No,
             revoke_others: true,
             revoke_all: true,

@@ -2,6 +2,7 @@
 //! "Retry failed".
 
 use crate::components::progress::Progress;
+use crate::plural::{plural_s, verb_s};
 use crate::revoke::RevokeReport;
 use leptos::prelude::*;
 
@@ -41,7 +42,7 @@ pub fn BulkReport(
                                 .then(|| {
                                     view! {
                                         <span class="muted">
-                                            {format!("{n} more confirmed action{} wait{} behind this one.", if n == 1 { "" } else { "s" }, if n == 1 { "s" } else { "" })}
+                                            {format!("{n} more confirmed action{} wait{} behind this one.", plural_s(n), verb_s(n))}
                                         </span>
                                     }
                                 })

@@ -1,21 +1,27 @@
 //! Session details: every field the server returns for one session, with its
 //! own Revoke and "Revoke all sessions of ‹user›".
 
-use crate::backends::Scope;
 use crate::components::modal::Modal;
-use crate::context::Api;
-use crate::http::request::Cancel;
+use crate::http::request::{ApiError, Cancel};
 use crate::model::{Field, Session};
+use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
+use std::rc::Rc;
+
+/// Fetches a session's full record (every field the server returns),
+/// given up when the `Cancel` is.
+pub type FetchDetails =
+    Rc<dyn Fn(&Cancel) -> LocalBoxFuture<'static, Result<Vec<Field>, ApiError>>>;
 
 #[component]
 pub fn DetailsPanel(
     session_id: String,
     /// The row as listed (shown at once, before the full record arrives).
     row: Option<Session>,
-    /// The connection the session belongs to.
-    api: Api,
-    scope: Scope,
+    /// The full record (the screen's call: no request is built here).
+    fetch: FetchDetails,
+    /// Whether "Revoke all sessions of ‹user›" is offered.
+    per_user: bool,
     /// How many loaded sessions the same user has.
     user_sessions: usize,
     #[prop(into)] on_close: Callback<()>,
@@ -24,26 +30,11 @@ pub fn DetailsPanel(
     #[prop(into)]
     on_revoke_user: Callback<String>,
 ) -> impl IntoView {
-    let backend = api.backend();
-    let sid = session_id.clone();
-    // Where the backend has no details call, the listed record already
-    // holds every field the server returned.
-    let own_record = row.as_ref().map(|r| r.detail_fields()).unwrap_or_default();
     // Closing the panel aborts a details call still under way.
     let cancel = Cancel::default();
     let on_close_cancel = send_wrapper::SendWrapper::new(cancel.clone());
     on_cleanup(move || on_close_cancel.cancel());
-    let record = LocalResource::new(move || {
-        let req = backend.details(scope, &sid).map(|r| r.cancel_with(&cancel));
-        let own = own_record.clone();
-        let api = api.clone();
-        async move {
-            let Some(req) = req else { return Ok(own) };
-            let resp = api.call(req).await?;
-            backend.parse_details(&resp.body)
-        }
-    });
-    let per_user = backend.caps(scope).per_user != crate::backends::PerUser::No;
+    let record = LocalResource::new(move || fetch(&cancel));
     let user = row
         .as_ref()
         .filter(|_| per_user)

@@ -4,6 +4,7 @@
 use crate::components::modal::Modal;
 use crate::context::AppCtx;
 use crate::http::request::{sha256_hex, Code};
+use crate::plural::{plural_s, verb_s};
 use leptos::prelude::*;
 
 fn method_label(m: &str) -> String {
@@ -101,8 +102,8 @@ fn TwoFactorForm() -> impl IntoView {
                             .then(|| {
                                 format!(
                                     "{n} more request{} wait{} on this verification.",
-                                    if n == 1 { "" } else { "s" },
-                                    if n == 1 { "s" } else { "" },
+                                    plural_s(n),
+                                    verb_s(n),
                                 )
                             })
                     }}

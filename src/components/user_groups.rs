@@ -1,6 +1,7 @@
 //! Sessions grouped by user, with counts and the per-user actions.
 
 use crate::list::UserGroup;
+use crate::plural::counted;
 use leptos::prelude::*;
 
 /// How many groups are listed before "…and N more".
@@ -34,7 +35,7 @@ pub fn UserGroups(
                                 <li class="group">
                                     <span class="group-name">{g.label.clone()}</span>
                                     <span class="muted">
-                                        {format!("{} session{}", g.count, if g.count == 1 { "" } else { "s" })}
+                                        {counted(g.count, "session")}
                                     </span>
                                     <span class="spacer"></span>
                                     <button

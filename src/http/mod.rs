@@ -3,4 +3,3 @@
 pub mod request;
 pub mod transport;
 pub mod two_factor;
-pub mod url;

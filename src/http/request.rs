@@ -1,8 +1,8 @@
 //! What the backends build and the transport executes: requests, raw answers,
 //! the second-factor challenge, and the one closed error type every screen shows.
 
-use crate::http::url::percent_encode;
 use crate::json::Value;
+use crate::url::{origin_of, percent_encode};
 use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
@@ -451,19 +451,6 @@ impl NetCause {
             NetCause::Unreachable
         }
     }
-}
-
-/// `scheme://host[:port]` of an absolute URL, lower-cased.
-pub fn origin_of(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return String::new();
-    };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    format!(
-        "{}://{}",
-        scheme.to_ascii_lowercase(),
-        host.to_ascii_lowercase()
-    )
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! reload and Back keep what the admin was looking at.
 
 use super::criteria::{Criteria, URL_KEYS};
-use crate::http::url::{percent_decode, percent_encode};
+use crate::url::{percent_decode, percent_encode};
 
 pub const PAGE_SIZES: [usize; 4] = [10, 25, 50, 100];
 pub const DEFAULT_PAGE_SIZE: usize = 25;

@@ -6,7 +6,7 @@ use crate::audit::Outcome;
 use crate::browser;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::context::AppCtx;
-use crate::words::counted;
+use crate::plural::counted;
 use leptos::prelude::*;
 
 /// Rows shown at first; "Show more" adds as many again.

@@ -3,8 +3,8 @@
 
 use crate::context::ServerId;
 use crate::everywhere::{how, Found, Person};
+use crate::plural::counted;
 use crate::revoke::Action;
-use crate::words::counted;
 
 /// One server's part of the preview.
 #[derive(Clone, Debug, PartialEq)]

@@ -11,8 +11,8 @@ use crate::components::bulk_report::BulkState;
 use crate::confirm::{self, ConfirmSpec, PendingConfirm};
 use crate::load::PROGRESS_EVERY_MS;
 use crate::model::Session;
+use crate::plural::counted;
 use crate::revoke::{self, Action, Said, Submitted};
-use crate::words::counted;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::{HashMap, HashSet};
@@ -242,24 +242,32 @@ impl Screen {
                 rows.get(id)
                     .map_or_else(|| id.to_string(), Session::describe)
             };
-            let mut report = revoke::revoke_sweep(
-                self.backend,
-                scope,
-                &call,
-                users,
-                ids,
-                &label,
-                &halt,
-                |done, total| {
-                    // The bar moves at most every PROGRESS_EVERY_MS, not per request.
-                    let now = browser::now_ms();
-                    if batch && (now - last_progress >= PROGRESS_EVERY_MS || done == total) {
-                        last_progress = now;
-                        let _ = self.bulk.try_set(Some(BulkState::Running { done, total }));
-                    }
-                },
-            )
-            .await;
+            let progress = |done, total| {
+                // The bar moves at most every PROGRESS_EVERY_MS, not per request.
+                let now = browser::now_ms();
+                if batch && (now - last_progress >= PROGRESS_EVERY_MS || done == total) {
+                    last_progress = now;
+                    let _ = self.bulk.try_set(Some(BulkState::Running { done, total }));
+                }
+            };
+            // Sessions one by one; a sweep also ends whole users by the
+            // server's own call.
+            let mut report = if users.is_empty() {
+                revoke::revoke_sessions(self.backend, scope, &call, ids, &label, &halt, progress)
+                    .await
+            } else {
+                revoke::revoke_sweep(
+                    self.backend,
+                    scope,
+                    &call,
+                    users,
+                    ids,
+                    &label,
+                    &halt,
+                    progress,
+                )
+                .await
+            };
             if halt.is_pressed() {
                 // What waited behind the stopped batch was not sent either.
                 let waiting = self.queue.try_update(|q| q.drain()).unwrap_or_default();

@@ -5,7 +5,7 @@
 use super::screen::{Screen, Shown};
 use crate::components::criteria_fields::CriteriaFields;
 use crate::list::Criteria;
-use crate::words::counted;
+use crate::plural::counted;
 use leptos::prelude::*;
 
 #[component]

@@ -51,7 +51,7 @@ impl Screen {
         if !back.is_empty() {
             self.ctx.alert(format!(
                 "The server still lists {} revoked earlier: {}. The revocation may not have taken effect — revoke again, or check the server.",
-                crate::words::counted(back.len(), "session"),
+                crate::plural::counted(back.len(), "session"),
                 back.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
             ));
         }

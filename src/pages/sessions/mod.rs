@@ -22,8 +22,8 @@ use crate::components::shortcuts_dialog::ShortcutsDialog;
 use crate::components::user_groups::UserGroups;
 use crate::context::{Api, AppCtx};
 use crate::list::SortKey;
+use crate::plural::counted;
 use crate::revoke::Action;
-use crate::words::counted;
 use criteria::CriteriaPanel;
 use leptos::prelude::*;
 use load_status::LoadStatus;
@@ -215,10 +215,10 @@ pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoVi
                             .unwrap_or(0);
                         view! {
                             <DetailsPanel
+                                fetch=s.details_of(id.clone())
+                                per_user=s.backend.caps(s.scope.get_untracked()).per_user != crate::backends::PerUser::No
                                 session_id=id
                                 row=row
-                                api=s.api.get_value()
-                                scope=s.scope.get_untracked()
                                 user_sessions=user_sessions
                                 on_close=move |_| s.details.set(None)
                                 on_revoke=move |id: String| s.ask_one(id)

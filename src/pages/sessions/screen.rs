@@ -216,6 +216,28 @@ impl Screen {
     }
 
     /// Sends through this screen's connection.
+    /// How the details panel gets session `id`'s full record: the backend's
+    /// details call, else the listed record (which then holds every field
+    /// the server returned).
+    pub fn details_of(&self, id: String) -> crate::components::details_panel::FetchDetails {
+        let (backend, scope, call) = (self.backend, self.scope.get_untracked(), self.call());
+        let listed = self
+            .list
+            .with_untracked(|l| l.find(&id).map(Session::detail_fields))
+            .unwrap_or_default();
+        std::rc::Rc::new(move |cancel| {
+            let req = backend.details(scope, &id).map(|r| r.cancel_with(cancel));
+            let listed = listed.clone();
+            let sent = req.map(&call);
+            Box::pin(async move {
+                match sent {
+                    Some(sent) => backend.parse_details(&sent.await?.body),
+                    None => Ok(listed),
+                }
+            })
+        })
+    }
+
     pub fn call(
         &self,
     ) -> impl Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawResponse, ApiError>> {

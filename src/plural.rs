@@ -1,4 +1,5 @@
-//! Counting words the same way everywhere (pure).
+//! Plurals, the same way everywhere (pure): "1 session", "3 sessions",
+//! "1 request waits", "2 requests wait".
 
 /// "1 session", "3 sessions": `n` and `noun`, plural with an `s`.
 pub fn counted(n: usize, noun: &str) -> String {

@@ -39,3 +39,17 @@ pub fn percent_decode(s: &str) -> String {
 fn hex(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|d| d as u8)
 }
+
+/// "https://chat.example.com" of "https://Chat.example.com/api?x": scheme
+/// and host (with port), lower-cased; "" for a URL without a scheme.
+pub fn origin_of(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return String::new();
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    format!(
+        "{}://{}",
+        scheme.to_ascii_lowercase(),
+        host.to_ascii_lowercase()
+    )
+}
