@@ -31,7 +31,7 @@ pub fn App() -> impl IntoView {
         }
         if e.key().as_deref() == Some(SIGNOUT_KEY)
             && e.new_value().is_some()
-            && !ctx.apis().is_empty()
+            && !ctx.connections().is_empty()
         {
             ctx.end(Some(
                 "You signed out in another tab of this browser. Every stored credential was removed."
@@ -106,7 +106,7 @@ pub fn App() -> impl IntoView {
             // selection kept) while another view is shown.
             <For each=servers key=|id| *id let:id>
                 {ctx
-                    .api(id)
+                    .connection(id)
                     .map(|api| {
                         let active = Signal::derive(move || ctx.view.get() == View::Server(id));
                         view! {

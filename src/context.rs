@@ -1,4 +1,4 @@
-//! The app-wide context: the signed-in connection (its [`Api`]), messages,
+//! The app-wide context: the signed-in connection (its [`Connected`]), messages,
 //! the two-factor dialog's gate, sign-in and sign-out. Components reach it
 //! with `expect_context::<AppCtx>()`; it knows no component.
 
@@ -15,7 +15,7 @@ use std::rc::Rc;
 /// panel see the `storage` event and sign out too. It holds no secret.
 pub const SIGNOUT_KEY: &str = "sessiondeck.signout";
 
-/// Said when the browser refuses to keep the connections.
+/// RevokeMessage when the browser refuses to keep the connections.
 const STORAGE_REFUSED: &str = "This browser refused to store the connection (its storage is full or disabled): it works in this tab until you close or reload it, and is not remembered. Free some site data, or allow storage for this site, then connect again.";
 
 /// Written (then removed) in localStorage when the admin disconnects one
@@ -44,18 +44,18 @@ pub struct Notice {
 /// Which connection of this panel (unique for the page's lifetime).
 pub type ServerId = u32;
 
-/// One signed-in connection and its one transport. Work captures the `Api`
+/// One signed-in connection and its one transport. Work captures the `Connected`
 /// it started with, so it goes to that server with those credentials — or,
 /// once that connection is disconnected, nowhere.
 #[derive(Clone)]
-pub struct Api {
+pub struct Connected {
     pub id: ServerId,
     pub conn: Rc<Connection>,
     transport: Transport,
     ctx: AppCtx,
 }
 
-impl Api {
+impl Connected {
     pub fn backend(&self) -> &'static dyn Backend {
         self.conn.kind.backend()
     }
@@ -167,7 +167,7 @@ pub struct AppCtx {
     pub preset_step: RwSignal<Option<PresetStep>>,
     /// What this browser revoked (kept in localStorage).
     pub audit: RwSignal<AuditLog>,
-    apis: StoredValue<Vec<Api>, LocalStorage>,
+    connections: StoredValue<Vec<Connected>, LocalStorage>,
     /// Every gate that asks for a second factor, first asked first shown.
     asking: StoredValue<PromptQueue<Rc<TwoFactorGate>>, LocalStorage>,
     next_id: StoredValue<u64>,
@@ -198,7 +198,7 @@ impl AppCtx {
             signout_reason: RwSignal::new(None),
             preset_step: RwSignal::new(None),
             audit: RwSignal::new(Self::stored_audit()),
-            apis: StoredValue::new_local(Vec::new()),
+            connections: StoredValue::new_local(Vec::new()),
             asking: StoredValue::new_local(PromptQueue::default()),
             next_id: StoredValue::new(1),
             stoppers: StoredValue::new_local(Vec::new()),
@@ -253,19 +253,19 @@ impl AppCtx {
     }
 
     /// Every signed-in connection.
-    pub fn apis(&self) -> Vec<Api> {
-        self.apis.get_value()
+    pub fn connections(&self) -> Vec<Connected> {
+        self.connections.get_value()
     }
 
     /// The connection `id`, while it is signed in.
-    pub fn api(&self, id: ServerId) -> Option<Api> {
-        self.apis
+    pub fn connection(&self, id: ServerId) -> Option<Connected> {
+        self.connections
             .with_value(|a| a.iter().find(|a| a.id == id).cloned())
     }
 
     /// How connection `id` is named now ([`ServerInfo::labels`]); `None`
     /// once it is gone. Not tracked.
-    pub fn label_of(&self, id: ServerId) -> Option<String> {
+    pub fn server_label(&self, id: ServerId) -> Option<String> {
         self.servers.with_untracked(|all| {
             let at = all.iter().position(|s| s.id == id)?;
             ServerInfo::labels(all).into_iter().nth(at)
@@ -321,7 +321,7 @@ impl AppCtx {
         let host_label = Connection::label_of(kind, base);
         let label = Rc::new(move || {
             server
-                .and_then(|id| ctx.label_of(id))
+                .and_then(|id| ctx.server_label(id))
                 .unwrap_or_else(|| host_label.clone())
         });
         let label2 = label.clone();
@@ -442,15 +442,15 @@ impl AppCtx {
     /// [`AppCtx::add`] without writing the stored list.
     fn connect(&self, conn: Connection) -> ServerId {
         let same = self
-            .apis
+            .connections
             .with_value(|a| a.iter().find(|a| a.conn.same_account(&conn)).map(|a| a.id));
         if let Some(id) = same {
             self.close(id);
         }
         let id = self.fresh_id() as ServerId;
         let transport = self.transport(conn.kind, &conn.base_url, conn.auth_headers(), Some(id));
-        self.apis.update_value(|a| {
-            a.push(Api {
+        self.connections.update_value(|a| {
+            a.push(Connected {
                 id,
                 conn: Rc::new(conn.clone()),
                 transport,
@@ -474,7 +474,9 @@ impl AppCtx {
     /// Stops connection `id`: nothing more is sent with it, and a login
     /// token the panel created is ended on the server.
     fn close(&self, id: ServerId) {
-        let Some(api) = self.api(id) else { return };
+        let Some(api) = self.connection(id) else {
+            return;
+        };
         api.transport.close();
         if let Some(req) = api
             .conn
@@ -486,7 +488,7 @@ impl AppCtx {
                 let _ = api.transport.send_raw(req).await;
             });
         }
-        self.apis.update_value(|a| a.retain(|a| a.id != id));
+        self.connections.update_value(|a| a.retain(|a| a.id != id));
         self.servers.update(|s| s.retain(|s| s.id != id));
     }
 
@@ -494,7 +496,7 @@ impl AppCtx {
     /// from <server>: `reason`" is said — on Connect when none is left, else
     /// as an alert (no reason: a status).
     pub fn disconnect(&self, id: ServerId, reason: Option<String>) {
-        let Some(label) = self.label_of(id) else {
+        let Some(label) = self.server_label(id) else {
             return;
         };
         self.close(id);
@@ -522,7 +524,7 @@ impl AppCtx {
     /// The admin's Disconnect: connection `id` goes, here and in this
     /// panel's other tabs that hold the same account.
     pub fn disconnect_everywhere(&self, id: ServerId, reason: Option<String>) {
-        let Some(key) = self.api(id).map(|a| a.conn.account_key()) else {
+        let Some(key) = self.connection(id).map(|a| a.conn.account_key()) else {
             return;
         };
         self.disconnect(id, reason);
@@ -532,7 +534,7 @@ impl AppCtx {
     /// Another tab of this panel disconnected the account `key` names.
     pub fn disconnected_elsewhere(&self, key: &str) {
         let id = self
-            .apis
+            .connections
             .with_value(|a| a.iter().find(|a| a.conn.account_key() == key).map(|a| a.id));
         if let Some(id) = id {
             self.disconnect(
@@ -556,7 +558,9 @@ impl AppCtx {
 
     /// Signs out of every server in this tab only (another tab signed out).
     pub fn end(&self, reason: Option<String>) {
-        let ids: Vec<ServerId> = self.apis.with_value(|a| a.iter().map(|a| a.id).collect());
+        let ids: Vec<ServerId> = self
+            .connections
+            .with_value(|a| a.iter().map(|a| a.id).collect());
         for id in ids {
             self.close(id);
         }

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What the Everywhere view looks for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Sweep {
+pub struct SweepQuery {
     /// What the admin typed to find people: (part of) a display name, login
     /// name, e-mail or user ID. It only finds them ([`people`]): a sweep
     /// ends the people ticked, never everyone whose name contains it.
@@ -35,7 +35,7 @@ pub struct Found {
     pub own_chosen: usize,
 }
 
-impl Sweep {
+impl SweepQuery {
     pub fn is_empty(&self) -> bool {
         self.person.trim().is_empty() && self.crit.is_empty()
     }
@@ -128,7 +128,7 @@ impl Sweep {
 /// How a server's part of a sweep ends its sessions, in words: "one call
 /// per session", "1 whole user by the server's per-user call; 2 other
 /// sessions one call each".
-pub fn how(action: &Action) -> String {
+pub fn calls_in_words(action: &Action) -> String {
     let Action::Sweep { users, ids, .. } = action else {
         return String::new();
     };
@@ -276,8 +276,8 @@ mod tests {
         }
     }
 
-    fn sweep(person: &str) -> Sweep {
-        Sweep {
+    fn sweep(person: &str) -> SweepQuery {
+        SweepQuery {
             person: person.into(),
             ..Default::default()
         }
@@ -428,7 +428,10 @@ mod tests {
         };
         assert!(users.is_empty());
         assert_eq!(ids, ["3w"]);
-        assert_eq!(how(&part.plan(ds, &rows, &f)), "one call per session");
+        assert_eq!(
+            calls_in_words(&part.plan(ds, &rows, &f)),
+            "one call per session"
+        );
 
         // Their own session left out: not the whole user any more.
         let mut own = rows.to_vec();
@@ -440,7 +443,7 @@ mod tests {
         assert_eq!(users.len(), 1, "only u-dana2 whole");
         assert_eq!(ids, ["1"]);
         assert_eq!(
-            how(&whole.plan(ds, &own, &f)),
+            calls_in_words(&whole.plan(ds, &own, &f)),
             "1 whole user by the server's per-user call; 1 other session one call each"
         );
     }

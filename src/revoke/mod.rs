@@ -47,7 +47,7 @@ impl Action {
 
 /// What to tell the admin: a success (role status) or a failure (role alert).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Said {
+pub enum RevokeMessage {
     Done(String),
     Failed(String),
 }
@@ -162,36 +162,36 @@ pub async fn revoke_in_one_call(
 }
 
 /// What one session's revocation did (`what`: how it is shown).
-pub fn one_said(report: &RevokeReport, id: &str, what: &str) -> Said {
+pub fn one_said(report: &RevokeReport, id: &str, what: &str) -> RevokeMessage {
     if !report.revoked.is_empty() {
-        Said::Done(format!(
+        RevokeMessage::Done(format!(
             "Revoked session {id} ({what}). It has to sign in again."
         ))
     } else if !report.already_gone.is_empty() {
-        Said::Done(format!(
+        RevokeMessage::Done(format!(
             "Session {id} ({what}) was already gone; it was removed from the list."
         ))
     } else if let Some(f) = report.failed.first() {
-        Said::Failed(format!(
+        RevokeMessage::Failed(format!(
             "Could not revoke session {id} ({what}): {} Use its Revoke button to try again.",
             f.reason
         ))
     } else if let Some(f) = report.not_sent.first() {
-        Said::Failed(format!(
+        RevokeMessage::Failed(format!(
             "Session {id} ({what}) was not revoked: {}",
             f.reason
         ))
     } else {
-        Said::Failed(format!("Session {id} ({what}) was not revoked."))
+        RevokeMessage::Failed(format!("Session {id} ({what}) was not revoked."))
     }
 }
 
 /// What a batch did, in one sentence (details are in the report).
-pub fn batch_said(report: &RevokeReport) -> Said {
+pub fn batch_said(report: &RevokeReport) -> RevokeMessage {
     if report.is_clean() {
-        Said::Done(report.summary())
+        RevokeMessage::Done(report.summary())
     } else {
-        Said::Failed(format!(
+        RevokeMessage::Failed(format!(
             "{} See the report for what failed and why.",
             report.summary()
         ))
@@ -206,12 +206,16 @@ pub fn call_said(
     result: &Result<(), ApiError>,
     who: &str,
     others_done: &str,
-) -> Said {
+) -> RevokeMessage {
     match (result, action) {
-        (Err(e), _) => Said::Failed(format!("Nothing was confirmed revoked: {e}")),
-        (Ok(()), Action::Others) => Said::Done(format!("{others_done} The list was reloaded.")),
-        (Ok(()), Action::All) => Said::Done(ALL_REVOKED.into()),
-        (Ok(()), a) => Said::Done(format!("Revoked all {} sessions of {who}.", a.ids().len())),
+        (Err(e), _) => RevokeMessage::Failed(format!("Nothing was confirmed revoked: {e}")),
+        (Ok(()), Action::Others) => {
+            RevokeMessage::Done(format!("{others_done} The list was reloaded."))
+        }
+        (Ok(()), Action::All) => RevokeMessage::Done(ALL_REVOKED.into()),
+        (Ok(()), a) => {
+            RevokeMessage::Done(format!("Revoked all {} sessions of {who}.", a.ids().len()))
+        }
     }
 }
 
@@ -346,12 +350,12 @@ mod tests {
         assert_eq!(done, Ok(()));
         assert_eq!(
             call_said(&user, &done, "Irina", ""),
-            Said::Done("Revoked all 2 sessions of Irina.".into())
+            RevokeMessage::Done("Revoked all 2 sessions of Irina.".into())
         );
         let html = block_on(revoke_in_one_call(ds, &Action::Others, &page));
         assert_eq!(html, Err(ApiError::HtmlPage { status: 200 }));
         assert!(
-            matches!(call_said(&Action::Others, &html, "", ""), Said::Failed(m) if m.starts_with("Nothing was confirmed revoked: 200 OK"))
+            matches!(call_said(&Action::Others, &html, "", ""), RevokeMessage::Failed(m) if m.starts_with("Nothing was confirmed revoked: 200 OK"))
         );
         // Not offered by this backend: refused, nothing sent.
         let none = |_: ApiRequest| -> LocalBoxFuture<'static, _> { panic!("nothing may be sent") };
@@ -375,24 +379,24 @@ mod tests {
         use crate::bulk::{ItemResult, NotSent};
         assert_eq!(
             one_said(&report(ItemResult::Done(Revoked::Now)), "s1", "alice"),
-            Said::Done("Revoked session s1 (alice). It has to sign in again.".into())
+            RevokeMessage::Done("Revoked session s1 (alice). It has to sign in again.".into())
         );
         assert!(matches!(
             one_said(&report(ItemResult::Done(Revoked::AlreadyGone)), "s1", "alice"),
-            Said::Done(m) if m.contains("already gone")
+            RevokeMessage::Done(m) if m.contains("already gone")
         ));
         assert!(matches!(
             one_said(&report(ItemResult::Failed(ApiError::Server { status: 500, message: "x".into() })), "s1", "alice"),
-            Said::Failed(m) if m.starts_with("Could not revoke session s1 (alice): 500")
+            RevokeMessage::Failed(m) if m.starts_with("Could not revoke session s1 (alice): 500")
         ));
         assert!(matches!(
             one_said(&report(ItemResult::NotSent(NotSent::Stopped)), "s1", "alice"),
-            Said::Failed(m) if m.contains("you stopped the batch")
+            RevokeMessage::Failed(m) if m.contains("you stopped the batch")
         ));
         let clean = report(ItemResult::Done(Revoked::Now));
         assert_eq!(
             batch_said(&clean),
-            Said::Done("Revoked 1 of 1 session.".into())
+            RevokeMessage::Done("Revoked 1 of 1 session.".into())
         );
     }
 }

@@ -5,7 +5,7 @@
 //! rows) and end them with one confirmation; each server then reports on
 //! its own, with Retry failed.
 
-mod part;
+mod server_preview;
 
 use crate::browser;
 use crate::components::bulk_report::BulkReport;
@@ -14,13 +14,13 @@ use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::criteria_fields::CriteriaFields;
 use crate::confirm::{self, ConfirmSpec};
 use crate::context::{AppCtx, ServerId};
-use crate::everywhere::{dedupe, how, people, Found, Person, Sweep};
+use crate::everywhere::{calls_in_words, dedupe, people, Found, Person, SweepQuery};
 use crate::list::Criteria;
 use crate::pages::sessions::{Screen, Screens};
 use crate::plural::counted;
 use crate::revoke::Action;
 use leptos::prelude::*;
-use part::Part;
+use server_preview::ServerPreview;
 use std::collections::{HashMap, HashSet};
 
 /// The admin's ticks on the people found: (server, person key) → ticked.
@@ -42,17 +42,17 @@ const SHOWN_ROWS: usize = 200;
 /// A sweep waiting for the admin's confirmation: the words, and the parts
 /// as they were when asked (what runs is exactly what was confirmed).
 #[derive(Clone, Debug)]
-struct Asked {
+struct SweepToConfirm {
     spec: ConfirmSpec,
-    parts: Vec<Part>,
+    parts: Vec<ServerPreview>,
 }
 
 #[component]
 pub fn EverywherePage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let screens = expect_context::<Screens>();
-    let sweep = RwSignal::new(Sweep::default());
-    let confirm = RwSignal::new(None::<Asked>);
+    let sweep = RwSignal::new(SweepQuery::default());
+    let confirm = RwSignal::new(None::<SweepToConfirm>);
     // The servers the last sweep ran on (their reports are shown here).
     let ran = RwSignal::new(Vec::<ServerId>::new());
     let screen_of = move |id: ServerId| screens.all().into_iter().find(|s| s.server() == id);
@@ -124,7 +124,7 @@ pub fn EverywherePage() -> impl IntoView {
                             .collect();
                         (found, action, people)
                     });
-                    Part {
+                    ServerPreview {
                         server,
                         label: s.server_label(),
                         found,
@@ -140,7 +140,7 @@ pub fn EverywherePage() -> impl IntoView {
         })
     });
     // Everyone the sweep ends, "‹person› on ‹server›", with their sessions.
-    let people_in = move |parts: &[Part]| -> Vec<(String, usize)> {
+    let people_in = move |parts: &[ServerPreview]| -> Vec<(String, usize)> {
         parts
             .iter()
             .flat_map(|p| {
@@ -150,7 +150,8 @@ pub fn EverywherePage() -> impl IntoView {
             })
             .collect()
     };
-    let total = Memo::new(move |_| parts.with(|p| p.iter().map(Part::count).sum::<usize>()));
+    let total =
+        Memo::new(move |_| parts.with(|p| p.iter().map(ServerPreview::count).sum::<usize>()));
     let servers_hit = move || parts.with(|p| p.iter().filter(|p| p.count() > 0).count());
     let rows = Memo::new(move |_| {
         let mut out: Vec<ServerRow> = Vec::new();
@@ -199,18 +200,18 @@ pub fn EverywherePage() -> impl IntoView {
             }
         })
     };
-    let hold = move |parts: &[Part], on: bool| {
+    let hold = move |parts: &[ServerPreview], on: bool| {
         for s in parts.iter().filter_map(|p| screen_of(p.server)) {
             let _ = s.held.try_set(on);
         }
     };
     on_cleanup(move || {
-        if let Some(Asked { parts, .. }) = confirm.try_get_untracked().flatten() {
+        if let Some(SweepToConfirm { parts, .. }) = confirm.try_get_untracked().flatten() {
             hold(&parts, false);
         }
     });
     let ask = move || {
-        let snapshot: Vec<Part> = parts
+        let snapshot: Vec<ServerPreview> = parts
             .get_untracked()
             .into_iter()
             .filter(|p| p.count() > 0)
@@ -222,7 +223,7 @@ pub fn EverywherePage() -> impl IntoView {
         let own: usize = snapshot.iter().map(|p| p.found.own_chosen).sum();
         let per_server: Vec<(String, usize, String)> = snapshot
             .iter()
-            .map(|p| (p.label.clone(), p.count(), how(&p.action)))
+            .map(|p| (p.label.clone(), p.count(), calls_in_words(&p.action)))
             .collect();
         let mut spec = confirm::sweep(&people_in(&snapshot), w.whole_person(), &per_server, own);
         for p in &snapshot {
@@ -241,12 +242,12 @@ pub fn EverywherePage() -> impl IntoView {
         // Until it is answered, no server under it refreshes quietly: what
         // is confirmed is exactly what was shown.
         hold(&snapshot, true);
-        confirm.set(Some(Asked {
+        confirm.set(Some(SweepToConfirm {
             spec,
             parts: snapshot,
         }));
     };
-    let run = move |snapshot: Vec<Part>| {
+    let run = move |snapshot: Vec<ServerPreview>| {
         ran.set(snapshot.iter().map(|p| p.server).collect());
         for p in snapshot {
             if let Some(s) = screen_of(p.server) {
@@ -255,7 +256,7 @@ pub fn EverywherePage() -> impl IntoView {
         }
     };
 
-    let part_line = |p: Part| {
+    let part_line = |p: ServerPreview| {
         view! {
             <li>
                 <span>{p.line()}</span>
@@ -438,7 +439,7 @@ pub fn EverywherePage() -> impl IntoView {
                 })}
             </For>
             {move || {
-                confirm.get().map(|Asked { spec, parts }| {
+                confirm.get().map(|SweepToConfirm { spec, parts }| {
                     view! {
                         <ConfirmDialog
                             spec=spec

@@ -12,7 +12,7 @@ use crate::confirm::{self, ConfirmSpec, PendingConfirm};
 use crate::load::PROGRESS_EVERY_MS;
 use crate::model::Session;
 use crate::plural::counted;
-use crate::revoke::{self, Action, Said, Submitted};
+use crate::revoke::{self, Action, RevokeMessage, Submitted};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::{HashMap, HashSet};
@@ -20,7 +20,7 @@ use std::collections::{HashMap, HashSet};
 impl Screen {
     /// Tells the admin what happened; with several servers connected, on
     /// which one.
-    fn say(&self, said: Said) {
+    fn say(&self, said: RevokeMessage) {
         let on = |text: String| {
             if self.ctx.servers.with_untracked(|s| s.len() > 1) {
                 format!("{}: {text}", self.server_label())
@@ -29,15 +29,15 @@ impl Screen {
             }
         };
         match said {
-            Said::Done(text) => self.ctx.status(on(text)),
-            Said::Failed(text) => self.ctx.alert(on(text)),
+            RevokeMessage::Done(text) => self.ctx.status(on(text)),
+            RevokeMessage::Failed(text) => self.ctx.alert(on(text)),
         }
     }
 
     /// Who and where, for the activity record.
     fn origin(&self) -> Origin {
         Origin {
-            admin: self.api.with_value(|a| a.conn.display_name.clone()),
+            admin: self.connected.with_value(|a| a.conn.display_name.clone()),
             server: self.server_label(),
         }
     }
@@ -79,7 +79,7 @@ impl Screen {
     }
 
     pub fn ask_one(self, id: String) {
-        let spec = confirm::one(&id, &self.label_of(&id));
+        let spec = confirm::one(&id, &self.session_label(&id));
         self.ask(
             Action::Sessions {
                 ids: vec![id],
@@ -275,7 +275,7 @@ impl Screen {
                     waiting
                         .iter()
                         .flat_map(Action::ids)
-                        .map(|id| (id.clone(), self.label_of(id))),
+                        .map(|id| (id.clone(), self.session_label(id))),
                 );
             }
             self.ctx

@@ -2,14 +2,14 @@
 //! matching" — the list the filter and the criteria keep is the preview of
 //! the revoke (the admin's own session is left out of the selection).
 
-use super::screen::{Screen, Shown};
+use super::screen::{Screen, ShownRows};
 use crate::components::criteria_fields::CriteriaFields;
 use crate::list::Criteria;
 use crate::plural::counted;
 use leptos::prelude::*;
 
 #[component]
-pub fn CriteriaPanel(s: Screen, shown: Shown) -> impl IntoView {
+pub fn CriteriaPanel(s: Screen, shown: ShownRows) -> impl IntoView {
     let any = move || s.query.with(|q| !q.crit.is_empty());
     let matching = move || shown.matched.with(Vec::len);
     view! {

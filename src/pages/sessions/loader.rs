@@ -74,7 +74,7 @@ impl Screen {
             .try_with_untracked(|l| l.sessions.iter().find(|s| s.current).map(|s| s.id.clone()))
             .flatten();
         let in_token = self
-            .api
+            .connected
             .try_with_value(|a| self.backend.own_session_in_token(&a.conn.token))
             .flatten();
         let source = self.backend.own_source(scope);

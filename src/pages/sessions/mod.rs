@@ -20,28 +20,28 @@ use crate::components::pagination::Pagination;
 use crate::components::session_table::SessionTable;
 use crate::components::shortcuts_dialog::ShortcutsDialog;
 use crate::components::user_groups::UserGroups;
-use crate::context::{Api, AppCtx};
+use crate::context::{AppCtx, Connected};
 use crate::list::SortKey;
 use crate::plural::counted;
 use crate::revoke::Action;
 use criteria::CriteriaPanel;
 use leptos::prelude::*;
 use load_status::LoadStatus;
-use screen::Shown;
+use screen::ShownRows;
 pub use screen::{Screen, Screens};
 use toolbar::Toolbar;
 
 /// The Sessions screen of one signed-in connection: everything it loads or
 /// revokes goes through `api`, captured when it was created.
 #[component]
-pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoView {
+pub fn SessionsPage(api: Connected, #[prop(into)] active: Signal<bool>) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let s = Screen::new(ctx, api, active);
     let screens = expect_context::<Screens>();
     screens.register(s);
     let server = s.server();
     on_cleanup(move || screens.unregister(server));
-    // Shown again: the URL holds this screen's view.
+    // ShownRows again: the URL holds this screen's view.
     Effect::new(move |was: Option<bool>| {
         let now = active.get();
         if now && was == Some(false) {
@@ -49,7 +49,7 @@ pub fn SessionsPage(api: Api, #[prop(into)] active: Signal<bool>) -> impl IntoVi
         }
         now
     });
-    let shown = Shown::new(s);
+    let shown = ShownRows::new(s);
     let caps = Memo::new(move |_| s.backend.caps(s.scope.get()));
     let now = RwSignal::new(browser::now_ms());
     if let Ok(h) = set_interval_with_handle(

@@ -7,7 +7,7 @@ use crate::browser;
 use crate::bulk::Stop;
 use crate::components::bulk_report::BulkState;
 use crate::confirm::PendingConfirm;
-use crate::context::{Api, AppCtx, ServerId};
+use crate::context::{AppCtx, Connected, ServerId};
 use crate::http::request::{ApiError, ApiRequest, RawResponse};
 use crate::list::{paginate, ListQuery, PageView, SessionList, UserGroup};
 use crate::load::{LoadProgress, Loads, RevokeMarks};
@@ -22,7 +22,7 @@ use std::collections::HashSet;
 pub struct Screen {
     pub ctx: AppCtx,
     /// The connection this screen was opened for: all it sends goes there.
-    pub api: StoredValue<Api, LocalStorage>,
+    pub connected: StoredValue<Connected, LocalStorage>,
     pub backend: &'static dyn Backend,
     pub scope: RwSignal<Scope>,
     pub list: RwSignal<SessionList, LocalStorage>,
@@ -103,7 +103,7 @@ impl Default for Screens {
 }
 
 impl Screen {
-    pub fn new(ctx: AppCtx, api: Api, active: Signal<bool>) -> Screen {
+    pub fn new(ctx: AppCtx, api: Connected, active: Signal<bool>) -> Screen {
         let backend = api.backend();
         let default_sort = backend.caps(Scope::All).default_sort;
         let default_query = StoredValue::new(ListQuery {
@@ -113,7 +113,7 @@ impl Screen {
         });
         Screen {
             ctx,
-            api: StoredValue::new_local(api),
+            connected: StoredValue::new_local(api),
             backend,
             scope: RwSignal::new(backend.first_scope()),
             list: RwSignal::new_local(SessionList::default()),
@@ -152,7 +152,7 @@ impl Screen {
     /// The server this connection reaches (kind and URL): two connections
     /// with the same are two accounts on one server.
     pub fn server_url(&self) -> String {
-        self.api.with_value(|a| {
+        self.connected.with_value(|a| {
             format!(
                 "{} {}",
                 a.conn.kind.backend().key(),
@@ -162,14 +162,14 @@ impl Screen {
     }
 
     pub fn server(&self) -> ServerId {
-        self.api.with_value(|a| a.id)
+        self.connected.with_value(|a| a.id)
     }
 
     /// How the tabs, messages and reports name this screen's server.
     pub fn server_label(&self) -> String {
         self.ctx
-            .label_of(self.server())
-            .unwrap_or_else(|| self.api.with_value(|a| a.conn.label()))
+            .server_label(self.server())
+            .unwrap_or_else(|| self.connected.with_value(|a| a.conn.label()))
     }
 
     /// Writes this screen's view into the URL (its tab was just shown).
@@ -209,7 +209,7 @@ impl Screen {
     }
 
     /// How a session is named to the admin ("alice — Chrome on Windows").
-    pub fn label_of(&self, id: &str) -> String {
+    pub fn session_label(&self, id: &str) -> String {
         self.list
             .with_untracked(|l| l.find(id).map(Session::describe))
             .unwrap_or_else(|| id.to_string())
@@ -241,7 +241,7 @@ impl Screen {
     pub fn call(
         &self,
     ) -> impl Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawResponse, ApiError>> {
-        let api = self.api.get_value();
+        let api = self.connected.get_value();
         move |req| {
             let api = api.clone();
             Box::pin(async move { api.call(req).await })
@@ -254,7 +254,7 @@ impl Screen {
 /// pass), a page flip only slices, and only a sort change (or new rows)
 /// sorts again.
 #[derive(Clone, Copy)]
-pub struct Shown {
+pub struct ShownRows {
     /// Why the criteria cannot be read (then nothing matches).
     pub crit_error: Memo<Option<String>>,
     pub page_view: Memo<PageView>,
@@ -264,8 +264,8 @@ pub struct Shown {
     pub groups: Memo<Vec<UserGroup>>,
 }
 
-impl Shown {
-    pub fn new(s: Screen) -> Shown {
+impl ShownRows {
+    pub fn new(s: Screen) -> ShownRows {
         let (list, query) = (s.list, s.query);
         let sort_by = Memo::new(move |_| query.with(|q| (q.sort, q.dir)));
         let filter = Memo::new(move |_| query.with(|q| q.filter.clone()));
@@ -310,7 +310,7 @@ impl Shown {
                 .with(|v| list.with(|l| v.rows.iter().map(|&i| l.sessions[i].clone()).collect()))
         });
         let groups = Memo::new(move |_| list.with(|l| l.groups()));
-        Shown {
+        ShownRows {
             crit_error,
             matched,
             page_view,

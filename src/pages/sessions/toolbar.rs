@@ -1,12 +1,12 @@
 //! The Sessions screen's toolbar: the filter and the list-wide actions.
 
-use super::screen::{Screen, Shown};
+use super::screen::{Screen, ShownRows};
 use crate::backends::Caps;
 use leptos::prelude::*;
 use std::collections::HashSet;
 
 #[component]
-pub fn Toolbar(s: Screen, shown: Shown, caps: Memo<Caps>) -> impl IntoView {
+pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
     // The selection is cleared on load and pruned on revoke, so it holds
     // listed sessions only (ask_selected intersects again before sending).
     let selected = move || s.selected.with(|x| x.len());

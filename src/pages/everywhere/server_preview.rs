@@ -2,13 +2,13 @@
 //! (plain Rust, tested natively).
 
 use crate::context::ServerId;
-use crate::everywhere::{how, Found, Person};
+use crate::everywhere::{calls_in_words, Found, Person};
 use crate::plural::counted;
 use crate::revoke::Action;
 
 /// One server's part of the preview.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Part {
+pub struct ServerPreview {
     pub server: ServerId,
     pub label: String,
     pub found: Found,
@@ -26,7 +26,7 @@ pub struct Part {
     pub refused: Option<&'static str>,
 }
 
-impl Part {
+impl ServerPreview {
     pub fn count(&self) -> usize {
         self.found.chosen.len()
     }
@@ -36,7 +36,7 @@ impl Part {
     pub fn line(&self) -> String {
         let mut text = format!("{} — {}", self.label, counted(self.count(), "session"));
         if self.count() > 0 {
-            text.push_str(&format!(" ({})", how(&self.action)));
+            text.push_str(&format!(" ({})", calls_in_words(&self.action)));
         }
         if self.found.own_matching > self.found.own_chosen {
             text.push_str(" · your own session matches and is left out");
@@ -66,8 +66,8 @@ impl Part {
 mod tests {
     use super::*;
 
-    fn part(chosen: usize, own_matching: usize, own_chosen: usize) -> Part {
-        Part {
+    fn part(chosen: usize, own_matching: usize, own_chosen: usize) -> ServerPreview {
+        ServerPreview {
             server: 1,
             label: "Rocket.Chat · chat.example.com".into(),
             found: Found {
