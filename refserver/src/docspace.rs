@@ -137,26 +137,13 @@ pub fn seed(rng: &mut Rng, now: i64) -> DocSpace {
 }
 
 impl crate::state::ApiData for DocSpace {
+    fn session_ids(&self) -> (&'static str, Vec<String>) {
+        let ids = self.conns.iter().map(|s| s.id.to_string());
+        ("docspaceIds", ids.collect())
+    }
     fn remove(&mut self, ids: &[String]) {
         self.conns.retain(|s| !ids.contains(&s.id.to_string()));
     }
-    fn session_ids(&self) -> (&'static str, Vec<String>) {
-        (
-            "docspaceIds",
-            self.conns.iter().map(|s| s.id.to_string()).collect(),
-        )
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
-}
-
-/// [`seed`], as the store keeps it.
-pub fn seed_data(rng: &mut Rng, now: i64) -> Box<dyn crate::state::ApiData> {
-    Box::new(seed(rng, now))
 }
 
 fn envelope(response: Value) -> Response {

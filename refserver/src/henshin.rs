@@ -110,26 +110,13 @@ pub fn seed(rng: &mut Rng, now: i64) -> Henshin {
 }
 
 impl crate::state::ApiData for Henshin {
+    fn session_ids(&self) -> (&'static str, Vec<String>) {
+        let ids = self.sessions.iter().map(|s| s.id.to_string());
+        ("henshinIds", ids.collect())
+    }
     fn remove(&mut self, ids: &[String]) {
         self.sessions.retain(|s| !ids.contains(&s.id.to_string()));
     }
-    fn session_ids(&self) -> (&'static str, Vec<String>) {
-        (
-            "henshinIds",
-            self.sessions.iter().map(|s| s.id.to_string()).collect(),
-        )
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
-}
-
-/// [`seed`], as the store keeps it.
-pub fn seed_data(rng: &mut Rng, now: i64) -> Box<dyn crate::state::ApiData> {
-    Box::new(seed(rng, now))
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {

@@ -138,7 +138,7 @@ struct Api {
     data: Option<state::Seed>,
 }
 
-/// Every API. A new one is its module and one line here.
+/// Every API. A new one is its module and one entry here.
 const APIS: &[Api] = &[
     Api {
         prefix: "/api/v1/",
@@ -148,17 +148,17 @@ const APIS: &[Api] = &[
     Api {
         prefix: "/api/2.0/",
         routes: docspace::routes,
-        data: Some(docspace::seed_data),
+        data: Some(|r, now| Box::new(docspace::seed(r, now))),
     },
     Api {
         prefix: "/api/admin/",
         routes: henshin::routes,
-        data: Some(henshin::seed_data),
+        data: Some(|r, now| Box::new(henshin::seed(r, now))),
     },
     Api {
         prefix: "/auth/",
         routes: selfservice::routes,
-        data: Some(selfservice::seed_data),
+        data: Some(|r, now| Box::new(selfservice::seed(r, now))),
     },
 ];
 

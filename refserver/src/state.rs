@@ -85,13 +85,26 @@ pub struct Store {
 
 /// One API's own data, kept in the store without the store knowing it: an
 /// API module is then one file plus its line in `main.rs`.
-pub trait ApiData: Any + Send {
-    /// Ends these sessions behind the panel's back (another admin did).
-    fn remove(&mut self, ids: &[String]);
+pub trait ApiData: AsAny + Send {
     /// Its session IDs for the test statistics, under this key.
     fn session_ids(&self) -> (&'static str, Vec<String>);
+    /// Ends these sessions behind the panel's back (another admin did).
+    fn remove(&mut self, ids: &[String]);
+}
+
+/// What lets the store hand an API its own data back, typed.
+pub trait AsAny: Any {
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<T: Any> AsAny for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
 }
 
 /// Seeds one API's data from the shared random stream, at `now` (ms).

@@ -2,6 +2,7 @@
 //! Everywhere view's matches).
 
 use crate::browser;
+use crate::components::data_table::{or_dash, DataTable};
 use crate::model::Session;
 use leptos::prelude::*;
 
@@ -16,23 +17,12 @@ pub struct ServerRow {
 /// `rows`: in the order shown.
 #[component]
 pub fn CombinedTable(#[prop(into)] rows: Signal<Vec<ServerRow>>) -> impl IntoView {
-    let dash = |v: String| if v.is_empty() { "—".to_string() } else { v };
     view! {
-        <div class="table-wrap">
-            <table class="sessions combined">
-                <caption class="sr-only">"Matching sessions on every connected server"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Server"</th>
-                        <th scope="col">"User"</th>
-                        <th scope="col">"Client"</th>
-                        <th scope="col">"OS"</th>
-                        <th scope="col">"IP"</th>
-                        <th scope="col">"Login"</th>
-                        <th scope="col">"Session"</th>
-                    </tr>
-                </thead>
-                <tbody>
+        <DataTable
+            caption="Matching sessions on every connected server"
+            class="combined"
+            columns=&["Server", "User", "Client", "OS", "IP", "Login", "Session"]
+        >
                     {move || {
                         rows.get()
                             .into_iter()
@@ -50,9 +40,9 @@ pub fn CombinedTable(#[prop(into)] rows: Signal<Vec<ServerRow>>) -> impl IntoVie
                                             {r.user_label().to_string()}
                                             {r.current.then(|| view! { <span class="badge">"This session"</span> })}
                                         </td>
-                                        <td>{dash(r.client_label())}</td>
-                                        <td>{dash(r.os_label())}</td>
-                                        <td class="mono">{dash(r.ip.clone().unwrap_or_default())}</td>
+                                        <td>{or_dash(r.client_label())}</td>
+                                        <td>{or_dash(r.os_label())}</td>
+                                        <td class="mono">{or_dash(r.ip.clone().unwrap_or_default())}</td>
                                         <td class="nowrap">{login}</td>
                                         <td class="mono">{r.id.clone()}</td>
                                     </tr>
@@ -60,8 +50,6 @@ pub fn CombinedTable(#[prop(into)] rows: Signal<Vec<ServerRow>>) -> impl IntoVie
                             })
                             .collect_view()
                     }}
-                </tbody>
-            </table>
-        </div>
+        </DataTable>
     }
 }

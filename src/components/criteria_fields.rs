@@ -1,6 +1,7 @@
 //! The revoke-by-criteria inputs (idle days, signed in before, client, OS,
 //! IP or subnet, location), for one server's screen and for Everywhere.
 
+use crate::components::text_field::TextField;
 use crate::list::criteria::URL_KEYS;
 use crate::list::Criteria;
 use leptos::prelude::*;
@@ -16,23 +17,21 @@ pub fn CriteriaFields(
         move |key: &'static str, label: &'static str, kind: &'static str, hint: &'static str| {
             let at = URL_KEYS.iter().position(|k| *k == key).unwrap_or(0);
             view! {
-                <label class="field crit-field">
-                    <span>{label}</span>
-                    <input
-                        type=kind
-                        placeholder=hint
-                        spellcheck="false"
-                        inputmode=if key == "idle" { "numeric" } else { "text" }
-                        prop:value=move || value.with(|c| c.fields()[at].clone())
-                        on:input=move |ev| {
-                            let mut c = value.get_untracked();
-                            if let Some(f) = c.field_mut(key) {
-                                *f = event_target_value(&ev);
-                            }
-                            on_change.run(c);
+                <TextField
+                    label=label
+                    class="crit-field"
+                    kind=kind
+                    placeholder=hint
+                    inputmode=if key == "idle" { "numeric" } else { "text" }
+                    value=Signal::derive(move || value.with(|c| c.fields()[at].clone()))
+                    on_input=move |v: String| {
+                        let mut c = value.get_untracked();
+                        if let Some(f) = c.field_mut(key) {
+                            *f = v;
                         }
-                    />
-                </label>
+                        on_change.run(c);
+                    }
+                />
             }
         };
     view! {

@@ -5,6 +5,7 @@
 use crate::audit::Outcome;
 use crate::browser;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::data_table::{or_dash, DataTable};
 use crate::context::AppCtx;
 use crate::plural::counted;
 use leptos::prelude::*;
@@ -71,7 +72,7 @@ pub fn ActivityPage() -> impl IntoView {
                             <td class="mono">{e.session.clone()}</td>
                             <td>{e.user.clone()}</td>
                             <td>{e.client.clone()}</td>
-                            <td class="mono">{if e.ip.is_empty() { "—".to_string() } else { e.ip.clone() }}</td>
+                            <td class="mono">{or_dash(e.ip.clone())}</td>
                             <td>
                                 <span class=class>{word}</span>
                                 {(!reason.is_empty()).then(|| view! { <span class="reason">{reason}</span> })}
@@ -112,24 +113,13 @@ pub fn ActivityPage() -> impl IntoView {
                 when=move || { total.get() > 0 }
                 fallback=|| view! { <p class="empty">"Nothing has been revoked from this browser yet."</p> }
             >
-                <div class="table-wrap">
-                    <table class="sessions activity">
-                        <caption class="sr-only">"Revocation attempts, newest first"</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Time"</th>
-                                <th scope="col">"Signed in as"</th>
-                                <th scope="col">"Server"</th>
-                                <th scope="col">"Session"</th>
-                                <th scope="col">"User"</th>
-                                <th scope="col">"Client"</th>
-                                <th scope="col">"IP"</th>
-                                <th scope="col">"Outcome"</th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
+                <DataTable
+                    caption="Revocation attempts, newest first"
+                    class="activity"
+                    columns=&["Time", "Signed in as", "Server", "Session", "User", "Client", "IP", "Outcome"]
+                >
+                    {rows}
+                </DataTable>
                 <Show when=move || { total.get() > shown.get() }>
                     <p class="more">
                         <span class="muted">{move || format!("Showing the newest {} of {}. ", shown.get(), total.get())}</span>

@@ -1,6 +1,7 @@
 //! The Connect screen: pick a backend and server, sign in, confirm who we are.
 
 use crate::backends::BackendKind;
+use crate::components::text_field::TextField;
 use crate::connection::{parse_presets, Preset};
 use crate::context::{AppCtx, PresetStep, View};
 use crate::http::request::{ApiRequest, Method};
@@ -87,19 +88,16 @@ pub fn ConnectPage() -> impl IntoView {
 
     let text_field = move |label: &'static str,
                            value: RwSignal<String>,
-                           kind_attr: &'static str,
-                           auto: &'static str| {
+                           kind: &'static str,
+                           autocomplete: &'static str| {
         view! {
-            <label class="field">
-                <span>{label}</span>
-                <input
-                    type=kind_attr
-                    autocomplete=auto
-                    spellcheck="false"
-                    prop:value=move || value.get()
-                    on:input=move |ev| value.set(event_target_value(&ev))
-                />
-            </label>
+            <TextField
+                label=label
+                value=value
+                on_input=move |v| value.set(v)
+                kind=kind
+                autocomplete=autocomplete
+            />
         }
     };
 
@@ -195,19 +193,14 @@ pub fn ConnectPage() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                <label class="field">
-                    <span>"Server URL"</span>
-                    <input
-                        type="url"
-                        placeholder="Empty = this panel's own origin"
-                        spellcheck="false"
-                        prop:value=move || base.get()
-                        on:input=move |ev| base.set(event_target_value(&ev))
-                    />
-                    <span class="hint">
-                        "Two-factor codes can only be sent when the panel is served from the server's own origin (see README → Deploy)."
-                    </span>
-                </label>
+                <TextField
+                    label="Server URL"
+                    value=base
+                    on_input=move |v| base.set(v)
+                    kind="url"
+                    placeholder="Empty = this panel's own origin"
+                    hint="Two-factor codes can only be sent when the panel is served from the server's own origin (see README → Deploy)."
+                />
                 <Show when=move || creds().password_login>
                     <fieldset class="field segmented">
                         <legend>"Sign in with"</legend>

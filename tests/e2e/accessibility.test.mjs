@@ -2,17 +2,14 @@
 // dialog — Connect, Sessions, Session details, Two-factor, Everywhere,
 // Activity — in light and dark, under the release build's CSP. Serious and
 // critical violations fail the test (with what and where).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import AxeBuilder from '@axe-core/playwright';
 import {
-  stopAllServers, launch, withServerPage, signInWithToken, answerPassword, DOCSPACE,
+  browserForFile, signInWithToken, answerPassword, DOCSPACE,
 } from './helpers.mjs';
 
-let browser;
-let close;
-before(async () => { ({ browser, close } = await launch()); });
-after(async () => { await close?.(); stopAllServers(); });
+const { withServer } = browserForFile();
 
 /** Scans the page as it is now; returns the serious and critical findings, worded. */
 async function scan(page, what) {
@@ -24,7 +21,7 @@ async function scan(page, what) {
 
 for (const scheme of ['light', 'dark']) {
   test(`axe: no serious or critical violations on any screen, ${scheme}`, async () => {
-    await withServerPage(browser, [], async (server, page) => {
+    await withServer([], async (server, page) => {
       await page.emulateMedia({ colorScheme: scheme });
       const found = [];
       await page.goto(server.url);

@@ -1,19 +1,15 @@
 // End to end for DocSpace, Henshin and self-service /auth/sessions: sign in,
 // list, filter, page, details, every revoke action each backend has, and
 // hostile strings shown as text.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  stopAllServers, launch, withServerPage, signInWithBearer, DOCSPACE, HENSHIN, SELF, HOSTILE, status, alert,
+  browserForFile, signInWithBearer, DOCSPACE, HENSHIN, SELF, HOSTILE, status, alert,
   confirmWith,
 } from './helpers.mjs';
 
-let browser;
-let close;
-before(async () => { ({ browser, close } = await launch()); });
-after(async () => { await close?.(); stopAllServers(); });
-
-const withServer = (fn) => withServerPage(browser, [], fn);
+const files = browserForFile();
+const withServer = (fn) => files.withServer([], fn);
 
 const noInjectedMarkup = async (page) => {
   assert.equal(await page.locator('img[src="x"], [onerror], [onload], body script').count(), 0);

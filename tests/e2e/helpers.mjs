@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -197,4 +198,17 @@ export async function withServerPage(browser, flags, fn) {
     await page.context().close();
     await server.stop();
   }
+}
+
+/**
+ * One test file's browser: launched before its tests, closed after them with
+ * every reference server they started. `withServer(flags, fn)` runs `fn` with a
+ * fresh server and page.
+ */
+export function browserForFile() {
+  let browser;
+  let close;
+  before(async () => { ({ browser, close } = await launch()); });
+  after(async () => { await close?.(); stopAllServers(); });
+  return { withServer: (flags, fn) => withServerPage(browser, flags, fn) };
 }

@@ -1,20 +1,15 @@
 // End to end: incident response (issue 11) — several servers at once, one
 // person everywhere, revoke by criteria, the admin's own session, the
 // activity record, freshness, the keyboard.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
-  stopAllServers, launch, withServerPage, signInWithToken, signInWithPassword, answerPassword,
+  browserForFile, signInWithToken, signInWithPassword, answerPassword,
   ADMIN, USER, DOCSPACE, HENSHIN, SELF, sha256, until, status, alert, watch, sleep,
 } from './helpers.mjs';
 
-let browser;
-let close;
-before(async () => { ({ browser, close } = await launch()); });
-after(async () => { await close?.(); stopAllServers(); });
-
-const withServer = (flags, fn) => withServerPage(browser, flags, fn);
+const { withServer } = browserForFile();
 const tabs = (page) => page.getByRole('navigation', { name: 'Servers' });
 const tab = (page, name, opts = {}) => tabs(page).getByRole('button', { name, ...opts });
 

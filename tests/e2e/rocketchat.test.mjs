@@ -1,17 +1,12 @@
 // End to end: the release panel, served by the reference server on the same
 // origin, driven in headless Chromium by role and accessible name.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, stopAllServers, launch, withServerPage, signInWithToken, answerPassword, ADMIN, HOSTILE, sleep,
+  browserForFile, startServer, signInWithToken, answerPassword, ADMIN, HOSTILE, sleep,
 } from './helpers.mjs';
 
-let browser;
-let close;
-before(async () => { ({ browser, close } = await launch()); });
-after(async () => { await close?.(); stopAllServers(); });
-
-const withServer = (flags, fn) => withServerPage(browser, flags, fn);
+const { withServer } = browserForFile();
 
 const dataRows = (page) => page.locator('table.sessions tbody tr');
 const status = (page) => page.getByRole('status').filter({ hasText: /\S/ });

@@ -2,20 +2,15 @@
 // makes the reference server misbehave the way a real one or a proxy can,
 // and checks that nothing outside the admin's choice is sent, that no
 // secret leaves, and that no outcome is silent.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import {
-  startServer, stopAllServers, launch, newPage, watch, withServerPage, signInWithToken, signInWithPassword,
+  browserForFile, startServer, watch, signInWithToken, signInWithPassword,
   signInWithBearer, answerPassword, ADMIN, HENSHIN, SELF, sleep, until, status, alert, confirmWith,
 } from './helpers.mjs';
 
-let browser;
-let close;
-before(async () => { ({ browser, close } = await launch()); });
-after(async () => { await close?.(); stopAllServers(); });
-
-const withServer = (flags, fn) => withServerPage(browser, flags, fn);
+const { withServer } = browserForFile();
 const rowIds = (page) => page.getByRole('checkbox', { name: /^Select session/ }).evaluateAll(
   (els) => els.map((e) => e.getAttribute('aria-label').split(' ')[2]));
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

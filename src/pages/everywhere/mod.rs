@@ -8,17 +8,16 @@
 mod server_preview;
 
 use crate::browser;
-use crate::components::bulk_report::BulkReport;
 use crate::components::combined_table::{CombinedTable, ServerRow};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::criteria_fields::CriteriaFields;
+use crate::components::text_field::TextField;
 use crate::confirm::{self, ConfirmSpec};
 use crate::context::{AppCtx, ServerId};
 use crate::everywhere::{calls_in_words, dedupe, people, Found, Person, SweepQuery};
 use crate::list::Criteria;
-use crate::pages::sessions::{Screen, Screens};
+use crate::pages::sessions::{RevocationReport, Screen, Screens};
 use crate::plural::counted;
-use crate::revoke::Action;
 use leptos::prelude::*;
 use server_preview::ServerPreview;
 use std::collections::{HashMap, HashSet};
@@ -308,21 +307,18 @@ pub fn EverywherePage() -> impl IntoView {
                 </button>
             </div>
             <div class="panel sweep-form">
-                <label class="field person">
-                    <span>"Person"</span>
-                    <input
-                        type="search"
-                        placeholder="Name, username, e-mail or user ID — on every connected server"
-                        spellcheck="false"
-                        prop:value=move || sweep.with(|w| w.person.clone())
-                        on:input=move |ev| {
-                            let v = event_target_value(&ev);
-                            // Ticks belong to what was found: new text, new choice.
-                            ticks.set(Ticks::new());
-                            sweep.update(|w| w.person = v)
-                        }
-                    />
-                </label>
+                <TextField
+                    label="Person"
+                    class="person"
+                    kind="search"
+                    placeholder="Name, username, e-mail or user ID — on every connected server"
+                    value=Signal::derive(move || sweep.with(|w| w.person.clone()))
+                    on_input=move |v: String| {
+                        // Ticks belong to what was found: new text, new choice.
+                        ticks.set(Ticks::new());
+                        sweep.update(|w| w.person = v)
+                    }
+                />
                 <details class="criteria" open=false>
                     <summary>"Criteria"</summary>
                     <CriteriaFields
@@ -424,16 +420,10 @@ pub fn EverywherePage() -> impl IntoView {
             </Show>
             <For each=move || ran.get() key=|id| *id let:id>
                 {screen_of(id).map(|s| {
-                    let waiting = Signal::derive(move || s.queue.with(|q| q.waiting().count()));
                     view! {
                         <section class="server-report" aria-label=format!("Report for {}", s.server_label())>
                             <h2 class="report-server">{s.server_label()}</h2>
-                            <BulkReport
-                                state=s.bulk
-                                waiting=waiting
-                                on_stop=move |_| s.stop.get_value().press()
-                                on_retry={move |ids: Vec<String>| s.submit(Action::Sessions { ids, batch: true })}
-                            />
+                            <RevocationReport s=s />
                         </section>
                     }
                 })}

@@ -8,12 +8,12 @@ mod criteria;
 mod keys;
 mod load_status;
 mod loader;
+mod revocation_report;
 mod screen;
 mod toolbar;
 
 use crate::backends::PerUser;
 use crate::browser;
-use crate::components::bulk_report::BulkReport;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::details_panel::DetailsPanel;
 use crate::components::pagination::Pagination;
@@ -23,10 +23,10 @@ use crate::components::user_groups::UserGroups;
 use crate::context::{AppCtx, Connected};
 use crate::list::SortKey;
 use crate::plural::counted;
-use crate::revoke::Action;
 use criteria::CriteriaPanel;
 use leptos::prelude::*;
 use load_status::LoadStatus;
+pub use revocation_report::RevocationReport;
 use screen::ShownRows;
 pub use screen::{Screen, Screens};
 use toolbar::Toolbar;
@@ -101,7 +101,6 @@ pub fn SessionsPage(api: Connected, #[prop(into)] active: Signal<bool>) -> impl 
         }
     });
 
-    let waiting = Signal::derive(move || s.queue.with(|q| q.waiting().count()));
     let summary = move || {
         let n = s.list.with(|l| l.len());
         let users = shown.groups.with(|g| g.len());
@@ -153,12 +152,7 @@ pub fn SessionsPage(api: Connected, #[prop(into)] active: Signal<bool>) -> impl 
             <LoadStatus s=s />
             <Toolbar s=s shown=shown caps=caps />
             <CriteriaPanel s=s shown=shown />
-            <BulkReport
-                state=s.bulk
-                waiting=waiting
-                on_stop=move |_| s.stop.get_value().press()
-                on_retry={move |ids: Vec<String>| s.submit(Action::Sessions { ids, batch: true })}
-            />
+            <RevocationReport s=s />
             <Show when=move || caps.get().many_users && !s.list.with(|l| l.is_empty())>
                 <UserGroups
                     groups=shown.groups
