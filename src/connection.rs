@@ -4,7 +4,7 @@
 //! localStorage only when the admin ticked "Remember on this device". Signing
 //! out removes both. Nothing secret ever goes into a URL or a log line.
 
-use crate::backends::BackendKind;
+use crate::backends::{BackendKind, Settings};
 use crate::json::{self, Value};
 use std::fmt;
 
@@ -15,8 +15,9 @@ pub struct Connection {
     pub kind: BackendKind,
     /// "" = the panel's own origin.
     pub base_url: String,
-    /// Rocket.Chat user ID (empty for bearer-token backends).
-    pub user_id: String,
+    /// The backend's settings (Rocket.Chat's user ID; none for a bearer
+    /// token backend): see [`crate::backends::Credentials::settings`].
+    pub settings: Settings,
     pub token: String,
     /// "Remember on this device" until this instant (epoch ms): kept in
     /// localStorage until then, never after. `None`: this tab only.
@@ -44,7 +45,7 @@ impl fmt::Debug for Connection {
         f.debug_struct("Connection")
             .field("kind", &self.kind)
             .field("base_url", &self.base_url)
-            .field("user_id", &self.user_id)
+            .field("settings", &self.settings)
             .field("token", &"<redacted>")
             .field("remember_until", &self.remember_until)
             .field("issued_by_panel", &self.issued_by_panel)
@@ -55,7 +56,9 @@ impl fmt::Debug for Connection {
 impl Connection {
     /// The auth headers every call of this connection carries.
     pub fn auth_headers(&self) -> Vec<(String, String)> {
-        self.kind.backend().auth_headers(&self.user_id, &self.token)
+        self.kind
+            .backend()
+            .auth_headers(&self.settings, &self.token)
     }
 
     /// Normalises what the admin typed as Server URL. `http://` is only for
@@ -137,7 +140,9 @@ impl Connection {
     /// panel's other tabs are told by it which connection was disconnected.
     pub fn account_key(&self) -> String {
         let key = self.kind.backend().key();
-        let fields = [key, &self.base_url, &self.user_id, &self.display_name];
+        let mut fields = vec![key, &self.base_url];
+        fields.extend(self.settings.0.iter().map(|(_, v)| v.as_str()));
+        fields.push(&self.display_name);
         crate::http::request::sha256_hex(&fields.join("\u{1f}"))
     }
 
@@ -147,7 +152,15 @@ impl Connection {
         Value::object([
             ("kind", self.kind.backend().key().into()),
             ("base_url", self.base_url.as_str().into()),
-            ("user_id", self.user_id.as_str().into()),
+            (
+                "settings",
+                Value::object(
+                    self.settings
+                        .0
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), Value::from(v.as_str()))),
+                ),
+            ),
             ("token", self.token.as_str().into()),
             (
                 "remember_until",
@@ -172,7 +185,17 @@ impl Connection {
         Some(Connection {
             kind: BackendKind::from_key(v.get("kind")?.as_str()?)?,
             base_url: text("base_url")?,
-            user_id: text("user_id").unwrap_or_default(),
+            settings: Settings(match v.get("settings").and_then(Value::as_object) {
+                Some(map) => map
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect(),
+                // Stored before settings: Rocket.Chat's user ID on its own.
+                None => text("user_id")
+                    .filter(|u| !u.is_empty())
+                    .map(|u| vec![("user_id".to_string(), u)])
+                    .unwrap_or_default(),
+            }),
             token: text("token").filter(|t| !t.is_empty())?,
             // An entry stored before remembering expired has no end: it
             // is read as ended (never as "forever").
@@ -333,7 +356,7 @@ mod tests {
         Connection {
             kind: BackendKind::RocketChat,
             base_url: String::new(),
-            user_id: "u1".into(),
+            settings: Settings(vec![("user_id".into(), "u1".into())]),
             token: "secret-token".into(),
             remember_until: None,
             since: 1_000,
@@ -363,7 +386,7 @@ mod tests {
                 ..conn()
             },
             Connection {
-                user_id: "u2".into(),
+                settings: Settings(vec![("user_id".into(), "u2".into())]),
                 ..conn()
             },
             Connection {
@@ -401,6 +424,30 @@ mod tests {
         assert_eq!(tab(Some(2_000)), [at(3_000, None)]);
         assert!(tab(Some(3_000)).is_empty());
         assert!(r(4_000, Some(1_500)).is_empty());
+    }
+
+    #[test]
+    fn settings_are_stored_with_the_connection_and_old_entries_read() {
+        let c = conn();
+        assert!(
+            c.to_json().contains(r#""settings":{"user_id":"u1"}"#),
+            "{}",
+            c.to_json()
+        );
+        assert_eq!(
+            Connection::from_json(&c.to_json()).unwrap().settings,
+            c.settings
+        );
+        // Stored before settings: the user ID on its own.
+        let old = Connection::from_json(
+            r#"{"kind":"rocketchat","base_url":"","user_id":"u9","token":"t"}"#,
+        )
+        .unwrap();
+        assert_eq!(old.settings.get("user_id"), "u9");
+        assert_eq!(
+            old.auth_headers()[0],
+            ("X-User-Id".to_string(), "u9".to_string())
+        );
     }
 
     #[test]

@@ -624,7 +624,7 @@ mod tests {
             conn: Connection {
                 kind,
                 base_url: "https://chat.example.com".into(),
-                user_id: name.into(),
+                settings: crate::backends::Settings(vec![("user_id".into(), name.into())]),
                 token: "t".into(),
                 remember_until: None,
                 since: 0,

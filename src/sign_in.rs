@@ -2,7 +2,7 @@
 //! the backend has a login, confirm who the credentials belong to. A token
 //! the panel obtained is ended again if Connect fails after all.
 
-use crate::backends::BackendKind;
+use crate::backends::{BackendKind, Settings};
 use crate::connection::Connection;
 use crate::context::AppCtx;
 use crate::http::request::ApiError;
@@ -21,7 +21,8 @@ pub struct Form {
     pub kind: BackendKind,
     pub base: String,
     pub mode: AuthMode,
-    pub user_id: String,
+    /// The backend's settings as typed (see `Credentials::settings`).
+    pub settings: Settings,
     pub token: String,
     pub username: String,
     pub password: String,
@@ -47,11 +48,14 @@ pub async fn connect(ctx: AppCtx, f: Form) -> Result<Connection, String> {
     let mut conn = Connection {
         kind: f.kind,
         base_url: base.clone(),
-        user_id: if creds.user_id {
-            f.user_id.trim().to_string()
-        } else {
-            String::new()
-        },
+        // Only the settings this backend asks for, trimmed.
+        settings: Settings(
+            creds
+                .settings
+                .iter()
+                .map(|s| (s.key.to_string(), f.settings.get(s.key).trim().to_string()))
+                .collect(),
+        ),
         token: f.token.trim().to_string(),
         remember_until: f
             .remember_hours
@@ -73,10 +77,10 @@ pub async fn connect(ctx: AppCtx, f: Form) -> Result<Connection, String> {
         let tok = backend
             .parse_login(&resp.map_err(explain)?.body)
             .map_err(explain)?;
-        conn.user_id = tok.user_id;
+        conn.settings = tok.settings;
         conn.token = tok.auth_token;
         conn.issued_by_panel = true;
-    } else if conn.token.is_empty() || (creds.user_id && conn.user_id.is_empty()) {
+    } else if conn.token.is_empty() || conn.settings.0.iter().any(|(_, v)| v.is_empty()) {
         return Err(creds.missing.into());
     }
     let t = ctx.transport(f.kind, &base, conn.auth_headers(), None);
@@ -101,5 +105,5 @@ pub async fn connect(ctx: AppCtx, f: Form) -> Result<Connection, String> {
 async fn whoami(t: &Transport, conn: &Connection) -> Result<String, ApiError> {
     let backend = conn.kind.backend();
     let resp = t.call(&backend.whoami()).await?;
-    backend.parse_whoami(&resp.body, &conn.user_id, &conn.token)
+    backend.parse_whoami(&resp.body, &conn.settings, &conn.token)
 }

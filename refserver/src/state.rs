@@ -221,14 +221,15 @@ impl Store {
     pub fn api<T: ApiData>(&self) -> &T {
         self.apis
             .iter()
-            .find_map(|a| a.as_any().downcast_ref())
+            // `(**a)`: the data inside the box, not the box itself.
+            .find_map(|a| (**a).as_any().downcast_ref())
             .expect("every API module is registered in main.rs")
     }
 
     pub fn api_mut<T: ApiData>(&mut self) -> &mut T {
         self.apis
             .iter_mut()
-            .find_map(|a| a.as_any_mut().downcast_mut())
+            .find_map(|a| (**a).as_any_mut().downcast_mut())
             .expect("every API module is registered in main.rs")
     }
 
@@ -239,5 +240,30 @@ impl Store {
 
     pub fn has_permission(&self, user: &User, perm: &str) -> bool {
         user.roles.iter().any(|r| r == "admin") && !self.deny.iter().any(|d| d == perm)
+    }
+}
+
+#[cfg(test)]
+mod api_data_tests {
+    use super::*;
+
+    #[test]
+    fn each_api_gets_its_own_data_back_typed() {
+        let app = App::new(
+            Config::default(),
+            &[|r, now| Box::new(crate::henshin::seed(r, now))],
+        );
+        let mut st = app.lock();
+        let n = st.api::<crate::henshin::Henshin>().sessions.len();
+        assert!(n > 0);
+        let first = st.api::<crate::henshin::Henshin>().sessions[0]
+            .id
+            .to_string();
+        st.remove_anywhere(&[first]);
+        assert_eq!(
+            st.api_mut::<crate::henshin::Henshin>().sessions.len(),
+            n - 1
+        );
+        assert_eq!(st.api_session_ids()[0].0, "henshinIds");
     }
 }

@@ -5,7 +5,9 @@
 use super::common::{
     check_id, forbidden_what, json_str, page_of, parse_json, path_segment, status_to_error,
 };
-use super::{Backend, Caps, Credentials, ListPage, LoadPlan, OthersText, PerUser, Revoked, Scope};
+use super::{
+    Backend, Caps, Credentials, ListPage, LoadPlan, OthersText, PerUser, Revoked, Scope, Settings,
+};
 use crate::http::request::{clip, ApiError, ApiRequest, Method, RawResponse};
 use crate::json::Value;
 use crate::list::SortKey;
@@ -30,7 +32,7 @@ impl Backend for DocSpace {
         Credentials {
             token_label: "API key",
             hint: "A personal access token (API key) of a DocSpace administrator; sent as Authorization: Bearer.",
-            user_id: false,
+            settings: &[],
             password_login: false,
             missing: "Enter the API key.",
         }
@@ -38,7 +40,12 @@ impl Backend for DocSpace {
     fn whoami(&self) -> ApiRequest {
         me()
     }
-    fn parse_whoami(&self, body: &str, _user_id: &str, _token: &str) -> Result<String, ApiError> {
+    fn parse_whoami(
+        &self,
+        body: &str,
+        _settings: &Settings,
+        _token: &str,
+    ) -> Result<String, ApiError> {
         parse_me(body)
     }
     fn caps(&self, _scope: Scope) -> Caps {

@@ -5,7 +5,7 @@
 
 use super::common::{check_id, json_str, page_of, parse_json, path_segment, status_to_error};
 use super::paging::PageNo;
-use super::{Backend, Caps, Credentials, ListPage, LoadPlan, PerUser, Revoked, Scope};
+use super::{Backend, Caps, Credentials, ListPage, LoadPlan, PerUser, Revoked, Scope, Settings};
 use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
 use crate::json::Value;
 use crate::list::SortKey;
@@ -30,7 +30,7 @@ impl Backend for Henshin {
         Credentials {
             token_label: "Token",
             hint: "An admin API token; sent as Authorization: Bearer.",
-            user_id: false,
+            settings: &[],
             password_login: false,
             missing: "Enter the Token.",
         }
@@ -38,7 +38,12 @@ impl Backend for Henshin {
     fn whoami(&self) -> ApiRequest {
         list_users()
     }
-    fn parse_whoami(&self, body: &str, _user_id: &str, _token: &str) -> Result<String, ApiError> {
+    fn parse_whoami(
+        &self,
+        body: &str,
+        _settings: &Settings,
+        _token: &str,
+    ) -> Result<String, ApiError> {
         parse_users(body).map(|_| "Henshin administrator (token)".to_string())
     }
     fn caps(&self, _scope: Scope) -> Caps {

@@ -63,18 +63,50 @@ pub struct Credentials {
     pub token_label: &'static str,
     /// What the token is and how it is sent, under the field.
     pub hint: &'static str,
-    /// A user ID goes with the token (Rocket.Chat's `X-User-Id`).
-    pub user_id: bool,
+    /// What else Connect asks for, before the token (Rocket.Chat's User ID;
+    /// a realm): kept with the connection, none of it secret.
+    pub settings: &'static [Setting],
     /// Username + password sign-in, with the server's login call.
     pub password_login: bool,
     /// What to say when the fields are left empty.
     pub missing: &'static str,
 }
 
+/// One per-connection value a backend asks for besides the token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Setting {
+    /// Its name in the stored connection and in request paths (`{key}`).
+    pub key: &'static str,
+    /// The field's label on Connect.
+    pub label: &'static str,
+}
+
+/// A connection's values of its backend's [`Setting`]s, by key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settings(pub Vec<(String, String)>);
+
+impl Settings {
+    /// The value of `key` ("" when unset).
+    pub fn get(&self, key: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    pub fn set(&mut self, key: &str, value: String) {
+        match self.0.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key.to_string(), value)),
+        }
+    }
+}
+
 /// A token obtained by signing in with username and password.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoginToken {
-    pub user_id: String,
+    /// The settings the login names (Rocket.Chat's user ID).
+    pub settings: Settings,
     pub auth_token: String,
 }
 
@@ -147,7 +179,7 @@ pub trait Backend: Sync {
     fn label(&self) -> &'static str;
     fn credentials(&self) -> Credentials;
     /// The headers every call carries.
-    fn auth_headers(&self, _user_id: &str, token: &str) -> Vec<(String, String)> {
+    fn auth_headers(&self, _settings: &Settings, token: &str) -> Vec<(String, String)> {
         common::bearer(token)
     }
 
@@ -165,9 +197,14 @@ pub trait Backend: Sync {
 
     /// The one call that confirms the credentials at Connect.
     fn whoami(&self) -> ApiRequest;
-    /// Whom the panel is signed in as, from the whoami answer (`user_id`:
-    /// the one given with the token, checked where the answer names one).
-    fn parse_whoami(&self, body: &str, user_id: &str, token: &str) -> Result<String, ApiError>;
+    /// Whom the panel is signed in as, from the whoami answer (`settings`:
+    /// those given with the token, checked where the answer names them).
+    fn parse_whoami(
+        &self,
+        body: &str,
+        settings: &Settings,
+        token: &str,
+    ) -> Result<String, ApiError>;
 
     /// Whose sessions the screen opens with.
     fn first_scope(&self) -> Scope {

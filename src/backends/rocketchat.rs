@@ -5,7 +5,10 @@
 //! panics on server data.
 
 use super::common::{json_str, page_of, parse_json, status_to_error};
-use super::{Backend, Caps, Credentials, ListPage, LoadPlan, LoginToken, PerUser, Revoked, Scope};
+use super::{
+    Backend, Caps, Credentials, ListPage, LoadPlan, LoginToken, PerUser, Revoked, Scope, Setting,
+    Settings,
+};
 use crate::http::request::{
     clip, ApiError, ApiRequest, Challenge, CodeCarrier, ForbiddenWhat, Method, RawResponse,
 };
@@ -28,13 +31,16 @@ impl Backend for RocketChat {
         Credentials {
             token_label: "Auth token",
             hint: "",
-            user_id: true,
+            settings: &[Setting {
+                key: USER_ID,
+                label: "User ID",
+            }],
             password_login: true,
             missing: "Enter both User ID and Auth token (a personal access token from My Account → Personal Access Tokens).",
         }
     }
-    fn auth_headers(&self, user_id: &str, token: &str) -> Vec<(String, String)> {
-        auth_headers(user_id, token)
+    fn auth_headers(&self, settings: &Settings, token: &str) -> Vec<(String, String)> {
+        auth_headers(settings.get(USER_ID), token)
     }
     fn login(&self, user: &str, password: &str) -> Option<ApiRequest> {
         Some(login(user, password))
@@ -48,9 +54,14 @@ impl Backend for RocketChat {
     fn whoami(&self) -> ApiRequest {
         me()
     }
-    fn parse_whoami(&self, body: &str, user_id: &str, _token: &str) -> Result<String, ApiError> {
+    fn parse_whoami(
+        &self,
+        body: &str,
+        settings: &Settings,
+        _token: &str,
+    ) -> Result<String, ApiError> {
         let me = parse_me(body)?;
-        if me.user_id != user_id {
+        if me.user_id != settings.get(USER_ID) {
             return Err(ApiError::BadResponse {
                 status: 200,
                 why: format!(
@@ -136,6 +147,8 @@ impl Backend for RocketChat {
 
 /// The server's page cap (API_Upper_Count_Limit default).
 pub const PAGE_SIZE: usize = 100;
+/// The setting that holds the account's user ID (sent as `X-User-Id`).
+pub const USER_ID: &str = "user_id";
 pub const PERM_VIEW: &str = "view-device-management";
 pub const PERM_LOGOUT: &str = "logout-device-management";
 const SORT: &str = r#"{"loginAt":-1}"#;
@@ -172,7 +185,7 @@ pub fn parse_login(body: &str) -> Result<LoginToken, ApiError> {
     match (json_str(data, "userId"), json_str(data, "authToken")) {
         (Some(user_id), Some(auth_token)) if !user_id.is_empty() && !auth_token.is_empty() => {
             Ok(LoginToken {
-                user_id,
+                settings: Settings(vec![(USER_ID.into(), user_id)]),
                 auth_token,
             })
         }
@@ -573,7 +586,7 @@ mod tests {
         let t =
             parse_login(r#"{"status":"success","data":{"userId":"u1","authToken":"t1","me":{}}}"#)
                 .unwrap();
-        assert_eq!(t.user_id, "u1");
+        assert_eq!(t.settings.get(USER_ID), "u1");
         assert!(parse_login(r#"{"status":"success","data":{}}"#).is_err());
         let m = parse_me(r#"{"_id":"u1","username":"admin","name":"Ada"}"#).unwrap();
         assert_eq!(m.name.as_deref(), Some("Ada"));

@@ -2,7 +2,7 @@
 //! user's own sessions, with a Bearer JWT.
 
 use super::common::{json_str, page_of, parse_json, path_segment, status_to_error};
-use super::{Backend, Caps, Credentials, ListPage, LoadPlan, PerUser, Revoked, Scope};
+use super::{Backend, Caps, Credentials, ListPage, LoadPlan, PerUser, Revoked, Scope, Settings};
 use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
 use crate::json::Value;
 use crate::list::SortKey;
@@ -30,7 +30,7 @@ impl Backend for SelfService {
         Credentials {
             token_label: "Access token",
             hint: "The signed-in user's access token (JWT); sent as Authorization: Bearer. Only that user's own sessions are shown.",
-            user_id: false,
+            settings: &[],
             password_login: false,
             missing: "Enter the Access token.",
         }
@@ -38,7 +38,12 @@ impl Backend for SelfService {
     fn whoami(&self) -> ApiRequest {
         count()
     }
-    fn parse_whoami(&self, body: &str, _user_id: &str, token: &str) -> Result<String, ApiError> {
+    fn parse_whoami(
+        &self,
+        body: &str,
+        _settings: &Settings,
+        token: &str,
+    ) -> Result<String, ApiError> {
         let n = parse_count(body)?;
         let who = jwt_subject(token).unwrap_or_else(|| "your account".into());
         Ok(format!(

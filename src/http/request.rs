@@ -105,12 +105,57 @@ pub struct ApiRequest {
     pub path: String,
     pub query: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
-    pub body: Option<Value>,
+    pub body: Option<Body>,
     pub code_carrier: CodeCarrier,
     /// The permission this endpoint needs, named in a 403 message.
     pub permission: Option<&'static str>,
     /// Who may give up on it.
     pub cancel: Option<Cancel>,
+}
+
+/// What a request carries: JSON (every session API), or a form
+/// (`application/x-www-form-urlencoded`, as OAuth token endpoints take).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    Json(Value),
+    Form(Vec<(String, String)>),
+}
+
+impl Body {
+    pub fn content_type(&self) -> &'static str {
+        match self {
+            Body::Json(_) => "application/json",
+            Body::Form(_) => "application/x-www-form-urlencoded",
+        }
+    }
+}
+
+/// The body as sent.
+impl std::fmt::Display for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Body::Json(v) => write!(f, "{v}"),
+            Body::Form(pairs) => {
+                let encoded: Vec<String> = pairs
+                    .iter()
+                    .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+                    .collect();
+                f.write_str(&encoded.join("&"))
+            }
+        }
+    }
+}
+
+/// A JSON body's field (`Null` for a form, or a field it lacks).
+impl std::ops::Index<&str> for Body {
+    type Output = Value;
+    fn index(&self, key: &str) -> &Value {
+        static NULL: Value = Value::Null;
+        match self {
+            Body::Json(v) => &v[key],
+            Body::Form(_) => &NULL,
+        }
+    }
 }
 
 impl ApiRequest {
@@ -143,7 +188,18 @@ impl ApiRequest {
     }
 
     pub fn json(mut self, body: Value) -> Self {
-        self.body = Some(body);
+        self.body = Some(Body::Json(body));
+        self
+    }
+
+    /// A form-encoded body (`k=v&…`), e.g. an OAuth token request.
+    pub fn form(mut self, pairs: &[(&str, &str)]) -> Self {
+        self.body = Some(Body::Form(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        ));
         self
     }
 
@@ -186,7 +242,7 @@ impl ApiRequest {
                 r.headers.push(("X-2fa-Method".into(), code.method.clone()));
             }
             CodeCarrier::LoginBody => {
-                if let Some(Value::Object(map)) = r.body.as_mut() {
+                if let Some(Body::Json(Value::Object(map))) = r.body.as_mut() {
                     map.insert("code".into(), Value::String(code.code.clone()));
                 }
             }
@@ -717,6 +773,24 @@ pub fn clip(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_is_json_or_a_form_and_says_which() {
+        let j = ApiRequest::new(Method::Post, "/x").json(Value::object([("a", "b c".into())]));
+        let j = j.body.unwrap();
+        assert_eq!(
+            (j.to_string(), j.content_type()),
+            (r#"{"a":"b c"}"#.to_string(), "application/json")
+        );
+        assert_eq!(j["a"].as_str(), Some("b c"));
+        let f = ApiRequest::new(Method::Post, "/token")
+            .form(&[("grant_type", "password"), ("username", "a&b=c d")])
+            .body
+            .unwrap();
+        assert_eq!(f.content_type(), "application/x-www-form-urlencoded");
+        assert_eq!(f.to_string(), "grant_type=password&username=a%26b%3Dc%20d");
+        assert_eq!(f["grant_type"], Value::Null, "a form has no JSON fields");
+    }
 
     const NOW: f64 = 1_700_000_000_000.0;
 

@@ -442,7 +442,7 @@ pub mod browser {
             .abort_signal(Some(&signal));
         let request = match &req.body {
             Some(body) => {
-                let _ = headers.set("Content-Type", "application/json");
+                let _ = headers.set("Content-Type", body.content_type());
                 builder
                     .headers(gloo_net::http::Headers::from_raw(headers))
                     .body(body.to_string())

@@ -1,6 +1,7 @@
 //! The Connect screen: pick a backend and server, sign in, confirm who we are.
 
 use crate::backends::BackendKind;
+use crate::backends::Settings;
 use crate::components::text_field::TextField;
 use crate::connection::{parse_presets, Preset};
 use crate::context::{AppCtx, PresetStep, View};
@@ -14,7 +15,8 @@ pub fn ConnectPage() -> impl IntoView {
     let kind = RwSignal::new(BackendKind::RocketChat);
     let base = RwSignal::new(String::new());
     let mode = RwSignal::new(AuthMode::Token);
-    let user_id = RwSignal::new(String::new());
+    // The backend's settings as typed (Rocket.Chat's User ID, …).
+    let settings = RwSignal::new(Settings::default());
     let token = RwSignal::new(String::new());
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -69,7 +71,7 @@ pub fn ConnectPage() -> impl IntoView {
             kind: kind.get_untracked(),
             base: base.get_untracked(),
             mode: mode.get_untracked(),
-            user_id: user_id.get_untracked(),
+            settings: settings.get_untracked(),
             token: token.get_untracked(),
             username: username.get_untracked(),
             password: password.get_untracked(),
@@ -229,7 +231,20 @@ pub fn ConnectPage() -> impl IntoView {
                     fallback=move || {
                         let c = creds();
                         view! {
-                            {c.user_id.then(|| text_field("User ID", user_id, "text", "off"))}
+                            {c
+                                .settings
+                                .iter()
+                                .map(|st| {
+                                    let key = st.key;
+                                    view! {
+                                        <TextField
+                                            label=st.label
+                                            value=Signal::derive(move || settings.with(|s| s.get(key).to_string()))
+                                            on_input=move |v: String| settings.update(|s| s.set(key, v))
+                                        />
+                                    }
+                                })
+                                .collect_view()}
                             {text_field(c.token_label, token, "password", "off")}
                             {(!c.hint.is_empty()).then(|| view! { <p class="hint">{c.hint}</p> })}
                         }

@@ -215,7 +215,6 @@ impl Screen {
             .unwrap_or_else(|| id.to_string())
     }
 
-    /// Sends through this screen's connection.
     /// How the details panel gets session `id`'s full record: the backend's
     /// details call, else the listed record (which then holds every field
     /// the server returned).
@@ -238,6 +237,7 @@ impl Screen {
         })
     }
 
+    /// Sends through this screen's connection.
     pub fn call(
         &self,
     ) -> impl Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawResponse, ApiError>> {
