@@ -63,6 +63,7 @@ impl Connected {
     /// Sends through this connection. A 401 disconnects it (the others
     /// stay) and says why.
     pub async fn call(&self, req: ApiRequest) -> Result<RawResponse, ApiError> {
+        let req = req.with_settings(&self.conn.settings.0);
         let r = self.transport.call(&req).await;
         if let Err(e @ ApiError::Unauthorized { .. }) = &r {
             if self.transport.is_open() {
@@ -313,7 +314,7 @@ impl AppCtx {
         &self,
         kind: BackendKind,
         base: &str,
-        auth: Vec<(String, String)>,
+        auth: browser::Auth,
         server: Option<ServerId>,
     ) -> Transport {
         let ctx = *self;
@@ -448,7 +449,16 @@ impl AppCtx {
             self.close(id);
         }
         let id = self.fresh_id() as ServerId;
-        let transport = self.transport(conn.kind, &conn.base_url, conn.auth_headers(), Some(id));
+        let auth: browser::Auth = Rc::new(std::cell::RefCell::new(conn.auth_headers()));
+        let transport = self.transport(conn.kind, &conn.base_url, auth.clone(), Some(id));
+        if conn
+            .kind
+            .backend()
+            .renew(&conn.settings, &conn.token)
+            .is_some()
+        {
+            transport.set_renew(self.renewal(id, auth));
+        }
         self.connections.update_value(|a| {
             a.push(Connected {
                 id,
@@ -460,6 +470,52 @@ impl AppCtx {
         self.signout_reason.set(None);
         self.servers.update(|s| s.push(ServerInfo { id, conn }));
         id
+    }
+
+    /// How connection `id` renews its token after a 401: its backend's
+    /// call (sent without the expired credentials), the new token put in
+    /// the headers every later request carries, and stored as the old one
+    /// was.
+    fn renewal(&self, id: ServerId, auth: browser::Auth) -> crate::http::transport::RenewFn {
+        let ctx = *self;
+        Rc::new(move || {
+            let conn = ctx.connection(id).map(|c| (*c.conn).clone());
+            let auth = auth.clone();
+            Box::pin(async move {
+                let expired = || ApiError::Unauthorized {
+                    message: "the token expired and could not be renewed".into(),
+                };
+                let mut conn = conn.ok_or(ApiError::SignedOut)?;
+                let backend = conn.kind.backend();
+                let req = backend
+                    .renew(&conn.settings, &conn.token)
+                    .ok_or_else(expired)?;
+                let send = browser::fetch_sender(conn.base_url.clone(), Default::default());
+                let resp = send(req).await?;
+                if !resp.is_success() {
+                    return Err(expired());
+                }
+                conn.token = backend.parse_renewed(&resp.body)?;
+                *auth.borrow_mut() = conn.auth_headers();
+                ctx.renewed(id, conn);
+                Ok(())
+            })
+        })
+    }
+
+    /// Connection `id` has a renewed token: kept as the old one was.
+    fn renewed(&self, id: ServerId, conn: Connection) {
+        self.connections.update_value(|all| {
+            if let Some(c) = all.iter_mut().find(|c| c.id == id) {
+                c.conn = Rc::new(conn.clone());
+            }
+        });
+        self.servers.update(|all| {
+            if let Some(s) = all.iter_mut().find(|s| s.id == id) {
+                s.conn = conn;
+            }
+        });
+        self.save();
     }
 
     fn save(&self) {

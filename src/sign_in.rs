@@ -7,6 +7,7 @@ use crate::connection::Connection;
 use crate::context::AppCtx;
 use crate::http::request::ApiError;
 use crate::http::transport::Transport;
+use std::rc::Rc;
 
 /// Token, or username + password (where the backend has a login).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,7 +72,7 @@ pub async fn connect(ctx: AppCtx, f: Form) -> Result<Connection, String> {
         if f.username.trim().is_empty() || f.password.is_empty() {
             return Err("Enter both Username and Password.".into());
         }
-        let t = ctx.transport(f.kind, &base, Vec::new(), None);
+        let t = ctx.transport(f.kind, &base, Default::default(), None);
         let resp = t.call(&login).await;
         t.close();
         let tok = backend
@@ -83,7 +84,12 @@ pub async fn connect(ctx: AppCtx, f: Form) -> Result<Connection, String> {
     } else if conn.token.is_empty() || conn.settings.0.iter().any(|(_, v)| v.is_empty()) {
         return Err(creds.missing.into());
     }
-    let t = ctx.transport(f.kind, &base, conn.auth_headers(), None);
+    let t = ctx.transport(
+        f.kind,
+        &base,
+        Rc::new(std::cell::RefCell::new(conn.auth_headers())),
+        None,
+    );
     let who = whoami(&t, &conn).await;
     t.close();
     match who {
@@ -104,6 +110,8 @@ pub async fn connect(ctx: AppCtx, f: Form) -> Result<Connection, String> {
 /// Who the credentials belong to, as the header shows it.
 async fn whoami(t: &Transport, conn: &Connection) -> Result<String, ApiError> {
     let backend = conn.kind.backend();
-    let resp = t.call(&backend.whoami()).await?;
+    let resp = t
+        .call(&backend.whoami().with_settings(&conn.settings.0))
+        .await?;
     backend.parse_whoami(&resp.body, &conn.settings, &conn.token)
 }

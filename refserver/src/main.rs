@@ -4,17 +4,15 @@
 // Handlers bail out with a ready axum `Response`; boxing it buys nothing here.
 #![allow(clippy::result_large_err)]
 
+mod apis;
 mod config;
 mod data;
-mod docspace;
-mod henshin;
 mod query;
-mod rocketchat;
 mod security;
-mod selfservice;
 mod state;
 mod twofactor;
 
+use apis::selfservice;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -56,7 +54,7 @@ async fn main() {
         }
     };
     banner(&cfg, addr.port());
-    let seeds: Vec<state::Seed> = APIS.iter().filter_map(|a| a.data).collect();
+    let seeds: Vec<state::Seed> = apis::ALL.iter().filter_map(|a| a.data).collect();
     let app = App::new(cfg, &seeds);
     let router = router(app, csp);
     axum::serve(listener, router)
@@ -84,41 +82,9 @@ fn banner(cfg: &Config, port: u16) {
         cfg.seed
     );
     println!("\nDemo credentials (Server URL: leave empty = this origin)");
-    println!("Rocket.Chat:");
-    println!(
-        "  Admin, personal access token:  User ID {}   Auth token {}",
-        data::ADMIN_ID,
-        data::ADMIN_PAT
-    );
-    println!(
-        "  Admin, username + password:    {} / {}",
-        data::ADMIN_USERNAME,
-        data::ADMIN_PASSWORD
-    );
-    println!(
-        "  Non-admin (own sessions only): {} / {}",
-        data::USER_USERNAME,
-        data::USER_PASSWORD
-    );
-    match cfg.two_factor.first().map(String::as_str) {
-        Some("password") => println!(
-            "  Two-factor: the server asks for the admin's password ({}) on admin calls.",
-            data::ADMIN_PASSWORD
-        ),
-        Some("email") => println!("  Two-factor: e-mailed codes are printed to this log."),
-        Some("totp") => println!(
-            "  Two-factor: TOTP with secret {} (codes are also printed to this log).",
-            data::TOTP_SECRET_B32
-        ),
-        _ => println!("  Two-factor: off."),
+    for api in apis::ALL {
+        print!("{}", (api.demo)(cfg));
     }
-    println!(
-        "DocSpace:      API key {}   (non-admin key: {})",
-        docspace::ADMIN_KEY,
-        docspace::USER_KEY
-    );
-    println!("Henshin:       Token {}", henshin::TOKEN);
-    println!("Self-service:  Access token {}", selfservice::ADA_JWT);
     println!(
         "\nSeveral servers at once: sign in to one, then \"Add server\" for the others (or pick the\n\
          \"incident\" preset). {} has sessions on Rocket.Chat, DocSpace and Henshin: find her\n\
@@ -129,41 +95,8 @@ fn banner(cfg: &Config, port: u16) {
     println!();
 }
 
-/// One API the reference server speaks: where its paths start (faults,
-/// latency and CORS apply there), its routes, and its own data (none for
-/// Rocket.Chat, whose data is the store's own).
-struct Api {
-    prefix: &'static str,
-    routes: fn() -> Router<Shared>,
-    data: Option<state::Seed>,
-}
-
-/// Every API. A new one is its module and one entry here.
-const APIS: &[Api] = &[
-    Api {
-        prefix: "/api/v1/",
-        routes: rocketchat::routes,
-        data: None,
-    },
-    Api {
-        prefix: "/api/2.0/",
-        routes: docspace::routes,
-        data: Some(|r, now| Box::new(docspace::seed(r, now))),
-    },
-    Api {
-        prefix: "/api/admin/",
-        routes: henshin::routes,
-        data: Some(|r, now| Box::new(henshin::seed(r, now))),
-    },
-    Api {
-        prefix: "/auth/",
-        routes: selfservice::routes,
-        data: Some(|r, now| Box::new(selfservice::seed(r, now))),
-    },
-];
-
 fn router(app: Shared, csp: Option<HeaderValue>) -> Router {
-    let mut r = APIS
+    let mut r = apis::ALL
         .iter()
         .fold(Router::new(), |r, api| r.merge((api.routes)()))
         .route("/config.json", get(config_json));
@@ -196,7 +129,7 @@ fn router(app: Shared, csp: Option<HeaderValue>) -> Router {
 /// latency, redirects and web pages, and a request count — for every API call.
 async fn api_layer(State(app): State<Shared>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let is_api = APIS.iter().any(|a| path.starts_with(a.prefix));
+    let is_api = apis::ALL.iter().any(|a| path.starts_with(a.prefix));
     if !is_api {
         return next.run(req).await;
     }

@@ -110,6 +110,17 @@ impl<T: Any> AsAny for T {
 /// Seeds one API's data from the shared random stream, at `now` (ms).
 pub type Seed = fn(&mut Rng, i64) -> Box<dyn ApiData>;
 
+/// One API the reference server speaks (`src/apis/<name>.rs` declares it as
+/// `pub const API: Api`): where its paths start (faults, latency and CORS
+/// apply there), its routes, its own data (none for Rocket.Chat, whose data
+/// is the store's own) and its lines of the demo banner.
+pub struct Api {
+    pub prefix: &'static str,
+    pub routes: fn() -> axum::Router<Shared>,
+    pub data: Option<Seed>,
+    pub demo: fn(&Config) -> String,
+}
+
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -251,17 +262,17 @@ mod api_data_tests {
     fn each_api_gets_its_own_data_back_typed() {
         let app = App::new(
             Config::default(),
-            &[|r, now| Box::new(crate::henshin::seed(r, now))],
+            &[|r, now| Box::new(crate::apis::henshin::seed(r, now))],
         );
         let mut st = app.lock();
-        let n = st.api::<crate::henshin::Henshin>().sessions.len();
+        let n = st.api::<crate::apis::henshin::Henshin>().sessions.len();
         assert!(n > 0);
-        let first = st.api::<crate::henshin::Henshin>().sessions[0]
+        let first = st.api::<crate::apis::henshin::Henshin>().sessions[0]
             .id
             .to_string();
         st.remove_anywhere(&[first]);
         assert_eq!(
-            st.api_mut::<crate::henshin::Henshin>().sessions.len(),
+            st.api_mut::<crate::apis::henshin::Henshin>().sessions.len(),
             n - 1
         );
         assert_eq!(st.api_session_ids()[0].0, "henshinIds");

@@ -183,6 +183,17 @@ pub trait Backend: Sync {
         common::bearer(token)
     }
 
+    /// The call that renews an expired token (an OAuth refresh), where the
+    /// backend has one: a 401 then renews and retries once before it
+    /// disconnects. The request carries its own credentials.
+    fn renew(&self, _settings: &Settings, _token: &str) -> Option<ApiRequest> {
+        None
+    }
+    /// The new token in [`Backend::renew`]'s answer.
+    fn parse_renewed(&self, _body: &str) -> Result<String, ApiError> {
+        Err(unsupported("token renewal"))
+    }
+
     /// `POST` login with username and password, where the backend has one.
     fn login(&self, _user: &str, _password: &str) -> Option<ApiRequest> {
         None

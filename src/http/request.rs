@@ -213,6 +213,25 @@ impl ApiRequest {
         self
     }
 
+    /// The path with each `{key}` filled in from `settings` (a connection's
+    /// per-connection values, e.g. a realm), each value percent-encoded so
+    /// it stays one path segment. A backend whose paths need a setting
+    /// writes them with `{key}`; no other braces are touched.
+    pub fn with_settings(mut self, settings: &[(String, String)]) -> Self {
+        for (k, v) in settings {
+            let slot = format!("{{{k}}}");
+            if self.path.contains(&slot) {
+                // "." and ".." would be path steps even encoded this far.
+                let segment = match v.as_str() {
+                    "." | ".." => v.replace('.', "%2E"),
+                    _ => percent_encode(v),
+                };
+                self.path = self.path.replace(&slot, &segment);
+            }
+        }
+        self
+    }
+
     /// Path plus encoded query string.
     pub fn path_and_query(&self) -> String {
         if self.query.is_empty() {
@@ -773,6 +792,20 @@ pub fn clip(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn per_connection_settings_fill_the_path_as_one_segment() {
+        let r = ApiRequest::new(Method::Get, "/admin/realms/{realm}/sessions").with_settings(&[
+            ("realm".into(), "ops/../x y".into()),
+            ("other".into(), "z".into()),
+        ]);
+        assert_eq!(r.path, "/admin/realms/ops%2F..%2Fx%20y/sessions");
+        let up = ApiRequest::new(Method::Get, "/realms/{realm}/x")
+            .with_settings(&[("realm".into(), "..".into())]);
+        assert_eq!(up.path, "/realms/%2E%2E/x", "never a path step");
+        let untouched = ApiRequest::new(Method::Get, "/a/{b}").with_settings(&[]);
+        assert_eq!(untouched.path, "/a/{b}");
+    }
 
     #[test]
     fn a_body_is_json_or_a_form_and_says_which() {

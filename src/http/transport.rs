@@ -10,6 +10,7 @@ use super::request::{ApiError, ApiRequest, Code, CodeCarrier, RawResponse};
 use super::two_factor::{Generation, LeaderInput, Racer, Released, Ticket, TwoFactorGate};
 use futures::channel::oneshot;
 use futures::future::{Either, LocalBoxFuture};
+use futures::FutureExt;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -17,6 +18,9 @@ pub type SendFn = Rc<dyn Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawRes
 pub type SleepFn = Rc<dyn Fn(f64) -> LocalBoxFuture<'static, ()>>;
 /// How a backend reads an answer: `Ok` for a success, else its error.
 pub type ClassifyFn = Rc<dyn Fn(&ApiRequest, &RawResponse) -> Result<(), ApiError>>;
+/// Renews the connection's token after a 401 (its backend's refresh call),
+/// so that what is sent next carries the new one.
+pub type RenewFn = Rc<dyn Fn() -> LocalBoxFuture<'static, Result<(), ApiError>>>;
 
 pub use super::request::REQUEST_TIMEOUT_MS;
 
@@ -79,7 +83,16 @@ pub struct Transport {
     open: Rc<Cell<bool>>,
     /// The rate-limit waits under way: Stop wakes each (and fails it).
     waits: Rc<RefCell<Vec<oneshot::Sender<()>>>>,
+    /// How a 401 may be mended before it counts (a backend's token refresh).
+    renew: Rc<RefCell<Option<RenewFn>>>,
+    /// The renewal under way: every request that met a 401 waits on it.
+    renewing: Rc<RefCell<Option<Renewal>>>,
+    /// Renewals done so far: a 401 to a request sent before the last one is
+    /// retried with the new token, never renewed again.
+    renewals: Rc<Cell<u64>>,
 }
+
+type Renewal = futures::future::Shared<LocalBoxFuture<'static, Result<(), ApiError>>>;
 
 impl Transport {
     pub fn new(
@@ -95,7 +108,40 @@ impl Transport {
             on_rate_limit,
             open: Rc::new(Cell::new(true)),
             waits: Rc::default(),
+            renew: Rc::default(),
+            renewing: Rc::default(),
+            renewals: Rc::default(),
         }
+    }
+
+    /// Lets a 401 be mended once: `renew` is run (one renewal for all the
+    /// requests that met it) and each such request is sent once more. If the
+    /// renewal fails, or the retry meets a 401 again, the 401 stands.
+    pub fn set_renew(&self, renew: RenewFn) {
+        *self.renew.borrow_mut() = Some(renew);
+    }
+
+    /// One renewal, shared by whoever asks while it runs.
+    async fn renewed(&self) -> Result<(), ApiError> {
+        let running = self.renewing.borrow().clone();
+        let renewal = match running {
+            Some(r) => r,
+            None => {
+                let Some(renew) = self.renew.borrow().clone() else {
+                    return Err(ApiError::Unauthorized {
+                        message: String::new(),
+                    });
+                };
+                let r = renew().shared();
+                *self.renewing.borrow_mut() = Some(r.clone());
+                r
+            }
+        };
+        let out = renewal.await;
+        if self.renewing.borrow_mut().take().is_some() && out.is_ok() {
+            self.renewals.set(self.renewals.get() + 1);
+        }
+        out
     }
 
     /// The admin's Stop on a rate-limit wait: every request waiting out
@@ -135,6 +181,22 @@ impl Transport {
     /// Sends `req` and returns its successful answer. Asks for a second factor
     /// through the gate when the server wants one, retrying once after it.
     pub async fn call(&self, req: &ApiRequest) -> Result<RawResponse, ApiError> {
+        let sent_after = self.renewals.get();
+        match self.call_gated(req).await {
+            Err(e @ ApiError::Unauthorized { .. }) if self.renew.borrow().is_some() => {
+                // Sent with a token since renewed: just send it again.
+                let renewed_since = self.renewals.get() != sent_after;
+                if !renewed_since && self.renewed().await.is_err() || !self.is_open() {
+                    return Err(e);
+                }
+                self.call_gated(req).await
+            }
+            other => other,
+        }
+    }
+
+    /// [`Transport::call`] without the token renewal.
+    async fn call_gated(&self, req: &ApiRequest) -> Result<RawResponse, ApiError> {
         let gated = req.code_carrier != CodeCarrier::None;
         let mut code: Option<Code> = None;
         loop {
@@ -345,9 +407,13 @@ pub mod browser {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
 
+    /// A connection's auth headers, shared with the one place that may
+    /// change them (a token renewal).
+    pub type Auth = Rc<RefCell<Vec<(String, String)>>>;
+
     /// Fetch, timers and clock of this browser, sending to `base` with the
-    /// connection's auth headers.
-    pub fn io(base: String, auth: Vec<(String, String)>) -> Io {
+    /// connection's auth headers (as they are at each send).
+    pub fn io(base: String, auth: Auth) -> Io {
         Io {
             send: fetch_sender(base, auth),
             sleep: Rc::new(|ms: f64| Box::pin(sleep(ms))),
@@ -356,12 +422,11 @@ pub mod browser {
     }
 
     /// Sends through `fetch` against `base` with the connection's auth headers.
-    pub fn fetch_sender(base: String, auth: Vec<(String, String)>) -> SendFn {
+    pub fn fetch_sender(base: String, auth: Auth) -> SendFn {
         let base = Rc::new(base);
-        let auth = Rc::new(auth);
         Rc::new(move |req: ApiRequest| {
             let base = base.clone();
-            let auth = auth.clone();
+            let auth = auth.borrow().clone();
             Box::pin(async move { fetch(&base, &auth, &req).await })
         })
     }
@@ -1107,6 +1172,121 @@ mod tests {
         assert_eq!(fake.log.borrow().len(), 1, "nothing sent after Stop");
         assert_eq!(events.borrow().last(), Some(&RateLimitEvent::Resumed));
         drop(never_tx);
+    }
+
+    /// Pending once, then ready: lets other futures run in between.
+    struct YieldOnce(bool);
+
+    impl std::future::Future for YieldOnce {
+        type Output = ();
+        fn poll(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<()> {
+            if self.0 {
+                std::task::Poll::Ready(())
+            } else {
+                self.0 = true;
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            }
+        }
+    }
+
+    #[test]
+    fn a_401_is_mended_once_by_one_renewal_for_all() {
+        let token_ok = Rc::new(Cell::new(false));
+        let t_ok = token_ok.clone();
+        let fake = Rc::new(Fake {
+            log: RefCell::new(vec![]),
+            answer: Box::new(move |_, _| {
+                if t_ok.get() {
+                    resp(200, r#"{"success":true}"#)
+                } else {
+                    resp(401, r#"{"status":"error","message":"token expired"}"#)
+                }
+            }),
+        });
+        let classify_401 = |_: &ApiRequest, r: &RawResponse| {
+            if r.status == 401 {
+                Err(ApiError::Unauthorized {
+                    message: "token expired".into(),
+                })
+            } else {
+                Ok(())
+            }
+        };
+        let rig = |fake: Rc<Fake>| {
+            let f2 = fake.clone();
+            Transport::new(
+                Io {
+                    // Answered as things stand when sent, delivered a turn later.
+                    send: Rc::new(move |r: ApiRequest| {
+                        let n = f2.log.borrow().len();
+                        f2.log.borrow_mut().push(r.clone());
+                        let a = (f2.answer)(&r, n);
+                        Box::pin(async move {
+                            YieldOnce(false).await;
+                            Ok(a)
+                        })
+                    }),
+                    sleep: Rc::new(|_| Box::pin(async {})),
+                    now: Rc::new(|| NOW),
+                },
+                Rc::new(classify_401),
+                Rc::new(TwoFactorGate::new(|_| {})),
+                Rc::new(|_| {}),
+            )
+        };
+        // Without a renewal a 401 stands.
+        let t = rig(fake.clone());
+        let e = futures::executor::block_on(t.call(&req("x"))).unwrap_err();
+        assert!(matches!(e, ApiError::Unauthorized { .. }));
+        // Three requests meet the 401 together: one renewal, each sent once more.
+        let renewals = Rc::new(Cell::new(0));
+        let t = rig(fake.clone());
+        let (r2, ok2) = (renewals.clone(), token_ok.clone());
+        t.set_renew(Rc::new(move || {
+            r2.set(r2.get() + 1);
+            let ok = ok2.clone();
+            Box::pin(async move {
+                YieldOnce(false).await;
+                ok.set(true);
+                Ok(())
+            })
+        }));
+        fake.log.borrow_mut().clear();
+        let results = futures::executor::block_on(futures::future::join_all((0..3).map(|i| {
+            let t = t.clone();
+            async move { t.call(&req(&format!("s{i}"))).await }
+        })));
+        assert!(results.iter().all(Result::is_ok), "{results:?}");
+        assert_eq!(renewals.get(), 1, "one renewal for all");
+        assert_eq!(fake.log.borrow().len(), 6, "each sent once more, no loop");
+        // A renewal that does not help: the retry's 401 stands, no loop.
+        token_ok.set(false);
+        let t = rig(fake.clone());
+        t.set_renew(Rc::new(|| Box::pin(async { Ok(()) })));
+        fake.log.borrow_mut().clear();
+        assert!(futures::executor::block_on(t.call(&req("y"))).is_err());
+        assert_eq!(fake.log.borrow().len(), 2);
+        // A renewal that fails: the first 401 stands.
+        let t = rig(fake.clone());
+        t.set_renew(Rc::new(|| {
+            Box::pin(async {
+                Err(ApiError::Unauthorized {
+                    message: "refresh token revoked".into(),
+                })
+            })
+        }));
+        let e = futures::executor::block_on(t.call(&req("z"))).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            ApiError::Unauthorized {
+                message: "token expired".into()
+            }
+            .to_string()
+        );
     }
 
     /// A server the test answers by hand, request by request.

@@ -27,7 +27,7 @@ pub fn ConnectPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
 
     let presets = LocalResource::new(|| async {
-        let send = crate::http::transport::browser::fetch_sender(String::new(), Vec::new());
+        let send = crate::http::transport::browser::fetch_sender(String::new(), Default::default());
         match send(ApiRequest::new(Method::Get, "config.json")).await {
             Ok(r) if r.is_success() => parse_presets(&r.body),
             _ => Vec::<Preset>::new(),

@@ -261,3 +261,16 @@ async fn revoke_all(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQ
         .retain(|s| s.owner != owner);
     StatusCode::OK.into_response()
 }
+
+/// This API, as the server registers it (`build.rs`).
+pub const API: crate::state::Api = crate::state::Api {
+    prefix: "/auth/",
+    routes,
+    data: Some(|r, now| Box::new(seed(r, now))),
+    demo,
+};
+
+/// The demo banner's line for the self-service API.
+fn demo(_: &crate::config::Config) -> String {
+    format!("Self-service:  Access token {ADA_JWT}\n")
+}

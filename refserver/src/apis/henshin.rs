@@ -308,6 +308,19 @@ async fn revoke(
     axum::Json(json!({ "Result": "OK" })).into_response()
 }
 
+/// This API, as the server registers it (`build.rs`).
+pub const API: crate::state::Api = crate::state::Api {
+    prefix: "/api/admin/",
+    routes,
+    data: Some(|r, now| Box::new(seed(r, now))),
+    demo,
+};
+
+/// The demo banner's line for Henshin.
+fn demo(_: &crate::config::Config) -> String {
+    format!("Henshin:       Token {TOKEN}\n")
+}
+
 #[cfg(test)]
 mod tests {
     use crate::data::{Rng, DEMO_PERSON, DEMO_PERSON_USERNAME};
@@ -317,7 +330,7 @@ mod tests {
     #[test]
     fn the_demo_person_is_on_docspace_and_henshin() {
         let mut rng = Rng::new(42 ^ 0x0d0c);
-        let ds = crate::docspace::seed(&mut rng, 1_700_000_000_000);
+        let ds = crate::apis::docspace::seed(&mut rng, 1_700_000_000_000);
         let hs = super::seed(&mut rng, 1_700_000_000_000);
         assert!(ds
             .conns

@@ -378,3 +378,16 @@ async fn user_connections(
         "connections": conns.iter().map(|c| item(c)).collect::<Vec<_>>(),
     }))
 }
+
+/// This API, as the server registers it (`build.rs`).
+pub const API: crate::state::Api = crate::state::Api {
+    prefix: "/api/2.0/",
+    routes,
+    data: Some(|r, now| Box::new(seed(r, now))),
+    demo,
+};
+
+/// The demo banner's line for DocSpace.
+fn demo(_: &crate::config::Config) -> String {
+    format!("DocSpace:      API key {ADMIN_KEY}   (non-admin key: {USER_KEY})\n")
+}

@@ -764,6 +764,40 @@ async fn login(State(app): State<Shared>, h: HeaderMap, body: Bytes) -> Response
     )
 }
 
+/// This API, as the server registers it (`build.rs`).
+pub const API: crate::state::Api = crate::state::Api {
+    prefix: "/api/v1/",
+    routes,
+    data: None,
+    demo,
+};
+
+/// The demo banner's lines for Rocket.Chat.
+fn demo(cfg: &crate::config::Config) -> String {
+    use crate::data;
+    let two_factor = match cfg.two_factor.first().map(String::as_str) {
+        Some("password") => format!(
+            "  Two-factor: the server asks for the admin's password ({}) on admin calls.",
+            data::ADMIN_PASSWORD
+        ),
+        Some("email") => "  Two-factor: e-mailed codes are printed to this log.".to_string(),
+        Some("totp") => format!(
+            "  Two-factor: TOTP with secret {} (codes are also printed to this log).",
+            data::TOTP_SECRET_B32
+        ),
+        _ => "  Two-factor: off.".to_string(),
+    };
+    format!(
+        "Rocket.Chat:\n  Admin, personal access token:  User ID {}   Auth token {}\n  Admin, username + password:    {} / {}\n  Non-admin (own sessions only): {} / {}\n{two_factor}\n",
+        data::ADMIN_ID,
+        data::ADMIN_PAT,
+        data::ADMIN_USERNAME,
+        data::ADMIN_PASSWORD,
+        data::USER_USERNAME,
+        data::USER_PASSWORD
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
