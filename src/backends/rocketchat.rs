@@ -147,6 +147,11 @@ impl Backend for RocketChat {
 
 /// The server's page cap (API_Upper_Count_Limit default).
 pub const PAGE_SIZE: usize = 100;
+/// Where an admin call carries a second-factor code.
+pub const TWO_FACTOR: CodeCarrier = CodeCarrier::Headers {
+    code: "X-2fa-Code",
+    method: "X-2fa-Method",
+};
 /// The setting that holds the account's user ID (sent as `X-User-Id`).
 pub const USER_ID: &str = "user_id";
 pub const PERM_VIEW: &str = "view-device-management";
@@ -168,7 +173,7 @@ pub fn login(user: &str, password: &str) -> ApiRequest {
             ("user", user.into()),
             ("password", password.into()),
         ]))
-        .carrier(CodeCarrier::LoginBody)
+        .carrier(CodeCarrier::BodyField("code"))
 }
 
 /// Who the credentials belong to.
@@ -229,7 +234,7 @@ pub fn list(scope: Scope, offset: usize) -> ApiRequest {
         .query("count", PAGE_SIZE.to_string())
         .query("sort", SORT);
     match scope {
-        Scope::All => r.carrier(CodeCarrier::Headers).permission(PERM_VIEW),
+        Scope::All => r.carrier(TWO_FACTOR).permission(PERM_VIEW),
         Scope::Own => r,
     }
 }
@@ -275,7 +280,7 @@ pub fn info(scope: Scope, session_id: &str) -> ApiRequest {
     match scope {
         Scope::All => ApiRequest::new(Method::Get, "/api/v1/sessions/info.admin")
             .query("sessionId", session_id)
-            .carrier(CodeCarrier::Headers)
+            .carrier(TWO_FACTOR)
             .permission(PERM_VIEW),
         Scope::Own => {
             ApiRequest::new(Method::Get, "/api/v1/sessions/info").query("sessionId", session_id)
@@ -304,7 +309,7 @@ pub fn logout(scope: Scope, session_id: &str) -> ApiRequest {
     match scope {
         Scope::All => ApiRequest::new(Method::Post, "/api/v1/sessions/logout")
             .json(body)
-            .carrier(CodeCarrier::Headers)
+            .carrier(TWO_FACTOR)
             .permission(PERM_LOGOUT),
         Scope::Own => ApiRequest::new(Method::Post, "/api/v1/sessions/logout.me").json(body),
     }
@@ -439,7 +444,7 @@ mod tests {
         assert_eq!(keys, ["offset", "count", "sort"]);
         assert_eq!(r.query[0].1, "200");
         assert_eq!(r.query[1].1, "100");
-        assert_eq!(r.code_carrier, CodeCarrier::Headers);
+        assert_eq!(r.code_carrier, TWO_FACTOR);
         let own = list(Scope::Own, 0);
         assert_eq!(own.path, "/api/v1/sessions/list");
         assert_eq!(own.code_carrier, CodeCarrier::None);
@@ -592,7 +597,7 @@ mod tests {
         assert_eq!(m.name.as_deref(), Some("Ada"));
         assert!(parse_me("[]").is_err());
         let l = login("a", "p");
-        assert_eq!(l.code_carrier, CodeCarrier::LoginBody);
+        assert_eq!(l.code_carrier, CodeCarrier::BodyField("code"));
     }
 
     #[test]

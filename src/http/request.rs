@@ -38,10 +38,24 @@ pub const MAX_BODY_BYTES: u64 = 32 * 1024 * 1024;
 pub enum CodeCarrier {
     /// The endpoint never asks for a second factor.
     None,
-    /// `X-2fa-Code` / `X-2fa-Method` headers (Rocket.Chat REST calls).
-    Headers,
-    /// A `code` field in the JSON body (Rocket.Chat `POST /login`).
-    LoginBody,
+    /// Two headers, named by the backend: the code and its method.
+    Headers {
+        code: &'static str,
+        method: &'static str,
+    },
+    /// A field of the JSON body, named by the backend (a login call).
+    BodyField(&'static str),
+}
+
+impl CodeCarrier {
+    /// The header a code travels in, if it travels in one (a browser on
+    /// another origin may refuse to send it: CORS).
+    pub fn header(&self) -> Option<&'static str> {
+        match self {
+            CodeCarrier::Headers { code, .. } => Some(code),
+            _ => None,
+        }
+    }
 }
 
 /// Lets whoever asked for requests give up on them (the screen that wanted
@@ -256,13 +270,16 @@ impl ApiRequest {
         let Some(code) = code else { return r };
         match self.code_carrier {
             CodeCarrier::None => {}
-            CodeCarrier::Headers => {
-                r.headers.push(("X-2fa-Code".into(), code.code.clone()));
-                r.headers.push(("X-2fa-Method".into(), code.method.clone()));
+            CodeCarrier::Headers {
+                code: code_header,
+                method,
+            } => {
+                r.headers.push((code_header.into(), code.code.clone()));
+                r.headers.push((method.into(), code.method.clone()));
             }
-            CodeCarrier::LoginBody => {
+            CodeCarrier::BodyField(field) => {
                 if let Some(Body::Json(Value::Object(map))) = r.body.as_mut() {
-                    map.insert("code".into(), Value::String(code.code.clone()));
+                    map.insert(field.into(), Value::String(code.code.clone()));
                 }
             }
         }
@@ -479,9 +496,9 @@ pub enum NetCause {
     Unreachable,
     /// Another origin: down, or its CORS rules refused the request.
     CrossOrigin,
-    /// Another origin, and the request carried `X-2fa-Code`, which
-    /// Rocket.Chat's CORS rules do not allow.
-    CrossOriginTwoFactor,
+    /// Another origin, and the request carried a code in this header,
+    /// which the server's CORS rules may not allow (Rocket.Chat's do not).
+    CrossOriginTwoFactor(&'static str),
     /// An `https://` page calling an `http://` server: the browser blocks it.
     MixedContent,
     /// No complete answer within the transport's time limit.
@@ -495,8 +512,8 @@ pub enum NetCause {
 /// besides the page's and the request's URLs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Clues {
-    /// It carried `X-2fa-Code`.
-    pub sent_two_factor: bool,
+    /// It carried a second-factor code in this header.
+    pub sent_two_factor: Option<&'static str>,
     /// The transport's time limit fired.
     pub timed_out: bool,
     /// The page's CSP reported blocking a connection to its origin.
@@ -517,8 +534,8 @@ impl NetCause {
         {
             NetCause::MixedContent
         } else if url.contains("://") && origin_of(url) != origin_of(page_url) {
-            if clues.sent_two_factor {
-                NetCause::CrossOriginTwoFactor
+            if let Some(header) = clues.sent_two_factor {
+                NetCause::CrossOriginTwoFactor(header)
             } else {
                 NetCause::CrossOrigin
             }
@@ -718,7 +735,7 @@ impl fmt::Display for ApiError {
                 match cause {
                     NetCause::Timeout => write!(f, "The server did not answer within {} s: it may be overloaded or unreachable. Try again; if it keeps happening, check the server.", REQUEST_TIMEOUT_MS / 1000),
                     NetCause::MixedContent => write!(f, "Mixed content: this panel is served over https:// and the browser blocks its calls to an http:// server. Use the server's https:// address."),
-                    NetCause::CrossOriginTwoFactor => write!(f, "The server is on another origin and its CORS rules do not allow the X-2fa-Code header, so two-factor codes cannot be sent from here. Serve sessiondeck from the server's own origin through a reverse proxy (README → Deploy)."),
+                    NetCause::CrossOriginTwoFactor(header) => write!(f, "The server is on another origin and its CORS rules do not allow the {header} header, so two-factor codes cannot be sent from here. Serve sessiondeck from the server's own origin through a reverse proxy (README → Deploy)."),
                     NetCause::CrossOrigin => write!(f, "The server may be down, or it refused this cross-origin request (CORS). Check the Server URL, or serve sessiondeck from the server's own origin through a reverse proxy (README → Deploy)."),
                     NetCause::Unreachable => write!(f, "Check that the server is running and reachable, then try again."),
                     NetCause::BlockedByPolicy => write!(f, "This page's Content-Security-Policy does not allow connections to {} (connect-src), so the browser did not send the request. Use an address it allows (for this machine: localhost or 127.0.0.1), or ask whoever deployed sessiondeck to add the server's origin to connect-src (README → Deploy).", origin_of(url)),
@@ -895,7 +912,7 @@ mod tests {
         let page = "https://panel.example/sessions?q=x";
         let none = Clues::default();
         let two_factor = Clues {
-            sent_two_factor: true,
+            sent_two_factor: Some("X-2fa-Code"),
             ..none
         };
         assert_eq!(
@@ -917,7 +934,7 @@ mod tests {
         );
         assert_eq!(
             NetCause::of(page, "https://chat.example/api", two_factor),
-            NetCause::CrossOriginTwoFactor
+            NetCause::CrossOriginTwoFactor("X-2fa-Code")
         );
         let timed_out = Clues {
             timed_out: true,
@@ -977,7 +994,10 @@ mod tests {
             method: "password".into(),
             code: "abc".into(),
         };
-        let h = ApiRequest::new(Method::Get, "/x").carrier(CodeCarrier::Headers);
+        let h = ApiRequest::new(Method::Get, "/x").carrier(CodeCarrier::Headers {
+            code: "X-2fa-Code",
+            method: "X-2fa-Method",
+        });
         let sent = h.with_code(Some(&code));
         assert!(sent.headers.contains(&("X-2fa-Code".into(), "abc".into())));
         assert!(sent
@@ -990,7 +1010,7 @@ mod tests {
                 ("user", "a".into()),
                 ("password", "p".into()),
             ]))
-            .carrier(CodeCarrier::LoginBody);
+            .carrier(CodeCarrier::BodyField("code"));
         let sent = l.with_code(Some(&code));
         assert_eq!(sent.body.unwrap()["code"].as_str(), Some("abc"));
         assert!(sent.headers.is_empty());
@@ -1019,7 +1039,7 @@ mod tests {
         assert!(s.contains("view-device-management permission"));
         let n = ApiError::Network {
             url: "https://x".into(),
-            cause: NetCause::CrossOriginTwoFactor,
+            cause: NetCause::CrossOriginTwoFactor("X-2fa-Code"),
         }
         .to_string();
         assert!(n.contains("X-2fa-Code") && n.contains("README"));

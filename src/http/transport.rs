@@ -437,7 +437,10 @@ pub mod browser {
         req: &ApiRequest,
     ) -> Result<RawResponse, ApiError> {
         let url = absolute(&req.url(base));
-        let sent_two_factor = req.headers.iter().any(|(k, _)| k == "X-2fa-Code");
+        let sent_two_factor = req
+            .code_carrier
+            .header()
+            .filter(|h| req.headers.iter().any(|(k, _)| k == h));
         // A server that never answers must not hold the screen forever; a
         // screen that went away aborts what it asked for. One controller and
         // a timer (not AbortSignal.timeout/any: older browsers lack them).
@@ -745,7 +748,10 @@ mod tests {
     fn req(id: &str) -> ApiRequest {
         ApiRequest::new(Method::Post, "/api/v1/sessions/logout")
             .json(crate::json::Value::object([("sessionId", id.into())]))
-            .carrier(CodeCarrier::Headers)
+            .carrier(CodeCarrier::Headers {
+                code: "X-2fa-Code",
+                method: "X-2fa-Method",
+            })
     }
 
     fn pw(code: &str) -> Code {
