@@ -78,7 +78,7 @@ fn mount_dialog() -> (Rc<TwoFactorGate>, web_sys::HtmlElement, impl Drop) {
     });
     let ctx = rx.recv().unwrap();
     let gate = ctx
-        .transport(BackendKind::RocketChat, "", Vec::new(), None)
+        .transport(BackendKind::RocketChat, "", Default::default(), None)
         .gate()
         .clone();
     (gate, root, handle)

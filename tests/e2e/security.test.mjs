@@ -121,6 +121,52 @@ test('a failing page is tried again, then named with Retry; a huge answer is ref
   });
 });
 
+test('a browser storage that refuses the connection is said, not ignored', async () => {
+  await withServer(['--2fa', 'none'], async (server, page) => {
+    await page.goto(server.url);
+    // This origin's localStorage, full to its quota.
+    const filled = await page.evaluate(() => {
+      let i = 0;
+      // Large blocks, then smaller ones, until not even one character fits.
+      for (let size = 256 * 1024; size >= 1; size = Math.floor(size / 4)) {
+        const block = 'x'.repeat(size);
+        try {
+          for (;;) localStorage.setItem(`f${i++}`, block);
+        } catch {
+          // full at this size: try a smaller one
+        }
+      }
+      return i;
+    });
+    assert.ok(filled > 1, 'the storage was filled');
+    await signInWithToken(page, server.url, { remember: true });
+    await alert(page, /This browser refused to store the connection \(its storage is full or disabled\)/).waitFor();
+    // It still works in this tab.
+    await page.getByText('1–25 of 240').waitFor();
+    page.errors = page.errors.filter((e) => !/QuotaExceeded|exceeded the quota/i.test(e));
+  });
+});
+
+test('a browser without AbortSignal.timeout / AbortSignal.any (older Safari, Firefox) works', async () => {
+  await withServer(['--2fa', 'none'], async (server, page) => {
+    await page.addInitScript(() => {
+      delete AbortSignal.timeout;
+      delete AbortSignal.any;
+    });
+    await signInWithToken(page, server.url);
+    await page.getByText('1–25 of 240').waitFor();
+    assert.equal(await page.evaluate(() => typeof AbortSignal.any), 'undefined');
+    // A load replaced half-way cancels what it still asked for, without an error.
+    await server.faults({ latencyMs: 300 });
+    const refresh = page.locator('.server-view:not([hidden])').getByRole('button', { name: 'Refresh', exact: true });
+    await refresh.click();
+    await sleep(100);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Connect' }).waitFor();
+    await server.faults({ latencyMs: 0 });
+  });
+});
+
 test('IDs that could widen a revoke are refused before any request', async () => {
   await withServer([], async (server, page) => {
     const hostile = ['all', '..', '%2e%2e', 'x%2Fy'];
