@@ -88,9 +88,9 @@ fn banner(cfg: &Config, port: u16) {
     println!(
         "\nSeveral servers at once: sign in to one, then \"Add server\" for the others (or pick the\n\
          \"incident\" preset). {} has sessions on Rocket.Chat, DocSpace and Henshin: find her\n\
-         under \"Everywhere\" (Person: {}).",
-        data::DEMO_PERSON,
-        data::DEMO_PERSON_USERNAME
+         under \"Everywhere\" (Person: grace), then tick her on each server under \"People found\".\n\
+         Dana Ross and Dana Rossi show why: a name finds people, it never ends them.",
+        data::DEMO_PERSON
     );
     println!();
 }
