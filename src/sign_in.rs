@@ -115,3 +115,15 @@ async fn whoami(t: &Transport, conn: &Connection) -> Result<String, ApiError> {
         .await?;
     backend.parse_whoami(&resp.body, &conn.settings, &conn.token)
 }
+
+/// The deployment's ready-made choices: `config.json` next to the panel
+/// (none when it is missing or unreadable).
+pub async fn presets() -> Vec<crate::connection::Preset> {
+    let send = crate::http::transport::browser::fetch_sender(String::new(), Default::default());
+    let req =
+        crate::http::request::ApiRequest::new(crate::http::request::Method::Get, "config.json");
+    match send(req).await {
+        Ok(r) if r.is_success() => crate::connection::parse_presets(&r.body),
+        _ => Vec::new(),
+    }
+}

@@ -3,9 +3,7 @@
 use crate::backends::BackendKind;
 use crate::backends::Settings;
 use crate::components::text_field::TextField;
-use crate::connection::{parse_presets, Preset};
 use crate::context::{AppCtx, PresetStep, View};
-use crate::http::request::{ApiRequest, Method};
 use crate::sign_in::{connect, AuthMode, Form};
 use leptos::prelude::*;
 
@@ -26,13 +24,7 @@ pub fn ConnectPage() -> impl IntoView {
     let remember_hours = RwSignal::new(8u32);
     let error = RwSignal::new(None::<String>);
 
-    let presets = LocalResource::new(|| async {
-        let send = crate::http::transport::browser::fetch_sender(String::new(), Default::default());
-        match send(ApiRequest::new(Method::Get, "config.json")).await {
-            Ok(r) if r.is_success() => parse_presets(&r.body),
-            _ => Vec::<Preset>::new(),
-        }
-    });
+    let presets = LocalResource::new(crate::sign_in::presets);
 
     // A several-server preset under way: this form is for its next server.
     let step = ctx.preset_step.get_untracked();
