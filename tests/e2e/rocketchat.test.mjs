@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  browserForFile, startServer, signInWithToken, answerPassword, ADMIN, HOSTILE, sleep,
+  browserForFile, watch, startServer, signInWithToken, answerPassword, ADMIN, HOSTILE, sleep,
 } from './helpers.mjs';
 
 const { withServer } = browserForFile();
@@ -318,6 +318,38 @@ test('rate limit: waits for X-RateLimit-Reset with a countdown, then continues',
     await page.getByText(/continuing in/).waitFor();
     await page.getByText('1–25 of 600').waitFor({ timeout: 20000 });
     await page.getByText(/continuing in/).waitFor({ state: 'detached' });
+  });
+});
+
+test('a remembered token lasts the time chosen: back in a new tab before, gone after', async () => {
+  await withServer(['--2fa', 'none'], async (server, page) => {
+    await page.goto(server.url);
+    await page.getByLabel('Backend').selectOption('rocketchat');
+    await page.getByLabel('User ID').fill(ADMIN.userId);
+    await page.getByLabel('Auth token').fill(ADMIN.token);
+    await page.getByLabel('Remember on this device').check();
+    // 8 hours unless chosen otherwise; here, one hour.
+    assert.equal(await page.getByLabel('Remember for').inputValue(), '8');
+    await page.getByLabel('Remember for').selectOption('1');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByText('1–25 of 240').waitFor();
+    const stored = JSON.parse(await page.evaluate(() => localStorage.getItem('sessiondeck.connection')));
+    const hour = stored[0].remember_until - Date.now();
+    assert.ok(hour > 55 * 60_000 && hour <= 60 * 60_000, `remembered for an hour: ${hour} ms`);
+    // A new tab (no sessionStorage) within the hour signs in again…
+    const later = watch(await page.context().newPage());
+    await later.clock.install({ time: Date.now() + 30 * 60_000 });
+    await later.goto(server.url);
+    await later.getByText('1–25 of 240').waitFor();
+    await later.close();
+    // …one after it does not, and says nothing it should not.
+    const expired = watch(await page.context().newPage());
+    await expired.clock.install({ time: Date.now() + 61 * 60_000 });
+    await expired.goto(server.url);
+    await expired.getByRole('button', { name: 'Connect' }).waitFor();
+    await sleep(300);
+    assert.equal(await expired.getByRole('navigation', { name: 'Servers' }).count(), 0);
+    if (expired.errors.length) throw new Error(expired.errors.join('; '));
   });
 });
 
