@@ -1,6 +1,7 @@
 //! One component per file.
 
 pub mod bulk_report;
+pub mod choice;
 pub mod combined_table;
 pub mod confirm_dialog;
 pub mod criteria_fields;

@@ -2,6 +2,7 @@
 
 use crate::backends::BackendKind;
 use crate::backends::Settings;
+use crate::components::choice::Choice;
 use crate::components::text_field::TextField;
 use crate::context::{AppCtx, PresetStep, View};
 use crate::sign_in::{connect, AuthMode, Form};
@@ -254,18 +255,12 @@ pub fn ConnectPage() -> impl IntoView {
                     "Remember on this device"
                 </label>
                 <Show when=move || remember.get()>
-                    <label class="field-inline">
-                        <span>"Remember for"</span>
-                        <select
-                            prop:value=move || remember_hours.get().to_string()
-                            on:change=move |ev| remember_hours.set(event_target_value(&ev).parse().unwrap_or(8))
-                        >
-                            <option value="1">"1 hour"</option>
-                            <option value="8">"8 hours"</option>
-                            <option value="24">"24 hours"</option>
-                            <option value="168">"7 days"</option>
-                        </select>
-                    </label>
+                    <Choice
+                        label="Remember for"
+                        options=&[(1, "1 hour"), (8, "8 hours"), (24, "24 hours"), (168, "7 days")]
+                        value=remember_hours
+                        on_change=move |h| remember_hours.set(h)
+                    />
                 </Show>
                 <p class="hint">
                     "Without it, the token lives only in this tab and is gone when the tab closes. With it, it stays in this browser's local storage for the time chosen, or until you sign out — whichever comes first."

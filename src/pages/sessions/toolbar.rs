@@ -2,6 +2,7 @@
 
 use super::screen::{Screen, ShownRows};
 use crate::backends::Caps;
+use crate::components::choice::Choice;
 use leptos::prelude::*;
 use std::collections::HashSet;
 
@@ -57,18 +58,12 @@ pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
             <button type="button" class="btn" disabled=move || s.loading.with(Option::is_some) on:click=move |_| s.load()>
                 "Refresh"
             </button>
-            <label class="field-inline">
-                <span>"Auto-refresh"</span>
-                <select
-                    prop:value=move || s.auto_refresh.get().to_string()
-                    on:change=move |ev| s.auto_refresh.set(event_target_value(&ev).parse().unwrap_or(0))
-                >
-                    <option value="0">"Off"</option>
-                    <option value="30">"30 s"</option>
-                    <option value="60">"1 min"</option>
-                    <option value="300">"5 min"</option>
-                </select>
-            </label>
+            <Choice
+                label="Auto-refresh"
+                options=&[(0, "Off"), (30, "30 s"), (60, "1 min"), (300, "5 min")]
+                value=s.auto_refresh
+                on_change=move |v| s.auto_refresh.set(v)
+            />
             {move || {
                 s.auto_paused
                     .get()
