@@ -92,7 +92,7 @@ fn TwoFactorForm() -> impl IntoView {
                 {move || {
                     ctx.prompt_from
                         .get()
-                        .map(|from| view! { <p class="tfa-server">"SweepToConfirm by " <strong>{from.label}</strong></p> })
+                        .map(|from| view! { <p class="tfa-server">"Asked by " <strong>{from.label}</strong></p> })
                 }}
                 <p class="muted">
                     "The server asks for a second factor before it continues. "

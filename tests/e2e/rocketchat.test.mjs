@@ -200,6 +200,8 @@ test('a wrong code keeps the dialog with an error; the right one retries the cal
   await withServer([], async (server, page) => {
     await signInWithToken(page, server.url);
     const dialog = page.getByRole('dialog', { name: /Two-factor/ });
+    // The dialog names the server that asks.
+    await dialog.getByText('Asked by Rocket.Chat · this origin', { exact: true }).waitFor();
     await dialog.getByLabel('Password').fill('not-the-password');
     await dialog.getByRole('button', { name: 'Verify' }).click();
     await dialog.getByRole('alert').filter({ hasText: /Wrong code/ }).first().waitFor();

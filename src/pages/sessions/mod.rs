@@ -41,7 +41,7 @@ pub fn SessionsPage(api: Connected, #[prop(into)] active: Signal<bool>) -> impl 
     screens.register(s);
     let server = s.server();
     on_cleanup(move || screens.unregister(server));
-    // ShownRows again: the URL holds this screen's view.
+    // Shown again: the URL holds this screen's view.
     Effect::new(move |was: Option<bool>| {
         let now = active.get();
         if now && was == Some(false) {
