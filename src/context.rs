@@ -15,7 +15,7 @@ use std::rc::Rc;
 /// panel see the `storage` event and sign out too. It holds no secret.
 pub const SIGNOUT_KEY: &str = "sessiondeck.signout";
 
-/// RevokeMessage when the browser refuses to keep the connections.
+/// Said when the browser refuses to keep the connections.
 const STORAGE_REFUSED: &str = "This browser refused to store the connection (its storage is full or disabled): it works in this tab until you close or reload it, and is not remembered. Free some site data, or allow storage for this site, then connect again.";
 
 /// Written (then removed) in localStorage when the admin disconnects one
@@ -172,15 +172,15 @@ pub struct AppCtx {
     /// Every gate that asks for a second factor, first asked first shown.
     asking: StoredValue<PromptQueue<Rc<TwoFactorGate>>, LocalStorage>,
     next_id: StoredValue<u64>,
-    /// Each transport's Stop for its rate-limit waits, by transport number.
-    stoppers: StoredValue<Vec<(u32, Stopper)>, LocalStorage>,
 }
 
 /// One server's rate limit being waited out, for the banner.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone)]
 pub struct RateWait {
-    /// The transport waiting (what Stop ends).
+    /// The transport waiting.
     pub id: u32,
+    /// Ends its waits (the banner's Stop); used on the page's thread only.
+    pub stop: send_wrapper::SendWrapper<Stopper>,
     /// The server, as its tab names it.
     pub server: String,
     /// Until when (epoch ms): the server's own figure, never shortened.
@@ -202,7 +202,6 @@ impl AppCtx {
             connections: StoredValue::new_local(Vec::new()),
             asking: StoredValue::new_local(PromptQueue::default()),
             next_id: StoredValue::new(1),
-            stoppers: StoredValue::new_local(Vec::new()),
         }
     }
 
@@ -341,6 +340,9 @@ impl AppCtx {
         });
         let backend = kind.backend();
         let rate_waits = self.rate_waits;
+        // The transport's own Stop, known once it exists.
+        let stopper: Rc<std::cell::OnceCell<Stopper>> = Rc::default();
+        let stopper2 = stopper.clone();
         let t = Transport::new(
             browser::io(base.to_string(), auth),
             Rc::new(move |req: &ApiRequest, resp: &RawResponse| backend.classify(req, resp)),
@@ -348,10 +350,14 @@ impl AppCtx {
             Rc::new(move |e| match e {
                 RateLimitEvent::Waiting { until_ms } => {
                     let server = label2();
+                    let Some(stop) = stopper2.get().cloned() else {
+                        return;
+                    };
                     rate_waits.update(|w| match w.iter_mut().find(|w| w.id == gate_id) {
                         Some(w) => w.until_ms = w.until_ms.max(until_ms),
                         None => w.push(RateWait {
                             id: gate_id,
+                            stop: send_wrapper::SendWrapper::new(stop),
                             server,
                             until_ms,
                         }),
@@ -362,12 +368,7 @@ impl AppCtx {
                 }),
             }),
         );
-        let stop = t.stopper();
-        self.stoppers.update_value(|s| {
-            // A dropped transport's handle does nothing: let those go.
-            s.retain(|(_, st)| st.is_live());
-            s.push((gate_id, stop));
-        });
+        let _ = stopper.set(t.stopper());
         t
     }
 
@@ -375,8 +376,8 @@ impl AppCtx {
     /// ("you stopped waiting") and the banner goes.
     pub fn stop_rate_wait(&self, id: u32) {
         let stop = self
-            .stoppers
-            .with_value(|s| s.iter().find(|(i, _)| *i == id).map(|(_, f)| f.clone()));
+            .rate_waits
+            .with_untracked(|w| w.iter().find(|w| w.id == id).map(|w| (*w.stop).clone()));
         if let Some(stop) = stop {
             stop.stop();
         }

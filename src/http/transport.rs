@@ -49,11 +49,6 @@ impl Stopper {
             }
         }
     }
-
-    /// Whether the transport still exists.
-    pub fn is_live(&self) -> bool {
-        self.0.strong_count() > 0
-    }
 }
 
 /// Rate-limit notifications for the countdown banner.
@@ -121,17 +116,12 @@ impl Transport {
         *self.renew.borrow_mut() = Some(renew);
     }
 
-    /// One renewal, shared by whoever asks while it runs.
-    async fn renewed(&self) -> Result<(), ApiError> {
+    /// One renewal by `renew`, shared by whoever asks while it runs.
+    async fn renewed(&self, renew: RenewFn) -> Result<(), ApiError> {
         let running = self.renewing.borrow().clone();
         let renewal = match running {
             Some(r) => r,
             None => {
-                let Some(renew) = self.renew.borrow().clone() else {
-                    return Err(ApiError::Unauthorized {
-                        message: String::new(),
-                    });
-                };
                 let r = renew().shared();
                 *self.renewing.borrow_mut() = Some(r.clone());
                 r
@@ -182,16 +172,17 @@ impl Transport {
     /// through the gate when the server wants one, retrying once after it.
     pub async fn call(&self, req: &ApiRequest) -> Result<RawResponse, ApiError> {
         let sent_after = self.renewals.get();
-        match self.call_gated(req).await {
-            Err(e @ ApiError::Unauthorized { .. }) if self.renew.borrow().is_some() => {
+        let renew = self.renew.borrow().clone();
+        match (self.call_gated(req).await, renew) {
+            (Err(e @ ApiError::Unauthorized { .. }), Some(renew)) => {
                 // Sent with a token since renewed: just send it again.
                 let renewed_since = self.renewals.get() != sent_after;
-                if !renewed_since && self.renewed().await.is_err() || !self.is_open() {
+                if !renewed_since && self.renewed(renew).await.is_err() || !self.is_open() {
                     return Err(e);
                 }
                 self.call_gated(req).await
             }
-            other => other,
+            (other, _) => other,
         }
     }
 
