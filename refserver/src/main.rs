@@ -139,8 +139,9 @@ async fn api_layer(State(app): State<Shared>, req: Request, next: Next) -> Respo
         return r;
     }
     let action = req.method() != Method::GET && path != "/api/v1/login";
-    // The request log: an action's method, path and body, as received.
-    let req = if req.method() != Method::GET && req.method() != Method::OPTIONS {
+    // The request log: an action's method, path and body, as received —
+    // never a login's (its body is a password).
+    let req = if action && req.method() != Method::OPTIONS {
         let (parts, body) = req.into_parts();
         let bytes = axum::body::to_bytes(body, 1 << 20)
             .await
