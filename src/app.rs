@@ -10,14 +10,13 @@ use crate::context::{AppCtx, View, DISCONNECT_KEY, SIGNOUT_KEY};
 use crate::pages::activity::ActivityPage;
 use crate::pages::connect::ConnectPage;
 use crate::pages::everywhere::EverywherePage;
-use crate::pages::sessions::{Screens, SessionsPage};
+use crate::pages::sessions::SessionsPage;
 use leptos::prelude::*;
 
 #[component]
 pub fn App() -> impl IntoView {
     let ctx = AppCtx::new();
     provide_context(ctx);
-    provide_context(Screens::new());
     crate::browser::watch_policy_blocks();
     ctx.restore();
     // Sign-out (or a Disconnect) in another tab of this panel does the
@@ -106,12 +105,12 @@ pub fn App() -> impl IntoView {
             // selection kept) while another view is shown.
             <For each=servers key=|id| *id let:id>
                 {ctx
-                    .connection(id)
-                    .map(|api| {
+                    .server(id)
+                    .map(|server| {
                         let active = Signal::derive(move || ctx.view.get() == View::Server(id));
                         view! {
                             <div class="server-view" hidden=move || !active.get()>
-                                <SessionsPage api=api active=active />
+                                <SessionsPage server=server active=active />
                             </div>
                         }
                     })}

@@ -8,6 +8,8 @@ use crate::connection::{stored, Connection, Preset, Target};
 use crate::http::request::{ApiError, ApiRequest, RawResponse};
 use crate::http::transport::{browser, RateLimitEvent, Stopper, Transport};
 use crate::http::two_factor::{Prompt, PromptQueue, TwoFactorGate};
+use crate::server::{Caller, Host, Server, ServerIdentity};
+use futures::FutureExt;
 use leptos::prelude::*;
 use std::rc::Rc;
 
@@ -41,36 +43,23 @@ pub struct Notice {
     pub text: String,
 }
 
-/// Which connection of this panel (unique for the page's lifetime).
-pub type ServerId = u32;
+pub use crate::server::ServerId;
 
-/// One signed-in connection and its one transport. Work captures the `Connected`
-/// it started with, so it goes to that server with those credentials — or,
-/// once that connection is disconnected, nowhere.
+/// One signed-in connection: its transport, and the [`Server`] holding what
+/// it loaded and revokes. Work captures the `Connected` it started with,
+/// so it goes to that server with those credentials — or, once that
+/// connection is disconnected, nowhere.
 #[derive(Clone)]
 pub struct Connected {
     pub id: ServerId,
     pub conn: Rc<Connection>,
+    pub server: Server,
     transport: Transport,
-    ctx: AppCtx,
 }
 
 impl Connected {
     pub fn backend(&self) -> &'static dyn Backend {
         self.conn.kind.backend()
-    }
-
-    /// Sends through this connection. A 401 disconnects it (the others
-    /// stay) and says why.
-    pub async fn call(&self, req: ApiRequest) -> Result<RawResponse, ApiError> {
-        let req = req.with_settings(&self.conn.settings.0);
-        let r = self.transport.call(&req).await;
-        if let Err(e @ ApiError::Unauthorized { .. }) = &r {
-            if self.transport.is_open() {
-                self.ctx.disconnect(self.id, Some(e.to_string()));
-            }
-        }
-        r
     }
 }
 
@@ -172,6 +161,9 @@ pub struct AppCtx {
     /// Every gate that asks for a second factor, first asked first shown.
     asking: StoredValue<PromptQueue<Rc<TwoFactorGate>>, LocalStorage>,
     next_id: StoredValue<u64>,
+    /// The app's root: every [`Server`] is created under it, so its state
+    /// lives as long as the work it starts.
+    root: StoredValue<Option<Owner>>,
 }
 
 /// One server's rate limit being waited out, for the banner.
@@ -202,6 +194,7 @@ impl AppCtx {
             connections: StoredValue::new_local(Vec::new()),
             asking: StoredValue::new_local(PromptQueue::default()),
             next_id: StoredValue::new(1),
+            root: StoredValue::new(Owner::current()),
         }
     }
 
@@ -261,6 +254,19 @@ impl AppCtx {
     pub fn connection(&self, id: ServerId) -> Option<Connected> {
         self.connections
             .with_value(|a| a.iter().find(|a| a.id == id).cloned())
+    }
+
+    /// The server of connection `id`, while it is signed in.
+    pub fn server(&self, id: ServerId) -> Option<Server> {
+        self.connections
+            .with_value(|a| a.iter().find(|a| a.id == id).map(|a| a.server))
+    }
+
+    /// Every connected server, in tab order (tracked: changes as servers
+    /// come and go).
+    pub fn each_server(&self) -> Vec<Server> {
+        let ids: Vec<ServerId> = self.servers.with(|s| s.iter().map(|s| s.id).collect());
+        ids.into_iter().filter_map(|id| self.server(id)).collect()
     }
 
     /// How connection `id` is named now ([`ServerInfo::labels`]); `None`
@@ -460,17 +466,57 @@ impl AppCtx {
         {
             transport.set_renew(self.renewal(id, auth));
         }
+        let server = self.new_server(id, &conn, transport.clone());
         self.connections.update_value(|a| {
             a.push(Connected {
                 id,
                 conn: Rc::new(conn.clone()),
+                server,
                 transport,
-                ctx: *self,
             })
         });
         self.signout_reason.set(None);
         self.servers.update(|s| s.push(ServerInfo { id, conn }));
+        server.load();
         id
+    }
+
+    /// The [`Server`] of connection `id`, sending through `transport`: a
+    /// 401 that renewal could not cure disconnects it (the others stay).
+    fn new_server(&self, id: ServerId, conn: &Connection, transport: Transport) -> Server {
+        let ctx = *self;
+        let settings = conn.settings.0.clone();
+        let call: Caller = Rc::new(move |req: ApiRequest| {
+            let req = req.with_settings(&settings);
+            let transport = transport.clone();
+            Box::pin(async move {
+                let r = transport.call(&req).await;
+                if let Err(e @ ApiError::Unauthorized { .. }) = &r {
+                    if transport.is_open() {
+                        ctx.disconnect(id, Some(e.to_string()));
+                    }
+                }
+                r
+            })
+        });
+        let backend = conn.kind.backend();
+        let who = ServerIdentity {
+            id,
+            backend,
+            address: format!(
+                "{} {}",
+                backend.key(),
+                conn.base_url.trim_end_matches('/').to_lowercase()
+            ),
+            label: conn.label(),
+            admin: conn.display_name.clone(),
+            own_in_token: backend.own_session_in_token(&conn.token),
+        };
+        let make = move || Server::new(who, call, Rc::new(ctx));
+        match self.root.get_value() {
+            Some(root) => root.with(make),
+            None => make(),
+        }
     }
 
     /// How connection `id` renews its token after a 401: its backend's
@@ -508,6 +554,8 @@ impl AppCtx {
     fn renewed(&self, id: ServerId, conn: Connection) {
         self.connections.update_value(|all| {
             if let Some(c) = all.iter_mut().find(|c| c.id == id) {
+                c.server
+                    .token_renewed(conn.kind.backend().own_session_in_token(&conn.token));
                 c.conn = Rc::new(conn.clone());
             }
         });
@@ -535,6 +583,7 @@ impl AppCtx {
             return;
         };
         api.transport.close();
+        api.server.close();
         if let Some(req) = api
             .conn
             .issued_by_panel
@@ -662,6 +711,56 @@ impl AppCtx {
 
     pub fn dismiss(&self, id: u64) {
         self.notices.update(|n| n.retain(|x| x.id != id));
+    }
+}
+
+impl Host for AppCtx {
+    fn now_ms(&self) -> f64 {
+        crate::browser::now_ms()
+    }
+
+    fn mark(&self, name: &str) {
+        crate::browser::mark(name);
+    }
+
+    fn after_paint(&self) -> futures::future::LocalBoxFuture<'static, ()> {
+        crate::browser::after_paint(50).boxed_local()
+    }
+
+    fn keeping_focus(&self, swap: &mut dyn FnMut()) {
+        let focus = crate::browser::focused_row();
+        swap();
+        if let Some(f) = focus {
+            request_animation_frame(move || f.restore());
+        }
+    }
+
+    fn spawn(&self, task: futures::future::LocalBoxFuture<'static, ()>) {
+        leptos::task::spawn_local(task);
+    }
+
+    fn label(&self, server: ServerId) -> Option<String> {
+        self.server_label(server)
+    }
+
+    fn several_servers(&self) -> bool {
+        self.servers.with_untracked(|s| s.len() > 1)
+    }
+
+    fn status(&self, text: String) {
+        AppCtx::status(self, text);
+    }
+
+    fn alert(&self, text: String) {
+        AppCtx::alert(self, text);
+    }
+
+    fn record(&self, entries: Vec<audit::Entry>) {
+        AppCtx::record(self, entries);
+    }
+
+    fn all_revoked(&self, server: ServerId) {
+        self.disconnect_everywhere(server, Some(crate::revoke::ALL_REVOKED.into()));
     }
 }
 

@@ -4,7 +4,8 @@
 //! Plain Rust, tested natively: [`json`], [`time`], [`url`], [`model`], [`plural`],
 //! [`list`], [`backends`], [`http::request`], [`http::two_factor`],
 //! [`http::transport`] (but its `browser` part), [`bulk`], [`revoke`],
-//! [`load`], [`confirm`], [`csv`], [`connection`] (but its storage).
+//! [`load`], [`confirm`], [`csv`], [`connection`] (but its storage), [`server`]
+//! (each connected server's state and control flow, the browser behind a trait).
 //! Browser: [`http::transport::browser`], [`browser`], [`context`],
 //! [`sign_in`], [`app`], `components`, `pages`.
 
@@ -22,6 +23,7 @@ pub mod load;
 pub mod model;
 pub mod plural;
 pub mod revoke;
+pub mod server;
 pub mod time;
 pub mod url;
 

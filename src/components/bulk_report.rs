@@ -3,27 +3,22 @@
 
 use crate::components::progress::Progress;
 use crate::plural::{plural_s, verb_s};
-use crate::revoke::RevokeReport;
+use crate::revoke::BulkState;
 use leptos::prelude::*;
-
-/// The state of the current (or last) batch.
-#[derive(Clone, Debug, PartialEq)]
-pub enum BulkState {
-    Running { done: usize, total: usize },
-    Finished(RevokeReport),
-}
 
 /// The running batch (progress, Stop, what waits behind it), then its report.
 ///
 /// * `waiting` — confirmed actions queued behind the running one.
 /// * `on_stop` — send nothing more of the running batch (and drop what waits).
 /// * `on_retry` — send these sessions again (failed and not sent).
+/// * `on_dismiss` — the admin has read the report.
 #[component]
 pub fn BulkReport(
-    state: RwSignal<Option<BulkState>>,
+    #[prop(into)] state: Signal<Option<BulkState>>,
     #[prop(into)] waiting: Signal<usize>,
     #[prop(into)] on_stop: Callback<()>,
     #[prop(into)] on_retry: Callback<Vec<String>>,
+    #[prop(into)] on_dismiss: Callback<()>,
 ) -> impl IntoView {
     move || {
         state.get().map(|s| match s {
@@ -117,7 +112,7 @@ pub fn BulkReport(
                                         </button>
                                     }
                                 })}
-                            <button type="button" class="btn" on:click=move |_| state.set(None)>
+                            <button type="button" class="btn" on:click=move |_| on_dismiss.run(())>
                                 "Dismiss report"
                             </button>
                         </div>

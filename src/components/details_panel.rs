@@ -2,16 +2,10 @@
 //! own Revoke and "Revoke all sessions of ‹user›".
 
 use crate::components::modal::Modal;
-use crate::http::request::{ApiError, Cancel};
+use crate::http::request::Cancel;
 use crate::model::{Field, Session};
-use futures::future::LocalBoxFuture;
+use crate::server::FetchDetails;
 use leptos::prelude::*;
-use std::rc::Rc;
-
-/// Fetches a session's full record (every field the server returns),
-/// given up when the `Cancel` is.
-pub type FetchDetails =
-    Rc<dyn Fn(&Cancel) -> LocalBoxFuture<'static, Result<Vec<Field>, ApiError>>>;
 
 #[component]
 pub fn DetailsPanel(

@@ -7,7 +7,7 @@ pub mod queue;
 pub mod report;
 
 pub use queue::{RevokeQueue, Submitted};
-pub use report::{Failure, RevokeReport};
+pub use report::{BulkState, Failure, RevokeReport};
 
 use crate::backends::{action_outcome, Backend, Call, Scope};
 use crate::bulk::{run_bulk, ItemResult, NotSent, Stop, REVOKE_CONCURRENCY};

@@ -15,6 +15,13 @@ pub struct Failure {
     pub retryable: bool,
 }
 
+/// The state of the current (or last) batch on one server.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BulkState {
+    Running { done: usize, total: usize },
+    Finished(RevokeReport),
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RevokeReport {
     pub requested: usize,

@@ -16,8 +16,9 @@ use crate::confirm::{self, ConfirmSpec};
 use crate::context::{AppCtx, ServerId};
 use crate::everywhere::{calls_in_words, dedupe, people, Found, Person, SweepQuery};
 use crate::list::Criteria;
-use crate::pages::sessions::{RevocationReport, Screen, Screens};
+use crate::pages::sessions::RevocationReport;
 use crate::plural::counted;
+use crate::server::Server;
 use leptos::prelude::*;
 use server_preview::ServerPreview;
 use std::collections::{HashMap, HashSet};
@@ -49,28 +50,23 @@ struct SweepToConfirm {
 #[component]
 pub fn EverywherePage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
-    let screens = expect_context::<Screens>();
     let sweep = RwSignal::new(SweepQuery::default());
     let confirm = RwSignal::new(None::<SweepToConfirm>);
     // The servers the last sweep ran on (their reports are shown here).
     let ran = RwSignal::new(Vec::<ServerId>::new());
-    let screen_of = move |id: ServerId| screens.all().into_iter().find(|s| s.server() == id);
 
     let compiled = Memo::new(move |_| sweep.with(|w| w.crit.compile(browser::now_ms())));
     let ticks = RwSignal::new(Ticks::new());
-    let connected = move || -> Vec<Screen> {
-        let ids: Vec<ServerId> = ctx.servers.with(|s| s.iter().map(|s| s.id).collect());
-        ids.into_iter().filter_map(screen_of).collect()
-    };
+    let connected = move || ctx.each_server();
     // The distinct people what was typed names, per server.
     let found_people = Memo::new(move |_| {
         let typed = sweep.with(|w| w.person.clone());
         connected()
             .into_iter()
             .map(|s| PeopleOn {
-                server: s.server(),
-                label: s.server_label(),
-                people: s.list.with(|l| people(&l.sessions, &typed)),
+                server: s.id(),
+                label: s.label(),
+                people: s.list().with(|l| people(&l.sessions, &typed)),
             })
             .collect::<Vec<_>>()
     });
@@ -87,8 +83,8 @@ pub fn EverywherePage() -> impl IntoView {
         sweep.with(|w| {
             connected()
                 .into_iter()
-                .map(|s: Screen| {
-                    let server = s.server();
+                .map(|s: Server| {
+                    let server = s.id();
                     let mine: Vec<Person> = found_people
                         .iter()
                         .find(|f| f.server == server)
@@ -101,14 +97,14 @@ pub fn EverywherePage() -> impl IntoView {
                         })
                         .unwrap_or_default();
                     let keys: HashSet<String> = mine.iter().map(|p| p.key.clone()).collect();
-                    let refused = s.own.with(|o| o.sweep_refusal());
-                    let (found, action, people) = s.list.with(|l| {
+                    let refused = s.own().with(|o| o.sweep_refusal());
+                    let (found, action, people) = s.list().with(|l| {
                         let mut found = match refused {
                             Some(_) => Found::default(),
                             None => w.find(&l.sessions, &c, &keys),
                         };
-                        dedupe(&mut found, &l.sessions, &s.server_url(), &mut seen);
-                        let action = w.plan(s.backend, &l.sessions, &found);
+                        dedupe(&mut found, &l.sessions, &s.address(), &mut seen);
+                        let action = w.plan(s.backend(), &l.sessions, &found);
                         let people = mine
                             .into_iter()
                             .map(|p| {
@@ -125,12 +121,12 @@ pub fn EverywherePage() -> impl IntoView {
                     });
                     ServerPreview {
                         server,
-                        label: s.server_label(),
+                        label: s.label(),
                         found,
                         action,
-                        loading: s.loading.with(Option::is_some),
-                        refreshing: s.refreshing.get(),
-                        error: s.load_error.with(|e| e.as_ref().map(ToString::to_string)),
+                        loading: s.loading().with(Option::is_some),
+                        refreshing: s.refreshing().get(),
+                        error: s.load_error().with(|e| e.as_ref().map(ToString::to_string)),
                         people,
                         refused,
                     }
@@ -156,10 +152,10 @@ pub fn EverywherePage() -> impl IntoView {
         let mut out: Vec<ServerRow> = Vec::new();
         parts.with(|parts| {
             for p in parts {
-                let Some(s) = screen_of(p.server) else {
+                let Some(s) = ctx.server(p.server) else {
                     continue;
                 };
-                s.list.with(|l| {
+                s.list().with(|l| {
                     let room = SHOWN_ROWS.saturating_sub(out.len());
                     for &i in p.found.chosen.iter().take(room) {
                         if let Some(row) = l.sessions.get(i) {
@@ -200,12 +196,12 @@ pub fn EverywherePage() -> impl IntoView {
         })
     };
     let hold = move |parts: &[ServerPreview], on: bool| {
-        for s in parts.iter().filter_map(|p| screen_of(p.server)) {
-            let _ = s.held.try_set(on);
+        for s in parts.iter().filter_map(|p| ctx.server(p.server)) {
+            s.hold(on);
         }
     };
     on_cleanup(move || {
-        if let Some(SweepToConfirm { parts, .. }) = confirm.try_get_untracked().flatten() {
+        if let Some(SweepToConfirm { parts, .. }) = confirm.get_untracked() {
             hold(&parts, false);
         }
     });
@@ -226,8 +222,8 @@ pub fn EverywherePage() -> impl IntoView {
             .collect();
         let mut spec = confirm::sweep(&people_in(&snapshot), w.whole_person(), &per_server, own);
         for p in &snapshot {
-            if let Some(s) = screen_of(p.server) {
-                s.list.with_untracked(|l| {
+            if let Some(s) = ctx.server(p.server) {
+                s.list().with_untracked(|l| {
                     spec.items.extend(
                         p.found
                             .chosen
@@ -249,7 +245,7 @@ pub fn EverywherePage() -> impl IntoView {
     let run = move |snapshot: Vec<ServerPreview>| {
         ran.set(snapshot.iter().map(|p| p.server).collect());
         for p in snapshot {
-            if let Some(s) = screen_of(p.server) {
+            if let Some(s) = ctx.server(p.server) {
                 s.submit(p.action);
             }
         }
@@ -267,15 +263,12 @@ pub fn EverywherePage() -> impl IntoView {
     // selection); a server busy with a load, a revoke or a confirmation
     // is left alone, and said so.
     let refresh_all = move |_| {
-        let ids: Vec<ServerId> = ctx
-            .servers
-            .with_untracked(|s| s.iter().map(|s| s.id).collect());
         let (mut started, mut busy) = (0, Vec::new());
-        for s in ids.into_iter().filter_map(screen_of) {
+        for s in untrack(|| ctx.each_server()) {
             if s.refresh_quietly() {
                 started += 1;
             } else {
-                busy.push(s.server_label());
+                busy.push(s.label());
             }
         }
         let mut text = format!("Refreshing {}.", counted(started, "server"));
@@ -294,10 +287,9 @@ pub fn EverywherePage() -> impl IntoView {
                 <h1 id="everywhere-title">"Everywhere"</h1>
                 <p class="muted summary">
                     {move || {
-                        let n: usize = ctx.servers.with(|s| s.iter().map(|s| s.id).collect::<Vec<_>>())
+                        let n: usize = ctx.each_server()
                             .into_iter()
-                            .filter_map(screen_of)
-                            .map(|s| s.list.with(|l| l.len()))
+                            .map(|s| s.list().with(|l| l.len()))
                             .sum();
                         format!("{} loaded on {}", counted(n, "session"), counted(ctx.servers.with(Vec::len), "server"))
                     }}
@@ -419,11 +411,11 @@ pub fn EverywherePage() -> impl IntoView {
                 </p>
             </Show>
             <For each=move || ran.get() key=|id| *id let:id>
-                {screen_of(id).map(|s| {
+                {ctx.server(id).map(|s| {
                     view! {
-                        <section class="server-report" aria-label=format!("Report for {}", s.server_label())>
-                            <h2 class="report-server">{s.server_label()}</h2>
-                            <RevocationReport s=s />
+                        <section class="server-report" aria-label=format!("Report for {}", s.label())>
+                            <h2 class="report-server">{s.label()}</h2>
+                            <RevocationReport server=s />
                         </section>
                     }
                 })}

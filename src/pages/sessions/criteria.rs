@@ -28,7 +28,7 @@ pub fn CriteriaPanel(s: Screen, shown: ShownRows) -> impl IntoView {
                     type="button"
                     class="btn"
                     disabled=move || matching() == 0
-                    on:click=move |_| s.select_matching(&shown.matched.get_untracked())
+                    on:click=move |_| s.server.select_matching(&shown.matched.get_untracked())
                 >
                     {move || format!("Select all {} matching", matching())}
                 </button>

@@ -1,25 +1,26 @@
 //! How the load of the list stands: its progress bar, its error (with what
 //! to do), and the notice that the list changed while it was read.
 
-use super::screen::Screen;
 use crate::components::progress::Progress;
+use crate::server::Server;
 use leptos::prelude::*;
 
 #[component]
-pub fn LoadStatus(s: Screen) -> impl IntoView {
+pub fn LoadStatus(server: Server) -> impl IntoView {
     let count = move |f: fn(&crate::load::LoadProgress) -> usize| {
-        Signal::derive(move || s.loading.with(|l| l.as_ref().map_or(0, f)))
+        Signal::derive(move || server.loading().with(|l| l.as_ref().map_or(0, f)))
     };
     // A scope to offer after the error ("Show my own sessions instead").
     let fallback = move || {
-        s.load_error.with(|e| {
+        server.load_error().with(|e| {
             e.as_ref()
-                .and_then(|e| s.backend.fallback_scope(s.scope.get(), e))
+                .and_then(|e| server.backend().fallback_scope(server.scope().get(), e))
         })
     };
     view! {
         {move || {
-            s.loading
+            server
+                .loading()
                 .with(|l| l.map(|l| l.unit))
                 .map(|unit| {
                     view! {
@@ -28,7 +29,8 @@ pub fn LoadStatus(s: Screen) -> impl IntoView {
                 })
         }}
         {move || {
-            s.load_error
+            server
+                .load_error()
                 .get()
                 .map(|e| {
                     view! {
@@ -42,17 +44,14 @@ pub fn LoadStatus(s: Screen) -> impl IntoView {
                                                 <button
                                                     type="button"
                                                     class="btn btn-primary"
-                                                    on:click=move |_| {
-                                                        s.scope.set(scope);
-                                                        s.load();
-                                                    }
+                                                    on:click=move |_| server.show_scope(scope)
                                                 >
                                                     "Show my own sessions instead"
                                                 </button>
                                             }
                                         })
                                 }}
-                                <button type="button" class="btn" on:click=move |_| s.load()>
+                                <button type="button" class="btn" on:click=move |_| server.load()>
                                     "Retry"
                                 </button>
                             </div>
@@ -60,13 +59,13 @@ pub fn LoadStatus(s: Screen) -> impl IntoView {
                     }
                 })
         }}
-        <Show when=move || s.load_report.with(|r| r.list_changed)>
+        <Show when=move || server.load_report().with(|r| r.list_changed)>
             <div class="panel panel-warn" role="status">
                 <p>
                     <strong>"The list changed while loading — Refresh. "</strong>
                     "Sessions began or ended on the server while its pages were read, so some may be missing or out of date here."
                 </p>
-                <button type="button" class="btn" on:click=move |_| s.load()>
+                <button type="button" class="btn" on:click=move |_| server.load()>
                     "Refresh"
                 </button>
             </div>

@@ -1,13 +1,11 @@
 //! The Sessions screen: load every session, then filter / sort / page on the
 //! client; details; revoke one, selected, all of a user, all others, all.
-//! This file only binds: state in `screen`, loading in `loader`, what
-//! the buttons do in `actions`.
+//! A view over one [`Server`] (its state and control flow): this file only
+//! binds; the view's own state is in `screen`.
 
-mod actions;
 mod criteria;
 mod keys;
 mod load_status;
-mod loader;
 mod revocation_report;
 mod screen;
 mod toolbar;
@@ -20,27 +18,24 @@ use crate::components::pagination::Pagination;
 use crate::components::session_table::SessionTable;
 use crate::components::shortcuts_dialog::ShortcutsDialog;
 use crate::components::user_groups::UserGroups;
-use crate::context::{AppCtx, Connected};
+use crate::context::AppCtx;
 use crate::list::SortKey;
 use crate::plural::counted;
+use crate::server::Server;
 use criteria::CriteriaPanel;
 use leptos::prelude::*;
 use load_status::LoadStatus;
 pub use revocation_report::RevocationReport;
+use screen::Screen;
 use screen::ShownRows;
-pub use screen::{Screen, Screens};
 use toolbar::Toolbar;
 
-/// The Sessions screen of one signed-in connection: everything it loads or
-/// revokes goes through `api`, captured when it was created.
+/// The Sessions tab of one connected server.
 #[component]
-pub fn SessionsPage(api: Connected, #[prop(into)] active: Signal<bool>) -> impl IntoView {
+pub fn SessionsPage(server: Server, #[prop(into)] active: Signal<bool>) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
-    let s = Screen::new(ctx, api, active);
-    let screens = expect_context::<Screens>();
-    screens.register(s);
-    let server = s.server();
-    on_cleanup(move || screens.unregister(server));
+    let s = Screen::new(server, active);
+    let id = server.id();
     // Shown again: the URL holds this screen's view.
     Effect::new(move |was: Option<bool>| {
         let now = active.get();
@@ -50,7 +45,10 @@ pub fn SessionsPage(api: Connected, #[prop(into)] active: Signal<bool>) -> impl 
         now
     });
     let shown = ShownRows::new(s);
-    let caps = Memo::new(move |_| s.backend.caps(s.scope.get()));
+    // A Memo: the panel stays open (and its record fetched once) while the
+    // list around it is refreshed.
+    let details = Memo::new(move |_| s.details_shown());
+    let caps = Memo::new(move |_| server.backend().caps(server.scope().get()));
     let now = RwSignal::new(browser::now_ms());
     if let Ok(h) = set_interval_with_handle(
         move || now.set(browser::now_ms()),
@@ -59,8 +57,8 @@ pub fn SessionsPage(api: Connected, #[prop(into)] active: Signal<bool>) -> impl 
         on_cleanup(move || h.clear());
     }
     let help = RwSignal::new(false);
-    let container = format!("server-{server}");
-    let keys = keys::listen(s, server, container.clone(), help);
+    let container = format!("server-{id}");
+    let keys = keys::listen(s, id, container.clone(), help);
     on_cleanup(move || keys.remove());
     let popstate = window_event_listener(leptos::ev::popstate, move |_| {
         if !s.active.get_untracked() {
@@ -70,41 +68,32 @@ pub fn SessionsPage(api: Connected, #[prop(into)] active: Signal<bool>) -> impl 
         s.query.set(s.query_from_url());
     });
     on_cleanup(move || popstate.remove());
-    // Leaving the screen aborts what its load still asks for.
-    on_cleanup(move || {
-        let _ = s.loads.try_update_value(|l| l.stop());
-    });
-    s.load();
-    // Auto-refresh: a quiet reload every N seconds while it is on.
+    // Auto-refresh: a tick every N seconds while it is on (the server
+    // decides whether a quiet reload runs).
     let timer = StoredValue::new_local(None::<IntervalHandle>);
-    Effect::new(move |_| {
-        let secs = s.auto_refresh.get();
-        if let Some(h) = timer.try_update_value(Option::take).flatten() {
+    let stop_timer = move || {
+        if let Some(h) = timer.write_value().take() {
             h.clear();
         }
+    };
+    Effect::new(move |_| {
+        let secs = server.auto_refresh().get();
+        stop_timer();
         if secs > 0 {
             if let Ok(h) = set_interval_with_handle(
-                move || {
-                    if s.auto_paused.with_untracked(Option::is_none) {
-                        s.refresh_quietly();
-                    }
-                },
+                move || server.auto_tick(),
                 std::time::Duration::from_secs(u64::from(secs)),
             ) {
                 timer.set_value(Some(h));
             }
         }
     });
-    on_cleanup(move || {
-        if let Some(h) = timer.try_update_value(Option::take).flatten() {
-            h.clear();
-        }
-    });
+    on_cleanup(stop_timer);
 
     let summary = move || {
-        let n = s.list.with(|l| l.len());
+        let n = server.list().with(|l| l.len());
         let users = shown.groups.with(|g| g.len());
-        let skipped = s.skipped.get();
+        let skipped = server.skipped().get();
         let mut text = format!(
             "{} active · {}",
             counted(n, "session"),
@@ -113,7 +102,7 @@ pub fn SessionsPage(api: Connected, #[prop(into)] active: Signal<bool>) -> impl 
         if skipped > 0 {
             text.push_str(&format!(" · {} skipped", counted(skipped, "malformed row")));
         }
-        let fresh = s.fresh.with(|f| f.len());
+        let fresh = server.fresh().with(|f| f.len());
         if fresh > 0 {
             text.push_str(&format!(" · {fresh} new since the previous load"));
         }
@@ -121,11 +110,11 @@ pub fn SessionsPage(api: Connected, #[prop(into)] active: Signal<bool>) -> impl 
     };
 
     view! {
-        <section class="sessions-page" id=container aria-labelledby=format!("sessions-title-{server}")>
+        <section class="sessions-page" id=container aria-labelledby=format!("sessions-title-{id}")>
             <div class="page-head">
-                <h1 id=format!("sessions-title-{server}")>
-                    {move || if s.scope.get() == crate::backends::Scope::All { "All sessions" } else { "My sessions" }}
-                    <span class="kind">{s.backend.label()}</span>
+                <h1 id=format!("sessions-title-{id}")>
+                    {move || if server.scope().get() == crate::backends::Scope::All { "All sessions" } else { "My sessions" }}
+                    <span class="kind">{server.backend().label()}</span>
                 </h1>
                 <p class="muted summary">{summary}</p>
                 <button
@@ -142,23 +131,23 @@ pub fn SessionsPage(api: Connected, #[prop(into)] active: Signal<bool>) -> impl 
                     aria-label=move || {
                         // Renamed when a second account on this server joins.
                         ctx.servers.track();
-                        format!("Disconnect from {}", s.server_label())
+                        format!("Disconnect from {}", server.label())
                     }
-                    on:click=move |_| ctx.disconnect_everywhere(server, None)
+                    on:click=move |_| ctx.disconnect_everywhere(id, None)
                 >
                     "Disconnect"
                 </button>
             </div>
-            <LoadStatus s=s />
+            <LoadStatus server=server />
             <Toolbar s=s shown=shown caps=caps />
             <CriteriaPanel s=s shown=shown />
-            <RevocationReport s=s />
-            <Show when=move || caps.get().many_users && !s.list.with(|l| l.is_empty())>
+            <RevocationReport server=server />
+            <Show when=move || caps.get().many_users && !server.list().with(|l| l.is_empty())>
                 <UserGroups
                     groups=shown.groups
                     on_show=move |who: String| s.change_query(|q| { q.filter = who; q.page = 1; }, true)
                     revoke_user=caps.get_untracked().per_user != PerUser::No
-                    on_revoke_user=move |k: String| s.ask_user(k)
+                    on_revoke_user=move |k: String| server.ask_user(k)
                 />
             </Show>
             {move || {
@@ -168,17 +157,17 @@ pub fn SessionsPage(api: Connected, #[prop(into)] active: Signal<bool>) -> impl 
                         rows=shown.page_rows
                         query=s.query
                         on_sort=move |k: SortKey| s.set_query(s.query.get_untracked().toggle_sort(k), true)
-                        selected=s.selected
-                        pending=s.pending
-                        fresh=s.fresh
+                        selected=server.selection()
+                        pending=server.pending()
+                        fresh=server.fresh()
                         on_details=move |id: String| s.details.set(Some(id))
-                        on_revoke=move |id: String| s.ask_one(id)
+                        on_revoke=move |id: String| server.ask_one(id)
                         now=now
                     />
                 }
             }}
             {move || {
-                let idle = s.loading.with(Option::is_none) && s.load_error.with(Option::is_none);
+                let idle = server.loading().with(Option::is_none) && server.load_error().with(Option::is_none);
                 (shown.page_view.with(|v| v.matched) == 0 && idle)
                     .then(|| {
                         let (f, crit) = s.query.with(|q| (q.filter.clone(), !q.crit.is_empty()));
@@ -199,41 +188,38 @@ pub fn SessionsPage(api: Connected, #[prop(into)] active: Signal<bool>) -> impl 
                 on_page_size=move |n: usize| s.change_query(|q| { q.page_size = n; q.page = 1; }, true)
             />
             {move || {
-                s.details
+                details
                     .get()
                     .map(|id| {
-                        let row = s.list.with_untracked(|l| l.find(&id).cloned());
+                        let row = server.list().with_untracked(|l| l.find(&id).cloned());
                         let user_sessions = row
                             .as_ref()
-                            .map(|r| s.list.with_untracked(|l| l.ids_of_user(r.user_key()).len()))
+                            .map(|r| server.list().with_untracked(|l| l.ids_of_user(r.user_key()).len()))
                             .unwrap_or(0);
                         view! {
                             <DetailsPanel
-                                fetch=s.details_of(id.clone())
-                                per_user=s.backend.caps(s.scope.get_untracked()).per_user != crate::backends::PerUser::No
+                                fetch=server.details_of(id.clone())
+                                per_user=server.backend().caps(server.scope().get_untracked()).per_user != PerUser::No
                                 session_id=id
                                 row=row
                                 user_sessions=user_sessions
                                 on_close=move |_| s.details.set(None)
-                                on_revoke=move |id: String| s.ask_one(id)
-                                on_revoke_user=move |k: String| s.ask_user(k)
+                                on_revoke=move |id: String| server.ask_one(id)
+                                on_revoke_user=move |k: String| server.ask_user(k)
                             />
                         }
                     })
             }}
             {move || {
-                s.confirm
+                server
+                    .confirm()
                     .get()
                     .map(|pending| {
-                        let action = pending.action;
                         view! {
                             <ConfirmDialog
                                 spec=pending.spec
-                                on_confirm=move |_| {
-                                    s.confirm.set(None);
-                                    s.submit(action.clone());
-                                }
-                                on_cancel=move |_| s.confirm.set(None)
+                                on_confirm=move |_| server.confirmed()
+                                on_cancel=move |_| server.cancel_confirm()
                             />
                         }
                     })

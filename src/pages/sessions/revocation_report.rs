@@ -1,21 +1,20 @@
 //! One server's revocation report — progress with Stop while it runs, then
 //! what was done, what failed and why, with Retry failed — wired to that
-//! server's screen. Shown on its own tab and under Everywhere.
+//! server. Shown on its own tab and under Everywhere.
 
-use super::screen::Screen;
 use crate::components::bulk_report::BulkReport;
-use crate::revoke::Action;
+use crate::server::Server;
 use leptos::prelude::*;
 
 #[component]
-pub fn RevocationReport(s: Screen) -> impl IntoView {
-    let waiting = Signal::derive(move || s.queue.with(|q| q.waiting().count()));
+pub fn RevocationReport(server: Server) -> impl IntoView {
     view! {
         <BulkReport
-            state=s.bulk
-            waiting=waiting
-            on_stop=move |_| s.stop.get_value().press()
-            on_retry={move |ids: Vec<String>| s.submit(Action::Sessions { ids, batch: true })}
+            state=server.batch()
+            waiting=Signal::derive(move || server.waiting())
+            on_stop=move |_| server.stop_batch()
+            on_retry={move |ids: Vec<String>| server.retry(ids)}
+            on_dismiss=move |_| server.dismiss_report()
         />
     }
 }

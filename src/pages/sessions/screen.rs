@@ -1,122 +1,43 @@
-//! What the Sessions screen holds: one struct of signals (arena handles, so
-//! `Copy`), and the staged memos that turn the loaded list and the URL's
-//! query into the page of rows shown.
+//! What the Sessions tab keeps of its own: the server it shows (whose
+//! state and control flow live in [`Server`]), the view (filter, sort, page
+//! — mirrored in the URL while the tab is shown) and the details open; and
+//! the staged memos that turn the server's list and the view into the page
+//! of rows shown.
 
-use crate::backends::{Backend, LoadReport, Scope};
 use crate::browser;
-use crate::bulk::Stop;
-use crate::components::bulk_report::BulkState;
-use crate::confirm::PendingConfirm;
-use crate::context::{AppCtx, Connected, ServerId};
-use crate::http::request::{ApiError, ApiRequest, RawResponse};
-use crate::list::{paginate, ListQuery, PageView, SessionList, UserGroup};
-use crate::load::{LoadProgress, Loads, RevokeMarks};
-use crate::model::{OwnSession, Session};
-use crate::revoke::{Action, RevokeQueue};
-use futures::future::LocalBoxFuture;
+use crate::list::{paginate, ListQuery, PageView, UserGroup};
+use crate::model::Session;
+use crate::server::Server;
 use leptos::prelude::*;
-use std::collections::HashSet;
 
-/// The Sessions screen's state.
+/// The Sessions tab of one server. `Copy`: arena handles.
 #[derive(Clone, Copy)]
 pub struct Screen {
-    pub ctx: AppCtx,
-    /// The connection this screen was opened for: all it sends goes there.
-    pub connected: StoredValue<Connected, LocalStorage>,
-    pub backend: &'static dyn Backend,
-    pub scope: RwSignal<Scope>,
-    pub list: RwSignal<SessionList, LocalStorage>,
+    pub server: Server,
     /// The view (filter, sort, page), mirrored in the URL.
     pub query: RwSignal<ListQuery>,
     /// What the URL leaves out: the backend's default sort.
-    pub default_query: StoredValue<ListQuery>,
-    pub selected: RwSignal<HashSet<String>>,
-    /// Sessions a revocation is under way for.
-    pub pending: RwSignal<HashSet<String>>,
-    pub loading: RwSignal<Option<LoadProgress>>,
-    /// A background refresh is under way (the table stays as it is).
-    pub refreshing: RwSignal<bool>,
-    /// Sessions new since the previous load.
-    pub fresh: RwSignal<HashSet<String>>,
-    /// Every session ID of the last complete load.
-    pub known: StoredValue<HashSet<String>>,
-    /// What was revoked, and when relative to loads: a refresh neither
-    /// brings it back nor says "revoke again" for a revoke it raced.
-    pub revokes: StoredValue<RevokeMarks>,
-    /// A confirmation elsewhere (Everywhere's) covers these sessions: no
-    /// quiet refresh until it is answered.
-    pub held: RwSignal<bool>,
-    /// Auto-refresh is paused, and why (a cancelled verification, a 401 or
-    /// 403): nothing is asked each tick until the admin resumes it.
-    pub auto_paused: RwSignal<Option<String>>,
-    /// Which session is the panel's own here (sweeps wait for it).
-    pub own: RwSignal<OwnSession>,
-    /// Auto-refresh period in seconds (0 = off).
-    pub auto_refresh: RwSignal<u32>,
-    pub load_error: RwSignal<Option<ApiError>>,
-    pub load_report: RwSignal<LoadReport>,
-    /// Malformed rows left out of the list.
-    pub skipped: RwSignal<usize>,
+    default_query: StoredValue<ListQuery>,
     /// The session whose details are open.
     pub details: RwSignal<Option<String>>,
-    pub confirm: RwSignal<Option<PendingConfirm>>,
-    pub bulk: RwSignal<Option<BulkState>>,
-    /// Revocations run one at a time; those confirmed meanwhile wait here.
-    pub queue: RwSignal<RevokeQueue<Action>>,
-    /// The running batch's Stop button.
-    pub stop: StoredValue<Stop, LocalStorage>,
-    pub loads: StoredValue<Loads, LocalStorage>,
     /// This server's tab is the one shown: only then does the screen read
     /// and write the URL.
     pub active: Signal<bool>,
 }
 
-/// Every mounted Sessions screen, for the views that work across servers.
-#[derive(Clone, Copy)]
-pub struct Screens(StoredValue<Vec<Screen>, LocalStorage>);
-
-impl Screens {
-    pub fn new() -> Self {
-        Screens(StoredValue::new_local(Vec::new()))
-    }
-
-    pub fn register(&self, s: Screen) {
-        self.0.update_value(|v| v.push(s));
-    }
-
-    pub fn unregister(&self, server: ServerId) {
-        let _ = self
-            .0
-            .try_update_value(|v| v.retain(|s| s.server() != server));
-    }
-
-    /// The screens of the servers still connected, in tab order.
-    pub fn all(&self) -> Vec<Screen> {
-        self.0.get_value()
-    }
-}
-
-impl Default for Screens {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Screen {
-    pub fn new(ctx: AppCtx, api: Connected, active: Signal<bool>) -> Screen {
-        let backend = api.backend();
-        let default_sort = backend.caps(Scope::All).default_sort;
+    pub fn new(server: Server, active: Signal<bool>) -> Screen {
+        let default_sort = server
+            .backend()
+            .caps(crate::backends::Scope::All)
+            .default_sort;
         let default_query = StoredValue::new(ListQuery {
             sort: default_sort,
             dir: default_sort.default_dir(),
             ..Default::default()
         });
         Screen {
-            ctx,
-            connected: StoredValue::new_local(api),
-            backend,
-            scope: RwSignal::new(backend.first_scope()),
-            list: RwSignal::new_local(SessionList::default()),
+            server,
             // A screen opened behind another tab starts from its defaults.
             query: RwSignal::new(if active.get_untracked() {
                 ListQuery::from_query_string_or(&browser::query_string(), default_query.get_value())
@@ -124,52 +45,9 @@ impl Screen {
                 default_query.get_value()
             }),
             default_query,
-            selected: RwSignal::new(HashSet::new()),
-            pending: RwSignal::new(HashSet::new()),
-            loading: RwSignal::new(None),
-            refreshing: RwSignal::new(false),
-            fresh: RwSignal::new(HashSet::new()),
-            known: StoredValue::new(HashSet::new()),
-            revokes: StoredValue::new(RevokeMarks::default()),
-            held: RwSignal::new(false),
-            auto_paused: RwSignal::new(None),
-            own: RwSignal::new(OwnSession::Unknown),
-            auto_refresh: RwSignal::new(0),
-            load_error: RwSignal::new(None),
-            load_report: RwSignal::new(LoadReport::default()),
-            skipped: RwSignal::new(0),
             details: RwSignal::new(None),
-            confirm: RwSignal::new(None),
-            bulk: RwSignal::new(None),
-            queue: RwSignal::new(RevokeQueue::default()),
-            stop: StoredValue::new_local(Stop::default()),
-            loads: StoredValue::new_local(Loads::default()),
             active,
         }
-    }
-
-    /// Which connection this screen shows.
-    /// The server this connection reaches (kind and URL): two connections
-    /// with the same are two accounts on one server.
-    pub fn server_url(&self) -> String {
-        self.connected.with_value(|a| {
-            format!(
-                "{} {}",
-                a.conn.kind.backend().key(),
-                a.conn.base_url.trim_end_matches('/').to_lowercase()
-            )
-        })
-    }
-
-    pub fn server(&self) -> ServerId {
-        self.connected.with_value(|a| a.id)
-    }
-
-    /// How the tabs, messages and reports name this screen's server.
-    pub fn server_label(&self) -> String {
-        self.ctx
-            .server_label(self.server())
-            .unwrap_or_else(|| self.connected.with_value(|a| a.conn.label()))
     }
 
     /// Writes this screen's view into the URL (its tab was just shown).
@@ -208,43 +86,30 @@ impl Screen {
         self.set_query(q, push);
     }
 
-    /// How a session is named to the admin ("alice — Chrome on Windows").
-    pub fn session_label(&self, id: &str) -> String {
-        self.list
-            .with_untracked(|l| l.find(id).map(Session::describe))
-            .unwrap_or_else(|| id.to_string())
+    /// The session whose details are open, while it is still listed (a
+    /// revoke that ends it closes them).
+    pub fn details_shown(&self) -> Option<String> {
+        let id = self.details.get()?;
+        self.server
+            .list()
+            .with(|l| l.find(&id).is_some())
+            .then_some(id)
     }
 
-    /// How the details panel gets session `id`'s full record: the backend's
-    /// details call, else the listed record (which then holds every field
-    /// the server returned).
-    pub fn details_of(&self, id: String) -> crate::components::details_panel::FetchDetails {
-        let (backend, scope, call) = (self.backend, self.scope.get_untracked(), self.call());
-        let listed = self
-            .list
-            .with_untracked(|l| l.find(&id).map(Session::detail_fields))
+    /// The sessions the filter and criteria keep (`matched`), in the order
+    /// shown, as a CSV file.
+    pub fn export(&self, matched: &[u32]) -> Result<String, String> {
+        let (csv, n) = self.server.csv_of(matched);
+        let date = js_sys::Date::new_0()
+            .to_iso_string()
+            .as_string()
             .unwrap_or_default();
-        std::rc::Rc::new(move |cancel| {
-            let req = backend.details(scope, &id).map(|r| r.cancel_with(cancel));
-            let listed = listed.clone();
-            let sent = req.map(&call);
-            Box::pin(async move {
-                match sent {
-                    Some(sent) => backend.parse_details(&sent.await?.body),
-                    None => Ok(listed),
-                }
-            })
-        })
-    }
-
-    /// Sends through this screen's connection.
-    pub fn call(
-        &self,
-    ) -> impl Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawResponse, ApiError>> {
-        let api = self.connected.get_value();
-        move |req| {
-            let api = api.clone();
-            Box::pin(async move { api.call(req).await })
+        let name = format!("sessions-{}.csv", date.get(..10).unwrap_or("export"));
+        match browser::download(&name, "text/csv;charset=utf-8", &csv) {
+            Ok(()) => Ok(format!("Exported {n} sessions to {name}.")),
+            Err(e) => Err(format!(
+                "Export failed: {e}. Try again, or copy the rows from the table."
+            )),
         }
     }
 }
@@ -266,7 +131,7 @@ pub struct ShownRows {
 
 impl ShownRows {
     pub fn new(s: Screen) -> ShownRows {
-        let (list, query) = (s.list, s.query);
+        let (list, query) = (s.server.list(), s.query);
         let sort_by = Memo::new(move |_| query.with(|q| (q.sort, q.dir)));
         let filter = Memo::new(move |_| query.with(|q| q.filter.clone()));
         let paging = Memo::new(move |_| query.with(|q| (q.page, q.page_size)));

@@ -3,21 +3,24 @@
 use super::screen::{Screen, ShownRows};
 use crate::backends::Caps;
 use crate::components::choice::Choice;
+use crate::context::AppCtx;
 use leptos::prelude::*;
 use std::collections::HashSet;
 
 #[component]
 pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let server = s.server;
     // The selection is cleared on load and pruned on revoke, so it holds
     // listed sessions only (ask_selected intersects again before sending).
-    let selected = move || s.selected.with(|x| x.len());
+    let selected = move || server.selection().with(|x| x.len());
     view! {
         <div class="toolbar" role="toolbar" aria-label="Session actions">
             <label class="field-inline filter">
                 <span>"Filter"</span>
                 <input
                     type="search"
-                    id=format!("filter-{}", s.server())
+                    id=format!("filter-{}", server.id())
                     aria-keyshortcuts="/"
                     placeholder="User, client, OS, IP, host or session ID"
                     spellcheck="false"
@@ -30,12 +33,12 @@ pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
             </label>
             <span class="spacer"></span>
             <Show when=move || caps.get().revoke_others>
-                <button type="button" class="btn btn-danger-quiet" on:click=move |_| s.ask_others()>
+                <button type="button" class="btn btn-danger-quiet" on:click=move |_| server.ask_others()>
                     "Revoke all other sessions"
                 </button>
             </Show>
             <Show when=move || caps.get().revoke_all>
-                <button type="button" class="btn btn-danger-quiet" on:click=move |_| s.ask_all()>
+                <button type="button" class="btn btn-danger-quiet" on:click=move |_| server.ask_all()>
                     "Revoke all sessions"
                 </button>
             </Show>
@@ -43,7 +46,7 @@ pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
                 type="button"
                 class="btn btn-danger"
                 disabled=move || selected() == 0
-                on:click=move |_| s.ask_selected()
+                on:click=move |_| server.ask_selected()
             >
                 {move || format!("Revoke selected ({})", selected())}
             </button>
@@ -51,21 +54,22 @@ pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
                 type="button"
                 class="btn"
                 disabled=move || selected() == 0
-                on:click=move |_| s.selected.set(HashSet::new())
+                on:click=move |_| server.selection().set(HashSet::new())
             >
                 "Clear selection"
             </button>
-            <button type="button" class="btn" disabled=move || s.loading.with(Option::is_some) on:click=move |_| s.load()>
+            <button type="button" class="btn" disabled=move || server.loading().with(Option::is_some) on:click=move |_| server.load()>
                 "Refresh"
             </button>
             <Choice
                 label="Auto-refresh"
                 options=&[(0, "Off"), (30, "30 s"), (60, "1 min"), (300, "5 min")]
-                value=s.auto_refresh
-                on_change=move |v| s.auto_refresh.set(v)
+                value=server.auto_refresh()
+                on_change=move |v| server.set_auto_refresh(v)
             />
             {move || {
-                s.auto_paused
+                server
+                    .auto_paused()
                     .get()
                     .map(|why| {
                         view! {
@@ -74,10 +78,7 @@ pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
                                 <button
                                     type="button"
                                     class="btn btn-small"
-                                    on:click=move |_| {
-                                        s.auto_paused.set(None);
-                                        s.refresh_quietly();
-                                    }
+                                    on:click=move |_| server.resume_auto_refresh()
                                 >
                                     "Resume auto-refresh"
                                 </button>
@@ -85,7 +86,10 @@ pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
                         }
                     })
             }}
-            <button type="button" class="btn" on:click=move |_| shown.matched.with_untracked(|m| s.export(m))>
+            <button type="button" class="btn" on:click=move |_| match shown.matched.with_untracked(|m| s.export(m)) {
+                Ok(done) => ctx.status(done),
+                Err(why) => ctx.alert(why),
+            }>
                 "Export CSV"
             </button>
         </div>

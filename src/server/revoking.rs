@@ -1,63 +1,47 @@
-//! What the screen's buttons do: confirm first (texts from [`confirm`]),
-//! then revoke through the pure pipeline in [`crate::revoke`] — one action
-//! at a time, the next one waiting visibly — and bind the outcome to the
-//! list, the selection and the messages. Also the CSV export.
+//! What a server's revoke buttons do: confirm first (texts from
+//! [`confirm`]), then revoke through the pure pipeline in [`crate::revoke`]
+//! — one action at a time, the next one waiting visibly — and bind the
+//! outcome to the list, the selection, the report and the messages.
 
-use super::screen::Screen;
+use super::Server;
 use crate::audit::{Origin, Outcome};
-use crate::browser;
 use crate::bulk::Stop;
-use crate::components::bulk_report::BulkState;
 use crate::confirm::{self, ConfirmSpec, PendingConfirm};
 use crate::load::PROGRESS_EVERY_MS;
 use crate::model::Session;
 use crate::plural::counted;
-use crate::revoke::{self, Action, RevokeMessage, Submitted};
+use crate::revoke::{self, Action, BulkState, RevokeMessage, Submitted};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-impl Screen {
+impl Server {
     /// Tells the admin what happened; with several servers connected, on
     /// which one.
-    fn say(&self, said: RevokeMessage) {
+    fn say(self, said: RevokeMessage) {
         let on = |text: String| {
-            if self.ctx.servers.with_untracked(|s| s.len() > 1) {
-                format!("{}: {text}", self.server_label())
+            if self.host().several_servers() {
+                format!("{}: {text}", self.label())
             } else {
                 text
             }
         };
         match said {
-            RevokeMessage::Done(text) => self.ctx.status(on(text)),
-            RevokeMessage::Failed(text) => self.ctx.alert(on(text)),
+            RevokeMessage::Done(text) => self.host().status(on(text)),
+            RevokeMessage::Failed(text) => self.host().alert(on(text)),
         }
     }
 
     /// Who and where, for the activity record.
-    fn origin(&self) -> Origin {
+    fn origin(self) -> Origin {
         Origin {
-            admin: self.connected.with_value(|a| a.conn.display_name.clone()),
-            server: self.server_label(),
+            admin: self.admin.get_value(),
+            server: self.label(),
         }
-    }
-
-    /// The listed rows of `ids`, as they were when the action started (for
-    /// the activity record, which is written even if the screen is gone).
-    fn rows_of(&self, ids: &[String]) -> HashMap<String, Session> {
-        let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
-        self.list.with_untracked(|l| {
-            l.sessions
-                .iter()
-                .filter(|s| wanted.contains(s.id.as_str()))
-                .map(|s| (s.id.clone(), s.clone()))
-                .collect()
-        })
     }
 
     /// Opens the confirmation of `action`, listing the sessions it names
     /// and warning when the panel's own session is among them.
-    fn ask(&self, action: Action, spec: ConfirmSpec) {
+    fn ask(self, action: Action, spec: ConfirmSpec) {
         let ids = action.ids();
         let rows = self.rows_of(ids);
         let items = ids
@@ -92,11 +76,11 @@ impl Screen {
     /// Every loaded session of the user `user_key` (never of "no user").
     pub fn ask_user(self, user_key: String) {
         if user_key.is_empty() {
-            self.ctx.alert(confirm::UNKNOWN_USER);
+            self.host().alert(confirm::UNKNOWN_USER.into());
             return;
         }
         if let Some(why) = self.sweep_refused() {
-            self.ctx.alert(format!("Not asked: {why}"));
+            self.host().alert(format!("Not asked: {why}"));
             return;
         }
         let ids = self.list.with_untracked(|l| l.ids_of_user(&user_key));
@@ -120,7 +104,7 @@ impl Screen {
     /// panel's own session, which is ended only when chosen by itself.
     pub fn select_matching(self, matched: &[u32]) {
         if let Some(why) = self.sweep_refused() {
-            self.ctx.alert(format!("Nothing was selected: {why}"));
+            self.host().alert(format!("Nothing was selected: {why}"));
             return;
         }
         let (ids, own) = self.list.with_untracked(|l| {
@@ -138,7 +122,7 @@ impl Screen {
         });
         let n = ids.len();
         self.selected.set(ids);
-        self.ctx.status(format!(
+        self.host().status(format!(
             "Selected {} matching the filter and criteria{}. Revoke selected asks before anything ends.",
             counted(n, "session"),
             if own {
@@ -161,7 +145,7 @@ impl Screen {
                 )
             })
         });
-        let spec = confirm::selected(ids.len(), users).on_server(&self.server_label());
+        let spec = confirm::selected(ids.len(), users).on_server(&self.label());
         self.ask(Action::Sessions { ids, batch: true }, spec);
     }
 
@@ -181,9 +165,10 @@ impl Screen {
     /// A confirmed action starts now, or waits (visibly) behind the running one.
     pub fn submit(self, action: Action) {
         let n = action.ids().len();
-        match self.queue.try_update(|q| q.submit(action)) {
-            Some(Submitted::Start(a)) => self.run(a),
-            Some(Submitted::Queued { ahead }) => self.ctx.status(format!(
+        let submitted = self.queue.write().submit(action);
+        match submitted {
+            Submitted::Start(a) => self.run(a),
+            Submitted::Queued { ahead } => self.host().status(format!(
                 "Queued: {} will be revoked when the revocation running now is done ({ahead} ahead of it).",
                 if n == 0 {
                     "this action's sessions".to_string()
@@ -191,7 +176,6 @@ impl Screen {
                     counted(n, "session")
                 },
             )),
-            None => {}
         }
     }
 
@@ -199,7 +183,7 @@ impl Screen {
         // A quiet refresh under way would answer with the list as it was
         // before this revoke: it is dropped (the next one sees the result).
         if self.refreshing.get_untracked() {
-            let _ = self.loads.try_update_value(|l| l.stop());
+            self.loads.write_value().stop();
             self.refreshing.set(false);
         }
         match action {
@@ -211,9 +195,21 @@ impl Screen {
 
     /// The running action ended: start the next one, if any waits.
     fn next(self) {
-        if let Some(job) = self.queue.try_update(|q| q.finished()).flatten() {
+        let next = self.queue.write().finished();
+        if let Some(job) = next {
             self.run(job);
         }
+    }
+
+    /// Sessions `gone` are no longer listed nor selected, and no refresh
+    /// brings them back.
+    fn forget(self, gone: &[String]) {
+        self.revokes.write_value().record(gone);
+        self.list.update(|l| {
+            l.remove_ids(gone);
+        });
+        let gone: HashSet<&String> = gone.iter().collect();
+        self.selected.update(|s| s.retain(|id| !gone.contains(id)));
     }
 
     /// `batch`: progress, Stop and a report; else one session and a message.
@@ -227,14 +223,15 @@ impl Screen {
         let halt = Stop::default();
         self.stop.set_value(halt.clone());
         if batch {
-            self.bulk.set(Some(BulkState::Running {
+            self.batch.set(Some(BulkState::Running {
                 done: 0,
                 total: every.len(),
             }));
         }
-        let (scope, call) = (self.scope.get_untracked(), self.call());
+        let (scope, call, host) = (self.scope.get_untracked(), self.caller(), self.host());
         let (origin, rows) = (self.origin(), self.rows_of(&every));
-        spawn_local(async move {
+        let task = async move {
+            let call = |r| call(r);
             let first = every.first().cloned().unwrap_or_default();
             let every: HashSet<String> = every.into_iter().collect();
             let mut last_progress = 0.0;
@@ -244,10 +241,10 @@ impl Screen {
             };
             let progress = |done, total| {
                 // The bar moves at most every PROGRESS_EVERY_MS, not per request.
-                let now = browser::now_ms();
+                let now = host.now_ms();
                 if batch && (now - last_progress >= PROGRESS_EVERY_MS || done == total) {
                     last_progress = now;
-                    let _ = self.bulk.try_set(Some(BulkState::Running { done, total }));
+                    self.batch.set(Some(BulkState::Running { done, total }));
                 }
             };
             // Sessions one by one; a sweep also ends whole users by the
@@ -270,7 +267,7 @@ impl Screen {
             };
             if halt.is_pressed() {
                 // What waited behind the stopped batch was not sent either.
-                let waiting = self.queue.try_update(|q| q.drain()).unwrap_or_default();
+                let waiting = self.queue.write().drain();
                 report.add_not_started(
                     waiting
                         .iter()
@@ -278,34 +275,18 @@ impl Screen {
                         .map(|id| (id.clone(), self.session_label(id))),
                 );
             }
-            self.ctx
-                .record(origin.from_report(browser::now_ms(), &report, |id| rows.get(id)));
-            let gone = report.gone_ids();
-            let _ = self.revokes.try_update_value(|r| r.record(&gone));
-            let _ = self.list.try_update(|l| l.remove_ids(&gone));
-            let gone: HashSet<String> = gone.into_iter().collect();
-            let _ = self
-                .selected
-                .try_update(|s| s.retain(|id| !gone.contains(id)));
-            let _ = self
-                .pending
-                .try_update(|p| p.retain(|id| !every.contains(id)));
-            if self
-                .details
-                .try_get_untracked()
-                .flatten()
-                .is_some_and(|d| gone.contains(&d))
-            {
-                let _ = self.details.try_set(None);
-            }
+            host.record(origin.from_report(host.now_ms(), &report, |id| rows.get(id)));
+            self.forget(&report.gone_ids());
+            self.pending.update(|p| p.retain(|id| !every.contains(id)));
             if batch {
                 self.say(revoke::batch_said(&report));
-                let _ = self.bulk.try_set(Some(BulkState::Finished(report)));
+                self.batch.set(Some(BulkState::Finished(report)));
             } else {
                 self.say(revoke::one_said(&report, &first, &label(&first)));
             }
             self.next();
-        });
+        };
+        self.host().spawn(Box::pin(task));
     }
 
     /// One call that ends several sessions at once (a user's, the others, all).
@@ -317,15 +298,16 @@ impl Screen {
                 .unwrap_or_default()
         });
         self.pending.update(|p| p.extend(ids.iter().cloned()));
-        let call = self.call();
+        let (call, host) = (self.caller(), self.host());
         let (origin, rows) = (self.origin(), self.rows_of(&ids));
-        spawn_local(async move {
+        let task = async move {
+            let call = |r| call(r);
             let result = revoke::revoke_in_one_call(self.backend, &action, &call).await;
             let outcome = match &result {
                 Ok(()) => Outcome::Revoked,
                 Err(e) => Outcome::Failed(e.to_string()),
             };
-            let at = browser::now_ms();
+            let at = host.now_ms();
             let entries = match &action {
                 Action::Others => vec![origin.entry(at, "all other sessions", None, outcome)],
                 Action::All => vec![origin.entry(at, "all sessions", None, outcome)],
@@ -334,27 +316,17 @@ impl Screen {
                     .map(|i| origin.entry(at, i, rows.get(i), outcome.clone()))
                     .collect(),
             };
-            self.ctx.record(entries);
-            let _ = self
-                .pending
-                .try_update(|p| p.retain(|id| !ids.contains(id)));
+            host.record(entries);
+            self.pending.update(|p| p.retain(|id| !ids.contains(id)));
             match (&result, &action) {
                 (Ok(()), Action::All) => {
                     // This server's token is gone: close this connection
                     // only; the others (and their bulk runs) go on.
-                    self.ctx
-                        .disconnect_everywhere(self.server(), Some(revoke::ALL_REVOKED.into()));
+                    host.all_revoked(self.id);
                     return;
                 }
                 (Ok(()), Action::Others) => self.load(),
-                (Ok(()), _) => {
-                    let _ = self.revokes.try_update_value(|r| r.record(&ids));
-                    let _ = self.list.try_update(|l| l.remove_ids(&ids));
-                    let _ = self
-                        .selected
-                        .try_update(|s| s.retain(|id| !ids.contains(id)));
-                    let _ = self.details.try_set(None);
-                }
+                (Ok(()), _) => self.forget(&ids),
                 (Err(_), _) => {}
             }
             self.say(revoke::call_said(
@@ -364,26 +336,7 @@ impl Screen {
                 &self.backend.others_text(0).done,
             ));
             self.next();
-        });
-    }
-
-    /// The sessions the filter and criteria keep (`matched`), in the order
-    /// shown, as a CSV file.
-    pub fn export(self, matched: &[u32]) {
-        let (csv, n) = self.list.with_untracked(|l| {
-            let rows = matched.iter().filter_map(|&i| l.sessions.get(i as usize));
-            (crate::csv::to_csv(rows), matched.len())
-        });
-        let date = js_sys::Date::new_0()
-            .to_iso_string()
-            .as_string()
-            .unwrap_or_default();
-        let name = format!("sessions-{}.csv", date.get(..10).unwrap_or("export"));
-        match browser::download(&name, "text/csv;charset=utf-8", &csv) {
-            Ok(()) => self.ctx.status(format!("Exported {n} sessions to {name}.")),
-            Err(e) => self.ctx.alert(format!(
-                "Export failed: {e}. Try again, or copy the rows from the table."
-            )),
-        }
+        };
+        self.host().spawn(Box::pin(task));
     }
 }

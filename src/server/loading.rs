@@ -1,0 +1,235 @@
+//! Loading a server's list: the backend's load plan, batched by
+//! [`Batcher`], voided and cancelled by a newer load ([`Loads`]), the first
+//! page painted before the rest is asked for; then what is new, what a
+//! revoke made stale, and which session is the panel's own.
+
+use super::Server;
+use crate::backends::{paging, Scope};
+use crate::http::request::{ApiError, ApiRequest, RawResponse};
+use crate::list::SessionList;
+use crate::load::{Batcher, LoadProgress};
+use crate::model::{OwnSession, Session};
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+
+/// Resolves when the first page of a load has been painted.
+type PaintGate = Shared<LocalBoxFuture<'static, ()>>;
+
+impl Server {
+    /// (Re)loads every session of the current scope, from an empty table.
+    pub fn load(self) {
+        self.load_with(false);
+    }
+
+    /// Reloads in the background (auto-refresh, "Refresh every server"):
+    /// the table, the selection (of what is still listed), the view and the
+    /// focus stay; the new list replaces the old one when it is complete.
+    /// Not while a load, a revoke or a confirmation is under way. Says
+    /// whether it started.
+    pub fn refresh_quietly(self) -> bool {
+        let busy = self.loading.with_untracked(Option::is_some)
+            || self.refreshing.get_untracked()
+            || self.queue.with_untracked(|q| q.is_running())
+            || self.confirm.with_untracked(Option::is_some)
+            || self.held.get_untracked();
+        if !busy {
+            self.load_with(true);
+        }
+        !busy
+    }
+
+    fn load_with(self, keep: bool) {
+        let ticket = self.loads.write_value().start();
+        let seq = self.revokes.write_value().load_started();
+        self.load_error.set(None);
+        // A full load voids a quiet one under way (which then never gets
+        // to say it ended).
+        self.refreshing.set(keep);
+        if !keep {
+            self.load_report.set(Default::default());
+            self.skipped.set(0);
+            self.list.set(SessionList::default());
+            self.selected.set(HashSet::new());
+            self.loading.set(Some(LoadProgress::START));
+        }
+        let host = self.host();
+        let buffer: Rc<RefCell<Vec<Session>>> = Rc::default();
+        let scope = self.scope.get_untracked();
+        // The first page is painted before the rest is requested: starting a
+        // request costs the main thread 1–2 ms, and six of them (plus their
+        // answers) would otherwise hold up the first rows.
+        let first_paint: Rc<RefCell<Option<PaintGate>>> = Rc::default();
+        let gate = first_paint.clone();
+        let send = self.caller();
+        let cancel = ticket.cancel.clone();
+        let call =
+            move |req: ApiRequest| -> LocalBoxFuture<'static, Result<RawResponse, ApiError>> {
+                let wait = gate.borrow().clone();
+                let sent = send(req.cancel_with(&cancel));
+                Box::pin(async move {
+                    if let Some(wait) = wait {
+                        wait.await;
+                    }
+                    sent.await
+                })
+            };
+        let backend = self.backend;
+        let task = async move {
+            let current = || self.loads.with_value(|l| l.is_current(&ticket));
+            let mut batcher = Batcher::default();
+            let mut sink = |step| {
+                if !current() {
+                    return;
+                }
+                let batch = batcher.step(step, host.now_ms());
+                if keep {
+                    if let Some(rows) = batch.rows {
+                        buffer.borrow_mut().extend(rows);
+                    }
+                    return;
+                }
+                if let Some(rows) = batch.rows {
+                    self.list.update(|l| {
+                        l.extend_unique(rows);
+                    });
+                }
+                if batch.first {
+                    host.mark("sessiondeck:first-page");
+                    *first_paint.borrow_mut() = Some(host.after_paint().shared());
+                }
+                if let Some((progress, skipped)) = batch.progress {
+                    self.skipped.set(skipped);
+                    self.loading.set(Some(progress));
+                }
+            };
+            let result = paging::run(backend.load_plan(scope), &call, &mut sink).await;
+            if !current() {
+                return;
+            }
+            let rest = batcher.finish();
+            if keep {
+                self.refreshing.set(false);
+                if result.is_ok() {
+                    let mut fresh = SessionList::default();
+                    fresh.extend_unique(std::mem::take(&mut *buffer.borrow_mut()));
+                    fresh.extend_unique(rest);
+                    let ids: HashSet<&str> = fresh.sessions.iter().map(|s| s.id.as_str()).collect();
+                    self.selected
+                        .update(|sel| sel.retain(|id| ids.contains(id.as_str())));
+                    let skipped = batcher.skipped();
+                    let mut fresh = Some(fresh);
+                    host.keeping_focus(&mut || {
+                        if let Some(fresh) = fresh.take() {
+                            self.list.set(fresh);
+                        }
+                    });
+                    self.skipped.set(skipped);
+                }
+            } else if !rest.is_empty() {
+                self.list.update(|l| {
+                    l.extend_unique(rest);
+                });
+            }
+            self.loading.set(None);
+            host.mark("sessiondeck:loaded");
+            match result {
+                Ok(report) => {
+                    self.load_report.set(report);
+                    self.auto_paused.set(None);
+                    self.after_load(seq);
+                    self.find_own_session(scope, &call).await;
+                }
+                Err(e) => {
+                    // A refusal the admin must answer pauses auto-refresh:
+                    // no code-less call each tick, no new dialog or e-mail.
+                    if e.needs_the_admin() && self.auto_refresh.get_untracked() > 0 {
+                        self.auto_paused.set(Some(e.to_string()));
+                    }
+                    self.load_error.set(Some(e))
+                }
+            }
+        };
+        self.host().spawn(Box::pin(task));
+    }
+
+    /// A load completed (it began at `load` in the revoke sequence): what
+    /// is new since the previous one is marked; rows revoked while it ran
+    /// are left out (its answer may predate the revoke); sessions revoked
+    /// before it began that the server still lists are said.
+    fn after_load(self, load: u64) {
+        let listed: HashSet<String> = self
+            .list
+            .with_untracked(|l| l.sessions.iter().map(|s| s.id.clone()).collect());
+        let settled = self
+            .revokes
+            .write_value()
+            .settle(load, |id| listed.contains(id));
+        if !settled.hide.is_empty() {
+            self.list.update(|l| {
+                l.remove_ids(&settled.hide);
+            });
+        }
+        let ids: HashSet<String> = listed
+            .into_iter()
+            .filter(|id| !settled.hide.contains(id))
+            .collect();
+        let first = self.known.with_value(HashSet::is_empty);
+        let fresh: HashSet<String> = if first {
+            HashSet::new()
+        } else {
+            self.known
+                .with_value(|k| ids.iter().filter(|i| !k.contains(*i)).cloned().collect())
+        };
+        self.fresh.set(fresh);
+        self.known.set_value(ids);
+        let back = settled.back;
+        if !back.is_empty() {
+            self.host().alert(format!(
+                "The server still lists {} revoked earlier: {}. The revocation may not have taken effect — revoke again, or check the server.",
+                crate::plural::counted(back.len(), "session"),
+                back.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+
+    /// Learns which session is the panel's own (how depends on the
+    /// backend: none, the list's mark, its token, or one more call — made
+    /// once per connection, asked again on the next load if it failed) and
+    /// marks it. Until this is done, sweeps are refused.
+    async fn find_own_session(
+        self,
+        scope: Scope,
+        call: &impl Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawResponse, ApiError>>,
+    ) {
+        let before = self.own.get_untracked();
+        let marked = self
+            .list
+            .with_untracked(|l| l.sessions.iter().find(|s| s.current).map(|s| s.id.clone()));
+        let in_token = self.own_in_token.get_value();
+        let own = match self
+            .backend
+            .own_source(scope)
+            .after_load(&before, marked, in_token)
+        {
+            Some(known) => known,
+            None => match self.backend.own_session(scope) {
+                Some(req) => match call(req).await {
+                    // Answered, and no session marked: none is the panel's.
+                    Ok(resp) => OwnSession::Known(self.backend.parse_own_session(&resp.body)),
+                    Err(_) => OwnSession::Unknown,
+                },
+                None => OwnSession::Unknowable,
+            },
+        };
+        if let OwnSession::Known(Some(id)) = &own {
+            self.list.update(|l| {
+                l.mark_current(id);
+            });
+        }
+        self.own.set(own);
+        self.host().mark("sessiondeck:own-session");
+    }
+}

@@ -1,0 +1,616 @@
+//! A `Server`'s control flow, natively: load, quiet refresh, a revoke during
+//! a load, Stop, 401 and 429 — through the real transport and the real
+//! Rocket.Chat backend, against a scripted server that answers as the
+//! reference server does (pages computed when asked, delivered when the
+//! test lets them), with the browser replaced by a recording `Host`.
+
+use futures::channel::oneshot;
+use futures::executor::{LocalPool, LocalSpawner};
+use futures::future::LocalBoxFuture;
+use futures::task::LocalSpawnExt;
+use leptos::prelude::*;
+use sessiondeck::audit;
+use sessiondeck::backends::BackendKind;
+use sessiondeck::http::request::{ApiError, ApiRequest, Body, RawResponse};
+use sessiondeck::http::transport::{Io, Transport};
+use sessiondeck::http::two_factor::TwoFactorGate;
+use sessiondeck::model::OwnSession;
+use sessiondeck::revoke::{Action, BulkState};
+use sessiondeck::server::{Caller, Host, Server, ServerId, ServerIdentity};
+use std::cell::{Cell, RefCell};
+use std::collections::{HashSet, VecDeque};
+use std::rc::Rc;
+
+const NOW: f64 = 1_796_000_000_000.0;
+/// The panel's own session on the scripted server.
+const OWN: &str = "s0";
+
+/// An answer with `status` and `body`.
+fn resp(status: u16, body: &str) -> RawResponse {
+    RawResponse {
+        status,
+        body: body.into(),
+        ..Default::default()
+    }
+}
+
+/// Holds answers back until opened (a slow network, under the test's control).
+#[derive(Default)]
+struct Valve {
+    shut: Cell<bool>,
+    waiting: RefCell<Vec<oneshot::Sender<()>>>,
+}
+
+impl Valve {
+    fn shut(&self) {
+        self.shut.set(true);
+    }
+
+    fn open(&self) {
+        self.shut.set(false);
+        for w in self.waiting.borrow_mut().drain(..) {
+            let _ = w.send(());
+        }
+    }
+
+    fn pass(&self) -> LocalBoxFuture<'static, ()> {
+        if !self.shut.get() {
+            return Box::pin(async {});
+        }
+        let (tx, rx) = oneshot::channel();
+        self.waiting.borrow_mut().push(tx);
+        Box::pin(async move {
+            let _ = rx.await;
+        })
+    }
+}
+
+/// A Rocket.Chat server as far as these tests need: `list.all` pages of
+/// 100 (computed when asked), the own list marking the panel's session,
+/// `sessions/logout` with 404 for an unknown ID. `next` answers the next
+/// requests instead, in order (a 401, a 429).
+struct Scripted {
+    sessions: RefCell<Vec<String>>,
+    log: RefCell<Vec<String>>,
+    next: RefCell<VecDeque<RawResponse>>,
+    lists: Valve,
+    logouts: Valve,
+}
+
+impl Scripted {
+    fn new(n: usize) -> Rc<Scripted> {
+        Rc::new(Scripted {
+            sessions: RefCell::new((0..n).map(|i| format!("s{i}")).collect()),
+            log: RefCell::default(),
+            next: RefCell::default(),
+            lists: Valve::default(),
+            logouts: Valve::default(),
+        })
+    }
+
+    fn row(id: &str) -> String {
+        let n: usize = id[1..].parse().unwrap_or(0);
+        format!(
+            r#"{{"sessionId":"{id}","_id":"{id}","userId":"u{u}","device":{{"name":"Firefox","os":{{"name":"Linux"}}}},"ip":"10.0.0.{n}","loginAt":"2026-12-01T00:00:00.000Z","_user":{{"username":"user{u}","name":"User {u}"}}{cur}}}"#,
+            u = n % 7,
+            cur = if id == OWN { r#","current":true"# } else { "" }
+        )
+    }
+
+    fn answer(&self, r: &ApiRequest) -> RawResponse {
+        let param = |k: &str| {
+            r.query
+                .iter()
+                .find(|(q, _)| q == k)
+                .and_then(|(_, v)| v.parse::<usize>().ok())
+                .unwrap_or(0)
+        };
+        self.log
+            .borrow_mut()
+            .push(format!("{:?} {}", r.method, r.path));
+        if let Some(forced) = self.next.borrow_mut().pop_front() {
+            return forced;
+        }
+        let all = self.sessions.borrow();
+        match r.path.as_str() {
+            "/api/v1/sessions/list.all" => {
+                let (offset, count) = (param("offset"), param("count"));
+                let page: Vec<String> = all
+                    .iter()
+                    .skip(offset)
+                    .take(count)
+                    .map(|id| Scripted::row(id))
+                    .collect();
+                resp(
+                    200,
+                    &format!(
+                        r#"{{"sessions":[{}],"count":{},"offset":{offset},"total":{},"success":true}}"#,
+                        page.join(","),
+                        page.len(),
+                        all.len()
+                    ),
+                )
+            }
+            "/api/v1/sessions/list" => resp(
+                200,
+                &format!(
+                    r#"{{"sessions":[{}],"count":1,"offset":0,"total":1,"success":true}}"#,
+                    Scripted::row(OWN)
+                ),
+            ),
+            _ => resp(404, r#"{"success":false,"error":"Not found"}"#),
+        }
+    }
+
+    fn logout(&self, r: &ApiRequest) -> RawResponse {
+        let id = match &r.body {
+            Some(Body::Json(v)) => v.get("sessionId").and_then(|s| s.as_str()).unwrap_or(""),
+            _ => "",
+        }
+        .to_string();
+        self.log.borrow_mut().push(format!("logout {id}"));
+        if let Some(forced) = self.next.borrow_mut().pop_front() {
+            return forced;
+        }
+        let mut all = self.sessions.borrow_mut();
+        match all.iter().position(|s| *s == id) {
+            Some(at) => {
+                all.remove(at);
+                resp(200, &format!(r#"{{"sessionId":"{id}","success":true}}"#))
+            }
+            None => resp(404, r#"{"success":false,"error":"Session not found"}"#),
+        }
+    }
+
+    fn logged(&self, prefix: &str) -> Vec<String> {
+        self.log
+            .borrow()
+            .iter()
+            .filter(|l| l.starts_with(prefix))
+            .cloned()
+            .collect()
+    }
+}
+
+/// The browser, as a `Server` sees it, recorded.
+struct World {
+    spawner: LocalSpawner,
+    said: RefCell<Vec<String>>,
+    records: RefCell<Vec<audit::Entry>>,
+    ended: RefCell<Vec<ServerId>>,
+    marks: RefCell<Vec<String>>,
+}
+
+impl Host for World {
+    fn now_ms(&self) -> f64 {
+        NOW
+    }
+    fn mark(&self, name: &str) {
+        self.marks.borrow_mut().push(name.into());
+    }
+    fn after_paint(&self) -> LocalBoxFuture<'static, ()> {
+        Box::pin(async {})
+    }
+    fn keeping_focus(&self, swap: &mut dyn FnMut()) {
+        swap();
+    }
+    fn spawn(&self, task: LocalBoxFuture<'static, ()>) {
+        self.spawner.spawn_local(task).expect("the pool runs");
+    }
+    fn label(&self, _: ServerId) -> Option<String> {
+        Some("Rocket.Chat · chat.test".into())
+    }
+    fn several_servers(&self) -> bool {
+        false
+    }
+    fn status(&self, text: String) {
+        self.said.borrow_mut().push(text);
+    }
+    fn alert(&self, text: String) {
+        self.said.borrow_mut().push(format!("ALERT {text}"));
+    }
+    fn record(&self, entries: Vec<audit::Entry>) {
+        self.records.borrow_mut().extend(entries);
+    }
+    fn all_revoked(&self, server: ServerId) {
+        self.ended.borrow_mut().push(server);
+    }
+}
+
+struct Rig {
+    _owner: Owner,
+    pool: LocalPool,
+    fake: Rc<Scripted>,
+    world: Rc<World>,
+    transport: Transport,
+    server: Server,
+}
+
+impl Rig {
+    fn new(n: usize) -> Rig {
+        let owner = Owner::new();
+        owner.set();
+        let pool = LocalPool::new();
+        let fake = Scripted::new(n);
+        let world = Rc::new(World {
+            spawner: pool.spawner(),
+            said: RefCell::default(),
+            records: RefCell::default(),
+            ended: RefCell::default(),
+            marks: RefCell::default(),
+        });
+        let backend = BackendKind::RocketChat.backend();
+        let f = fake.clone();
+        let io = Io {
+            send: Rc::new(move |r: ApiRequest| {
+                let f = f.clone();
+                Box::pin(async move {
+                    // Answered as the server is now; delivered when let through.
+                    if r.path.ends_with("/logout") {
+                        let a = f.logout(&r);
+                        f.logouts.pass().await;
+                        Ok(a)
+                    } else {
+                        let a = f.answer(&r);
+                        f.lists.pass().await;
+                        Ok(a)
+                    }
+                })
+            }),
+            // A rate-limit wait lasts until Stop.
+            sleep: Rc::new(|_| Box::pin(futures::future::pending())),
+            now: Rc::new(|| NOW),
+        };
+        let transport = Transport::new(
+            io,
+            Rc::new(move |req: &ApiRequest, resp: &RawResponse| backend.classify(req, resp)),
+            Rc::new(TwoFactorGate::new(|_| {})),
+            Rc::new(|_| {}),
+        );
+        let t = transport.clone();
+        let call: Caller = Rc::new(move |req| {
+            let t = t.clone();
+            Box::pin(async move { t.call(&req).await })
+        });
+        let server = Server::new(
+            ServerIdentity {
+                id: 7,
+                backend,
+                address: "rocketchat https://chat.test".into(),
+                label: "Rocket.Chat · chat.test".into(),
+                admin: "Ada Admin".into(),
+                own_in_token: None,
+            },
+            call,
+            world.clone(),
+        );
+        Rig {
+            _owner: owner,
+            pool,
+            fake,
+            world,
+            transport,
+            server,
+        }
+    }
+
+    fn settle(&mut self) {
+        self.pool.run_until_stalled();
+    }
+
+    fn listed(&self) -> HashSet<String> {
+        self.server
+            .list()
+            .with_untracked(|l| l.sessions.iter().map(|s| s.id.clone()).collect())
+    }
+
+    fn said(&self) -> String {
+        self.world.said.borrow().join("\n")
+    }
+}
+
+#[test]
+fn a_load_reads_every_page_then_learns_its_own_session() {
+    let mut rig = Rig::new(250);
+    rig.server.load();
+    assert!(rig.server.loading().get_untracked().is_some());
+    rig.settle();
+    assert_eq!(rig.listed().len(), 250);
+    assert!(rig.server.loading().get_untracked().is_none());
+    assert_eq!(rig.server.load_error().get_untracked(), None);
+    assert_eq!(
+        rig.fake.logged("Get"),
+        [
+            "Get /api/v1/sessions/list.all",
+            "Get /api/v1/sessions/list.all",
+            "Get /api/v1/sessions/list.all",
+            "Get /api/v1/sessions/list",
+        ]
+    );
+    assert_eq!(
+        rig.server.own().get_untracked(),
+        OwnSession::Known(Some(OWN.into()))
+    );
+    let current: Vec<String> = rig.server.list().with_untracked(|l| {
+        l.sessions
+            .iter()
+            .filter(|s| s.current)
+            .map(|s| s.id.clone())
+            .collect()
+    });
+    assert_eq!(current, [OWN]);
+    let marks = rig.world.marks.borrow().clone();
+    assert_eq!(
+        marks,
+        [
+            "sessiondeck:first-page",
+            "sessiondeck:loaded",
+            "sessiondeck:own-session"
+        ]
+    );
+}
+
+#[test]
+fn a_quiet_refresh_keeps_what_is_still_listed_selected_and_marks_what_is_new() {
+    let mut rig = Rig::new(30);
+    rig.server.load();
+    rig.settle();
+    rig.server
+        .selection()
+        .set(["s3", "s4"].map(String::from).into_iter().collect());
+    rig.fake.sessions.borrow_mut().retain(|s| s != "s4");
+    rig.fake.sessions.borrow_mut().push("s99".into());
+    assert!(rig.server.refresh_quietly());
+    // The table stays as it was while the refresh runs.
+    assert!(rig.server.loading().get_untracked().is_none());
+    rig.settle();
+    assert!(!rig.listed().contains("s4"));
+    assert!(rig.listed().contains("s99"));
+    assert_eq!(
+        rig.server.selection().get_untracked(),
+        HashSet::from(["s3".to_string()])
+    );
+    assert_eq!(
+        rig.server.fresh().get_untracked(),
+        HashSet::from(["s99".to_string()])
+    );
+}
+
+#[test]
+fn a_revoke_during_a_load_stays_revoked_and_is_not_said_again() {
+    let mut rig = Rig::new(50);
+    rig.server.load();
+    rig.settle();
+    // The revoke is under way (its answer held back)…
+    rig.fake.logouts.shut();
+    rig.server.submit(Action::Sessions {
+        ids: vec!["s5".into()],
+        batch: false,
+    });
+    rig.settle();
+    assert!(rig.server.pending().get_untracked().contains("s5"));
+    // …when the admin reloads, and the server's list answer (from a
+    // replica that has not heard of the revoke yet) still names s5; the
+    // revoke's answer arrives first, the list's after it.
+    rig.fake.sessions.borrow_mut().insert(5, "s5".into());
+    rig.fake.lists.shut();
+    rig.server.load();
+    rig.settle();
+    rig.fake.logouts.open();
+    rig.settle();
+    rig.fake.lists.open();
+    rig.settle();
+    // Revoked: gone from the list although the load's answer had it, and
+    // no "the server still lists … revoke again".
+    assert_eq!(rig.listed().len(), 49);
+    assert!(!rig.listed().contains("s5"));
+    assert!(!rig.said().contains("still lists"), "{}", rig.said());
+    assert!(rig.server.pending().get_untracked().is_empty());
+    assert_eq!(rig.fake.logged("logout"), ["logout s5"]);
+    // A load that begins after the revoke and still sees s5 says so.
+    rig.server.load();
+    rig.settle();
+    assert!(
+        rig.said()
+            .contains("still lists 1 session revoked earlier: s5"),
+        "{}",
+        rig.said()
+    );
+    rig.world.said.borrow_mut().clear();
+    // A quiet refresh that starts before a revoke is dropped by it: its
+    // answer (computed before the revoke) never brings the row back.
+    rig.fake.lists.shut();
+    assert!(rig.server.refresh_quietly());
+    rig.settle();
+    rig.server.submit(Action::Sessions {
+        ids: vec!["s6".into()],
+        batch: false,
+    });
+    rig.settle();
+    rig.fake.lists.open();
+    rig.settle();
+    assert!(!rig.listed().contains("s6"));
+    assert!(!rig.server.refreshing().get_untracked());
+    assert!(!rig.said().contains("still lists"), "{}", rig.said());
+}
+
+#[test]
+fn stop_sends_nothing_more_and_reports_what_waited_as_not_started() {
+    let mut rig = Rig::new(60);
+    rig.server.load();
+    rig.settle();
+    rig.fake.logouts.shut();
+    let first: Vec<String> = (1..=20).map(|i| format!("s{i}")).collect();
+    rig.server.submit(Action::Sessions {
+        ids: first,
+        batch: true,
+    });
+    rig.server.submit(Action::Sessions {
+        ids: vec!["s40".into(), "s41".into()],
+        batch: true,
+    });
+    rig.settle();
+    assert_eq!(untrack(|| rig.server.waiting()), 1);
+    assert!(rig.said().contains("Queued: 2 sessions"), "{}", rig.said());
+    rig.server.stop_batch();
+    rig.fake.logouts.open();
+    rig.settle();
+    let sent = rig.fake.logged("logout").len();
+    assert!(sent < 20, "Stop ended the batch early ({sent} sent)");
+    let Some(BulkState::Finished(report)) = rig.server.batch().get_untracked() else {
+        panic!("a report once the batch ended");
+    };
+    assert_eq!(report.revoked.len(), sent);
+    // Not sent: the rest of the batch and both sessions that waited.
+    let retry = report.retry_ids();
+    assert_eq!(retry.len(), 20 - sent + 2);
+    assert!(retry.contains(&"s40".to_string()) && retry.contains(&"s41".to_string()));
+    assert!(!rig
+        .fake
+        .logged("logout")
+        .contains(&"logout s40".to_string()));
+    assert_eq!(untrack(|| rig.server.waiting()), 0);
+    // Each attempt is in the activity record.
+    assert_eq!(rig.world.records.borrow().len(), report.requested);
+    // "Retry failed" sends exactly what was not sent.
+    rig.server.retry(retry.clone());
+    rig.settle();
+    assert_eq!(rig.fake.logged("logout").len(), sent + retry.len());
+    assert!(rig.listed().is_disjoint(&retry.into_iter().collect()));
+}
+
+#[test]
+fn a_401_fails_the_load_and_pauses_auto_refresh_until_resumed() {
+    let mut rig = Rig::new(10);
+    rig.server.load();
+    rig.settle();
+    rig.server.set_auto_refresh(30);
+    rig.fake.next.borrow_mut().push_back(resp(
+        401,
+        r#"{"status":"error","message":"You must be logged in to do this."}"#,
+    ));
+    rig.server.auto_tick();
+    rig.settle();
+    let why = rig.server.auto_paused().get_untracked().expect("paused");
+    assert!(why.contains("401"), "{why}");
+    assert!(matches!(
+        rig.server.load_error().get_untracked(),
+        Some(ApiError::Unauthorized { .. })
+    ));
+    // Ticks send nothing while paused.
+    let asked = rig.fake.log.borrow().len();
+    rig.server.auto_tick();
+    rig.server.auto_tick();
+    rig.settle();
+    assert_eq!(rig.fake.log.borrow().len(), asked);
+    // Resumed: one refresh now, and the pause is over when it succeeds.
+    rig.server.resume_auto_refresh();
+    rig.settle();
+    assert!(rig.fake.log.borrow().len() > asked);
+    assert_eq!(rig.server.auto_paused().get_untracked(), None);
+    assert_eq!(rig.server.load_error().get_untracked(), None);
+}
+
+#[test]
+fn a_429_is_waited_out_until_stop_then_the_load_says_so_and_auto_refresh_pauses() {
+    let mut rig = Rig::new(10);
+    rig.server.set_auto_refresh(60);
+    rig.fake.next.borrow_mut().push_back(RawResponse {
+        status: 429,
+        body: r#"{"success":false,"error":"Error, too many requests."}"#.into(),
+        retry_after: Some("600".into()),
+        rate_limit_reset: None,
+    });
+    rig.server.load();
+    rig.settle();
+    // Waiting: still loading, nothing failed, nothing asked again.
+    assert!(rig.server.loading().get_untracked().is_some());
+    assert_eq!(rig.fake.log.borrow().len(), 1);
+    rig.transport.stopper().stop();
+    rig.settle();
+    assert!(rig.server.loading().get_untracked().is_none());
+    let err = rig.server.load_error().get_untracked().expect("failed");
+    assert!(err.needs_the_admin(), "{err}");
+    assert!(rig.server.auto_paused().get_untracked().is_some());
+    // Retry loads it.
+    rig.server.load();
+    rig.settle();
+    assert_eq!(rig.listed().len(), 10);
+}
+
+#[test]
+fn a_refresh_waits_for_the_revoke_the_confirmation_and_a_hold() {
+    let mut rig = Rig::new(10);
+    rig.server.load();
+    rig.settle();
+    rig.server.ask_one("s3".into());
+    assert!(!rig.server.refresh_quietly(), "an open confirmation");
+    rig.server.cancel_confirm();
+    rig.server.hold(true);
+    assert!(!rig.server.refresh_quietly(), "Everywhere's confirmation");
+    rig.server.hold(false);
+    rig.fake.logouts.shut();
+    rig.server.ask_one("s3".into());
+    rig.server.confirmed();
+    rig.settle();
+    assert!(!rig.server.refresh_quietly(), "a revoke under way");
+    rig.fake.logouts.open();
+    rig.settle();
+    assert!(rig.server.refresh_quietly());
+    rig.settle();
+    assert!(!rig.listed().contains("s3"));
+}
+
+#[test]
+fn sweeps_are_refused_until_the_own_session_is_known() {
+    let mut rig = Rig::new(10);
+    rig.fake.next.borrow_mut().extend([
+        // The list answers, the own-session call does not.
+        resp(
+            200,
+            r#"{"sessions":[],"count":0,"offset":0,"total":0,"success":true}"#,
+        ),
+        resp(500, "{}"),
+    ]);
+    rig.server.load();
+    rig.settle();
+    assert_eq!(rig.server.own().get_untracked(), OwnSession::Unknown);
+    assert!(rig.server.sweep_refused().is_some());
+    rig.server.select_matching(&[0, 1]);
+    assert!(rig.server.selection().get_untracked().is_empty());
+    assert!(
+        rig.said().contains("Nothing was selected"),
+        "{}",
+        rig.said()
+    );
+    // The next load asks again, and then the sweep may run — without the
+    // panel's own session.
+    rig.server.load();
+    rig.settle();
+    assert!(rig.server.sweep_refused().is_none());
+    let all: Vec<u32> = (0..10).collect();
+    rig.server.select_matching(&all);
+    let chosen = rig.server.selection().get_untracked();
+    assert_eq!(chosen.len(), 9);
+    assert!(!chosen.contains(OWN));
+}
+
+#[test]
+fn closing_abandons_the_load_under_way_and_forgets_the_list() {
+    let mut rig = Rig::new(250);
+    rig.server.load();
+    rig.settle();
+    rig.server
+        .selection()
+        .set(HashSet::from(["s1".to_string()]));
+    rig.fake.lists.shut();
+    rig.server.load();
+    rig.settle();
+    rig.server.close();
+    rig.fake.lists.open();
+    rig.settle();
+    // The answers that arrive after the close are not read into the list.
+    assert!(rig.listed().is_empty());
+    assert!(rig.server.selection().get_untracked().is_empty());
+    assert_eq!(rig.server.load_error().get_untracked(), None);
+}
