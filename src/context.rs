@@ -335,12 +335,10 @@ impl AppCtx {
             let me = me.clone();
             TwoFactorGate::new(move |p: Option<Prompt>| {
                 let name = p.as_ref().map(|_| label());
-                let _ = ctx
-                    .asking
-                    .try_update_value(|q| match (p, me.upgrade(), name) {
-                        (Some(p), Some(g), Some(name)) => q.ask(gate_id, g, name, p),
-                        _ => q.done(gate_id),
-                    });
+                ctx.asking.update_value(|q| match (p, me.upgrade(), name) {
+                    (Some(p), Some(g), Some(name)) => q.ask(gate_id, g, name, p),
+                    _ => q.done(gate_id),
+                });
                 ctx.show_first_prompt();
             })
         });

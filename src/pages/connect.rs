@@ -23,7 +23,6 @@ pub fn ConnectPage() -> impl IntoView {
     // How long a remembered credential is kept: 8 h (a working day) unless
     // the admin chooses otherwise.
     let remember_hours = RwSignal::new(8u32);
-    let error = RwSignal::new(None::<String>);
 
     let presets = LocalResource::new(crate::sign_in::presets);
 
@@ -43,6 +42,7 @@ pub fn ConnectPage() -> impl IntoView {
         }
         more
     };
+    // Its value: why the last attempt failed (`None`: it did not).
     let action = Action::new_local(move |f: &Form| {
         let f = f.clone();
         async move {
@@ -50,16 +50,22 @@ pub fn ConnectPage() -> impl IntoView {
                 Ok(conn) => {
                     ctx.sign_in(conn);
                     advance();
+                    None
                 }
-                Err(e) => {
-                    let _ = error.try_set(Some(e));
-                }
+                Err(e) => Some(e),
             }
         }
     });
+    // Said until the next attempt starts.
+    let error = move || {
+        if action.pending().get() {
+            None
+        } else {
+            action.value().get().flatten()
+        }
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        error.set(None);
         let f = Form {
             kind: kind.get_untracked(),
             base: base.get_untracked(),
@@ -265,7 +271,7 @@ pub fn ConnectPage() -> impl IntoView {
                 <p class="hint">
                     "Without it, the token lives only in this tab and is gone when the tab closes. With it, it stays in this browser's local storage for the time chosen, or until you sign out — whichever comes first."
                 </p>
-                {move || error.get().map(|e| view! { <p role="alert" class="form-error">{e}</p> })}
+                {move || error().map(|e| view! { <p role="alert" class="form-error">{e}</p> })}
                 <div class="form-actions">
                     <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
                         {move || if pending.get() { "Connecting…" } else { "Connect" }}
