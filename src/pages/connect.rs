@@ -205,24 +205,23 @@ pub fn ConnectPage() -> impl IntoView {
                 <Show when=move || creds().password_login>
                     <fieldset class="field segmented">
                         <legend>"Sign in with"</legend>
-                        <label>
-                            <input
-                                type="radio"
-                                name="auth-mode"
-                                prop:checked=move || mode.get() == AuthMode::Token
-                                on:change=move |_| mode.set(AuthMode::Token)
-                            />
-                            "Personal access token"
-                        </label>
-                        <label>
-                            <input
-                                type="radio"
-                                name="auth-mode"
-                                prop:checked=move || mode.get() == AuthMode::Password
-                                on:change=move |_| mode.set(AuthMode::Password)
-                            />
-                            "Username and password"
-                        </label>
+                        {[
+                            (AuthMode::Token, "Personal access token"),
+                            (AuthMode::Password, "Username and password"),
+                        ]
+                            .map(|(m, text)| {
+                                view! {
+                                    <label>
+                                        <input
+                                            type="radio"
+                                            name="auth-mode"
+                                            prop:checked=move || mode.get() == m
+                                            on:change=move |_| mode.set(m)
+                                        />
+                                        {text}
+                                    </label>
+                                }
+                            })}
                     </fieldset>
                 </Show>
                 <Show
