@@ -10,9 +10,6 @@ use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;
 
-/// Revocations in flight at once.
-pub const REVOKE_CONCURRENCY: usize = 6;
-
 /// Why an item of a batch was never sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NotSent {
@@ -51,7 +48,7 @@ impl Stop {
 /// [`ItemResult::NotSent`], and `op` is never called for them.
 pub async fn run_bulk<T, F, Fut>(
     ids: Vec<String>,
-    concurrency: usize,
+    concurrency: &dyn Fn() -> usize,
     op: F,
     stop: &Stop,
     mut on_progress: impl FnMut(usize, usize),
@@ -91,7 +88,7 @@ where
     }
     let mut rest = stream::iter(iter)
         .map(one)
-        .buffer_unordered(concurrency.max(1));
+        .buffer_unordered(concurrency().max(1));
     while let Some(r) = rest.next().await {
         out.push(r);
         on_progress(out.len(), total);
@@ -143,7 +140,7 @@ mod tests {
         let mut progress = vec![];
         let out = block_on(run_bulk(
             ids.clone(),
-            3,
+            &|| 3,
             |id| {
                 let p = p.clone();
                 async move {
@@ -189,7 +186,7 @@ mod tests {
         let order = RefCell::new(vec![]);
         block_on(run_bulk(
             vec!["a".into(), "b".into(), "c".into()],
-            3,
+            &|| 3,
             |id| {
                 let p = p.clone();
                 let order = &order;
@@ -218,7 +215,7 @@ mod tests {
         let sent = RefCell::new(vec![]);
         let out = block_on(run_bulk(
             (0..10).map(|i| i.to_string()).collect(),
-            2,
+            &|| 2,
             |id| {
                 let sent = &sent;
                 async move {
@@ -249,7 +246,7 @@ mod tests {
         let stop = Stop::default();
         let out = block_on(run_bulk(
             (0..50).map(|i| format!("s{i}")).collect(),
-            3,
+            &|| 3,
             |id| {
                 let (sent, stop) = (&sent, &stop);
                 async move {

@@ -8,7 +8,7 @@ use crate::connection::{stored, Connection, Preset, Target};
 use crate::http::request::{ApiError, ApiRequest, RawResponse};
 use crate::http::transport::{browser, RateLimitEvent, Stopper, Transport};
 use crate::http::two_factor::{Prompt, PromptQueue, TwoFactorGate};
-use crate::server::{Caller, Host, Server, ServerIdentity};
+use crate::server::{Caller, Host, Link, Server, ServerIdentity};
 use futures::FutureExt;
 use leptos::prelude::*;
 use std::rc::Rc;
@@ -484,6 +484,8 @@ impl AppCtx {
     fn new_server(&self, id: ServerId, conn: &Connection, transport: Transport) -> Server {
         let ctx = *self;
         let settings = conn.settings.0.clone();
+        let learnt = transport.clone();
+        let in_flight = Rc::new(move || learnt.in_flight());
         let call: Caller = Rc::new(move |req: ApiRequest| {
             let req = req.with_settings(&settings);
             let transport = transport.clone();
@@ -510,7 +512,7 @@ impl AppCtx {
             admin: conn.display_name.clone(),
             own_in_token: backend.own_session_in_token(&conn.token),
         };
-        let make = move || Server::new(who, call, Rc::new(ctx));
+        let make = move || Server::new(who, Link { call, in_flight }, Rc::new(ctx));
         match self.root.get_value() {
             Some(root) => root.with(make),
             None => make(),

@@ -16,7 +16,7 @@ use sessiondeck::http::transport::{Io, Transport};
 use sessiondeck::http::two_factor::TwoFactorGate;
 use sessiondeck::model::OwnSession;
 use sessiondeck::revoke::{Action, BulkState};
-use sessiondeck::server::{Caller, Host, Server, ServerId, ServerIdentity};
+use sessiondeck::server::{Caller, Host, Link, Server, ServerId, ServerIdentity};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
@@ -38,6 +38,8 @@ fn resp(status: u16, body: &str) -> RawResponse {
 #[derive(Default)]
 struct Valve {
     shut: Cell<bool>,
+    /// While shut, this many more still pass.
+    allow: Cell<usize>,
     waiting: RefCell<Vec<oneshot::Sender<()>>>,
 }
 
@@ -53,8 +55,23 @@ impl Valve {
         }
     }
 
+    /// Shut, but for the next `n`.
+    fn shut_after(&self, n: usize) {
+        self.shut.set(true);
+        self.allow.set(n);
+    }
+
+    /// How many answers it holds back now.
+    fn held(&self) -> usize {
+        self.waiting.borrow().len()
+    }
+
     fn pass(&self) -> LocalBoxFuture<'static, ()> {
         if !self.shut.get() {
+            return Box::pin(async {});
+        }
+        if self.allow.get() > 0 {
+            self.allow.set(self.allow.get() - 1);
             return Box::pin(async {});
         }
         let (tx, rx) = oneshot::channel();
@@ -71,6 +88,8 @@ impl Valve {
 /// requests instead, in order (a 401, a 429).
 struct Scripted {
     sessions: RefCell<Vec<String>>,
+    /// The protocol its answers say they came over.
+    protocol: RefCell<Option<String>>,
     log: RefCell<Vec<String>>,
     next: RefCell<VecDeque<RawResponse>>,
     lists: Valve,
@@ -81,6 +100,7 @@ impl Scripted {
     fn new(n: usize) -> Rc<Scripted> {
         Rc::new(Scripted {
             sessions: RefCell::new((0..n).map(|i| format!("s{i}")).collect()),
+            protocol: RefCell::default(),
             log: RefCell::default(),
             next: RefCell::default(),
             lists: Valve::default(),
@@ -246,14 +266,15 @@ impl Rig {
                 let f = f.clone();
                 Box::pin(async move {
                     // Answered as the server is now; delivered when let through.
+                    let protocol = f.protocol.borrow().clone();
                     if r.path.ends_with("/logout") {
                         let a = f.logout(&r);
                         f.logouts.pass().await;
-                        Ok(a)
+                        Ok(RawResponse { protocol, ..a })
                     } else {
                         let a = f.answer(&r);
                         f.lists.pass().await;
-                        Ok(a)
+                        Ok(RawResponse { protocol, ..a })
                     }
                 })
             }),
@@ -272,6 +293,8 @@ impl Rig {
             let t = t.clone();
             Box::pin(async move { t.call(&req).await })
         });
+        let t = transport.clone();
+        let in_flight = Rc::new(move || t.in_flight());
         let server = Server::new(
             ServerIdentity {
                 id: 7,
@@ -281,7 +304,7 @@ impl Rig {
                 admin: "Ada Admin".into(),
                 own_in_token: None,
             },
-            call,
+            Link { call, in_flight },
             world.clone(),
         );
         Rig {
@@ -519,7 +542,7 @@ fn a_429_is_waited_out_until_stop_then_the_load_says_so_and_auto_refresh_pauses(
         status: 429,
         body: r#"{"success":false,"error":"Error, too many requests."}"#.into(),
         retry_after: Some("600".into()),
-        rate_limit_reset: None,
+        ..Default::default()
     });
     rig.server.load();
     rig.settle();
@@ -613,4 +636,44 @@ fn closing_abandons_the_load_under_way_and_forgets_the_list() {
     assert!(rig.listed().is_empty());
     assert!(rig.server.selection().get_untracked().is_empty());
     assert_eq!(rig.server.load_error().get_untracked(), None);
+}
+
+#[test]
+fn requests_in_flight_follow_the_protocol_the_server_answered_over() {
+    for (protocol, bound) in [
+        (None, 6),
+        (Some("http/1.1"), 6),
+        (Some("h2"), 24),
+        (Some("h3"), 24),
+    ] {
+        let mut rig = Rig::new(3000);
+        *rig.fake.protocol.borrow_mut() = protocol.map(String::from);
+        // A load: the first page alone, then at most `bound` pages at once.
+        rig.fake.lists.shut_after(1);
+        rig.server.load();
+        rig.settle();
+        assert_eq!(
+            rig.fake.lists.held(),
+            bound,
+            "pages in flight over {protocol:?}"
+        );
+        rig.fake.lists.open();
+        rig.settle();
+        assert_eq!(rig.listed().len(), 3000);
+        // A bulk revoke: the first alone, then at most `bound` at once.
+        rig.fake.logouts.shut_after(1);
+        rig.server.submit(Action::Sessions {
+            ids: (1..=100).map(|i| format!("s{i}")).collect(),
+            batch: true,
+        });
+        rig.settle();
+        assert_eq!(
+            rig.fake.logouts.held(),
+            bound,
+            "revokes in flight over {protocol:?}"
+        );
+        rig.fake.logouts.open();
+        rig.settle();
+        assert_eq!(rig.fake.logged("logout").len(), 100);
+    }
 }

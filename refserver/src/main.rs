@@ -22,6 +22,7 @@ use axum::{Json, Router};
 use config::Config;
 use serde_json::{json, Value};
 use state::{App, Shared};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[tokio::main]
 async fn main() {
@@ -138,6 +139,7 @@ async fn api_layer(State(app): State<Shared>, req: Request, next: Next) -> Respo
         cors(&mut r);
         return r;
     }
+    let _counted = InFlight::start();
     let action = req.method() != Method::GET && path != "/api/v1/login";
     // The request log: an action's method, path and body, as received —
     // never a login's (its body is a password).
@@ -217,6 +219,28 @@ async fn api_layer(State(app): State<Shared>, req: Request, next: Next) -> Respo
 /// stops reading at its cap makes this stop short of the whole).
 static HUGE_SENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+/// API calls being answered now, and the most there ever were at once
+/// (how many the panel — through whatever proxy — keeps in flight).
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+static PEAK_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts one API call in flight while it lives.
+struct InFlight;
+
+impl InFlight {
+    fn start() -> InFlight {
+        let now = IN_FLIGHT.fetch_add(1, Ordering::SeqCst) + 1;
+        PEAK_IN_FLIGHT.fetch_max(now, Ordering::SeqCst);
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// `mb` MB of blanks as a JSON answer, streamed in 64 KB chunks as the
 /// client reads them — without a length, or (`with_length`) announced.
 fn huge_body(mb: u64, with_length: bool) -> Response {
@@ -291,7 +315,8 @@ async fn stats(State(app): State<Shared>) -> Response {
         "emailsSent": st.stats.emails_sent,
         "htmlAnswers": st.stats.html_answers,
         "actions": st.stats.actions,
-        "hugeBytesSent": HUGE_SENT.load(std::sync::atomic::Ordering::SeqCst),
+        "hugeBytesSent": HUGE_SENT.load(Ordering::SeqCst),
+        "peakInFlight": PEAK_IN_FLIGHT.load(Ordering::SeqCst),
         "loginTokens": st.tokens.keys().filter(|t| t.starts_with("login-")).count(),
         "sessions": st.sessions.len(),
         "sessionIds": st.sessions.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),

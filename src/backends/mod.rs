@@ -321,7 +321,7 @@ mod tests {
         let call = move |r: ApiRequest| -> futures::future::LocalBoxFuture<'c, Result<RawResponse, ApiError>> {
             Box::pin(call(r))
         };
-        paging::run(kind.backend().load_plan(scope), &call, &mut sink).await
+        paging::run(kind.backend().load_plan(scope), &call, &|| 6, &mut sink).await
     }
 
     #[test]

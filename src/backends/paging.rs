@@ -44,10 +44,13 @@ pub enum LoadPlan {
     },
 }
 
-/// Carries out `plan` through `call`, reporting each step to `sink`.
+/// Carries out `plan` through `call`, reporting each step to `sink`; after
+/// the first request, at most `in_flight()` at once (asked then: the first
+/// answer tells the server's protocol).
 pub async fn run(
     plan: LoadPlan,
     call: &Call<'_>,
+    in_flight: &dyn Fn() -> usize,
     sink: &mut dyn FnMut(LoadStep),
 ) -> Result<LoadReport, ApiError> {
     let mut watch = ChangeWatch::default();
@@ -72,6 +75,7 @@ pub async fn run(
             let mut loaded = 0;
             walk_pages(
                 size,
+                in_flight,
                 |offset| {
                     let r = call(request(scope, offset));
                     async move { parse(&r.await?.body) }
@@ -132,7 +136,7 @@ pub async fn run(
             };
             let mut all = stream::iter(users)
                 .map(one_user)
-                .buffer_unordered(PAGE_CONCURRENCY);
+                .buffer_unordered(in_flight().max(1));
             let mut done = 0;
             while let Some(pages) = all.next().await {
                 done += 1;
@@ -187,16 +191,15 @@ fn page_name(offset: usize, size: usize, pages: Option<usize>) -> String {
     }
 }
 
-/// List pages in flight at once.
-pub const PAGE_CONCURRENCY: usize = 6;
 /// A hostile `total` must not make us walk forever.
 pub const MAX_PAGES: usize = 5_000;
 
 /// Loads every page of a paged list: the first alone (it tells the total),
-/// then the remaining offsets with bounded concurrency. `on_page` sees each
+/// then the remaining offsets, at most `in_flight()` at once. `on_page` sees each
 /// page as it arrives, with how many pages are done and expected.
 pub async fn walk_pages<F, Fut>(
     page_size: usize,
+    in_flight: &dyn Fn() -> usize,
     fetch: F,
     mut on_page: impl FnMut(ListPage, usize, usize),
 ) -> Result<(), ApiError>
@@ -220,7 +223,7 @@ where
                         .await
                         .map_err(|e| at_step(e, page_name(offset, page_size, Some(expected))))
                 })
-                .buffer_unordered(PAGE_CONCURRENCY);
+                .buffer_unordered(in_flight().max(1));
             let mut done = 1;
             while let Some(p) = pages.next().await {
                 done += 1;
@@ -277,6 +280,7 @@ mod tests {
         let mut last = (0, 0);
         block_on(walk_pages(
             100,
+            &|| 6,
             |off| {
                 asked.borrow_mut().push(off);
                 async move { Ok(page(if off == 200 { 40 } else { 100 }, Some(240))) }
@@ -299,6 +303,7 @@ mod tests {
         let asked = RefCell::new(vec![]);
         block_on(walk_pages(
             100,
+            &|| 6,
             |off| {
                 asked.borrow_mut().push(off);
                 async move { Ok(page(if off < 300 { 100 } else { 7 }, None)) }
@@ -309,6 +314,7 @@ mod tests {
         assert_eq!(*asked.borrow(), [0, 100, 200, 300]);
         let r = block_on(walk_pages(
             100,
+            &|| 6,
             |off| async move {
                 if off != 600 {
                     Ok(page(100, Some(1200)))
@@ -332,6 +338,7 @@ mod tests {
         // A sign-out mid-load is no page's failure.
         let r = block_on(walk_pages(
             100,
+            &|| 6,
             |off| async move {
                 if off == 0 {
                     Ok(page(100, Some(300)))
@@ -349,6 +356,7 @@ mod tests {
         let n = Cell::new(0);
         block_on(walk_pages(
             100,
+            &|| 6,
             |_| {
                 n.set(n.get() + 1);
                 async { Ok(page(0, Some(usize::MAX))) }

@@ -335,6 +335,9 @@ pub struct RawResponse {
     pub retry_after: Option<String>,
     /// `X-RateLimit-Reset`, as sent, when present.
     pub rate_limit_reset: Option<String>,
+    /// The protocol it came over (Resource Timing's `nextHopProtocol`:
+    /// "http/1.1", "h2", "h3"), when the browser says.
+    pub protocol: Option<String>,
 }
 
 impl RawResponse {
@@ -850,6 +853,7 @@ mod tests {
             body: body.into(),
             retry_after: retry_after.map(String::from),
             rate_limit_reset: reset.map(String::from),
+            ..Default::default()
         }
         .rate_limit_until(NOW)
     }

@@ -69,6 +69,25 @@ pub struct Io {
     pub now: Rc<dyn Fn() -> f64>,
 }
 
+/// Requests in flight to one server over HTTP/1.x (or a protocol not yet
+/// known): browsers open at most 6 connections per origin, so more would
+/// only queue inside the browser, out of Stop's reach.
+pub const HTTP1_IN_FLIGHT: usize = 6;
+/// Requests in flight over HTTP/2 or HTTP/3, where one connection carries
+/// many streams (nginx allows 128 by default, Caddy 250). Measured with
+/// `tests/bench` through nginx over HTTP/2 (README → Performance): 1,000
+/// revokes at 50 ms latency take ≈ 2.2 s at 24 in flight against ≥ 8.3 s at
+/// 6; more than 24 gained little and makes a burst of 429s more likely.
+pub const H2_IN_FLIGHT: usize = 24;
+
+/// The bound on requests in flight for an answer that came over `protocol`.
+pub fn in_flight_for(protocol: Option<&str>) -> usize {
+    match protocol {
+        Some(p) if p == "h2" || p.starts_with("h3") => H2_IN_FLIGHT,
+        _ => HTTP1_IN_FLIGHT,
+    }
+}
+
 #[derive(Clone)]
 pub struct Transport {
     io: Io,
@@ -85,6 +104,8 @@ pub struct Transport {
     /// Renewals done so far: a 401 to a request sent before the last one is
     /// retried with the new token, never renewed again.
     renewals: Rc<Cell<u64>>,
+    /// The protocol the server's last answer that named one came over.
+    protocol: Rc<RefCell<Option<String>>>,
 }
 
 type Renewal = futures::future::Shared<LocalBoxFuture<'static, Result<(), ApiError>>>;
@@ -106,7 +127,15 @@ impl Transport {
             renew: Rc::default(),
             renewing: Rc::default(),
             renewals: Rc::default(),
+            protocol: Rc::default(),
         }
+    }
+
+    /// How many requests to this server may be in flight at once: what its
+    /// protocol allows ([`in_flight_for`]), learnt from its answers; 6 until
+    /// one says.
+    pub fn in_flight(&self) -> usize {
+        in_flight_for(self.protocol.borrow().as_deref())
     }
 
     /// Lets a 401 be mended once: `renew` is run (one renewal for all the
@@ -302,7 +331,14 @@ impl Transport {
             if req.is_cancelled() {
                 return Err(ApiError::Cancelled);
             }
-            let result = match (self.io.send)(req.with_code(code)).await {
+            let sent = (self.io.send)(req.with_code(code)).await;
+            if let Ok(RawResponse {
+                protocol: Some(p), ..
+            }) = &sent
+            {
+                *self.protocol.borrow_mut() = Some(p.clone());
+            }
+            let result = match sent {
                 Ok(resp) => self.read(req, resp),
                 Err(e) => Err(e),
             };
@@ -553,7 +589,18 @@ pub mod browser {
             body,
             retry_after,
             rate_limit_reset,
+            protocol: protocol_of(&url),
         })
+    }
+
+    /// The protocol the latest answer from `url` came over, as Resource
+    /// Timing tells it (`None` when the entry is not there, or the browser
+    /// hides it for another origin).
+    fn protocol_of(url: &str) -> Option<String> {
+        let entries = web_sys::window()?.performance()?.get_entries_by_name(url);
+        let last = entries.get(entries.length().checked_sub(1)?);
+        let timing: web_sys::PerformanceResourceTiming = last.dyn_into().ok()?;
+        Some(timing.next_hop_protocol()).filter(|p| !p.is_empty())
     }
 
     /// Clears the request's timer when the request is done, however it ends.
@@ -990,6 +1037,7 @@ mod tests {
                             body: "{}".into(),
                             retry_after: retry_after.map(String::from),
                             rate_limit_reset: reset.map(String::from),
+                            ..Default::default()
                         }
                     } else {
                         resp(200, r#"{"success":true}"#)

@@ -10,7 +10,7 @@ pub use queue::{RevokeQueue, Submitted};
 pub use report::{BulkState, Failure, RevokeReport};
 
 use crate::backends::{action_outcome, Backend, Call, Scope};
-use crate::bulk::{run_bulk, ItemResult, NotSent, Stop, REVOKE_CONCURRENCY};
+use crate::bulk::{run_bulk, ItemResult, NotSent, Stop};
 use crate::http::request::ApiError;
 
 /// A revocation, as confirmed by the admin.
@@ -52,12 +52,15 @@ pub enum RevokeMessage {
     Failed(String),
 }
 
-/// Revokes `ids` one call each, a few at a time (the first alone), until
-/// done or `stop` is pressed; `label` says how each session is shown.
+/// Revokes `ids` one call each, at most `in_flight()` at once (the first
+/// alone: its answer tells the server's protocol), until done or `stop` is
+/// pressed; `label` says how each session is shown.
+#[allow(clippy::too_many_arguments)]
 pub async fn revoke_sessions(
     backend: &dyn Backend,
     scope: Scope,
     call: &Call<'_>,
+    in_flight: &dyn Fn() -> usize,
     ids: Vec<String>,
     label: impl Fn(&str) -> String,
     stop: &Stop,
@@ -65,7 +68,7 @@ pub async fn revoke_sessions(
 ) -> RevokeReport {
     let results = run_bulk(
         ids,
-        REVOKE_CONCURRENCY,
+        in_flight,
         |id| async move {
             // Refused before sending when the ID could reach more.
             let req = backend.revoke(scope, &id)?;
@@ -87,6 +90,7 @@ pub async fn revoke_sweep(
     backend: &dyn Backend,
     scope: Scope,
     call: &Call<'_>,
+    in_flight: &dyn Fn() -> usize,
     users: Vec<(String, Vec<String>)>,
     ids: Vec<String>,
     label: impl Fn(&str) -> String,
@@ -131,9 +135,16 @@ pub async fn revoke_sweep(
     match halted {
         Some(why) => report.merge(unsent(ids, why)),
         None => {
-            let rest = revoke_sessions(backend, scope, call, ids, &label, stop, |d, _| {
-                on_progress(done + d, total)
-            })
+            let rest = revoke_sessions(
+                backend,
+                scope,
+                call,
+                in_flight,
+                ids,
+                &label,
+                stop,
+                |d, _| on_progress(done + d, total),
+            )
             .await;
             report.merge(rest);
         }
@@ -249,6 +260,7 @@ mod tests {
             BackendKind::SelfService.backend(),
             Scope::Own,
             &call,
+            &|| 6,
             ids,
             |id| format!("label {id}"),
             &Stop::default(),
@@ -291,6 +303,7 @@ mod tests {
             ds,
             Scope::All,
             &call,
+            &|| 6,
             vec![
                 ("u-1".into(), vec!["1".into(), "2".into()]),
                 ("u-bad".into(), vec!["3".into()]),
@@ -322,6 +335,7 @@ mod tests {
             ds,
             Scope::All,
             &call,
+            &|| 6,
             vec![("u-1".into(), vec!["1".into()])],
             vec!["7".into()],
             |id| id.to_string(),

@@ -76,7 +76,7 @@ impl Server {
                     sent.await
                 })
             };
-        let backend = self.backend;
+        let (backend, in_flight) = (self.backend, self.in_flight());
         let task = async move {
             let current = || self.loads.with_value(|l| l.is_current(&ticket));
             let mut batcher = Batcher::default();
@@ -105,7 +105,7 @@ impl Server {
                     self.loading.set(Some(progress));
                 }
             };
-            let result = paging::run(backend.load_plan(scope), &call, &mut sink).await;
+            let result = paging::run(backend.load_plan(scope), &call, &*in_flight, &mut sink).await;
             if !current() {
                 return;
             }

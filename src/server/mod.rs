@@ -34,6 +34,14 @@ pub type ServerId = u32;
 /// two-factor, rate limits, token renewal; a 401 disconnects).
 pub type Caller = Rc<dyn Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawResponse, ApiError>>>;
 
+/// How a server is reached: the call, and how many requests may be in
+/// flight at once (what its protocol allows, asked when a fan-out starts).
+#[derive(Clone)]
+pub struct Link {
+    pub call: Caller,
+    pub in_flight: Rc<dyn Fn() -> usize>,
+}
+
 /// Fetches a session's full record (every field the server returns),
 /// given up when the `Cancel` is.
 pub type FetchDetails =
@@ -84,7 +92,7 @@ pub struct Server {
     admin: StoredValue<String>,
     /// The session the connection's token names, where it names one.
     own_in_token: StoredValue<Option<String>>,
-    call: StoredValue<Caller, LocalStorage>,
+    link: StoredValue<Link, LocalStorage>,
     host: StoredValue<Rc<dyn Host>, LocalStorage>,
     scope: RwSignal<Scope>,
     list: RwSignal<SessionList, LocalStorage>,
@@ -142,10 +150,10 @@ pub struct ServerIdentity {
 }
 
 impl Server {
-    /// A server with nothing loaded yet; `call` sends to it, `host` is the
+    /// A server with nothing loaded yet; `link` reaches it, `host` is the
     /// world around. Create it under an owner that outlives its work (the
     /// app's root).
-    pub fn new(who: ServerIdentity, call: Caller, host: Rc<dyn Host>) -> Server {
+    pub fn new(who: ServerIdentity, link: Link, host: Rc<dyn Host>) -> Server {
         let backend = who.backend;
         Server {
             id: who.id,
@@ -154,7 +162,7 @@ impl Server {
             fallback_label: StoredValue::new(who.label),
             admin: StoredValue::new(who.admin),
             own_in_token: StoredValue::new(who.own_in_token),
-            call: StoredValue::new_local(call),
+            link: StoredValue::new_local(link),
             host: StoredValue::new_local(host),
             scope: RwSignal::new(backend.first_scope()),
             list: RwSignal::new_local(SessionList::default()),
@@ -205,7 +213,12 @@ impl Server {
     }
 
     fn caller(self) -> Caller {
-        self.call.get_value()
+        self.link.with_value(|l| l.call.clone())
+    }
+
+    /// How many requests to this server may be in flight now.
+    fn in_flight(self) -> Rc<dyn Fn() -> usize> {
+        self.link.with_value(|l| l.in_flight.clone())
     }
 
     /// Its sessions as loaded (tracked).

@@ -229,6 +229,7 @@ impl Server {
             }));
         }
         let (scope, call, host) = (self.scope.get_untracked(), self.caller(), self.host());
+        let in_flight = self.in_flight();
         let (origin, rows) = (self.origin(), self.rows_of(&every));
         let task = async move {
             let call = |r| call(r);
@@ -250,13 +251,23 @@ impl Server {
             // Sessions one by one; a sweep also ends whole users by the
             // server's own call.
             let mut report = if users.is_empty() {
-                revoke::revoke_sessions(self.backend, scope, &call, ids, &label, &halt, progress)
-                    .await
+                revoke::revoke_sessions(
+                    self.backend,
+                    scope,
+                    &call,
+                    &*in_flight,
+                    ids,
+                    &label,
+                    &halt,
+                    progress,
+                )
+                .await
             } else {
                 revoke::revoke_sweep(
                     self.backend,
                     scope,
                     &call,
+                    &*in_flight,
                     users,
                     ids,
                     &label,

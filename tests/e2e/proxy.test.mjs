@@ -3,7 +3,9 @@
 // (a certificate made here) and HTTP/2, serving the release build and
 // proxying the APIs to the reference server — and the panel used through
 // them: connect, list, the password second factor, revoke. The headers
-// the recipes promise are checked on the wire.
+// the recipes promise are checked on the wire, and a bulk revoke keeps as
+// many requests in flight as the protocol allows (the reference server
+// counts them): more than 6 over HTTP/2, never more than 6 over HTTP/1.1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -18,6 +20,25 @@ import {
 let browser;
 test.before(async () => { ({ browser } = await launch()); });
 test.after(async () => { await browser?.close(); stopAllServers(); });
+
+/**
+ * Selects every listed session but the panel's own and revokes them, each
+ * answer held up 150 ms by the server so that requests overlap; resolves
+ * with how many were revoked.
+ */
+async function revokeAllButOwn(page, ref) {
+  await ref.faults({ latencyMs: 150 });
+  await page.getByRole('searchbox', { name: 'Filter' }).fill('');
+  await page.getByText('Revoke by criteria').click();
+  await page.getByRole('button', { name: /^Select all \d+ matching$/ }).click();
+  const n = Number((await page.getByRole('button', { name: /^Revoke selected \(\d+\)$/ }).textContent()).match(/\d+/)[0]);
+  await page.getByRole('button', { name: `Revoke selected (${n})` }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: `Revoke ${n} sessions` }).click();
+  await page.getByRole('region', { name: 'Revocation report' })
+    .getByText(`Revoked ${n} of ${n} sessions.`).waitFor({ timeout: 60000 });
+  await ref.faults({ latencyMs: 0 });
+  return n;
+}
 
 /** A port nothing listens on now. */
 function freePort() {
@@ -148,6 +169,13 @@ for (const name of Object.keys(servers)) {
       await page.getByRole('status').filter({ hasText: /Revoked session o94SveQp6fyPsoiNC/ }).first().waitFor();
       const stats = await ref.stats();
       assert.deepEqual(stats.logoutCalls, ['o94SveQp6fyPsoiNC']);
+
+      // A bulk revoke over HTTP/2: more than HTTP/1.1's 6 in flight, within 24.
+      const n = await revokeAllButOwn(page, ref);
+      assert.ok(n > 200, `${n} revoked`);
+      const { peakInFlight, sessions } = await ref.stats();
+      assert.equal(sessions, 239 - n, 'every selected session ended');
+      assert.ok(peakInFlight > 6 && peakInFlight <= 24, `peak in flight over h2: ${peakInFlight}`);
       assert.deepEqual(page.errors, []);
 
       // HTTP/2, for the page and for the API calls through the proxy.
@@ -180,3 +208,24 @@ for (const name of Object.keys(servers)) {
     }
   });
 }
+
+test('straight to the server over HTTP/1.1: a bulk revoke keeps at most 6 in flight', async () => {
+  const ref = await startServer();
+  const page = await newPage(browser);
+  try {
+    await signInWithToken(page, ref.url);
+    await answerPassword(page);
+    await page.getByText(/^1–25 of 240$/).waitFor();
+    const protocol = await page.evaluate(() => performance.getEntries()
+      .find((e) => e.name.includes('/api/v1/sessions/list.all')).nextHopProtocol);
+    assert.equal(protocol, 'http/1.1');
+    const n = await revokeAllButOwn(page, ref);
+    assert.ok(n > 200, `${n} revoked`);
+    const { peakInFlight } = await ref.stats();
+    assert.ok(peakInFlight > 1 && peakInFlight <= 6, `peak in flight over http/1.1: ${peakInFlight}`);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.context().close();
+    await ref.stop();
+  }
+});
