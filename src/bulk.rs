@@ -5,10 +5,65 @@
 //! answers once and the server remembers it before the rest start.
 
 use crate::http::request::ApiError;
-use futures::stream::{self, StreamExt};
+use futures::stream::{FuturesUnordered, Stream, StreamExt};
 use std::cell::Cell;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
+
+/// `make(item)` for each of `items`, at most `limit()` running at once,
+/// outputs in the order they finish. `limit` is asked again whenever one
+/// finishes, so a bound that rises mid-way (the server's protocol learnt
+/// from an answer) is used at once. Like `buffer_unordered`, but with a
+/// bound that may change.
+pub fn bounded<'a, I, M, F>(
+    items: I,
+    limit: &'a dyn Fn() -> usize,
+    make: M,
+) -> impl Stream<Item = F::Output> + 'a
+where
+    I: IntoIterator + 'a,
+    I::IntoIter: Unpin,
+    M: FnMut(I::Item) -> F + Unpin + 'a,
+    F: Future + 'a,
+{
+    Bounded {
+        items: items.into_iter(),
+        make,
+        limit,
+        running: FuturesUnordered::new(),
+    }
+}
+
+struct Bounded<'a, I, M, F> {
+    items: I,
+    make: M,
+    limit: &'a dyn Fn() -> usize,
+    running: FuturesUnordered<F>,
+}
+
+impl<I, M, F> Stream for Bounded<'_, I, M, F>
+where
+    I: Iterator + Unpin,
+    M: FnMut(I::Item) -> F + Unpin,
+    F: Future,
+{
+    type Item = F::Output;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<F::Output>> {
+        let this = self.get_mut();
+        let limit = (this.limit)().max(1);
+        while this.running.len() < limit {
+            match this.items.next() {
+                Some(item) => this.running.push((this.make)(item)),
+                None => break,
+            }
+        }
+        // Empty and nothing left: done (FuturesUnordered says None).
+        this.running.poll_next_unpin(cx)
+    }
+}
 
 /// Why an item of a batch was never sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,9 +141,7 @@ where
         out.push(one(first).await);
         on_progress(out.len(), total);
     }
-    let mut rest = stream::iter(iter)
-        .map(one)
-        .buffer_unordered(concurrency().max(1));
+    let mut rest = bounded(iter, concurrency, one);
     while let Some(r) = rest.next().await {
         out.push(r);
         on_progress(out.len(), total);
@@ -273,5 +326,39 @@ mod tests {
             .collect();
         assert_eq!(stopped.len() + n_sent, 50);
         assert!(stopped.iter().all(|id| !sent.borrow().contains(id)));
+    }
+
+    #[test]
+    fn a_bound_that_rises_mid_way_is_used_at_once_and_never_exceeded() {
+        let p = probe();
+        let limit = Cell::new(2);
+        let finished = Cell::new(0);
+        let peaks = RefCell::new(Vec::new());
+        let ids: Vec<String> = (0..40).map(|i| i.to_string()).collect();
+        let bound = || limit.get();
+        block_on(async {
+            let mut s = bounded(ids, &bound, |id: String| {
+                let p = p.clone();
+                async move {
+                    p.in_flight.set(p.in_flight.get() + 1);
+                    p.peak.set(p.peak.get().max(p.in_flight.get()));
+                    yield_now().await;
+                    p.in_flight.set(p.in_flight.get() - 1);
+                    id
+                }
+            });
+            while s.next().await.is_some() {
+                peaks.borrow_mut().push(p.peak.get());
+                finished.set(finished.get() + 1);
+                // The protocol is learnt from the third answer.
+                if finished.get() == 3 {
+                    limit.set(5);
+                }
+            }
+        });
+        let peaks = peaks.into_inner();
+        assert_eq!(peaks.len(), 40, "every item ran once");
+        assert_eq!(peaks[2], 2, "at most 2 before the bound rose");
+        assert_eq!(p.peak.get(), 5, "the new bound is reached, never passed");
     }
 }

@@ -5,8 +5,9 @@
 //! that moves while it is read.
 
 use super::common::{Call, ChangeWatch, ListPage, LoadReport, LoadStep, Scope};
+use crate::bulk::bounded;
 use crate::http::request::{ApiError, ApiRequest};
-use futures::stream::{self, StreamExt};
+use futures::stream::StreamExt;
 use std::future::Future;
 
 /// Page number and page size of a paged envelope.
@@ -134,9 +135,7 @@ pub async fn run(
                 }
                 Ok::<_, ApiError>(pages)
             };
-            let mut all = stream::iter(users)
-                .map(one_user)
-                .buffer_unordered(in_flight().max(1));
+            let mut all = bounded(users, in_flight, one_user);
             let mut done = 0;
             while let Some(pages) = all.next().await {
                 done += 1;
@@ -217,13 +216,11 @@ where
             let expected = offsets.len() + 1;
             on_page(first, 1, expected);
             let fetch = &fetch;
-            let mut pages = stream::iter(offsets)
-                .map(|offset| async move {
-                    fetch(offset)
-                        .await
-                        .map_err(|e| at_step(e, page_name(offset, page_size, Some(expected))))
-                })
-                .buffer_unordered(in_flight().max(1));
+            let mut pages = bounded(offsets, in_flight, |offset| async move {
+                fetch(offset)
+                    .await
+                    .map_err(|e| at_step(e, page_name(offset, page_size, Some(expected))))
+            });
             let mut done = 1;
             while let Some(p) = pages.next().await {
                 done += 1;

@@ -8,14 +8,10 @@
 // counts them): more than 6 over HTTP/2, never more than 6 over HTTP/1.1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
-  launch, newPage, startServer, stopAllServers, signInWithToken, answerPassword, DIST, root, sleep,
+  launch, newPage, startServer, stopAllServers, signInWithToken, answerPassword,
 } from './helpers.mjs';
+import { PROXIES, startProxy } from './proxy.mjs';
 
 let browser;
 test.before(async () => { ({ browser } = await launch()); });
@@ -40,119 +36,13 @@ async function revokeAllButOwn(page, ref) {
   return n;
 }
 
-/** A port nothing listens on now. */
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-/** Resolves once 127.0.0.1:`port` accepts connections. */
-async function listening(port, what, log) {
-  for (let i = 0; i < 150; i += 1) {
-    const ok = await new Promise((r) => {
-      const c = connect(port, '127.0.0.1', () => { c.end(); r(true); });
-      c.on('error', () => r(false));
-    });
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`${what} did not start:\n${log()}`);
-}
-
-/** `text` with `from` replaced by `to`; fails if the recipe no longer says `from`. */
-function put(text, from, to) {
-  assert.ok(text.includes(from), `the recipe no longer contains ${JSON.stringify(from)}`);
-  return text.split(from).join(to);
-}
-
-/** A self-signed certificate for 127.0.0.1, made now. */
-function certificate(dir) {
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
-  ], { stdio: 'ignore' });
-  return { cert, key };
-}
-
-/** The recipe's placeholders filled for this machine (the same for both servers). */
-function fill(recipe, { api, csp }) {
-  let t = put(recipe, '$CSP', csp);
-  t = put(t, '/srv/sessiondeck/dist', DIST);
-  for (const host of ['chat', 'docs', 'admin', 'accounts']) {
-    t = put(t, `https://${host}.internal.example.com`, api);
-  }
-  return t;
-}
-
-const servers = {
-  async nginx({ dir, port, api, csp, cert, key }) {
-    let site = fill(readFileSync(join(root, 'deploy', 'nginx.conf'), 'utf8'), { api, csp });
-    site = put(site, 'listen 443 ssl http2;', `listen 127.0.0.1:${port} ssl http2;`);
-    site = put(site, '/etc/ssl/sessions.example.com/fullchain.pem', cert);
-    site = put(site, '/etc/ssl/sessions.example.com/privkey.pem', key);
-    writeFileSync(join(dir, 'site.conf'), site);
-    writeFileSync(join(dir, 'nginx.conf'), `
-daemon off;
-worker_processes 1;
-user root;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 256; }
-http {
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log off;
-    client_body_temp_path ${dir}/body;
-    proxy_temp_path ${dir}/proxy;
-    fastcgi_temp_path ${dir}/fastcgi;
-    uwsgi_temp_path ${dir}/uwsgi;
-    scgi_temp_path ${dir}/scgi;
-    include ${dir}/site.conf;
-}
-`);
-    const nginx = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
-    const proc = spawn(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    return proc;
-  },
-  async caddy({ dir, port, api, csp, cert, key }) {
-    let site = fill(readFileSync(join(root, 'deploy', 'Caddyfile'), 'utf8'), { api, csp });
-    site = put(site, 'sessions.example.com {', `{
-\tadmin off
-\tauto_https disable_redirects
-\tstorage file_system ${dir}/data
-}
-
-https://127.0.0.1:${port} {
-\ttls ${cert} ${key}`);
-    writeFileSync(join(dir, 'Caddyfile'), site);
-    const env = { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir };
-    return spawn('caddy', ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], {
-      stdio: ['ignore', 'pipe', 'pipe'], env,
-    });
-  },
-};
-
-for (const name of Object.keys(servers)) {
+for (const name of PROXIES) {
   test(`behind ${name} (TLS, HTTP/2): connect, list, two-factor, revoke; the recipe's headers`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), `sessiondeck-${name}-`));
     const ref = await startServer([], { csp: false });
-    let proc;
-    let log = '';
+    const proxy = await startProxy(name, ref.url);
     const page = await newPage(browser, { ignoreHTTPSErrors: true });
     try {
-      const { cert, key } = certificate(dir);
-      const port = await freePort();
-      const csp = readFileSync(join(DIST, 'csp.txt'), 'utf8').trim();
-      proc = await servers[name]({ dir, port, api: ref.url, csp, cert, key });
-      proc.stdout.on('data', (d) => { log += d; });
-      proc.stderr.on('data', (d) => { log += d; });
-      await listening(port, name, () => log + (name === 'nginx' ? readFileSync(join(dir, 'error.log'), 'utf8') : ''));
-      const origin = `https://127.0.0.1:${port}`;
-
+      const { origin, csp } = proxy;
       const answers = new Map();
       page.on('response', async (r) => {
         const path = new URL(r.url()).pathname;
@@ -202,9 +92,8 @@ for (const name of Object.keys(servers)) {
       assert.equal(answers.get(wasm)['content-type'], 'application/wasm');
     } finally {
       await page.context().close();
-      proc?.kill('SIGTERM');
+      await proxy.stop();
       await ref.stop();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 }
@@ -226,6 +115,26 @@ test('straight to the server over HTTP/1.1: a bulk revoke keeps at most 6 in fli
     assert.deepEqual(page.errors, []);
   } finally {
     await page.context().close();
+    await ref.stop();
+  }
+});
+
+test('through nginx over HTTP/2, a fresh panel loads 3,000 sessions with more than 6 pages in flight', async () => {
+  const ref = await startServer(['--sessions', '3000', '--2fa', 'none']);
+  const proxy = await startProxy('nginx', ref.url);
+  const page = await newPage(browser, { ignoreHTTPSErrors: true });
+  try {
+    // Each answer held up so that pages overlap; the protocol is learnt from
+    // the first page, before the other 29 are asked for.
+    await ref.faults({ latencyMs: 150 });
+    await signInWithToken(page, `${proxy.origin}/`);
+    await page.getByText(/^1–25 of 3000$/).waitFor({ timeout: 60000 });
+    const { peakInFlight } = await ref.stats();
+    assert.ok(peakInFlight > 6 && peakInFlight <= 24, `pages in flight over h2: ${peakInFlight}`);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.context().close();
+    await proxy.stop();
     await ref.stop();
   }
 });
