@@ -258,8 +258,7 @@ impl AppCtx {
 
     /// The server of connection `id`, while it is signed in.
     pub fn server(&self, id: ServerId) -> Option<Server> {
-        self.connections
-            .with_value(|a| a.iter().find(|a| a.id == id).map(|a| a.server))
+        self.connection(id).map(|c| c.server)
     }
 
     /// Every connected server, in tab order (tracked: changes as servers
