@@ -643,10 +643,10 @@ fn requests_in_flight_follow_the_protocol_the_server_answered_over() {
     for (protocol, bound) in [
         (None, 6),
         (Some("http/1.1"), 6),
-        (Some("h2"), 24),
-        (Some("h3"), 24),
+        (Some("h2"), 48),
+        (Some("h3"), 48),
     ] {
-        let mut rig = Rig::new(3000);
+        let mut rig = Rig::new(6000);
         *rig.fake.protocol.borrow_mut() = protocol.map(String::from);
         // A load: the first page alone, then at most `bound` pages at once.
         rig.fake.lists.shut_after(1);
@@ -659,7 +659,7 @@ fn requests_in_flight_follow_the_protocol_the_server_answered_over() {
         );
         rig.fake.lists.open();
         rig.settle();
-        assert_eq!(rig.listed().len(), 3000);
+        assert_eq!(rig.listed().len(), 6000);
         // A bulk revoke: the first alone, then at most `bound` at once.
         rig.fake.logouts.shut_after(1);
         rig.server.submit(Action::Sessions {

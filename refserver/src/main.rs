@@ -341,8 +341,12 @@ fn strings(v: &Value, key: &str) -> Option<Vec<String>> {
 /// "redirectTo": "http://127.0.0.1:9" | null, "htmlActions": true,
 /// "churn": 5, "henshinVanish": [guid], "ghostIds": [id], "brokenRows": 2,
 /// "hugeBodyMb": 40, "hugeBodyLength": false, "notFoundHtml": true,
-/// "failListOffset": 600 | null, "forget2fa": true}`.
+/// "failListOffset": 600 | null, "forget2fa": true, "resetPeak": true}`
+/// (`resetPeak` starts the stats' `peakInFlight` over, for a measure of its own).
 async fn faults(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
+    if v.get("resetPeak").and_then(Value::as_bool) == Some(true) {
+        PEAK_IN_FLIGHT.store(IN_FLIGHT.load(Ordering::SeqCst), Ordering::SeqCst);
+    }
     let mut st = app.lock();
     if let Some(ids) = strings(&v, "failIds") {
         st.faults.fail_ids = ids.into_iter().collect();

@@ -74,14 +74,14 @@ pub struct Io {
 /// only queue inside the browser, out of Stop's reach.
 pub const HTTP1_IN_FLIGHT: usize = 6;
 /// Requests in flight over HTTP/2 or HTTP/3, where one connection carries
-/// many streams (nginx allows 128 by default, Caddy 250). Measured with
-/// `tests/bench` through nginx over HTTP/2 (README → Performance, "By
-/// protocol"): 1,000 revokes at 50 ms latency took 3.6 s at 24 in flight
-/// against 9.6 s at 6 over HTTP/1.1, with the browser's own plain fetch at
-/// 24 taking 3.4 s — the browser's cost per request, not the bound, is what
-/// is left. Kept bounded: a burst of hundreds would meet rate limits sooner
-/// and leave Stop less to stop.
-pub const H2_IN_FLIGHT: usize = 24;
+/// many streams (nginx allows 128 by default, Caddy 250). Chosen with
+/// `tests/bench` (README → Performance, "Which bound over HTTP/2"): through
+/// nginx at 50 ms latency the browser's own fetch of 1,000 revokes took
+/// 2.95 s at 24 in flight, 2.63 s at 32, 2.05 s at 48 and 2.14 s at 64 —
+/// past 48 the browser's cost per request, not the bound, is what is left
+/// (HTTP/1.1 at 6: 9.3 s; the panel's bulk at 48: 2.68 s). Kept bounded: a burst of hundreds would meet rate limits
+/// sooner and leave Stop less to stop.
+pub const H2_IN_FLIGHT: usize = 48;
 
 /// The bound on requests in flight for an answer that came over `protocol`.
 pub fn in_flight_for(protocol: Option<&str>) -> usize {

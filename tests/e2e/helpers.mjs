@@ -138,6 +138,22 @@ export function watch(page) {
   return page;
 }
 
+/** Every Rocket.Chat session, read straight from the reference server (a test's oracle). */
+export async function rcSessions(url) {
+  const headers = {
+    'x-user-id': ADMIN.userId, 'x-auth-token': ADMIN.token,
+    'x-2fa-code': sha256(ADMIN.password), 'x-2fa-method': 'password',
+  };
+  const all = [];
+  for (let offset = 0; ; offset += 100) {
+    const r = await fetch(`${url}/api/v1/sessions/list.all?offset=${offset}&count=100`, { headers });
+    if (r.status !== 200) throw new Error(`list.all answered ${r.status}: ${await r.text()}`);
+    const body = await r.json();
+    all.push(...body.sessions);
+    if (offset + 100 >= body.total) return all;
+  }
+}
+
 /** Signs in with a username and password (Rocket.Chat's login). */
 export async function signInWithPassword(page, url, { username = ADMIN.username, password = ADMIN.password } = {}) {
   await page.goto(url);

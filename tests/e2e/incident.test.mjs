@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
   browserForFile, signInWithToken, signInWithPassword, answerPassword,
-  ADMIN, USER, DOCSPACE, HENSHIN, SELF, sha256, until, status, alert, watch, sleep,
+  ADMIN, USER, DOCSPACE, HENSHIN, SELF, rcSessions, until, status, alert, watch, sleep,
 } from './helpers.mjs';
 
 const { withServer } = browserForFile();
@@ -28,22 +28,6 @@ async function addServer(page, backend, label, secret, signedInAs) {
   await page.getByRole('button', { name: 'Connect' }).click();
   await page.getByText('Signed in as').getByText(signedInAs).waitFor();
   await page.locator('.server-view:not([hidden]) .range').filter({ hasText: /of \d+/ }).waitFor();
-}
-
-/** Every Rocket.Chat session, read straight from the server (the test's oracle). */
-async function rcSessions(url) {
-  const headers = {
-    'x-user-id': ADMIN.userId, 'x-auth-token': ADMIN.token,
-    'x-2fa-code': sha256(ADMIN.password), 'x-2fa-method': 'password',
-  };
-  const all = [];
-  for (let offset = 0; ; offset += 100) {
-    const r = await fetch(`${url}/api/v1/sessions/list.all?offset=${offset}&count=100`, { headers });
-    assert.equal(r.status, 200, await r.clone().text());
-    const body = await r.json();
-    all.push(...body.sessions);
-    if (offset + 100 >= body.total) return all;
-  }
 }
 
 async function download(page, click) {
