@@ -125,6 +125,9 @@ pub struct ApiRequest {
     pub permission: Option<&'static str>,
     /// Who may give up on it.
     pub cancel: Option<Cancel>,
+    /// Sent once more when the connection is lost before its answer (see
+    /// [`ApiRequest::resend_if_lost`]).
+    pub resend_if_lost: bool,
 }
 
 /// What a request carries: JSON (every session API), or a form
@@ -183,7 +186,21 @@ impl ApiRequest {
             code_carrier: CodeCarrier::None,
             permission: None,
             cancel: None,
+            resend_if_lost: false,
         }
+    }
+
+    /// Marks a request that only ends sessions, so that sending it twice
+    /// does no harm: when the connection is lost before its answer — a
+    /// proxy closing a connection that carried many requests (nginx's
+    /// default closes one after 1,000) fails the ones in flight with a bare
+    /// "Failed to fetch" — it is sent once more rather than reported failed
+    /// and, a lost connection being fatal to a batch, halting the rest.
+    /// A second send of what the first had already ended answers "already
+    /// gone". Never for a sign-in or a code request (each makes something).
+    pub fn resend_if_lost(mut self) -> Self {
+        self.resend_if_lost = true;
+        self
     }
 
     /// Gives up on this request when `c` is cancelled.

@@ -6,7 +6,7 @@
 //! (`sleep`, `now`), so its retry logic is tested natively with fakes;
 //! [`browser`] provides the real fetch / setTimeout versions.
 
-use super::request::{ApiError, ApiRequest, Code, CodeCarrier, RawResponse};
+use super::request::{ApiError, ApiRequest, Code, CodeCarrier, NetCause, RawResponse};
 use super::two_factor::{Generation, LeaderInput, Racer, Released, Ticket, TwoFactorGate};
 use futures::channel::oneshot;
 use futures::future::{Either, LocalBoxFuture};
@@ -327,6 +327,7 @@ impl Transport {
     ) -> Result<RawResponse, ApiError> {
         let mut waits = 0;
         let mut retries = TRANSIENT_RETRIES.iter();
+        let mut resent = false;
         loop {
             if !self.is_open() {
                 return Err(ApiError::SignedOut);
@@ -357,6 +358,11 @@ impl Transport {
                     let delay = wait.unwrap_or(DEFAULT_WAIT_MS).max(MIN_WAIT_MS);
                     self.wait_out(now, delay).await?;
                 }
+                // The connection went before the answer: once more, at once.
+                Err(ApiError::Network {
+                    cause: NetCause::Unreachable | NetCause::CrossOrigin,
+                    ..
+                }) if req.resend_if_lost && !resent => resent = true,
                 Err(e) if e.is_transient() && req.method == super::request::Method::Get => {
                     match retries.next() {
                         Some(&pause) => (self.io.sleep)(pause).await,
@@ -726,6 +732,15 @@ mod tests {
         RawResponse::of(status, body)
     }
 
+    /// A fake that answers every request with `answer(request, n)`, `n`
+    /// counting the requests before it.
+    fn scripted(answer: impl Fn(&ApiRequest, usize) -> RawResponse + 'static) -> Rc<Fake> {
+        Rc::new(Fake {
+            log: RefCell::new(vec![]),
+            answer: Box::new(answer),
+        })
+    }
+
     const NOW: f64 = 1_700_000_000_000.0;
 
     /// Rocket.Chat's reading of answers, as far as these tests need it:
@@ -793,7 +808,14 @@ mod tests {
                 Box::pin(async move {
                     let n = f.log.borrow().len();
                     f.log.borrow_mut().push(r.clone());
-                    Ok((f.answer)(&r, n))
+                    match (f.answer)(&r, n) {
+                        // Status 0 stands for no answer: the connection was lost.
+                        a if a.status == 0 => Err(ApiError::Network {
+                            url: r.path.clone(),
+                            cause: NetCause::Unreachable,
+                        }),
+                        a => Ok(a),
+                    }
                 })
             }),
             sleep: Rc::new(move |ms| {
@@ -1170,6 +1192,41 @@ mod tests {
         });
         let (t, ..) = transport(fake.clone());
         assert!(futures::executor::block_on(t.call(&get("/list"))).is_err());
+        assert_eq!(fake.log.borrow().len(), 1);
+    }
+
+    #[test]
+    fn a_revoke_whose_connection_was_lost_is_sent_once_more_at_once() {
+        let lost_then = |then: u16| {
+            scripted(move |_, n| {
+                if n == 0 {
+                    resp(0, "")
+                } else {
+                    resp(then, r#"{"success":true}"#)
+                }
+            })
+        };
+        // Marked (it only ends sessions): sent again, no pause, answered.
+        let fake = lost_then(200);
+        let (t, _, slept, _) = transport(fake.clone());
+        assert!(futures::executor::block_on(t.call(&req("x").resend_if_lost())).is_ok());
+        assert_eq!(fake.log.borrow().len(), 2);
+        assert!(slept.borrow().is_empty());
+        // Only once: lost twice is the failure it is.
+        let fake = lost_then(0);
+        let (t, ..) = transport(fake.clone());
+        let e = futures::executor::block_on(t.call(&req("x").resend_if_lost())).unwrap_err();
+        assert!(matches!(e, ApiError::Network { .. }), "{e:?}");
+        assert_eq!(fake.log.borrow().len(), 2);
+        // Unmarked (a sign-in, a code request): never sent twice.
+        let fake = lost_then(200);
+        let (t, ..) = transport(fake.clone());
+        assert!(futures::executor::block_on(t.call(&req("x"))).is_err());
+        assert_eq!(fake.log.borrow().len(), 1);
+        // A 5xx is an answer, not a lost connection: a marked POST stays sent once.
+        let fake = scripted(|_, _| resp(503, "{}"));
+        let (t, ..) = transport(fake.clone());
+        assert!(futures::executor::block_on(t.call(&req("x").resend_if_lost())).is_err());
         assert_eq!(fake.log.borrow().len(), 1);
     }
 

@@ -71,7 +71,7 @@ pub async fn revoke_sessions(
         in_flight,
         |id| async move {
             // Refused before sending when the ID could reach more.
-            let req = backend.revoke(scope, &id)?;
+            let req = backend.revoke(scope, &id)?.resend_if_lost();
             backend.revoke_outcome(call(req).await)
         },
         stop,
@@ -169,7 +169,7 @@ pub async fn revoke_in_one_call(
         status: 0,
         why: "this server offers no such call".into(),
     })??;
-    action_outcome(call(req).await)
+    action_outcome(call(req.resend_if_lost()).await)
 }
 
 /// What one session's revocation did (`what`: how it is shown).
@@ -252,6 +252,10 @@ mod tests {
     fn a_batch_sends_only_the_chosen_and_refuses_unsafe_ids_unsent() {
         let sent = RefCell::new(Vec::new());
         let call = |r: ApiRequest| -> LocalBoxFuture<'_, _> {
+            assert!(
+                r.resend_if_lost,
+                "a revoke is sent again if its connection is lost"
+            );
             sent.borrow_mut().push(r.path.clone());
             Box::pin(async { answer(200, "") })
         };
@@ -283,6 +287,11 @@ mod tests {
         let ds = BackendKind::DocSpace.backend();
         let sent = RefCell::new(Vec::new());
         let call = |r: ApiRequest| -> LocalBoxFuture<'_, _> {
+            assert!(
+                r.resend_if_lost,
+                "{} is sent again if its connection is lost",
+                r.path
+            );
             let path = r.path.clone();
             sent.borrow_mut().push(path.clone());
             Box::pin(async move {
