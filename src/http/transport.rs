@@ -79,8 +79,9 @@ pub const HTTP1_IN_FLIGHT: usize = 6;
 /// nginx at 50 ms latency the browser's own fetch of 1,000 revokes took
 /// 2.95 s at 24 in flight, 2.63 s at 32, 2.05 s at 48 and 2.14 s at 64 —
 /// past 48 the browser's cost per request, not the bound, is what is left
-/// (HTTP/1.1 at 6: 9.3 s; the panel's bulk at 48: 2.68 s). Kept bounded: a burst of hundreds would meet rate limits
-/// sooner and leave Stop less to stop.
+/// (HTTP/1.1 at 6: 9.3 s; the panel's bulk at 48: 2.68 s). Kept bounded: a
+/// burst of hundreds would meet rate limits sooner and leave Stop less to
+/// stop.
 pub const H2_IN_FLIGHT: usize = 48;
 
 /// The bound on requests in flight for an answer that came over `protocol`.

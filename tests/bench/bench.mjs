@@ -11,7 +11,7 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { cpus, totalmem } from 'node:os';
 import { execSync } from 'node:child_process';
 import {
-  startServer, launch, newPage, signInWithToken, ADMIN, DIST, root, stopAllServers,
+  startServer, launch, newPage, signInWithToken, ADMIN, ADMIN_AUTH, DIST, root, stopAllServers, plainFetch, plainLogouts,
 } from '../e2e/helpers.mjs';
 import { startProxy } from '../e2e/proxy.mjs';
 
@@ -97,6 +97,16 @@ async function navigateAndTime(page, url, what) {
   await server.stop();
 }
 
+/** This browser's own floor: plain fetch, no panel code; a lost request means no measure. */
+async function floor(what) {
+  const { ms, lost } = await what;
+  if (lost.length) throw new Error(`plain fetch lost ${lost.length} requests, first: ${lost[0]}`);
+  return ms;
+}
+
+/** The 1,000 pages of 100,000 sessions, as the panel asks for them. */
+const PAGES_100K = Array.from({ length: 1000 }, (_, i) => `./api/v1/sessions/list.all?offset=${i * 100}&count=100&sort=%7B%22loginAt%22%3A-1%7D`);
+
 // 3–5. 100,000 sessions: load all, then filter / sort / page, then memory.
 {
   const server = await startServer(['--sessions', '100000', '--2fa', 'none', '--rate-limit', '1000000']);
@@ -106,20 +116,9 @@ async function navigateAndTime(page, url, what) {
   results.timings.loadAll100k = { median: median(loads), runs: loads };
   // The browser's own floor here: plain fetch + JSON.parse of the same pages,
   // six at a time, no panel code at all.
-  const floor = await page.evaluate(async (h) => {
-    const t0 = performance.now();
-    let next = 0;
-    const worker = async () => {
-      while (next < 100000) {
-        const o = next; next += 100;
-        await (await fetch(`./api/v1/sessions/list.all?offset=${o}&count=100&sort=%7B%22loginAt%22%3A-1%7D`, { headers: h })).json();
-      }
-    };
-    await Promise.all(Array.from({ length: 6 }, worker));
-    return performance.now() - t0;
-  }, { 'X-User-Id': ADMIN.userId, 'X-Auth-Token': ADMIN.token });
-  results.timings.fetchFloor100k = { median: floor, runs: [floor] };
-  log('plain fetch floor 100k:', floor);
+  const plainMs = await floor(plainFetch(page, PAGES_100K, 6, { method: 'GET', headers: ADMIN_AUTH }));
+  results.timings.fetchFloor100k = { median: plainMs, runs: [plainMs] };
+  log('plain fetch floor 100k:', plainMs);
   log('load all 100k:', loads);
   await page.getByText(/^1–25 of 100000$/).waitFor({ timeout: 120000 });
 
@@ -192,25 +191,6 @@ async function front(server, via) {
   return { url: `${proxy.origin}/`, stop: proxy.stop };
 }
 
-/** This browser's own floor: plain fetch of `urls`, `inFlight` at a time, no panel code. */
-function plainFetch(page, urls, inFlight, init) {
-  return page.evaluate(async ({ urls, inFlight, init }) => {
-    const t0 = performance.now();
-    let next = 0;
-    const worker = async () => {
-      while (next < urls.length) {
-        const i = next++;
-        const body = init.bodies ? init.bodies[i] : undefined;
-        await (await fetch(urls[i], { method: init.method, headers: init.headers, body })).json();
-      }
-    };
-    await Promise.all(Array.from({ length: inFlight }, worker));
-    return performance.now() - t0;
-  }, { urls, inFlight, init });
-}
-
-const AUTH = { 'X-User-Id': ADMIN.userId, 'X-Auth-Token': ADMIN.token };
-
 /**
  * Revokes 1,000 sessions at `latency` ms per request through the panel
  * served `via` a protocol; then the same through plain fetch at `inFlight`;
@@ -265,7 +245,7 @@ async function bulkRun({ latency, via, inFlight, baseline = false }) {
     for (const id of others) {
       const r = await fetch(`${server.url}/api/v1/sessions/logout`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...AUTH },
+        headers: { 'content-type': 'application/json', ...ADMIN_AUTH },
         body: JSON.stringify({ sessionId: id }),
       });
       if (!r.ok) throw new Error(`baseline logout failed: ${r.status}`);
@@ -273,11 +253,7 @@ async function bulkRun({ latency, via, inFlight, baseline = false }) {
     baselineMs = Date.now() - b0;
   }
   const more = rest.slice(0, N);
-  const plainMs = await plainFetch(page, more.map(() => './api/v1/sessions/logout'), inFlight, {
-    method: 'POST',
-    headers: { ...AUTH, 'content-type': 'application/json' },
-    bodies: more.map((id) => JSON.stringify({ sessionId: id })),
-  });
+  const plainMs = await floor(plainLogouts(page, more, inFlight));
   const protocol = await page.evaluate(() => performance.getEntries().find((e) => e.name.includes('/sessions/logout'))?.nextHopProtocol);
   const peakInFlight = (await server.stats()).peakInFlight;
   await page.context().close();
@@ -307,8 +283,7 @@ for (const latency of [0, 50]) {
     const page = await signedIn(served.url);
     const loads = [];
     for (let i = 0; i < 2; i++) loads.push(await navigateAndTime(page, served.url, '__ready'));
-    const pages = Array.from({ length: 1000 }, (_, i) => `./api/v1/sessions/list.all?offset=${i * 100}&count=100&sort=%7B%22loginAt%22%3A-1%7D`);
-    const plainLoadMs = await plainFetch(page, pages, inFlight, { method: 'GET', headers: AUTH });
+    const plainLoadMs = await floor(plainFetch(page, PAGES_100K, inFlight, { method: 'GET', headers: ADMIN_AUTH }));
     const loadProtocol = await page.evaluate(() => performance.getEntries().find((e) => e.name.includes('list.all'))?.nextHopProtocol);
     await page.context().close();
     await served.stop();
@@ -336,11 +311,7 @@ results.h2Bounds = [];
     ids = ids.slice(N);
     await server.faults({ latencyMs: 50, resetPeak: true });
     const before = (await server.stats()).logoutCalls.length;
-    const ms = await plainFetch(page, batch.map(() => './api/v1/sessions/logout'), inFlight, {
-      method: 'POST',
-      headers: { ...AUTH, 'content-type': 'application/json' },
-      bodies: batch.map((id) => JSON.stringify({ sessionId: id })),
-    });
+    const ms = await floor(plainLogouts(page, batch, inFlight));
     const stats = await server.stats();
     const row = { inFlight, ms, floorMs: (N * 50) / inFlight, sent: stats.logoutCalls.length - before, peakInFlight: stats.peakInFlight };
     log('h2 bound', JSON.stringify(row));

@@ -136,9 +136,11 @@ test('Firefox: Everywhere on two servers ends only the ticked person; Activity e
     await press(page, 'button', 'Everywhere', 'nav[aria-label="Servers"]');
     await fillIn(page, 'searchbox', 'Person', 'grace');
     const found = 'section[aria-labelledby="people-title"]';
-    await until('Grace on both servers', async () =>
-      (await attributes(page, `${found} input[type="checkbox"]`, 'aria-label')).filter((l) => /^(Grace Kim|grace\.kim)\b/.test(l)).length === 2);
-    const boxes = (await attributes(page, `${found} input[type="checkbox"]`, 'aria-label')).filter((l) => /^(Grace Kim|grace\.kim)\b/.test(l));
+    let boxes = [];
+    await until('Grace on both servers', async () => {
+      boxes = (await attributes(page, `${found} input[type="checkbox"]`, 'aria-label')).filter((l) => /^(Grace Kim|grace\.kim)\b/.test(l));
+      return boxes.length === 2;
+    });
     assert.deepEqual(await page.$$eval(`${found} input[type="checkbox"]`, (els) => els.filter((e) => e.checked).length), 0, 'a name ticks nobody');
     for (const label of boxes) await press(page, 'checkbox', label);
     const button = await waitForText(page, /^Revoke everything of 2 people \(\d+ sessions on 2 servers\)$/, { selector: 'button' });

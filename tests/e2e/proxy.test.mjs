@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, newPage, startServer, stopAllServers, signInWithToken, answerPassword, until, sleep, ADMIN,
+  launch, newPage, startServer, stopAllServers, signInWithToken, answerPassword, until, sleep, plainLogouts,
 } from './helpers.mjs';
 import { PROXIES, startProxy } from './proxy.mjs';
 
@@ -164,29 +164,11 @@ for (const name of PROXIES) {
     try {
       await page.goto(`${proxy.origin}/`);
       const ids = (await ref.stats()).sessionIds;
-      const { failed, reconnects } = await page.evaluate(async ({ ids, headers }) => {
-        performance.setResourceTimingBufferSize(ids.length + 100);
-        let next = 0;
-        const lost = [];
-        const worker = async () => {
-          while (next < ids.length) {
-            const id = ids[next++];
-            try {
-              const r = await fetch('./api/v1/sessions/logout', { method: 'POST', headers, body: JSON.stringify({ sessionId: id }) });
-              const body = await r.text();
-              if (!r.ok) lost.push(`${id}: ${r.status} ${body.slice(0, 80)}`);
-            } catch (e) {
-              lost.push(`${id}: ${e.message}`);
-            }
-          }
-        };
-        await Promise.all(Array.from({ length: 48 }, worker));
-        // A request that had to open a connection shows its handshake.
-        const reconnects = performance.getEntriesByType('resource')
-          .filter((e) => e.name.includes('/sessions/logout') && e.connectEnd > e.connectStart).length;
-        return { failed: lost, reconnects };
-      }, { ids, headers: { 'x-user-id': ADMIN.userId, 'x-auth-token': ADMIN.token, 'content-type': 'application/json' } });
-      assert.deepEqual(failed, [], `${failed.length} of 3,000 lost`);
+      const { lost } = await plainLogouts(page, ids, 48);
+      // A request that had to open a connection shows its handshake.
+      const reconnects = await page.evaluate(() => performance.getEntriesByType('resource')
+        .filter((e) => e.name.includes('/sessions/logout') && e.connectEnd > e.connectStart).length);
+      assert.deepEqual(lost, [], `${lost.length} of 3,000 lost`);
       assert.equal(reconnects, 0, 'the page\'s connection carried every request');
       const protocol = await page.evaluate(() => performance.getEntriesByType('resource')
         .find((e) => e.name.includes('/sessions/logout')).nextHopProtocol);
