@@ -655,9 +655,11 @@ impl AppCtx {
     /// the panel itself obtained.
     pub fn sign_out(&self, reason: Option<String>) {
         self.end(reason);
-        let now = crate::browser::now_ms();
+        // Whole milliseconds: an f64's `to_string` would bring core's float
+        // formatter (≈ 3 KB gzip) into the panel for this one line.
+        let now = crate::browser::now_ms() as i64;
         // Kept: a tab reopened later does not sign in again with its copy.
-        stored::forget_after_sign_out(now as i64);
+        stored::forget_after_sign_out(now);
         crate::browser::tell_other_tabs(SIGNOUT_KEY, &now.to_string());
     }
 

@@ -124,11 +124,14 @@ pub fn parse_list(body: &str) -> Result<ListPage, ApiError> {
 fn epoch(v: &Value, key: &str) -> Option<Timestamp> {
     match v.get(key)? {
         Value::Number(n) => n.as_f64().and_then(Timestamp::from_epoch_number),
-        Value::String(s) => s
-            .parse::<f64>()
-            .ok()
-            .and_then(Timestamp::from_epoch_number)
-            .or_else(|| Some(Timestamp::parse(s))),
+        // A number in a string reads as JSON reads it: `str::parse::<f64>`
+        // would bring core's float parser (≈ 4 KB gzip) into the panel for
+        // this one field.
+        Value::String(s) => match crate::json::parse(s.trim()) {
+            Ok(Value::Number(n)) => n.as_f64().and_then(Timestamp::from_epoch_number),
+            _ => None,
+        }
+        .or_else(|| Some(Timestamp::parse(s))),
         _ => None,
     }
 }
@@ -370,6 +373,16 @@ mod tests {
             Some(1_700_000_300_000.0)
         );
         assert!(parse_list(r#"{"sessions":[]}"#).is_err());
+        // Epochs written as strings: seconds or milliseconds, or ISO text.
+        let p = parse_list(r#"[{"sessionId":"a","loginTime":"1700000000.5","lastAccessed":" 1700000300000 "},{"sessionId":"b","loginTime":"2024-01-02T03:04:05Z","lastAccessed":"-5"}]"#).unwrap();
+        let at = |i: usize| p.sessions[i].login_at.as_ref().unwrap();
+        assert_eq!(at(0).epoch_ms, Some(1_700_000_000_500.0));
+        assert_eq!(
+            p.sessions[0].last_active.as_ref().unwrap().epoch_ms,
+            Some(1_700_000_300_000.0)
+        );
+        assert_eq!(at(1).epoch_ms, Some(1_704_164_645_000.0));
+        assert_eq!(p.sessions[1].last_active.as_ref().unwrap().epoch_ms, None);
         assert_eq!(parse_count(r#"{"activeSessions":3}"#).unwrap(), 3);
         assert!(parse_count("{}").is_err());
     }

@@ -11,9 +11,10 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { cpus, totalmem } from 'node:os';
 import { execSync } from 'node:child_process';
 import {
-  startServer, launch, newPage, signInWithToken, ADMIN, ADMIN_AUTH, DIST, root, stopAllServers, plainFetch, plainLogouts,
+  startServer, signInWithToken, ADMIN, ADMIN_AUTH, DIST, root, stopAllServers, plainFetchInPage, logoutsOf,
 } from '../e2e/helpers.mjs';
 import { startProxy } from '../e2e/proxy.mjs';
+import { launchUntraceable } from '../e2e/untraced.mjs';
 
 const REPS = Number(process.env.BENCH_REPS || 5);
 // Interactions are short and land on a 16.7 ms frame grid: more runs.
@@ -46,29 +47,36 @@ results.machine = {
   results.weight = { files: per, raw, gzip: gz, brotli: br };
 }
 
-const { browser, close } = await launch();
+// Every figure is timed with the driver let go of the browser (see
+// tests/e2e/untraced.mjs: a driver recording each request costs this
+// browser about 1 ms per request); set-up between figures is driven.
+const chrome = await launchUntraceable();
+const close = () => chrome.close();
+
+/** In every page: `window.__firstRow` and `__ready`, ms from navigation start. */
+function readyMarks() {
+  addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; });
+  // First data row in the DOM, then the frame that paints it.
+  window.__firstRow = null;
+  window.__ready = null;
+  const watch = () => {
+    const row = document.querySelector('table.sessions tbody tr');
+    if (row && window.__firstRow === null) {
+      window.__firstRow = -1;
+      requestAnimationFrame(() => { window.__firstRow = performance.now(); });
+    }
+    if (row && !document.querySelector('[role=progressbar]') && window.__ready === null) {
+      window.__ready = -1;
+      requestAnimationFrame(() => { window.__ready = performance.now(); });
+    }
+  };
+  new MutationObserver(watch).observe(document, { childList: true, subtree: true });
+}
 
 /** Signs in once at `url` (2FA off, or answered) and returns the page, signed in. */
 async function signedIn(url, { answer2fa = false } = {}) {
-  const page = await newPage(browser, { viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: url.startsWith('https:') });
-  await page.addInitScript(() => {
-    addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; });
-    // First data row in the DOM, then the frame that paints it.
-    window.__firstRow = null;
-    window.__ready = null;
-    const watch = () => {
-      const row = document.querySelector('table.sessions tbody tr');
-      if (row && window.__firstRow === null) {
-        window.__firstRow = -1;
-        requestAnimationFrame(() => { window.__firstRow = performance.now(); });
-      }
-      if (row && !document.querySelector('[role=progressbar]') && window.__ready === null) {
-        window.__ready = -1;
-        requestAnimationFrame(() => { window.__ready = performance.now(); });
-      }
-    };
-    new MutationObserver(watch).observe(document, { childList: true, subtree: true });
-  });
+  const page = await chrome.newPage();
+  await page.addInitScript(readyMarks);
   await signInWithToken(page, url);
   if (answer2fa) {
     const dialog = page.getByRole('dialog', { name: /Two-factor/ });
@@ -79,29 +87,33 @@ async function signedIn(url, { answer2fa = false } = {}) {
   return page;
 }
 
+/** Loads `url` in `page`, untraced, until `window[what]` is set: its value and the page. */
 async function navigateAndTime(page, url, what) {
-  await page.goto(url);
-  await page.waitForFunction((w) => window[w] > 0, what, { timeout: 120000 });
-  return page.evaluate((w) => window[w], what);
+  const { value, page: again } = await chrome.untraced(page, null, null, { navigate: url, initScript: `(${readyMarks})()`, until: what });
+  return { ms: value, page: again };
+}
+
+/** This browser's own floor, untraced: `plainFetchInPage(arg)` in `page`; a lost request means no measure. */
+async function floor(page, arg) {
+  const { value: { ms, lost }, page: again } = await chrome.untraced(page, plainFetchInPage, arg);
+  if (lost.length) throw new Error(`plain fetch lost ${lost.length} requests, first: ${lost[0]}`);
+  return { ms, page: again };
 }
 
 // 2. Navigation → first row painted, 1,000 sessions, signed in, 2FA remembered.
 {
   const server = await startServer(['--sessions', '1000']);
-  const page = await signedIn(server.url, { answer2fa: true });
+  let page = await signedIn(server.url, { answer2fa: true });
   const xs = [];
-  for (let i = 0; i < REPS; i++) xs.push(await navigateAndTime(page, server.url, '__firstRow'));
+  for (let i = 0; i < REPS; i++) {
+    const t = await navigateAndTime(page, server.url, '__firstRow');
+    xs.push(t.ms);
+    page = t.page;
+  }
   results.timings.firstRow1k = { median: median(xs), runs: xs };
   log('first row, 1k:', xs);
-  await page.context().close();
+  await page.close();
   await server.stop();
-}
-
-/** This browser's own floor: plain fetch, no panel code; a lost request means no measure. */
-async function floor(what) {
-  const { ms, lost } = await what;
-  if (lost.length) throw new Error(`plain fetch lost ${lost.length} requests, first: ${lost[0]}`);
-  return ms;
 }
 
 /** The 1,000 pages of 100,000 sessions, as the panel asks for them. */
@@ -110,13 +122,19 @@ const PAGES_100K = Array.from({ length: 1000 }, (_, i) => `./api/v1/sessions/lis
 // 3–5. 100,000 sessions: load all, then filter / sort / page, then memory.
 {
   const server = await startServer(['--sessions', '100000', '--2fa', 'none', '--rate-limit', '1000000']);
-  const page = await signedIn(server.url);
+  let page = await signedIn(server.url);
   const loads = [];
-  for (let i = 0; i < Math.min(REPS, 3); i++) loads.push(await navigateAndTime(page, server.url, '__ready'));
+  for (let i = 0; i < Math.min(REPS, 3); i++) {
+    const t = await navigateAndTime(page, server.url, '__ready');
+    loads.push(t.ms);
+    page = t.page;
+  }
   results.timings.loadAll100k = { median: median(loads), runs: loads };
   // The browser's own floor here: plain fetch + JSON.parse of the same pages,
   // six at a time, no panel code at all.
-  const plainMs = await floor(plainFetch(page, PAGES_100K, 6, { method: 'GET', headers: ADMIN_AUTH }));
+  const plain = await floor(page, { urls: PAGES_100K, inFlight: 6, init: { method: 'GET', headers: ADMIN_AUTH } });
+  const plainMs = plain.ms;
+  page = plain.page;
   results.timings.fetchFloor100k = { median: plainMs, runs: [plainMs] };
   log('plain fetch floor 100k:', plainMs);
   log('load all 100k:', loads);
@@ -177,7 +195,8 @@ const PAGES_100K = Array.from({ length: 1000 }, (_, i) => `./api/v1/sessions/lis
   const wasm = await page.evaluate(() => window.__wasm?.memory?.buffer.byteLength ?? 0);
   results.memory = { jsHeap: heap, wasm, total: heap + wasm };
   log('memory', results.memory);
-  await page.context().close();
+  await cdp.detach();
+  await page.close();
   await server.stop();
 }
 
@@ -200,7 +219,7 @@ async function bulkRun({ latency, via, inFlight, baseline = false }) {
   const N = 1000;
   const server = await startServer(['--sessions', '3300', '--2fa', 'none', '--latency-ms', String(latency), '--rate-limit', '1000000']);
   const served = await front(server, via);
-  const page = await signedIn(served.url);
+  let page = await signedIn(served.url);
   await page.getByLabel('Rows per page').selectOption('100');
   const chosen = [];
   for (let p = 0; p < N / 100; p++) {
@@ -213,23 +232,22 @@ async function bulkRun({ latency, via, inFlight, baseline = false }) {
   await page.getByRole('button', { name: `Revoke selected (${N})` }).click();
   const confirmButton = page.getByRole('alertdialog').getByRole('button', { name: `Revoke ${N} sessions` });
   await confirmButton.waitFor();
-  // Timed inside the page, from the confirming click to the report: the
-  // driver does not poll the DOM meanwhile (its selector engine would take
-  // the page's main thread while the requests run).
-  await page.evaluate((n) => {
-    window.__bulk = {};
-    addEventListener('click', () => { window.__bulk.start ??= performance.now(); }, { capture: true, once: true });
+  // Timed inside the page, untraced, from the confirming click to the report.
+  const timed = await chrome.untraced(page, (n) => new Promise((resolve, reject) => {
     const done = `Revoked ${n} of ${n} sessions.`;
+    const confirm = [...document.querySelectorAll('[role=alertdialog] button')].find((b) => b.textContent.trim() === `Revoke ${n} sessions`);
+    if (!confirm) reject(new Error('no confirming button'));
+    const t0 = performance.now();
     new MutationObserver((_, mo) => {
       if (document.querySelector('[aria-label="Revocation report"]')?.textContent.includes(done)) {
-        window.__bulk.end = performance.now();
         mo.disconnect();
+        resolve(performance.now() - t0);
       }
     }).observe(document.body, { childList: true, subtree: true, characterData: true });
-  }, N);
-  await confirmButton.click();
-  await page.waitForFunction(() => window.__bulk.end > 0, null, { polling: 250, timeout: 300000 });
-  const panelMs = await page.evaluate(() => window.__bulk.end - window.__bulk.start);
+    confirm.click();
+  }), N);
+  const panelMs = timed.value;
+  page = timed.page;
   await page.getByRole('region', { name: 'Revocation report' }).getByText(`Revoked ${N} of ${N} sessions.`).waitFor();
   log(`bulk ${via} @ ${latency} ms: panel ms`, panelMs);
   const afterPanel = await server.stats();
@@ -253,10 +271,12 @@ async function bulkRun({ latency, via, inFlight, baseline = false }) {
     baselineMs = Date.now() - b0;
   }
   const more = rest.slice(0, N);
-  const plainMs = await floor(plainLogouts(page, more, inFlight));
+  const plain = await floor(page, logoutsOf(more, inFlight));
+  const plainMs = plain.ms;
+  page = plain.page;
   const protocol = await page.evaluate(() => performance.getEntries().find((e) => e.name.includes('/sessions/logout'))?.nextHopProtocol);
   const peakInFlight = (await server.stats()).peakInFlight;
-  await page.context().close();
+  await page.close();
   await served.stop();
   await server.stop();
   const floorMs = (N * latency) / inFlight;
@@ -280,12 +300,18 @@ for (const latency of [0, 50]) {
     const inFlight = via === 'h2' ? 48 : 6; // the panel's HTTP1_IN_FLIGHT and H2_IN_FLIGHT
     const server = await startServer(['--sessions', '100000', '--2fa', 'none', '--rate-limit', '1000000', '--latency-ms', String(latency)]);
     const served = await front(server, via);
-    const page = await signedIn(served.url);
+    let page = await signedIn(served.url);
     const loads = [];
-    for (let i = 0; i < 2; i++) loads.push(await navigateAndTime(page, served.url, '__ready'));
-    const plainLoadMs = await floor(plainFetch(page, PAGES_100K, inFlight, { method: 'GET', headers: ADMIN_AUTH }));
+    for (let i = 0; i < 2; i++) {
+      const t = await navigateAndTime(page, served.url, '__ready');
+      loads.push(t.ms);
+      page = t.page;
+    }
+    const plain = await floor(page, { urls: PAGES_100K, inFlight, init: { method: 'GET', headers: ADMIN_AUTH } });
+    const plainLoadMs = plain.ms;
+    page = plain.page;
     const loadProtocol = await page.evaluate(() => performance.getEntries().find((e) => e.name.includes('list.all'))?.nextHopProtocol);
-    await page.context().close();
+    await page.close();
     await served.stop();
     await server.stop();
     const bulk = await bulkRun({ latency, via, inFlight });
@@ -304,20 +330,22 @@ results.h2Bounds = [];
   const N = 1000;
   const server = await startServer(['--sessions', String(N * BOUNDS.length + 100), '--2fa', 'none', '--latency-ms', '50', '--rate-limit', '1000000']);
   const served = await front(server, 'h2');
-  const page = await signedIn(served.url);
+  let page = await signedIn(served.url);
   let ids = (await server.stats()).sessionIds;
   for (const inFlight of BOUNDS) {
     const batch = ids.slice(0, N);
     ids = ids.slice(N);
     await server.faults({ latencyMs: 50, resetPeak: true });
     const before = (await server.stats()).logoutCalls.length;
-    const ms = await floor(plainLogouts(page, batch, inFlight));
+    const plain = await floor(page, logoutsOf(batch, inFlight));
+    const { ms } = plain;
+    page = plain.page;
     const stats = await server.stats();
     const row = { inFlight, ms, floorMs: (N * 50) / inFlight, sent: stats.logoutCalls.length - before, peakInFlight: stats.peakInFlight };
     log('h2 bound', JSON.stringify(row));
     results.h2Bounds.push(row);
   }
-  await page.context().close();
+  await page.close();
   await served.stop();
   await server.stop();
 }

@@ -158,42 +158,50 @@ export async function rcSessions(url) {
 export const ADMIN_AUTH = { 'X-User-Id': ADMIN.userId, 'X-Auth-Token': ADMIN.token };
 
 /**
- * The browser's own fetch, no panel code: `urls` from `page`, `inFlight` at
- * a time, each answer read as JSON; `init.bodies[i]` is the i-th body.
- * Resolves with the time taken and the requests lost (no answer, or not
- * 2xx). Resource Timing keeps an entry for every one of them.
+ * The browser's own fetch, no panel code, as run in the page: `urls`,
+ * `inFlight` at a time, each answer read as JSON; `init.bodies[i]` is the
+ * i-th body. Resolves with the time taken and the requests lost (no answer,
+ * or not 2xx). Resource Timing keeps an entry for every one of them.
  */
-export function plainFetch(page, urls, inFlight, init) {
-  return page.evaluate(async ({ urls, inFlight, init }) => {
-    performance.setResourceTimingBufferSize(urls.length + 1000);
-    const t0 = performance.now();
-    const lost = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < urls.length) {
-        const i = next++;
-        const body = init.bodies ? init.bodies[i] : undefined;
-        try {
-          const r = await fetch(urls[i], { method: init.method, headers: init.headers, body });
-          const text = await r.text();
-          if (r.ok) JSON.parse(text);
-          else lost.push(`${urls[i]} ${body ?? ''}: ${r.status} ${text.slice(0, 80)}`);
-        } catch (e) {
-          lost.push(`${urls[i]} ${body ?? ''}: ${e.message}`);
-        }
+export async function plainFetchInPage({ urls, inFlight, init }) {
+  performance.setResourceTimingBufferSize(urls.length + 1000);
+  const t0 = performance.now();
+  const lost = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < urls.length) {
+      const i = next++;
+      const body = init.bodies ? init.bodies[i] : undefined;
+      try {
+        const r = await fetch(urls[i], { method: init.method, headers: init.headers, body });
+        const text = await r.text();
+        if (r.ok) JSON.parse(text);
+        else lost.push(`${urls[i]} ${body ?? ''}: ${r.status} ${text.slice(0, 80)}`);
+      } catch (e) {
+        lost.push(`${urls[i]} ${body ?? ''}: ${e.message}`);
       }
-    };
-    await Promise.all(Array.from({ length: inFlight }, worker));
-    return { ms: performance.now() - t0, lost };
-  }, { urls, inFlight, init });
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return { ms: performance.now() - t0, lost };
 }
 
-/** `plainFetch` of a Rocket.Chat logout for each of `ids`. */
-export const plainLogouts = (page, ids, inFlight) => plainFetch(page, ids.map(() => './api/v1/sessions/logout'), inFlight, {
-  method: 'POST',
-  headers: { ...ADMIN_AUTH, 'content-type': 'application/json' },
-  bodies: ids.map((id) => JSON.stringify({ sessionId: id })),
+/** `plainFetchInPage` from `page`. */
+export const plainFetch = (page, urls, inFlight, init) => page.evaluate(plainFetchInPage, { urls, inFlight, init });
+
+/** `plainFetchInPage`'s argument for a Rocket.Chat logout of each of `ids`. */
+export const logoutsOf = (ids, inFlight) => ({
+  urls: ids.map(() => './api/v1/sessions/logout'),
+  inFlight,
+  init: {
+    method: 'POST',
+    headers: { ...ADMIN_AUTH, 'content-type': 'application/json' },
+    bodies: ids.map((id) => JSON.stringify({ sessionId: id })),
+  },
 });
+
+/** `plainFetch` of a Rocket.Chat logout for each of `ids`. */
+export const plainLogouts = (page, ids, inFlight) => page.evaluate(plainFetchInPage, logoutsOf(ids, inFlight));
 
 /** Signs in with a username and password (Rocket.Chat's login). */
 export async function signInWithPassword(page, url, { username = ADMIN.username, password = ADMIN.password } = {}) {
