@@ -505,7 +505,7 @@ impl AppCtx {
             address: format!(
                 "{} {}",
                 backend.key(),
-                conn.base_url.trim_end_matches('/').to_lowercase()
+                crate::lowercase::lower(conn.base_url.trim_end_matches('/'))
             ),
             label: conn.label(),
             admin: conn.display_name.clone(),

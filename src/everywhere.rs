@@ -6,6 +6,7 @@
 use crate::backends::Backend;
 use crate::list::criteria::{contains_folded, Compiled};
 use crate::list::Criteria;
+use crate::lowercase::lower;
 use crate::model::Session;
 use crate::plural::counted;
 use crate::revoke::Action;
@@ -192,7 +193,7 @@ pub fn people(sessions: &[Session], typed: &str) -> Vec<Person> {
     if want.is_empty() {
         return Vec::new();
     }
-    let folded = want.to_lowercase();
+    let folded = lower(want);
     let mut by_key: BTreeMap<&str, Person> = BTreeMap::new();
     for s in sessions {
         let key = s.user_key();
@@ -220,15 +221,12 @@ pub fn people(sessions: &[Session], typed: &str) -> Vec<Person> {
                 .into_iter()
                 .flatten()
                 .any(|v| contains_folded(v, &folded));
-            p.exact = p
-                .login
-                .as_deref()
-                .is_some_and(|l| l.to_lowercase() == folded)
+            p.exact = p.login.as_deref().is_some_and(|l| lower(l) == folded)
                 || p.user_id.as_deref() == Some(want);
             named.then_some(p)
         })
         .collect();
-    found.sort_by_cached_key(|p| (!p.exact, p.label().to_lowercase()));
+    found.sort_by_cached_key(|p| (!p.exact, lower(&p.label())));
     found
 }
 

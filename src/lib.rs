@@ -1,7 +1,7 @@
 //! sessiondeck: see every active login session on the servers you run and end
 //! the ones that must end. ARCHITECTURE.md draws the layers.
 //!
-//! Plain Rust, tested natively: [`json`], [`time`], [`url`], [`model`], [`plural`],
+//! Plain Rust, tested natively: [`json`], [`lowercase`], [`time`], [`url`], [`model`], [`plural`],
 //! [`list`], [`backends`], [`http::request`], [`http::two_factor`],
 //! [`http::transport`] (but its `browser` part), [`bulk`], [`revoke`],
 //! [`load`], [`confirm`], [`csv`], [`connection`] (but its storage), [`server`]
@@ -20,6 +20,7 @@ pub mod http;
 pub mod json;
 pub mod list;
 pub mod load;
+pub mod lowercase;
 pub mod model;
 pub mod plural;
 pub mod revoke;

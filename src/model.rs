@@ -55,7 +55,9 @@ impl Session {
                         .map(|b| one_line(char::from(b.to_ascii_lowercase()))),
                 );
             } else {
-                out.extend(s.to_lowercase().chars().map(one_line));
+                for c in s.chars() {
+                    crate::lowercase::push_lower(out, one_line(c));
+                }
             }
         }
         let parts = [

@@ -382,7 +382,7 @@ pub fn classify(req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
         Some("totp-max-attempts") => return Err(ApiError::TwoFactorMaxAttempts { message }),
         _ => {}
     }
-    let lower = message.to_lowercase();
+    let lower = crate::lowercase::lower(&message);
     // The spec says 400 for an unknown session; servers say 404.
     if resp.status == 400 && lower.contains("session not found") {
         return Err(ApiError::NotFound { message });

@@ -4,6 +4,7 @@
 //! previews. A criterion that cannot be read matches nothing (and says
 //! why): a mistyped subnet must never widen a revoke.
 
+use crate::lowercase::lower;
 use crate::model::Session;
 use std::net::IpAddr;
 
@@ -95,9 +96,9 @@ impl Criteria {
                 )),
             }
         }
-        c.client = self.client.trim().to_lowercase();
-        c.os = self.os.trim().to_lowercase();
-        c.location = self.location.trim().to_lowercase();
+        c.client = lower(self.client.trim());
+        c.os = lower(self.os.trim());
+        c.location = lower(self.location.trim());
         if errors.is_empty() {
             Ok(c)
         } else {
@@ -244,7 +245,7 @@ pub(crate) fn contains_folded(hay: &str, want: &str) -> bool {
         let (h, w) = (hay.as_bytes(), want.as_bytes());
         w.is_empty() || h.windows(w.len()).any(|win| win.eq_ignore_ascii_case(w))
     } else {
-        hay.to_lowercase().contains(want)
+        lower(hay).contains(want)
     }
 }
 

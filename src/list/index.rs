@@ -3,6 +3,7 @@
 //! per row; a longer filter only re-checks the rows the shorter one matched.
 
 use super::SessionList;
+use crate::lowercase::lower;
 use crate::model::Session;
 use std::rc::Rc;
 
@@ -54,7 +55,7 @@ impl SessionList {
 
     /// Which rows match every word of `filter` (`None`: no filter).
     fn matches(&self, filter: &str) -> Option<Rc<Vec<bool>>> {
-        let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
+        let words: Vec<String> = filter.split_whitespace().map(lower).collect();
         if words.is_empty() {
             return None;
         }

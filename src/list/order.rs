@@ -3,6 +3,7 @@
 //! until the rows change, and descending is ascending reversed.
 
 use super::{SessionList, SortDir, SortKey};
+use crate::lowercase::lower;
 use crate::model::Session;
 use std::cmp::Ordering;
 use std::rc::Rc;
@@ -134,7 +135,7 @@ impl KeyVal {
 }
 
 fn text_key(s: &str) -> KeyVal {
-    KeyVal::Text(s.to_lowercase(), s.to_string())
+    KeyVal::Text(lower(s), s.to_string())
 }
 
 /// A time column's values (`None` for other columns).
@@ -233,6 +234,6 @@ fn ip_key(ip: &str) -> (u8, u32, String) {
             String::new(),
         )
     } else {
-        (1, 0, ip.to_lowercase())
+        (1, 0, lower(ip))
     }
 }

@@ -1,6 +1,7 @@
 //! Paging and grouping of an ordered, filtered list.
 
 use super::SessionList;
+use crate::lowercase::lower;
 
 /// The rows shown on one page plus the numbers the pagination needs.
 #[derive(Clone, Debug, PartialEq)]
@@ -85,7 +86,7 @@ impl SessionList {
         v.sort_by(|a, b| {
             b.count
                 .cmp(&a.count)
-                .then_with(|| a.label.to_lowercase().cmp(&b.label.to_lowercase()))
+                .then_with(|| lower(&a.label).cmp(&lower(&b.label)))
                 .then_with(|| a.key.cmp(&b.key))
         });
         v
