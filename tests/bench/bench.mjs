@@ -11,7 +11,7 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { cpus, totalmem } from 'node:os';
 import { execSync } from 'node:child_process';
 import {
-  startServer, signInWithToken, ADMIN, ADMIN_AUTH, DIST, root, stopAllServers, plainFetchInPage, logoutsOf,
+  startServer, signInWithToken, ADMIN, ADMIN_AUTH, DIST, root, stopAllServers, plainFetchInPage, logoutsOf, CHROMIUM,
 } from '../e2e/helpers.mjs';
 import { startProxy } from '../e2e/proxy.mjs';
 import { launchUntraceable } from '../e2e/untraced.mjs';
@@ -28,7 +28,7 @@ process.on('exit', stopAllServers);
 
 results.machine = {
   cpu: cpus()[0]?.model, cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30),
-  chromium: execSync('/usr/bin/chromium --version').toString().trim(),
+  chromium: execSync(`${CHROMIUM} --version`).toString().trim(),
   date: new Date().toISOString(),
 };
 

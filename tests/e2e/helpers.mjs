@@ -95,16 +95,16 @@ export function startServer(args = [], { hooks = true, csp = true } = {}) {
   });
 }
 
+/** Debian's Chromium, and the flags every run of it here takes (no network beyond the tests'). */
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
 /** Headless Debian Chromium; Playwright gives it a fresh temporary profile. */
 export async function launch() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const close = () => browser.close();
   return { browser, close };
 }
@@ -186,9 +186,6 @@ export async function plainFetchInPage({ urls, inFlight, init }) {
   return { ms: performance.now() - t0, lost };
 }
 
-/** `plainFetchInPage` from `page`. */
-export const plainFetch = (page, urls, inFlight, init) => page.evaluate(plainFetchInPage, { urls, inFlight, init });
-
 /** `plainFetchInPage`'s argument for a Rocket.Chat logout of each of `ids`. */
 export const logoutsOf = (ids, inFlight) => ({
   urls: ids.map(() => './api/v1/sessions/logout'),
@@ -200,7 +197,7 @@ export const logoutsOf = (ids, inFlight) => ({
   },
 });
 
-/** `plainFetch` of a Rocket.Chat logout for each of `ids`. */
+/** `plainFetchInPage` from `page`: a Rocket.Chat logout for each of `ids`. */
 export const plainLogouts = (page, ids, inFlight) => page.evaluate(plainFetchInPage, logoutsOf(ids, inFlight));
 
 /** Signs in with a username and password (Rocket.Chat's login). */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
-import { watch } from './helpers.mjs';
+import { watch, CHROMIUM, CHROMIUM_ARGS } from './helpers.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -22,10 +22,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  */
 export async function launchUntraceable() {
   const dir = mkdtempSync(join(tmpdir(), 'sessiondeck-bench-'));
-  const proc = spawn(process.env.CHROMIUM || '/usr/bin/chromium', [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--ignore-certificate-errors', '--window-size=1280,900',
+  const proc = spawn(CHROMIUM, [
+    '--headless', ...CHROMIUM_ARGS, '--ignore-certificate-errors', '--window-size=1280,900',
     `--user-data-dir=${dir}`, '--remote-debugging-port=0', 'about:blank',
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   const port = await new Promise((resolve, reject) => {
