@@ -4,12 +4,11 @@
 //! first item always runs alone: if it needs a second factor the person
 //! answers once and the server remembers it before the rest start.
 
-use crate::http::request::ApiError;
+use crate::http::request::{ApiError, Cancel};
 use futures::stream::{FuturesUnordered, Stream, StreamExt};
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll};
 
 /// `make(item)` for each of `items`, at most `limit()` running at once,
@@ -82,17 +81,23 @@ pub enum ItemResult<T> {
     NotSent(NotSent),
 }
 
-/// A batch's Stop button: once pressed, nothing more of the batch is sent;
-/// what is already in flight finishes.
+/// A batch's Stop button: once pressed, nothing more of the batch is sent
+/// — not even a request that was waiting out a rate limit, whose wait ends
+/// at once (each request carries [`Stop::token`]); what is already in
+/// flight finishes.
 #[derive(Clone, Debug, Default)]
-pub struct Stop(Rc<Cell<bool>>);
+pub struct Stop(Cancel);
 
 impl Stop {
     pub fn press(&self) {
-        self.0.set(true);
+        self.0.cancel();
     }
     pub fn is_pressed(&self) -> bool {
-        self.0.get()
+        self.0.is_cancelled()
+    }
+    /// What the batch's requests carry ([`crate::http::request::ApiRequest::stop_with`]).
+    pub fn token(&self) -> &Cancel {
+        &self.0
     }
 }
 
@@ -125,6 +130,8 @@ where
             }
             let r = match op(id.clone()).await {
                 Ok(v) => ItemResult::Done(v),
+                // Stopped while it waited (a rate limit): never sent.
+                Err(ApiError::BatchStopped) => ItemResult::NotSent(NotSent::Stopped),
                 Err(e) => {
                     if e.is_fatal() {
                         failed_hard.set(true);

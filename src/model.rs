@@ -148,43 +148,169 @@ pub struct Field {
     pub value: String,
 }
 
-/// Flattens a JSON record into `a.b.c = value` pairs, in the server's order.
+/// The most fields one record's details show; the rest are summed up in
+/// one last field, never dropped silently.
+pub const MAX_DETAIL_FIELDS: usize = 200;
+/// The most bytes (names and values) one record's details keep: at most
+/// this, and at most [`DETAIL_BYTES_PER_RAW_BYTE`] times the record's own
+/// size — so no record, however nested, costs more than a few times what
+/// it took to send.
+pub const MAX_DETAIL_BYTES: usize = 16 * 1024;
+/// See [`MAX_DETAIL_BYTES`].
+pub const DETAIL_BYTES_PER_RAW_BYTE: usize = 4;
+/// A field's name is cut here (a nested record repeats its path in every
+/// name: unbounded, 43 KB of JSON became 60 MB of names).
+pub const MAX_NAME_CHARS: usize = 120;
+/// A field's value is cut here.
+pub const MAX_VALUE_CHARS: usize = 1000;
+
+/// Flattens a JSON record into `a.b.c = value` pairs, in the server's order
+/// — bounded: at most [`MAX_DETAIL_FIELDS`] fields and [`MAX_DETAIL_BYTES`]
+/// (or 4× the record's size), names and values cut with "…"; what does not
+/// fit is said in a last field ("… 1,234 more fields not shown"). Work and
+/// memory stay linear in the record, whatever its shape.
 pub fn flatten_fields(value: &Value) -> Vec<Field> {
-    fn walk(prefix: &str, v: &Value, out: &mut Vec<Field>) {
+    struct Walk {
+        out: Vec<Field>,
+        bytes: usize,
+        budget: usize,
+        /// Leaves left out once the bounds were reached.
+        more: usize,
+    }
+    impl Walk {
+        fn push(&mut self, name: &str, value: String) {
+            let size = name.len() + value.len();
+            if self.more > 0
+                || self.out.len() >= MAX_DETAIL_FIELDS
+                || self.bytes + size > self.budget
+            {
+                self.more += 1;
+                return;
+            }
+            self.bytes += size;
+            self.out.push(Field {
+                name: name.to_string(),
+                value,
+            });
+        }
+    }
+    /// `prefix` + `part`, cut at [`MAX_NAME_CHARS`] (a cut name stays cut).
+    fn join(prefix: &str, part: &str, sep: &str) -> String {
+        if prefix.ends_with('…') {
+            return prefix.to_string();
+        }
+        let mut name =
+            String::with_capacity(prefix.len() + sep.len() + part.len().min(MAX_NAME_CHARS));
+        name.push_str(prefix);
+        if !prefix.is_empty() {
+            name.push_str(sep);
+        }
+        for (n, c) in (name.chars().count()..).zip(part.chars()) {
+            if n >= MAX_NAME_CHARS {
+                name.push('…');
+                break;
+            }
+            name.push(c);
+        }
+        name
+    }
+    fn walk(prefix: &str, v: &Value, w: &mut Walk) {
+        // Past the bounds only the count goes on (no names are built).
+        if w.more > 0 {
+            w.more += leaves(v);
+            return;
+        }
         match v {
             Value::Object(map) => {
                 for (k, v) in map.iter() {
-                    let name = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
-                    walk(&name, v, out);
+                    walk(&join(prefix, k, "."), v, w);
                 }
             }
             Value::Array(items) => {
-                let all_scalar = items.iter().all(|i| !i.is_object() && !i.is_array());
-                if all_scalar {
-                    let joined: Vec<String> = items.iter().map(scalar_text).collect();
-                    out.push(Field {
-                        name: prefix.to_string(),
-                        value: joined.join(", "),
-                    });
+                if items.iter().all(|i| !i.is_object() && !i.is_array()) {
+                    let mut joined = String::new();
+                    for (n, item) in items.iter().enumerate() {
+                        if joined.chars().count() > MAX_VALUE_CHARS {
+                            break;
+                        }
+                        if n > 0 {
+                            joined.push_str(", ");
+                        }
+                        joined.push_str(&scalar_text(item));
+                    }
+                    w.push(prefix, clip_chars(joined, MAX_VALUE_CHARS));
                 } else {
                     for (i, item) in items.iter().enumerate() {
-                        walk(&format!("{prefix}[{i}]"), item, out);
+                        walk(&join(prefix, &format!("[{i}]"), ""), item, w);
                     }
                 }
             }
-            other => out.push(Field {
-                name: prefix.to_string(),
-                value: scalar_text(other),
-            }),
+            other => w.push(prefix, clip_chars(scalar_text(other), MAX_VALUE_CHARS)),
         }
     }
-    let mut out = Vec::new();
-    walk("", value, &mut out);
-    out
+    /// How many fields `v` would give.
+    fn leaves(v: &Value) -> usize {
+        match v {
+            Value::Object(map) => map.values().map(leaves).sum(),
+            Value::Array(items) if items.iter().any(|i| i.is_object() || i.is_array()) => {
+                items.iter().map(leaves).sum()
+            }
+            _ => 1,
+        }
+    }
+    let budget = MAX_DETAIL_BYTES.min(
+        raw_size(value)
+            .saturating_mul(DETAIL_BYTES_PER_RAW_BYTE)
+            .max(1024),
+    );
+    let mut w = Walk {
+        out: Vec::new(),
+        bytes: 0,
+        budget,
+        more: 0,
+    };
+    walk("", value, &mut w);
+    if w.more > 0 {
+        w.out.push(Field {
+            name: "…".into(),
+            value: format!(
+                "{} more field{} not shown: this record is larger than sessiondeck shows ({MAX_DETAIL_FIELDS} fields or {} KB at most)",
+                w.more,
+                if w.more == 1 { "" } else { "s" },
+                MAX_DETAIL_BYTES / 1024
+            ),
+        });
+    }
+    w.out
+}
+
+/// About how many bytes `v` took as JSON (keys, strings, numbers).
+fn raw_size(v: &Value) -> usize {
+    match v {
+        Value::Object(map) => {
+            map.iter()
+                .map(|(k, v)| k.len() + 4 + raw_size(v))
+                .sum::<usize>()
+                + 2
+        }
+        Value::Array(items) => items.iter().map(|i| raw_size(i) + 1).sum::<usize>() + 2,
+        Value::String(s) => s.len() + 2,
+        Value::Null => 4,
+        Value::Bool(_) => 5,
+        other => other.to_string().len(),
+    }
+}
+
+/// `s` cut to `max` characters, "…" at the cut.
+fn clip_chars(s: String, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => {
+            let mut c = s[..at].to_string();
+            c.push('…');
+            c
+        }
+        None => s,
+    }
 }
 
 fn scalar_text(v: &Value) -> String {
@@ -295,6 +421,63 @@ mod tests {
         assert_eq!(names, ["a", "device.os.name", "roles", "list[0].x", "n"]);
         assert_eq!(f[2].value, "user, admin");
         assert_eq!(f[4].value, "—");
+    }
+
+    /// A record built to explode — long keys nested as deep as JSON may go,
+    /// with many leaves at the bottom — flattens within the bounds, and
+    /// says how much it left out.
+    #[test]
+    fn a_record_built_to_explode_stays_within_the_bounds() {
+        let key = "k".repeat(300);
+        let leaves: Vec<String> = (0..5000)
+            .map(|i| format!(r#""l{i}":"{}""#, "v".repeat(50)))
+            .collect();
+        let mut text = format!("{{{}}}", leaves.join(","));
+        for _ in 0..120 {
+            text = format!(r#"{{"{key}":{text}}}"#);
+        }
+        let v = crate::json::parse(&text).expect("within JSON's depth limit");
+        let f = flatten_fields(&v);
+        let bytes: usize = f.iter().map(|f| f.name.len() + f.value.len()).sum();
+        assert!(f.len() <= MAX_DETAIL_FIELDS + 1, "{} fields", f.len());
+        assert!(bytes <= MAX_DETAIL_BYTES + 200, "{bytes} bytes");
+        assert!(f
+            .iter()
+            .all(|f| f.name.chars().count() <= MAX_NAME_CHARS + 1));
+        let last = f.last().unwrap();
+        assert_eq!(last.name, "…");
+        let shown = f.len() - 1;
+        assert!(
+            last.value
+                .starts_with(&format!("{} more fields not shown", 5000 - shown)),
+            "{}",
+            last.value
+        );
+        // Tiny keys nested deep: names are longer than the record; the
+        // record's own size bounds them too.
+        let mut tiny = String::from(r#"{"a":1,"b":2}"#);
+        for _ in 0..100 {
+            tiny = format!(r#"{{"x":{tiny},"y":[{{"z":1}}]}}"#);
+        }
+        let v = crate::json::parse(&tiny).unwrap();
+        let f = flatten_fields(&v);
+        let bytes: usize = f.iter().map(|f| f.name.len() + f.value.len()).sum();
+        assert!(
+            bytes <= DETAIL_BYTES_PER_RAW_BYTE * tiny.len() * 5 / 4,
+            "{bytes} for {}",
+            tiny.len()
+        );
+        // A huge value is cut, a huge list of scalars too.
+        let v = crate::json::parse(&format!(
+            r#"{{"a":"{}","b":[{}]}}"#,
+            "x".repeat(100_000),
+            vec!["1"; 20_000].join(",")
+        ))
+        .unwrap();
+        let f = flatten_fields(&v);
+        assert_eq!(f[0].value.chars().count(), MAX_VALUE_CHARS + 1);
+        assert!(f[0].value.ends_with('…'));
+        assert!(f[1].value.chars().count() <= MAX_VALUE_CHARS + 1);
     }
 
     #[test]

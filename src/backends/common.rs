@@ -2,7 +2,7 @@
 //! load reports, how a revocation ended, and the helpers that read answers,
 //! check IDs and map statuses to errors. Pure.
 
-use crate::http::request::{ApiError, ApiRequest, ForbiddenWhat, RawResponse};
+use crate::http::request::{foreign_shape, ApiError, ApiRequest, ForbiddenWhat, RawResponse};
 use crate::json::{self, Value};
 use crate::list::SortKey;
 use crate::model::Session;
@@ -46,25 +46,30 @@ pub fn parse_json(status: u16, body: &str) -> Result<Value, ApiError> {
     })
 }
 
-/// The body of a 2xx answer to an action: empty, or the API's JSON. A web
-/// page (a sign-in page, a proxy's error page) or other text is never taken
-/// as the server having done it.
-pub fn action_answer(resp: &RawResponse) -> Result<Option<Value>, ApiError> {
-    if resp.body.trim().is_empty() {
-        return Ok(None);
-    }
+/// The error for an answer `api` never sends (see [`ApiError::NotFromApi`]):
+/// a web page is said as such, anything else by what it looked like.
+pub fn not_from_api(api: &'static str, resp: &RawResponse) -> ApiError {
     if resp.is_html() {
-        return Err(ApiError::HtmlPage {
+        return ApiError::HtmlPage {
             status: resp.status,
-        });
+        };
     }
-    parse_json(resp.status, &resp.body).map(Some)
+    ApiError::NotFromApi {
+        status: resp.status,
+        api,
+        seen: foreign_shape(&resp.body),
+    }
 }
 
-/// Success of an action whose answer means nothing beyond "done" (2xx with
-/// an empty or JSON body).
-pub fn action_outcome(result: Result<RawResponse, ApiError>) -> Result<(), ApiError> {
-    action_answer(&result?).map(|_| ())
+/// A 2xx answer whose documented body is empty (self-service's deletes):
+/// done only when it is; a body — a proxy's page, someone's JSON — is not
+/// the API's answer.
+pub fn empty_success(api: &'static str, resp: &RawResponse) -> Result<(), ApiError> {
+    if resp.is_success() && resp.body.trim().is_empty() {
+        Ok(())
+    } else {
+        Err(not_from_api(api, resp))
+    }
 }
 
 /// Refuses an ID that could make a request reach more than the one session
@@ -183,6 +188,20 @@ pub struct LoadReport {
     /// The server's list changed while it was being paged: rows may be
     /// missing or doubled, so the admin is told to refresh.
     pub list_changed: bool,
+    /// The load stopped at the panel's limit before the end of the list.
+    pub capped: Option<Capped>,
+}
+
+/// A load that stopped at the panel's limit (see
+/// [`crate::backends::paging::Limits`]): how much it read of how many.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Capped {
+    /// Sessions (rows) read.
+    pub loaded: usize,
+    /// What the server says the whole list holds, when it says.
+    pub total: Option<usize>,
+    /// The limit that stopped it.
+    pub limit: usize,
 }
 
 /// Watches a paging walk for signs that the list moved under it: a total
@@ -226,7 +245,14 @@ impl ChangeWatch {
             .is_some_and(|t| self.seen.len() + self.skipped < t);
         LoadReport {
             list_changed: self.changed || short,
+            capped: None,
         }
+    }
+
+    /// Whether the list moved while it was read, leaving out "fewer rows
+    /// than the total" (a load that stopped at its limit has fewer).
+    pub fn moved(&self) -> bool {
+        self.changed
     }
 }
 
@@ -269,25 +295,38 @@ pub fn path_segment(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn ok(body: &str) -> Result<RawResponse, ApiError> {
-        Ok(RawResponse::of(200, body))
-    }
-
     #[test]
-    fn actions_count_only_on_an_api_answer() {
-        assert_eq!(action_outcome(ok("")), Ok(()));
+    fn an_empty_success_is_done_only_when_it_is_empty() {
+        let api = "the test API";
+        assert_eq!(empty_success(api, &RawResponse::of(200, " \n")), Ok(()));
+        assert_eq!(empty_success(api, &RawResponse::of(204, "")), Ok(()));
         assert_eq!(
-            action_outcome(ok(r#"{"response":null,"status":0}"#)),
-            Ok(())
-        );
-        assert_eq!(
-            action_outcome(ok("  <html><body>Log in</body></html>")),
+            empty_success(
+                api,
+                &RawResponse::of(200, "<html><body>Log in</body></html>")
+            ),
             Err(ApiError::HtmlPage { status: 200 })
         );
-        assert!(matches!(
-            action_outcome(ok("OK")),
-            Err(ApiError::BadResponse { .. })
-        ));
+        for (body, seen) in [
+            (r#"{"response":false}"#, "JSON this API does not send"),
+            ("OK", "plain text (\u{201c}OK\u{201d})"),
+        ] {
+            let e = empty_success(api, &RawResponse::of(200, body)).unwrap_err();
+            assert!(
+                matches!(&e, ApiError::NotFromApi { status: 200, seen: s, .. } if s.starts_with(seen)),
+                "{e:?}"
+            );
+            assert!(
+                e.to_string().contains("did not come from the test API"),
+                "{e}"
+            );
+        }
+        // A 404 that is not the API's: said by what it looked like.
+        let e = not_from_api(api, &RawResponse::of(404, ""));
+        assert_eq!(
+            e.to_string(),
+            "404 Not Found: this answer did not come from the test API but from something in between (a proxy, gateway or load balancer?): an empty answer. Nothing was confirmed, so it counts as not done: check the Server URL and the proxy, then refresh to see what the server lists."
+        );
     }
 
     #[test]

@@ -84,10 +84,16 @@ impl Backend for DocSpace {
             done: "Closed every connection of the portal: with an API key there is no \u{201c}this\u{201d} one, so your own browser sessions ended too and everyone has to sign in again.".into(),
         }
     }
+    fn done_outcome(&self, r: Result<RawResponse, ApiError>) -> Result<(), ApiError> {
+        done_outcome(r)
+    }
     fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
         classify(req, resp)
     }
 }
+
+/// How answers that are not DocSpace's are named.
+pub const API: &str = "DocSpace's API";
 
 const BASE: &str = "/api/2.0/security/activeconnections";
 pub const ADMIN_RIGHT: &str = "DocSpace administrator (portal admin) right";
@@ -178,12 +184,7 @@ pub const FALSE_SAID: &str = "DocSpace answered false (the connection was not cl
 
 pub fn logout_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
     let resp = result?;
-    if resp.is_html() {
-        return Err(ApiError::HtmlPage {
-            status: resp.status,
-        });
-    }
-    let r = unwrap_envelope(&resp.body)?;
+    let r = api_response(&resp)?;
     match r.as_bool() {
         Some(true) => Ok(Revoked::Now),
         Some(false) => Err(ApiError::NotDone {
@@ -194,6 +195,50 @@ pub fn logout_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, 
             status: resp.status,
             why: "the logout answer is neither true nor false".into(),
         }),
+    }
+}
+
+/// The `response` of a 2xx answer in DocSpace's own envelope (`{response,
+/// status: 0, statusCode: 200}`): an error envelope sent with 200 (`status`
+/// 1, an `error`, a `statusCode` that is no success) is the server's
+/// failure; no envelope at all is not DocSpace's answer.
+pub fn api_response(resp: &RawResponse) -> Result<Value, ApiError> {
+    let Ok(Value::Object(mut map)) = crate::json::parse(&resp.body) else {
+        return Err(super::not_from_api(API, resp));
+    };
+    let status_code = map.get("statusCode").and_then(Value::as_u64);
+    let failed = map.get("error").is_some_and(|e| !matches!(e, Value::Null))
+        || map
+            .get("status")
+            .and_then(Value::as_i64)
+            .is_some_and(|s| s != 0)
+        || status_code.is_some_and(|c| !(200..300).contains(&c));
+    if failed {
+        return Err(ApiError::Server {
+            status: status_code
+                .and_then(|c| u16::try_from(c).ok())
+                .filter(|c| !(200..300).contains(c))
+                .unwrap_or(resp.status),
+            message: error_message(&resp.body),
+        });
+    }
+    match map.remove("response") {
+        Some(r) => Ok(r),
+        None => Err(super::not_from_api(API, resp)),
+    }
+}
+
+/// `logoutall/{userId}` and `logoutallexceptthis`: done only on DocSpace's
+/// success envelope; `response: false` (DocSpace swallowing a failure) is
+/// not done.
+pub fn done_outcome(result: Result<RawResponse, ApiError>) -> Result<(), ApiError> {
+    let resp = result?;
+    match api_response(&resp)? {
+        Value::Bool(false) => Err(ApiError::NotDone {
+            status: resp.status,
+            said: "DocSpace answered false (nothing was closed); refresh the list to see which connections are still open.".into(),
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -237,6 +282,13 @@ pub fn classify(req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
     if resp.is_success() {
         return Ok(());
     }
+    // DocSpace's errors come in its envelope; a 404 without one is a
+    // proxy's or a gateway's, never "not found" in DocSpace's words.
+    let enveloped = matches!(crate::json::parse(&resp.body), Ok(Value::Object(m))
+        if m.contains_key("error") || m.contains_key("statusCode") || m.contains_key("response"));
+    if resp.status == 404 && !enveloped {
+        return Err(super::not_from_api(API, resp));
+    }
     let message = error_message(&resp.body);
     Err(status_to_error(resp.status, message, forbidden_what(req)))
 }
@@ -279,6 +331,65 @@ mod tests {
             logout_outcome(Ok(ok("<html><body>Proxy error</body></html>"))),
             Err(ApiError::HtmlPage { status: 200 })
         );
+        assert!(matches!(
+            logout_outcome(Ok(ok("true"))),
+            Err(ApiError::NotFromApi { .. })
+        ));
+    }
+
+    /// "Everything of a user" and "all other connections" are done only on
+    /// DocSpace's own success envelope.
+    #[test]
+    fn one_call_logouts_are_done_only_on_docspaces_success_envelope() {
+        let ok = |status: u16, b: &str| done_outcome(Ok(RawResponse::of(status, b)));
+        assert_eq!(
+            ok(
+                200,
+                r#"{"response":null,"count":1,"links":[],"status":0,"statusCode":200}"#
+            ),
+            Ok(())
+        );
+        assert_eq!(ok(200, r#"{"response":"Dora Admin","status":0}"#), Ok(()));
+        assert!(matches!(
+            ok(200, r#"{"response":false,"status":0,"statusCode":200}"#),
+            Err(ApiError::NotDone { .. })
+        ));
+        // An error envelope sent with 200: the server's failure, with its status.
+        let e = ok(
+            200,
+            r#"{"error":{"message":"Access denied"},"status":1,"statusCode":403}"#,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&e, ApiError::Server { status: 403, message } if message == "Access denied"),
+            "{e:?}"
+        );
+        assert!(matches!(
+            ok(200, r#"{"response":null,"status":1}"#),
+            Err(ApiError::Server { status: 200, .. })
+        ));
+        for foreign in ["", "{}", r#"{"ok":true}"#, "OK", "[]"] {
+            assert!(
+                matches!(ok(200, foreign), Err(ApiError::NotFromApi { .. })),
+                "{foreign:?}"
+            );
+        }
+        assert_eq!(ok(200, "<html>"), Err(ApiError::HtmlPage { status: 200 }));
+        // A 404 without DocSpace's envelope came from something in between.
+        assert!(matches!(
+            classify(&logout("1"), &RawResponse::of(404, "default backend - 404")),
+            Err(ApiError::NotFromApi { status: 404, .. })
+        ));
+        assert!(matches!(
+            classify(
+                &logout("1"),
+                &RawResponse::of(
+                    404,
+                    r#"{"error":{"message":"Not found"},"status":1,"statusCode":404}"#
+                )
+            ),
+            Err(ApiError::NotFound { .. })
+        ));
     }
 
     #[test]

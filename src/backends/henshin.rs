@@ -287,14 +287,56 @@ pub fn session_from(item: &Value) -> Option<Session> {
     })
 }
 
-/// Done only on a 2xx with an empty or JSON body (classify has already
-/// turned a top-level error code into an error); `err_NoActiveSession` means
-/// the session is already gone.
+/// How answers that are not Henshin's are named.
+pub const API: &str = "Henshin's admin API";
+
+/// The error code that means "no such session" (already gone).
+pub const NO_ACTIVE_SESSION: &str = "err_NoActiveSession";
+/// The error code of a user the server does not know (their sessions, if
+/// any, are gone with them).
+const USER_NOT_FOUND: &str = "err_UserNotFound";
+
+/// Done only on "a plain Json positive response" (the document's words:
+/// `{"Result":"OK"}`, `true`, `"OK"`) — classify has already turned a
+/// top-level error code into an error. Already gone only on
+/// `err_NoActiveSession`. An empty body, text, a web page or JSON that says
+/// nothing positive is not Henshin's answer.
 pub fn revoke_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
     match result {
-        Ok(resp) => super::action_answer(&resp).map(|_| Revoked::Now),
-        Err(ApiError::NotFound { .. }) => Ok(Revoked::AlreadyGone),
+        Ok(resp) => match crate::json::parse(&resp.body) {
+            Ok(v) if positive(&v) => Ok(Revoked::Now),
+            Ok(Value::Bool(false)) => Err(ApiError::NotDone {
+                status: resp.status,
+                said: "Henshin answered false (the session was not revoked); refresh the list to see whether it is still open.".into(),
+            }),
+            _ => Err(super::not_from_api(API, &resp)),
+        },
+        Err(ApiError::NotFound { message }) if message.starts_with(NO_ACTIVE_SESSION) => {
+            Ok(Revoked::AlreadyGone)
+        }
         Err(e) => Err(e),
+    }
+}
+
+/// A positive answer: `true`, "OK"/"Success", or an object whose result
+/// or success field (if it has one) says so — and that has at least one of
+/// them or is empty.
+fn positive(v: &Value) -> bool {
+    let yes = |v: &Value| match v {
+        Value::Bool(b) => *b,
+        Value::String(s) => ["ok", "success", "true", "revoked"]
+            .contains(&crate::lowercase::lower(s.trim()).as_str()),
+        _ => false,
+    };
+    match v {
+        Value::Object(map) => {
+            let flags: Vec<&Value> = ["Result", "result", "Success", "success"]
+                .iter()
+                .filter_map(|k| map.get(k))
+                .collect();
+            !flags.is_empty() && flags.into_iter().all(yes)
+        }
+        other => yes(other),
     }
 }
 
@@ -347,11 +389,23 @@ pub fn classify(_req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
         .map(|m| clip(&m, 300))
         .unwrap_or_else(|| clip(body, 160));
     let message = match &code {
-        Some(c) if !text.contains(c.as_str()) => format!("{c}: {text}"),
+        Some(c) if !text.starts_with(c.as_str()) => format!("{c}: {text}"),
         _ => text,
     };
-    if code.as_deref() == Some("err_NoActiveSession") {
+    // "Not found" only in Henshin's own words (the message starts with the
+    // code); a 404 without one came from something in between.
+    if matches!(code.as_deref(), Some(NO_ACTIVE_SESSION | USER_NOT_FOUND)) {
         return Err(ApiError::NotFound { message });
+    }
+    if resp.status == 404 {
+        // Another code, or none: not "not found" in Henshin's words.
+        return Err(match code {
+            Some(_) => ApiError::Server {
+                status: 404,
+                message,
+            },
+            None => super::not_from_api(API, resp),
+        });
     }
     Err(status_to_error(
         resp.status,
@@ -526,18 +580,80 @@ mod tests {
 
     #[test]
     fn a_revoke_counts_only_when_the_server_said_so() {
-        assert_eq!(
-            revoke_outcome(Ok(ok(r#"{"Result":"OK"}"#))),
-            Ok(Revoked::Now)
-        );
-        assert_eq!(revoke_outcome(Ok(ok(""))), Ok(Revoked::Now));
+        for yes in [
+            r#"{"Result":"OK"}"#,
+            "true",
+            r#""OK""#,
+            r#"{"success":true}"#,
+        ] {
+            assert_eq!(revoke_outcome(Ok(ok(yes))), Ok(Revoked::Now), "{yes}");
+        }
         assert_eq!(
             revoke_outcome(Ok(ok("<!doctype html><title>Sign in</title>"))),
             Err(ApiError::HtmlPage { status: 200 })
         );
+        for not in [
+            "",
+            "revoked, probably",
+            "{}",
+            r#"{"Result":"Fail"}"#,
+            r#"{"status":"queued"}"#,
+            r#"{"Result":"OK","success":false}"#,
+        ] {
+            assert!(
+                matches!(
+                    revoke_outcome(Ok(ok(not))),
+                    Err(ApiError::NotFromApi { .. })
+                ),
+                "{not:?}"
+            );
+        }
         assert!(matches!(
-            revoke_outcome(Ok(ok("revoked, probably"))),
-            Err(ApiError::BadResponse { .. })
+            revoke_outcome(Ok(ok("false"))),
+            Err(ApiError::NotDone { .. })
+        ));
+    }
+
+    /// Already gone only on `err_NoActiveSession`; a 404 of a proxy, a
+    /// gateway or an empty one is a failure that says where it came from.
+    #[test]
+    fn only_henshins_own_code_is_already_gone() {
+        let revoke_with = |status: u16, body: &str| {
+            let resp = RawResponse {
+                status,
+                body: body.into(),
+                ..Default::default()
+            };
+            revoke_outcome(classify(&revoke("1"), &resp).map(|()| resp))
+        };
+        assert_eq!(
+            revoke_with(
+                400,
+                r#"{"error":"err_NoActiveSession","message":"No active session"}"#
+            ),
+            Ok(Revoked::AlreadyGone)
+        );
+        assert_eq!(
+            revoke_with(404, r#"{"error":"err_NoActiveSession"}"#),
+            Ok(Revoked::AlreadyGone)
+        );
+        for body in [
+            "default backend - 404",
+            "404 page not found",
+            "",
+            r#"{"message":"no Route matched"}"#,
+        ] {
+            let e = revoke_with(404, body).unwrap_err();
+            assert!(
+                matches!(e, ApiError::NotFromApi { status: 404, .. }),
+                "{body:?}: {e:?}"
+            );
+        }
+        // A user the server does not know is "not found" for a list, never
+        // "already gone" for a revoke.
+        assert!(matches!(
+            revoke_with(404, r#"{"error":"err_UserNotFound","message":"No user"}"#),
+            Err(ApiError::NotFound { .. })
         ));
     }
 

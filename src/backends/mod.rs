@@ -13,8 +13,8 @@ pub mod rocketchat;
 pub mod selfservice;
 
 pub use common::{
-    action_answer, action_outcome, check_id, json_str, page_of, parse_json, Call, Caps, ListPage,
-    LoadReport, LoadStep, PerUser, Revoked, Scope,
+    check_id, empty_success, json_str, not_from_api, page_of, parse_json, Call, Capped, Caps,
+    ListPage, LoadReport, LoadStep, PerUser, Revoked, Scope,
 };
 pub use paging::LoadPlan;
 
@@ -297,6 +297,12 @@ pub trait Backend: Sync {
     fn revoke_all(&self) -> Option<ApiRequest> {
         None
     }
+    /// Whether a call that ends several sessions at once ([`Backend::revoke_user`],
+    /// [`Backend::revoke_others`], [`Backend::revoke_all`]) was done: only on
+    /// the API's documented success answer, never on any 2xx.
+    fn done_outcome(&self, r: Result<RawResponse, ApiError>) -> Result<(), ApiError> {
+        r.and(Err(unsupported("call ending several sessions at once")))
+    }
 
     /// Maps an answer of any call to an error, or `Ok` for a success.
     fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError>;
@@ -471,7 +477,8 @@ mod tests {
             (
                 250,
                 LoadReport {
-                    list_changed: false
+                    list_changed: false,
+                    capped: None
                 }
             )
         );

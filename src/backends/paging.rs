@@ -4,7 +4,7 @@
 //! total), the rest a few at a time, never forever — and watches for a list
 //! that moves while it is read.
 
-use super::common::{Call, ChangeWatch, ListPage, LoadReport, LoadStep, Scope};
+use super::common::{Call, Capped, ChangeWatch, ListPage, LoadReport, LoadStep, Scope};
 use crate::bulk::bounded;
 use crate::http::request::{ApiError, ApiRequest};
 use futures::stream::StreamExt;
@@ -23,11 +23,13 @@ pub enum LoadPlan {
         request: ApiRequest,
         parse: fn(&str) -> Result<ListPage, ApiError>,
     },
-    /// Pages of `size` by offset, until the total (Rocket.Chat).
+    /// Pages of `size` by offset, until the total (Rocket.Chat); `filter`
+    /// narrows them where the API can ("" = every session).
     Offsets {
         scope: Scope,
         size: usize,
-        request: fn(Scope, usize) -> ApiRequest,
+        filter: String,
+        request: fn(Scope, usize, &str) -> ApiRequest,
         parse: fn(&str) -> Result<ListPage, ApiError>,
     },
     /// The users, then each user's sessions page by page (Henshin). A user
@@ -43,22 +45,92 @@ pub enum LoadPlan {
         /// The page after one, given the rows collected so far.
         next: fn(&ListPage, Option<PageNo>, usize) -> Option<PageNo>,
     },
+    /// These users' sessions only, page by page (a check after a revoke).
+    Users {
+        users: Vec<String>,
+        sessions: fn(&str, Option<PageNo>) -> ApiRequest,
+        parse_sessions: fn(&str) -> Result<PagedPage, ApiError>,
+        next: fn(&ListPage, Option<PageNo>, usize) -> Option<PageNo>,
+    },
+}
+
+/// The sessions one load reads at most, unless the admin raises it: about
+/// 400 MB of this tab at today's ~1.3 KB a session (README → Limits).
+pub const DEFAULT_MAX_SESSIONS: usize = 300_000;
+/// What the answers in flight at once may hold together: each of a
+/// fanned-out load's requests reads at most its share (and at most
+/// [`crate::http::request::MAX_BODY_BYTES`]).
+pub const BYTES_IN_FLIGHT: u64 = 256 * 1024 * 1024;
+/// The least a fanned-out request may read (a page of 100 sessions is
+/// about 60 KB).
+const MIN_SHARE: u64 = 2 * 1024 * 1024;
+
+/// What bounds one load, so that no server — however large or hostile — can
+/// make it endless or fill the tab's memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Sessions read at most; then the load stops and says so
+    /// ([`LoadReport::capped`]).
+    pub max_sessions: usize,
+    /// Bytes the answers in flight at once may hold together.
+    pub bytes_in_flight: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_sessions: DEFAULT_MAX_SESSIONS,
+            bytes_in_flight: BYTES_IN_FLIGHT,
+        }
+    }
+}
+
+impl Limits {
+    /// The body cap of each request when `in_flight` run at once.
+    fn share(&self, in_flight: usize) -> u64 {
+        (self.bytes_in_flight / in_flight.max(1) as u64).max(MIN_SHARE)
+    }
 }
 
 /// Carries out `plan` through `call`, reporting each step to `sink`; after
 /// the first request, at most `in_flight()` at once (asked then: the first
-/// answer tells the server's protocol).
+/// answer tells the server's protocol). Within the default [`Limits`].
 pub async fn run(
     plan: LoadPlan,
     call: &Call<'_>,
     in_flight: &dyn Fn() -> usize,
     sink: &mut dyn FnMut(LoadStep),
 ) -> Result<LoadReport, ApiError> {
+    run_within(plan, call, in_flight, Limits::default(), sink).await
+}
+
+/// [`run`] within `limits`: it stops at `limits.max_sessions` and says so
+/// ([`LoadReport::capped`]), never reading on forever; fanned-out requests
+/// share `limits.bytes_in_flight`.
+pub async fn run_within(
+    plan: LoadPlan,
+    call: &Call<'_>,
+    in_flight: &dyn Fn() -> usize,
+    limits: Limits,
+    sink: &mut dyn FnMut(LoadStep),
+) -> Result<LoadReport, ApiError> {
+    let max = limits.max_sessions.max(1);
     let mut watch = ChangeWatch::default();
+    // A fanned-out request reads at most its share of the budget.
+    let shared = |req: ApiRequest| call(req.max_body(limits.share(in_flight())));
+    let mut capped = None;
     match plan {
         LoadPlan::One { request, parse } => {
-            let page = parse(&call(request).await?.body)?;
-            watch.page(&page.sessions, page.skipped, page.total);
+            let mut page = parse(&call(request).await?.body)?;
+            if page.sessions.len() > max {
+                capped = Some(Capped {
+                    loaded: max,
+                    total: Some(page.sessions.len()),
+                    limit: max,
+                });
+                page.sessions.truncate(max);
+            }
+            watch.page(&page.sessions, page.skipped, page.total.map(|t| t.min(max)));
             sink(LoadStep {
                 done: page.sessions.len(),
                 total: page.sessions.len(),
@@ -70,24 +142,30 @@ pub async fn run(
         LoadPlan::Offsets {
             scope,
             size,
+            filter,
             request,
             parse,
         } => {
             let mut loaded = 0;
-            walk_pages(
+            let mut last_total = None;
+            let filter = filter.as_str();
+            let full = walk_pages(
                 size,
+                max,
                 in_flight,
-                |offset| {
-                    let r = call(request(scope, offset));
+                |offset, first| {
+                    let req = request(scope, offset, filter);
+                    let r = if first { call(req) } else { shared(req) };
                     async move { parse(&r.await?.body) }
                 },
                 |page, _, _| {
                     watch.page(&page.sessions, page.skipped, page.total);
                     loaded += page.sessions.len() + page.skipped;
+                    last_total = page.total.or(last_total);
                     let total = page.total.unwrap_or(0).max(loaded);
                     sink(LoadStep {
                         done: loaded,
-                        total,
+                        total: total.min(max.max(loaded)),
                         skipped: page.skipped,
                         sessions: page.sessions,
                         unit: "sessions",
@@ -95,6 +173,13 @@ pub async fn run(
                 },
             )
             .await?;
+            if !full {
+                capped = Some(Capped {
+                    loaded,
+                    total: last_total,
+                    limit: max,
+                });
+            }
         }
         LoadPlan::PerUser {
             users,
@@ -103,60 +188,141 @@ pub async fn run(
             parse_sessions,
             next,
         } => {
-            let users = parse_users(&call(users).await?.body)?;
-            let total = users.len();
-            sink(LoadStep {
-                sessions: Vec::new(),
-                skipped: 0,
-                done: 0,
-                total,
-                unit: "users",
-            });
-            let one_user = |user: String| async move {
-                let mut pages = Vec::new();
-                let (mut collected, mut paging) = (0, None);
-                loop {
-                    let at = || format!("the sessions of user {user}");
-                    let answer = match call(sessions(&user, paging)).await {
-                        Ok(r) => r,
-                        Err(ApiError::NotFound { .. }) => break,
-                        Err(e) => return Err(at_step(e, at())),
-                    };
-                    let (page, this) =
-                        parse_sessions(&answer.body).map_err(|e| at_step(e, at()))?;
-                    collected += page.returned;
-                    let following = next(&page, this, collected);
-                    let empty = page.returned == 0;
-                    pages.push(page);
-                    match following {
-                        Some(n) if !empty && pages.len() < MAX_PAGES => paging = Some(n),
-                        _ => break,
-                    }
-                }
-                Ok::<_, ApiError>(pages)
-            };
-            let mut all = bounded(users, in_flight, one_user);
-            let mut done = 0;
-            while let Some(pages) = all.next().await {
-                done += 1;
-                let mut step = LoadStep {
-                    sessions: Vec::new(),
-                    skipped: 0,
-                    done,
-                    total,
-                    unit: "users",
-                };
-                for page in pages? {
-                    // Each user's total is their own: only new rows count here.
-                    watch.page(&page.sessions, page.skipped, None);
-                    step.skipped += page.skipped;
-                    step.sessions.extend(page.sessions);
-                }
-                sink(step);
+            let mut users = parse_users(&call(users).await?.body)?;
+            // Each user listed has a session at least: more users than the
+            // limit can never all be read.
+            let listed = users.len();
+            if listed > max {
+                users.truncate(max);
             }
+            let report = per_user(
+                users,
+                (sessions, parse_sessions, next),
+                &shared,
+                in_flight,
+                max,
+                &mut watch,
+                sink,
+            )
+            .await?;
+            capped = report.or((listed > max).then_some(Capped {
+                loaded: max,
+                total: None,
+                limit: max,
+            }));
+        }
+        LoadPlan::Users {
+            users,
+            sessions,
+            parse_sessions,
+            next,
+        } => {
+            capped = per_user(
+                users,
+                (sessions, parse_sessions, next),
+                &shared,
+                in_flight,
+                max,
+                &mut watch,
+                sink,
+            )
+            .await?;
         }
     }
-    Ok(watch.report())
+    let mut report = watch.report();
+    if capped.is_some() {
+        // Stopped on purpose: fewer rows than the total is no moving list.
+        report.list_changed = watch.moved();
+        report.capped = capped;
+    }
+    Ok(report)
+}
+
+/// One user's pages: how to ask, read, and go on.
+type UserPages = (
+    fn(&str, Option<PageNo>) -> ApiRequest,
+    fn(&str) -> Result<PagedPage, ApiError>,
+    fn(&ListPage, Option<PageNo>, usize) -> Option<PageNo>,
+);
+
+/// Each of `users`' sessions page by page, at most `in_flight()` users at
+/// once, until `max` sessions are read (then `Some(Capped)`).
+async fn per_user<C, Fut>(
+    users: Vec<String>,
+    (sessions, parse_sessions, next): UserPages,
+    call: &C,
+    in_flight: &dyn Fn() -> usize,
+    max: usize,
+    watch: &mut ChangeWatch,
+    sink: &mut dyn FnMut(LoadStep),
+) -> Result<Option<Capped>, ApiError>
+where
+    C: Fn(ApiRequest) -> Fut,
+    Fut: Future<Output = Result<crate::http::request::RawResponse, ApiError>>,
+{
+    let total = users.len();
+    sink(LoadStep {
+        sessions: Vec::new(),
+        skipped: 0,
+        done: 0,
+        total,
+        unit: "users",
+    });
+    let loaded = std::cell::Cell::new(0usize);
+    let stopped = std::cell::Cell::new(false);
+    let loaded = &loaded;
+    let stopped = &stopped;
+    let one_user = |user: String| async move {
+        let mut pages = Vec::new();
+        let (mut collected, mut paging) = (0, None);
+        loop {
+            if loaded.get() >= max {
+                stopped.set(true);
+                break;
+            }
+            let at = || format!("the sessions of user {user}");
+            let answer = match call(sessions(&user, paging)).await {
+                Ok(r) => r,
+                Err(ApiError::NotFound { .. }) => break,
+                Err(e) => return Err(at_step(e, at())),
+            };
+            let (page, this) = parse_sessions(&answer.body).map_err(|e| at_step(e, at()))?;
+            collected += page.returned;
+            loaded.set(loaded.get() + page.returned);
+            let following = next(&page, this, collected);
+            let empty = page.returned == 0;
+            pages.push(page);
+            match following {
+                Some(n) if !empty => paging = Some(n),
+                _ => break,
+            }
+        }
+        Ok::<_, ApiError>(pages)
+    };
+    let mut all = bounded(users, in_flight, one_user);
+    let mut done = 0;
+    while let Some(pages) = all.next().await {
+        done += 1;
+        let mut step = LoadStep {
+            sessions: Vec::new(),
+            skipped: 0,
+            done,
+            total,
+            unit: "users",
+        };
+        for page in pages? {
+            // Each user's total is their own: only new rows count here.
+            watch.page(&page.sessions, page.skipped, None);
+            step.skipped += page.skipped;
+            step.sessions.extend(page.sessions);
+        }
+        sink(step);
+    }
+    Ok(stopped.get().then(|| Capped {
+        loaded: loaded.get(),
+        total: None,
+        limit: max,
+    }))
 }
 
 /// Says which step of a long load failed ("page 7 of 12 (sessions
@@ -166,6 +332,7 @@ pub fn at_step(e: ApiError, at: String) -> ApiError {
     match e {
         ApiError::Server { .. }
         | ApiError::HtmlPage { .. }
+        | ApiError::NotFromApi { .. }
         | ApiError::BadResponse { .. }
         | ApiError::Network { .. }
         | ApiError::TooLarge { .. } => ApiError::LoadStep {
@@ -190,42 +357,42 @@ fn page_name(offset: usize, size: usize, pages: Option<usize>) -> String {
     }
 }
 
-/// A hostile `total` must not make us walk forever.
-pub const MAX_PAGES: usize = 5_000;
-
-/// Loads every page of a paged list: the first alone (it tells the total),
-/// then the remaining offsets, at most `in_flight()` at once. `on_page` sees each
-/// page as it arrives, with how many pages are done and expected.
+/// Loads the pages of a paged list up to `max` sessions: the first alone
+/// (it tells the total), then the remaining offsets, at most `in_flight()`
+/// at once. `fetch(offset, first)` asks for one; `on_page` sees each page
+/// as it arrives, with how many pages are done and expected. Whether it
+/// read the whole list (`false`: it stopped at `max`).
 pub async fn walk_pages<F, Fut>(
     page_size: usize,
+    max: usize,
     in_flight: &dyn Fn() -> usize,
     fetch: F,
     mut on_page: impl FnMut(ListPage, usize, usize),
-) -> Result<(), ApiError>
+) -> Result<bool, ApiError>
 where
-    F: Fn(usize) -> Fut,
+    F: Fn(usize, bool) -> Fut,
     Fut: Future<Output = Result<ListPage, ApiError>>,
 {
-    let first = fetch(0).await?;
+    let size = page_size.max(1);
+    let first = fetch(0, true).await?;
     match first.total {
         Some(total) => {
-            let offsets: Vec<usize> = (page_size..total)
-                .step_by(page_size.max(1))
-                .take(MAX_PAGES)
-                .collect();
+            let end = total.min(max);
+            let offsets: Vec<usize> = (size..end).step_by(size).collect();
             let expected = offsets.len() + 1;
             on_page(first, 1, expected);
             let fetch = &fetch;
             let mut pages = bounded(offsets, in_flight, |offset| async move {
-                fetch(offset)
+                fetch(offset, false)
                     .await
-                    .map_err(|e| at_step(e, page_name(offset, page_size, Some(expected))))
+                    .map_err(|e| at_step(e, page_name(offset, size, Some(expected))))
             });
             let mut done = 1;
             while let Some(p) = pages.next().await {
                 done += 1;
                 on_page(p?, done, expected);
             }
+            Ok(total <= max)
         }
         None => {
             // No total: walk one page after another until a short page.
@@ -233,20 +400,22 @@ where
             let mut page = first;
             let mut done = 1;
             loop {
-                let full = page.returned >= page_size && page.returned > 0;
+                let full = page.returned >= size && page.returned > 0;
                 on_page(page, done, done + usize::from(full));
-                if !full || done >= MAX_PAGES {
-                    break;
+                if !full {
+                    return Ok(true);
                 }
-                offset += page_size;
-                page = fetch(offset)
+                offset += size;
+                if offset >= max {
+                    return Ok(false);
+                }
+                page = fetch(offset, false)
                     .await
-                    .map_err(|e| at_step(e, page_name(offset, page_size, None)))?;
+                    .map_err(|e| at_step(e, page_name(offset, size, None)))?;
                 done += 1;
             }
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -277,8 +446,9 @@ mod tests {
         let mut last = (0, 0);
         block_on(walk_pages(
             100,
+            usize::MAX,
             &|| 6,
-            |off| {
+            |off, _| {
                 asked.borrow_mut().push(off);
                 async move { Ok(page(if off == 200 { 40 } else { 100 }, Some(240))) }
             },
@@ -300,8 +470,9 @@ mod tests {
         let asked = RefCell::new(vec![]);
         block_on(walk_pages(
             100,
+            usize::MAX,
             &|| 6,
-            |off| {
+            |off, _| {
                 asked.borrow_mut().push(off);
                 async move { Ok(page(if off < 300 { 100 } else { 7 }, None)) }
             },
@@ -311,8 +482,9 @@ mod tests {
         assert_eq!(*asked.borrow(), [0, 100, 200, 300]);
         let r = block_on(walk_pages(
             100,
+            usize::MAX,
             &|| 6,
-            |off| async move {
+            |off, _| async move {
                 if off != 600 {
                     Ok(page(100, Some(1200)))
                 } else {
@@ -335,8 +507,9 @@ mod tests {
         // A sign-out mid-load is no page's failure.
         let r = block_on(walk_pages(
             100,
+            usize::MAX,
             &|| 6,
-            |off| async move {
+            |off, _| async move {
                 if off == 0 {
                     Ok(page(100, Some(300)))
                 } else {
@@ -349,18 +522,115 @@ mod tests {
     }
 
     #[test]
-    fn hostile_total_is_capped() {
+    fn a_hostile_total_is_walked_only_up_to_the_limit_and_said() {
         let n = Cell::new(0);
-        block_on(walk_pages(
+        let whole = block_on(walk_pages(
             100,
+            5_000,
             &|| 6,
-            |_| {
+            |_, _| {
                 n.set(n.get() + 1);
-                async { Ok(page(0, Some(usize::MAX))) }
+                async { Ok(page(100, Some(usize::MAX))) }
             },
             |_, _, _| {},
         ))
         .unwrap();
-        assert_eq!(n.get(), MAX_PAGES + 1);
+        assert_eq!(n.get(), 50, "pages up to the limit, never the total");
+        assert!(!whole, "it says it stopped short");
+        // Without a total: full pages until the limit.
+        n.set(0);
+        let whole = block_on(walk_pages(
+            100,
+            1_000,
+            &|| 6,
+            |_, _| {
+                n.set(n.get() + 1);
+                async { Ok(page(100, None)) }
+            },
+            |_, _, _| {},
+        ))
+        .unwrap();
+        assert_eq!((n.get(), whole), (10, false));
+    }
+
+    /// A list larger than the limit is loaded up to it and said to be
+    /// capped — with the server's own total — never "the list changed".
+    #[test]
+    fn a_load_over_the_limit_says_how_much_it_read_of_how_many() {
+        let limits = Limits {
+            max_sessions: 250,
+            ..Limits::default()
+        };
+        let bodies = RefCell::new(Vec::new());
+        let call = |r: ApiRequest| -> futures::future::LocalBoxFuture<'_, _> {
+            bodies.borrow_mut().push(r.max_body);
+            let offset: usize = r.query[0].1.parse().unwrap();
+            let rows: Vec<String> = (offset..offset + 100)
+                .map(|i| format!(r#"{{"_id":"s{i}"}}"#))
+                .collect();
+            let body = format!(r#"{{"sessions":[{}],"total":1000}}"#, rows.join(","));
+            Box::pin(async move { Ok(crate::http::request::RawResponse::of(200, &body)) })
+        };
+        let plan = crate::backends::BackendKind::RocketChat
+            .backend()
+            .load_plan(Scope::All);
+        let mut rows = 0;
+        let report = block_on(run_within(plan, &call, &|| 48, limits, &mut |s| {
+            rows += s.sessions.len()
+        }))
+        .unwrap();
+        assert_eq!(rows, 300, "three pages of 100 reach the limit");
+        assert_eq!(
+            report.capped,
+            Some(Capped {
+                loaded: 300,
+                total: Some(1000),
+                limit: 250
+            })
+        );
+        assert!(
+            !report.list_changed,
+            "stopping on purpose is no moving list"
+        );
+        // The first request alone reads up to the whole cap; the fanned-out
+        // ones share the budget.
+        let bodies = bodies.into_inner();
+        assert_eq!(bodies[0], None);
+        assert!(bodies[1..].iter().all(|b| *b == Some(BYTES_IN_FLIGHT / 48)));
+    }
+
+    /// Henshin's users are read up to the limit: a list of a million users
+    /// asks for no more than the limit's sessions.
+    #[test]
+    fn per_user_loads_stop_at_the_limit() {
+        let asked = Cell::new(0);
+        let call = |r: ApiRequest| -> futures::future::LocalBoxFuture<'_, _> {
+            let body = if r.path.ends_with("/list") {
+                let users: Vec<String> = (0..10_000)
+                    .map(|i| format!(r#"{{"UserGuid":"g{i}","SessionCount":2}}"#))
+                    .collect();
+                format!("[{}]", users.join(","))
+            } else {
+                asked.set(asked.get() + 1);
+                let g = r.path.rsplit('/').next().unwrap().to_string();
+                format!(r#"[{{"ID":1{n}}},{{"ID":2{n}}}]"#, n = &g[1..])
+            };
+            Box::pin(async move { Ok(crate::http::request::RawResponse::of(200, &body)) })
+        };
+        let plan = crate::backends::BackendKind::Henshin
+            .backend()
+            .load_plan(Scope::All);
+        let limits = Limits {
+            max_sessions: 100,
+            ..Limits::default()
+        };
+        let mut rows = 0;
+        let report = block_on(run_within(plan, &call, &|| 6, limits, &mut |s| {
+            rows += s.sessions.len()
+        }))
+        .unwrap();
+        assert!(asked.get() <= 50 + 6, "{} users asked", asked.get());
+        assert!((100..=112).contains(&rows), "{rows}");
+        assert!(report.capped.is_some());
     }
 }

@@ -104,7 +104,8 @@ impl Backend for RocketChat {
         LoadPlan::Offsets {
             scope,
             size: PAGE_SIZE,
-            request: list,
+            filter: String::new(),
+            request: list_page,
             parse: parse_list,
         }
     }
@@ -225,14 +226,24 @@ pub fn parse_me(body: &str) -> Result<Me, ApiError> {
 
 /// One page of `list.all` (admin) or `list` (own sessions).
 pub fn list(scope: Scope, offset: usize) -> ApiRequest {
+    list_page(scope, offset, "")
+}
+
+/// One page of the list, narrowed by `filter` where it is not empty (the
+/// server matches it literally, as a part of a device name, type, OS,
+/// session ID or user ID — so rows are still told apart by exact ID).
+pub fn list_page(scope: Scope, offset: usize, filter: &str) -> ApiRequest {
     let path = match scope {
         Scope::All => "/api/v1/sessions/list.all",
         Scope::Own => "/api/v1/sessions/list",
     };
-    let r = ApiRequest::new(Method::Get, path)
+    let mut r = ApiRequest::new(Method::Get, path)
         .query("offset", offset.to_string())
-        .query("count", PAGE_SIZE.to_string())
-        .query("sort", SORT);
+        .query("count", PAGE_SIZE.to_string());
+    if !filter.is_empty() {
+        r = r.query("filter", filter);
+    }
+    let r = r.query("sort", SORT);
     match scope {
         Scope::All => r.carrier(TWO_FACTOR).permission(PERM_VIEW),
         Scope::Own => r,
@@ -315,32 +326,44 @@ pub fn logout(scope: Scope, session_id: &str) -> ApiRequest {
     }
 }
 
-/// Interprets a logout's result: "Session not found" (404 on real servers,
-/// 400 in the spec) means the session is already gone — not a failure.
+/// How answers that are not Rocket.Chat's are named.
+pub const API: &str = "Rocket.Chat's API";
+
+/// Interprets a logout's result: done only on `{success: true}`; already
+/// gone only on the API's own "Session not found" (404 on real servers, 400
+/// in the spec — [`classify`] turns exactly that into `NotFound`). Anything
+/// else that is not Rocket.Chat's answer (an empty body, text, a web page,
+/// someone else's JSON) is a failure saying so.
 pub fn logout_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
     match result {
         Ok(resp) => {
-            if resp.is_html() {
-                return Err(ApiError::HtmlPage {
-                    status: resp.status,
-                });
-            }
-            let v: Value = parse_json(resp.status, &resp.body)?;
+            let Some(v) = crate::json::parse(&resp.body).ok().filter(is_rc_shaped) else {
+                return Err(super::not_from_api(API, &resp));
+            };
             match v.get("success").and_then(Value::as_bool) {
                 Some(true) => Ok(Revoked::Now),
-                Some(false) => Err(ApiError::Server {
+                _ => Err(ApiError::Server {
                     status: resp.status,
                     message: error_text(&v),
-                }),
-                None => Err(ApiError::BadResponse {
-                    status: resp.status,
-                    why: "the logout answer does not say success: true".into(),
                 }),
             }
         }
         Err(ApiError::NotFound { .. }) => Ok(Revoked::AlreadyGone),
         Err(e) => Err(e),
     }
+}
+
+/// An answer in Rocket.Chat's own shape: an object saying `success` (REST)
+/// or `status` (login, 401).
+fn is_rc_shaped(v: &Value) -> bool {
+    v.get("success").and_then(Value::as_bool).is_some()
+        || v.get("status").and_then(Value::as_str).is_some()
+}
+
+/// Rocket.Chat's documented answer for an unknown session.
+fn says_session_not_found(v: &Value) -> bool {
+    v.get("success").and_then(Value::as_bool) == Some(false)
+        && crate::lowercase::lower(&error_text(v)).contains("session not found")
 }
 
 /// Maps a non-success answer of any Rocket.Chat call to an [`ApiError`].
@@ -383,9 +406,21 @@ pub fn classify(req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
         _ => {}
     }
     let lower = crate::lowercase::lower(&message);
-    // The spec says 400 for an unknown session; servers say 404.
-    if resp.status == 400 && lower.contains("session not found") {
+    // The spec says 400 for an unknown session; servers say 404. Only the
+    // API's own words mean "not found": a proxy's or gateway's 404 is not.
+    if (resp.status == 400 || resp.status == 404) && says_session_not_found(&v) {
         return Err(ApiError::NotFound { message });
+    }
+    if resp.status == 404 {
+        // Rocket.Chat's words for something else, or not Rocket.Chat's.
+        return Err(if is_rc_shaped(&v) {
+            ApiError::Server {
+                status: 404,
+                message,
+            }
+        } else {
+            super::not_from_api(API, resp)
+        });
     }
     let forbidden = if lower.contains("license") || lower.contains("enterprise") {
         ForbiddenWhat::License("device-management (Enterprise)".into())
@@ -582,7 +617,52 @@ mod tests {
         };
         assert!(matches!(
             logout_outcome(Ok(silent)),
-            Err(ApiError::BadResponse { .. })
+            Err(ApiError::NotFromApi { .. })
+        ));
+    }
+
+    /// A 404 is "already gone" only in Rocket.Chat's own words; what an
+    /// ingress, Traefik, a gateway or an empty answer says is a failure
+    /// that names itself.
+    #[test]
+    fn only_rocket_chats_own_not_found_is_already_gone() {
+        let logout = |status: u16, body: &str| {
+            let resp = RawResponse::of(status, body);
+            let r = classify(&super::logout(Scope::All, "s1"), &resp).map(|()| resp);
+            logout_outcome(r)
+        };
+        assert_eq!(
+            logout(404, r#"{"success":false,"error":"Session not found"}"#),
+            Ok(Revoked::AlreadyGone)
+        );
+        assert_eq!(
+            logout(400, r#"{"success":false,"error":"Session not found"}"#),
+            Ok(Revoked::AlreadyGone),
+            "the spec's 400"
+        );
+        for (body, seen) in [
+            ("default backend - 404", "plain text"),
+            ("404 page not found\n", "plain text"),
+            ("", "an empty answer"),
+            (
+                r#"{"message":"no Route matched with those values"}"#,
+                "JSON",
+            ),
+            (r#"{"error":"Session not found"}"#, "JSON"),
+        ] {
+            let e = logout(404, body).unwrap_err();
+            assert!(
+                matches!(&e, ApiError::NotFromApi { status: 404, seen: s, .. } if s.starts_with(seen)),
+                "{body:?}: {e:?}"
+            );
+            assert!(e
+                .to_string()
+                .contains("did not come from Rocket.Chat's API"));
+        }
+        // Rocket.Chat's shape with another error: a failure, not gone.
+        assert!(matches!(
+            logout(404, r#"{"success":false,"error":"Not found"}"#),
+            Err(ApiError::Server { status: 404, .. })
         ));
     }
 

@@ -87,6 +87,10 @@ impl Backend for SelfService {
     fn revoke_all(&self) -> Option<ApiRequest> {
         Some(revoke_all())
     }
+    /// "200, empty body" (seed 003): nothing else counts.
+    fn done_outcome(&self, r: Result<RawResponse, ApiError>) -> Result<(), ApiError> {
+        super::empty_success(API, &r?)
+    }
     fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
         classify(req, resp)
     }
@@ -246,10 +250,14 @@ pub fn revoke_all() -> ApiRequest {
     ApiRequest::new(Method::Delete, "/auth/sessions/all")
 }
 
-/// 404 means "not found or not yours": reported as such, never as success.
+/// How answers that are not the self-service API's are named.
+pub const API: &str = "the self-service /auth/sessions API";
+
+/// Done only on the documented "200, empty body". 404 means "not found or
+/// not yours": reported as such, never as success.
 pub fn revoke_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
     match result {
-        Ok(resp) => super::action_answer(&resp).map(|_| Revoked::Now),
+        Ok(resp) => super::empty_success(API, &resp).map(|()| Revoked::Now),
         Err(ApiError::NotFound { .. }) => Err(ApiError::NotFound {
             message: "the session was not found, or it is not one of this account's sessions"
                 .into(),
@@ -263,6 +271,15 @@ pub fn classify(_req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
         return Ok(());
     }
     let v: Value = crate::json::parse(&resp.body).unwrap_or(Value::Null);
+    // Its errors are JSON with a message; a 404 that is not came from
+    // something in between.
+    if resp.status == 404
+        && json_str(&v, "message")
+            .or_else(|| json_str(&v, "error"))
+            .is_none()
+    {
+        return Err(super::not_from_api(API, resp));
+    }
     let message = json_str(&v, "message")
         .or_else(|| json_str(&v, "error"))
         .map(|m| clip(&m, 300))
@@ -409,6 +426,35 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(revoke_outcome(Ok(empty)), Ok(Revoked::Now));
+    }
+
+    /// The deletes answer "200, empty body": a body — `{"response":
+    /// false}`, an error envelope with 200, text — is not the API's answer.
+    #[test]
+    fn deletes_are_done_only_on_an_empty_200() {
+        let done = |b: &str| SelfService.done_outcome(Ok(RawResponse::of(200, b)));
+        assert_eq!(done(""), Ok(()));
+        for body in [
+            r#"{"response":false}"#,
+            r#"{"error":{"message":"boom"},"status":1,"statusCode":500}"#,
+            "OK",
+        ] {
+            assert!(
+                matches!(done(body), Err(ApiError::NotFromApi { .. })),
+                "{body}"
+            );
+        }
+        let e = classify(&revoke("a"), &RawResponse::of(404, "404 page not found")).unwrap_err();
+        assert!(
+            matches!(e, ApiError::NotFromApi { status: 404, .. }),
+            "{e:?}"
+        );
+        let e = classify(
+            &revoke("a"),
+            &RawResponse::of(404, r#"{"status":404,"message":"Session not found"}"#),
+        )
+        .unwrap_err();
+        assert!(matches!(e, ApiError::NotFound { .. }));
     }
 
     #[test]

@@ -128,6 +128,17 @@ pub struct ApiRequest {
     /// Sent once more when the connection is lost before its answer (see
     /// [`ApiRequest::resend_if_lost`]).
     pub resend_if_lost: bool,
+    /// The Stop of the batch it belongs to: once pressed, it is not sent
+    /// (nor sent again after a rate-limit wait, which ends at once); one
+    /// already in flight is left to finish (see [`ApiRequest::stop_with`]).
+    pub stop: Option<Cancel>,
+    /// A 401 to it is an answer the caller reads, not a credential to
+    /// renew or a connection to close: after "revoke all sessions", the
+    /// check that the panel's own token stopped working.
+    pub unauthorized_is_answer: bool,
+    /// The largest answer read for it (at most [`MAX_BODY_BYTES`]): a load
+    /// with many requests in flight gives each a share of its budget.
+    pub max_body: Option<u64>,
 }
 
 /// What a request carries: JSON (every session API), or a form
@@ -187,7 +198,40 @@ impl ApiRequest {
             permission: None,
             cancel: None,
             resend_if_lost: false,
+            stop: None,
+            unauthorized_is_answer: false,
+            max_body: None,
         }
+    }
+
+    /// Reads at most `bytes` of its answer (never more than [`MAX_BODY_BYTES`]).
+    pub fn max_body(mut self, bytes: u64) -> Self {
+        self.max_body = Some(bytes.min(MAX_BODY_BYTES));
+        self
+    }
+
+    /// The most bytes of its answer that are read.
+    pub fn body_cap(&self) -> u64 {
+        self.max_body.unwrap_or(MAX_BODY_BYTES).min(MAX_BODY_BYTES)
+    }
+
+    /// Belongs to a batch whose Stop is `stop` (see [`ApiRequest::stop`]).
+    /// Unlike [`ApiRequest::cancel_with`] nothing in flight is aborted: a
+    /// revoke already sent may have ended its session, and its answer says.
+    pub fn stop_with(mut self, stop: &Cancel) -> Self {
+        self.stop = Some(stop.clone());
+        self
+    }
+
+    /// Whether its batch was stopped: it must not be sent (again).
+    pub fn is_stopped(&self) -> bool {
+        self.stop.as_ref().is_some_and(Cancel::is_cancelled)
+    }
+
+    /// A 401 is an answer here (see [`ApiRequest::unauthorized_is_answer`]).
+    pub fn expecting_unauthorized(mut self) -> Self {
+        self.unauthorized_is_answer = true;
+        self
     }
 
     /// Marks a request that only ends sessions, so that sending it twice
@@ -492,6 +536,20 @@ pub enum ApiError {
     /// The server answered, in its API's own words, that it did not do it
     /// (DocSpace's `false`): `said` is one sentence with one instruction.
     NotDone { status: u16, said: String },
+    /// An answer `api` ("Rocket.Chat's API") never sends where this one
+    /// came: an empty body, plain
+    /// text (ingress-nginx's "default backend - 404", Traefik's "404 page not
+    /// found"), a gateway's JSON — from something between the panel and
+    /// the API. Never "already gone", never "done". `seen`: what it was
+    /// ([`foreign_shape`]).
+    NotFromApi {
+        status: u16,
+        api: &'static str,
+        seen: String,
+    },
+    /// Not sent: the admin pressed Stop on the batch it belonged to (its
+    /// rate-limit wait, if it was waiting, ended at once).
+    BatchStopped,
     /// An answer larger than the panel reads (`limit` bytes): refused
     /// before it was read into memory.
     TooLarge { url: String, limit: u64 },
@@ -585,6 +643,7 @@ impl ApiError {
                 | ApiError::SignedOut
                 | ApiError::Cancelled
                 | ApiError::RateWaitStopped
+                | ApiError::BatchStopped
         ) || matches!(self, ApiError::LoadStep { cause, .. } if cause.is_fatal())
     }
 
@@ -613,9 +672,9 @@ impl ApiError {
     /// did not answer (never a 4xx: the same request gets the same answer).
     pub fn is_transient(&self) -> bool {
         match self {
-            ApiError::Server { status, .. } | ApiError::HtmlPage { status } => {
-                (500..600).contains(status) && *status != 501
-            }
+            ApiError::Server { status, .. }
+            | ApiError::HtmlPage { status }
+            | ApiError::NotFromApi { status, .. } => (500..600).contains(status) && *status != 501,
             ApiError::Network { cause, .. } => {
                 matches!(cause, NetCause::Timeout | NetCause::Unreachable)
             }
@@ -635,6 +694,7 @@ impl ApiError {
             ApiError::Server { status, .. }
             | ApiError::BadResponse { status, .. }
             | ApiError::NotDone { status, .. }
+            | ApiError::NotFromApi { status, .. }
             | ApiError::HtmlPage { status } => Some(*status).filter(|s| *s != 0),
             ApiError::LoadStep { cause, .. } => cause.status(),
             ApiError::TwoFactorCancelled
@@ -644,6 +704,7 @@ impl ApiError {
             | ApiError::SignedOut
             | ApiError::TooLarge { .. }
             | ApiError::RateWaitStopped
+            | ApiError::BatchStopped
             | ApiError::Cancelled => None,
         }
     }
@@ -771,6 +832,15 @@ impl fmt::Display for ApiError {
                 status_prefix(*status)
             ),
             ApiError::NotDone { status, said } => write!(f, "{}{said}", status_prefix(*status)),
+            ApiError::NotFromApi { status, api, seen } => write!(
+                f,
+                "{}this answer did not come from {api} but from something in between (a proxy, gateway or load balancer?): {seen}. Nothing was confirmed, so it counts as not done: check the Server URL and the proxy, then refresh to see what the server lists.",
+                status_prefix(*status)
+            ),
+            ApiError::BatchStopped => write!(
+                f,
+                "Not sent: you stopped the batch."
+            ),
             ApiError::TooLarge { url, limit } => write!(
                 f,
                 "Answer too large: {url} sent more than {} MB, so sessiondeck stopped reading it and did nothing with it. Is the Server URL pointing at the right API? If the list really is this large, narrow it on the server.",
@@ -800,6 +870,25 @@ impl fmt::Display for ApiError {
                 "Stopped: the screen that asked for this was closed or reloaded. Nothing more was sent for it."
             ),
         }
+    }
+}
+
+/// What an answer that is not the API's looked like, for
+/// [`ApiError::NotFromApi`]: "an empty answer", "a web page", "plain text
+/// (“default backend - 404”)", "JSON this API does not send (“{…}”)".
+pub fn foreign_shape(body: &str) -> String {
+    let t = body.trim();
+    if t.is_empty() {
+        "an empty answer".into()
+    } else if looks_like_html(t) {
+        "a web page".into()
+    } else if crate::json::parse(t).is_ok() {
+        format!(
+            "JSON this API does not send (\u{201c}{}\u{201d})",
+            clip(t, 80)
+        )
+    } else {
+        format!("plain text (\u{201c}{}\u{201d})", clip(t, 80))
     }
 }
 

@@ -207,7 +207,9 @@ impl Transport {
         let sent_after = self.renewals.get();
         let renew = self.renew.borrow().clone();
         match (self.call_gated(req).await, renew) {
-            (Err(e @ ApiError::Unauthorized { .. }), Some(renew)) => {
+            (Err(e @ ApiError::Unauthorized { .. }), Some(renew))
+                if !req.unauthorized_is_answer =>
+            {
                 // Sent with a token since renewed: just send it again.
                 let renewed_since = self.renewals.get() != sent_after;
                 if !renewed_since && self.renewed(renew).await.is_err() || !self.is_open() {
@@ -336,6 +338,10 @@ impl Transport {
             if req.is_cancelled() {
                 return Err(ApiError::Cancelled);
             }
+            // Its batch was stopped (while it waited, or before it left).
+            if req.is_stopped() {
+                return Err(ApiError::BatchStopped);
+            }
             let sent = (self.io.send)(req.with_code(code)).await;
             if let Ok(RawResponse {
                 protocol: Some(p), ..
@@ -357,7 +363,7 @@ impl Transport {
                     }
                     waits += 1;
                     let delay = wait.unwrap_or(DEFAULT_WAIT_MS).max(MIN_WAIT_MS);
-                    self.wait_out(now, delay).await?;
+                    self.wait_out(now, delay, req.stop.as_ref()).await?;
                 }
                 // The connection went before the answer: once more, at once.
                 Err(ApiError::Network {
@@ -398,24 +404,38 @@ impl Transport {
     }
 
     /// Waits `delay` ms for a rate limit, shown as waiting until then;
-    /// the admin's Stop (or sign-out) ends it with an error.
-    async fn wait_out(&self, now: f64, delay: f64) -> Result<(), ApiError> {
+    /// the admin's Stop on the wait (or sign-out) ends it with an error, and
+    /// so does the Stop of the batch the request belongs to (`batch`).
+    async fn wait_out(
+        &self,
+        now: f64,
+        delay: f64,
+        batch: Option<&super::request::Cancel>,
+    ) -> Result<(), ApiError> {
         (self.on_rate_limit)(RateLimitEvent::Waiting {
             until_ms: now + delay,
         });
         let (tx, rx) = oneshot::channel();
         self.waits.borrow_mut().push(tx);
-        let stopped = match futures::future::select((self.io.sleep)(delay), rx).await {
-            Either::Left(_) => false,
-            Either::Right((r, _)) => r.is_ok(),
+        let (batch_tx, batch_rx) = oneshot::channel::<()>();
+        if let Some(stop) = batch {
+            stop.on_cancel(move || {
+                let _ = batch_tx.send(());
+            });
+        }
+        let stops = futures::future::select(rx, batch_rx);
+        let ended = match futures::future::select((self.io.sleep)(delay), stops).await {
+            Either::Left(_) => None,
+            Either::Right((Either::Left((r, _)), _)) => {
+                r.is_ok().then_some(ApiError::RateWaitStopped)
+            }
+            Either::Right((Either::Right((r, _)), _)) => {
+                r.is_ok().then_some(ApiError::BatchStopped)
+            }
         };
         self.waits.borrow_mut().retain(|w| !w.is_canceled());
         (self.on_rate_limit)(RateLimitEvent::Resumed);
-        if stopped {
-            Err(ApiError::RateWaitStopped)
-        } else {
-            Ok(())
-        }
+        ended.map_or(Ok(()), Err)
     }
 }
 
@@ -438,7 +458,7 @@ fn resend_note(c: &super::request::Challenge) -> String {
 /// The browser's fetch and timers.
 pub mod browser {
     use super::*;
-    use crate::http::request::{Clues, Method, NetCause, MAX_BODY_BYTES};
+    use crate::http::request::{Clues, Method, NetCause};
     use gloo_net::http::{Method as GlooMethod, RequestBuilder};
     use std::cell::Cell;
     use wasm_bindgen::JsCast;
@@ -598,17 +618,18 @@ pub mod browser {
         let header = |name: &str| resp.headers().get(name);
         let (retry_after, rate_limit_reset) = (header("Retry-After"), header("X-RateLimit-Reset"));
         let status = resp.status();
+        let cap = req.body_cap();
         let too_large = || ApiError::TooLarge {
             url: url.clone(),
-            limit: MAX_BODY_BYTES,
+            limit: cap,
         };
         let declared = header("Content-Length").and_then(|n| n.trim().parse::<u64>().ok());
-        if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        if declared.is_some_and(|n| n > cap) {
             ctl.abort();
             return Err(too_large());
         }
         let body = match resp.body() {
-            Some(stream) => match read_capped(&stream, MAX_BODY_BYTES).await {
+            Some(stream) => match read_capped(&stream, cap).await {
                 Ok(Some(text)) => text,
                 Ok(None) => {
                     ctl.abort();
@@ -1303,6 +1324,68 @@ mod tests {
         assert_eq!(fake.log.borrow().len(), 1, "nothing sent after Stop");
         assert_eq!(events.borrow().last(), Some(&RateLimitEvent::Resumed));
         drop(never_tx);
+    }
+
+    #[test]
+    fn a_stopped_batch_ends_its_rate_limit_wait_and_sends_nothing_more() {
+        // Every answer is a 429 asking for half an hour; the sleep never ends
+        // by itself.
+        let fake = Rc::new(Fake {
+            log: RefCell::new(vec![]),
+            answer: Box::new(|_, _| RawResponse {
+                status: 429,
+                body: "{}".into(),
+                retry_after: Some("1800".into()),
+                ..Default::default()
+            }),
+        });
+        let io = Io {
+            send: {
+                let f = fake.clone();
+                Rc::new(move |r: ApiRequest| {
+                    let n = f.log.borrow().len();
+                    f.log.borrow_mut().push(r.clone());
+                    let a = (f.answer)(&r, n);
+                    Box::pin(async move { Ok(a) })
+                })
+            },
+            sleep: Rc::new(|_| Box::pin(futures::future::pending())),
+            now: Rc::new(|| NOW),
+        };
+        let t = Transport::new(
+            io,
+            Rc::new(classify),
+            Rc::new(TwoFactorGate::new(|_| {})),
+            Rc::new(|_| {}),
+        );
+        let batch = crate::http::request::Cancel::default();
+        let mut pool = LocalPool::new();
+        let out = Rc::new(RefCell::new(Vec::new()));
+        for id in ["a", "b"] {
+            let (t2, o2) = (t.clone(), out.clone());
+            let r = req(id).stop_with(&batch);
+            pool.spawner()
+                .spawn_local(async move {
+                    let answer = t2.call(&r).await;
+                    o2.borrow_mut().push(answer);
+                })
+                .unwrap();
+        }
+        pool.run_until_stalled();
+        assert_eq!(fake.log.borrow().len(), 2, "both sent once, both waiting");
+        assert!(out.borrow().is_empty());
+        batch.cancel();
+        pool.run_until_stalled();
+        assert_eq!(
+            *out.borrow(),
+            [Err(ApiError::BatchStopped), Err(ApiError::BatchStopped)]
+        );
+        assert_eq!(fake.log.borrow().len(), 2, "nothing sent after Stop");
+        // One of a stopped batch is not sent at all.
+        let r = req("c").stop_with(&batch);
+        let late = futures::executor::block_on(t.call(&r));
+        assert_eq!(late, Err(ApiError::BatchStopped));
+        assert_eq!(fake.log.borrow().len(), 2);
     }
 
     /// Pending once, then ready: lets other futures run in between.

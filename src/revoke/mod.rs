@@ -9,7 +9,7 @@ pub mod report;
 pub use queue::{RevokeQueue, Submitted};
 pub use report::{BulkState, Failure, RevokeReport};
 
-use crate::backends::{action_outcome, Backend, Call, Scope};
+use crate::backends::{Backend, Call, Scope};
 use crate::bulk::{run_bulk, ItemResult, NotSent, Stop};
 use crate::http::request::ApiError;
 
@@ -71,7 +71,10 @@ pub async fn revoke_sessions(
         in_flight,
         |id| async move {
             // Refused before sending when the ID could reach more.
-            let req = backend.revoke(scope, &id)?.resend_if_lost();
+            let req = backend
+                .revoke(scope, &id)?
+                .resend_if_lost()
+                .stop_with(stop.token());
             backend.revoke_outcome(call(req).await)
         },
         stop,
@@ -169,7 +172,7 @@ pub async fn revoke_in_one_call(
         status: 0,
         why: "this server offers no such call".into(),
     })??;
-    action_outcome(call(req.resend_if_lost()).await)
+    backend.done_outcome(call(req.resend_if_lost()).await)
 }
 
 /// What one session's revocation did (`what`: how it is shown).
