@@ -71,6 +71,10 @@ pub struct Entry {
     pub client: String,
     pub ip: String,
     pub outcome: Outcome,
+    /// What a fresh read of the list said afterwards: "confirmed gone",
+    /// "still listed", "not checked: why"; empty when none was made (not
+    /// sent, or recorded before verification existed).
+    pub verified: String,
 }
 
 /// The longest text an entry keeps of one field (a hostile server can send
@@ -92,6 +96,7 @@ impl Entry {
             user: c(self.user),
             client: c(self.client),
             ip: c(self.ip),
+            verified: clip_chars(self.verified, MAX_REASON_CHARS),
             outcome: match self.outcome {
                 Outcome::Failed(r) => Outcome::Failed(clip_chars(r, MAX_REASON_CHARS)),
                 Outcome::NotSent(r) => Outcome::NotSent(clip_chars(r, MAX_REASON_CHARS)),
@@ -131,10 +136,12 @@ impl Origin {
             client: text(Session::client_label),
             ip: text(|s| s.ip.clone().unwrap_or_default()),
             outcome,
+            verified: String::new(),
         }
     }
 
-    /// One entry per session a batch named, in the report's words.
+    /// One entry per session a batch named, in the report's words, with
+    /// what the fresh read afterwards said of it.
     pub fn from_report<'a>(
         &self,
         at_ms: f64,
@@ -142,19 +149,48 @@ impl Origin {
         row: impl Fn(&str) -> Option<&'a Session>,
     ) -> Vec<Entry> {
         let mut out = Vec::with_capacity(report.requested);
+        let with = |mut e: Entry| {
+            e.verified = verified(report, &e.session);
+            e
+        };
         for id in &report.revoked {
-            out.push(self.entry(at_ms, id, row(id), Outcome::Revoked));
+            out.push(with(self.entry(at_ms, id, row(id), Outcome::Revoked)));
         }
         for id in &report.already_gone {
-            out.push(self.entry(at_ms, id, row(id), Outcome::AlreadyGone));
+            out.push(with(self.entry(at_ms, id, row(id), Outcome::AlreadyGone)));
         }
         for f in &report.failed {
-            out.push(self.entry(at_ms, &f.id, row(&f.id), Outcome::Failed(f.reason.clone())));
+            out.push(with(self.entry(
+                at_ms,
+                &f.id,
+                row(&f.id),
+                Outcome::Failed(f.reason.clone()),
+            )));
         }
         for f in &report.not_sent {
             out.push(self.entry(at_ms, &f.id, row(&f.id), Outcome::NotSent(f.reason.clone())));
         }
         out
+    }
+}
+
+/// What the fresh read said of session `id` after `report`'s run.
+pub fn verified(report: &RevokeReport, id: &str) -> String {
+    if !report.verified {
+        return String::new();
+    }
+    if let Some((_, answer)) = report.gone_despite.iter().find(|(i, _)| i == id) {
+        return format!("confirmed gone (its answer had failed: {answer})");
+    }
+    if report.confirmed_gone.iter().any(|i| i == id) {
+        return "confirmed gone".into();
+    }
+    if report.still_listed.iter().any(|i| i == id) {
+        return "still listed".into();
+    }
+    match report.unchecked.iter().find(|(i, _)| i == id) {
+        Some((_, why)) => format!("not checked: {why}"),
+        None => String::new(),
     }
 }
 
@@ -209,7 +245,8 @@ impl AuditLog {
     }
 
     /// The stored (and exported) JSON: `{"entries": [{at, admin, server,
-    /// session, user, client, ip, outcome, reason}]}` with `at` in ISO 8601.
+    /// session, user, client, ip, outcome, reason, verified}]}` with `at`
+    /// in ISO 8601.
     pub fn to_json(&self) -> String {
         let items = self.entries.iter().map(|e| {
             Value::object([
@@ -223,6 +260,7 @@ impl AuditLog {
                 ("ip", e.ip.as_str().into()),
                 ("outcome", e.outcome.key().into()),
                 ("reason", e.outcome.reason().into()),
+                ("verified", e.verified.as_str().into()),
             ])
         });
         Value::object([("entries", Value::Array(items.collect()))]).to_string()
@@ -255,6 +293,7 @@ impl AuditLog {
                                     &t("outcome")?,
                                     t("reason").unwrap_or_default(),
                                 )?,
+                                verified: t("verified").unwrap_or_default(),
                             }
                             .clipped(),
                         )
@@ -280,6 +319,7 @@ impl AuditLog {
             "IP",
             "Outcome",
             "Reason",
+            "Verified",
         ];
         push_row(&mut out, header.iter().map(|h| cell(h)));
         for e in &self.entries {
@@ -295,6 +335,7 @@ impl AuditLog {
                     cell(&e.ip),
                     cell(e.outcome.key()),
                     cell(e.outcome.reason()),
+                    cell(&e.verified),
                 ]
                 .into_iter(),
             );
@@ -396,13 +437,19 @@ mod tests {
                 label: String::new(),
                 reason: "500 Internal Server Error".into(),
                 retryable: true,
+                sent: true,
             }],
             not_sent: vec![Failure {
                 id: "d".into(),
                 label: String::new(),
                 reason: "Not sent: you stopped the batch.".into(),
                 retryable: true,
+                sent: false,
             }],
+            verified: true,
+            confirmed_gone: vec!["a".into()],
+            still_listed: vec!["c".into()],
+            unchecked: vec![("b".into(), "the list could not be read again".into())],
             ..Default::default()
         };
         let rows = [row("a"), row("b"), row("c")];
@@ -423,6 +470,23 @@ mod tests {
         );
         assert_eq!(entries[0].client, "Chrome 120");
         assert_eq!(entries[0].ip, "10.0.0.9");
+        let verified: Vec<&str> = entries.iter().map(|e| e.verified.as_str()).collect();
+        assert_eq!(
+            verified,
+            [
+                "confirmed gone",
+                "not checked: the list could not be read again",
+                "still listed",
+                ""
+            ]
+        );
+        // The record and its exports carry it.
+        let mut log = AuditLog::default();
+        log.record(entries.clone());
+        assert!(log.to_json().contains(r#""verified":"still listed""#));
+        assert_eq!(AuditLog::from_json(&log.to_json()), log);
+        assert!(log.to_csv().lines().next().unwrap().ends_with(",Verified"));
+        assert!(log.to_csv().contains(",confirmed gone"));
         assert_eq!(entries[2].outcome.reason(), "500 Internal Server Error");
         assert!(entries.iter().all(|e| e.admin == "Ada Admin"));
     }

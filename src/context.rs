@@ -491,7 +491,9 @@ impl AppCtx {
             Box::pin(async move {
                 let r = transport.call(&req).await;
                 if let Err(e @ ApiError::Unauthorized { .. }) = &r {
-                    if transport.is_open() {
+                    // Unless the 401 is the answer asked for (the check
+                    // after "revoke all sessions").
+                    if transport.is_open() && !req.unauthorized_is_answer {
                         ctx.disconnect(id, Some(e.to_string()));
                     }
                 }
@@ -763,7 +765,29 @@ impl Host for AppCtx {
     fn all_revoked(&self, server: ServerId) {
         self.disconnect_everywhere(server, Some(crate::revoke::ALL_REVOKED.into()));
     }
+
+    fn sleep(&self, ms: f64) -> futures::future::LocalBoxFuture<'static, ()> {
+        browser::sleep(ms).boxed_local()
+    }
+
+    fn max_sessions(&self) -> usize {
+        crate::browser::storage_get(crate::browser::Store::Local, MAX_SESSIONS_KEY)
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(crate::backends::paging::DEFAULT_MAX_SESSIONS)
+    }
+
+    fn set_max_sessions(&self, n: usize) {
+        crate::browser::storage_set(
+            crate::browser::Store::Local,
+            MAX_SESSIONS_KEY,
+            &n.to_string(),
+        );
+    }
 }
+
+/// Where a raised load limit is kept (this browser; no secret).
+pub const MAX_SESSIONS_KEY: &str = "sessiondeck.max-sessions";
 
 impl Default for AppCtx {
     fn default() -> Self {

@@ -41,7 +41,41 @@ pub struct Session {
     pub operator: bool,
 }
 
+/// The longest text a listed session keeps of one field (a hostile server
+/// can send megabytes of device name); cut with "…".
+pub const MAX_TEXT_CHARS: usize = 500;
+/// The longest session ID the panel takes: an ID is never cut (a cut one
+/// would name another session), so a longer one makes the row unusable.
+pub const MAX_ID_BYTES: usize = 1024;
+
 impl Session {
+    /// The session with every text field within [`MAX_TEXT_CHARS`];
+    /// `None` when its ID is longer than [`MAX_ID_BYTES`] (the row is then
+    /// counted as malformed, never shortened).
+    pub fn bounded(mut self) -> Option<Session> {
+        if self.id.len() > MAX_ID_BYTES {
+            return None;
+        }
+        for f in [
+            &mut self.user_id,
+            &mut self.user_name,
+            &mut self.username,
+            &mut self.client,
+            &mut self.client_version,
+            &mut self.device_type,
+            &mut self.os,
+            &mut self.os_version,
+            &mut self.ip,
+            &mut self.host,
+            &mut self.location,
+        ] {
+            if let Some(t) = f.take() {
+                *f = Some(clip_chars(t, MAX_TEXT_CHARS));
+            }
+        }
+        Some(self)
+    }
+
     /// Appends the lower-cased text the filter searches to `out`: every
     /// searchable field, separated by U+001F so a word never matches across
     /// two fields, on one line (no newline inside). No string per field: the
@@ -335,9 +369,22 @@ pub enum OwnSession {
     Known(Option<String>),
     /// The server does not say which it is.
     Unknowable,
+    /// The token (or the call that tells) names a session the list does not
+    /// show: which listed session is the panel's own cannot be told.
+    Unmatched(String),
 }
 
 impl OwnSession {
+    /// What a finished load knows: `own` (what the backend says is the
+    /// panel's session) stands only if `listed` shows it; a session it names
+    /// that the list does not show is [`OwnSession::Unmatched`].
+    pub fn checked(self, listed: impl Fn(&str) -> bool) -> OwnSession {
+        match self {
+            OwnSession::Known(Some(id)) if !listed(&id) => OwnSession::Unmatched(id),
+            other => other,
+        }
+    }
+
     /// Why a sweep over this server's sessions is refused, if it is.
     pub fn sweep_refusal(&self) -> Option<&'static str> {
         match self {
@@ -347,6 +394,9 @@ impl OwnSession {
             ),
             OwnSession::Unknowable => Some(
                 "this server does not say which session is sessiondeck's own (its token names none), so a sweep could end it unseen. Select sessions one by one instead.",
+            ),
+            OwnSession::Unmatched(_) => Some(
+                "the session sessiondeck's token names is not in this server's list, so which listed session is its own cannot be told and a sweep could end it unseen. Refresh; select sessions one by one meanwhile.",
             ),
         }
     }
@@ -478,6 +528,23 @@ mod tests {
         assert_eq!(f[0].value.chars().count(), MAX_VALUE_CHARS + 1);
         assert!(f[0].value.ends_with('…'));
         assert!(f[1].value.chars().count() <= MAX_VALUE_CHARS + 1);
+    }
+
+    #[test]
+    fn listed_fields_are_cut_and_an_overlong_id_is_refused_never_cut() {
+        let s = Session {
+            id: "s1".into(),
+            user_name: Some("A".repeat(1_000_000)),
+            ..Default::default()
+        }
+        .bounded()
+        .unwrap();
+        assert_eq!(s.user_name.unwrap().chars().count(), MAX_TEXT_CHARS + 1);
+        let long = Session {
+            id: "x".repeat(MAX_ID_BYTES + 1),
+            ..Default::default()
+        };
+        assert_eq!(long.bounded(), None);
     }
 
     #[test]

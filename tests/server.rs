@@ -94,6 +94,11 @@ struct Scripted {
     next: RefCell<VecDeque<RawResponse>>,
     lists: Valve,
     logouts: Valve,
+    /// Logouts of these answer success and keep the session.
+    ghosts: RefCell<HashSet<String>>,
+    /// Logouts of these end the session but answer as a proxy would: a
+    /// bare 404 (the answer lost on the way).
+    lost: RefCell<HashSet<String>>,
 }
 
 impl Scripted {
@@ -105,6 +110,8 @@ impl Scripted {
             next: RefCell::default(),
             lists: Valve::default(),
             logouts: Valve::default(),
+            ghosts: RefCell::default(),
+            lost: RefCell::default(),
         })
     }
 
@@ -132,6 +139,20 @@ impl Scripted {
             return forced;
         }
         let all = self.sessions.borrow();
+        let filter = r
+            .query
+            .iter()
+            .find(|(q, _)| q == "filter")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        // As the server filters: a part of a session ID or user ID.
+        let all: Vec<&String> = all
+            .iter()
+            .filter(|id| {
+                let user = format!("u{}", id[1..].parse::<usize>().unwrap_or(0) % 7);
+                id.contains(&filter) || user.contains(&filter)
+            })
+            .collect();
         match r.path.as_str() {
             "/api/v1/sessions/list.all" => {
                 let (offset, count) = (param("offset"), param("count"));
@@ -173,7 +194,14 @@ impl Scripted {
             return forced;
         }
         let mut all = self.sessions.borrow_mut();
+        if self.ghosts.borrow().contains(&id) {
+            return resp(200, &format!(r#"{{"sessionId":"{id}","success":true}}"#));
+        }
         match all.iter().position(|s| *s == id) {
+            Some(at) if self.lost.borrow().contains(&id) => {
+                all.remove(at);
+                resp(404, "")
+            }
             Some(at) => {
                 all.remove(at);
                 resp(200, &format!(r#"{{"sessionId":"{id}","success":true}}"#))
@@ -195,6 +223,9 @@ impl Scripted {
 /// The browser, as a `Server` sees it, recorded.
 struct World {
     spawner: LocalSpawner,
+    slept: RefCell<Vec<f64>>,
+    max_sessions: Cell<usize>,
+    loading: RefCell<Vec<(ServerId, bool)>>,
     said: RefCell<Vec<String>>,
     records: RefCell<Vec<audit::Entry>>,
     ended: RefCell<Vec<ServerId>>,
@@ -235,6 +266,19 @@ impl Host for World {
     fn all_revoked(&self, server: ServerId) {
         self.ended.borrow_mut().push(server);
     }
+    fn sleep(&self, ms: f64) -> LocalBoxFuture<'static, ()> {
+        self.slept.borrow_mut().push(ms);
+        Box::pin(async {})
+    }
+    fn max_sessions(&self) -> usize {
+        self.max_sessions.get()
+    }
+    fn set_max_sessions(&self, n: usize) {
+        self.max_sessions.set(n);
+    }
+    fn loading(&self, server: ServerId, on: bool) {
+        self.loading.borrow_mut().push((server, on));
+    }
 }
 
 struct Rig {
@@ -254,6 +298,9 @@ impl Rig {
         let fake = Scripted::new(n);
         let world = Rc::new(World {
             spawner: pool.spawner(),
+            slept: RefCell::default(),
+            max_sessions: Cell::new(sessiondeck::backends::paging::DEFAULT_MAX_SESSIONS),
+            loading: RefCell::default(),
             said: RefCell::default(),
             records: RefCell::default(),
             ended: RefCell::default(),
@@ -419,6 +466,8 @@ fn a_revoke_during_a_load_stays_revoked_and_is_not_said_again() {
     rig.fake.lists.shut();
     rig.server.load();
     rig.settle();
+    // The replica catches up before the revoke's check reads the list.
+    rig.fake.sessions.borrow_mut().retain(|s| s != "s5");
     rig.fake.logouts.open();
     rig.settle();
     rig.fake.lists.open();
@@ -431,6 +480,7 @@ fn a_revoke_during_a_load_stays_revoked_and_is_not_said_again() {
     assert!(rig.server.pending().get_untracked().is_empty());
     assert_eq!(rig.fake.logged("logout"), ["logout s5"]);
     // A load that begins after the revoke and still sees s5 says so.
+    rig.fake.sessions.borrow_mut().insert(5, "s5".into());
     rig.server.load();
     rig.settle();
     assert!(
@@ -676,4 +726,221 @@ fn requests_in_flight_follow_the_protocol_the_server_answered_over() {
         rig.settle();
         assert_eq!(rig.fake.logged("logout").len(), 100);
     }
+}
+
+/// The finished report of the last batch.
+fn report_of(rig: &Rig) -> sessiondeck::revoke::RevokeReport {
+    match rig.server.batch().get_untracked() {
+        Some(BulkState::Finished(r)) => r,
+        other => panic!("no finished report: {other:?}"),
+    }
+}
+
+#[test]
+fn every_revoke_is_checked_by_a_fresh_read_and_the_report_says_what_ended() {
+    let mut rig = Rig::new(50);
+    rig.server.load();
+    rig.settle();
+    // s3's logout answers success and keeps it; s4's ends it but its answer
+    // is lost on the way (a bare 404 from something in between).
+    rig.fake.ghosts.borrow_mut().insert("s3".into());
+    rig.fake.lost.borrow_mut().insert("s4".into());
+    let before = rig.fake.log.borrow().len();
+    rig.server.submit(Action::Sessions {
+        ids: ["s2", "s3", "s4"].map(String::from).to_vec(),
+        batch: true,
+    });
+    rig.settle();
+    let report = report_of(&rig);
+    let mut gone = report.confirmed_gone.clone();
+    gone.sort();
+    assert_eq!(gone, ["s2", "s4"]);
+    assert_eq!(report.still_listed, ["s3"]);
+    assert!(
+        report
+            .summary()
+            .contains("(2 confirmed gone, 1 still listed)"),
+        "{}",
+        report.summary()
+    );
+    assert_eq!(report.retry_ids(), ["s3"], "Retry for what is still listed");
+    let s3 = report.failed.iter().find(|f| f.id == "s3").unwrap();
+    assert!(
+        s3.reason.contains("still lists it after a re-check"),
+        "{}",
+        s3.reason
+    );
+    assert!(s3.label.starts_with("User 3"), "{}", s3.label);
+    // Gone only when a fresh read no longer lists it.
+    let listed = rig.listed();
+    assert!(listed.contains("s3") && !listed.contains("s2") && !listed.contains("s4"));
+    // The list was read again (and s3 once more after the pause).
+    let reads = rig.fake.log.borrow()[before..]
+        .iter()
+        .filter(|l| l.starts_with("Get"))
+        .count();
+    assert_eq!(reads, 2, "{:?}", &rig.fake.log.borrow()[before..]);
+    assert_eq!(
+        *rig.world.slept.borrow(),
+        [sessiondeck::revoke::verify::RECHECK_AFTER_MS]
+    );
+    // The record says per session what the fresh read found.
+    let records = rig.world.records.borrow();
+    let verified = |id: &str| {
+        records
+            .iter()
+            .find(|e| e.session == id)
+            .map(|e| (e.outcome.key(), e.verified.clone()))
+            .unwrap()
+    };
+    assert_eq!(verified("s2"), ("revoked", "confirmed gone".to_string()));
+    assert_eq!(verified("s3"), ("failed", "still listed".to_string()));
+    let (outcome, s4) = verified("s4");
+    assert_eq!(outcome, "revoked");
+    assert!(
+        s4.starts_with("confirmed gone (its answer had failed: 404 Not Found: this answer did not come from Rocket.Chat's API"),
+        "{s4}"
+    );
+    drop(records);
+    // One session: the message says it was confirmed.
+    rig.server.ask_one("s7".into());
+    rig.server.confirmed();
+    rig.settle();
+    assert!(
+        rig.said()
+            .contains("Revoked session s7 (User 0 — Firefox on Linux, 10.0.0.7): confirmed gone, the server no longer lists it."),
+        "{}",
+        rig.said()
+    );
+    assert!(!rig.listed().contains("s7"));
+}
+
+#[test]
+fn stop_during_a_rate_limit_wait_sends_nothing_more_not_even_the_check() {
+    let mut rig = Rig::new(30);
+    rig.server.load();
+    rig.settle();
+    // Every logout meets a 429 asking for an hour (the wait lasts until Stop).
+    let limited = RawResponse {
+        status: 429,
+        body: r#"{"success":false,"error":"Error, too many requests."}"#.into(),
+        retry_after: Some("3600".into()),
+        ..Default::default()
+    };
+    rig.fake
+        .next
+        .borrow_mut()
+        .extend(std::iter::repeat_n(limited, 50));
+    rig.server.submit(Action::Sessions {
+        ids: (1..=20).map(|i| format!("s{i}")).collect(),
+        batch: true,
+    });
+    rig.settle();
+    let sent = rig.fake.log.borrow().len();
+    assert_eq!(
+        rig.fake.logged("logout"),
+        ["logout s1"],
+        "the first alone, waiting"
+    );
+    rig.server.stop_batch();
+    rig.settle();
+    assert_eq!(
+        rig.fake.log.borrow().len(),
+        sent,
+        "zero requests after Stop: {:?}",
+        &rig.fake.log.borrow()[sent..]
+    );
+    let report = report_of(&rig);
+    assert!(report.stopped);
+    assert_eq!(
+        report.retry_ids().len(),
+        20,
+        "none was sent: all can be sent again"
+    );
+    assert!(
+        report.summary().starts_with("Stopped: revoked 0 of 20"),
+        "{}",
+        report.summary()
+    );
+}
+
+#[test]
+fn the_own_session_is_unknown_from_the_start_of_every_reload_until_the_new_list_marks_it() {
+    let mut rig = Rig::new(20);
+    rig.server.load();
+    rig.settle();
+    assert_eq!(
+        rig.server.own().get_untracked(),
+        OwnSession::Known(Some(OWN.into()))
+    );
+    // A quiet refresh under way: the new rows arrive unmarked.
+    rig.fake.lists.shut();
+    assert!(rig.server.refresh_quietly());
+    rig.settle();
+    assert_eq!(rig.server.own().get_untracked(), OwnSession::Unknown);
+    let all: Vec<u32> = (0..20).collect();
+    rig.server.select_matching(&all);
+    let ids: Vec<String> = (0..20).map(|i| format!("s{i}")).collect();
+    rig.server.select_page(ids.clone(), true);
+    assert!(rig.server.selection().get_untracked().is_empty());
+    // Ticked one by one, "Revoke selected" is refused too.
+    rig.server
+        .selection()
+        .set(HashSet::from(["s3".to_string()]));
+    rig.server.ask_selected();
+    assert!(rig.server.confirm().get_untracked().is_none());
+    assert!(
+        rig.said()
+            .contains("Not asked: sessiondeck does not know yet"),
+        "{}",
+        rig.said()
+    );
+    // The new list marks it: sweeps may run again, without it. The call
+    // that tells was made once per connection.
+    rig.fake.lists.open();
+    rig.settle();
+    assert_eq!(
+        rig.server.own().get_untracked(),
+        OwnSession::Known(Some(OWN.into()))
+    );
+    assert_eq!(
+        rig.fake.logged("Get /api/v1/sessions/list").len()
+            - rig.fake.logged("Get /api/v1/sessions/list.all").len(),
+        1
+    );
+    rig.server.selection().set(HashSet::new());
+    rig.server.select_page(ids, true);
+    let chosen = rig.server.selection().get_untracked();
+    assert_eq!(chosen.len(), 19);
+    assert!(!chosen.contains(OWN));
+    // A session the own-session call names that the list does not show:
+    // which listed one is the panel's cannot be told.
+    rig.fake.sessions.borrow_mut().retain(|s| s != OWN);
+    rig.server.load();
+    rig.settle();
+    assert_eq!(
+        rig.server.own().get_untracked(),
+        OwnSession::Unmatched(OWN.into())
+    );
+    assert!(rig.server.sweep_refused().is_some());
+}
+
+#[test]
+fn a_list_over_the_limit_loads_up_to_it_and_says_so_never_that_it_changed() {
+    let mut rig = Rig::new(450);
+    rig.world.max_sessions.set(200);
+    rig.server.load();
+    rig.settle();
+    assert_eq!(rig.listed().len(), 200);
+    let report = rig.server.load_report().get_untracked();
+    assert_eq!(
+        report.capped,
+        Some(sessiondeck::backends::Capped {
+            loaded: 200,
+            total: Some(450),
+            limit: 200
+        })
+    );
+    assert!(!report.list_changed);
+    assert_eq!(*rig.world.loading.borrow(), [(7, true), (7, false)]);
 }

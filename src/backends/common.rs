@@ -111,13 +111,14 @@ pub fn check_id(id: &str, reserved: &[&str]) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// A page from list items: rows `row` can read, and how many it could not.
+/// A page from list items: rows `row` can read (their texts cut to size,
+/// see [`Session::bounded`]), and how many it could not.
 pub fn page_of(
     items: &[Value],
     total: Option<usize>,
     row: impl Fn(&Value) -> Option<Session>,
 ) -> ListPage {
-    let sessions: Vec<Session> = items.iter().filter_map(row).collect();
+    let sessions: Vec<Session> = items.iter().filter_map(|i| row(i)?.bounded()).collect();
     ListPage {
         returned: items.len(),
         skipped: items.len() - sessions.len(),

@@ -20,6 +20,7 @@ pub use paging::LoadPlan;
 
 use crate::http::request::{ApiError, ApiRequest, RawResponse};
 use crate::model::{Field, OwnSession};
+pub use paging::{Probe, Target};
 
 /// The kinds of server the Connect screen offers: the key a connection is
 /// stored with. Its [`Backend`] does everything else.
@@ -126,12 +127,14 @@ pub enum OwnSource {
 }
 
 impl OwnSource {
-    /// What a finished load tells of the panel's own session: `before` what
-    /// was known, `marked` the row the list marks, `in_token` what the
-    /// token names. `None`: ask [`Backend::own_session`] (not known yet).
+    /// What a finished load tells of the panel's own session: `asked` what
+    /// [`Backend::own_session`] answered (once per connection), `marked`
+    /// the row the list marks, `in_token` what the token names. `None`: ask
+    /// [`Backend::own_session`] (not asked yet). The caller then checks it
+    /// against the new list ([`OwnSession::checked`]).
     pub fn after_load(
         self,
-        before: &OwnSession,
+        asked: Option<Option<String>>,
         marked: Option<String>,
         in_token: Option<String>,
     ) -> Option<OwnSession> {
@@ -145,10 +148,7 @@ impl OwnSource {
                 None => OwnSession::Unknowable,
             },
             // The token, and so its session, stay the same: asked once.
-            OwnSource::Call => match before {
-                OwnSession::Known(_) => before.clone(),
-                _ => return None,
-            },
+            OwnSource::Call => OwnSession::Known(asked?),
         })
     }
 }
@@ -304,6 +304,16 @@ pub trait Backend: Sync {
         r.and(Err(unsupported("call ending several sessions at once")))
     }
 
+    /// The reads that tell whether `targets` are still listed after a
+    /// revoke (`listed`: how many sessions the list holds): the cheapest
+    /// the API allows. By default the whole list again ([`Backend::load_plan`]).
+    fn verify_probes(&self, scope: Scope, targets: &[Target], _listed: usize) -> Vec<Probe> {
+        vec![Probe {
+            plan: self.load_plan(scope),
+            covers: targets.iter().map(|t| t.id.clone()).collect(),
+        }]
+    }
+
     /// Maps an answer of any call to an error, or `Ok` for a success.
     fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError>;
 }
@@ -333,33 +343,49 @@ mod tests {
     #[test]
     fn the_own_session_is_known_before_any_sweep_or_refused() {
         let id = |s: &str| Some(s.to_string());
-        let unknown = OwnSession::Unknown;
         // An API key or admin token is no listed session.
         assert_eq!(
-            OwnSource::NotListed.after_load(&unknown, None, None),
+            OwnSource::NotListed.after_load(None, None, None),
             Some(OwnSession::Known(None))
         );
         // The list marks it, or marks none (a personal access token).
         assert_eq!(
-            OwnSource::Marked.after_load(&unknown, id("s1"), None),
+            OwnSource::Marked.after_load(None, id("s1"), None),
             Some(OwnSession::Known(id("s1")))
         );
         assert_eq!(
-            OwnSource::Marked.after_load(&unknown, None, None),
+            OwnSource::Marked.after_load(None, None, None),
             Some(OwnSession::Known(None))
         );
         // The token names it — or does not, and then it cannot be told.
         assert_eq!(
-            OwnSource::Token.after_load(&unknown, None, id("s2")),
+            OwnSource::Token.after_load(None, None, id("s2")),
             Some(OwnSession::Known(id("s2")))
         );
-        let unknowable = OwnSource::Token.after_load(&unknown, None, None);
+        let unknowable = OwnSource::Token.after_load(None, None, None);
         assert_eq!(unknowable, Some(OwnSession::Unknowable));
         assert!(unknowable.unwrap().sweep_refusal().is_some());
         // Another call tells: asked until it answered, then kept.
-        assert_eq!(OwnSource::Call.after_load(&unknown, None, None), None);
-        let known = OwnSession::Known(id("s3"));
-        assert_eq!(OwnSource::Call.after_load(&known, None, None), Some(known));
+        assert_eq!(OwnSource::Call.after_load(None, None, None), None);
+        assert_eq!(
+            OwnSource::Call.after_load(Some(id("s3")), None, None),
+            Some(OwnSession::Known(id("s3")))
+        );
+        // A session named that the new list does not show: not known.
+        let listed = |i: &str| i == "s1";
+        assert_eq!(
+            OwnSession::Known(id("s2")).checked(listed),
+            OwnSession::Unmatched("s2".into())
+        );
+        assert!(OwnSession::Unmatched("s2".into()).sweep_refusal().is_some());
+        assert_eq!(
+            OwnSession::Known(id("s1")).checked(listed),
+            OwnSession::Known(id("s1"))
+        );
+        assert_eq!(
+            OwnSession::Known(None).checked(listed),
+            OwnSession::Known(None)
+        );
         assert!(OwnSession::Unknown.sweep_refusal().is_some());
         assert!(OwnSession::Known(None).sweep_refusal().is_none());
         // Each backend says which it is.

@@ -8,6 +8,7 @@ use super::common::{Call, Capped, ChangeWatch, ListPage, LoadReport, LoadStep, S
 use crate::bulk::bounded;
 use crate::http::request::{ApiError, ApiRequest};
 use futures::stream::StreamExt;
+use std::collections::HashMap;
 use std::future::Future;
 
 /// Page number and page size of a paged envelope.
@@ -52,6 +53,43 @@ pub enum LoadPlan {
         parse_sessions: fn(&str) -> Result<PagedPage, ApiError>,
         next: fn(&ListPage, Option<PageNo>, usize) -> Option<PageNo>,
     },
+}
+
+/// One session a revocation attempted, as the list knew it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub id: String,
+    /// Its owner's user ID, where the list said (a read of one user's
+    /// sessions can then check it).
+    pub user_id: Option<String>,
+}
+
+/// A read that decides, for the sessions it covers, whether each is still
+/// listed: a session it does not list, once it is read whole, is gone.
+pub struct Probe {
+    pub plan: LoadPlan,
+    pub covers: Vec<String>,
+}
+
+/// What a narrow read costs and covers: the targets grouped by their
+/// owner, for backends that can read one user's sessions.
+pub fn by_user(targets: &[Target]) -> (Vec<(String, Vec<String>)>, Vec<String>) {
+    let mut users: Vec<(String, Vec<String>)> = Vec::new();
+    let mut at: HashMap<&str, usize> = HashMap::new();
+    let mut none = Vec::new();
+    for t in targets {
+        match t.user_id.as_deref().filter(|u| !u.is_empty()) {
+            Some(u) => match at.get(u) {
+                Some(&i) => users[i].1.push(t.id.clone()),
+                None => {
+                    at.insert(u, users.len());
+                    users.push((u.to_string(), vec![t.id.clone()]));
+                }
+            },
+            None => none.push(t.id.clone()),
+        }
+    }
+    (users, none)
 }
 
 /// The sessions one load reads at most, unless the admin raises it: about

@@ -5,6 +5,7 @@
 //! panics on server data.
 
 use super::common::{json_str, page_of, parse_json, status_to_error};
+use super::paging::{by_user, Probe, Target};
 use super::{
     Backend, Caps, Credentials, ListPage, LoadPlan, LoginToken, PerUser, Revoked, Scope, Setting,
     Settings,
@@ -140,6 +141,40 @@ impl Backend for RocketChat {
     }
     fn revoke_outcome(&self, r: Result<RawResponse, ApiError>) -> Result<Revoked, ApiError> {
         logout_outcome(r)
+    }
+    /// The cheapest of: the whole list (pages of 100), one filtered read
+    /// per owner (the filter matches user IDs), one per session (it matches
+    /// session IDs) — each told apart by exact ID afterwards.
+    fn verify_probes(&self, scope: Scope, targets: &[Target], listed: usize) -> Vec<Probe> {
+        let filtered = |filter: &str, covers: Vec<String>| Probe {
+            plan: LoadPlan::Offsets {
+                scope,
+                size: PAGE_SIZE,
+                filter: filter.to_string(),
+                request: list_page,
+                parse: parse_list,
+            },
+            covers,
+        };
+        let (users, anyone) = by_user(targets);
+        let whole = listed.div_ceil(PAGE_SIZE).max(1);
+        let per_user = users.len() + anyone.len();
+        if whole <= per_user.min(targets.len()) {
+            return vec![Probe {
+                plan: self.load_plan(scope),
+                covers: targets.iter().map(|t| t.id.clone()).collect(),
+            }];
+        }
+        let ids = || targets.iter().map(|t| filtered(&t.id, vec![t.id.clone()]));
+        if per_user < targets.len() {
+            users
+                .into_iter()
+                .map(|(user, covers)| filtered(&user, covers))
+                .chain(anyone.into_iter().map(|id| filtered(&id, vec![id.clone()])))
+                .collect()
+        } else {
+            ids().collect()
+        }
     }
     fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
         classify(req, resp)

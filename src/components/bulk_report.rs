@@ -50,6 +50,17 @@ pub fn BulkReport(
                 </section>
             }
             .into_any(),
+            BulkState::Verifying { total } => view! {
+                <section class="panel" aria-label="Revocation progress">
+                    <p role="status" class="verifying">
+                        {format!(
+                            "Sent. Reading the list again to confirm which of {total} session{} ended…",
+                            plural_s(total)
+                        )}
+                    </p>
+                </section>
+            }
+            .into_any(),
             BulkState::Finished(report) => {
                 let retry = report.retry_ids();
                 let n_retry = retry.len();

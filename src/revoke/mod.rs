@@ -5,6 +5,7 @@
 
 pub mod queue;
 pub mod report;
+pub mod verify;
 
 pub use queue::{RevokeQueue, Submitted};
 pub use report::{BulkState, Failure, RevokeReport};
@@ -175,12 +176,26 @@ pub async fn revoke_in_one_call(
     backend.done_outcome(call(req.resend_if_lost()).await)
 }
 
-/// What one session's revocation did (`what`: how it is shown).
+/// What one session's revocation did (`what`: how it is shown), with what
+/// the fresh read afterwards found.
 pub fn one_said(report: &RevokeReport, id: &str, what: &str) -> RevokeMessage {
+    let unchecked = report.unchecked.iter().find(|(i, _)| i == id);
+    if let (true, Some((_, why))) = (report.failed.is_empty(), unchecked) {
+        let said = if report.revoked.is_empty() {
+            "The server says it no longer knows"
+        } else {
+            "Revoked"
+        };
+        return RevokeMessage::Done(format!(
+            "{said} session {id} ({what}), but it could not be checked: {why}."
+        ));
+    }
     if !report.revoked.is_empty() {
-        RevokeMessage::Done(format!(
-            "Revoked session {id} ({what}). It has to sign in again."
-        ))
+        RevokeMessage::Done(if report.verified {
+            format!("Revoked session {id} ({what}): confirmed gone, the server no longer lists it. It has to sign in again.")
+        } else {
+            format!("Revoked session {id} ({what}). It has to sign in again.")
+        })
     } else if !report.already_gone.is_empty() {
         RevokeMessage::Done(format!(
             "Session {id} ({what}) was already gone; it was removed from the list."
@@ -213,24 +228,42 @@ pub fn batch_said(report: &RevokeReport) -> RevokeMessage {
 }
 
 /// What a one-call action did (`who`: the user of "all of a user";
-/// `others_done`: the backend's words for "all others" done). "All" ends
-/// the panel's own session: that connection closes with [`ALL_REVOKED`].
+/// `others_done`: the backend's words for "all others" done), as its
+/// answer and the fresh read afterwards (`report`) say. "All" ends the
+/// panel's own session: that connection closes with [`ALL_REVOKED`].
 pub fn call_said(
     action: &Action,
     result: &Result<(), ApiError>,
+    report: &RevokeReport,
     who: &str,
     others_done: &str,
 ) -> RevokeMessage {
-    match (result, action) {
-        (Err(e), _) => RevokeMessage::Failed(format!("Nothing was confirmed revoked: {e}")),
-        (Ok(()), Action::Others) => {
-            RevokeMessage::Done(format!("{others_done} The list was reloaded."))
-        }
-        (Ok(()), Action::All) => RevokeMessage::Done(ALL_REVOKED.into()),
-        (Ok(()), a) => {
-            RevokeMessage::Done(format!("Revoked all {} sessions of {who}.", a.ids().len()))
-        }
+    let checked = report.verification();
+    let checked = if checked.is_empty() {
+        String::new()
+    } else {
+        format!(" ({checked})")
+    };
+    if !report.is_clean() {
+        return RevokeMessage::Failed(match result {
+            Err(e) => format!("Nothing was confirmed revoked{checked}: {e}"),
+            Ok(()) => format!(
+                "The server answered that it ended them, but a fresh read disagrees{checked}. See the report; Retry sends each one again."
+            ),
+        });
     }
+    let despite = match result {
+        Err(_) => " Its answer was not the API's, but the fresh read shows it happened.",
+        Ok(()) => "",
+    };
+    RevokeMessage::Done(match action {
+        Action::Others => format!("{others_done}{checked}{despite} The list was reloaded."),
+        Action::All => format!("{ALL_REVOKED}{despite}"),
+        a => format!(
+            "Revoked all {} sessions of {who}{checked}.{despite}",
+            a.ids().len()
+        ),
+    })
 }
 
 /// Why the admin is back at Connect after "Revoke all sessions".
@@ -374,14 +407,49 @@ mod tests {
         };
         let done = block_on(revoke_in_one_call(ds, &user, &ok));
         assert_eq!(done, Ok(()));
+        let ids = user.ids().to_vec();
+        let report = RevokeReport::from_one_call(&ids, &done, |i| i.to_string());
         assert_eq!(
-            call_said(&user, &done, "Irina", ""),
+            call_said(&user, &done, &report, "Irina", ""),
             RevokeMessage::Done("Revoked all 2 sessions of Irina.".into())
+        );
+        // The fresh read says.
+        let mut checked = report.clone();
+        checked.verified_by(
+            &ids.iter()
+                .map(|i| (i.clone(), verify::Verdict::Gone))
+                .collect(),
+        );
+        assert_eq!(
+            call_said(&user, &done, &checked, "Irina", ""),
+            RevokeMessage::Done(
+                "Revoked all 2 sessions of Irina (2 confirmed gone, 0 still listed).".into()
+            )
+        );
+        let mut stale = report.clone();
+        stale.verified_by(
+            &ids.iter()
+                .map(|i| (i.clone(), verify::Verdict::StillListed))
+                .collect(),
+        );
+        assert!(
+            matches!(call_said(&user, &done, &stale, "Irina", ""), RevokeMessage::Failed(m) if m.contains("(0 confirmed gone, 2 still listed)")),
         );
         let html = block_on(revoke_in_one_call(ds, &Action::Others, &page));
         assert_eq!(html, Err(ApiError::HtmlPage { status: 200 }));
+        let failed = RevokeReport::from_one_call(&ids, &html, |i| i.to_string());
         assert!(
-            matches!(call_said(&Action::Others, &html, "", ""), RevokeMessage::Failed(m) if m.starts_with("Nothing was confirmed revoked: 200 OK"))
+            matches!(call_said(&Action::Others, &html, &failed, "", ""), RevokeMessage::Failed(m) if m.starts_with("Nothing was confirmed revoked: 200 OK"))
+        );
+        // The answer was lost, the fresh read shows it happened.
+        let mut after = failed.clone();
+        after.verified_by(
+            &ids.iter()
+                .map(|i| (i.clone(), verify::Verdict::Gone))
+                .collect(),
+        );
+        assert!(
+            matches!(call_said(&Action::Others, &html, &after, "", "Closed."), RevokeMessage::Done(m) if m.contains("fresh read shows it happened")),
         );
         // Not offered by this backend: refused, nothing sent.
         let none = |_: ApiRequest| -> LocalBoxFuture<'static, _> { panic!("nothing may be sent") };

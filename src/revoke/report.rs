@@ -1,5 +1,6 @@
 //! What a batch of revocations did, worded for the admin (pure).
 
+use super::verify::Verdict;
 use crate::backends::Revoked;
 use crate::bulk::{ItemResult, NotSent};
 use crate::http::request::ApiError;
@@ -13,12 +14,22 @@ pub struct Failure {
     /// Whether sending it again could end otherwise ("Retry failed" leaves
     /// out an ID the panel will always refuse).
     pub retryable: bool,
+    /// Whether a request was sent for it (a fresh read can then tell what
+    /// happened); not for an ID refused before sending, nor one not sent.
+    pub sent: bool,
 }
 
 /// The state of the current (or last) batch on one server.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BulkState {
-    Running { done: usize, total: usize },
+    Running {
+        done: usize,
+        total: usize,
+    },
+    /// Sent: the list is being read again to see what ended.
+    Verifying {
+        total: usize,
+    },
     Finished(RevokeReport),
 }
 
@@ -34,7 +45,22 @@ pub struct RevokeReport {
     pub stopped: bool,
     /// The error that stopped the batch, if one did.
     pub stopped_by: Option<ApiError>,
+    /// Whether the list was read again afterwards ([`RevokeReport::verified_by`]).
+    pub verified: bool,
+    /// Sessions a fresh read no longer lists (of those attempted).
+    pub confirmed_gone: Vec<String>,
+    /// Sessions still listed after the re-check (each also in `failed`).
+    pub still_listed: Vec<String>,
+    /// Sessions attempted but not checked, and why.
+    pub unchecked: Vec<(String, String)>,
+    /// Sessions whose answer was a failure (lost, not the API's) but that a
+    /// fresh read no longer lists: ended after all. The answer that failed.
+    pub gone_despite: Vec<(String, String)>,
 }
+
+/// What is said of a session the server called revoked (or unknown) that
+/// a fresh read still lists, after the re-check.
+pub const STILL_LISTED: &str = "The server answered that it ended this session, but still lists it after a re-check: it may still be active. Retry, or end it on the server itself.";
 
 impl RevokeReport {
     pub fn from_results(
@@ -57,6 +83,7 @@ impl RevokeReport {
                         label: label(&id),
                         reason: e.to_string(),
                         retryable: e.retry_can_help(),
+                        sent: !matches!(e, ApiError::UnsafeId { .. }),
                         id,
                     })
                 }
@@ -72,6 +99,7 @@ impl RevokeReport {
                         }
                         .into(),
                         retryable: true,
+                        sent: false,
                         id,
                     })
                 }
@@ -91,8 +119,12 @@ impl RevokeReport {
             .collect()
     }
 
-    /// IDs to remove from the table (revoked now or already gone).
+    /// IDs to remove from the table: once verified, those a fresh read no
+    /// longer lists; before (or without) it, what the server said it ended.
     pub fn gone_ids(&self) -> Vec<String> {
+        if self.verified {
+            return self.confirmed_gone.clone();
+        }
         self.revoked
             .iter()
             .chain(self.already_gone.iter())
@@ -100,11 +132,114 @@ impl RevokeReport {
             .collect()
     }
 
+    /// Every session it sent a request for (not the ones never sent).
+    pub fn attempted(&self) -> Vec<String> {
+        self.revoked
+            .iter()
+            .chain(self.already_gone.iter())
+            .cloned()
+            .chain(self.failed.iter().filter(|f| f.sent).map(|f| f.id.clone()))
+            .collect()
+    }
+
+    /// What a fresh read found (`verdicts`, see [`super::verify`]): a
+    /// session said ended but still listed becomes a failure with its own
+    /// words (and Retry); one whose answer failed but that is no longer
+    /// listed was ended after all.
+    pub fn verified_by(&mut self, verdicts: &std::collections::HashMap<String, Verdict>) {
+        self.verified = true;
+        let verdict = |id: &str| verdicts.get(id).cloned();
+        for list in [&mut self.revoked, &mut self.already_gone] {
+            let mut kept = Vec::with_capacity(list.len());
+            for id in list.drain(..) {
+                match verdict(&id) {
+                    Some(Verdict::Gone) => {
+                        self.confirmed_gone.push(id.clone());
+                        kept.push(id);
+                    }
+                    Some(Verdict::StillListed) => {
+                        self.still_listed.push(id.clone());
+                        self.failed.push(Failure {
+                            label: id.clone(),
+                            id,
+                            reason: STILL_LISTED.into(),
+                            retryable: true,
+                            sent: true,
+                        });
+                    }
+                    Some(Verdict::Unchecked(why)) => {
+                        self.unchecked.push((id.clone(), why));
+                        kept.push(id);
+                    }
+                    None => kept.push(id),
+                }
+            }
+            *list = kept;
+        }
+        let mut failed = Vec::with_capacity(self.failed.len());
+        for f in self.failed.drain(..) {
+            match verdict(&f.id) {
+                _ if f.reason == STILL_LISTED => failed.push(f),
+                Some(Verdict::Gone) if f.sent => {
+                    self.confirmed_gone.push(f.id.clone());
+                    self.gone_despite.push((f.id.clone(), f.reason));
+                    self.revoked.push(f.id);
+                }
+                Some(Verdict::StillListed) if f.sent => {
+                    self.still_listed.push(f.id.clone());
+                    failed.push(f);
+                }
+                _ => failed.push(f),
+            }
+        }
+        self.failed = failed;
+        if self.is_clean() {
+            self.stopped_by = None;
+        }
+    }
+
+    /// No fresh read was made (`why`): every session attempted is said
+    /// not checked, and none counts as gone.
+    pub fn not_checked(&mut self, why: &str) {
+        self.verified = true;
+        self.unchecked = self
+            .attempted()
+            .into_iter()
+            .map(|id| (id, why.to_string()))
+            .collect();
+    }
+
+    /// Labels the failures [`RevokeReport::verified_by`] added (it knows
+    /// IDs only).
+    pub fn label_with(&mut self, label: impl Fn(&str) -> String) {
+        for f in self.failed.iter_mut().filter(|f| f.label == f.id) {
+            f.label = label(&f.id);
+        }
+    }
+
+    /// The verification in words: "10 confirmed gone, 0 still listed" (and
+    /// "2 not checked"); empty when the list was not read again.
+    pub fn verification(&self) -> String {
+        if !self.verified {
+            return String::new();
+        }
+        let mut s = format!(
+            "{} confirmed gone, {} still listed",
+            self.confirmed_gone.len(),
+            self.still_listed.len()
+        );
+        if !self.unchecked.is_empty() {
+            s.push_str(&format!(", {} not checked", self.unchecked.len()));
+        }
+        s
+    }
+
     pub fn is_clean(&self) -> bool {
         self.failed.is_empty() && self.not_sent.is_empty()
     }
 
-    /// One sentence: "Revoked 8 of 10 sessions; 1 was already gone; 1 failed."
+    /// One sentence: "Revoked 8 of 10 sessions (8 confirmed gone, 1 still
+    /// listed); 1 was already gone; 1 failed."
     pub fn summary(&self) -> String {
         let n = self.requested;
         let plural = |k: usize| if k == 1 { "session" } else { "sessions" };
@@ -114,6 +249,9 @@ impl RevokeReport {
             self.revoked.len(),
             plural(n)
         );
+        if self.verified {
+            s.push_str(&format!(" ({})", self.verification()));
+        }
         if !self.already_gone.is_empty() {
             let k = self.already_gone.len();
             s.push_str(&format!(
@@ -157,6 +295,7 @@ impl RevokeReport {
                         label: label(id),
                         reason: e.to_string(),
                         retryable: e.retry_can_help(),
+                        sent: !matches!(e, ApiError::UnsafeId { .. }),
                     })
                     .collect();
             }
@@ -175,6 +314,11 @@ impl RevokeReport {
         if self.stopped_by.is_none() {
             self.stopped_by = other.stopped_by;
         }
+        self.verified |= other.verified;
+        self.confirmed_gone.extend(other.confirmed_gone);
+        self.still_listed.extend(other.still_listed);
+        self.unchecked.extend(other.unchecked);
+        self.gone_despite.extend(other.gone_despite);
     }
 
     /// Adds sessions that were waiting behind a stopped batch as not sent.
@@ -186,6 +330,7 @@ impl RevokeReport {
                 label,
                 reason: "Not sent: it was waiting behind the batch you stopped.".into(),
                 retryable: true,
+                sent: false,
             });
         }
     }
@@ -283,6 +428,66 @@ mod tests {
         r.add_not_started([("x".to_string(), "alice".to_string())]);
         assert_eq!(r.retry_ids(), ["x"]);
         assert_eq!(r.summary(), "Revoked 0 of 1 session; 1 not sent.");
+    }
+
+    #[test]
+    fn a_fresh_read_decides_what_ended() {
+        use std::collections::HashMap;
+        let lost = ApiError::NotFromApi {
+            status: 404,
+            api: "Rocket.Chat's API",
+            seen: "an empty answer".into(),
+        };
+        let mut r = RevokeReport::from_results(
+            vec![
+                ("a".into(), ItemResult::Done(Revoked::Now)),
+                ("b".into(), ItemResult::Done(Revoked::Now)),
+                ("c".into(), ItemResult::Done(Revoked::AlreadyGone)),
+                ("d".into(), ItemResult::Failed(lost.clone())),
+                ("e".into(), ItemResult::Failed(lost)),
+                ("f".into(), ItemResult::NotSent(NotSent::Stopped)),
+                ("g".into(), ItemResult::Done(Revoked::Now)),
+            ],
+            |i| format!("label {i}"),
+        );
+        assert_eq!(r.attempted(), ["a", "b", "g", "c", "d", "e"]);
+        let v: HashMap<String, Verdict> = [
+            ("a", Verdict::Gone),
+            // The server said revoked, yet lists it: a failure, its own words.
+            ("b", Verdict::StillListed),
+            ("c", Verdict::Gone),
+            // The answer was not the API's, and the list no longer has it.
+            ("d", Verdict::Gone),
+            ("e", Verdict::StillListed),
+            (
+                "g",
+                Verdict::Unchecked("the list could not be read again".into()),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        r.verified_by(&v);
+        r.label_with(|i| format!("label {i}"));
+        assert_eq!(r.confirmed_gone, ["a", "c", "d"]);
+        assert_eq!(r.still_listed, ["b", "e"]);
+        assert_eq!(
+            r.gone_ids(),
+            ["a", "c", "d"],
+            "gone only when no longer listed"
+        );
+        assert_eq!(r.revoked, ["a", "g", "d"]);
+        let b = r.failed.iter().find(|f| f.id == "b").unwrap();
+        assert_eq!(
+            (b.reason.as_str(), b.label.as_str()),
+            (STILL_LISTED, "label b")
+        );
+        assert_eq!(r.retry_ids(), ["e", "b", "f"]);
+        assert_eq!(r.gone_despite.len(), 1);
+        assert_eq!(
+            r.summary(),
+            "Stopped: revoked 3 of 7 sessions (3 confirmed gone, 2 still listed, 1 not checked); 1 was already gone (removed from the list); 2 failed; 1 not sent."
+        );
     }
 
     #[test]

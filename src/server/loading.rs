@@ -4,7 +4,8 @@
 //! revoke made stale, and which session is the panel's own.
 
 use super::Server;
-use crate::backends::{paging, Scope};
+use crate::backends::paging::{self, Limits};
+use crate::backends::{OwnSource, Scope};
 use crate::http::request::{ApiError, ApiRequest, RawResponse};
 use crate::list::SessionList;
 use crate::load::{Batcher, LoadProgress};
@@ -45,6 +46,13 @@ impl Server {
         let ticket = self.loads.write_value().start();
         let seq = self.revokes.write_value().load_started();
         self.load_error.set(None);
+        let scope = self.scope.get_untracked();
+        // Unknown again until the new list marks it: rows arriving now are
+        // unmarked, and a sweep over them could take the panel's own.
+        if self.backend.own_source(scope) != OwnSource::NotListed {
+            self.own.set(OwnSession::Unknown);
+        }
+        self.host().loading(self.id, true);
         // A full load voids a quiet one under way (which then never gets
         // to say it ended).
         self.refreshing.set(keep);
@@ -57,7 +65,10 @@ impl Server {
         }
         let host = self.host();
         let buffer: Rc<RefCell<Vec<Session>>> = Rc::default();
-        let scope = self.scope.get_untracked();
+        let limits = Limits {
+            max_sessions: host.max_sessions(),
+            ..Limits::default()
+        };
         // The first page is painted before the rest is requested: starting a
         // request costs the main thread 1–2 ms, and six of them (plus their
         // answers) would otherwise hold up the first rows.
@@ -105,10 +116,18 @@ impl Server {
                     self.loading.set(Some(progress));
                 }
             };
-            let result = paging::run(backend.load_plan(scope), &call, &*in_flight, &mut sink).await;
+            let result = paging::run_within(
+                backend.load_plan(scope),
+                &call,
+                &*in_flight,
+                limits,
+                &mut sink,
+            )
+            .await;
             if !current() {
                 return;
             }
+            host.loading(self.id, false);
             let rest = batcher.finish();
             if keep {
                 self.refreshing.set(false);
@@ -204,7 +223,7 @@ impl Server {
         scope: Scope,
         call: &impl Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawResponse, ApiError>>,
     ) {
-        let before = self.own.get_untracked();
+        let asked = self.own_asked.get_value();
         let marked = self
             .list
             .with_untracked(|l| l.sessions.iter().find(|s| s.current).map(|s| s.id.clone()));
@@ -212,18 +231,26 @@ impl Server {
         let own = match self
             .backend
             .own_source(scope)
-            .after_load(&before, marked, in_token)
+            .after_load(asked, marked, in_token)
         {
             Some(known) => known,
             None => match self.backend.own_session(scope) {
                 Some(req) => match call(req).await {
                     // Answered, and no session marked: none is the panel's.
-                    Ok(resp) => OwnSession::Known(self.backend.parse_own_session(&resp.body)),
+                    Ok(resp) => {
+                        let id = self.backend.parse_own_session(&resp.body);
+                        self.own_asked.set_value(Some(id.clone()));
+                        OwnSession::Known(id)
+                    }
                     Err(_) => OwnSession::Unknown,
                 },
                 None => OwnSession::Unknowable,
             },
         };
+        // It stands only if the new list shows it.
+        let own = self
+            .list
+            .with_untracked(|l| own.checked(|id| l.find(id).is_some()));
         if let OwnSession::Known(Some(id)) = &own {
             self.list.update(|l| {
                 l.mark_current(id);

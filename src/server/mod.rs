@@ -75,6 +75,15 @@ pub trait Host {
     /// Every session of connection `server` was revoked, the panel's own
     /// included: that connection (only) ends.
     fn all_revoked(&self, server: ServerId);
+    /// Resolves after `ms` milliseconds (the pause before a re-check).
+    fn sleep(&self, ms: f64) -> LocalBoxFuture<'static, ()>;
+    /// The sessions one load reads at most (the admin may raise it).
+    fn max_sessions(&self) -> usize;
+    /// The admin raised the limit (kept in this browser).
+    fn set_max_sessions(&self, n: usize);
+    /// A load of `server` began (`true`) or ended: kept where a restart
+    /// after a crash can name what was loading.
+    fn loading(&self, _server: ServerId, _on: bool) {}
 }
 
 /// One connected server's state. `Copy`: every field is an arena handle,
@@ -116,8 +125,12 @@ pub struct Server {
     /// 403 or a stopped rate-limit wait): nothing is asked each tick until
     /// the admin resumes it.
     auto_paused: RwSignal<Option<String>>,
-    /// Which session is the panel's own here (sweeps wait for it).
+    /// Which session is the panel's own here (sweeps wait for it; unknown
+    /// again from the start of every reload until the new list marks it).
     own: RwSignal<OwnSession>,
+    /// What the call that tells the panel's own session answered, once
+    /// (the token, and so its session, stay the same).
+    own_asked: StoredValue<Option<Option<String>>>,
     /// Auto-refresh period in seconds (0 = off).
     auto_refresh: RwSignal<u32>,
     load_error: RwSignal<Option<ApiError>>,
@@ -176,6 +189,7 @@ impl Server {
             held: RwSignal::new(false),
             auto_paused: RwSignal::new(None),
             own: RwSignal::new(OwnSession::Unknown),
+            own_asked: StoredValue::new(None),
             auto_refresh: RwSignal::new(0),
             load_error: RwSignal::new(None),
             load_report: RwSignal::new(LoadReport::default()),
@@ -319,6 +333,13 @@ impl Server {
     pub fn resume_auto_refresh(self) {
         self.auto_paused.set(None);
         self.refresh_quietly();
+    }
+
+    /// The admin raised the load limit (kept in this browser) to `n`: the
+    /// list loads again, up to it.
+    pub fn raise_limit(self, n: usize) {
+        self.host().set_max_sessions(n);
+        self.load();
     }
 
     /// Lists `scope` instead (from an empty table).

@@ -5,14 +5,18 @@
 
 use super::Server;
 use crate::audit::{Origin, Outcome};
+use crate::backends::{Call, Scope};
 use crate::bulk::Stop;
 use crate::confirm::{self, ConfirmSpec, PendingConfirm};
+use crate::http::request::{ApiError, ApiRequest};
 use crate::load::PROGRESS_EVERY_MS;
-use crate::model::Session;
+use crate::model::{OwnSession, Session};
 use crate::plural::counted;
-use crate::revoke::{self, Action, BulkState, RevokeMessage, Submitted};
+use crate::revoke::verify::{self, Target, Verdict};
+use crate::revoke::{self, Action, BulkState, RevokeMessage, RevokeReport, Submitted};
+use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 impl Server {
     /// Tells the admin what happened; with several servers connected, on
@@ -133,8 +137,42 @@ impl Server {
         ));
     }
 
-    /// The selected sessions still in the list: nothing outside the choice.
+    /// "Select all on this page": `ids` (the page's rows) ticked — but the
+    /// panel's own session, and nothing while it is not known — or
+    /// unticked (`on` false, always allowed).
+    pub fn select_page(self, ids: Vec<String>, on: bool) {
+        if !on {
+            self.selected.update(|sel| {
+                for id in &ids {
+                    sel.remove(id);
+                }
+            });
+            return;
+        }
+        if let Some(why) = self.sweep_refused() {
+            self.host().alert(format!("Nothing was selected: {why}"));
+            return;
+        }
+        let own: HashSet<String> = self.list.with_untracked(|l| {
+            ids.iter()
+                .filter(|id| l.find(id).is_some_and(|s| s.current))
+                .cloned()
+                .collect()
+        });
+        self.selected
+            .update(|sel| sel.extend(ids.into_iter().filter(|id| !own.contains(id))));
+    }
+
+    /// The selected sessions still in the list: nothing outside the choice —
+    /// refused while the panel's own session here is not known (a ticked
+    /// row could be it, unmarked).
     pub fn ask_selected(self) {
+        if let Some(why) = self.sweep_refused() {
+            self.host().alert(format!(
+                "Not asked: {why} Use a row's own Revoke button to end one session."
+            ));
+            return;
+        }
         let (ids, users) = self.list.with_untracked(|l| {
             self.selected.with_untracked(|sel| {
                 let rows: Vec<_> = l.sessions.iter().filter(|s| sel.contains(&s.id)).collect();
@@ -198,6 +236,53 @@ impl Server {
         let next = self.queue.write().finished();
         if let Some(job) = next {
             self.run(job);
+        }
+    }
+
+    /// Reads again what `report`'s run attempted and marks each session
+    /// confirmed gone, still listed (a failure) or not checked.
+    async fn verify(
+        self,
+        report: &mut RevokeReport,
+        rows: &HashMap<String, Session>,
+        scope: Scope,
+        call: &Call<'_>,
+        in_flight: &dyn Fn() -> usize,
+    ) {
+        let targets = targets(&report.attempted(), rows);
+        if targets.is_empty() {
+            return;
+        }
+        let listed = self.list.with_untracked(|l| l.len());
+        let host = self.host();
+        let sleep = move |ms: f64| host.sleep(ms);
+        let verdicts = verify::verify(
+            self.backend,
+            scope,
+            call,
+            in_flight,
+            &targets,
+            listed,
+            &sleep,
+        )
+        .await;
+        report.verified_by(&verdicts);
+    }
+
+    /// What a finished run leaves: sessions confirmed gone leave the list
+    /// and the selection (and no refresh brings them back); those the server
+    /// said it ended but that were not checked stay listed, and a refresh
+    /// that still shows them says so.
+    fn settle(self, report: &RevokeReport) {
+        self.forget(&report.gone_ids());
+        if report.verified {
+            let said: Vec<String> = report
+                .unchecked
+                .iter()
+                .map(|(id, _)| id.clone())
+                .filter(|id| report.revoked.contains(id) || report.already_gone.contains(id))
+                .collect();
+            self.revokes.write_value().record(&said);
         }
     }
 
@@ -285,9 +370,20 @@ impl Server {
                         .flat_map(Action::ids)
                         .map(|id| (id.clone(), self.session_label(id))),
                 );
+                // Stop means nothing more is sent: not even the check.
+                report.not_checked(STOPPED_UNCHECKED);
+            } else {
+                if batch {
+                    self.batch.set(Some(BulkState::Verifying {
+                        total: report.attempted().len(),
+                    }));
+                }
+                self.verify(&mut report, &rows, scope, &call, &*in_flight)
+                    .await;
             }
+            report.label_with(label);
             host.record(origin.from_report(host.now_ms(), &report, |id| rows.get(id)));
-            self.forget(&report.gone_ids());
+            self.settle(&report);
             self.pending.update(|p| p.retain(|id| !every.contains(id)));
             if batch {
                 self.say(revoke::batch_said(&report));
@@ -300,54 +396,151 @@ impl Server {
         self.host().spawn(Box::pin(task));
     }
 
-    /// One call that ends several sessions at once (a user's, the others, all).
+    /// One call that ends several sessions at once (a user's, the others,
+    /// all), then a fresh read of what it concerned: its report says what
+    /// ended, with Retry for what is still listed.
     fn run_one_call(self, action: Action) {
-        let ids = action.ids().to_vec();
+        // The listed sessions it concerns: the user's, every other one, all.
+        let ids: Vec<String> = match &action {
+            Action::Others => self.list.with_untracked(|l| {
+                l.sessions
+                    .iter()
+                    .filter(|s| !s.current)
+                    .map(|s| s.id.clone())
+                    .collect()
+            }),
+            Action::All => self
+                .list
+                .with_untracked(|l| l.sessions.iter().map(|s| s.id.clone()).collect()),
+            other => other.ids().to_vec(),
+        };
+        let own = self.own.with_untracked(|o| match o {
+            OwnSession::Known(Some(id)) => Some(id.clone()),
+            _ => None,
+        });
         let who = ids.first().map(|i| {
             self.list
                 .with_untracked(|l| l.find(i).map(|s| s.user_label().to_string()))
                 .unwrap_or_default()
         });
         self.pending.update(|p| p.extend(ids.iter().cloned()));
-        let (call, host) = (self.caller(), self.host());
+        self.batch.set(Some(BulkState::Running {
+            done: 0,
+            total: ids.len(),
+        }));
+        let (call, host, scope) = (self.caller(), self.host(), self.scope.get_untracked());
+        let in_flight = self.in_flight();
         let (origin, rows) = (self.origin(), self.rows_of(&ids));
         let task = async move {
             let call = |r| call(r);
+            let label = |id: &str| {
+                rows.get(id)
+                    .map_or_else(|| id.to_string(), Session::describe)
+            };
             let result = revoke::revoke_in_one_call(self.backend, &action, &call).await;
-            let outcome = match &result {
-                Ok(()) => Outcome::Revoked,
-                Err(e) => Outcome::Failed(e.to_string()),
-            };
+            let mut report = RevokeReport::from_one_call(&ids, &result, label);
+            self.batch
+                .set(Some(BulkState::Verifying { total: ids.len() }));
+            let mut token_refused = false;
+            if action == Action::All {
+                // Its own session ends too: a 401 to the check is the
+                // expected answer, not a lost credential.
+                let refused = std::cell::Cell::new(false);
+                let expecting = |r: ApiRequest| {
+                    let sent = call(r.expecting_unauthorized());
+                    let refused = &refused;
+                    Box::pin(async move {
+                        let answer = sent.await;
+                        if matches!(answer, Err(ApiError::Unauthorized { .. })) {
+                            refused.set(true);
+                        }
+                        answer
+                    }) as LocalBoxFuture<'_, _>
+                };
+                let targets = targets(&report.attempted(), &rows);
+                let listed = self.list.with_untracked(|l| l.len());
+                let sleep = |ms: f64| host.sleep(ms);
+                let mut verdicts = verify::verify(
+                    self.backend,
+                    scope,
+                    &expecting,
+                    &*in_flight,
+                    &targets,
+                    listed,
+                    &sleep,
+                )
+                .await;
+                token_refused = refused.get();
+                if token_refused {
+                    for (id, v) in verdicts.iter_mut() {
+                        *v = if own.as_deref() == Some(id.as_str()) {
+                            Verdict::Gone
+                        } else {
+                            Verdict::Unchecked(ALL_UNCHECKED.into())
+                        };
+                    }
+                }
+                report.verified_by(&verdicts);
+            } else {
+                self.verify(&mut report, &rows, scope, &call, &*in_flight)
+                    .await;
+            }
+            report.label_with(label);
             let at = host.now_ms();
-            let entries = match &action {
-                Action::Others => vec![origin.entry(at, "all other sessions", None, outcome)],
-                Action::All => vec![origin.entry(at, "all sessions", None, outcome)],
-                _ => ids
-                    .iter()
-                    .map(|i| origin.entry(at, i, rows.get(i), outcome.clone()))
-                    .collect(),
-            };
+            let mut entries = origin.from_report(at, &report, |id| rows.get(id));
+            if entries.is_empty() {
+                // Nothing was listed: the call itself is the record.
+                let what = match &action {
+                    Action::Others => "all other sessions",
+                    Action::All => "all sessions",
+                    _ => "every session of a user",
+                };
+                let outcome = match &result {
+                    Ok(()) => Outcome::Revoked,
+                    Err(e) => Outcome::Failed(e.to_string()),
+                };
+                entries.push(origin.entry(at, what, None, outcome));
+            }
             host.record(entries);
             self.pending.update(|p| p.retain(|id| !ids.contains(id)));
-            match (&result, &action) {
-                (Ok(()), Action::All) => {
-                    // This server's token is gone: close this connection
-                    // only; the others (and their bulk runs) go on.
-                    host.all_revoked(self.id);
-                    return;
-                }
-                (Ok(()), Action::Others) => self.load(),
-                (Ok(()), _) => self.forget(&ids),
-                (Err(_), _) => {}
+            if action == Action::All && (token_refused || (result.is_ok() && ids.is_empty())) {
+                // This server's token is gone: close this connection
+                // only; the others (and their bulk runs) go on.
+                host.all_revoked(self.id);
+                return;
+            }
+            self.settle(&report);
+            if action == Action::Others && report.is_clean() {
+                self.load();
             }
             self.say(revoke::call_said(
                 &action,
                 &result,
+                &report,
                 &who.unwrap_or_default(),
                 &self.backend.others_text(0).done,
             ));
+            self.batch.set(Some(BulkState::Finished(report)));
             self.next();
         };
         self.host().spawn(Box::pin(task));
     }
 }
+
+/// What a check is asked about `ids`: each with its owner, where the list
+/// said (a read of that user's sessions can then check it).
+fn targets(ids: &[String], rows: &HashMap<String, Session>) -> Vec<Target> {
+    ids.iter()
+        .map(|id| Target {
+            id: id.clone(),
+            user_id: rows.get(id).and_then(|s| s.user_id.clone()),
+        })
+        .collect()
+}
+
+/// Why a stopped batch's sessions were not read again.
+const STOPPED_UNCHECKED: &str =
+    "you pressed Stop, so nothing more was sent, not even the check; Refresh to see which ended";
+
+/// Why the other sessions were not checked after "revoke all sessions".
+const ALL_UNCHECKED: &str = "the server now refuses this panel's token — its own session ended, as ending all sessions does — so the others cannot be read; sign in again to check them";

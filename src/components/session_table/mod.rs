@@ -47,6 +47,11 @@ pub fn SessionTable(
     fresh: Signal<HashSet<String>>,
     #[prop(into)] on_details: Callback<String>,
     #[prop(into)] on_revoke: Callback<String>,
+    /// "Select all on this page" (`true`) or its undoing: the page's IDs.
+    /// The server decides (its own session is left out, and nothing is
+    /// ticked while it does not know which session is its own).
+    #[prop(into)]
+    on_select_page: Callback<(Vec<String>, bool)>,
     /// "now" for relative ages, refreshed by the page.
     #[prop(into)]
     now: Signal<f64>,
@@ -101,17 +106,13 @@ pub fn SessionTable(
         let ids = selectable();
         !ids.is_empty() && selected.with(|sel| ids.iter().all(|i| sel.contains(i)))
     };
-    let toggle_page = move |on: bool| {
-        let ids = selectable();
-        selected.update(|sel| {
-            for id in ids {
-                if on {
-                    sel.insert(id);
-                } else {
-                    sel.remove(&id);
-                }
-            }
-        });
+    let toggle_page = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        let ids = untrack(|| rows.with(|r| r.iter().map(|s| s.id.clone()).collect::<Vec<_>>()));
+        on_select_page.run((ids, on));
+        // Refused, the box shows what is selected, not the click.
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        input.set_checked(untrack(all_on_page_selected));
     };
     let header = move |k: SortKey| {
         let sorted = move || query.with(|q| (q.sort == k).then_some(q.dir));
@@ -142,7 +143,7 @@ pub fn SessionTable(
                                 aria-label="Select all sessions on this page"
                                 title="Your own session (if listed) is left out"
                                 prop:checked=all_on_page_selected
-                                on:change=move |ev| toggle_page(event_target_checked(&ev))
+                                on:change=toggle_page
                             />
                         </th>
                         {columns.iter().copied().map(header).collect_view()}

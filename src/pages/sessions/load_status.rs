@@ -59,6 +59,29 @@ pub fn LoadStatus(server: Server) -> impl IntoView {
                     }
                 })
         }}
+        {move || {
+            server
+                .load_report()
+                .with(|r| r.capped)
+                .map(|c| {
+                    let of = c
+                        .total
+                        .map(|t| format!(" of {t}"))
+                        .unwrap_or_else(|| " (the server did not say of how many)".into());
+                    let raised = c.limit.saturating_mul(2);
+                    view! {
+                        <div class="panel panel-warn" role="status">
+                            <p>
+                                <strong>{format!("Loaded {} sessions{of}: the panel's limit of {} sessions per server. ", c.loaded, c.limit)}</strong>
+                                "The rest are not shown, searched, swept by criteria or included under Everywhere. Narrow the list on the server, or raise the limit for this browser (about 1.3 KB of memory a session)."
+                            </p>
+                            <button type="button" class="btn" on:click=move |_| server.raise_limit(raised)>
+                                {format!("Raise the limit to {raised} and reload")}
+                            </button>
+                        </div>
+                    }
+                })
+        }}
         <Show when=move || server.load_report().with(|r| r.list_changed)>
             <div class="panel panel-warn" role="status">
                 <p>

@@ -162,6 +162,7 @@ pub fn SessionsPage(server: Server, #[prop(into)] active: Signal<bool>) -> impl 
                         fresh=server.fresh()
                         on_details=move |id: String| s.details.set(Some(id))
                         on_revoke=move |id: String| server.ask_one(id)
+                        on_select_page=move |(ids, on): (Vec<String>, bool)| server.select_page(ids, on)
                         now=now
                     />
                 }

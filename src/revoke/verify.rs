@@ -1,0 +1,340 @@
+//! Verified revocation: after every revoke the panel reads again what it
+//! concerned — only what it needs where the API can narrow the read
+//! ([`Backend::verify_probes`]), bounded — and marks each session it
+//! attempted **gone** (a complete, fresh read no longer lists it), **still
+//! listed**, or **not checked** (and why). A session still listed is read
+//! once more after a short pause before it counts. Pure: the reads go
+//! through the connection's `call`, so this is tested natively.
+
+use crate::backends::paging::{self, Limits};
+pub use crate::backends::paging::{by_user, Probe, Target};
+use crate::backends::{Backend, Call, Scope};
+use crate::bulk::bounded;
+use crate::http::request::ApiError;
+use futures::future::LocalBoxFuture;
+use futures::StreamExt;
+use std::collections::{HashMap, HashSet};
+
+/// What a fresh read found of one attempted session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// A complete, fresh read no longer lists it.
+    Gone,
+    /// Still listed after the re-check.
+    StillListed,
+    /// Not checked: why (the read failed, was cut short, or the list moved).
+    Unchecked(String),
+}
+
+/// The most narrow reads one check makes; more sessions than this are
+/// read through the whole list (or said not checked).
+pub const MAX_PROBES: usize = 2_000;
+/// The pause before a session still listed is read once more (a server
+/// whose list lags its logouts by a moment).
+pub const RECHECK_AFTER_MS: f64 = 2_000.0;
+
+/// Why a session was not checked when the list moved while it was read
+/// (it is read again in the re-check).
+const MOVED: &str = "the list changed while it was read again, so its absence proves nothing";
+
+/// Checks `targets` on a server with `backend` (`listed`: how many sessions
+/// its list holds, for choosing the cheapest read), re-checking after
+/// [`RECHECK_AFTER_MS`] (`sleep`) the ones still listed or read while the
+/// list moved. Every target gets a verdict.
+pub async fn verify(
+    backend: &dyn Backend,
+    scope: Scope,
+    call: &Call<'_>,
+    in_flight: &dyn Fn() -> usize,
+    targets: &[Target],
+    listed: usize,
+    sleep: &dyn Fn(f64) -> LocalBoxFuture<'static, ()>,
+) -> HashMap<String, Verdict> {
+    let mut verdicts = check(backend, scope, call, in_flight, targets, listed).await;
+    let again: Vec<Target> = targets
+        .iter()
+        .filter(|t| match verdicts.get(&t.id) {
+            Some(Verdict::StillListed) => true,
+            Some(Verdict::Unchecked(why)) => why == MOVED,
+            _ => false,
+        })
+        .cloned()
+        .collect();
+    if !again.is_empty() {
+        sleep(RECHECK_AFTER_MS).await;
+        verdicts.extend(check(backend, scope, call, in_flight, &again, listed).await);
+    }
+    verdicts
+}
+
+/// One pass: the backend's reads for `targets`, at most `in_flight()` at
+/// once; a read that fails leaves what it covers not checked.
+pub async fn check(
+    backend: &dyn Backend,
+    scope: Scope,
+    call: &Call<'_>,
+    in_flight: &dyn Fn() -> usize,
+    targets: &[Target],
+    listed: usize,
+) -> HashMap<String, Verdict> {
+    let mut out = HashMap::with_capacity(targets.len());
+    if targets.is_empty() {
+        return out;
+    }
+    let probes = backend.verify_probes(scope, targets, listed);
+    if probes.len() > MAX_PROBES {
+        let why = format!(
+            "checking {} sessions one read each would take more than {MAX_PROBES} requests; Refresh to see which are still listed",
+            targets.len()
+        );
+        for t in targets {
+            out.insert(t.id.clone(), Verdict::Unchecked(why.clone()));
+        }
+        return out;
+    }
+    let read = |probe: Probe| async move {
+        let covers: HashSet<String> = probe.covers.into_iter().collect();
+        let mut seen = HashSet::new();
+        let result = paging::run_within(
+            probe.plan,
+            call,
+            in_flight,
+            Limits::default(),
+            &mut |step| {
+                for s in step.sessions {
+                    // Exactly this ID, never a part of another.
+                    if covers.contains(&s.id) {
+                        seen.insert(s.id);
+                    }
+                }
+            },
+        )
+        .await;
+        (covers, seen, result)
+    };
+    let mut reads = bounded(probes, in_flight, read);
+    while let Some((covers, seen, result)) = reads.next().await {
+        for id in covers {
+            let verdict = match &result {
+                _ if seen.contains(&id) => Verdict::StillListed,
+                Ok(report) if report.capped.is_some() => Verdict::Unchecked(
+                    "the list is longer than the panel reads, so its absence proves nothing; narrow the list on the server".into(),
+                ),
+                Ok(report) if report.list_changed => Verdict::Unchecked(MOVED.into()),
+                Ok(_) => Verdict::Gone,
+                Err(e) => Verdict::Unchecked(unchecked_because(e)),
+            };
+            // A session two reads cover is listed if either lists it.
+            match out.get(&id) {
+                Some(Verdict::StillListed) => {}
+                _ => {
+                    out.insert(id, verdict);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Why a read that failed leaves its sessions not checked.
+fn unchecked_because(e: &ApiError) -> String {
+    format!("the list could not be read again: {e}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backends::paging::LoadPlan;
+    use crate::backends::BackendKind;
+    use crate::http::request::{ApiRequest, RawResponse};
+    use futures::executor::block_on;
+    use std::cell::RefCell;
+
+    fn t(id: &str, user: &str) -> Target {
+        Target {
+            id: id.into(),
+            user_id: Some(user.into()),
+        }
+    }
+
+    fn no_sleep(_: f64) -> LocalBoxFuture<'static, ()> {
+        Box::pin(async {})
+    }
+
+    /// A Rocket.Chat list of `rows` (id, user), answering `filter` as the
+    /// server does (a part of a session ID or user ID).
+    fn rc(
+        rows: &RefCell<Vec<(String, String)>>,
+        asked: &RefCell<Vec<String>>,
+        r: &ApiRequest,
+    ) -> RawResponse {
+        asked.borrow_mut().push(r.path_and_query());
+        let q = |k: &str| r.query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let offset: usize = q("offset").unwrap().parse().unwrap();
+        let filter = q("filter").unwrap_or_default();
+        let all: Vec<String> = rows
+            .borrow()
+            .iter()
+            .filter(|(id, u)| id.contains(&filter) || u.contains(&filter))
+            .map(|(id, u)| format!(r#"{{"_id":"{id}","sessionId":"{id}","userId":"{u}"}}"#))
+            .collect();
+        let page: Vec<String> = all.iter().skip(offset).take(100).cloned().collect();
+        RawResponse::of(
+            200,
+            &format!(
+                r#"{{"sessions":[{}],"total":{},"success":true}}"#,
+                page.join(","),
+                all.len()
+            ),
+        )
+    }
+
+    #[test]
+    fn a_few_sessions_are_read_by_their_ids_and_told_apart_exactly() {
+        let rows = RefCell::new(
+            ["s1", "s10", "s2", "s3"]
+                .iter()
+                .map(|s| (s.to_string(), format!("u-{s}")))
+                .collect::<Vec<_>>(),
+        );
+        // s1 was revoked (gone); s10 — whose ID holds "s1" — was not; s2
+        // is still listed.
+        rows.borrow_mut().retain(|(id, _)| id != "s1");
+        let asked = RefCell::new(Vec::new());
+        let call = |r: ApiRequest| -> LocalBoxFuture<'_, _> {
+            let a = rc(&rows, &asked, &r);
+            Box::pin(async move { Ok(a) })
+        };
+        let backend = BackendKind::RocketChat.backend();
+        let v = block_on(verify(
+            backend,
+            Scope::All,
+            &call,
+            &|| 6,
+            &[
+                Target {
+                    id: "s1".into(),
+                    user_id: None,
+                },
+                Target {
+                    id: "s2".into(),
+                    user_id: None,
+                },
+            ],
+            10_000,
+            &no_sleep,
+        ));
+        assert_eq!(v["s1"], Verdict::Gone, "s10 is not s1");
+        assert_eq!(v["s2"], Verdict::StillListed);
+        let asked = asked.into_inner();
+        assert!(
+            asked.iter().all(|q| q.contains("filter=")),
+            "narrow reads only: {asked:?}"
+        );
+        // s2 read twice (the re-check), s1 once.
+        assert_eq!(asked.len(), 3, "{asked:?}");
+    }
+
+    #[test]
+    fn many_sessions_of_few_people_are_read_per_person_and_a_small_list_whole() {
+        let backend = BackendKind::RocketChat.backend();
+        let targets: Vec<Target> = (0..300)
+            .map(|i| t(&format!("s{i}"), &format!("u{}", i % 3)))
+            .collect();
+        let probes = backend.verify_probes(Scope::All, &targets, 1_000_000);
+        assert_eq!(probes.len(), 3, "one read per person");
+        assert!(probes.iter().all(|p| p.covers.len() == 100));
+        // A list of 200 is read whole (2 pages) rather than three times.
+        let probes = backend.verify_probes(Scope::All, &targets, 200);
+        assert_eq!(probes.len(), 1);
+        assert_eq!(probes[0].covers.len(), 300);
+        // Henshin: the users concerned only.
+        let hs = BackendKind::Henshin.backend();
+        let probes = hs.verify_probes(Scope::All, &targets, 1_000_000);
+        assert_eq!(probes.len(), 1);
+        match &probes[0].plan {
+            LoadPlan::Users { users, .. } => assert_eq!(users, &["u0", "u1", "u2"]),
+            _ => panic!("the users concerned, not the whole list"),
+        }
+    }
+
+    #[test]
+    fn a_failed_read_leaves_its_sessions_unchecked_and_a_cut_read_proves_nothing() {
+        let backend = BackendKind::DocSpace.backend();
+        let fail = |_: ApiRequest| -> LocalBoxFuture<'static, _> {
+            Box::pin(async {
+                Err(ApiError::Server {
+                    status: 502,
+                    message: "bad gateway".into(),
+                })
+            })
+        };
+        let v = block_on(verify(
+            backend,
+            Scope::All,
+            &fail,
+            &|| 6,
+            &[t("1", "u")],
+            1,
+            &no_sleep,
+        ));
+        assert!(
+            matches!(&v["1"], Verdict::Unchecked(why) if why.contains("could not be read again: 502")),
+            "{v:?}"
+        );
+        // A list that moved while it was read: read again; listed then.
+        let reads = RefCell::new(0);
+        let moving = |_: ApiRequest| -> LocalBoxFuture<'_, _> {
+            *reads.borrow_mut() += 1;
+            let body = if *reads.borrow() == 1 {
+                // The same connection twice: the list moved.
+                r#"{"response":{"loginEvent":0,"items":[{"id":2},{"id":2}]},"status":0}"#
+            } else {
+                r#"{"response":{"loginEvent":0,"items":[{"id":1},{"id":2}]},"status":0}"#
+            };
+            Box::pin(async move { Ok(RawResponse::of(200, body)) })
+        };
+        let v = block_on(verify(
+            backend,
+            Scope::All,
+            &moving,
+            &|| 6,
+            &[t("1", "u")],
+            2,
+            &no_sleep,
+        ));
+        assert_eq!(v["1"], Verdict::StillListed);
+        assert_eq!(*reads.borrow(), 2);
+    }
+
+    #[test]
+    fn a_session_listed_once_more_after_the_pause_is_gone_if_the_second_read_says_so() {
+        let backend = BackendKind::SelfService.backend();
+        let reads = RefCell::new(0);
+        let slept = RefCell::new(Vec::new());
+        let lagging = |_: ApiRequest| -> LocalBoxFuture<'_, _> {
+            *reads.borrow_mut() += 1;
+            let body = if *reads.borrow() == 1 {
+                r#"[{"sessionId":"a"},{"sessionId":"b"}]"#
+            } else {
+                r#"[{"sessionId":"b"}]"#
+            };
+            Box::pin(async move { Ok(RawResponse::of(200, body)) })
+        };
+        let sleep = |ms: f64| -> LocalBoxFuture<'static, ()> {
+            slept.borrow_mut().push(ms);
+            Box::pin(async {})
+        };
+        let v = block_on(verify(
+            backend,
+            Scope::Own,
+            &lagging,
+            &|| 6,
+            &[t("a", "")],
+            2,
+            &sleep,
+        ));
+        assert_eq!(v["a"], Verdict::Gone);
+        assert_eq!(*slept.borrow(), [RECHECK_AFTER_MS]);
+    }
+}
