@@ -32,10 +32,44 @@ pub struct Connection {
     pub issued_by_panel: bool,
 }
 
+/// How long a tab's own stored copy (sessionStorage) may bring a
+/// connection back: a working day after it was made. Remembered ones last
+/// until their `remember_until`.
+pub const TAB_COPY_MS: i64 = 12 * 3_600_000;
+/// The longest display name, setting or Server URL stored (a hostile
+/// server's name must not fill the browser's storage); cut with "…".
+pub const MAX_STORED_CHARS: usize = 200;
+/// The longest Server URL or setting value stored.
+pub const MAX_STORED_URL_CHARS: usize = 2048;
+/// A token longer than this is never stored (a cut token would be
+/// another credential): it works in this tab until it is closed.
+pub const MAX_STORED_TOKEN_BYTES: usize = 16 * 1024;
+
 impl Connection {
     /// Kept in localStorage ("Remember on this device").
     pub fn remembered(&self) -> bool {
         self.remember_until.is_some()
+    }
+
+    /// Until when (epoch ms) a stored copy may bring it back: every copy
+    /// expires — a remembered one at `remember_until`, a tab's own
+    /// [`TAB_COPY_MS`] after it was made.
+    pub fn stored_until(&self) -> i64 {
+        self.remember_until
+            .unwrap_or_else(|| self.since.saturating_add(TAB_COPY_MS))
+    }
+
+    /// Whether it may be written to storage at `now`.
+    pub fn storable(&self, now: i64) -> bool {
+        self.stored_until() > now && self.token.len() <= MAX_STORED_TOKEN_BYTES
+    }
+}
+
+/// `s` cut to `max` characters, "…" at the cut.
+fn clipped(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
     }
 }
 
@@ -149,16 +183,18 @@ impl Connection {
     /// The stored form: `{"kind", "base_url", "user_id", "token", "remember",
     /// "display_name"}`.
     pub fn to_json(&self) -> String {
+        let url = |s: &str| Value::from(clipped(s, MAX_STORED_URL_CHARS));
         Value::object([
             ("kind", self.kind.backend().key().into()),
-            ("base_url", self.base_url.as_str().into()),
+            ("base_url", url(&self.base_url)),
             (
                 "settings",
                 Value::object(
                     self.settings
                         .0
                         .iter()
-                        .map(|(k, v)| (k.as_str(), Value::from(v.as_str()))),
+                        .take(16)
+                        .map(|(k, v)| (k.as_str(), url(v))),
                 ),
             ),
             ("token", self.token.as_str().into()),
@@ -167,7 +203,10 @@ impl Connection {
                 self.remember_until.map_or(Value::Null, Value::from),
             ),
             ("since", self.since.into()),
-            ("display_name", self.display_name.as_str().into()),
+            (
+                "display_name",
+                clipped(&self.display_name, MAX_STORED_CHARS).into(),
+            ),
             ("issued_by_panel", self.issued_by_panel.into()),
         ])
         .to_string()
@@ -269,10 +308,67 @@ pub mod stored {
     /// later never brings back, nor writes back, what was signed out.
     pub const SIGNED_OUT_KEY: &str = "sessiondeck.signed-out-at";
 
+    /// Where each disconnected account is remembered (its
+    /// [`Connection::account_key`] → epoch ms): a tab closed before the
+    /// Disconnect and reopened later never brings that server back.
+    pub const DISCONNECTED_KEY: &str = "sessiondeck.disconnected";
+
+    /// The most disconnect markers kept (the newest).
+    pub const MAX_MARKERS: usize = 100;
+
+    /// Account `key` was disconnected at `now`.
+    pub fn mark_disconnected(key: &str, now: i64) {
+        let mut all = disconnected();
+        all.retain(|(k, _)| k != key);
+        all.push((key.to_string(), now));
+        let text = markers_to_json(&all);
+        let _ = storage_try_set(Store::Local, DISCONNECTED_KEY, &text);
+    }
+
+    /// The disconnect markers, oldest first (at most [`MAX_MARKERS`]).
+    pub fn disconnected() -> Vec<(String, i64)> {
+        storage_get(Store::Local, DISCONNECTED_KEY)
+            .map(|s| markers_from_json(&s))
+            .unwrap_or_default()
+    }
+
+    /// The stored form of the markers: the newest [`MAX_MARKERS`].
+    pub fn markers_to_json(all: &[(String, i64)]) -> String {
+        let newest = &all[all.len().saturating_sub(MAX_MARKERS)..];
+        Value::Array(
+            newest
+                .iter()
+                .map(|(k, at)| Value::object([("account", k.as_str().into()), ("at", (*at).into())]))
+                .collect(),
+        )
+        .to_string()
+    }
+
+    /// Reads [`markers_to_json`]'s form; damage reads as none.
+    pub fn markers_from_json(s: &str) -> Vec<(String, i64)> {
+        match json::parse(s) {
+            Ok(Value::Array(items)) => items
+                .iter()
+                .filter_map(|m| {
+                    Some((
+                        m.get("account")?.as_str()?.chars().take(64).collect(),
+                        m.get("at")?.as_i64()?,
+                    ))
+                })
+                .take(MAX_MARKERS)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Every connection in this tab's sessionStorage; those with
-    /// "Remember on this device" also in localStorage. Whether the browser
-    /// kept it all (a full or disabled storage refuses).
-    pub fn save_all(all: &[Connection]) -> bool {
+    /// "Remember on this device" also in localStorage — only those whose
+    /// stored copy has not expired at `now` (an expired one is never written
+    /// back). Whether the browser kept it all (a full or disabled storage
+    /// refuses).
+    pub fn save_all(all: &[Connection], now: i64) -> bool {
+        let all: Vec<Connection> = all.iter().filter(|c| c.storable(now)).cloned().collect();
+        let all = all.as_slice();
         if all.is_empty() {
             forget();
             return true;
@@ -295,12 +391,15 @@ pub mod stored {
     }
 
     /// This tab's connections, else the remembered ones — less any a later
-    /// sign-out ended, and remembered ones past their time.
+    /// sign-out or Disconnect ended, and any past its time.
     pub fn load_all(now: i64) -> Vec<Connection> {
-        let signed_out = storage_get(Store::Local, SIGNED_OUT_KEY).and_then(|s| s.parse().ok());
+        let gone = Ended {
+            signed_out: storage_get(Store::Local, SIGNED_OUT_KEY).and_then(|s| s.parse().ok()),
+            disconnected: disconnected(),
+        };
         let read = |store| {
             storage_get(store, KEY)
-                .map(|s| restorable(parse_list(&s), store == Store::Local, now, signed_out))
+                .map(|s| restorable(parse_list(&s), store == Store::Local, now, &gone))
                 .filter(|l| !l.is_empty())
         };
         read(Store::Session)
@@ -308,18 +407,35 @@ pub mod stored {
             .unwrap_or_default()
     }
 
+    /// What ended stored connections: the last sign-out, each Disconnect.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct Ended {
+        pub signed_out: Option<i64>,
+        pub disconnected: Vec<(String, i64)>,
+    }
+
     /// Of `list` (read from localStorage when `remembered`), what may be
     /// signed in again at `now`: nothing connected before the last sign-out
-    /// (`signed_out`); from localStorage, nothing past its remembering.
+    /// or before its own account's Disconnect; nothing past its stored
+    /// time ([`Connection::stored_until`]); from localStorage, only what is
+    /// remembered.
     pub fn restorable(
         list: Vec<Connection>,
         remembered: bool,
         now: i64,
-        signed_out: Option<i64>,
+        ended: &Ended,
     ) -> Vec<Connection> {
         list.into_iter()
-            .filter(|c| signed_out.is_none_or(|at| c.since > at))
-            .filter(|c| !remembered || c.remember_until.is_some_and(|until| until > now))
+            .filter(|c| ended.signed_out.is_none_or(|at| c.since > at))
+            .filter(|c| {
+                let key = c.account_key();
+                !ended
+                    .disconnected
+                    .iter()
+                    .any(|(k, at)| *k == key && c.since <= *at)
+            })
+            .filter(|c| !remembered || c.remember_until.is_some())
+            .filter(|c| c.stored_until() > now)
             .collect()
     }
 
@@ -406,24 +522,81 @@ mod tests {
     }
 
     #[test]
-    fn a_remembered_credential_ends_on_time_and_at_sign_out() {
+    fn every_stored_copy_ends_on_time_at_sign_out_and_at_its_disconnect() {
+        use stored::{restorable, Ended};
         let at = |since, until| Connection {
             since,
             remember_until: until,
             ..conn()
         };
+        let out = |t| Ended {
+            signed_out: t,
+            ..Ended::default()
+        };
         let list = vec![at(1_000, Some(5_000)), at(3_000, None)];
         // From localStorage: only what is remembered, and only until its time.
-        let r = |now, out| stored::restorable(list.clone(), true, now, out);
+        let r = |now, t| restorable(list.clone(), true, now, &out(t));
         assert_eq!(r(4_999, None), [at(1_000, Some(5_000))]);
         assert!(r(5_000, None).is_empty(), "expired at its time");
-        // A tab's own copy (sessionStorage) has no time limit…
-        let tab = |out| stored::restorable(list.clone(), false, 99_999, out);
-        assert_eq!(tab(None).len(), 2);
-        // …but nothing connected before a later sign-out comes back.
-        assert_eq!(tab(Some(2_000)), [at(3_000, None)]);
-        assert!(tab(Some(3_000)).is_empty());
+        // A tab's own copy (sessionStorage) ends too: TAB_COPY_MS after it
+        // was made, the remembered one at its time.
+        let tab = |now, t| restorable(list.clone(), false, now, &out(t));
+        assert_eq!(tab(4_000, None).len(), 2);
+        assert_eq!(tab(3_000 + TAB_COPY_MS - 1, None), [at(3_000, None)]);
+        assert!(tab(3_000 + TAB_COPY_MS, None).is_empty());
+        // Nothing connected before a later sign-out comes back.
+        assert_eq!(tab(4_000, Some(2_000)), [at(3_000, None)]);
+        assert!(tab(4_000, Some(3_000)).is_empty());
         assert!(r(4_000, Some(1_500)).is_empty());
+        // One server's Disconnect: its marker keeps that account's earlier
+        // copies out, in any tab; a later connection of it is new.
+        let other = Connection {
+            kind: BackendKind::DocSpace,
+            since: 2_000,
+            ..conn()
+        };
+        let list = vec![at(1_000, None), other.clone()];
+        let marked = Ended {
+            signed_out: None,
+            disconnected: vec![(conn().account_key(), 1_500)],
+        };
+        assert_eq!(restorable(list.clone(), false, 4_000, &marked), [other]);
+        let later = Ended {
+            disconnected: vec![(conn().account_key(), 500)],
+            ..marked
+        };
+        assert_eq!(restorable(list, false, 4_000, &later).len(), 2);
+        // Markers round-trip and stay bounded (the newest kept).
+        let many: Vec<(String, i64)> = (0..150).map(|i| (format!("k{i}"), i)).collect();
+        let kept = stored::markers_from_json(&stored::markers_to_json(&many));
+        assert_eq!(kept.len(), stored::MAX_MARKERS);
+        assert_eq!(kept[0], ("k50".to_string(), 50));
+        assert!(stored::markers_from_json("<html>").is_empty());
+    }
+
+    #[test]
+    fn every_stored_field_is_cut_an_expired_copy_never_written_back_a_huge_token_never_stored() {
+        let hostile = Connection {
+            display_name: "<img src=x onerror=alert(1)>".repeat(10_000),
+            settings: Settings(vec![("user_id".into(), "u".repeat(100_000))]),
+            ..conn()
+        };
+        let stored = Connection::from_json(&hostile.to_json()).unwrap();
+        assert_eq!(stored.display_name.chars().count(), MAX_STORED_CHARS + 1);
+        assert!(stored.display_name.ends_with('…'));
+        assert_eq!(
+            stored.settings.get("user_id").chars().count(),
+            MAX_STORED_URL_CHARS + 1
+        );
+        assert!(hostile.to_json().len() < 4 * 1024);
+        let c = conn();
+        assert!(c.storable(c.since + TAB_COPY_MS - 1));
+        assert!(!c.storable(c.since + TAB_COPY_MS), "expired: not written back");
+        let huge = Connection {
+            token: "t".repeat(MAX_STORED_TOKEN_BYTES + 1),
+            ..conn()
+        };
+        assert!(!huge.storable(huge.since));
     }
 
     #[test]
@@ -473,7 +646,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(old.remember_until, Some(0));
-        assert!(stored::restorable(vec![old], true, 5, None).is_empty());
+        assert!(stored::restorable(vec![old], true, 5, &stored::Ended::default()).is_empty());
         assert_eq!(
             Connection::from_json(r#"{"kind":"docspace","base_url":"","token":""}"#),
             None

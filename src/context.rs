@@ -504,10 +504,12 @@ impl AppCtx {
         let who = ServerIdentity {
             id,
             backend,
+            // One server reached as "" (this origin) and by its full URL
+            // is one server: its sessions are counted and revoked once.
             address: format!(
                 "{} {}",
                 backend.key(),
-                crate::lowercase::lower(conn.base_url.trim_end_matches('/'))
+                crate::url::server_address(&conn.base_url, &crate::browser::origin())
             ),
             label: conn.label(),
             admin: conn.display_name.clone(),
@@ -572,7 +574,7 @@ impl AppCtx {
         let all: Vec<Connection> = self
             .servers
             .with_untracked(|s| s.iter().map(|s| s.conn.clone()).collect());
-        if !stored::save_all(&all) {
+        if !stored::save_all(&all, crate::browser::now_ms() as i64) {
             self.alert(STORAGE_REFUSED);
         }
     }
@@ -606,6 +608,10 @@ impl AppCtx {
         let Some(label) = self.server_label(id) else {
             return;
         };
+        // A marker no reopened tab can undo: its stored copies stay out.
+        if let Some(c) = self.connection(id) {
+            stored::mark_disconnected(&c.conn.account_key(), crate::browser::now_ms() as i64);
+        }
         self.close(id);
         self.save();
         let first = self.servers.with_untracked(|s| s.first().map(|s| s.id));

@@ -163,14 +163,32 @@ pub struct Person {
     pub user_id: Option<String>,
     /// Their loaded sessions on this server.
     pub sessions: usize,
-    /// What was typed is exactly their login name, e-mail or user ID (so
-    /// they may be ticked from the start; a part of a name never is).
+    /// What was typed is exactly their login name, e-mail or user ID — and
+    /// of no other account found here — so they are ticked from the start
+    /// (a part of a name never is).
     pub exact: bool,
+    /// What was typed is exactly the login, e-mail or ID of this account
+    /// and of others found on this server (a field that is not unique
+    /// here): none of them is ticked for the admin.
+    pub exact_shared: bool,
+    /// What tells this account apart from every other one found on this
+    /// server, when its label alone does not ("ID 5f0c…").
+    pub apart: Option<String>,
 }
 
 impl Person {
-    /// "Dana Ross (dana.ross)", "Dana Ross (ID 5f0c…)", "dana.ross".
+    /// "Dana Ross (dana.ross)", "Dana Ross (ID 5f0c…)", "dana.ross" — and,
+    /// where two accounts found on one server would read the same, what
+    /// tells this one apart ("Dana Ross (dana.ross) · ID u-2").
     pub fn label(&self) -> String {
+        match &self.apart {
+            Some(apart) => format!("{} · {apart}", self.base_label()),
+            None => self.base_label(),
+        }
+    }
+
+    /// The label from the account's own fields.
+    fn base_label(&self) -> String {
         let id = self.user_id.as_deref();
         match (&self.name, &self.login) {
             (Some(n), Some(l)) if n != l => format!("{n} ({l})"),
@@ -226,8 +244,39 @@ pub fn people(sessions: &[Session], typed: &str) -> Vec<Person> {
             named.then_some(p)
         })
         .collect();
+    // An exact match several accounts share is no one's: none is ticked.
+    if found.iter().filter(|p| p.exact).count() > 1 {
+        for p in found.iter_mut().filter(|p| p.exact) {
+            p.exact = false;
+            p.exact_shared = true;
+        }
+    }
+    // Two accounts that would read the same are told apart by their key
+    // (user ID, else login), unique on the server.
+    let labels: Vec<String> = found.iter().map(Person::base_label).collect();
+    for (i, p) in found.iter_mut().enumerate() {
+        let twin = labels
+            .iter()
+            .enumerate()
+            .any(|(j, l)| j != i && lower(l) == lower(&labels[i]));
+        if twin {
+            p.apart = Some(format!("ID {}", p.key));
+        }
+    }
     found.sort_by_cached_key(|p| (!p.exact, lower(&p.label())));
     found
+}
+
+/// Why nobody found on a server is ticked for the admin although what was
+/// typed is exact: it is the login, e-mail or ID of several accounts there.
+pub fn shared_exact_note(found: &[Person], typed: &str) -> Option<String> {
+    let n = found.iter().filter(|p| p.exact_shared).count();
+    (n > 1).then(|| {
+        format!(
+            "\u{201c}{}\u{201d} is exactly the login, e-mail or ID of {n} accounts on this server, so none is ticked for you: tick the one whose sessions must end.",
+            typed.trim()
+        )
+    })
 }
 
 /// Leaves out of `found` the sessions an earlier part of the same sweep
@@ -348,6 +397,47 @@ mod tests {
                 .is_empty(),
             "empty is not all"
         );
+    }
+
+    /// Two accounts that look the same are told apart, and an exact match
+    /// they share ticks neither.
+    #[test]
+    fn accounts_not_labels_and_a_shared_exact_match_ticks_no_one() {
+        let rows = [
+            with_login("1", "u-1", "Dana Ross", "dana"),
+            with_login("2", "u-2", "Dana Ross", "dana"),
+            with_login("3", "u-3", "Dana Rossi", "dana.rossi"),
+        ];
+        let found = people(&rows, "dana");
+        let labels: Vec<String> = found.iter().map(Person::label).collect();
+        assert_eq!(
+            labels,
+            [
+                "Dana Ross (dana) · ID u-1",
+                "Dana Ross (dana) · ID u-2",
+                "Dana Rossi (dana.rossi)"
+            ]
+        );
+        assert!(found.iter().all(|p| !p.exact), "a shared exact login ticks no one");
+        assert_eq!(found.iter().filter(|p| p.exact_shared).count(), 2);
+        let note = shared_exact_note(&found, " dana ").unwrap();
+        assert!(note.starts_with("\u{201c}dana\u{201d} is exactly the login, e-mail or ID of 2 accounts"), "{note}");
+        // Unique, it is ticked, and said of no one else.
+        let found = people(&rows, "dana.rossi");
+        assert!(found.iter().any(|p| p.exact && p.key == "u-3"));
+        assert!(shared_exact_note(&found, "dana.rossi").is_none());
+        // Names alike by case only are alike.
+        let rows = [
+            s("1", "u-a", "test"),
+            Session {
+                id: "2".into(),
+                user_id: Some("u-b".into()),
+                user_name: Some("Test".into()),
+                ..Default::default()
+            },
+        ];
+        let labels: Vec<String> = people(&rows, "test").iter().map(Person::label).collect();
+        assert_eq!(labels, ["test (ID u-a)", "Test (ID u-b)"]);
     }
 
     #[test]

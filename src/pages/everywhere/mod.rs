@@ -14,7 +14,9 @@ use crate::components::criteria_fields::CriteriaFields;
 use crate::components::text_field::TextField;
 use crate::confirm::{self, ConfirmSpec};
 use crate::context::{AppCtx, ServerId};
-use crate::everywhere::{calls_in_words, dedupe, people, Found, Person, SweepQuery};
+use crate::everywhere::{
+    calls_in_words, dedupe, people, shared_exact_note, Found, Person, SweepQuery,
+};
 use crate::list::Criteria;
 use crate::pages::sessions::RevocationReport;
 use crate::plural::counted;
@@ -347,6 +349,8 @@ pub fn EverywherePage() -> impl IntoView {
                         >
                             <fieldset class="people-server">
                                 <legend>{f.label.clone()}</legend>
+                                {shared_exact_note(&f.people, &sweep.with_untracked(|w| w.person.clone()))
+                                    .map(|n| view! { <p class="muted note" role="note">{n}</p> })}
                                 {if f.people.is_empty() {
                                     view! { <p class="muted">"No one by that name, username, e-mail or user ID."</p> }.into_any()
                                 } else {
@@ -361,7 +365,13 @@ pub fn EverywherePage() -> impl IntoView {
                                                 "{} \u{2014} {}{}",
                                                 p.label(),
                                                 counted(p.sessions, "session"),
-                                                if p.exact { " \u{b7} exact match" } else { "" }
+                                                if p.exact {
+                                                    " \u{b7} exact match"
+                                                } else if p.exact_shared {
+                                                    " \u{b7} exact match shared by several accounts"
+                                                } else {
+                                                    ""
+                                                }
                                             );
                                             let p2 = p.clone();
                                             view! {
