@@ -2,6 +2,7 @@
 //! and what overlays every screen (messages, the rate-limit banner, the
 //! two-factor dialog).
 
+use crate::components::after_crash::AfterCrash;
 use crate::components::notices::Notices;
 use crate::components::rate_limit_banner::RateLimitBanner;
 use crate::components::server_tabs::ServerTabs;
@@ -101,6 +102,7 @@ pub fn App() -> impl IntoView {
             <ServerTabs />
         </Show>
         <main id="main" tabindex="-1">
+            <AfterCrash />
             // Every server's screen stays mounted (its list, filter and
             // selection kept) while another view is shown.
             <For each=servers key=|id| *id let:id>

@@ -338,7 +338,9 @@ pub mod stored {
         Value::Array(
             newest
                 .iter()
-                .map(|(k, at)| Value::object([("account", k.as_str().into()), ("at", (*at).into())]))
+                .map(|(k, at)| {
+                    Value::object([("account", k.as_str().into()), ("at", (*at).into())])
+                })
                 .collect(),
         )
         .to_string()
@@ -591,7 +593,10 @@ mod tests {
         assert!(hostile.to_json().len() < 4 * 1024);
         let c = conn();
         assert!(c.storable(c.since + TAB_COPY_MS - 1));
-        assert!(!c.storable(c.since + TAB_COPY_MS), "expired: not written back");
+        assert!(
+            !c.storable(c.since + TAB_COPY_MS),
+            "expired: not written back"
+        );
         let huge = Connection {
             token: "t".repeat(MAX_STORED_TOKEN_BYTES + 1),
             ..conn()

@@ -28,6 +28,23 @@ pub const DISCONNECT_KEY: &str = "sessiondeck.disconnect";
 /// Which server tab this browser tab shows (its place in the list).
 const ACTIVE_KEY: &str = "sessiondeck.shown";
 
+/// Written by `crash.js` (sessionStorage and localStorage) when the panel
+/// stops on an internal error: the next start reconnects nothing by
+/// itself, so one hostile server cannot crash it in a loop.
+pub const CRASHED_KEY: &str = "sessiondeck.crashed";
+/// The servers loading now (their labels, JSON), kept so that the start
+/// after a crash can name the one that was loading.
+pub const LOADING_KEY: &str = "sessiondeck.loading";
+
+/// What the start after a crash shows instead of reconnecting: the
+/// servers this tab (or, remembered, this browser) had, and which were
+/// loading when it stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AfterCrash {
+    pub stored: Vec<Connection>,
+    pub loading: Vec<String>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NoticeKind {
     /// Polite: role=status.
@@ -164,6 +181,10 @@ pub struct AppCtx {
     /// The app's root: every [`Server`] is created under it, so its state
     /// lives as long as the work it starts.
     root: StoredValue<Option<Owner>>,
+    /// Set at a start after a crash: what could be reconnected.
+    after_crash: RwSignal<Option<AfterCrash>>,
+    /// The connections loading now (for [`LOADING_KEY`]).
+    loading: StoredValue<Vec<ServerId>>,
 }
 
 /// One server's rate limit being waited out, for the banner.
@@ -195,6 +216,64 @@ impl AppCtx {
             asking: StoredValue::new_local(PromptQueue::default()),
             next_id: StoredValue::new(1),
             root: StoredValue::new(Owner::current()),
+            after_crash: RwSignal::new(None),
+            loading: StoredValue::new(Vec::new()),
+        }
+    }
+
+    /// After a crash: the servers that could be reconnected (`None`
+    /// otherwise, or once the admin decided).
+    pub fn after_crash(&self) -> ReadSignal<Option<AfterCrash>> {
+        self.after_crash.read_only()
+    }
+
+    /// The admin reconnects these servers after a crash (all of them, or
+    /// the one at `only`); the others stay stored, listed, unconnected.
+    pub fn reconnect_after_crash(&self, only: Option<usize>) {
+        let Some(mut a) = self.after_crash.get_untracked() else {
+            return;
+        };
+        let chosen: Vec<Connection> = match only {
+            Some(i) if i < a.stored.len() => vec![a.stored.remove(i)],
+            Some(_) => Vec::new(),
+            None => std::mem::take(&mut a.stored),
+        };
+        self.after_crash
+            .set((!a.stored.is_empty()).then_some(a.clone()));
+        if a.stored.is_empty() {
+            Self::crash_seen();
+        }
+        let mut first = None;
+        for conn in chosen {
+            first = first.or(Some(self.connect(conn)));
+        }
+        // Those left unconnected stay stored until the admin decides.
+        let mut keep: Vec<Connection> = self
+            .servers
+            .with_untracked(|s| s.iter().map(|s| s.conn.clone()).collect());
+        keep.extend(a.stored);
+        stored::save_all(&keep, crate::browser::now_ms() as i64);
+        if let Some(id) = first {
+            self.show(View::Server(id));
+        }
+    }
+
+    /// The admin forgets the servers listed after a crash.
+    pub fn forget_after_crash(&self) {
+        self.after_crash.set(None);
+        Self::crash_seen();
+        let keep: Vec<Connection> = self
+            .servers
+            .with_untracked(|s| s.iter().map(|s| s.conn.clone()).collect());
+        stored::save_all(&keep, crate::browser::now_ms() as i64);
+    }
+
+    /// The crash was answered: the next start reconnects as usual.
+    fn crash_seen() {
+        use crate::browser::{storage_remove, Store};
+        for store in [Store::Session, Store::Local] {
+            storage_remove(store, CRASHED_KEY);
+            storage_remove(store, LOADING_KEY);
         }
     }
 
@@ -391,7 +470,33 @@ impl AppCtx {
     /// browser) had, and shows the tab that was shown, with the view its
     /// URL holds.
     pub fn restore(&self) {
+        use crate::browser::{storage_get, Store};
         let stored = stored::load_all(crate::browser::now_ms() as i64);
+        let crashed = [Store::Session, Store::Local]
+            .into_iter()
+            .any(|s| storage_get(s, CRASHED_KEY).is_some());
+        if crashed {
+            // Nothing by itself: the admin sees what could be reconnected
+            // (and what was loading) and chooses.
+            let loading = storage_get(Store::Session, LOADING_KEY)
+                .or_else(|| storage_get(Store::Local, LOADING_KEY))
+                .and_then(|s| crate::json::parse(&s).ok())
+                .and_then(|v| {
+                    v.as_array().map(|a| {
+                        a.iter()
+                            .filter_map(|l| l.as_str().map(|l| l.chars().take(200).collect()))
+                            .take(20)
+                            .collect()
+                    })
+                })
+                .unwrap_or_default();
+            if stored.is_empty() {
+                Self::crash_seen();
+            } else {
+                self.after_crash.set(Some(AfterCrash { stored, loading }));
+            }
+            return;
+        }
         let any = !stored.is_empty();
         for conn in stored {
             self.connect(conn);
@@ -687,6 +792,10 @@ impl AppCtx {
     fn end_view(&self, reason: Option<String>) {
         self.preset_step.set(None);
         crate::browser::storage_remove(crate::browser::Store::Session, ACTIVE_KEY);
+        self.loading.set_value(Vec::new());
+        for store in [crate::browser::Store::Session, crate::browser::Store::Local] {
+            crate::browser::storage_remove(store, LOADING_KEY);
+        }
         self.signout_reason.set(reason);
         self.servers.set(Vec::new());
         self.view.set(View::AddServer);
@@ -781,6 +890,29 @@ impl Host for AppCtx {
             .and_then(|n| n.parse::<usize>().ok())
             .filter(|n| *n > 0)
             .unwrap_or(crate::backends::paging::DEFAULT_MAX_SESSIONS)
+    }
+
+    fn loading(&self, server: ServerId, on: bool) {
+        self.loading.update_value(|l| {
+            l.retain(|s| *s != server);
+            if on {
+                l.push(server);
+            }
+        });
+        let labels: Vec<crate::json::Value> = self
+            .loading
+            .get_value()
+            .into_iter()
+            .filter_map(|id| self.server_label(id))
+            .map(crate::json::Value::from)
+            .collect();
+        let text = (!labels.is_empty()).then(|| crate::json::Value::Array(labels).to_string());
+        for store in [crate::browser::Store::Session, crate::browser::Store::Local] {
+            match &text {
+                Some(t) => crate::browser::storage_set(store, LOADING_KEY, t),
+                None => crate::browser::storage_remove(store, LOADING_KEY),
+            }
+        }
     }
 
     fn set_max_sessions(&self, n: usize) {

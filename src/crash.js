@@ -35,7 +35,14 @@
     text.textContent =
       'An internal error stopped the panel, and it sends nothing more. Revocations it reported are done; ' +
       'one that was under way may or may not have happened — check after reloading. ' +
-      'Reload to continue: in this tab you stay signed in.';
+      'Reload to continue: nothing is reconnected by itself — the panel lists your servers, names the one ' +
+      'that was loading, and waits for you.';
+    // The next start reconnects nothing by itself (in this tab or another):
+    // one server whose answer stops the panel cannot stop it in a loop.
+    const at = String(Date.now());
+    for (const store of ['sessionStorage', 'localStorage']) {
+      try { window[store].setItem('sessiondeck.crashed', at); } catch (_) { /* storage off */ }
+    }
     const reload = document.createElement('button');
     reload.type = 'button';
     reload.className = 'btn btn-primary';
@@ -48,6 +55,25 @@
 
   window.fetch = (...args) =>
     stopped ? Promise.reject(new TypeError('sessiondeck stopped: nothing more is sent')) : realFetch(...args);
+
+  // A browser without modal <dialog> could not keep a confirmation modal
+  // (README → Browsers): the panel does not start there, and says why.
+  const dialog = window.HTMLDialogElement && window.HTMLDialogElement.prototype;
+  if (!dialog || typeof dialog.showModal !== 'function' || typeof WebAssembly !== 'object') {
+    stopped = true;
+    const box = document.createElement('section');
+    box.className = 'crash';
+    box.setAttribute('role', 'alert');
+    const title = document.createElement('h2');
+    title.textContent = 'This browser cannot run sessiondeck safely';
+    const text = document.createElement('p');
+    text.textContent =
+      'It lacks modal dialogs (<dialog>.showModal) or WebAssembly, so a confirmation could not be kept in front ' +
+      'of the page. Nothing is sent from here. Use Chrome or Edge 96+, Firefox 98+ or Safari 15.4+.';
+    box.append(title, text);
+    const put = () => document.body.append(box);
+    if (document.body) put(); else addEventListener('DOMContentLoaded', put);
+  }
   addEventListener('error', (e) => {
     if (fatal(e.error) || fatal(e.message)) show();
   });

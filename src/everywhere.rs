@@ -251,20 +251,55 @@ pub fn people(sessions: &[Session], typed: &str) -> Vec<Person> {
             p.exact_shared = true;
         }
     }
-    // Two accounts that would read the same are told apart by their key
-    // (user ID, else login), unique on the server.
-    let labels: Vec<String> = found.iter().map(Person::base_label).collect();
+    // Two accounts that would read the same — or only look alike, a Latin
+    // letter swapped for a Cyrillic or Greek one — are told apart by their
+    // key (user ID, else login), unique on the server.
+    let looks: Vec<String> = found.iter().map(|p| skeleton(&p.base_label())).collect();
     for (i, p) in found.iter_mut().enumerate() {
-        let twin = labels
-            .iter()
-            .enumerate()
-            .any(|(j, l)| j != i && lower(l) == lower(&labels[i]));
+        let twin = looks.iter().enumerate().any(|(j, l)| j != i && *l == looks[i]);
         if twin {
             p.apart = Some(format!("ID {}", p.key));
         }
     }
     found.sort_by_cached_key(|p| (!p.exact, lower(&p.label())));
     found
+}
+
+/// How `s` looks: lower-cased, with the letters of other scripts that look
+/// like Latin ones (Cyrillic а, е, о, р, с, у, х, і, ј, ѕ; Greek ο, α, ν, ρ,
+/// τ, ι, κ; dotless ı; fullwidth forms) read as those, and invisible
+/// characters dropped — two names alike here look alike to the admin.
+pub fn skeleton(s: &str) -> String {
+    lower(s)
+        .chars()
+        .filter(|c| !matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}' | '\u{ad}'))
+        .map(|c| match c {
+            'а' | 'α' => 'a',
+            'в' => 'b',
+            'с' | 'ϲ' => 'c',
+            'ԁ' => 'd',
+            'е' | 'ε' => 'e',
+            'һ' => 'h',
+            'і' | 'ι' | 'ı' | 'ӏ' => 'i',
+            'ј' => 'j',
+            'к' | 'κ' => 'k',
+            'м' => 'm',
+            'н' | 'η' => 'n',
+            'о' | 'ο' | 'σ' => 'o',
+            'р' | 'ρ' => 'p',
+            'ԛ' => 'q',
+            'ѕ' => 's',
+            'т' | 'τ' => 't',
+            'υ' => 'u',
+            'ν' => 'v',
+            'ԝ' | 'ω' => 'w',
+            'х' | 'χ' => 'x',
+            'у' | 'γ' => 'y',
+            // Fullwidth ASCII.
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            c => c,
+        })
+        .collect()
 }
 
 /// Why nobody found on a server is ticked for the admin although what was
@@ -418,10 +453,18 @@ mod tests {
                 "Dana Rossi (dana.rossi)"
             ]
         );
-        assert!(found.iter().all(|p| !p.exact), "a shared exact login ticks no one");
+        assert!(
+            found.iter().all(|p| !p.exact),
+            "a shared exact login ticks no one"
+        );
         assert_eq!(found.iter().filter(|p| p.exact_shared).count(), 2);
         let note = shared_exact_note(&found, " dana ").unwrap();
-        assert!(note.starts_with("\u{201c}dana\u{201d} is exactly the login, e-mail or ID of 2 accounts"), "{note}");
+        assert!(
+            note.starts_with(
+                "\u{201c}dana\u{201d} is exactly the login, e-mail or ID of 2 accounts"
+            ),
+            "{note}"
+        );
         // Unique, it is ticked, and said of no one else.
         let found = people(&rows, "dana.rossi");
         assert!(found.iter().any(|p| p.exact && p.key == "u-3"));
@@ -438,6 +481,23 @@ mod tests {
         ];
         let labels: Vec<String> = people(&rows, "test").iter().map(Person::label).collect();
         assert_eq!(labels, ["test (ID u-a)", "Test (ID u-b)"]);
+        // A look-alike: a Cyrillic а in the login and the name.
+        let rows = [
+            with_login("1", "u-real", "Dana Ross", "dana.ross"),
+            with_login("2", "u-fake", "D\u{430}na Ross", "d\u{430}na.ross"),
+        ];
+        let found = people(&rows, "ross");
+        let labels: Vec<String> = found.iter().map(Person::label).collect();
+        assert!(labels.contains(&"Dana Ross (dana.ross) · ID u-real".to_string()), "{labels:?}");
+        assert!(labels.contains(&"D\u{430}na Ross (d\u{430}na.ross) · ID u-fake".to_string()), "{labels:?}");
+        // Typed exactly, the real login is exact and unique: the look-alike
+        // is not it.
+        let found = people(&rows, "dana.ross");
+        assert_eq!(
+            found.iter().filter(|p| p.exact).map(|p| p.key.as_str()).collect::<Vec<_>>(),
+            ["u-real"]
+        );
+        assert_eq!(skeleton("ＤＡＮＡ\u{200b}"), "dana");
     }
 
     #[test]

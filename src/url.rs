@@ -110,7 +110,11 @@ mod tests {
             "https://panel.example/chat",
             "https://panel.example.evil",
         ] {
-            assert_ne!(server_address(other, here), server_address("", here), "{other}");
+            assert_ne!(
+                server_address(other, here),
+                server_address("", here),
+                "{other}"
+            );
         }
         assert_eq!(
             server_address("https://x.example/Chat/", here),

@@ -731,7 +731,7 @@ fn requests_in_flight_follow_the_protocol_the_server_answered_over() {
 /// The finished report of the last batch.
 fn report_of(rig: &Rig) -> sessiondeck::revoke::RevokeReport {
     match rig.server.batch().get_untracked() {
-        Some(BulkState::Finished(r)) => r,
+        Some(BulkState::Finished(r)) => *r,
         other => panic!("no finished report: {other:?}"),
     }
 }

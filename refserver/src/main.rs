@@ -159,6 +159,13 @@ async fn api_layer(State(app): State<Shared>, req: Request, next: Next) -> Respo
     } else {
         req
     };
+    let foreign = {
+        let st = app.lock();
+        st.faults
+            .action_answer
+            .clone()
+            .filter(|a| action && req.uri().path().contains(&a.path))
+    };
     let (latency, redirect, html, not_found_html, huge) = {
         let mut st = app.lock();
         st.stats.requests += 1;
@@ -189,6 +196,20 @@ async fn api_layer(State(app): State<Shared>, req: Request, next: Next) -> Respo
         r
     } else if let Some((mb, with_length)) = huge {
         huge_body(mb, with_length)
+    } else if let Some(a) = foreign {
+        // As something between the panel and the API would answer (after
+        // the API did it, with `perform`: the answer lost on the way).
+        if a.perform {
+            let _ = next.run(req).await;
+        }
+        let status = StatusCode::from_u16(a.status).unwrap_or(StatusCode::OK);
+        let mut r = (status, a.body).into_response();
+        if !a.content_type.is_empty() {
+            if let Ok(v) = HeaderValue::from_str(&a.content_type) {
+                r.headers_mut().insert("content-type", v);
+            }
+        }
+        r
     } else if not_found_html {
         // As a proxy in front of the API would: its own 404 page.
         app.lock().stats.html_answers += 1;
@@ -341,8 +362,11 @@ fn strings(v: &Value, key: &str) -> Option<Vec<String>> {
 /// "redirectTo": "http://127.0.0.1:9" | null, "htmlActions": true,
 /// "churn": 5, "henshinVanish": [guid], "ghostIds": [id], "brokenRows": 2,
 /// "hugeBodyMb": 40, "hugeBodyLength": false, "notFoundHtml": true,
-/// "failListOffset": 600 | null, "forget2fa": true, "resetPeak": true}`
-/// (`resetPeak` starts the stats' `peakInFlight` over, for a measure of its own).
+/// "failListOffset": 600 | null, "forget2fa": true, "resetPeak": true,
+/// "actionAnswer": {"status": 404, "body": "default backend - 404",
+/// "contentType": "text/plain", "path": "/logout", "perform": false} | null,
+/// "explodeRows": 3}` (`resetPeak` starts the stats' `peakInFlight` over,
+/// for a measure of its own).
 async fn faults(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
     if v.get("resetPeak").and_then(Value::as_bool) == Some(true) {
         PEAK_IN_FLIGHT.store(IN_FLIGHT.load(Ordering::SeqCst), Ordering::SeqCst);
@@ -390,6 +414,19 @@ async fn faults(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
     }
     if let Some(o) = v.get("failListOffset") {
         st.faults.fail_list_offset = o.as_u64();
+    }
+    if let Some(a) = v.get("actionAnswer") {
+        let text = |k: &str| a.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        st.faults.action_answer = a.is_object().then(|| state::ActionAnswer {
+            status: a.get("status").and_then(Value::as_u64).unwrap_or(200) as u16,
+            body: text("body"),
+            content_type: text("contentType"),
+            path: text("path"),
+            perform: a.get("perform").and_then(Value::as_bool) == Some(true),
+        });
+    }
+    if let Some(n) = v.get("explodeRows").and_then(Value::as_u64) {
+        st.faults.explode_rows = n as usize;
     }
     Json(json!({ "ok": true })).into_response()
 }

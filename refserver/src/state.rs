@@ -43,6 +43,25 @@ pub struct Faults {
     pub not_found_html: bool,
     /// Rocket.Chat: list pages at this offset answer 502 (a sick upstream).
     pub fail_list_offset: Option<u64>,
+    /// Every API action (not GET, not login) whose path contains
+    /// `path` is answered this way instead of the API's own answer — as a
+    /// proxy, gateway or a broken server in between would: a foreign 404,
+    /// `{"response": false}`, an error envelope with 200 … With `perform`
+    /// the action is done first (its answer lost on the way).
+    pub action_answer: Option<ActionAnswer>,
+    /// DocSpace: the first this many connections carry a record built to
+    /// explode when flattened (long keys nested deep, many leaves).
+    pub explode_rows: usize,
+}
+
+/// See [`Faults::action_answer`].
+#[derive(Clone, Debug, Default)]
+pub struct ActionAnswer {
+    pub status: u16,
+    pub body: String,
+    pub content_type: String,
+    pub path: String,
+    pub perform: bool,
 }
 
 #[derive(Default, serde::Serialize)]

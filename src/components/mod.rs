@@ -1,5 +1,6 @@
 //! One component per file.
 
+pub mod after_crash;
 pub mod bulk_report;
 pub mod choice;
 pub mod combined_table;

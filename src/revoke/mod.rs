@@ -179,6 +179,11 @@ pub async fn revoke_in_one_call(
 /// What one session's revocation did (`what`: how it is shown), with what
 /// the fresh read afterwards found.
 pub fn one_said(report: &RevokeReport, id: &str, what: &str) -> RevokeMessage {
+    if let Some((_, answer)) = report.gone_despite.iter().find(|(i, _)| i == id) {
+        return RevokeMessage::Done(format!(
+            "Session {id} ({what}) is gone: a fresh read no longer lists it, though its answer was not a success ({answer})"
+        ));
+    }
     let unchecked = report.unchecked.iter().find(|(i, _)| i == id);
     if let (true, Some((_, why))) = (report.failed.is_empty(), unchecked) {
         let said = if report.revoked.is_empty() {
@@ -245,10 +250,12 @@ pub fn call_said(
         format!(" ({checked})")
     };
     if !report.is_clean() {
+        let read = report.verification();
         return RevokeMessage::Failed(match result {
-            Err(e) => format!("Nothing was confirmed revoked{checked}: {e}"),
+            Err(e) if read.is_empty() => format!("Nothing was confirmed revoked: {e}"),
+            Err(e) => format!("Nothing was confirmed revoked: {e} Read again: {read}."),
             Ok(()) => format!(
-                "The server answered that it ended them, but a fresh read disagrees{checked}. See the report; Retry sends each one again."
+                "The server answered that it ended them, but a fresh read disagrees: {read}. See the report; Retry sends each one again."
             ),
         });
     }
@@ -256,8 +263,14 @@ pub fn call_said(
         Err(_) => " Its answer was not the API's, but the fresh read shows it happened.",
         Ok(()) => "",
     };
+    let read = report.verification();
     RevokeMessage::Done(match action {
-        Action::Others => format!("{others_done}{checked}{despite} The list was reloaded."),
+        Action::Others if read.is_empty() => {
+            format!("{others_done}{despite} The list was reloaded.")
+        }
+        Action::Others => {
+            format!("{others_done} Read again: {read}.{despite} The list was reloaded.")
+        }
         Action::All => format!("{ALL_REVOKED}{despite}"),
         a => format!(
             "Revoked all {} sessions of {who}{checked}.{despite}",
@@ -433,7 +446,7 @@ mod tests {
                 .collect(),
         );
         assert!(
-            matches!(call_said(&user, &done, &stale, "Irina", ""), RevokeMessage::Failed(m) if m.contains("(0 confirmed gone, 2 still listed)")),
+            matches!(call_said(&user, &done, &stale, "Irina", ""), RevokeMessage::Failed(m) if m.contains("a fresh read disagrees: 0 confirmed gone, 2 still listed.")),
         );
         let html = block_on(revoke_in_one_call(ds, &Action::Others, &page));
         assert_eq!(html, Err(ApiError::HtmlPage { status: 200 }));

@@ -30,7 +30,7 @@ pub enum BulkState {
     Verifying {
         total: usize,
     },
-    Finished(RevokeReport),
+    Finished(Box<RevokeReport>),
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -387,7 +387,7 @@ impl Server {
             self.pending.update(|p| p.retain(|id| !every.contains(id)));
             if batch {
                 self.say(revoke::batch_said(&report));
-                self.batch.set(Some(BulkState::Finished(report)));
+                self.batch.set(Some(BulkState::Finished(Box::new(report))));
             } else {
                 self.say(revoke::one_said(&report, &first, &label(&first)));
             }
@@ -503,7 +503,9 @@ impl Server {
             }
             host.record(entries);
             self.pending.update(|p| p.retain(|id| !ids.contains(id)));
-            if action == Action::All && (token_refused || (result.is_ok() && ids.is_empty())) {
+            // Every session ended — the API said so and the read agrees, or
+            // the server now refuses this panel's token.
+            if action == Action::All && report.is_clean() && (result.is_ok() || token_refused) {
                 // This server's token is gone: close this connection
                 // only; the others (and their bulk runs) go on.
                 host.all_revoked(self.id);
@@ -520,7 +522,7 @@ impl Server {
                 &who.unwrap_or_default(),
                 &self.backend.others_text(0).done,
             ));
-            self.batch.set(Some(BulkState::Finished(report)));
+            self.batch.set(Some(BulkState::Finished(Box::new(report))));
             self.next();
         };
         self.host().spawn(Box::pin(task));

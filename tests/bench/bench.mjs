@@ -234,7 +234,7 @@ async function bulkRun({ latency, via, inFlight, baseline = false }) {
   await confirmButton.waitFor();
   // Timed inside the page, untraced, from the confirming click to the report.
   const timed = await chrome.untraced(page, (n) => new Promise((resolve, reject) => {
-    const done = `Revoked ${n} of ${n} sessions.`;
+    const done = `Revoked ${n} of ${n} sessions (${n} confirmed gone, 0 still listed).`;
     const confirm = [...document.querySelectorAll('[role=alertdialog] button')].find((b) => b.textContent.trim() === `Revoke ${n} sessions`);
     if (!confirm) reject(new Error('no confirming button'));
     const t0 = performance.now();
@@ -248,7 +248,7 @@ async function bulkRun({ latency, via, inFlight, baseline = false }) {
   }), N);
   const panelMs = timed.value;
   page = timed.page;
-  await page.getByRole('region', { name: 'Revocation report' }).getByText(`Revoked ${N} of ${N} sessions.`).waitFor();
+  await page.getByRole('region', { name: 'Revocation report' }).getByText(`Revoked ${N} of ${N} sessions (${N} confirmed gone, 0 still listed).`).waitFor();
   log(`bulk ${via} @ ${latency} ms: panel ms`, panelMs);
   const afterPanel = await server.stats();
   const sent = afterPanel.logoutCalls;

@@ -37,8 +37,8 @@ function put(text, from, to) {
   return text.split(from).join(to);
 }
 
-/** A self-signed certificate for 127.0.0.1, made now. */
-function certificate(dir) {
+/** A self-signed certificate for 127.0.0.1, made now (no CA vouches for it). */
+export function certificate(dir) {
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
   execFileSync('openssl', [
@@ -48,19 +48,23 @@ function certificate(dir) {
   return { cert, key };
 }
 
-/** The recipe's placeholders filled for this machine (the same for both servers). */
-function fill(recipe, { api, csp }) {
+/**
+ * The recipe's placeholders filled for this machine (the same for both
+ * servers): every upstream is `api`, but those `upstreams` names otherwise
+ * (`{ chat: 'https://127.0.0.1:9443' }`).
+ */
+function fill(recipe, { api, csp, upstreams = {} }) {
   let t = put(recipe, '$CSP', csp);
   t = put(t, '/srv/sessiondeck/dist', DIST);
   for (const host of ['chat', 'docs', 'admin', 'accounts']) {
-    t = put(t, `https://${host}.internal.example.com`, api);
+    t = put(t, `https://${host}.internal.example.com`, upstreams[host] ?? api);
   }
   return t;
 }
 
 const kinds = {
-  nginx({ dir, port, api, csp, cert, key }) {
-    let site = fill(readFileSync(join(root, 'deploy', 'nginx.conf'), 'utf8'), { api, csp });
+  nginx({ dir, port, api, csp, cert, key, upstreams }) {
+    let site = fill(readFileSync(join(root, 'deploy', 'nginx.conf'), 'utf8'), { api, csp, upstreams });
     site = put(site, 'listen 443 ssl http2;', `listen 127.0.0.1:${port} ssl http2;`);
     site = put(site, '/etc/ssl/sessions.example.com/fullchain.pem', cert);
     site = put(site, '/etc/ssl/sessions.example.com/privkey.pem', key);
@@ -87,8 +91,8 @@ http {
     const nginx = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
     return spawn(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
   },
-  caddy({ dir, port, api, csp, cert, key }) {
-    let site = fill(readFileSync(join(root, 'deploy', 'Caddyfile'), 'utf8'), { api, csp });
+  caddy({ dir, port, api, csp, cert, key, upstreams }) {
+    let site = fill(readFileSync(join(root, 'deploy', 'Caddyfile'), 'utf8'), { api, csp, upstreams });
     site = put(site, 'sessions.example.com {', `{
 \tadmin off
 \tauto_https disable_redirects
@@ -110,14 +114,15 @@ export const PROXIES = Object.keys(kinds);
 
 /**
  * Starts `kind` ('nginx' or 'caddy') from its deploy/ recipe in front of the
- * reference server at `api`; resolves with its https origin and a stop().
+ * reference server at `api` (or, for the APIs `upstreams` names, another
+ * upstream); resolves with its https origin and a stop().
  */
-export async function startProxy(kind, api) {
+export async function startProxy(kind, api, upstreams = {}) {
   const dir = mkdtempSync(join(tmpdir(), `sessiondeck-${kind}-`));
   const { cert, key } = certificate(dir);
   const port = await freePort();
   const csp = readFileSync(join(DIST, 'csp.txt'), 'utf8').trim();
-  const proc = kinds[kind]({ dir, port, api, csp, cert, key });
+  const proc = kinds[kind]({ dir, port, api, csp, cert, key, upstreams });
   let log = '';
   proc.stdout.on('data', (d) => { log += d; });
   proc.stderr.on('data', (d) => { log += d; });
@@ -135,6 +140,32 @@ export async function startProxy(kind, api) {
       proc.once('exit', () => { rmSync(dir, { recursive: true, force: true }); r(); });
       proc.kill('SIGTERM');
       setTimeout(() => proc.kill('SIGKILL'), 3000);
+    }),
+  };
+}
+
+/**
+ * An https server on 127.0.0.1 whose certificate no CA vouches for (as an
+ * impostor on an upstream's address would have): `seen` holds every HTTP
+ * request it got — a token, a code — none if the proxy checks certificates.
+ */
+export async function untrustedUpstream() {
+  const { createServer: createHttps } = await import('node:https');
+  const dir = mkdtempSync(join(tmpdir(), 'sessiondeck-impostor-'));
+  const { cert, key } = certificate(dir);
+  const seen = [];
+  const server = createHttps({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+    seen.push({ method: req.method, url: req.url, headers: req.headers });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"_id":"AdminDemoUser0001","username":"admin","name":"Impostor"}');
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `https://127.0.0.1:${server.address().port}`,
+    seen,
+    stop: () => new Promise((r) => {
+      server.closeAllConnections?.();
+      server.close(() => { rmSync(dir, { recursive: true, force: true }); r(); });
     }),
   };
 }

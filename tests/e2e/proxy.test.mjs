@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import {
   launch, newPage, startServer, stopAllServers, signInWithToken, answerPassword, until, sleep, plainLogouts,
 } from './helpers.mjs';
-import { PROXIES, startProxy } from './proxy.mjs';
+import { PROXIES, startProxy, untrustedUpstream } from './proxy.mjs';
 
 let browser;
 test.before(async () => { ({ browser } = await launch()); });
@@ -38,7 +38,7 @@ async function revokeAllButOwn(page, ref, latencyMs = 150) {
   await page.getByRole('button', { name: `Revoke selected (${n})` }).click();
   await page.getByRole('alertdialog').getByRole('button', { name: `Revoke ${n} sessions` }).click();
   await page.getByRole('region', { name: 'Revocation report' })
-    .getByText(`Revoked ${n} of ${n} sessions.`).waitFor({ timeout: 120000 });
+    .getByText(`Revoked ${n} of ${n} sessions (${n} confirmed gone, 0 still listed).`).waitFor({ timeout: 120000 });
   await ref.faults({ latencyMs: 0 });
   return n;
 }
@@ -100,6 +100,57 @@ for (const name of PROXIES) {
     } finally {
       await page.context().close();
       await proxy.stop();
+      await ref.stop();
+    }
+  });
+}
+
+for (const name of PROXIES) {
+  test(`${name}'s recipe is safe to copy: an upstream with an untrusted certificate gets no token and the panel says why; paths off the allow-list are refused; proxied answers are sandboxed`, async () => {
+    const ref = await startServer([], { csp: false });
+    const impostor = await untrustedUpstream();
+    // Rocket.Chat's address answered by an impostor; the other APIs real.
+    const proxy = await startProxy(name, ref.url, { chat: impostor.url });
+    const page = await newPage(browser, { ignoreHTTPSErrors: true });
+    try {
+      await signInWithToken(page, `${proxy.origin}/`);
+      await page.getByRole('alert')
+        .filter({ hasText: /502 Bad Gateway: the server says .sessiondeck proxy: the server behind this proxy could not be reached, or its certificate is not trusted, so nothing was sent to it/ })
+        .first().waitFor({ timeout: 30000 });
+      assert.deepEqual(impostor.seen, [], 'no request — no token, no code — reached the impostor');
+
+      // Off the allow-list: the proxy answers 404; nothing reaches the server.
+      const before = (await ref.stats()).requests;
+      const off = [
+        '/api/v1/users.list', '/api/v1/sessions/list.all/x', '/api/v1/livechat/visitor', '/api/v1/sessions',
+        '/api/2.0/files/@my', '/api/2.0/security/activeconnections/logout/1/x', '/api/2.0/people',
+        '/api/admin/v1/users', '/api/admin/v1/authenticated-sessions/list/x', '/auth/login', '/auth/sessions/a/b',
+      ];
+      const statuses = await page.evaluate(async (paths) => Promise.all(paths.map(async (p) => {
+        const r = await fetch(p, { headers: { 'X-User-Id': 'u', 'X-Auth-Token': 't' } });
+        return [p, r.status, r.headers.get('strict-transport-security')];
+      })), off);
+      for (const [path, status, hsts] of statuses) {
+        assert.equal(status, 404, `${path} is off the list`);
+        assert.match(hsts ?? '', /max-age=\d+/, `${path}: HSTS`);
+      }
+      assert.equal((await ref.stats()).requests, before, 'nothing off the list reached the server');
+
+      // On the list: proxied, with answers that can neither run nor be framed.
+      const h = await page.evaluate(async () => {
+        const r = await fetch('/api/2.0/people/@self', { headers: { Authorization: 'Bearer nope' } });
+        return { status: r.status, headers: Object.fromEntries(r.headers.entries()) };
+      });
+      assert.equal(h.status, 401, 'DocSpace answered (through the allow-list)');
+      assert.equal(h.headers['x-content-type-options'], 'nosniff');
+      assert.match(h.headers['content-security-policy'], /sandbox; default-src 'none'; frame-ancestors 'none'/);
+      assert.match(h.headers['strict-transport-security'] ?? '', /max-age=\d+/);
+      page.errors = page.errors.filter((e) => !/Failed to load resource/.test(e));
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await page.context().close();
+      await proxy.stop();
+      await impostor.stop();
       await ref.stop();
     }
   });

@@ -163,11 +163,11 @@ test('revoke selected with an injected failure, then Retry failed; nothing else 
     await confirm.getByText('Revoke 4 selected sessions?').waitFor();
     await confirm.getByRole('button', { name: 'Revoke 4 sessions' }).click();
     const report = page.getByRole('region', { name: 'Revocation report' });
-    await report.getByText('Revoked 3 of 4 sessions; 1 failed.').waitFor();
+    await report.getByText('Revoked 3 of 4 sessions (3 confirmed gone, 1 still listed); 1 failed.').waitFor();
     await report.getByText(chosen[1]).waitFor();
     await report.getByText(/500 Internal Server Error/).waitFor();
     await report.getByRole('button', { name: 'Retry failed (1)' }).click();
-    await page.getByRole('region', { name: 'Revocation report' }).getByText('Revoked 1 of 1 session.').waitFor();
+    await page.getByRole('region', { name: 'Revocation report' }).getByText('Revoked 1 of 1 session (1 confirmed gone, 0 still listed).').waitFor();
     const stats = await server.stats();
     assert.deepEqual([...stats.logoutCalls].sort(), [...chosen, chosen[1]].sort(), 'only the chosen sessions');
     for (const id of chosen) assert.ok(!stats.sessionIds.includes(id));
@@ -189,7 +189,7 @@ test('revoke all sessions of a user from details', async () => {
     await page.getByRole('dialog', { name: /Session details/ }).getByRole('button', { name: `Revoke all sessions of Test (${n})` }).click();
     await page.getByRole('alertdialog').getByText(`All ${n} loaded sessions of Test`).waitFor();
     await page.getByRole('alertdialog').getByRole('button', { name: `Revoke ${n} sessions` }).click();
-    await page.getByRole('region', { name: 'Revocation report' }).getByText(`Revoked ${n} of ${n} sessions.`).waitFor();
+    await page.getByRole('region', { name: 'Revocation report' }).getByText(`Revoked ${n} of ${n} sessions (${n} confirmed gone, 0 still listed).`).waitFor();
     const stats = await server.stats();
     assert.deepEqual([...stats.logoutCalls].sort(), [...ids].sort(), 'exactly that user\'s sessions');
     assert.ok(ids.includes('7ykYEK3KWnk4EeA7s') && ids.includes('o94SveQp6fyPsoiNC'));
@@ -255,8 +255,10 @@ test('401 returns to Connect with the reason; sign out forgets the token', async
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.getByRole('button', { name: 'Connect' }).waitFor();
     await page.getByRole('alert').filter({ hasText: /401 Unauthorized/ }).first().waitFor();
-    const stored = await page.evaluate(() => [sessionStorage.length, localStorage.length]);
-    assert.deepEqual(stored, [0, 0]);
+    // No credential stays: only the disconnect marker (a digest, no secret).
+    const stored = await page.evaluate(() => [sessionStorage.length, Object.keys(localStorage)]);
+    assert.deepEqual(stored, [0, ['sessiondeck.disconnected']]);
+    assert.ok(!(await page.evaluate(() => localStorage.getItem('sessiondeck.disconnected'))).includes(ADMIN.token));
   });
   await withServer([], async (server, page) => {
     await signInWithToken(page, server.url, { remember: true });

@@ -212,15 +212,15 @@ test('a revoke confirmed while a batch runs waits its turn; Stop sends nothing m
     await progress.getByRole('button', { name: 'Stop' }).click();
     const report = page.getByRole('region', { name: 'Revocation report' });
     const summary = report.locator('.report-summary');
-    await summary.getByText(/^Stopped: revoked \d+ of 41 sessions; \d+ not sent\.$/).waitFor();
+    await summary.getByText(/^Stopped: revoked \d+ of 41 sessions \(0 confirmed gone, 0 still listed(?:, \d+ not checked)?\); \d+ not sent\.$/).waitFor();
     await sleep(1200);
-    const [, revoked, notSent] = (await summary.textContent()).match(/revoked (\d+) of 41 sessions; (\d+) not sent/).map(Number);
+    const [, revoked, notSent] = (await summary.textContent()).match(/revoked (\d+) of 41 sessions \(0 confirmed gone, 0 still listed(?:, \d+ not checked)?\); (\d+) not sent/).map(Number);
     const calls = (await server.stats()).logoutCalls;
     assert.equal(calls.length, revoked, 'nothing was sent after Stop beyond what was in flight');
     assert.ok(revoked < 40 && revoked + notSent === 41, `${revoked} + ${notSent}`);
     assert.ok(!calls.includes(single), 'the queued revoke was not sent');
     await report.getByRole('button', { name: `Retry failed (${notSent})` }).click();
-    await page.getByRole('region', { name: 'Revocation report' }).getByText(`Revoked ${notSent} of ${notSent} sessions.`).waitFor({ timeout: 20000 });
+    await page.getByRole('region', { name: 'Revocation report' }).getByText(`Revoked ${notSent} of ${notSent} sessions (${notSent} confirmed gone, 0 still listed).`).waitFor({ timeout: 20000 });
     const final = (await server.stats()).logoutCalls;
     assert.deepEqual([...final].sort(), [...ids, single].sort(), 'each chosen session exactly once, nothing else');
   });
@@ -239,7 +239,7 @@ test('a revoke queued behind a batch runs when the batch is done', async () => {
     await revokeButton(page, all[20]).click();
     await confirmWith(page, 'Revoke 1 session');
     await status(page, /^Queued: 1 session/).waitFor();
-    await page.getByRole('region', { name: 'Revocation report' }).getByText('Revoked 12 of 12 sessions.').waitFor();
+    await page.getByRole('region', { name: 'Revocation report' }).getByText('Revoked 12 of 12 sessions (12 confirmed gone, 0 still listed).').waitFor();
     await status(page, `Revoked session ${all[20]}`).waitFor();
     assert.deepEqual([...(await server.stats()).logoutCalls].sort(), [...ids, all[20]].sort());
   });
@@ -415,7 +415,10 @@ test('a crash shows "sessiondeck stopped — reload" and nothing more is sent', 
     assert.equal(sent, 'refused');
     await sleep(300);
     assert.equal((await server.stats()).requests, before, 'nothing more was sent');
+    // The reload reconnects nothing by itself: it lists the server and waits.
     await notice.getByRole('button', { name: 'Reload' }).click();
+    const panel = page.getByRole('region', { name: 'sessiondeck stopped last time — nothing was reconnected' });
+    await panel.getByRole('button', { name: 'Reconnect all' }).click();
     await page.getByText(/^1–25 of \d+$/).or(page.getByRole('dialog', { name: /Two-factor/ })).first().waitFor();
   });
 });

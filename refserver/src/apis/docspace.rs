@@ -277,10 +277,33 @@ async fn me(h: HeaderMap) -> Response {
 
 async fn list(_: Admin, State(app): State<Shared>) -> Response {
     let st = app.lock();
+    let explode = st.faults.explode_rows;
+    let items: Vec<Value> = st
+        .api::<DocSpace>()
+        .conns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut v = item(c);
+            // Fault `explodeRows`: a record that is small to send and huge
+            // to flatten naively (every leaf repeats its 36 KB path).
+            if i < explode {
+                v["page"] = exploding();
+            }
+            v
+        })
+        .collect();
     // With a Bearer key there is no current connection: loginEvent is 0.
-    envelope(
-        json!({ "loginEvent": 0, "items": st.api::<DocSpace>().conns.iter().map(item).collect::<Vec<_>>() }),
-    )
+    envelope(json!({ "loginEvent": 0, "items": items }))
+}
+
+/// Keys of 300 characters nested 120 deep, 2,000 leaves at the bottom:
+/// about 66 KB of JSON, 72 MB of field names flattened naively.
+fn exploding() -> Value {
+    let leaves: serde_json::Map<String, Value> =
+        (0..2000).map(|i| (format!("leaf{i}"), json!(i))).collect();
+    let key = "k".repeat(300);
+    (0..120).fold(Value::Object(leaves), |inner, _| json!({ key.clone(): inner }))
 }
 
 async fn logout(
