@@ -256,7 +256,10 @@ pub fn people(sessions: &[Session], typed: &str) -> Vec<Person> {
     // key (user ID, else login), unique on the server.
     let looks: Vec<String> = found.iter().map(|p| skeleton(&p.base_label())).collect();
     for (i, p) in found.iter_mut().enumerate() {
-        let twin = looks.iter().enumerate().any(|(j, l)| j != i && *l == looks[i]);
+        let twin = looks
+            .iter()
+            .enumerate()
+            .any(|(j, l)| j != i && *l == looks[i]);
         if twin {
             p.apart = Some(format!("ID {}", p.key));
         }
@@ -272,7 +275,12 @@ pub fn people(sessions: &[Session], typed: &str) -> Vec<Person> {
 pub fn skeleton(s: &str) -> String {
     lower(s)
         .chars()
-        .filter(|c| !matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}' | '\u{ad}'))
+        .filter(|c| {
+            !matches!(
+                c,
+                '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}' | '\u{ad}'
+            )
+        })
         .map(|c| match c {
             'а' | 'α' => 'a',
             'в' => 'b',
@@ -488,13 +496,23 @@ mod tests {
         ];
         let found = people(&rows, "ross");
         let labels: Vec<String> = found.iter().map(Person::label).collect();
-        assert!(labels.contains(&"Dana Ross (dana.ross) · ID u-real".to_string()), "{labels:?}");
-        assert!(labels.contains(&"D\u{430}na Ross (d\u{430}na.ross) · ID u-fake".to_string()), "{labels:?}");
+        assert!(
+            labels.contains(&"Dana Ross (dana.ross) · ID u-real".to_string()),
+            "{labels:?}"
+        );
+        assert!(
+            labels.contains(&"D\u{430}na Ross (d\u{430}na.ross) · ID u-fake".to_string()),
+            "{labels:?}"
+        );
         // Typed exactly, the real login is exact and unique: the look-alike
         // is not it.
         let found = people(&rows, "dana.ross");
         assert_eq!(
-            found.iter().filter(|p| p.exact).map(|p| p.key.as_str()).collect::<Vec<_>>(),
+            found
+                .iter()
+                .filter(|p| p.exact)
+                .map(|p| p.key.as_str())
+                .collect::<Vec<_>>(),
             ["u-real"]
         );
         assert_eq!(skeleton("ＤＡＮＡ\u{200b}"), "dana");

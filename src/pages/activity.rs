@@ -22,13 +22,16 @@ pub fn ActivityPage() -> impl IntoView {
     let summary = move || {
         ctx.audit.with(|a| {
             let count = |k: &str| a.entries.iter().filter(|e| e.outcome.key() == k).count();
+            let checked = |prefix: &str| a.entries.iter().filter(|e| e.verified.starts_with(prefix)).count();
             format!(
-                "{} recorded in this browser · {} revoked · {} already gone · {} failed · {} not sent",
+                "{} recorded in this browser · {} revoked · {} already gone · {} failed · {} not sent · read again: {} confirmed gone, {} still listed",
                 counted(a.len(), "attempt"),
                 count("revoked"),
                 count("already gone"),
                 count("failed"),
                 count("not sent"),
+                checked("confirmed gone"),
+                checked("still listed"),
             )
         })
     };
@@ -64,6 +67,20 @@ pub fn ActivityPage() -> impl IntoView {
                         Outcome::NotSent(_) => ("badge badge-warn", "Not sent"),
                     };
                     let reason = e.outcome.reason().to_string();
+                    let (check_class, check) = if e.verified.starts_with("confirmed gone") {
+                        ("badge badge-ok", "Confirmed gone")
+                    } else if e.verified.starts_with("still listed") {
+                        ("badge badge-danger", "Still listed")
+                    } else if e.verified.starts_with("not checked") {
+                        ("badge badge-warn", "Not checked")
+                    } else {
+                        ("", "")
+                    };
+                    let detail = e
+                        .verified
+                        .split_once(": ")
+                        .or_else(|| e.verified.split_once(" ("))
+                        .map(|(_, d)| d.trim_end_matches(')').to_string());
                     view! {
                         <tr>
                             <td class="nowrap">{browser::format_datetime(e.at_ms)}</td>
@@ -76,6 +93,10 @@ pub fn ActivityPage() -> impl IntoView {
                             <td>
                                 <span class=class>{word}</span>
                                 {(!reason.is_empty()).then(|| view! { <span class="reason">{reason}</span> })}
+                            </td>
+                            <td>
+                                {(!check.is_empty()).then(|| view! { <span class=check_class>{check}</span> })}
+                                {detail.map(|d| view! { <span class="reason">{d}</span> })}
                             </td>
                         </tr>
                     }
@@ -116,7 +137,7 @@ pub fn ActivityPage() -> impl IntoView {
                 <DataTable
                     caption="Revocation attempts, newest first"
                     class="activity"
-                    columns=&["Time", "Signed in as", "Server", "Session", "User", "Client", "IP", "Outcome"]
+                    columns=&["Time", "Signed in as", "Server", "Session", "User", "Client", "IP", "Outcome", "Read again"]
                 >
                     {rows}
                 </DataTable>

@@ -112,6 +112,10 @@ test('every revoke is checked by a fresh read: a session said revoked but still 
     for (const id of [lost, other]) {
       assert.match(verified[`${id} revoked`] ?? '', /^confirmed gone \(its answer had failed: 404 Not Found: this answer did not come from Rocket\.Chat's API/);
     }
+    // …and the Activity view says it.
+    await page.getByRole('button', { name: 'Activity' }).click();
+    await page.getByText(/read again: 4 confirmed gone, 1 still listed$/).waitFor();
+    await page.getByRole('table').getByText('Still listed', { exact: true }).waitFor();
   });
 });
 
@@ -315,5 +319,18 @@ test('a browser without modal dialogs is told so, and nothing is sent from it', 
     assert.equal((await server.stats()).requests, 0, 'nothing was sent');
     // The panel's own start-up fetch (its presets), refused as it should be.
     page.errors = page.errors.filter((e) => !/sessiondeck stopped: nothing more is sent/.test(e));
+  });
+});
+
+test('a list over the panel\'s limit is loaded up to it and said so — never "the list changed" — and the limit can be raised', async () => {
+  await withServer(['--2fa', 'none'], async (server, page) => {
+    await page.context().addInitScript(() => localStorage.setItem('sessiondeck.max-sessions', '100'));
+    await signInWithToken(page, server.url);
+    await page.getByText('Loaded 100 sessions of 240: the panel\'s limit of 100 sessions per server.').waitFor();
+    await page.getByText('1–25 of 100').waitFor();
+    assert.equal(await page.getByText(/The list changed while loading/).count(), 0);
+    await page.getByRole('button', { name: 'Raise the limit to 200 and reload' }).click();
+    await page.getByText('Loaded 200 sessions of 240: the panel\'s limit of 200 sessions per server.').waitFor();
+    await page.getByText('1–25 of 200').waitFor();
   });
 });
