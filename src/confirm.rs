@@ -48,6 +48,23 @@ fn spec(title: String, message: String, confirm_label: String) -> ConfirmSpec {
 }
 
 impl ConfirmSpec {
+    /// Says first that some of the sessions are not on screen (the filter
+    /// or criteria hide them), and names each.
+    pub fn not_shown(mut self, hidden: Vec<String>) -> Self {
+        let n = hidden.len();
+        let said = format!(
+            "{} of these {} not shown by the current filter and criteria: {}.",
+            counted(n, "session"),
+            if n == 1 { "is" } else { "are" },
+            hidden.join("; ")
+        );
+        self.warning = Some(match self.warning.take() {
+            Some(w) => format!("{said} {w}"),
+            None => said,
+        });
+        self
+    }
+
     /// Names the server the sessions are on (several may be connected).
     pub fn on_server(mut self, server: &str) -> Self {
         self.message = format!("On {server}: {}", self.message);

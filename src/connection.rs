@@ -95,6 +95,17 @@ impl Connection {
             .auth_headers(&self.settings, &self.token)
     }
 
+    /// What the admin typed as Server URL, with `https://` put in front when
+    /// it names no scheme ("chat.example.com", "127.0.0.1:3000"), and whether
+    /// it was (the Connect screen says so). Empty stays empty (this origin).
+    pub fn with_scheme(url: &str) -> (String, bool) {
+        let t = url.trim();
+        if t.is_empty() || t.contains("://") || t.starts_with("javascript:") || t.contains(' ') {
+            return (t.to_string(), false);
+        }
+        (format!("https://{t}"), true)
+    }
+
     /// Normalises what the admin typed as Server URL. `http://` is only for
     /// a server on this machine: anything else would carry the token in
     /// clear text.
@@ -746,6 +757,27 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn an_address_without_a_scheme_gets_https() {
+        assert_eq!(
+            Connection::with_scheme(" chat.example.com "),
+            ("https://chat.example.com".to_string(), true)
+        );
+        assert_eq!(
+            Connection::with_scheme("127.0.0.1:18971"),
+            ("https://127.0.0.1:18971".to_string(), true)
+        );
+        for kept in [
+            "",
+            "https://x.example",
+            "http://localhost:3000",
+            "javascript:alert(1)",
+        ] {
+            assert!(!Connection::with_scheme(kept).1, "{kept}");
+        }
+        assert!(Connection::normalise_base(&Connection::with_scheme("chat.example.com").0).is_ok());
     }
 
     #[test]

@@ -182,6 +182,75 @@ pub struct Field {
     pub value: String,
 }
 
+impl Field {
+    /// The name as a reader says it: `_user.username` → "User › Username",
+    /// `device.os.name` → "Device › OS › Name", `tenantId` → "Tenant ID",
+    /// `list[0].x` → "List › 1 › X". The raw name is shown beside it.
+    pub fn label(&self) -> String {
+        let parts = self
+            .name
+            .split(['.', '['])
+            .map(|p| p.trim_end_matches(']'))
+            .filter(|p| !p.is_empty())
+            .map(|p| match p.parse::<usize>() {
+                Ok(i) => (i + 1).to_string(),
+                Err(_) => words(p.trim_start_matches(['_', '$'])),
+            })
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>();
+        if parts.is_empty() {
+            self.name.clone()
+        } else {
+            parts.join(" \u{203a} ")
+        }
+    }
+}
+
+/// `loginAt` → "Login at", `user_agent` → "User agent", `ipAddress` → "IP
+/// address": words split at case changes and underscores, the first
+/// capitalised, the usual abbreviations in capitals.
+fn words(s: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in s.chars() {
+        if c == '_' || c == '-' || c == ' ' {
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        word.push(c);
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out.iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let lower = crate::lowercase::lower(w);
+            match lower.as_str() {
+                "id" | "ip" | "os" | "utc" | "url" | "guid" | "uid" | "jwt" | "sid" => {
+                    lower.to_ascii_uppercase()
+                }
+                _ if i == 0 => {
+                    let mut c = lower.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().chain(c).collect())
+                        .unwrap_or_default()
+                }
+                _ => lower,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The most fields one record's details show; the rest are summed up in
 /// one last field, never dropped silently.
 pub const MAX_DETAIL_FIELDS: usize = 200;
@@ -457,6 +526,26 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(search_text(&accented), "élodie  müller\u{1f}x");
+    }
+
+    #[test]
+    fn field_names_read_as_words_beside_the_raw_key() {
+        let l = |n: &str| {
+            Field {
+                name: n.into(),
+                value: String::new(),
+            }
+            .label()
+        };
+        assert_eq!(l("_user.username"), "User \u{203a} Username");
+        assert_eq!(l("device.os.name"), "Device \u{203a} OS \u{203a} Name");
+        assert_eq!(l("tenantId"), "Tenant ID");
+        assert_eq!(l("ipAddress"), "IP address");
+        assert_eq!(l("loginAt"), "Login at");
+        assert_eq!(l("user_agent"), "User agent");
+        assert_eq!(l("list[0].x"), "List \u{203a} 1 \u{203a} X");
+        assert_eq!(l("UserGuid"), "User GUID");
+        assert_eq!(l("…"), "…");
     }
 
     #[test]

@@ -887,7 +887,7 @@ fn the_own_session_is_unknown_from_the_start_of_every_reload_until_the_new_list_
     rig.server
         .selection()
         .set(HashSet::from(["s3".to_string()]));
-    rig.server.ask_selected();
+    rig.server.ask_selected(Vec::new());
     assert!(rig.server.confirm().get_untracked().is_none());
     assert!(
         rig.said()

@@ -35,6 +35,7 @@ impl Backend for DocSpace {
             settings: &[],
             password_login: false,
             missing: "Enter the API key.",
+            server_hint: None,
         }
     }
     fn whoami(&self) -> ApiRequest {

@@ -34,6 +34,7 @@ impl Backend for Henshin {
             settings: &[],
             password_login: false,
             missing: "Enter the Token.",
+            server_hint: None,
         }
     }
     fn whoami(&self) -> ApiRequest {
@@ -50,7 +51,8 @@ impl Backend for Henshin {
     fn caps(&self, _scope: Scope) -> Caps {
         use SortKey::*;
         Caps {
-            columns: &[User, Client, Os, Ip, Login, LastActive, Expires],
+            // Henshin reports no IP and no login time: no empty columns.
+            columns: &[User, Client, Os, LastActive, Expires],
             default_sort: LastActive,
             per_user: PerUser::EachSession,
             revoke_others: false,

@@ -71,6 +71,9 @@ pub struct Credentials {
     pub password_login: bool,
     /// What to say when the fields are left empty.
     pub missing: &'static str,
+    /// A line under Server URL, where this API needs one (Rocket.Chat's
+    /// two-factor headers and CORS); `None` for none.
+    pub server_hint: Option<&'static str>,
 }
 
 /// One per-connection value a backend asks for besides the token.

@@ -38,6 +38,7 @@ impl Backend for RocketChat {
             }],
             password_login: true,
             missing: "Enter both User ID and Auth token (a personal access token from My Account → Personal Access Tokens).",
+            server_hint: Some("Two-factor codes can only be sent when the panel is served from the server's own origin (see README → Deploy)."),
         }
     }
     fn auth_headers(&self, settings: &Settings, token: &str) -> Vec<(String, String)> {

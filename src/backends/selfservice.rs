@@ -33,6 +33,7 @@ impl Backend for SelfService {
             settings: &[],
             password_login: false,
             missing: "Enter the Access token.",
+            server_hint: None,
         }
     }
     fn whoami(&self) -> ApiRequest {

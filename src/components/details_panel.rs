@@ -64,16 +64,35 @@ pub fn DetailsPanel(
             ]
         })
         .unwrap_or_default();
+    let now = crate::browser::now_ms();
+    // A name as words, its key beside it; a time in the admin's own zone
+    // and how long ago, as the server wrote it on hover.
     let fields_view = move |fields: Vec<Field>| {
         view! {
             <dl class="fields">
                 {fields
                     .into_iter()
                     .map(|f| {
+                        let label = f.label();
+                        let when = looks_like_time(&f.value)
+                            .then(|| crate::time::parse_iso8601(&f.value))
+                            .flatten();
+                        let value = match when {
+                            Some(ms) => format!(
+                                "{} ({})",
+                                crate::browser::format_datetime(ms),
+                                crate::browser::format_relative(ms, now)
+                            ),
+                            None => f.value.clone(),
+                        };
+                        let raw = when.map(|_| f.value.clone());
                         view! {
                             <div class="field-row">
-                                <dt class="mono">{f.name}</dt>
-                                <dd>{f.value}</dd>
+                                <dt>
+                                    <span>{label}</span>
+                                    <span class="sub mono">{f.name}</span>
+                                </dt>
+                                <dd title=raw>{value}</dd>
                             </div>
                         }
                     })
@@ -138,4 +157,14 @@ pub fn DetailsPanel(
             </div>
         </Modal>
     }
+}
+
+/// Whether a value is written as an ISO 8601 date and time ("2026-12-01T10:42…").
+fn looks_like_time(v: &str) -> bool {
+    let b = v.trim().as_bytes();
+    b.len() >= 16
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && (b[10] == b'T' || b[10] == b' ')
 }

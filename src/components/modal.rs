@@ -24,7 +24,16 @@ pub fn Modal(
             let _ = d.show_modal();
         }
     });
+    let closing = send_wrapper::SendWrapper::new(node);
     on_cleanup(move || {
+        // Out of the top layer first: while the dialog is open everything
+        // behind it is inert, and a focus moved there would be lost (to
+        // <body>) when the dialog goes.
+        if let Some(d) = closing.get_untracked() {
+            if d.open() {
+                d.close();
+            }
+        }
         if let Some(el) = opener.take() {
             if el.is_connected() {
                 let _ = el.focus();

@@ -24,7 +24,7 @@ pub fn TextField(
     /// The on-screen keyboard to offer ("numeric").
     #[prop(default = "text")]
     inputmode: &'static str,
-    /// A line under the input.
+    /// A line under the input ("" for none).
     #[prop(optional)]
     hint: Option<&'static str>,
     /// Extra classes of the label ("crit-field", "person").
@@ -43,7 +43,7 @@ pub fn TextField(
                 prop:value=move || value.get()
                 on:input=move |ev| on_input.run(event_target_value(&ev))
             />
-            {hint.map(|h| view! { <span class="hint">{h}</span> })}
+            {hint.filter(|h| !h.is_empty()).map(|h| view! { <span class="hint">{h}</span> })}
         </label>
     }
 }

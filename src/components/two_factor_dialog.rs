@@ -85,6 +85,20 @@ fn TwoFactorForm() -> impl IntoView {
         }
     };
     let cancel = Callback::new(move |_| cancel_now());
+    // A refused code or password: the field is ready for the next try
+    // (the Verify button the admin pressed was disabled meanwhile, which
+    // leaves the focus nowhere).
+    let input: NodeRef<leptos::html::Input> = NodeRef::new();
+    Effect::new(move |_| {
+        let refused = ctx
+            .prompt
+            .with(|p| p.as_ref().is_some_and(|p| p.error.is_some() && !p.busy));
+        if refused {
+            if let Some(i) = input.get_untracked() {
+                let _ = i.focus();
+            }
+        }
+    });
     view! {
         <Modal label_id="tfa-title" on_cancel=cancel class="modal-narrow">
             <form class="dialog-body" on:submit=submit>
@@ -131,6 +145,7 @@ fn TwoFactorForm() -> impl IntoView {
                 <label class="field">
                     <span>{move || if is_password() { "Password" } else { "Code" }}</span>
                     <input
+                        node_ref=input
                         type=move || if is_password() { "password" } else { "text" }
                         autocomplete=move || if is_password() { "current-password" } else { "one-time-code" }
                         inputmode=move || if is_password() { "text" } else { "numeric" }

@@ -297,14 +297,21 @@ impl Transport {
                     });
                     self.gate.rearm(generation, Some(challenge), error, note)
                 }
-                Err(ApiError::TwoFactorInvalid { message }) => self.gate.rearm(
-                    generation,
-                    None,
-                    Some(format!(
-                        "Wrong code — the server answered \u{201c}{message}\u{201d}. Check it and try again."
-                    )),
-                    None,
-                ),
+                Err(ApiError::TwoFactorInvalid { message }) => {
+                    // The admin typed a password, not a code: say which.
+                    let what = match code.as_ref().map(|c| c.method.as_str()) {
+                        Some("password") => "Wrong password",
+                        _ => "Wrong code",
+                    };
+                    self.gate.rearm(
+                        generation,
+                        None,
+                        Some(format!(
+                            "{what} — the server answered \u{201c}{message}\u{201d}. Check it and try again."
+                        )),
+                        None,
+                    )
+                }
                 Err(e @ ApiError::TwoFactorMaxAttempts { .. }) => {
                     self.gate
                         .release(generation, Released::Stop(Some(e.clone())));
@@ -900,7 +907,11 @@ mod tests {
             .borrow()
             .clone()
             .expect("dialog stays open after a wrong code");
-        assert!(p.error.unwrap().contains("Wrong code"));
+        // A password was typed: it is a wrong password, not a wrong code.
+        assert!(p
+            .error
+            .unwrap()
+            .starts_with("Wrong password — the server answered"));
         assert!(result.borrow().is_none());
         t.gate().submit(pw("good"));
         pool.run_until_stalled();

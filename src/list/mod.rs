@@ -163,6 +163,31 @@ impl SessionList {
         }
     }
 
+    /// The selected sessions (`selected`) that the rows shown (`matched`,
+    /// indices into the list) leave out — a selection the admin cannot see,
+    /// in list order. Empty at once when nothing is selected.
+    pub fn selected_not_shown(
+        &self,
+        matched: &[u32],
+        selected: &std::collections::HashSet<String>,
+    ) -> Vec<String> {
+        if selected.is_empty() {
+            return Vec::new();
+        }
+        let mut shown = vec![false; self.sessions.len()];
+        for &i in matched {
+            if let Some(b) = shown.get_mut(i as usize) {
+                *b = true;
+            }
+        }
+        self.sessions
+            .iter()
+            .zip(shown)
+            .filter(|(s, shown)| !shown && selected.contains(&s.id))
+            .map(|(s, _)| s.id.clone())
+            .collect()
+    }
+
     /// IDs of every session of the owner identified by `user_key`.
     pub fn ids_of_user(&self, user_key: &str) -> Vec<String> {
         self.sessions

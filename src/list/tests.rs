@@ -403,3 +403,16 @@ fn unique_extend_remove_and_group() {
     assert_eq!(matching(&l, "chrome").len(), 0);
     assert_eq!(l, SessionList::new(l.sessions.clone()));
 }
+
+#[test]
+fn a_selection_the_filter_hides_is_named() {
+    let l = sample();
+    let selected: std::collections::HashSet<String> =
+        ["a", "c", "gone"].iter().map(|s| s.to_string()).collect();
+    // "firefox" shows a and d: c is selected but not shown.
+    let shown = l.filter_order(&l.sorted(SortKey::User, SortDir::Asc), "firefox");
+    assert_eq!(l.selected_not_shown(&shown, &selected), ["c"]);
+    // Nothing shown (a subnet that matches nothing): every selected row hidden.
+    assert_eq!(l.selected_not_shown(&[], &selected), ["a", "c"]);
+    assert!(l.selected_not_shown(&[], &Default::default()).is_empty());
+}

@@ -64,8 +64,15 @@ pub fn ConnectPage() -> impl IntoView {
             action.value().get().flatten()
         }
     };
+    // "https:// was added", once the admin typed an address without a scheme.
+    let scheme_added = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let (typed, added) = crate::connection::Connection::with_scheme(&base.get_untracked());
+        if added {
+            base.set(typed);
+        }
+        scheme_added.set(added);
         let f = Form {
             kind: kind.get_untracked(),
             base: base.get_untracked(),
@@ -143,7 +150,7 @@ pub fn ConnectPage() -> impl IntoView {
                     .get()
                     .map(|r| view! { <p role="alert" class="form-error">{r}</p> })
             }}
-            <form class="card form" on:submit=submit>
+            <form class="card form" novalidate=true on:submit=submit>
                 {move || {
                     let list = presets.get().unwrap_or_default();
                     (!list.is_empty())
@@ -194,14 +201,28 @@ pub fn ConnectPage() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
+                // Text, not "url": an address without a scheme is completed
+                // (and said), never stopped by the browser's own bubble.
                 <TextField
                     label="Server URL"
                     value=base
-                    on_input=move |v| base.set(v)
-                    kind="url"
+                    on_input=move |v| {
+                        scheme_added.set(false);
+                        base.set(v)
+                    }
+                    inputmode="url"
                     placeholder="Empty = this panel's own origin"
-                    hint="Two-factor codes can only be sent when the panel is served from the server's own origin (see README → Deploy)."
                 />
+                {move || {
+                    scheme_added
+                        .get()
+                        .then(|| view! {
+                            <p class="hint" role="status">
+                                {format!("No scheme was typed, so https:// was added: {}.", base.get())}
+                            </p>
+                        })
+                }}
+                {move || creds().server_hint.map(|h| view! { <p class="hint">{h}</p> })}
                 <Show when=move || creds().password_login>
                     <fieldset class="field segmented">
                         <legend>"Sign in with"</legend>

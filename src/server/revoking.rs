@@ -165,8 +165,9 @@ impl Server {
 
     /// The selected sessions still in the list: nothing outside the choice —
     /// refused while the panel's own session here is not known (a ticked
-    /// row could be it, unmarked).
-    pub fn ask_selected(self) {
+    /// row could be it, unmarked). `not_shown`: those the filter and
+    /// criteria hide now — the confirmation says so, and names them, first.
+    pub fn ask_selected(self, not_shown: Vec<String>) {
         if let Some(why) = self.sweep_refused() {
             self.host().alert(format!(
                 "Not asked: {why} Use a row's own Revoke button to end one session."
@@ -183,7 +184,15 @@ impl Server {
                 )
             })
         });
-        let spec = confirm::selected(ids.len(), users).on_server(&self.label());
+        let mut spec = confirm::selected(ids.len(), users).on_server(&self.label());
+        let hidden: Vec<String> = not_shown
+            .iter()
+            .filter(|id| ids.contains(id))
+            .map(|id| format!("{} · {id}", self.session_label(id)))
+            .collect();
+        if !hidden.is_empty() {
+            spec = spec.not_shown(hidden);
+        }
         self.ask(Action::Sessions { ids, batch: true }, spec);
     }
 

@@ -101,6 +101,13 @@ test('Henshin: users then their sessions, filter, details, revoke one / selected
     for (const name of ['User', 'Client', 'OS', 'Last active', 'Expires']) {
       await page.getByRole('columnheader', { name, exact: true }).waitFor();
     }
+    // Henshin reports neither: no column that is always empty, no criterion
+    // about them.
+    for (const name of ['IP', 'Login']) {
+      assert.equal(await page.getByRole('columnheader', { name, exact: true }).count(), 0, name);
+    }
+    assert.equal(await page.getByLabel('IP or subnet').count(), 0);
+    assert.equal(await page.getByLabel('Signed in before (UTC)').count(), 0);
     // Henshin reports no login time: newest activity first by default.
     assert.equal(await page.getByRole('columnheader', { name: 'Last active', exact: true }).getAttribute('aria-sort'), 'descending');
     await hostileShownAsText(page);

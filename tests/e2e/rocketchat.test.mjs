@@ -204,8 +204,10 @@ test('a wrong code keeps the dialog with an error; the right one retries the cal
     await dialog.getByText('Asked by Rocket.Chat · this origin', { exact: true }).waitFor();
     await dialog.getByLabel('Password').fill('not-the-password');
     await dialog.getByRole('button', { name: 'Verify' }).click();
-    await dialog.getByRole('alert').filter({ hasText: /Wrong code/ }).first().waitFor();
+    await dialog.getByRole('alert').filter({ hasText: /^Wrong password — the server answered/ }).first().waitFor();
     assert.equal(await dialog.getByLabel('Password').inputValue(), '', 'the password is not kept');
+    // Ready for the next try: the focus is in the field, not lost to the page.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('type') === 'password');
     await dialog.getByLabel('Password').fill(ADMIN.password);
     await dialog.getByRole('button', { name: 'Verify' }).click();
     await page.getByText('1–25 of 240').waitFor();
@@ -224,7 +226,7 @@ test('cancel ends the action with a message; max attempts explains and closes', 
     for (let i = 0; i < 2; i++) {
       await dialog.getByLabel('Password').fill(`wrong-${i}`);
       await dialog.getByRole('button', { name: 'Verify' }).click();
-      if (i === 0) await dialog.getByRole('alert').filter({ hasText: /Wrong code/ }).first().waitFor();
+      if (i === 0) await dialog.getByRole('alert').filter({ hasText: /Wrong password/ }).first().waitFor();
     }
     await dialog.waitFor({ state: 'detached' });
     await page.getByRole('alert').filter({ hasText: /too many wrong two-factor codes/ }).first().waitFor();

@@ -58,7 +58,45 @@ pub fn SessionTable(
 ) -> impl IntoView {
     // What each row shows, computed once per page change (dates formatted here).
     let views = Memo::new(move |_| rows.with(|r| r.iter().map(RowView::of).collect::<Vec<_>>()));
+    // The last row ticked or unticked: a Shift+click sets every row between
+    // it and the one clicked the same way (on this page, as shown).
+    let anchor = StoredValue::new(None::<String>);
     let on_click = move |ev: leptos::ev::MouseEvent| {
+        if let Some(input) = event_element(&ev, "input[type=checkbox][data-id]") {
+            let Some(id) = input.get_attribute("data-id") else {
+                return;
+            };
+            let on = input
+                .unchecked_into::<web_sys::HtmlInputElement>()
+                .checked();
+            let from = anchor.get_value();
+            anchor.set_value(Some(id.clone()));
+            if let (true, Some(from)) = (ev.shift_key(), from) {
+                let range = untrack(|| {
+                    rows.with(|r| {
+                        let at = |x: &str| r.iter().position(|s| s.id == x);
+                        let (Some(a), Some(b)) = (at(&from), at(&id)) else {
+                            return Vec::new();
+                        };
+                        r[a.min(b)..=a.max(b)]
+                            .iter()
+                            .filter(|s| !s.current)
+                            .map(|s| s.id.clone())
+                            .collect::<Vec<_>>()
+                    })
+                });
+                selected.update(|sel| {
+                    for id in range {
+                        if on {
+                            sel.insert(id);
+                        } else {
+                            sel.remove(&id);
+                        }
+                    }
+                });
+            }
+            return;
+        }
         let Some(button) = event_element(&ev, "button[data-act]") else {
             return;
         };

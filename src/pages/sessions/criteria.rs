@@ -16,13 +16,21 @@ pub fn CriteriaPanel(s: Screen, shown: ShownRows) -> impl IntoView {
         <details class="criteria" open=s.query.with_untracked(|q| !q.crit.is_empty())>
             <summary>"Revoke by criteria"</summary>
             <CriteriaFields
+                columns=s.server.backend().caps(s.server.scope().get_untracked()).columns
                 value=Signal::derive(move || s.query.with(|q| q.crit.clone()))
                 on_change=move |c: Criteria| s.change_query(|q| { q.crit = c; q.page = 1; }, false)
             />
             {move || shown.crit_error.get().map(|e| view! { <p role="alert" class="form-error">{e}</p> })}
             <div class="crit-actions">
                 <span class="crit-count" role="status">
-                    {move || format!("{} match the filter and criteria.", counted(matching(), "session"))}
+                    {move || {
+                        let n = matching();
+                        format!(
+                            "{} {} the filter and criteria.",
+                            counted(n, "session"),
+                            if n == 1 { "matches" } else { "match" }
+                        )
+                    }}
                 </span>
                 <button
                     type="button"

@@ -90,15 +90,31 @@ pub fn SessionsPage(server: Server, #[prop(into)] active: Signal<bool>) -> impl 
     });
     on_cleanup(stop_timer);
 
+    // What the header counts, true to what is on the screen: "13 of 240
+    // sessions shown" under a filter, "loaded so far" while loading, "not
+    // loaded" (and why) when the load failed.
     let summary = move || {
         let n = server.list().with(|l| l.len());
+        let shown_n = shown.matched.with(Vec::len);
+        let filtered = s
+            .query
+            .with(|q| !q.filter.trim().is_empty() || !q.crit.is_empty());
         let users = shown.groups.with(|g| g.len());
+        let loading = server.loading().get();
+        let failed = server.load_error().with(|e| e.as_ref().map(not_loaded));
+        let mut text = match (loading, failed) {
+            (Some(p), _) if p.unit == "sessions" && p.total > 0 => {
+                format!("Loading: {} of {} so far", n, counted(p.total, "session"))
+            }
+            (Some(_), _) => format!("Loading: {} so far", counted(n, "session")),
+            (None, Some(why)) if n == 0 => format!("Not loaded — {why}"),
+            _ if filtered => format!("{shown_n} of {} shown", counted(n, "session")),
+            _ => format!("{} active", counted(n, "session")),
+        };
+        if n > 0 {
+            text.push_str(&format!(" · {}", counted(users, "user")));
+        }
         let skipped = server.skipped().get();
-        let mut text = format!(
-            "{} active · {}",
-            counted(n, "session"),
-            counted(users, "user")
-        );
         if skipped > 0 {
             text.push_str(&format!(" · {} skipped", counted(skipped, "malformed row")));
         }
@@ -229,5 +245,20 @@ pub fn SessionsPage(server: Server, #[prop(into)] active: Signal<bool>) -> impl 
                 <ShortcutsDialog shortcuts=&keys::SHORTCUTS on_close=move |_| help.set(false) />
             </Show>
         </section>
+    }
+}
+
+/// Why a list is not loaded, in a few words for the header.
+fn not_loaded(e: &crate::http::request::ApiError) -> String {
+    use crate::http::request::ApiError;
+    match e {
+        ApiError::TwoFactorCancelled => "two-factor verification cancelled".into(),
+        ApiError::Forbidden { .. } => "403 Forbidden: this account may not list them".into(),
+        ApiError::Unauthorized { .. } => "401 Unauthorized".into(),
+        ApiError::RateWaitStopped => "the rate-limit wait was stopped".into(),
+        other => match other.status() {
+            Some(status) => format!("the server answered {status}"),
+            None => "the server could not be reached".into(),
+        },
     }
 }

@@ -127,6 +127,8 @@ pub struct ShownRows {
     /// Every row the filter and the criteria keep, in display order.
     pub matched: Memo<Vec<u32>>,
     pub groups: Memo<Vec<UserGroup>>,
+    /// Selected sessions the filter and criteria do not show.
+    pub hidden_selected: Memo<Vec<String>>,
 }
 
 impl ShownRows {
@@ -175,12 +177,17 @@ impl ShownRows {
                 .with(|v| list.with(|l| v.rows.iter().map(|&i| l.sessions[i].clone()).collect()))
         });
         let groups = Memo::new(move |_| list.with(|l| l.groups()));
+        let selection = s.server.selection();
+        let hidden_selected = Memo::new(move |_| {
+            selection.with(|sel| matched.with(|m| list.with(|l| l.selected_not_shown(m, sel))))
+        });
         ShownRows {
             crit_error,
             matched,
             page_view,
             page_rows,
             groups,
+            hidden_selected,
         }
     }
 }

@@ -14,6 +14,14 @@ pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
     // The selection is cleared on load and pruned on revoke, so it holds
     // listed sessions only (ask_selected intersects again before sending).
     let selected = move || server.selection().with(|x| x.len());
+    // A server that refused this account (403) is offered nothing it would
+    // refuse again; why is said beside.
+    let refused = move || {
+        server.load_error().with(|e| {
+            matches!(e, Some(crate::http::request::ApiError::Forbidden { .. }))
+                .then_some("Not offered: the server refused this account (403).")
+        })
+    };
     view! {
         <div class="toolbar" role="toolbar" aria-label="Session actions">
             <label class="field-inline filter">
@@ -33,22 +41,42 @@ pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
             </label>
             <span class="spacer"></span>
             <Show when=move || caps.get().revoke_others>
-                <button type="button" class="btn btn-danger-quiet" on:click=move |_| server.ask_others()>
+                <button
+                    type="button"
+                    class="btn btn-danger-quiet"
+                    disabled=move || refused().is_some()
+                    title=refused
+                    on:click=move |_| server.ask_others()
+                >
                     "Revoke all other sessions"
                 </button>
             </Show>
             <Show when=move || caps.get().revoke_all>
-                <button type="button" class="btn btn-danger-quiet" on:click=move |_| server.ask_all()>
+                <button
+                    type="button"
+                    class="btn btn-danger-quiet"
+                    disabled=move || refused().is_some()
+                    title=refused
+                    on:click=move |_| server.ask_all()
+                >
                     "Revoke all sessions"
                 </button>
             </Show>
+            {move || refused().map(|why| view! { <span class="muted refused">{why}</span> })}
             <button
                 type="button"
                 class="btn btn-danger"
                 disabled=move || selected() == 0
-                on:click=move |_| server.ask_selected()
+                on:click=move |_| server.ask_selected(shown.hidden_selected.get_untracked())
             >
-                {move || format!("Revoke selected ({})", selected())}
+                {move || {
+                    let hidden = shown.hidden_selected.with(Vec::len);
+                    if hidden == 0 {
+                        format!("Revoke selected ({})", selected())
+                    } else {
+                        format!("Revoke selected ({}, {hidden} not shown)", selected())
+                    }
+                }}
             </button>
             <button
                 type="button"
@@ -93,5 +121,40 @@ pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
                 "Export CSV"
             </button>
         </div>
+        {move || {
+            let hidden = shown.hidden_selected.get();
+            (!hidden.is_empty()).then(|| {
+                let n = hidden.len();
+                view! {
+                    <div class="panel panel-warn hidden-selection" role="status">
+                        <p>
+                            <strong>{format!("{} not shown.", crate::plural::counted(n, "selected session"))}</strong>
+                            " The filter and criteria leave them out, but they are still selected: Revoke selected would end them too."
+                        </p>
+                        <button
+                            type="button"
+                            class="btn"
+                            on:click=move |_| s.change_query(|q| { q.filter.clear(); q.crit = Default::default(); q.page = 1; }, true)
+                        >
+                            "Show them"
+                        </button>
+                        <button
+                            type="button"
+                            class="btn"
+                            on:click=move |_| {
+                                let gone = shown.hidden_selected.get_untracked();
+                                server.selection().update(|sel| {
+                                    for id in &gone {
+                                        sel.remove(id);
+                                    }
+                                });
+                            }
+                        >
+                            "Unselect them"
+                        </button>
+                    </div>
+                }
+            })
+        }}
     }
 }
