@@ -101,6 +101,8 @@ pub fn App() -> impl IntoView {
         <Show when=move || signed_in.get()>
             <ServerTabs />
         </Show>
+        // Messages in the page's flow, under the tabs: never over a control.
+        <Notices />
         <main id="main" tabindex="-1">
             <AfterCrash />
             // Every server's screen stays mounted (its list, filter and
@@ -125,7 +127,6 @@ pub fn App() -> impl IntoView {
                 _ => None,
             }}
         </main>
-        <Notices />
         <TwoFactorDialog />
     }
 }

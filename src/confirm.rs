@@ -203,8 +203,11 @@ impl ConfirmSpec {
     /// them, says so (unless a warning already says more).
     pub fn listing(mut self, items: Vec<String>, includes_own: bool) -> ConfirmSpec {
         self.items = items;
-        if includes_own && self.warning.is_none() {
-            self.warning = Some(OWN_SESSION.into());
+        if includes_own {
+            self.warning = Some(match self.warning.take() {
+                Some(w) => format!("{w} {OWN_SESSION}"),
+                None => OWN_SESSION.into(),
+            });
         }
         self
     }

@@ -25,6 +25,11 @@ const STORAGE_REFUSED: &str = "This browser refused to store the connection (its
 /// that connection too (and never store its credentials again).
 pub const DISCONNECT_KEY: &str = "sessiondeck.disconnect";
 
+/// The most messages shown at once (the newest).
+const MAX_NOTICES: usize = 3;
+/// How long a success message stays (an error stays until dismissed).
+const STATUS_FOR_MS: u64 = 8_000;
+
 /// Which server tab this browser tab shows (its place in the list).
 const ACTIVE_KEY: &str = "sessiondeck.shown";
 
@@ -619,6 +624,8 @@ impl AppCtx {
             label: conn.label(),
             admin: conn.display_name.clone(),
             own_in_token: backend.own_session_in_token(&conn.token),
+            // Where the credential names its user (Rocket.Chat's user ID).
+            admin_user_id: Some(conn.settings.get("user_id").to_string()).filter(|u| !u.is_empty()),
         };
         let make = move || Server::new(who, Link { call, in_flight }, Rc::new(ctx));
         match self.root.get_value() {
@@ -810,13 +817,23 @@ impl AppCtx {
     fn push(&self, kind: NoticeKind, text: String) {
         let id = self.fresh_id();
         self.notices.update(|n| {
+            // The same words again replace the earlier ones.
+            n.retain(|x| x.text != text);
             n.push(Notice { id, kind, text });
-            // Keep the region short: the newest few messages.
+            // Few at a time: the newest three.
             let len = n.len();
-            if len > 4 {
-                n.drain(..len - 4);
+            if len > MAX_NOTICES {
+                n.drain(..len - MAX_NOTICES);
             }
         });
+        // A success is said, then goes; an error stays until dismissed.
+        if kind == NoticeKind::Status {
+            let ctx = *self;
+            set_timeout(
+                move || ctx.dismiss(id),
+                std::time::Duration::from_millis(STATUS_FOR_MS),
+            );
+        }
     }
 
     pub fn status(&self, text: impl Into<String>) {
@@ -863,6 +880,11 @@ impl Host for AppCtx {
 
     fn several_servers(&self) -> bool {
         self.servers.with_untracked(|s| s.len() > 1)
+    }
+
+    fn report_in_view(&self, server: ServerId) -> bool {
+        matches!(self.view.get_untracked(), View::Server(id) if id == server)
+            || self.view.get_untracked() == View::Everywhere
     }
 
     fn status(&self, text: String) {

@@ -37,6 +37,9 @@ pub struct Session {
     pub extra: Vec<Field>,
     /// The session the panel itself is using (only some backends know).
     pub current: bool,
+    /// A session of the account the panel is signed in with (where the
+    /// server says which user that is).
+    pub own_account: bool,
     /// The owner is an operator (Henshin's IsOperator).
     pub operator: bool,
 }
@@ -123,6 +126,22 @@ impl Session {
             .unwrap_or("unknown user")
     }
 
+    /// The owner as an account — the name and what tells it apart: "Dana
+    /// Ross (dana.ross)", "Dana Ross (ID 5f0c…)", "dana.ross", "unknown user".
+    pub fn account_label(&self) -> String {
+        let label = self.user_label();
+        let other = |v: &Option<String>| {
+            v.as_deref()
+                .filter(|v| !v.trim().is_empty() && *v != label)
+                .map(str::to_string)
+        };
+        match (other(&self.username), other(&self.user_id)) {
+            (Some(login), _) => format!("{label} ({login})"),
+            (None, Some(id)) => format!("{label} (ID {id})"),
+            _ => label.to_string(),
+        }
+    }
+
     /// Key grouping sessions by owner.
     pub fn user_key(&self) -> &str {
         self.user_id
@@ -140,7 +159,7 @@ impl Session {
     /// "alice — Chrome 113 on Windows 10, 10.0.0.1": how a session is named
     /// in confirmations and reports.
     pub fn describe(&self) -> String {
-        let mut d = self.user_label().to_string();
+        let mut d = self.account_label();
         let client = self.client_label();
         let os = self.os_label();
         if !client.is_empty() {
@@ -648,6 +667,19 @@ mod tests {
         };
         assert_eq!(s.describe(), "alice — Chrome 113 on Windows, 10.0.0.1");
         assert_eq!(Session::default().describe(), "unknown user");
+        // The account, not just a name: "Test" and "test" are told apart.
+        let named = |name: &str, login: Option<&str>, id: &str| Session {
+            user_name: Some(name.into()),
+            username: login.map(String::from),
+            user_id: Some(id.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            named("Test", Some("testroxie"), "u1").account_label(),
+            "Test (testroxie)"
+        );
+        assert_eq!(named("test", None, "u2").account_label(), "test (ID u2)");
+        assert_eq!(named("Dana", Some("Dana"), "Dana").account_label(), "Dana");
     }
 
     #[test]

@@ -350,6 +350,7 @@ impl Rig {
                 label: "Rocket.Chat · chat.test".into(),
                 admin: "Ada Admin".into(),
                 own_in_token: None,
+                admin_user_id: Some("u3".into()),
             },
             Link { call, in_flight },
             world.clone(),
@@ -808,7 +809,7 @@ fn every_revoke_is_checked_by_a_fresh_read_and_the_report_says_what_ended() {
     rig.settle();
     assert!(
         rig.said()
-            .contains("Revoked session s7 (User 0 — Firefox on Linux, 10.0.0.7): confirmed gone, the server no longer lists it."),
+            .contains("Revoked session s7 (User 0 (user0) — Firefox on Linux, 10.0.0.7): confirmed gone, the server no longer lists it."),
         "{}",
         rig.said()
     );

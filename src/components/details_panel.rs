@@ -29,10 +29,7 @@ pub fn DetailsPanel(
     let on_close_cancel = send_wrapper::SendWrapper::new(cancel.clone());
     on_cleanup(move || on_close_cancel.cancel());
     let record = LocalResource::new(move || fetch(&cancel));
-    let user = row
-        .as_ref()
-        .filter(|_| per_user)
-        .map(|r| r.user_label().to_string());
+    let user = row.as_ref().filter(|_| per_user).map(|r| r.account_label());
     let user_key = row
         .as_ref()
         .map(|r| r.user_key().to_string())
@@ -47,7 +44,7 @@ pub fn DetailsPanel(
                 },
                 Field {
                     name: "user".into(),
-                    value: r.user_label().to_string(),
+                    value: r.account_label(),
                 },
                 Field {
                     name: "client".into(),
@@ -138,7 +135,10 @@ pub fn DetailsPanel(
                                     class="btn btn-danger-quiet"
                                     on:click=move |_| on_revoke_user.run(key.clone())
                                 >
-                                    {format!("Revoke all sessions of {u} ({user_sessions})")}
+                                    {format!(
+                                        "Revoke all {} of {u}",
+                                        crate::plural::counted(user_sessions, "session")
+                                    )}
                                 </button>
                             }
                         })}

@@ -34,6 +34,7 @@ pub fn UserGroups(
                             view! {
                                 <li class="group">
                                     <span class="group-name">{g.label.clone()}</span>
+                                    {g.own_account.then(|| view! { <span class="badge badge-quiet">"your account"</span> })}
                                     <span class="muted">
                                         {counted(g.count, "session")}
                                     </span>

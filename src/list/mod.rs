@@ -188,6 +188,18 @@ impl SessionList {
             .collect()
     }
 
+    /// Marks the sessions of the account `user_id` (the one the panel is
+    /// signed in with); how many.
+    pub fn mark_own_account(&mut self, user_id: &str) -> usize {
+        let mut n = 0;
+        for s in self.sessions.iter_mut() {
+            let mine = s.user_id.as_deref() == Some(user_id);
+            s.own_account = mine;
+            n += usize::from(mine);
+        }
+        n
+    }
+
     /// IDs of every session of the owner identified by `user_key`.
     pub fn ids_of_user(&self, user_key: &str) -> Vec<String> {
         self.sessions

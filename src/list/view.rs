@@ -37,6 +37,8 @@ pub struct UserGroup {
     pub label: String,
     pub username: Option<String>,
     pub count: usize,
+    /// The account the panel is signed in with.
+    pub own_account: bool,
 }
 
 impl UserGroup {
@@ -76,9 +78,10 @@ impl SessionList {
             map.entry(s.user_key())
                 .or_insert_with(|| UserGroup {
                     key: s.user_key().to_string(),
-                    label: s.user_label().to_string(),
+                    label: s.account_label(),
                     username: s.username.clone(),
                     count: 0,
+                    own_account: s.own_account,
                 })
                 .count += 1;
         }

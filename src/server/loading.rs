@@ -204,6 +204,11 @@ impl Server {
         };
         self.fresh.set(fresh);
         self.known.set_value(ids);
+        if let Some(me) = self.admin_user_id.get_value() {
+            self.list.update(|l| {
+                l.mark_own_account(&me);
+            });
+        }
         let back = settled.back;
         if !back.is_empty() {
             self.host().alert(format!(

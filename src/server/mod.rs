@@ -66,6 +66,11 @@ pub trait Host {
     fn label(&self, server: ServerId) -> Option<String>;
     /// Whether more than one server is connected (then messages say which).
     fn several_servers(&self) -> bool;
+    /// Whether the admin sees connection `server`'s revocation report now
+    /// (its tab, or Everywhere): then no message repeats it.
+    fn report_in_view(&self, _server: ServerId) -> bool {
+        false
+    }
     /// A polite message (role=status).
     fn status(&self, text: String);
     /// An assertive message (role=alert).
@@ -101,6 +106,9 @@ pub struct Server {
     admin: StoredValue<String>,
     /// The session the connection's token names, where it names one.
     own_in_token: StoredValue<Option<String>>,
+    /// The user ID of the account signed in, where it is known: its
+    /// sessions are marked "your account".
+    admin_user_id: StoredValue<Option<String>>,
     link: StoredValue<Link, LocalStorage>,
     host: StoredValue<Rc<dyn Host>, LocalStorage>,
     scope: RwSignal<Scope>,
@@ -160,6 +168,8 @@ pub struct ServerIdentity {
     pub admin: String,
     /// The session its token names ([`Backend::own_session_in_token`]).
     pub own_in_token: Option<String>,
+    /// The signed-in account's user ID, where known.
+    pub admin_user_id: Option<String>,
 }
 
 impl Server {
@@ -175,6 +185,7 @@ impl Server {
             fallback_label: StoredValue::new(who.label),
             admin: StoredValue::new(who.admin),
             own_in_token: StoredValue::new(who.own_in_token),
+            admin_user_id: StoredValue::new(who.admin_user_id),
             link: StoredValue::new_local(link),
             host: StoredValue::new_local(host),
             scope: RwSignal::new(backend.first_scope()),

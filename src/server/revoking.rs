@@ -88,11 +88,19 @@ impl Server {
             return;
         }
         let ids = self.list.with_untracked(|l| l.ids_of_user(&user_key));
-        let who = self
+        let (who, mine) = self
             .list
-            .with_untracked(|l| l.find(ids.first()?).map(|s| s.user_label().to_string()))
-            .unwrap_or_else(|| user_key.clone());
-        let spec = confirm::all_of_user(&who, ids.len());
+            .with_untracked(|l| {
+                l.find(ids.first()?)
+                    .map(|s| (s.account_label(), s.own_account))
+            })
+            .unwrap_or_else(|| (user_key.clone(), false));
+        let mut spec = confirm::all_of_user(&who, ids.len());
+        if mine {
+            spec.warning = Some(
+                "This is your own account — the one signed in here: its sessions on other devices end too.".into(),
+            );
+        }
         let action = if self.backend.revoke_user(&user_key).is_some() {
             Action::UserEndpoint {
                 user_id: user_key,
@@ -395,7 +403,10 @@ impl Server {
             self.settle(&report);
             self.pending.update(|p| p.retain(|id| !every.contains(id)));
             if batch {
-                self.say(revoke::batch_said(&report));
+                // The report is on the page: a message only where it is not.
+                if !host.report_in_view(self.id) {
+                    self.say(revoke::batch_said(&report));
+                }
                 self.batch.set(Some(BulkState::Finished(Box::new(report))));
             } else {
                 self.say(revoke::one_said(&report, &first, &label(&first)));
@@ -429,7 +440,7 @@ impl Server {
         });
         let who = ids.first().map(|i| {
             self.list
-                .with_untracked(|l| l.find(i).map(|s| s.user_label().to_string()))
+                .with_untracked(|l| l.find(i).map(Session::account_label))
                 .unwrap_or_default()
         });
         self.pending.update(|p| p.extend(ids.iter().cloned()));
@@ -524,13 +535,18 @@ impl Server {
             if action == Action::Others && report.is_clean() {
                 self.load();
             }
-            self.say(revoke::call_said(
+            let said = revoke::call_said(
                 &action,
                 &result,
                 &report,
                 &who.unwrap_or_default(),
                 &self.backend.others_text(0).done,
-            ));
+            );
+            // Failures are in the report on the page; the outcome is said
+            // once, briefly, where the report is not seen.
+            if !host.report_in_view(self.id) || matches!(said, RevokeMessage::Done(_)) {
+                self.say(said);
+            }
             self.batch.set(Some(BulkState::Finished(Box::new(report))));
             self.next();
         };

@@ -186,8 +186,8 @@ test('revoke all sessions of a user from details', async () => {
       (els) => els.map((e) => e.getAttribute('aria-label').split(' ')[2])));
     assert.equal(ids.length, n);
     await page.getByRole('button', { name: 'Details of session 7ykYEK3KWnk4EeA7s' }).click();
-    await page.getByRole('dialog', { name: /Session details/ }).getByRole('button', { name: `Revoke all sessions of Test (${n})` }).click();
-    await page.getByRole('alertdialog').getByText(`All ${n} loaded sessions of Test`).waitFor();
+    await page.getByRole('dialog', { name: /Session details/ }).getByRole('button', { name: `Revoke all ${n} sessions of Test (testroxie)` }).click();
+    await page.getByRole('alertdialog').getByText(`All ${n} loaded sessions of Test (testroxie)`).waitFor();
     await page.getByRole('alertdialog').getByRole('button', { name: `Revoke ${n} sessions` }).click();
     await page.getByRole('region', { name: 'Revocation report' }).getByText(`Revoked ${n} of ${n} sessions (${n} confirmed gone, 0 still listed).`).waitFor();
     const stats = await server.stats();

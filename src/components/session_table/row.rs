@@ -66,6 +66,7 @@ pub struct RowView {
     username: Option<String>,
     operator: bool,
     current: bool,
+    own_account: bool,
     client: String,
     device_type: Option<String>,
     os: String,
@@ -91,13 +92,22 @@ impl RowView {
         let user = s.user_label().to_string();
         RowView {
             id: s.id.clone(),
+            // What tells the account apart under its name: the login, else
+            // the user ID (DocSpace lists names and IDs only).
             username: s
                 .username
                 .clone()
-                .filter(|u| Some(u) != s.user_name.as_ref() && *u != user),
+                .filter(|u| Some(u) != s.user_name.as_ref() && *u != user)
+                .or_else(|| {
+                    s.user_id
+                        .clone()
+                        .filter(|i| !i.is_empty() && *i != user)
+                        .map(|i| format!("ID {i}"))
+                }),
             user,
             operator: s.operator,
             current: s.current,
+            own_account: s.own_account,
             client: text_or_dash(Some(&s.client_label())),
             device_type: s.device_type.clone(),
             os: text_or_dash(Some(&s.os_label())),
@@ -180,6 +190,7 @@ pub fn row_slot(
                     <span class="sub mono">{text(slot, |r| r.username.clone().unwrap_or_default())}</span>
                     {badge(slot, "badge badge-quiet", "operator", |r| r.operator)}
                     {badge(slot, "badge", "This session", |r| r.current)}
+                    {badge(slot, "badge badge-quiet", "your account", |r| r.own_account && !r.current)}
                     {badge(slot, "badge badge-new", "New", |r| r.fresh)}
                 </td>
             }
