@@ -40,6 +40,15 @@ pub fn App() -> impl IntoView {
         }
     });
     on_cleanup(move || other_tab.remove());
+    // While a revocation runs, leaving the page (a reload, closing the tab)
+    // asks first: what is in flight would be left unknown.
+    let leaving = window_event_listener(leptos::ev::beforeunload, move |e| {
+        if ctx.revoking() {
+            e.prevent_default();
+            e.set_return_value("A revocation is still running.");
+        }
+    });
+    on_cleanup(move || leaving.remove());
     let signed_in = Memo::new(move |_| ctx.servers.with(|s| !s.is_empty()));
     let who = move || {
         let shown = ctx.view.get();

@@ -26,6 +26,13 @@ pub enum Outcome {
     Failed(String),
     /// Never sent (Stop, an earlier error): why.
     NotSent(String),
+    /// Written before its request leaves (the intent); completed with its
+    /// outcome when the batch ends. Still pending after a reload or a
+    /// crash: interrupted, outcome unknown.
+    Pending,
+    /// Its batch was interrupted (a reload, a crash) and what happened was
+    /// checked against the server afterwards (see `verified`).
+    Interrupted,
 }
 
 impl Outcome {
@@ -35,6 +42,8 @@ impl Outcome {
             Outcome::AlreadyGone => "already gone",
             Outcome::Failed(_) => "failed",
             Outcome::NotSent(_) => "not sent",
+            Outcome::Pending => "pending",
+            Outcome::Interrupted => "interrupted",
         }
     }
 
@@ -51,6 +60,8 @@ impl Outcome {
             "already gone" => Outcome::AlreadyGone,
             "failed" => Outcome::Failed(reason),
             "not sent" => Outcome::NotSent(reason),
+            "pending" => Outcome::Pending,
+            "interrupted" => Outcome::Interrupted,
             _ => return None,
         })
     }
@@ -65,9 +76,16 @@ pub struct Entry {
     pub admin: String,
     /// "Rocket.Chat · chat.example.com".
     pub server: String,
+    /// Where the server is: its kind and address ("rocketchat
+    /// https://chat.example.com"; the panel's origin for an empty Server
+    /// URL) — what an interrupted batch is checked against.
+    pub address: String,
     /// The session ID, or what a one-call action ended ("all other sessions").
     pub session: String,
     pub user: String,
+    /// The owner's login name and user ID, as the list had them.
+    pub login: String,
+    pub user_id: String,
     pub client: String,
     pub ip: String,
     pub outcome: Outcome,
@@ -75,6 +93,15 @@ pub struct Entry {
     /// "still listed", "not checked: why"; empty when none was made (not
     /// sent, or recorded before verification existed).
     pub verified: String,
+    /// What the admin did: "one session", "selected", "all of a user",
+    /// "everywhere", "all other sessions", "all sessions", "retry".
+    pub operation: String,
+    /// What chose the sessions: the filter and criteria, the person.
+    pub detail: String,
+    /// The reason or ticket the admin gave in the confirmation.
+    pub reason: String,
+    /// The run it belonged to (every entry of one confirmation).
+    pub batch: String,
 }
 
 /// The longest text an entry keeps of one field (a hostile server can send
@@ -92,11 +119,18 @@ impl Entry {
             at_ms: self.at_ms,
             admin: c(self.admin),
             server: c(self.server),
+            address: c(self.address),
             session: c(self.session),
             user: c(self.user),
+            login: c(self.login),
+            user_id: c(self.user_id),
             client: c(self.client),
             ip: c(self.ip),
             verified: clip_chars(self.verified, MAX_REASON_CHARS),
+            operation: c(self.operation),
+            detail: clip_chars(self.detail, MAX_REASON_CHARS),
+            reason: clip_chars(self.reason, MAX_REASON_CHARS),
+            batch: c(self.batch),
             outcome: match self.outcome {
                 Outcome::Failed(r) => Outcome::Failed(clip_chars(r, MAX_REASON_CHARS)),
                 Outcome::NotSent(r) => Outcome::NotSent(clip_chars(r, MAX_REASON_CHARS)),
@@ -121,7 +155,14 @@ fn clip_chars(s: String, max: usize) -> String {
 pub struct Origin {
     pub admin: String,
     pub server: String,
+    /// Kind and address (see [`Entry::address`]).
+    pub address: String,
+    /// Why and how (see [`Purpose`]), and the run's own name.
+    pub purpose: Purpose,
+    pub batch: String,
 }
+
+pub use crate::revoke::Purpose;
 
 impl Origin {
     /// The entry for session `id` (`row`: what the list knew of it).
@@ -131,12 +172,19 @@ impl Origin {
             at_ms,
             admin: self.admin.clone(),
             server: self.server.clone(),
+            address: self.address.clone(),
             session: id.to_string(),
             user: text(|s| s.user_label().to_string()),
+            login: text(|s| s.username.clone().unwrap_or_default()),
+            user_id: text(|s| s.user_id.clone().unwrap_or_default()),
             client: text(Session::client_label),
             ip: text(|s| s.ip.clone().unwrap_or_default()),
             outcome,
             verified: String::new(),
+            operation: self.purpose.operation.clone(),
+            detail: self.purpose.detail.clone(),
+            reason: self.purpose.reason.clone(),
+            batch: self.batch.clone(),
         }
     }
 
@@ -220,6 +268,47 @@ impl AuditLog {
         self.entries = new;
     }
 
+    /// A run's outcome replaces its intent: the pending entries of `batch`
+    /// go, `done` is added (a session named in both is recorded once).
+    pub fn complete(&mut self, batch: &str, done: Vec<Entry>) {
+        self.entries
+            .retain(|e| !(e.batch == batch && e.outcome == Outcome::Pending));
+        self.record(done);
+    }
+
+    /// The runs still pending that are not `running` now: interrupted (a
+    /// reload, a crash) — their batch names, newest first.
+    pub fn interrupted(&self, running: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for e in &self.entries {
+            if e.outcome == Outcome::Pending
+                && !running.contains(&e.batch)
+                && !out.contains(&e.batch)
+            {
+                out.push(e.batch.clone());
+            }
+        }
+        out
+    }
+
+    /// An interrupted run checked afterwards: each of its pending entries
+    /// becomes [`Outcome::Interrupted`] with what the check found (`found`:
+    /// session → "confirmed gone", "still listed", "not checked: …").
+    pub fn settle_interrupted(&mut self, batch: &str, found: &[(String, String)]) {
+        for e in self
+            .entries
+            .iter_mut()
+            .filter(|e| e.batch == batch && e.outcome == Outcome::Pending)
+        {
+            e.outcome = Outcome::Interrupted;
+            e.verified = found
+                .iter()
+                .find(|(id, _)| *id == e.session)
+                .map(|(_, v)| clip_chars(v.clone(), MAX_REASON_CHARS))
+                .unwrap_or_else(|| "not checked".into());
+        }
+    }
+
     /// Hands the record to `store` (which says whether the browser kept
     /// it). Refused — the storage is full — the oldest half goes and it is
     /// tried once more; refused again, nothing is dropped from this copy.
@@ -254,13 +343,20 @@ impl AuditLog {
                 ("at_ms", Value::from(e.at_ms as i64)),
                 ("admin", e.admin.as_str().into()),
                 ("server", e.server.as_str().into()),
+                ("address", e.address.as_str().into()),
                 ("session", e.session.as_str().into()),
                 ("user", e.user.as_str().into()),
+                ("login", e.login.as_str().into()),
+                ("user_id", e.user_id.as_str().into()),
                 ("client", e.client.as_str().into()),
                 ("ip", e.ip.as_str().into()),
                 ("outcome", e.outcome.key().into()),
                 ("reason", e.outcome.reason().into()),
                 ("verified", e.verified.as_str().into()),
+                ("operation", e.operation.as_str().into()),
+                ("detail", e.detail.as_str().into()),
+                ("reason_given", e.reason.as_str().into()),
+                ("batch", e.batch.as_str().into()),
             ])
         });
         Value::object([("entries", Value::Array(items.collect()))]).to_string()
@@ -285,8 +381,11 @@ impl AuditLog {
                                 at_ms: e.get("at_ms")?.as_f64()?,
                                 admin: t("admin").unwrap_or_default(),
                                 server: t("server").unwrap_or_default(),
+                                address: t("address").unwrap_or_default(),
                                 session: t("session")?,
                                 user: t("user").unwrap_or_default(),
+                                login: t("login").unwrap_or_default(),
+                                user_id: t("user_id").unwrap_or_default(),
                                 client: t("client").unwrap_or_default(),
                                 ip: t("ip").unwrap_or_default(),
                                 outcome: Outcome::from_parts(
@@ -294,6 +393,10 @@ impl AuditLog {
                                     t("reason").unwrap_or_default(),
                                 )?,
                                 verified: t("verified").unwrap_or_default(),
+                                operation: t("operation").unwrap_or_default(),
+                                detail: t("detail").unwrap_or_default(),
+                                reason: t("reason_given").unwrap_or_default(),
+                                batch: t("batch").unwrap_or_default(),
                             }
                             .clipped(),
                         )
@@ -320,6 +423,13 @@ impl AuditLog {
             "Outcome",
             "Reason",
             "Verified",
+            "Address",
+            "Login",
+            "User ID",
+            "Operation",
+            "Chosen by",
+            "Reason given",
+            "Batch",
         ];
         push_row(&mut out, header.iter().map(|h| cell(h)));
         for e in &self.entries {
@@ -336,6 +446,13 @@ impl AuditLog {
                     cell(e.outcome.key()),
                     cell(e.outcome.reason()),
                     cell(&e.verified),
+                    cell(&e.address),
+                    cell(&e.login),
+                    cell(&e.user_id),
+                    cell(&e.operation),
+                    cell(&e.detail),
+                    cell(&e.reason),
+                    cell(&e.batch),
                 ]
                 .into_iter(),
             );
@@ -353,7 +470,82 @@ mod tests {
         Origin {
             admin: "Ada Admin".into(),
             server: "Rocket.Chat · chat.example".into(),
+            address: "rocketchat https://chat.example".into(),
+            purpose: Purpose {
+                operation: "selected".into(),
+                detail: "filter \u{201c}chrome\u{201d}".into(),
+                reason: "INC-42".into(),
+            },
+            batch: "b1".into(),
         }
+    }
+
+    #[test]
+    fn intent_first_then_outcome_and_an_interrupted_run_is_found_and_settled() {
+        let o = origin();
+        let mut log = AuditLog::default();
+        log.record(vec![
+            o.entry(1.0, "a", Some(&row("a")), Outcome::Pending),
+            o.entry(1.0, "b", Some(&row("b")), Outcome::Pending),
+        ]);
+        assert_eq!(
+            log.interrupted(&["b1".into()]),
+            Vec::<String>::new(),
+            "running, not interrupted"
+        );
+        assert_eq!(log.interrupted(&[]), ["b1"]);
+        // Completed: the intent is replaced, each session once.
+        let mut done = log.clone();
+        done.complete(
+            "b1",
+            vec![o.entry(2.0, "a", Some(&row("a")), Outcome::Revoked)],
+        );
+        assert_eq!(done.len(), 1);
+        assert_eq!(done.entries[0].outcome, Outcome::Revoked);
+        // Interrupted (a reload): checked afterwards against the server.
+        log.settle_interrupted("b1", &[("a".into(), "confirmed gone".into())]);
+        let got: Vec<(&str, &str, &str)> = log
+            .entries
+            .iter()
+            .map(|e| (e.session.as_str(), e.outcome.key(), e.verified.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("b", "interrupted", "not checked"),
+                ("a", "interrupted", "confirmed gone")
+            ]
+        );
+        assert!(log.interrupted(&[]).is_empty());
+        // Every field of the audit record travels through JSON and CSV.
+        let back = AuditLog::from_json(&log.to_json());
+        assert_eq!(back, log);
+        let e = &back.entries[0];
+        assert_eq!(
+            (
+                e.address.as_str(),
+                e.login.as_str(),
+                e.user_id.as_str(),
+                e.operation.as_str(),
+                e.reason.as_str(),
+                e.batch.as_str()
+            ),
+            (
+                "rocketchat https://chat.example",
+                "user-b",
+                "",
+                "selected",
+                "INC-42",
+                "b1"
+            )
+        );
+        let csv = log.to_csv();
+        assert!(csv
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with(",Verified,Address,Login,User ID,Operation,Chosen by,Reason given,Batch"));
+        assert!(csv.contains("INC-42"));
     }
 
     fn row(id: &str) -> Session {

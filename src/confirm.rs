@@ -21,13 +21,17 @@ pub struct ConfirmSpec {
     /// The people whose sessions end, each with their server: every one
     /// is listed (never "…and N more").
     pub people: Vec<String>,
+    /// Ask for an optional reason or ticket (kept in the activity record):
+    /// every revocation does.
+    pub ask_reason: bool,
 }
 
-/// A confirmation on screen and the action it would start.
+/// A confirmation on screen and the action it would start (and why).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PendingConfirm {
     pub spec: ConfirmSpec,
     pub action: Action,
+    pub purpose: crate::revoke::Purpose,
 }
 
 /// Why "Revoke all sessions of (unknown user)" is never offered.
@@ -44,6 +48,7 @@ fn spec(title: String, message: String, confirm_label: String) -> ConfirmSpec {
         confirm_label,
         warning: None,
         people: Vec::new(),
+        ask_reason: false,
     }
 }
 
@@ -115,6 +120,7 @@ pub fn sweep(
         .iter()
         .map(|(who, n)| format!("{who}: {}", counted(*n, "session")))
         .collect();
+    s.ask_reason = true;
     s.warning = (own > 0).then(|| {
         format!(
             "This includes {} sessiondeck itself is using: that server's connection ends too.",
@@ -203,6 +209,7 @@ impl ConfirmSpec {
     /// them, says so (unless a warning already says more).
     pub fn listing(mut self, items: Vec<String>, includes_own: bool) -> ConfirmSpec {
         self.items = items;
+        self.ask_reason = true;
         if includes_own {
             self.warning = Some(match self.warning.take() {
                 Some(w) => format!("{w} {OWN_SESSION}"),

@@ -190,6 +190,9 @@ pub struct AppCtx {
     after_crash: RwSignal<Option<AfterCrash>>,
     /// The connections loading now (for [`LOADING_KEY`]).
     loading: StoredValue<Vec<ServerId>>,
+    /// The revocation runs under way in this page (their batch names):
+    /// leaving the page asks first; their intents are not "interrupted".
+    running: RwSignal<Vec<String>>,
 }
 
 /// One server's rate limit being waited out, for the banner.
@@ -223,7 +226,74 @@ impl AppCtx {
             root: StoredValue::new(Owner::current()),
             after_crash: RwSignal::new(None),
             loading: StoredValue::new(Vec::new()),
+            running: RwSignal::new(Vec::new()),
         }
+    }
+
+    /// The revocation runs under way in this page (tracked).
+    pub fn running(&self) -> Vec<String> {
+        self.running.get()
+    }
+
+    /// Whether a revocation runs in this page now (leaving asks first).
+    pub fn revoking(&self) -> bool {
+        self.running.with_untracked(|r| !r.is_empty())
+    }
+
+    /// Checks an interrupted run against its server, when that server is
+    /// connected: each of its sessions is read again, and the record says
+    /// what happened. Says why when it cannot be checked.
+    pub fn check_interrupted(&self, batch: &str) {
+        let (address, targets) = self.audit.with_untracked(|a| {
+            let mine: Vec<&audit::Entry> = a
+                .entries
+                .iter()
+                .filter(|e| e.batch == batch && e.outcome == audit::Outcome::Pending)
+                .collect();
+            (
+                mine.first().map(|e| e.address.clone()).unwrap_or_default(),
+                mine.iter()
+                    .map(|e| crate::revoke::verify::Target {
+                        id: e.session.clone(),
+                        user_id: Some(e.user_id.clone()).filter(|u| !u.is_empty()),
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        });
+        let Some(server) = self
+            .each_server_untracked()
+            .into_iter()
+            .find(|s| !address.is_empty() && s.address() == address)
+        else {
+            self.alert("Not checked: connect to that server (the same address) first, then press Check again.");
+            return;
+        };
+        let ctx = *self;
+        let batch = batch.to_string();
+        server.check_sessions(
+            targets,
+            Box::new(move |found: Vec<(String, String)>| {
+                let mut log = Self::stored_audit();
+                log.settle_interrupted(&batch, &found);
+                let _ = log.keep(|json| {
+                    crate::browser::storage_try_set(crate::browser::Store::Local, audit::KEY, json)
+                });
+                ctx.audit.set(log);
+                let gone = found
+                    .iter()
+                    .filter(|(_, v)| v.starts_with("confirmed gone"))
+                    .count();
+                let listed = found.iter().filter(|(_, v)| v == "still listed").count();
+                ctx.status(format!(
+                    "Checked the interrupted run: {gone} confirmed gone, {listed} still listed."
+                ));
+            }),
+        );
+    }
+
+    /// Every connected server, not tracked.
+    fn each_server_untracked(&self) -> Vec<Server> {
+        untrack(|| self.each_server())
     }
 
     /// After a crash: the servers that could be reconnected (`None`
@@ -299,9 +369,20 @@ impl AppCtx {
         if entries.is_empty() {
             return;
         }
+        self.keep_audit(|log| log.record(entries));
+    }
+
+    /// A run ended: its outcome replaces its intent in the record.
+    pub fn complete(&self, batch: &str, entries: Vec<audit::Entry>) {
+        self.keep_audit(|log| log.complete(batch, entries));
+    }
+
+    /// Changes the stored record (as another tab may have left it) and
+    /// keeps it.
+    fn keep_audit(&self, change: impl FnOnce(&mut AuditLog)) {
         // Another tab may have recorded meanwhile.
         let mut log = Self::stored_audit();
-        log.record(entries);
+        change(&mut log);
         let kept = log.keep(|json| {
             crate::browser::storage_try_set(crate::browser::Store::Local, audit::KEY, json)
         });
@@ -897,6 +978,19 @@ impl Host for AppCtx {
 
     fn record(&self, entries: Vec<audit::Entry>) {
         AppCtx::record(self, entries);
+    }
+
+    fn complete(&self, batch: &str, entries: Vec<audit::Entry>) {
+        AppCtx::complete(self, batch, entries);
+    }
+
+    fn running(&self, batch: &str, on: bool) {
+        self.running.update(|r| {
+            r.retain(|b| b != batch);
+            if on {
+                r.push(batch.to_string());
+            }
+        });
     }
 
     fn all_revoked(&self, server: ServerId) {

@@ -263,6 +263,11 @@ impl Host for World {
     fn record(&self, entries: Vec<audit::Entry>) {
         self.records.borrow_mut().extend(entries);
     }
+    fn complete(&self, batch: &str, entries: Vec<audit::Entry>) {
+        let mut r = self.records.borrow_mut();
+        r.retain(|e| !(e.batch == batch && e.outcome == audit::Outcome::Pending));
+        r.extend(entries);
+    }
     fn all_revoked(&self, server: ServerId) {
         self.ended.borrow_mut().push(server);
     }
@@ -625,7 +630,7 @@ fn a_refresh_waits_for_the_revoke_the_confirmation_and_a_hold() {
     rig.server.hold(false);
     rig.fake.logouts.shut();
     rig.server.ask_one("s3".into());
-    rig.server.confirmed();
+    rig.server.confirmed(String::new());
     rig.settle();
     assert!(!rig.server.refresh_quietly(), "a revoke under way");
     rig.fake.logouts.open();
@@ -805,7 +810,7 @@ fn every_revoke_is_checked_by_a_fresh_read_and_the_report_says_what_ended() {
     drop(records);
     // One session: the message says it was confirmed.
     rig.server.ask_one("s7".into());
-    rig.server.confirmed();
+    rig.server.confirmed(String::new());
     rig.settle();
     assert!(
         rig.said()
@@ -888,7 +893,7 @@ fn the_own_session_is_unknown_from_the_start_of_every_reload_until_the_new_list_
     rig.server
         .selection()
         .set(HashSet::from(["s3".to_string()]));
-    rig.server.ask_selected(Vec::new());
+    rig.server.ask_selected(Vec::new(), String::new());
     assert!(rig.server.confirm().get_untracked().is_none());
     assert!(
         rig.said()
@@ -944,4 +949,46 @@ fn a_list_over_the_limit_loads_up_to_it_and_says_so_never_that_it_changed() {
     );
     assert!(!report.list_changed);
     assert_eq!(*rig.world.loading.borrow(), [(7, true), (7, false)]);
+}
+
+#[test]
+fn each_attempt_is_recorded_before_its_request_leaves_and_completed_after() {
+    let mut rig = Rig::new(30);
+    rig.server.load();
+    rig.settle();
+    rig.fake.logouts.shut();
+    rig.server.submit_job(sessiondeck::revoke::Job {
+        action: Action::Sessions {
+            ids: ["s1", "s2"].map(String::from).to_vec(),
+            batch: true,
+        },
+        purpose: sessiondeck::revoke::Purpose {
+            operation: "selected".into(),
+            detail: "filter \u{201c}firefox\u{201d}".into(),
+            reason: "INC-7".into(),
+        },
+    });
+    rig.settle();
+    // Under way: the intent is in the record already, one entry a session.
+    {
+        let r = rig.world.records.borrow();
+        assert_eq!(r.len(), 2);
+        assert!(r.iter().all(|e| e.outcome == audit::Outcome::Pending));
+        assert!(r
+            .iter()
+            .all(|e| e.reason == "INC-7" && e.operation == "selected"));
+        assert!(r
+            .iter()
+            .all(|e| e.address == "rocketchat https://chat.test"));
+        assert_eq!(r[0].login, "user1");
+        assert_eq!(r[0].user_id, "u1");
+    }
+    rig.fake.logouts.open();
+    rig.settle();
+    let r = rig.world.records.borrow();
+    assert_eq!(r.len(), 2, "the outcome replaced the intent");
+    assert!(r.iter().all(|e| e.outcome == audit::Outcome::Revoked));
+    assert!(r
+        .iter()
+        .all(|e| e.batch == r[0].batch && !e.batch.is_empty()));
 }

@@ -6,12 +6,15 @@ use leptos::prelude::*;
 
 const LISTED: usize = 8;
 
+/// * `on_confirm` — gets the reason or ticket typed (empty when none, or
+///   when the spec asks for none).
 #[component]
 pub fn ConfirmDialog(
     spec: ConfirmSpec,
-    #[prop(into)] on_confirm: Callback<()>,
+    #[prop(into)] on_confirm: Callback<String>,
     #[prop(into)] on_cancel: Callback<()>,
 ) -> impl IntoView {
+    let reason = RwSignal::new(String::new());
     let more = spec.items.len().saturating_sub(LISTED);
     let listed: Vec<String> = spec.items.iter().take(LISTED).cloned().collect();
     view! {
@@ -33,12 +36,26 @@ pub fn ConfirmDialog(
                     {listed.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}
                 </ul>
                 {(more > 0).then(|| view! { <p class="muted">{format!("…and {more} more.")}</p> })}
+                {spec.ask_reason.then(|| view! {
+                    <label class="field">
+                        <span>"Reason or ticket (optional)"</span>
+                        <input
+                            type="text"
+                            autocomplete="off"
+                            maxlength="200"
+                            placeholder="e.g. INC-1234, account compromised"
+                            prop:value=move || reason.get()
+                            on:input=move |ev| reason.set(event_target_value(&ev))
+                        />
+                        <span class="hint">"Kept with each session in this browser's activity record."</span>
+                    </label>
+                })}
                 <div class="dialog-actions">
                     <span class="spacer"></span>
                     <button type="button" class="btn" autofocus=true on:click=move |_| on_cancel.run(())>
                         "Cancel"
                     </button>
-                    <button type="button" class="btn btn-danger" on:click=move |_| on_confirm.run(())>
+                    <button type="button" class="btn btn-danger" on:click=move |_| on_confirm.run(reason.get_untracked())>
                         {spec.confirm_label}
                     </button>
                 </div>

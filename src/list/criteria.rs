@@ -61,6 +61,26 @@ impl Criteria {
         })
     }
 
+    /// The criteria in words, for the activity record: "idle > 30 days; IP
+    /// or subnet 10.0.0.0/8" ("" for none).
+    pub fn describe(&self) -> String {
+        let names = [
+            "idle more than (days)",
+            "signed in before",
+            "client",
+            "OS",
+            "IP or subnet",
+            "location",
+        ];
+        names
+            .iter()
+            .zip(self.fields())
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(n, v)| format!("{n} {}", v.trim()))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// Reads the criteria against the time `now_ms`; `Err` names each one
     /// that cannot be read.
     pub fn compile(&self, now_ms: f64) -> Result<Compiled, String> {

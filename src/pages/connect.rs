@@ -145,6 +145,14 @@ pub fn ConnectPage() -> impl IntoView {
             <p class="muted">
                 "sessiondeck lists every active login session on a server you run and ends the ones that must end. It talks to the server's own session API straight from this browser."
             </p>
+            <Show when=move || ctx.servers.with(Vec::is_empty) && ctx.audit.with(|a| !a.is_empty())>
+                <p>
+                    <button type="button" class="btn btn-quiet" on:click=move |_| ctx.show(View::Activity)>
+                        "Open the activity record"
+                    </button>
+                    <span class="muted">" — what this browser revoked, without connecting"</span>
+                </p>
+            </Show>
             {move || {
                 ctx.signout_reason
                     .get()

@@ -46,6 +46,35 @@ impl Action {
     }
 }
 
+/// What the admin did and why, as the confirmation had it: kept with
+/// every attempt in the activity record.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Purpose {
+    /// "one session", "selected", "all of a user", "everywhere", …
+    pub operation: String,
+    /// What chose the sessions (the filter and criteria, the person).
+    pub detail: String,
+    /// The reason or ticket typed in the confirmation (may be empty).
+    pub reason: String,
+}
+
+impl Purpose {
+    pub fn new(operation: &str, detail: impl Into<String>) -> Purpose {
+        Purpose {
+            operation: operation.into(),
+            detail: detail.into(),
+            reason: String::new(),
+        }
+    }
+}
+
+/// A confirmed revocation and why: what the queue holds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Job {
+    pub action: Action,
+    pub purpose: Purpose,
+}
+
 /// What to tell the admin: a success (role status) or a failure (role alert).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RevokeMessage {

@@ -21,7 +21,7 @@ use crate::http::request::{ApiError, ApiRequest, Cancel, RawResponse};
 use crate::list::SessionList;
 use crate::load::{LoadProgress, Loads, RevokeMarks};
 use crate::model::{Field, OwnSession, Session};
-use crate::revoke::{Action, BulkState, RevokeQueue};
+use crate::revoke::{Action, BulkState, Job, Purpose, RevokeQueue};
 use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -75,8 +75,17 @@ pub trait Host {
     fn status(&self, text: String);
     /// An assertive message (role=alert).
     fn alert(&self, text: String);
-    /// Adds these attempts to the activity record.
+    /// Adds these attempts to the activity record (intents, written before
+    /// their requests leave, included).
     fn record(&self, entries: Vec<audit::Entry>);
+    /// Run `batch` ended: its outcome replaces its intent in the record.
+    fn complete(&self, batch: &str, entries: Vec<audit::Entry>) {
+        let _ = batch;
+        self.record(entries);
+    }
+    /// Run `batch` started (`true`) or ended: while any runs, leaving the
+    /// page asks first, and its intents are not "interrupted".
+    fn running(&self, _batch: &str, _on: bool) {}
     /// Every session of connection `server` was revoked, the panel's own
     /// included: that connection (only) ends.
     fn all_revoked(&self, server: ServerId);
@@ -150,10 +159,12 @@ pub struct Server {
     /// The running batch's progress, then its report.
     batch: RwSignal<Option<BulkState>>,
     /// Revocations run one at a time; those confirmed meanwhile wait here.
-    queue: RwSignal<RevokeQueue<Action>>,
+    queue: RwSignal<RevokeQueue<Job>>,
     /// The running batch's Stop.
     stop: StoredValue<Stop, LocalStorage>,
     loads: StoredValue<Loads, LocalStorage>,
+    /// Runs started so far (names each run's batch in the record).
+    runs: StoredValue<u32>,
 }
 
 /// Who a server is, for [`Server::new`].
@@ -210,6 +221,7 @@ impl Server {
             queue: RwSignal::new(RevokeQueue::default()),
             stop: StoredValue::new_local(Stop::default()),
             loads: StoredValue::new_local(Loads::default()),
+            runs: StoredValue::new(0),
         }
     }
 
@@ -370,11 +382,19 @@ impl Server {
         self.confirm.set(None);
     }
 
-    /// The admin confirmed: exactly what the confirmation said is submitted.
-    pub fn confirmed(self) {
+    /// The admin confirmed (giving `reason`, maybe empty): exactly what
+    /// the confirmation said is submitted.
+    pub fn confirmed(self, reason: String) {
         if let Some(p) = self.confirm.get_untracked() {
             self.confirm.set(None);
-            self.submit(p.action);
+            let purpose = Purpose {
+                reason: reason.trim().to_string(),
+                ..p.purpose
+            };
+            self.submit_job(Job {
+                action: p.action,
+                purpose,
+            });
         }
     }
 
@@ -390,7 +410,10 @@ impl Server {
 
     /// "Retry failed": these sessions again, as a batch.
     pub fn retry(self, ids: Vec<String>) {
-        self.submit(Action::Sessions { ids, batch: true });
+        self.submit_job(Job {
+            action: Action::Sessions { ids, batch: true },
+            purpose: Purpose::new("retry", "Retry failed, from the last report"),
+        });
     }
 
     /// The connection's token was renewed; `own_in_token` is the session

@@ -13,7 +13,9 @@ use crate::load::PROGRESS_EVERY_MS;
 use crate::model::{OwnSession, Session};
 use crate::plural::counted;
 use crate::revoke::verify::{self, Target, Verdict};
-use crate::revoke::{self, Action, BulkState, RevokeMessage, RevokeReport, Submitted};
+use crate::revoke::{
+    self, Action, BulkState, Job, Purpose, RevokeMessage, RevokeReport, Submitted,
+};
 use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -35,17 +37,22 @@ impl Server {
         }
     }
 
-    /// Who and where, for the activity record.
-    fn origin(self) -> Origin {
+    /// Who and where, what and why, for the activity record of one run.
+    fn origin(self, purpose: Purpose) -> Origin {
+        let n = self.runs.get_value() + 1;
+        self.runs.set_value(n);
         Origin {
             admin: self.admin.get_value(),
             server: self.label(),
+            address: self.address.get_value(),
+            purpose,
+            batch: format!("{}-{}-{n}", self.host().now_ms() as i64, self.id),
         }
     }
 
     /// Opens the confirmation of `action`, listing the sessions it names
     /// and warning when the panel's own session is among them.
-    fn ask(self, action: Action, spec: ConfirmSpec) {
+    fn ask(self, action: Action, spec: ConfirmSpec, purpose: Purpose) {
         let ids = action.ids();
         let rows = self.rows_of(ids);
         let items = ids
@@ -57,7 +64,11 @@ impl Server {
             .collect();
         let own = rows.values().any(|s| s.current);
         let spec = spec.listing(items, own);
-        self.confirm.set(Some(PendingConfirm { spec, action }));
+        self.confirm.set(Some(PendingConfirm {
+            spec,
+            action,
+            purpose,
+        }));
     }
 
     /// Why a sweep (every matching session, every session of a user) may
@@ -74,6 +85,7 @@ impl Server {
                 batch: false,
             },
             spec,
+            Purpose::new("one session", ""),
         );
     }
 
@@ -109,7 +121,7 @@ impl Server {
         } else {
             Action::Sessions { ids, batch: true }
         };
-        self.ask(action, spec);
+        self.ask(action, spec, Purpose::new("all of a user", who));
     }
 
     /// Selects exactly the rows `matched` (indices into the list) — but the
@@ -175,7 +187,8 @@ impl Server {
     /// refused while the panel's own session here is not known (a ticked
     /// row could be it, unmarked). `not_shown`: those the filter and
     /// criteria hide now — the confirmation says so, and names them, first.
-    pub fn ask_selected(self, not_shown: Vec<String>) {
+    /// `chosen_by`: the filter and criteria the admin had set.
+    pub fn ask_selected(self, not_shown: Vec<String>, chosen_by: String) {
         if let Some(why) = self.sweep_refused() {
             self.host().alert(format!(
                 "Not asked: {why} Use a row's own Revoke button to end one session."
@@ -201,7 +214,11 @@ impl Server {
         if !hidden.is_empty() {
             spec = spec.not_shown(hidden);
         }
-        self.ask(Action::Sessions { ids, batch: true }, spec);
+        self.ask(
+            Action::Sessions { ids, batch: true },
+            spec,
+            Purpose::new("selected", chosen_by),
+        );
     }
 
     pub fn ask_others(self) {
@@ -209,18 +226,33 @@ impl Server {
         self.ask(
             Action::Others,
             confirm::others(self.backend.others_text(listed)),
+            Purpose::new("all other sessions", ""),
         );
     }
 
     pub fn ask_all(self) {
         let listed = self.list.with_untracked(|l| l.len());
-        self.ask(Action::All, confirm::all(listed));
+        self.ask(
+            Action::All,
+            confirm::all(listed),
+            Purpose::new("all sessions", ""),
+        );
     }
 
-    /// A confirmed action starts now, or waits (visibly) behind the running one.
+    /// A confirmed action starts now, or waits (visibly) behind the
+    /// running one (with no purpose recorded: see [`Server::submit_job`]).
     pub fn submit(self, action: Action) {
-        let n = action.ids().len();
-        let submitted = self.queue.write().submit(action);
+        self.submit_job(Job {
+            action,
+            purpose: Purpose::default(),
+        });
+    }
+
+    /// A confirmed action and why: it starts now, or waits (visibly)
+    /// behind the running one.
+    pub fn submit_job(self, job: Job) {
+        let n = job.action.ids().len();
+        let submitted = self.queue.write().submit(job);
         match submitted {
             Submitted::Start(a) => self.run(a),
             Submitted::Queued { ahead } => self.host().status(format!(
@@ -234,18 +266,32 @@ impl Server {
         }
     }
 
-    fn run(self, action: Action) {
+    fn run(self, job: Job) {
         // A quiet refresh under way would answer with the list as it was
         // before this revoke: it is dropped (the next one sees the result).
         if self.refreshing.get_untracked() {
             self.loads.write_value().stop();
             self.refreshing.set(false);
         }
-        match action {
-            Action::Sessions { ids, batch } => self.run_sessions(Vec::new(), ids, batch),
-            Action::Sweep { users, ids, .. } => self.run_sessions(users, ids, true),
-            other => self.run_one_call(other),
+        let origin = self.origin(job.purpose);
+        match job.action {
+            Action::Sessions { ids, batch } => self.run_sessions(Vec::new(), ids, batch, origin),
+            Action::Sweep { users, ids, .. } => self.run_sessions(users, ids, true, origin),
+            other => self.run_one_call(other, origin),
         }
+    }
+
+    /// The run's intent, in the record before any of its requests leaves:
+    /// after a reload or a crash it shows as interrupted, outcome unknown.
+    fn intend(self, origin: &Origin, ids: &[String], rows: &HashMap<String, Session>) {
+        let host = self.host();
+        let at = host.now_ms();
+        host.running(&origin.batch, true);
+        host.record(
+            ids.iter()
+                .map(|id| origin.entry(at, id, rows.get(id), Outcome::Pending))
+                .collect(),
+        );
     }
 
     /// The running action ended: start the next one, if any waits.
@@ -286,6 +332,47 @@ impl Server {
         report.verified_by(&verdicts);
     }
 
+    /// Reads `targets` again (an interrupted run, after a reload) and hands
+    /// `done` what was found of each: "confirmed gone", "still listed",
+    /// "not checked: why". Nothing is revoked.
+    pub fn check_sessions(
+        self,
+        targets: Vec<Target>,
+        done: Box<dyn FnOnce(Vec<(String, String)>)>,
+    ) {
+        let (scope, call, host) = (self.scope.get_untracked(), self.caller(), self.host());
+        let in_flight = self.in_flight();
+        let listed = self.list.with_untracked(|l| l.len());
+        let task = async move {
+            let call = |r| call(r);
+            let sleep = |ms: f64| host.sleep(ms);
+            let verdicts = verify::verify(
+                self.backend,
+                scope,
+                &call,
+                &*in_flight,
+                &targets,
+                listed,
+                &sleep,
+            )
+            .await;
+            let found = targets
+                .iter()
+                .map(|t| {
+                    let said = match verdicts.get(&t.id) {
+                        Some(Verdict::Gone) => "confirmed gone".to_string(),
+                        Some(Verdict::StillListed) => "still listed".to_string(),
+                        Some(Verdict::Unchecked(why)) => format!("not checked: {why}"),
+                        None => "not checked".to_string(),
+                    };
+                    (t.id.clone(), said)
+                })
+                .collect();
+            done(found);
+        };
+        self.host().spawn(Box::pin(task));
+    }
+
     /// What a finished run leaves: sessions confirmed gone leave the list
     /// and the selection (and no refresh brings them back); those the server
     /// said it ended but that were not checked stay listed, and a refresh
@@ -315,7 +402,13 @@ impl Server {
     }
 
     /// `batch`: progress, Stop and a report; else one session and a message.
-    fn run_sessions(self, users: Vec<(String, Vec<String>)>, ids: Vec<String>, batch: bool) {
+    fn run_sessions(
+        self,
+        users: Vec<(String, Vec<String>)>,
+        ids: Vec<String>,
+        batch: bool,
+        origin: Origin,
+    ) {
         let every: Vec<String> = users
             .iter()
             .flat_map(|(_, u)| u.iter().cloned())
@@ -332,7 +425,8 @@ impl Server {
         }
         let (scope, call, host) = (self.scope.get_untracked(), self.caller(), self.host());
         let in_flight = self.in_flight();
-        let (origin, rows) = (self.origin(), self.rows_of(&every));
+        let rows = self.rows_of(&every);
+        self.intend(&origin, &every, &rows);
         let task = async move {
             let call = |r| call(r);
             let first = every.first().cloned().unwrap_or_default();
@@ -384,7 +478,7 @@ impl Server {
                 report.add_not_started(
                     waiting
                         .iter()
-                        .flat_map(Action::ids)
+                        .flat_map(|j| j.action.ids())
                         .map(|id| (id.clone(), self.session_label(id))),
                 );
                 // Stop means nothing more is sent: not even the check.
@@ -399,7 +493,11 @@ impl Server {
                     .await;
             }
             report.label_with(label);
-            host.record(origin.from_report(host.now_ms(), &report, |id| rows.get(id)));
+            host.complete(
+                &origin.batch,
+                origin.from_report(host.now_ms(), &report, |id| rows.get(id)),
+            );
+            host.running(&origin.batch, false);
             self.settle(&report);
             self.pending.update(|p| p.retain(|id| !every.contains(id)));
             if batch {
@@ -419,7 +517,7 @@ impl Server {
     /// One call that ends several sessions at once (a user's, the others,
     /// all), then a fresh read of what it concerned: its report says what
     /// ended, with Retry for what is still listed.
-    fn run_one_call(self, action: Action) {
+    fn run_one_call(self, action: Action, origin: Origin) {
         // The listed sessions it concerns: the user's, every other one, all.
         let ids: Vec<String> = match &action {
             Action::Others => self.list.with_untracked(|l| {
@@ -450,7 +548,8 @@ impl Server {
         }));
         let (call, host, scope) = (self.caller(), self.host(), self.scope.get_untracked());
         let in_flight = self.in_flight();
-        let (origin, rows) = (self.origin(), self.rows_of(&ids));
+        let rows = self.rows_of(&ids);
+        self.intend(&origin, &ids, &rows);
         let task = async move {
             let call = |r| call(r);
             let label = |id: &str| {
@@ -521,7 +620,8 @@ impl Server {
                 };
                 entries.push(origin.entry(at, what, None, outcome));
             }
-            host.record(entries);
+            host.complete(&origin.batch, entries);
+            host.running(&origin.batch, false);
             self.pending.update(|p| p.retain(|id| !ids.contains(id)));
             // Every session ended — the API said so and the read agrees, or
             // the server now refuses this panel's token.

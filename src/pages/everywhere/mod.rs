@@ -47,6 +47,8 @@ const SHOWN_ROWS: usize = 200;
 struct SweepToConfirm {
     spec: ConfirmSpec,
     parts: Vec<ServerPreview>,
+    /// What chose the sessions (the person, the criteria), for the record.
+    chosen_by: String,
 }
 
 #[component]
@@ -239,16 +241,37 @@ pub fn EverywherePage() -> impl IntoView {
         // Until it is answered, no server under it refreshes quietly: what
         // is confirmed is exactly what was shown.
         hold(&snapshot, true);
+        let mut chosen_by = Vec::new();
+        if !w.person.trim().is_empty() {
+            let who: Vec<String> = people_in(&snapshot).into_iter().map(|(p, _)| p).collect();
+            chosen_by.push(format!(
+                "person \u{201c}{}\u{201d}: {}",
+                w.person.trim(),
+                who.join("; ")
+            ));
+        }
+        let crit = w.crit.describe();
+        if !crit.is_empty() {
+            chosen_by.push(format!("criteria: {crit}"));
+        }
         confirm.set(Some(SweepToConfirm {
             spec,
             parts: snapshot,
+            chosen_by: chosen_by.join("; "),
         }));
     };
-    let run = move |snapshot: Vec<ServerPreview>| {
+    let run = move |snapshot: Vec<ServerPreview>, chosen_by: String, reason: String| {
         ran.set(snapshot.iter().map(|p| p.server).collect());
         for p in snapshot {
             if let Some(s) = ctx.server(p.server) {
-                s.submit(p.action);
+                s.submit_job(crate::revoke::Job {
+                    action: p.action,
+                    purpose: crate::revoke::Purpose {
+                        operation: "everywhere".into(),
+                        detail: chosen_by.clone(),
+                        reason: reason.trim().to_string(),
+                    },
+                });
             }
         }
     };
@@ -431,16 +454,16 @@ pub fn EverywherePage() -> impl IntoView {
                 })}
             </For>
             {move || {
-                confirm.get().map(|SweepToConfirm { spec, parts }| {
+                confirm.get().map(|SweepToConfirm { spec, parts, chosen_by }| {
                     view! {
                         <ConfirmDialog
                             spec=spec
                             on_confirm={
                                 let parts = parts.clone();
-                                move |_| {
+                                move |reason: String| {
                                     confirm.set(None);
                                     hold(&parts, false);
-                                    run(parts.clone());
+                                    run(parts.clone(), chosen_by.clone(), reason);
                                 }
                             }
                             on_cancel=move |_| {

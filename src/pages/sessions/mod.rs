@@ -235,7 +235,7 @@ pub fn SessionsPage(server: Server, #[prop(into)] active: Signal<bool>) -> impl 
                         view! {
                             <ConfirmDialog
                                 spec=pending.spec
-                                on_confirm=move |_| server.confirmed()
+                                on_confirm=move |reason: String| server.confirmed(reason)
                                 on_cancel=move |_| server.cancel_confirm()
                             />
                         }

@@ -67,7 +67,21 @@ pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
                 type="button"
                 class="btn btn-danger"
                 disabled=move || selected() == 0
-                on:click=move |_| server.ask_selected(shown.hidden_selected.get_untracked())
+                on:click=move |_| {
+                    // What chose them, for the activity record.
+                    let chosen_by = s.query.with_untracked(|q| {
+                        let mut parts = Vec::new();
+                        if !q.filter.trim().is_empty() {
+                            parts.push(format!("filter \u{201c}{}\u{201d}", q.filter.trim()));
+                        }
+                        let crit = q.crit.describe();
+                        if !crit.is_empty() {
+                            parts.push(format!("criteria: {crit}"));
+                        }
+                        parts.join("; ")
+                    });
+                    server.ask_selected(shown.hidden_selected.get_untracked(), chosen_by)
+                }
             >
                 {move || {
                     let hidden = shown.hidden_selected.with(Vec::len);
