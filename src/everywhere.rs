@@ -161,6 +161,8 @@ pub struct Person {
     /// Login name or e-mail ("dana.ross").
     pub login: Option<String>,
     pub user_id: Option<String>,
+    /// Their e-mail, where the server's people API said.
+    pub email: Option<String>,
     /// Their loaded sessions on this server.
     pub sessions: usize,
     /// What was typed is exactly their login name, e-mail or user ID — and
@@ -190,7 +192,8 @@ impl Person {
     /// The label from the account's own fields.
     fn base_label(&self) -> String {
         let id = self.user_id.as_deref();
-        match (&self.name, &self.login) {
+        let login = self.login.clone().or_else(|| self.email.clone());
+        match (&self.name, &login) {
             (Some(n), Some(l)) if n != l => format!("{n} ({l})"),
             (Some(n), _) => match id {
                 Some(id) => format!("{n} (ID {id})"),
@@ -232,18 +235,67 @@ pub fn people(sessions: &[Session], typed: &str) -> Vec<Person> {
         fill(&mut p.login, &s.username);
         fill(&mut p.user_id, &s.user_id);
     }
-    let mut found: Vec<Person> = by_key
+    let found: Vec<Person> = by_key
         .into_values()
-        .filter_map(|mut p| {
-            let named = [&p.name, &p.login, &p.user_id]
+        .filter(|p| {
+            [&p.name, &p.login, &p.user_id]
                 .into_iter()
                 .flatten()
-                .any(|v| contains_folded(v, &folded));
-            p.exact = p.login.as_deref().is_some_and(|l| lower(l) == folded)
-                || p.user_id.as_deref() == Some(want);
-            named.then_some(p)
+                .any(|v| contains_folded(v, &folded))
         })
         .collect();
+    finish(found, want)
+}
+
+/// Adds to one server's `found` (see [`people`]) the accounts its people
+/// API found for what was `typed` (DocSpace lists display names only, so
+/// a login or e-mail is looked up there), each with its loaded `sessions`:
+/// an account the list already names gets its login and e-mail; one with
+/// no loaded session is left out (nothing of it would end).
+pub fn with_accounts(
+    sessions: &[Session],
+    found: Vec<Person>,
+    accounts: &[crate::backends::Account],
+    typed: &str,
+) -> Vec<Person> {
+    let mut found = found;
+    for a in accounts {
+        if let Some(p) = found.iter_mut().find(|p| p.key == a.user_id) {
+            p.login = p.login.take().or_else(|| a.login.clone());
+            p.email = p.email.take().or_else(|| a.email.clone());
+            continue;
+        }
+        let n = sessions
+            .iter()
+            .filter(|s| s.user_key() == a.user_id)
+            .count();
+        if n > 0 {
+            found.push(Person {
+                key: a.user_id.clone(),
+                name: a.name.clone(),
+                login: a.login.clone(),
+                user_id: Some(a.user_id.clone()),
+                email: a.email.clone(),
+                sessions: n,
+                ..Default::default()
+            });
+        }
+    }
+    finish(found, typed.trim())
+}
+
+/// Which of `found` are exact (what was typed, `want`, is their login,
+/// e-mail or ID — and no one else's here), how they are told apart, in
+/// what order they are listed.
+fn finish(mut found: Vec<Person>, want: &str) -> Vec<Person> {
+    let folded = lower(want);
+    for p in found.iter_mut() {
+        p.exact = p.login.as_deref().is_some_and(|l| lower(l) == folded)
+            || p.email.as_deref().is_some_and(|e| lower(e) == folded)
+            || p.user_id.as_deref() == Some(want);
+        p.exact_shared = false;
+        p.apart = None;
+    }
     // An exact match several accounts share is no one's: none is ticked.
     if found.iter().filter(|p| p.exact).count() > 1 {
         for p in found.iter_mut().filter(|p| p.exact) {
@@ -306,6 +358,114 @@ pub fn skeleton(s: &str) -> String {
             // Fullwidth ASCII.
             '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
             c => c,
+        })
+        .collect()
+}
+
+/// Why a server shows nobody for what was typed, where it is not simply
+/// absent: a login or e-mail typed on a server that lists display names
+/// only (and whose accounts could not be looked up) — said, never silent.
+pub fn not_found_note(
+    label: &str,
+    sessions: &[Session],
+    typed: &str,
+    found: &[Person],
+) -> Option<String> {
+    let t = typed.trim();
+    let like_login = !t.is_empty() && !t.contains(char::is_whitespace);
+    let names_only = !sessions.is_empty() && sessions.iter().all(|s| s.username.is_none());
+    (found.is_empty() && like_login && names_only).then(|| {
+        format!(
+            "{label}: no account found by login or e-mail \u{201c}{t}\u{201d} — this server lists display names only; search by name."
+        )
+    })
+}
+
+/// Which of `people` are one person: accounts that share a login or an
+/// e-mail (on other servers) — each group as indices into `people`, in
+/// the order first met.
+pub fn linked<'a>(people: impl IntoIterator<Item = &'a Person>) -> Vec<Vec<usize>> {
+    let ids: Vec<Vec<String>> = people
+        .into_iter()
+        .map(|p| {
+            [&p.login, &p.email]
+                .into_iter()
+                .flatten()
+                .map(|k| lower(k.trim()))
+                .filter(|k| !k.is_empty())
+                .collect()
+        })
+        .collect();
+    // Union-find over the accounts: linked when they share an identifier.
+    let mut parent: Vec<usize> = (0..ids.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for i in 0..ids.len() {
+        for j in i + 1..ids.len() {
+            if ids[i].iter().any(|k| ids[j].contains(k)) {
+                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                parent[a] = b;
+            }
+        }
+    }
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+    for i in 0..ids.len() {
+        let r = root(&mut parent, i);
+        match groups.iter_mut().find(|(g, _)| *g == r) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((r, vec![i])),
+        }
+    }
+    groups.into_iter().map(|(_, m)| m).collect()
+}
+
+/// How many people `ticked` are ([`linked`]): "1 person" for Dana Ross on
+/// three servers.
+pub fn distinct_people<'a>(ticked: impl IntoIterator<Item = &'a Person>) -> usize {
+    linked(ticked).len()
+}
+
+/// The people a sweep ends, named once each with their accounts: `ticked`
+/// holds each account's server, the account and its sessions in the
+/// sweep. "Dana Ross (dana.ross) — 3 accounts on 3 servers: Rocket.Chat ·
+/// … 2 sessions; DocSpace · … 1 session; …", and the sessions of each.
+pub fn people_named(ticked: &[(String, Person, usize)]) -> Vec<(String, usize)> {
+    linked(ticked.iter().map(|(_, p, _)| p))
+        .into_iter()
+        .map(|members| {
+            // Named by the account that has a display name, where one has.
+            let first = members
+                .iter()
+                .map(|&i| &ticked[i].1)
+                .find(|p| p.name.is_some())
+                .unwrap_or(&ticked[members[0]].1);
+            let n: usize = members.iter().map(|&i| ticked[i].2).sum();
+            let text = if members.len() == 1 {
+                let (server, p, _) = &ticked[members[0]];
+                format!("{} on {server}", p.label())
+            } else {
+                let servers: Vec<String> = members
+                    .iter()
+                    .map(|&i| {
+                        let (server, p, k) = &ticked[i];
+                        format!("{server} as {} ({})", p.label(), counted(*k, "session"))
+                    })
+                    .collect();
+                let on: HashSet<&str> = members.iter().map(|&i| ticked[i].0.as_str()).collect();
+                format!(
+                    "{} — {} on {}: {}",
+                    first.label(),
+                    counted(members.len(), "account"),
+                    counted(on.len(), "server"),
+                    servers.join("; ")
+                )
+            };
+            (text, n)
         })
         .collect()
 }
@@ -516,6 +676,96 @@ mod tests {
             ["u-real"]
         );
         assert_eq!(skeleton("ＤＡＮＡ\u{200b}"), "dana");
+    }
+
+    /// DocSpace lists display names only: a login typed finds the account
+    /// through its people API; one person on three servers counts once.
+    #[test]
+    fn an_account_found_by_login_where_the_list_names_display_names_only() {
+        use crate::backends::Account;
+        let docspace = [
+            Session {
+                id: "41".into(),
+                user_id: Some("g-dana".into()),
+                user_name: Some("Dana Ross".into()),
+                ..Default::default()
+            },
+            Session {
+                id: "42".into(),
+                user_id: Some("g-eve".into()),
+                user_name: Some("Eve".into()),
+                ..Default::default()
+            },
+        ];
+        let listed = people(&docspace, "dana.ross");
+        assert!(listed.is_empty(), "the list names no login");
+        assert!(not_found_note("DocSpace", &docspace, "dana.ross", &listed)
+            .unwrap()
+            .starts_with("DocSpace: no account found by login or e-mail \u{201c}dana.ross\u{201d} — this server lists display names only"));
+        let accounts = [
+            Account {
+                user_id: "g-dana".into(),
+                login: Some("dana.ross".into()),
+                email: Some("dana.ross@x.test".into()),
+                name: Some("Dana Ross".into()),
+            },
+            Account {
+                user_id: "g-nosession".into(),
+                login: Some("dana.rossx".into()),
+                ..Default::default()
+            },
+        ];
+        let found = with_accounts(&docspace, listed, &accounts, "dana.ross");
+        assert_eq!(
+            found.len(),
+            1,
+            "an account with no loaded session is left out"
+        );
+        assert_eq!(found[0].label(), "Dana Ross (dana.ross)");
+        assert!(found[0].exact, "its login is what was typed");
+        assert_eq!(found[0].sessions, 1);
+        assert!(not_found_note("DocSpace", &docspace, "dana.ross", &found).is_none());
+        // The same person on Rocket.Chat and Henshin: one person.
+        let rc = Person {
+            key: "rc-1".into(),
+            login: Some("dana.ross".into()),
+            ..Default::default()
+        };
+        let hs = Person {
+            key: "hs-1".into(),
+            login: Some("DANA.ROSS".into()),
+            ..Default::default()
+        };
+        let other = Person {
+            key: "rc-2".into(),
+            login: Some("dana.rossi".into()),
+            ..Default::default()
+        };
+        assert_eq!(distinct_people([&rc, &hs]), 1);
+        assert_eq!(distinct_people([&rc, &hs, &other]), 2);
+        // DocSpace's account has the login and the e-mail: the same person.
+        assert_eq!(distinct_people([&rc, &found[0], &hs]), 1);
+        let named = people_named(&[
+            ("Rocket.Chat".into(), rc.clone(), 2),
+            ("DocSpace".into(), found[0].clone(), 1),
+            ("Rocket.Chat".into(), other.clone(), 1),
+        ]);
+        assert_eq!(
+            named,
+            [
+                (
+                    "Dana Ross (dana.ross) — 2 accounts on 2 servers: Rocket.Chat as dana.ross (2 sessions); DocSpace as Dana Ross (dana.ross) (1 session)".to_string(),
+                    3
+                ),
+                ("dana.rossi on Rocket.Chat".to_string(), 1),
+            ]
+        );
+        let by_mail = Person {
+            key: "k".into(),
+            email: Some("Dana.Ross@X.test".into()),
+            ..Default::default()
+        };
+        assert_eq!(distinct_people([&by_mail, &found[0]]), 1);
     }
 
     #[test]

@@ -88,6 +88,38 @@ impl Backend for DocSpace {
     fn done_outcome(&self, r: Result<RawResponse, ApiError>) -> Result<(), ApiError> {
         done_outcome(r)
     }
+    /// Its connections name display names only: a login or e-mail typed is
+    /// looked up in the people API.
+    fn find_people(&self, typed: &str) -> Option<ApiRequest> {
+        let q = typed.trim();
+        (q.chars().count() >= 2).then(|| {
+            ApiRequest::new(Method::Get, "/api/2.0/people/filter")
+                .query("filterValue", q)
+                .query("count", "25")
+                .permission(ADMIN_RIGHT)
+        })
+    }
+    fn parse_people(&self, body: &str) -> Result<Vec<super::Account>, ApiError> {
+        let r = unwrap_envelope(body)?;
+        let Some(items) = r.as_array() else {
+            return Err(ApiError::BadResponse {
+                status: 200,
+                why: "the people answer holds no list".into(),
+            });
+        };
+        Ok(items
+            .iter()
+            .filter_map(|u| {
+                Some(super::Account {
+                    user_id: json_str(u, "id").filter(|i| !i.is_empty())?,
+                    login: json_str(u, "userName").filter(|s| !s.is_empty()),
+                    email: json_str(u, "email").filter(|s| !s.is_empty()),
+                    name: json_str(u, "displayName").filter(|s| !s.is_empty()),
+                })
+            })
+            .take(100)
+            .collect())
+    }
     fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
         classify(req, resp)
     }
@@ -297,6 +329,31 @@ pub fn classify(req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn people_are_looked_up_by_what_was_typed() {
+        let r = DocSpace.find_people(" dana.ross ").unwrap();
+        assert_eq!(
+            r.path_and_query(),
+            "/api/2.0/people/filter?filterValue=dana.ross&count=25"
+        );
+        assert!(DocSpace.find_people("d").is_none(), "too short to look up");
+        let people = DocSpace
+            .parse_people(
+                r#"{"response":[{"id":"u-1","userName":"dana.ross","displayName":"Dana Ross","email":"dana.ross@x.test"},{"userName":"no-id"}],"status":0}"#,
+            )
+            .unwrap();
+        assert_eq!(
+            people,
+            [super::super::Account {
+                user_id: "u-1".into(),
+                login: Some("dana.ross".into()),
+                email: Some("dana.ross@x.test".into()),
+                name: Some("Dana Ross".into()),
+            }]
+        );
+        assert!(DocSpace.parse_people("<html>").is_err());
+    }
 
     #[test]
     fn envelope_is_required_and_unwrapped() {

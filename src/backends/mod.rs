@@ -114,6 +114,15 @@ pub struct LoginToken {
     pub auth_token: String,
 }
 
+/// An account a server's people API found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Account {
+    pub user_id: String,
+    pub login: Option<String>,
+    pub email: Option<String>,
+    pub name: Option<String>,
+}
+
 /// How a backend tells which listed session is the panel's own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OwnSource {
@@ -305,6 +314,17 @@ pub trait Backend: Sync {
     /// the API's documented success answer, never on any 2xx.
     fn done_outcome(&self, r: Result<RawResponse, ApiError>) -> Result<(), ApiError> {
         r.and(Err(unsupported("call ending several sessions at once")))
+    }
+
+    /// The call that finds accounts by what the admin typed (a login, an
+    /// e-mail), where the list names people by display name only
+    /// (DocSpace): Everywhere then finds the person there too.
+    fn find_people(&self, _typed: &str) -> Option<ApiRequest> {
+        None
+    }
+    /// The accounts in [`Backend::find_people`]'s answer.
+    fn parse_people(&self, _body: &str) -> Result<Vec<Account>, ApiError> {
+        Err(unsupported("people search"))
     }
 
     /// The reads that tell whether `targets` are still listed after a

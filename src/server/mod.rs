@@ -478,6 +478,20 @@ impl Server {
         })
     }
 
+    /// Looks up accounts by what the admin typed, where this server's API
+    /// can (DocSpace's people search: its list names display names only);
+    /// `None` where it cannot.
+    pub fn find_people(
+        self,
+        typed: &str,
+    ) -> Option<LocalBoxFuture<'static, Result<Vec<crate::backends::Account>, ApiError>>> {
+        let req = self.backend.find_people(typed)?;
+        let (backend, call) = (self.backend, self.caller());
+        Some(Box::pin(async move {
+            backend.parse_people(&call(req).await?.body)
+        }))
+    }
+
     /// The sessions at `matched` (indices into the list, in the order
     /// shown) as CSV, and how many.
     pub fn csv_of(self, matched: &[u32]) -> (String, usize) {

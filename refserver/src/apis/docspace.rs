@@ -5,7 +5,7 @@
 use crate::data::{iso, Rng, HOSTILE_NAME};
 use crate::state::{Shared, Store};
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, State, RawQuery};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -52,8 +52,17 @@ const PEOPLE: &[(&str, &str)] = &[
     ("Noor Haddad", "noor"),
     ("Elena Popescu", "elena"),
     ("Marek Dvořák", "marek"),
-    ("Grace Kim", "grace"),
+    ("Grace Kim", "grace.kim"),
 ];
+
+/// A DocSpace user as `people/filter` answers: ID, login, name, e-mail.
+fn person(id: &str, name: &str, login: &str) -> Value {
+    json!({
+        "id": id, "userName": login, "displayName": name,
+        "email": format!("{login}@sessiondeck.test"),
+        "isAdmin": id == ADMIN_USER,
+    })
+}
 
 pub fn seed(rng: &mut Rng, now: i64) -> DocSpace {
     let places = [
@@ -260,6 +269,7 @@ pub fn routes() -> Router<Shared> {
             "/api/2.0/security/activeconnections/user/{user}",
             get(user_connections),
         )
+        .route("/api/2.0/people/filter", get(people_filter))
 }
 
 async fn me(h: HeaderMap) -> Response {
@@ -371,6 +381,54 @@ async fn logout_except_this(
     // With an API key (no cookie) there is no "this": every connection closes.
     st.api_mut::<DocSpace>().conns.clear();
     envelope(Value::Null)
+}
+
+/// `GET /api/2.0/people/filter?filterValue=…`: the users whose name,
+/// login or e-mail holds what was given (DocSpace admins only; only that
+/// parameter, and `count`).
+async fn people_filter(h: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+    let (_, is_admin) = match auth(&h) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let query = match crate::query::strict(raw.as_deref(), &["filterValue", "count"]) {
+        Ok(q) => q,
+        Err(k) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!("Unexpected query parameter {k:?}"),
+            )
+        }
+    };
+    if !is_admin {
+        return error(StatusCode::FORBIDDEN, "Access denied");
+    }
+    let want = query
+        .iter()
+        .find(|(k, _)| k == "filterValue")
+        .map(|(_, v)| v.to_lowercase())
+        .unwrap_or_default();
+    if want.trim().is_empty() {
+        return error(StatusCode::BAD_REQUEST, "filterValue is required");
+    }
+    let mut found: Vec<Value> = PEOPLE
+        .iter()
+        .enumerate()
+        .map(|(i, (name, login))| {
+            let id = format!("{:08x}-0000-4000-8000-{:012x}", 0xd0c0_0000u32 + i as u32, i);
+            person(&id, name, login)
+        })
+        .chain(std::iter::once(person(ADMIN_USER, "Dora Admin", "dora")))
+        .filter(|p| {
+            ["displayName", "userName", "email"].iter().any(|k| {
+                p[*k]
+                    .as_str()
+                    .is_some_and(|v| v.to_lowercase().contains(want.trim()))
+            })
+        })
+        .collect();
+    found.truncate(25);
+    envelope(Value::Array(found))
 }
 
 async fn user_connections(

@@ -155,7 +155,11 @@ pub fn SessionTable(
     let header = move |k: SortKey| {
         let sorted = move || query.with(|q| (q.sort == k).then_some(q.dir));
         view! {
-            <th scope="col" aria-sort=move || sorted().map(|d| d.aria()).unwrap_or("none")>
+            <th
+                scope="col"
+                class=if k == SortKey::Host { "col-host" } else { "" }
+                aria-sort=move || sorted().map(|d| d.aria()).unwrap_or("none")
+            >
                 <button type="button" class="th-sort" on:click=move |_| on_sort.run(k)>
                     {k.label()}
                     <span class="sort-mark" aria-hidden="true">

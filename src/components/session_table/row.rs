@@ -153,12 +153,13 @@ fn time_cell(
     slot: Memo<RowView>,
     pick: fn(&RowView) -> &TimeText,
     now: Signal<f64>,
+    label: &'static str,
 ) -> impl IntoView {
     let full = move || slot.with(|r| pick(r).full_text());
     let age = move || slot.with(|r| pick(r).age(now.get()));
     let title = move || slot.with(|r| pick(r).title());
     view! {
-        <td class="col-time">
+        <td class="col-time" data-label=label>
             <time
                 datetime=move || slot.with(|r| pick(r).epoch_ms.and(pick(r).raw.clone()))
                 title=title
@@ -196,7 +197,7 @@ pub fn row_slot(
             }
             .into_any(),
             SortKey::Client => view! {
-                <td>
+                <td data-label="Client">
                     <span>{text(slot, |r| r.client.clone())}</span>
                     <span class="sub">{text(slot, |r| r.device_type.clone().unwrap_or_default())}</span>
                     {(!has_user_column).then(|| badge(slot, "badge", "This session", |r| r.current))}
@@ -204,15 +205,15 @@ pub fn row_slot(
                 </td>
             }
             .into_any(),
-            SortKey::Os => view! { <td>{text(slot, |r| r.os.clone())}</td> }.into_any(),
-            SortKey::Ip => view! { <td class="mono">{text(slot, |r| r.ip.clone())}</td> }.into_any(),
+            SortKey::Os => view! { <td data-label="OS">{text(slot, |r| r.os.clone())}</td> }.into_any(),
+            SortKey::Ip => view! { <td class="mono" data-label="IP">{text(slot, |r| r.ip.clone())}</td> }.into_any(),
             SortKey::Host => {
-                view! { <td class="mono col-host">{text(slot, |r| r.host.clone())}</td> }.into_any()
+                view! { <td class="mono col-host" data-label="Host">{text(slot, |r| r.host.clone())}</td> }.into_any()
             }
-            SortKey::Location => view! { <td>{text(slot, |r| r.location.clone())}</td> }.into_any(),
-            SortKey::Login => time_cell(slot, |r| &r.login, now).into_any(),
-            SortKey::LastActive => time_cell(slot, |r| &r.last_active, now).into_any(),
-            SortKey::Expires => time_cell(slot, |r| &r.expires, now).into_any(),
+            SortKey::Location => view! { <td data-label="Location">{text(slot, |r| r.location.clone())}</td> }.into_any(),
+            SortKey::Login => time_cell(slot, |r| &r.login, now, "Login").into_any(),
+            SortKey::LastActive => time_cell(slot, |r| &r.last_active, now, "Last active").into_any(),
+            SortKey::Expires => time_cell(slot, |r| &r.expires, now, "Expires").into_any(),
         })
         .collect_view();
     view! {

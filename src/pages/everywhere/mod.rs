@@ -15,7 +15,8 @@ use crate::components::text_field::TextField;
 use crate::confirm::{self, ConfirmSpec};
 use crate::context::{AppCtx, ServerId};
 use crate::everywhere::{
-    calls_in_words, dedupe, people, shared_exact_note, Found, Person, SweepQuery,
+    calls_in_words, dedupe, distinct_people, not_found_note, people, people_named,
+    shared_exact_note, with_accounts, Found, Person, SweepQuery,
 };
 use crate::list::Criteria;
 use crate::pages::sessions::RevocationReport;
@@ -36,7 +37,21 @@ struct PeopleOn {
     server: ServerId,
     label: String,
     people: Vec<Person>,
+    /// Why nobody is found here where that is not simply so (a login
+    /// typed on a server that lists names only; a lookup under way or
+    /// failed).
+    note: Option<String>,
 }
+
+/// What the servers' people searches found for what was typed: the text
+/// looked for, and per server its accounts (or why the search failed).
+type Lookups = (
+    String,
+    HashMap<ServerId, Result<Vec<crate::backends::Account>, String>>,
+);
+
+/// How long typing must pause before the people searches go out.
+const LOOKUP_AFTER_MS: u64 = 350;
 
 /// Rows the combined table shows (the counts and the revoke cover all).
 const SHOWN_ROWS: usize = 200;
@@ -62,15 +77,76 @@ pub fn EverywherePage() -> impl IntoView {
     let compiled = Memo::new(move |_| sweep.with(|w| w.crit.compile(browser::now_ms())));
     let ticks = RwSignal::new(Ticks::new());
     let connected = move || ctx.each_server();
+    // What was typed, once typing pauses: the people searches go out then.
+    let looked_for = RwSignal::new(String::new());
+    let timer = StoredValue::new_local(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        let typed = sweep.with(|w| w.person.trim().to_string());
+        if let Some(t) = timer.write_value().take() {
+            t.clear();
+        }
+        if let Ok(t) = set_timeout_with_handle(
+            move || looked_for.set(typed),
+            std::time::Duration::from_millis(LOOKUP_AFTER_MS),
+        ) {
+            timer.set_value(Some(t));
+        }
+    });
+    // Servers whose lists name display names only look the person up.
+    let lookups = LocalResource::new(move || {
+        let typed = looked_for.get();
+        let servers = connected();
+        async move {
+            let mut found = HashMap::new();
+            for s in servers {
+                if let Some(search) = s.find_people(&typed) {
+                    found.insert(s.id(), search.await.map_err(|e| e.to_string()));
+                }
+            }
+            (typed, found) as Lookups
+        }
+    });
     // The distinct people what was typed names, per server.
     let found_people = Memo::new(move |_| {
         let typed = sweep.with(|w| w.person.clone());
+        let looked = lookups.get();
         connected()
             .into_iter()
-            .map(|s| PeopleOn {
-                server: s.id(),
-                label: s.label(),
-                people: s.list().with(|l| people(&l.sessions, &typed)),
+            .map(|s| {
+                let server = s.id();
+                let label = s.label();
+                let searched = s.find_people(&typed).is_some();
+                s.list().with(|l| {
+                    let listed = people(&l.sessions, &typed);
+                    let answer = looked
+                        .as_ref()
+                        .filter(|(t, _)| t == typed.trim())
+                        .and_then(|(_, by)| by.get(&server).cloned());
+                    let (people, note) = match answer {
+                        Some(Ok(accounts)) => {
+                            let all = with_accounts(&l.sessions, listed, &accounts, &typed);
+                            let note = not_found_note(&label, &l.sessions, &typed, &all);
+                            (all, note)
+                        }
+                        Some(Err(e)) if listed.is_empty() => (
+                            listed,
+                            Some(format!("{label}: the people search failed, so a login or e-mail cannot be found here: {e}")),
+                        ),
+                        None if searched && listed.is_empty() && !typed.trim().is_empty() => {
+                            (listed, Some(format!("{label}: looking the name up in its people search…")))
+                        }
+                        _ => {
+                            let note = not_found_note(&label, &l.sessions, &typed, &listed);
+                            (listed, note)
+                        }
+                    };
+                    PeopleOn {
+                        server,
+                        label: label.clone(),
+                        people,
+                        note,
+                    }
+                })
             })
             .collect::<Vec<_>>()
     });
@@ -101,6 +177,10 @@ pub fn EverywherePage() -> impl IntoView {
                         })
                         .unwrap_or_default();
                     let keys: HashSet<String> = mine.iter().map(|p| p.key.clone()).collect();
+                    let not_found = found_people
+                        .iter()
+                        .find(|f| f.server == server)
+                        .and_then(|f| f.note.clone());
                     let refused = s.own().with(|o| o.sweep_refusal());
                     let (found, action, people) = s.list().with(|l| {
                         let mut found = match refused {
@@ -133,21 +213,24 @@ pub fn EverywherePage() -> impl IntoView {
                         error: s.load_error().with(|e| e.as_ref().map(ToString::to_string)),
                         people,
                         refused,
+                        not_found,
                     }
                 })
                 .collect::<Vec<_>>()
         })
     });
-    // Everyone the sweep ends, "‹person› on ‹server›", with their sessions.
+    // Everyone the sweep ends, once each (accounts linked by login or
+    // e-mail across servers are one person), with their sessions.
     let people_in = move |parts: &[ServerPreview]| -> Vec<(String, usize)> {
-        parts
+        let ticked: Vec<(String, Person, usize)> = parts
             .iter()
             .flat_map(|p| {
                 p.people
                     .iter()
-                    .map(|(person, n)| (format!("{} on {}", person.label(), p.label), *n))
+                    .map(|(person, n)| (p.label.clone(), person.clone(), *n))
             })
-            .collect()
+            .collect();
+        people_named(&ticked)
     };
     let total =
         Memo::new(move |_| parts.with(|p| p.iter().map(ServerPreview::count).sum::<usize>()));
@@ -177,7 +260,12 @@ pub fn EverywherePage() -> impl IntoView {
     let button_text = move || {
         let n = total.get();
         let servers = servers_hit();
-        let who = parts.with(|p| people_in(p).len());
+        let who = parts.with(|p| {
+            distinct_people(
+                p.iter()
+                    .flat_map(|p| p.people.iter().map(|(person, _)| person)),
+            )
+        });
         sweep.with(|w| {
             if w.whole_person() {
                 format!(
@@ -375,7 +463,11 @@ pub fn EverywherePage() -> impl IntoView {
                                 {shared_exact_note(&f.people, &sweep.with_untracked(|w| w.person.clone()))
                                     .map(|n| view! { <p class="muted note" role="note">{n}</p> })}
                                 {if f.people.is_empty() {
-                                    view! { <p class="muted">"No one by that name, username, e-mail or user ID."</p> }.into_any()
+                                    let text = f
+                                        .note
+                                        .clone()
+                                        .unwrap_or_else(|| "No one by that name, username, e-mail or user ID.".into());
+                                    view! { <p class="muted">{text}</p> }.into_any()
                                 } else {
                                     let server = f.server;
                                     let label = f.label.clone();

@@ -24,6 +24,9 @@ pub struct ServerPreview {
     /// Why nothing is taken from this server yet (its own session is not
     /// known), if so.
     pub refused: Option<&'static str>,
+    /// Why the person typed is not found here although they may be (a
+    /// login on a server that lists display names only).
+    pub not_found: Option<String>,
 }
 
 impl ServerPreview {
@@ -50,6 +53,8 @@ impl ServerPreview {
     pub fn note(&self) -> Option<String> {
         if let Some(why) = self.refused {
             Some(format!("Left out: {why}"))
+        } else if let (0, Some(why)) = (self.count(), &self.not_found) {
+            Some(format!("Not covered: {why}"))
         } else if let Some(e) = &self.error {
             Some(format!("Could not load all of this server's sessions: {e}"))
         } else if self.loading {
@@ -84,6 +89,7 @@ mod tests {
             error: None,
             people: Vec::new(),
             refused: None,
+            not_found: None,
         }
     }
 

@@ -40,6 +40,9 @@ pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
                 />
             </label>
             <span class="spacer"></span>
+            // One row on a phone (scrolled sideways), in the toolbar's flow
+            // elsewhere.
+            <div class="toolbar-actions">
             <Show when=move || caps.get().revoke_others>
                 <button
                     type="button"
@@ -134,6 +137,7 @@ pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
             }>
                 "Export CSV"
             </button>
+            </div>
         </div>
         {move || {
             let hidden = shown.hidden_selected.get();
