@@ -65,7 +65,9 @@ pub fn DetailsPanel(
     // A name as words, its key beside it; a time in the admin's own zone
     // and how long ago, as the server wrote it on hover.
     let fields_view = move |fields: Vec<Field>| {
+        // The list scrolls on its own: reachable by keyboard as a region.
         view! {
+            <div class="fields-scroll" tabindex="0" role="region" aria-label="Every field of the session">
             <dl class="fields">
                 {fields
                     .into_iter()
@@ -95,6 +97,7 @@ pub fn DetailsPanel(
                     })
                     .collect_view()}
             </dl>
+            </div>
         }
     };
     let sid_revoke = session_id.clone();

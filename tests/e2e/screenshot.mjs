@@ -8,8 +8,8 @@ const out = process.argv[2] || 'tests/e2e/screenshots';
 const server = await startServer();
 const { browser, close } = await launch();
 try {
-  for (const [name, width, scheme] of [['wide', 1280, 'light'], ['narrow', 360, 'dark']]) {
-    const page = await newPage(browser, { viewport: { width, height: 860 }, colorScheme: scheme });
+  for (const [name, width, scheme] of [['wide', 1280, 'light'], ['narrow', 360, 'dark'], ['phone', 390, 'light']]) {
+    const page = await newPage(browser, { viewport: { width, height: name === 'phone' ? 844 : 860 }, colorScheme: scheme });
     await page.goto(server.url);
     await page.screenshot({ path: `${out}/connect-${name}.png` });
     await signInWithToken(page, server.url);
@@ -37,8 +37,8 @@ try {
   }
   // Several servers: the combined Everywhere view of one person, then the
   // Activity record of ending her sessions (last: it changes the data).
-  for (const [name, width, scheme] of [['narrow', 360, 'dark'], ['wide', 1280, 'light']]) {
-    const page = await newPage(browser, { viewport: { width, height: 900 }, colorScheme: scheme });
+  for (const [name, width, scheme] of [['narrow', 360, 'dark'], ['phone', 390, 'light'], ['wide', 1280, 'light']]) {
+    const page = await newPage(browser, { viewport: { width, height: name === 'phone' ? 844 : 900 }, colorScheme: scheme });
     await signInWithToken(page, server.url);
     const tfa = page.getByRole('dialog', { name: /Two-factor/ });
     const first = page.getByRole('button', { name: /^Revoke session/ }).first();
@@ -54,6 +54,7 @@ try {
     }
     await tabs.getByRole('button', { name: 'Everywhere' }).click();
     await page.getByRole('searchbox', { name: 'Person' }).fill('grace');
+    await page.getByRole('checkbox', { name: /^Grace Kim \(grace\.kim\) on DocSpace/ }).waitFor();
     for (const box of await page.getByRole('checkbox', { name: /^(Grace Kim|grace\.kim)\b/ }).all()) await box.check();
     await page.getByRole('region', { name: 'Preview' }).waitFor();
     await page.waitForTimeout(200);

@@ -455,7 +455,7 @@ pub fn EverywherePage() -> impl IntoView {
                         </p>
                         <For
                             each=move || found_people.get()
-                            key=|f| (f.server, f.label.clone(), f.people.clone())
+                            key=|f| (f.server, f.label.clone(), f.people.clone(), f.note.clone())
                             let:f
                         >
                             <fieldset class="people-server">
