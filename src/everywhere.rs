@@ -165,6 +165,8 @@ pub struct Person {
     pub email: Option<String>,
     /// Their loaded sessions on this server.
     pub sessions: usize,
+    /// The account the panel is signed in with here.
+    pub own_account: bool,
     /// What was typed is exactly their login name, e-mail or user ID — and
     /// of no other account found here — so they are ticked from the start
     /// (a part of a name never is).
@@ -183,10 +185,14 @@ impl Person {
     /// where two accounts found on one server would read the same, what
     /// tells this one apart ("Dana Ross (dana.ross) · ID u-2").
     pub fn label(&self) -> String {
-        match &self.apart {
+        let mut label = match &self.apart {
             Some(apart) => format!("{} · {apart}", self.base_label()),
             None => self.base_label(),
+        };
+        if self.own_account {
+            label.push_str(" · your account");
         }
+        label
     }
 
     /// The label from the account's own fields.
@@ -226,6 +232,7 @@ pub fn people(sessions: &[Session], typed: &str) -> Vec<Person> {
             ..Default::default()
         });
         p.sessions += 1;
+        p.own_account |= s.own_account;
         let fill = |slot: &mut Option<String>, v: &Option<String>| {
             if slot.is_none() {
                 *slot = v.clone().filter(|v| !v.trim().is_empty());

@@ -162,8 +162,8 @@ test('Firefox: Everywhere on two servers ends only the ticked person; Activity e
     await press(page, 'button', 'Activity', 'nav[aria-label="Servers"]');
     await until(`every attempt recorded (${total})`, async () => (await page.$$eval('.activity-page table tbody tr', (r) => r.length)) === total);
     await press(page, 'button', 'Export CSV');
-    const csvStatus = await waitForText(page, /Exported \d+ attempts to sessiondeck-activity-\d{4}-\d\d-\d\d\.csv\./, { selector: '[role="status"]' });
-    const csvName = csvStatus.match(/(sessiondeck-activity-[\d-]+\.csv)/)[1];
+    const csvStatus = await waitForText(page, /Exported \d+ attempts to sessiondeck-activity-127\.0\.0\.1-\d+-\d{4}-\d\d-\d\d\.csv\./, { selector: '[role="status"]' });
+    const csvName = csvStatus.match(/(sessiondeck-activity-[\d.-]+\.csv)/)[1];
     const csv = await firefox.downloaded(csvName);
     assert.ok(csv.startsWith('\ufeffTime,Signed in as,Server,Session,User,Client,IP,Outcome,Reason'), csv.slice(0, 80));
     assert.equal(csv.trim().split('\r\n').length, total + 1);

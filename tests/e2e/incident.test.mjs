@@ -219,7 +219,7 @@ test('a person everywhere: preview per server, one confirmation, the best call e
     const rows = page.getByRole('table').locator('tbody tr');
     await until('every attempt recorded', async () => (await rows.count()) === total + 1);
     const json = await download(page, () => page.getByRole('button', { name: 'Export JSON' }).click());
-    assert.match(json.name, /^sessiondeck-activity-\d{4}-\d\d-\d\d\.json$/);
+    assert.match(json.name, /^sessiondeck-activity-127\.0\.0\.1-\d+-\d{4}-\d\d-\d\d\.json$/, 'named by server and date');
     const entries = JSON.parse(json.text).entries;
     assert.equal(entries.length, total + 1);
     const of = (id) => entries.filter((e) => e.session === id).map((e) => e.outcome);
