@@ -122,12 +122,13 @@ pub fn ActivityPage() -> impl IntoView {
     };
     let export = move |json: bool| {
         let (text, n, hosts) = ctx.audit.with_untracked(|a| {
-            let mut part = crate::audit::AuditLog::default();
-            part.entries = kept
-                .get_untracked()
-                .into_iter()
-                .filter_map(|i| a.entries.get(i).cloned())
-                .collect();
+            let part = crate::audit::AuditLog {
+                entries: kept
+                    .get_untracked()
+                    .into_iter()
+                    .filter_map(|i| a.entries.get(i).cloned())
+                    .collect(),
+            };
             let mut hosts: Vec<String> = part.entries.iter().map(|e| host_of(&e.address)).collect();
             hosts.sort();
             hosts.dedup();
@@ -200,7 +201,11 @@ pub fn ActivityPage() -> impl IntoView {
                     let operation = [
                         e.operation.clone(),
                         e.detail.clone(),
-                        (!e.reason.is_empty()).then(|| format!("reason: {}", e.reason)).unwrap_or_default(),
+                        if e.reason.is_empty() {
+                            String::new()
+                        } else {
+                            format!("reason: {}", e.reason)
+                        },
                     ]
                     .into_iter()
                     .filter(|s| !s.is_empty())

@@ -335,11 +335,7 @@ impl Server {
     /// Reads `targets` again (an interrupted run, after a reload) and hands
     /// `done` what was found of each: "confirmed gone", "still listed",
     /// "not checked: why". Nothing is revoked.
-    pub fn check_sessions(
-        self,
-        targets: Vec<Target>,
-        done: Box<dyn FnOnce(Vec<(String, String)>)>,
-    ) {
+    pub fn check_sessions(self, targets: Vec<Target>, done: Checked) {
         let (scope, call, host) = (self.scope.get_untracked(), self.caller(), self.host());
         let in_flight = self.in_flight();
         let listed = self.list.with_untracked(|l| l.len());
@@ -653,6 +649,10 @@ impl Server {
         self.host().spawn(Box::pin(task));
     }
 }
+
+/// Hands on what a check found: each session with "confirmed gone",
+/// "still listed" or "not checked: why".
+pub type Checked = Box<dyn FnOnce(Vec<(String, String)>)>;
 
 /// What a check is asked about `ids`: each with its owner, where the list
 /// said (a read of that user's sessions can then check it).
