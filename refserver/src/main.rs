@@ -55,7 +55,10 @@ async fn main() {
         }
     };
     banner(&cfg, addr.port());
-    let seeds: Vec<state::Seed> = apis::ALL.iter().filter_map(|a| a.data).collect();
+    let seeds: Vec<(state::Seed, data::Rng)> = apis::ALL
+        .iter()
+        .filter_map(|a| Some((a.data?, a.stream(cfg.seed))))
+        .collect();
     let app = App::new(cfg, &seeds);
     let router = router(app, csp);
     axum::serve(listener, router)
@@ -76,11 +79,13 @@ fn banner(cfg: &Config, port: u16) {
             dir.display()
         );
     }
+    let names: Vec<&str> = apis::ALL.iter().map(|a| a.name).collect();
     println!(
-        "Reference server for Rocket.Chat ({} sessions of about {} users), DocSpace, Henshin and self-service /auth/sessions (seed {}).",
+        "Reference server for {} (seed {}; Rocket.Chat: {} sessions of about {} users).",
+        names.join(", "),
+        cfg.seed,
         cfg.sessions,
         (cfg.sessions / 6).max(12),
-        cfg.seed
     );
     println!("\nDemo credentials (Server URL: leave empty = this origin)");
     for api in apis::ALL {
@@ -130,7 +135,7 @@ fn router(app: Shared, csp: Option<HeaderValue>) -> Router {
 /// latency, redirects and web pages, and a request count — for every API call.
 async fn api_layer(State(app): State<Shared>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let is_api = apis::ALL.iter().any(|a| path.starts_with(a.prefix));
+    let is_api = apis::ALL.iter().any(|a| a.serves(path));
     if !is_api {
         return next.run(req).await;
     }
@@ -140,9 +145,12 @@ async fn api_layer(State(app): State<Shared>, req: Request, next: Next) -> Respo
         return r;
     }
     let _counted = InFlight::start();
-    let action = req.method() != Method::GET && path != "/api/v1/login";
+    // An action of an API (not a read), and whether its body is a secret.
+    let secret = apis::ALL.iter().any(|a| a.secret(path));
+    // Faults that stand for a proxy's answer leave sign-ins alone.
+    let action = req.method() != Method::GET && !secret;
     // The request log: an action's method, path and body, as received —
-    // never a login's (its body is a password).
+    // never one whose body is a password or a secret (a login, a token).
     let req = if action && req.method() != Method::OPTIONS {
         let (parts, body) = req.into_parts();
         let bytes = axum::body::to_bytes(body, 1 << 20)

@@ -126,18 +126,45 @@ impl<T: Any> AsAny for T {
     }
 }
 
-/// Seeds one API's data from the shared random stream, at `now` (ms).
+/// Seeds one API's data from its own random stream, at `now` (ms).
 pub type Seed = fn(&mut Rng, i64) -> Box<dyn ApiData>;
 
 /// One API the reference server speaks (`src/apis/<name>.rs` declares it as
-/// `pub const API: Api`): where its paths start (faults, latency and CORS
-/// apply there), its routes, its own data (none for Rocket.Chat, whose data
-/// is the store's own) and its lines of the demo banner.
+/// `pub const API: Api`): its name (the banner lists it), where its paths
+/// start — any number of prefixes; faults, latency and CORS apply there —,
+/// its routes, the paths whose request bodies hold a secret (never logged),
+/// its own data (none for Rocket.Chat, whose data is the store's own),
+/// seeded from a stream of its own (a new API never shifts another's
+/// data), and its lines of the demo banner.
 pub struct Api {
-    pub prefix: &'static str,
+    pub name: &'static str,
+    pub prefixes: &'static [&'static str],
     pub routes: fn() -> axum::Router<Shared>,
+    /// Path endings whose request bodies are a password or a secret.
+    pub secret_paths: &'static [&'static str],
     pub data: Option<Seed>,
     pub demo: fn(&Config) -> String,
+}
+
+impl Api {
+    /// Whether `path` is one of this API's.
+    pub fn serves(&self, path: &str) -> bool {
+        self.prefixes.iter().any(|p| path.starts_with(p))
+    }
+
+    /// Whether a request to `path` carries a secret in its body.
+    pub fn secret(&self, path: &str) -> bool {
+        self.secret_paths.iter().any(|p| path.ends_with(p))
+    }
+
+    /// Its own random stream: the run's seed mixed with its name.
+    pub fn stream(&self, seed: u64) -> Rng {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.name.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        Rng::new(seed ^ h)
+    }
 }
 
 pub fn now_ms() -> i64 {
@@ -148,7 +175,9 @@ pub fn now_ms() -> i64 {
 }
 
 impl App {
-    pub fn new(cfg: Config, apis: &[Seed]) -> Shared {
+    /// The store, with the data of each of `apis` seeded from its own
+    /// stream.
+    pub fn new(cfg: Config, apis: &[(Seed, Rng)]) -> Shared {
         // "password" is the fallback of users with no 2FA method, not a method.
         let methods: Vec<String> = cfg
             .two_factor
@@ -163,8 +192,10 @@ impl App {
         tokens.insert(data::ADMIN_PAT.to_string(), data::ADMIN_ID.to_string());
         tokens.insert(data::USER_PAT.to_string(), data::USER_ID.to_string());
         let now = now_ms();
-        let mut other_rng = Rng::new(cfg.seed ^ 0x0d0c);
-        let apis = apis.iter().map(|seed| seed(&mut other_rng, now)).collect();
+        let apis = apis
+            .iter()
+            .map(|(seed, rng)| seed(&mut rng.clone(), now))
+            .collect();
         let user_index = seeded
             .users
             .iter()
@@ -281,7 +312,10 @@ mod api_data_tests {
     fn each_api_gets_its_own_data_back_typed() {
         let app = App::new(
             Config::default(),
-            &[|r, now| Box::new(crate::apis::henshin::seed(r, now))],
+            &[(
+                |r, now| Box::new(crate::apis::henshin::seed(r, now)),
+                Rng::new(1),
+            )],
         );
         let mut st = app.lock();
         let n = st.api::<crate::apis::henshin::Henshin>().sessions.len();

@@ -5,7 +5,7 @@
 use crate::data::{iso, Rng, HOSTILE_NAME};
 use crate::state::{Shared, Store};
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Path, State, RawQuery};
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -133,13 +133,25 @@ pub fn seed(rng: &mut Rng, now: i64) -> DocSpace {
             page: pages[rng.below(pages.len() as u64) as usize].into(),
         });
     }
-    // Dana Ross and Dana Rossi (PEOPLE 1 and 2) each have a connection.
-    for (k, who) in [1usize, 2].into_iter().enumerate() {
-        let uid = users[who].0.clone();
+    // Dana Ross and Dana Rossi (PEOPLE 1 and 2, names that contain each
+    // other), the demo's person, the hostile name and the nameless user each
+    // have a connection, whatever the seed.
+    let demo = PEOPLE
+        .iter()
+        .position(|p| p.0 == crate::data::DEMO_PERSON)
+        .unwrap_or(0);
+    let fixed = [1, 2, demo, PEOPLE.len(), PEOPLE.len() + 1];
+    for (k, who) in fixed.into_iter().enumerate() {
+        let (uid, name) = users[who].clone();
         if !conns.iter().any(|c| c.user_id == uid) {
-            let c = &mut conns[k];
-            c.user_id = uid;
-            c.display_name = users[who].1.clone();
+            let id = 4100 + conns.len() as i64;
+            let c = Conn {
+                id,
+                user_id: uid,
+                display_name: name,
+                ..conns[k].clone()
+            };
+            conns.push(c);
         }
     }
     conns.sort_by_key(|c| std::cmp::Reverse(c.date_ms));
@@ -313,14 +325,13 @@ fn exploding() -> Value {
     let leaves: serde_json::Map<String, Value> =
         (0..2000).map(|i| (format!("leaf{i}"), json!(i))).collect();
     let key = "k".repeat(300);
-    (0..120).fold(Value::Object(leaves), |inner, _| json!({ key.clone(): inner }))
+    (0..120).fold(
+        Value::Object(leaves),
+        |inner, _| json!({ key.clone(): inner }),
+    )
 }
 
-async fn logout(
-    _: Admin,
-    State(app): State<Shared>,
-    Path(id): Path<String>,
-) -> Response {
+async fn logout(_: Admin, State(app): State<Shared>, Path(id): Path<String>) -> Response {
     let mut st = app.lock();
     st.stats.logout_calls.push(id.clone());
     // DocSpace swallows errors: an unknown connection (or a failure) is `false`.
@@ -340,22 +351,14 @@ fn remove_users(st: &mut Store, users: &[String]) {
         .retain(|c| !users.contains(&c.user_id));
 }
 
-async fn logout_user(
-    _: Admin,
-    State(app): State<Shared>,
-    Path(user): Path<String>,
-) -> Response {
+async fn logout_user(_: Admin, State(app): State<Shared>, Path(user): Path<String>) -> Response {
     let mut st = app.lock();
     st.stats.logout_calls.push(format!("user:{user}"));
     remove_users(&mut st, &[user]);
     envelope(Value::Null)
 }
 
-async fn logout_users(
-    _: Admin,
-    State(app): State<Shared>,
-    body: Bytes,
-) -> Response {
+async fn logout_users(_: Admin, State(app): State<Shared>, body: Bytes) -> Response {
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let Some(ids) = v.get("userIds").and_then(Value::as_array) else {
         return error(StatusCode::BAD_REQUEST, "userIds is required");
@@ -372,10 +375,7 @@ async fn logout_users(
     envelope(Value::Null)
 }
 
-async fn logout_except_this(
-    _: Admin,
-    State(app): State<Shared>,
-) -> Response {
+async fn logout_except_this(_: Admin, State(app): State<Shared>) -> Response {
     let mut st = app.lock();
     st.stats.logout_calls.push("others".into());
     // With an API key (no cookie) there is no "this": every connection closes.
@@ -415,7 +415,11 @@ async fn people_filter(h: HeaderMap, RawQuery(raw): RawQuery) -> Response {
         .iter()
         .enumerate()
         .map(|(i, (name, login))| {
-            let id = format!("{:08x}-0000-4000-8000-{:012x}", 0xd0c0_0000u32 + i as u32, i);
+            let id = format!(
+                "{:08x}-0000-4000-8000-{:012x}",
+                0xd0c0_0000u32 + i as u32,
+                i
+            );
             person(&id, name, login)
         })
         .chain(std::iter::once(person(ADMIN_USER, "Dora Admin", "dora")))
@@ -453,8 +457,10 @@ async fn user_connections(
 
 /// This API, as the server registers it (`build.rs`).
 pub const API: crate::state::Api = crate::state::Api {
-    prefix: "/api/2.0/",
+    name: "DocSpace",
+    prefixes: &["/api/2.0/"],
     routes,
+    secret_paths: &[],
     data: Some(|r, now| Box::new(seed(r, now))),
     demo,
 };

@@ -310,8 +310,10 @@ async fn revoke(
 
 /// This API, as the server registers it (`build.rs`).
 pub const API: crate::state::Api = crate::state::Api {
-    prefix: "/api/admin/",
+    name: "Henshin",
+    prefixes: &["/api/admin/"],
     routes,
+    secret_paths: &[],
     data: Some(|r, now| Box::new(seed(r, now))),
     demo,
 };
@@ -323,15 +325,18 @@ fn demo(_: &crate::config::Config) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::data::{Rng, DEMO_PERSON, DEMO_PERSON_USERNAME};
+    use crate::data::{DEMO_PERSON, DEMO_PERSON_USERNAME};
 
     /// The demo's person has sessions on DocSpace and Henshin (and, see
     /// `data`, on Rocket.Chat) with the demo's default seed.
     #[test]
     fn the_demo_person_is_on_docspace_and_henshin() {
-        let mut rng = Rng::new(42 ^ 0x0d0c);
-        let ds = crate::apis::docspace::seed(&mut rng, 1_700_000_000_000);
-        let hs = super::seed(&mut rng, 1_700_000_000_000);
+        let seed = crate::config::Config::default().seed;
+        let ds = crate::apis::docspace::seed(
+            &mut crate::apis::docspace::API.stream(seed),
+            1_700_000_000_000,
+        );
+        let hs = super::seed(&mut super::API.stream(seed), 1_700_000_000_000);
         assert!(ds
             .conns
             .iter()

@@ -766,8 +766,10 @@ async fn login(State(app): State<Shared>, h: HeaderMap, body: Bytes) -> Response
 
 /// This API, as the server registers it (`build.rs`).
 pub const API: crate::state::Api = crate::state::Api {
-    prefix: "/api/v1/",
+    name: "Rocket.Chat",
+    prefixes: &["/api/v1/"],
     routes,
+    secret_paths: &["/api/v1/login"],
     data: None,
     demo,
 };

@@ -264,8 +264,10 @@ async fn revoke_all(State(app): State<Shared>, h: HeaderMap, RawQuery(raw): RawQ
 
 /// This API, as the server registers it (`build.rs`).
 pub const API: crate::state::Api = crate::state::Api {
-    prefix: "/auth/",
+    name: "Self-service",
+    prefixes: &["/auth/"],
     routes,
+    secret_paths: &[],
     data: Some(|r, now| Box::new(seed(r, now))),
     demo,
 };
