@@ -24,7 +24,7 @@ pub fn App() -> impl IntoView {
     // same here.
     let other_tab = window_event_listener(leptos::ev::storage, move |e| {
         if e.key().as_deref() == Some(crate::audit::KEY) {
-            ctx.reload_audit();
+            ctx.activity().reload();
         }
         if let (Some(DISCONNECT_KEY), Some(key)) = (e.key().as_deref(), e.new_value()) {
             ctx.disconnected_elsewhere(&key);
@@ -43,16 +43,16 @@ pub fn App() -> impl IntoView {
     // While a revocation runs, leaving the page (a reload, closing the tab)
     // asks first: what is in flight would be left unknown.
     let leaving = window_event_listener(leptos::ev::beforeunload, move |e| {
-        if ctx.revoking() {
+        if ctx.activity().revoking() {
             e.prevent_default();
             e.set_return_value("A revocation is still running.");
         }
     });
     on_cleanup(move || leaving.remove());
-    let signed_in = Memo::new(move |_| ctx.servers.with(|s| !s.is_empty()));
+    let signed_in = Memo::new(move |_| ctx.servers().with(|s| !s.is_empty()));
     let who = move || {
-        let shown = ctx.view.get();
-        ctx.servers.with(|all| {
+        let shown = ctx.nav().view().get();
+        ctx.servers().with(|all| {
             let one = match shown {
                 View::Server(id) => all.iter().find(|s| s.id == id),
                 _ if all.len() == 1 => all.first(),
@@ -83,7 +83,7 @@ pub fn App() -> impl IntoView {
         })
     };
     let servers = move || {
-        ctx.servers
+        ctx.servers()
             .with(|s| s.iter().map(|s| s.id).collect::<Vec<_>>())
     };
     view! {
@@ -120,7 +120,7 @@ pub fn App() -> impl IntoView {
                 {ctx
                     .server(id)
                     .map(|server| {
-                        let active = Signal::derive(move || ctx.view.get() == View::Server(id));
+                        let active = Signal::derive(move || ctx.nav().view().get() == View::Server(id));
                         view! {
                             <div class="server-view" hidden=move || !active.get()>
                                 <SessionsPage server=server active=active />
@@ -128,7 +128,7 @@ pub fn App() -> impl IntoView {
                         }
                     })}
             </For>
-            {move || match ctx.view.get() {
+            {move || match ctx.nav().view().get() {
                 View::AddServer => Some(view! { <ConnectPage /> }.into_any()),
                 View::Everywhere if signed_in.get() => Some(view! { <EverywherePage /> }.into_any()),
                 View::Activity => Some(view! { <ActivityPage /> }.into_any()),

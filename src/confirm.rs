@@ -2,7 +2,7 @@
 //! title, the consequence in one sentence, the button, and the warnings —
 //! including the panel's own session when it is among those chosen.
 
-use crate::backends::OthersText;
+use crate::backends::{AllText, OthersText};
 use crate::plural::{counted, plural_s};
 use crate::revoke::Action;
 
@@ -24,6 +24,9 @@ pub struct ConfirmSpec {
     /// Ask for an optional reason or ticket (kept in the activity record):
     /// every revocation does.
     pub ask_reason: bool,
+    /// The confirm button stays disabled until this is typed (exactly):
+    /// for what reaches further than any list shows (a realm's sign-out).
+    pub type_to_confirm: Option<String>,
 }
 
 /// A confirmation on screen and the action it would start (and why).
@@ -49,6 +52,7 @@ fn spec(title: String, message: String, confirm_label: String) -> ConfirmSpec {
         warning: None,
         people: Vec::new(),
         ask_reason: false,
+        type_to_confirm: None,
     }
 }
 
@@ -192,15 +196,12 @@ pub fn others(text: OthersText) -> ConfirmSpec {
     }
 }
 
-/// "Revoke all sessions" of the account (`listed` loaded).
-pub fn all(listed: usize) -> ConfirmSpec {
+/// "Revoke all sessions", as the backend words it.
+pub fn all(text: AllText) -> ConfirmSpec {
     ConfirmSpec {
-        warning: Some("This includes the session this panel uses: this connection closes (connect again to go on with this server); your other servers stay connected.".into()),
-        ..spec(
-            "Revoke all sessions?".into(),
-            format!("All {listed} sessions of your account will end, on every device."),
-            "Revoke all sessions".into(),
-        )
+        warning: text.warning,
+        type_to_confirm: text.type_to_confirm,
+        ..spec(text.title, text.message, text.button)
     }
 }
 
@@ -223,6 +224,12 @@ impl ConfirmSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn self_service_all(listed: usize) -> AllText {
+        crate::backends::BackendKind::SelfService
+            .backend()
+            .all_text(listed, &Default::default())
+    }
 
     #[test]
     fn a_sweep_names_the_count_per_server_and_the_own_session() {
@@ -285,7 +292,10 @@ mod tests {
             o.message,
             "Session s1 of alice — Chrome will be logged out. It has to sign in again."
         );
-        assert!(all(5).warning.unwrap().contains("this connection closes"));
+        assert!(all(self_service_all(5))
+            .warning
+            .unwrap()
+            .contains("this connection closes"));
     }
 
     #[test]
@@ -295,7 +305,7 @@ mod tests {
         assert_eq!(s.items, ["me · s1"]);
         assert_eq!(one("s2", "bob").listing(vec![], false).warning, None);
         // A stronger warning is kept.
-        let a = all(2).listing(vec![], true);
+        let a = all(self_service_all(2)).listing(vec![], true);
         assert!(a
             .warning
             .unwrap()

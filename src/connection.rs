@@ -4,7 +4,7 @@
 //! localStorage only when the admin ticked "Remember on this device". Signing
 //! out removes both. Nothing secret ever goes into a URL or a log line.
 
-use crate::backends::{BackendKind, Settings};
+use crate::backends::{BackendKind, Credential, Renewal, Settings};
 use crate::json::{self, Value};
 use std::fmt;
 
@@ -15,10 +15,12 @@ pub struct Connection {
     pub kind: BackendKind,
     /// "" = the panel's own origin.
     pub base_url: String,
-    /// The backend's settings (Rocket.Chat's user ID; none for a bearer
-    /// token backend): see [`crate::backends::Credentials::settings`].
+    /// The sign-in method's settings (Rocket.Chat's user ID, a Keycloak
+    /// realm and client ID; none for a bearer token): see
+    /// [`crate::backends::SignInMethod`]. Never a secret.
     pub settings: Settings,
-    pub token: String,
+    /// What every call is signed with (renewed in place).
+    pub credential: Credential,
     /// "Remember on this device" until this instant (epoch ms): kept in
     /// localStorage until then, never after. `None`: this tab only.
     pub remember_until: Option<i64>,
@@ -27,7 +29,7 @@ pub struct Connection {
     pub since: i64,
     /// Who the server says we are (filled after /me).
     pub display_name: String,
-    /// The token was obtained by the panel (username + password login), so
+    /// The token was obtained by the panel (a login, an OAuth grant), so
     /// sign-out ends it on the server.
     pub issued_by_panel: bool,
 }
@@ -61,7 +63,7 @@ impl Connection {
 
     /// Whether it may be written to storage at `now`.
     pub fn storable(&self, now: i64) -> bool {
-        self.stored_until() > now && self.token.len() <= MAX_STORED_TOKEN_BYTES
+        self.stored_until() > now && self.credential.secret_bytes() <= MAX_STORED_TOKEN_BYTES
     }
 }
 
@@ -80,7 +82,7 @@ impl fmt::Debug for Connection {
             .field("kind", &self.kind)
             .field("base_url", &self.base_url)
             .field("settings", &self.settings)
-            .field("token", &"<redacted>")
+            .field("credential", &self.credential)
             .field("remember_until", &self.remember_until)
             .field("issued_by_panel", &self.issued_by_panel)
             .finish()
@@ -92,7 +94,7 @@ impl Connection {
     pub fn auth_headers(&self) -> Vec<(String, String)> {
         self.kind
             .backend()
-            .auth_headers(&self.settings, &self.token)
+            .auth_headers(&self.settings, &self.credential)
     }
 
     /// What the admin typed as Server URL, with `https://` put in front when
@@ -158,7 +160,11 @@ impl Connection {
     /// "Rocket.Chat · chat.example.com": how tabs, prompts, reports and the
     /// activity record name a server.
     pub fn label(&self) -> String {
-        Self::label_of(self.kind, &self.base_url)
+        let label = Self::label_of(self.kind, &self.base_url);
+        match self.kind.backend().label_detail(&self.settings) {
+            Some(detail) => format!("{label} · {detail}"),
+            None => label,
+        }
     }
 
     /// [`Connection::label`] of a server not (yet) connected.
@@ -191,8 +197,9 @@ impl Connection {
         crate::http::request::sha256_hex(&fields.join("\u{1f}"))
     }
 
-    /// The stored form: `{"kind", "base_url", "user_id", "token", "remember",
-    /// "display_name"}`.
+    /// The stored form: `{"kind", "base_url", "settings", "token",
+    /// "refresh_token", "client_secret", "expires_at", "remember_until",
+    /// "since", "display_name", "issued_by_panel"}`.
     pub fn to_json(&self) -> String {
         let url = |s: &str| Value::from(clipped(s, MAX_STORED_URL_CHARS));
         Value::object([
@@ -208,7 +215,25 @@ impl Connection {
                         .map(|(k, v)| (k.as_str(), url(v))),
                 ),
             ),
-            ("token", self.token.as_str().into()),
+            ("token", self.credential.access.as_str().into()),
+            (
+                "refresh_token",
+                match &self.credential.renewal {
+                    Some(Renewal::RefreshToken(t)) => t.as_str().into(),
+                    _ => Value::Null,
+                },
+            ),
+            (
+                "client_secret",
+                match &self.credential.renewal {
+                    Some(Renewal::ClientSecret(t)) => t.as_str().into(),
+                    _ => Value::Null,
+                },
+            ),
+            (
+                "expires_at",
+                self.credential.expires_at.map_or(Value::Null, Value::from),
+            ),
             (
                 "remember_until",
                 self.remember_until.map_or(Value::Null, Value::from),
@@ -246,7 +271,13 @@ impl Connection {
                     .map(|u| vec![("user_id".to_string(), u)])
                     .unwrap_or_default(),
             }),
-            token: text("token").filter(|t| !t.is_empty())?,
+            credential: Credential {
+                access: text("token").filter(|t| !t.is_empty())?,
+                renewal: text("refresh_token")
+                    .map(Renewal::RefreshToken)
+                    .or_else(|| text("client_secret").map(Renewal::ClientSecret)),
+                expires_at: v.get("expires_at").and_then(Value::as_i64),
+            },
             // An entry stored before remembering expired has no end: it
             // is read as ended (never as "forever").
             remember_until: v.get("remember_until").and_then(Value::as_i64).or_else(|| {
@@ -308,6 +339,18 @@ pub fn parse_presets(body: &str) -> Vec<Preset> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The deployment's ready-made choices: `config.json` next to the panel
+/// (none when it is missing or unreadable).
+pub async fn fetch_presets() -> Vec<Preset> {
+    let send = crate::http::transport::browser::fetch_sender(String::new());
+    let req =
+        crate::http::request::ApiRequest::new(crate::http::request::Method::Get, "config.json");
+    match send(req).await {
+        Ok(r) if r.is_success() => parse_presets(&r.body),
+        _ => Vec::new(),
+    }
 }
 
 /// Browser persistence.
@@ -486,7 +529,7 @@ mod tests {
             kind: BackendKind::RocketChat,
             base_url: String::new(),
             settings: Settings(vec![("user_id".into(), "u1".into())]),
-            token: "secret-token".into(),
+            credential: Credential::token("secret-token"),
             remember_until: None,
             since: 1_000,
             display_name: "Ada".into(),
@@ -498,7 +541,7 @@ mod tests {
     fn the_account_is_kind_server_user_and_name_never_the_token() {
         let a = conn();
         let renewed = Connection {
-            token: "another-token".into(),
+            credential: Credential::token("another-token"),
             remember_until: Some(9_000),
             issued_by_panel: false,
             ..conn()
@@ -609,7 +652,7 @@ mod tests {
             "expired: not written back"
         );
         let huge = Connection {
-            token: "t".repeat(MAX_STORED_TOKEN_BYTES + 1),
+            credential: Credential::token("t".repeat(MAX_STORED_TOKEN_BYTES + 1)),
             ..conn()
         };
         assert!(!huge.storable(huge.since));
@@ -690,7 +733,7 @@ mod tests {
         assert_eq!(stored::parse_list(&mixed), vec![b.clone()]);
         assert!(stored::parse_list("<html>").is_empty());
         assert!(a.same_account(&Connection {
-            token: "other".into(),
+            credential: Credential::token("other"),
             ..a.clone()
         }));
         assert!(!a.same_account(&b));

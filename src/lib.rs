@@ -33,4 +33,3 @@ pub mod browser;
 pub mod components;
 pub mod context;
 pub mod pages;
-pub mod sign_in;

@@ -77,10 +77,7 @@ fn mount_dialog() -> (Rc<TwoFactorGate>, web_sys::HtmlElement, impl Drop) {
         view! { <TwoFactorDialog /> }
     });
     let ctx = rx.recv().unwrap();
-    let gate = ctx
-        .transport(BackendKind::RocketChat, "", Default::default(), None)
-        .gate()
-        .clone();
+    let gate = ctx.wiring(BackendKind::RocketChat, "", None).gate;
     (gate, root, handle)
 }
 

@@ -10,13 +10,14 @@ use futures::future::LocalBoxFuture;
 use futures::task::LocalSpawnExt;
 use leptos::prelude::*;
 use sessiondeck::audit;
-use sessiondeck::backends::BackendKind;
+use sessiondeck::backends::{BackendKind, Credential, Settings};
+use sessiondeck::connection::Connection;
 use sessiondeck::http::request::{ApiError, ApiRequest, Body, RawResponse};
 use sessiondeck::http::transport::{Io, Transport};
-use sessiondeck::http::two_factor::TwoFactorGate;
 use sessiondeck::model::OwnSession;
 use sessiondeck::revoke::{Action, BulkState};
-use sessiondeck::server::{Caller, Host, Link, Server, ServerId, ServerIdentity};
+use sessiondeck::server::connect::{self, Wiring};
+use sessiondeck::server::{Host, Server, ServerId};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
@@ -138,6 +139,9 @@ impl Scripted {
         if let Some(forced) = self.next.borrow_mut().pop_front() {
             return forced;
         }
+        if let Some(refused) = Scripted::unsigned(r) {
+            return refused;
+        }
         let all = self.sessions.borrow();
         let filter = r
             .query
@@ -183,6 +187,17 @@ impl Scripted {
         }
     }
 
+    /// A 401 unless `r` carries the connection's credential, as documented.
+    fn unsigned(r: &ApiRequest) -> Option<RawResponse> {
+        let has = |k: &str, v: &str| r.headers.iter().any(|(hk, hv)| hk == k && hv == v);
+        (!(has("X-User-Id", "u3") && has("X-Auth-Token", "pat"))).then(|| {
+            resp(
+                401,
+                r#"{"status":"error","message":"You must be logged in to do this."}"#,
+            )
+        })
+    }
+
     fn logout(&self, r: &ApiRequest) -> RawResponse {
         let id = match &r.body {
             Some(Body::Json(v)) => v.get("sessionId").and_then(|s| s.as_str()).unwrap_or(""),
@@ -192,6 +207,9 @@ impl Scripted {
         self.log.borrow_mut().push(format!("logout {id}"));
         if let Some(forced) = self.next.borrow_mut().pop_front() {
             return forced;
+        }
+        if let Some(refused) = Scripted::unsigned(r) {
+            return refused;
         }
         let mut all = self.sessions.borrow_mut();
         if self.ghosts.borrow().contains(&id) {
@@ -311,7 +329,6 @@ impl Rig {
             ended: RefCell::default(),
             marks: RefCell::default(),
         });
-        let backend = BackendKind::RocketChat.backend();
         let f = fake.clone();
         let io = Io {
             send: Rc::new(move |r: ApiRequest| {
@@ -334,30 +351,29 @@ impl Rig {
             sleep: Rc::new(|_| Box::pin(futures::future::pending())),
             now: Rc::new(|| NOW),
         };
-        let transport = Transport::new(
-            io,
-            Rc::new(move |req: &ApiRequest, resp: &RawResponse| backend.classify(req, resp)),
-            Rc::new(TwoFactorGate::new(|_| {})),
-            Rc::new(|_| {}),
-        );
-        let t = transport.clone();
-        let call: Caller = Rc::new(move |req| {
-            let t = t.clone();
-            Box::pin(async move { t.call(&req).await })
-        });
-        let t = transport.clone();
-        let in_flight = Rc::new(move || t.in_flight());
-        let server = Server::new(
-            ServerIdentity {
-                id: 7,
-                backend,
-                address: "rocketchat https://chat.test".into(),
-                label: "Rocket.Chat · chat.test".into(),
-                admin: "Ada Admin".into(),
-                own_in_token: None,
-                admin_user_id: Some("u3".into()),
+        // Opened as the panel opens every connection.
+        let conn = Connection {
+            kind: BackendKind::RocketChat,
+            base_url: "https://chat.test".into(),
+            settings: Settings(vec![("user_id".into(), "u3".into())]),
+            credential: Credential::token("pat"),
+            remember_until: None,
+            since: NOW as i64,
+            display_name: "Ada Admin".into(),
+            issued_by_panel: false,
+        };
+        let w = world.clone();
+        let line = connect::open(
+            &conn,
+            Wiring {
+                unauthorized: Rc::new(move |e| w.said.borrow_mut().push(format!("ENDED {e}"))),
+                ..Wiring::quiet(io)
             },
-            Link { call, in_flight },
+        );
+        let transport = line.transport().clone();
+        let server = Server::new(
+            connect::identity(7, &conn, "https://panel.test"),
+            line.link(),
             world.clone(),
         );
         Rig {
@@ -572,6 +588,12 @@ fn a_401_fails_the_load_and_pauses_auto_refresh_until_resumed() {
     rig.settle();
     let why = rig.server.auto_paused().get_untracked().expect("paused");
     assert!(why.contains("401"), "{why}");
+    // The connection hands the 401 on (the panel disconnects that server).
+    assert!(
+        rig.said().lines().any(|l| l.starts_with("ENDED 401")),
+        "{}",
+        rig.said()
+    );
     assert!(matches!(
         rig.server.load_error().get_untracked(),
         Some(ApiError::Unauthorized { .. })

@@ -292,6 +292,62 @@ pub fn path_segment(s: &str) -> String {
     crate::url::percent_encode(s)
 }
 
+/// A time an answer gives as an epoch number (seconds or milliseconds,
+/// see [`Timestamp::from_epoch_number`]), a number in a string, or a date.
+pub fn epoch(v: &Value, key: &str) -> Option<crate::time::Timestamp> {
+    match v.get(key)? {
+        Value::Number(n) => n
+            .as_f64()
+            .and_then(crate::time::Timestamp::from_epoch_number),
+        // A number in a string reads as JSON reads it: `str::parse::<f64>`
+        // would bring core's float parser (≈ 4 KB gzip) into the panel for
+        // this one field.
+        Value::String(s) => match crate::json::parse(s.trim()) {
+            Ok(Value::Number(n)) => n
+                .as_f64()
+                .and_then(crate::time::Timestamp::from_epoch_number),
+            _ => None,
+        }
+        .or_else(|| Some(crate::time::Timestamp::parse(s))),
+        _ => None,
+    }
+}
+
+/// The first of `claims` a JWT's payload holds as non-empty text, read
+/// without checking its signature (what it says is only shown or matched,
+/// never trusted for access: the server decides that).
+pub fn jwt_claim(token: &str, claims: &[&str]) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let v = json::parse_bytes(&base64url_decode(payload)?).ok()?;
+    claims
+        .iter()
+        .find_map(|k| json_str(&v, k).filter(|s| !s.is_empty()))
+}
+
+fn base64url_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut buf, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        buf = buf << 6 | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+            buf &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,8 @@ use super::common::{
     check_id, forbidden_what, json_str, page_of, parse_json, path_segment, status_to_error,
 };
 use super::{
-    Backend, Caps, Credentials, ListPage, LoadPlan, OthersText, PerUser, Revoked, Scope, Settings,
+    Backend, Caps, Credential, Input, ListPage, LoadPlan, OthersText, PerUser, Revoked, Scope,
+    Settings, SignInMethod,
 };
 use crate::http::request::{clip, ApiError, ApiRequest, Method, RawResponse};
 use crate::json::Value;
@@ -28,15 +29,13 @@ impl Backend for DocSpace {
     fn label(&self) -> &'static str {
         "DocSpace (ONLYOFFICE)"
     }
-    fn credentials(&self) -> Credentials {
-        Credentials {
-            token_label: "API key",
-            hint: "A personal access token (API key) of a DocSpace administrator; sent as Authorization: Bearer.",
-            settings: &[],
-            password_login: false,
-            missing: "Enter the API key.",
-            server_hint: None,
-        }
+    fn sign_in_methods(&self) -> &'static [SignInMethod] {
+        const METHODS: &[SignInMethod] = &[SignInMethod::token(
+                "API key",
+                &[Input::secret(super::credential::TOKEN, "API key")],
+                "A personal access token (API key) of a DocSpace administrator; sent as Authorization: Bearer.",
+            )];
+        METHODS
     }
     fn whoami(&self) -> ApiRequest {
         me()
@@ -45,7 +44,7 @@ impl Backend for DocSpace {
         &self,
         body: &str,
         _settings: &Settings,
-        _token: &str,
+        _credential: &Credential,
     ) -> Result<String, ApiError> {
         parse_me(body)
     }

@@ -6,7 +6,10 @@
 use super::common::{check_id, json_str, page_of, parse_json, path_segment, status_to_error};
 use super::paging::PageNo;
 use super::paging::{by_user, Probe, Target};
-use super::{Backend, Caps, Credentials, ListPage, LoadPlan, PerUser, Revoked, Scope, Settings};
+use super::{
+    Backend, Caps, Credential, Input, ListPage, LoadPlan, PerUser, Revoked, Scope, Settings,
+    SignInMethod,
+};
 use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
 use crate::json::Value;
 use crate::list::SortKey;
@@ -27,15 +30,13 @@ impl Backend for Henshin {
     fn label(&self) -> &'static str {
         "Henshin admin"
     }
-    fn credentials(&self) -> Credentials {
-        Credentials {
-            token_label: "Token",
-            hint: "An admin API token; sent as Authorization: Bearer.",
-            settings: &[],
-            password_login: false,
-            missing: "Enter the Token.",
-            server_hint: None,
-        }
+    fn sign_in_methods(&self) -> &'static [SignInMethod] {
+        const METHODS: &[SignInMethod] = &[SignInMethod::token(
+            "Token",
+            &[Input::secret(super::credential::TOKEN, "Token")],
+            "An admin API token; sent as Authorization: Bearer.",
+        )];
+        METHODS
     }
     fn whoami(&self) -> ApiRequest {
         list_users()
@@ -44,7 +45,7 @@ impl Backend for Henshin {
         &self,
         body: &str,
         _settings: &Settings,
-        _token: &str,
+        _credential: &Credential,
     ) -> Result<String, ApiError> {
         parse_users(body).map(|_| "Henshin administrator (token)".to_string())
     }
@@ -62,7 +63,7 @@ impl Backend for Henshin {
     }
     fn load_plan(&self, _scope: Scope) -> LoadPlan {
         LoadPlan::PerUser {
-            users: list_users(),
+            users: users_page,
             parse_users: users_with_sessions,
             sessions: user_sessions,
             parse_sessions,
@@ -111,15 +112,26 @@ impl Backend for Henshin {
 
 const BASE: &str = "/api/admin/v1/authenticated-sessions";
 
-/// The GUIDs of the users worth asking about: users listed with zero
-/// sessions need no request.
-fn users_with_sessions(body: &str) -> Result<Vec<String>, ApiError> {
-    Ok(parse_users(body)?
+/// The GUIDs of the users worth asking about on a page of the user list
+/// (users listed with zero sessions need no request), and the page after
+/// it where a paged envelope says there is more.
+fn users_with_sessions(body: &str, _asked: Option<PageNo>) -> Result<UserPagePair, ApiError> {
+    let listing = list_items(body)?;
+    let next = listing.page.and_then(|(number, size)| {
+        let read = number.saturating_mul(size);
+        let more = listing.total.is_some_and(|t| (read as usize) < t);
+        let full = size > 0 && listing.items.len() as u64 >= size;
+        (more && full).then(|| (number.saturating_add(1), size))
+    });
+    let users = users_of(&listing)
         .into_iter()
         .filter(|u| u.session_count != Some(0))
         .map(|u| u.guid)
-        .collect())
+        .collect();
+    Ok((users, next))
 }
+
+type UserPagePair = super::paging::UserPage;
 
 /// One user of the overview list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,6 +144,16 @@ pub struct UserEntry {
 
 pub fn list_users() -> ApiRequest {
     ApiRequest::new(Method::Get, format!("{BASE}/list"))
+}
+
+/// The user list's first page, or page `(number, size)` of a paged one.
+pub fn users_page(page: Option<PageNo>) -> ApiRequest {
+    match page {
+        Some((number, size)) => list_users()
+            .query("PageNumber", number.to_string())
+            .query("PageSize", size.to_string()),
+        None => list_users(),
+    }
 }
 
 /// One user's sessions; `page`: (page number, page size) after the first
@@ -235,8 +257,11 @@ pub fn list_items(body: &str) -> Result<Listing, ApiError> {
 
 /// Users whose GUID is usable in a path; the others are left out.
 pub fn parse_users(body: &str) -> Result<Vec<UserEntry>, ApiError> {
-    let listing = list_items(body)?;
-    Ok(listing
+    Ok(users_of(&list_items(body)?))
+}
+
+fn users_of(listing: &Listing) -> Vec<UserEntry> {
+    listing
         .items
         .iter()
         .filter_map(|u| {
@@ -247,7 +272,7 @@ pub fn parse_users(body: &str) -> Result<Vec<UserEntry>, ApiError> {
                 is_operator: u.get("IsOperator").and_then(Value::as_bool) == Some(true),
             })
         })
-        .collect())
+        .collect()
 }
 
 /// One page of a user's sessions, and the next page to ask for after

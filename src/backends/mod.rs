@@ -6,8 +6,10 @@
 //! No browser calls: all of it is tested natively against the seed samples.
 
 pub mod common;
+pub mod credential;
 pub mod docspace;
 pub mod henshin;
+pub mod keycloak;
 pub mod paging;
 pub mod rocketchat;
 pub mod selfservice;
@@ -15,6 +17,9 @@ pub mod selfservice;
 pub use common::{
     check_id, empty_success, json_str, not_from_api, page_of, parse_json, Call, Capped, Caps,
     ListPage, LoadReport, LoadStep, PerUser, Revoked, Scope,
+};
+pub use credential::{
+    Credential, Input, InputKind, Renewal, Settings, SignInMethod, SignInStep, SignedIn, Typed,
 };
 pub use paging::LoadPlan;
 
@@ -30,14 +35,16 @@ pub enum BackendKind {
     DocSpace,
     Henshin,
     SelfService,
+    Keycloak,
 }
 
 impl BackendKind {
-    pub const ALL: [BackendKind; 4] = [
+    pub const ALL: [BackendKind; 5] = [
         BackendKind::RocketChat,
         BackendKind::DocSpace,
         BackendKind::Henshin,
         BackendKind::SelfService,
+        BackendKind::Keycloak,
     ];
 
     /// The registration: the one place a kind meets its implementation.
@@ -47,6 +54,7 @@ impl BackendKind {
             BackendKind::DocSpace => &docspace::DocSpace,
             BackendKind::Henshin => &henshin::Henshin,
             BackendKind::SelfService => &selfservice::SelfService,
+            BackendKind::Keycloak => &keycloak::Keycloak,
         }
     }
 
@@ -55,63 +63,6 @@ impl BackendKind {
             .into_iter()
             .find(|b| b.backend().key() == k)
     }
-}
-
-/// What the Connect screen asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Credentials {
-    /// The token field's label ("Auth token", "API key", …).
-    pub token_label: &'static str,
-    /// What the token is and how it is sent, under the field.
-    pub hint: &'static str,
-    /// What else Connect asks for, before the token (Rocket.Chat's User ID;
-    /// a realm): kept with the connection, none of it secret.
-    pub settings: &'static [Setting],
-    /// Username + password sign-in, with the server's login call.
-    pub password_login: bool,
-    /// What to say when the fields are left empty.
-    pub missing: &'static str,
-    /// A line under Server URL, where this API needs one (Rocket.Chat's
-    /// two-factor headers and CORS); `None` for none.
-    pub server_hint: Option<&'static str>,
-}
-
-/// One per-connection value a backend asks for besides the token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Setting {
-    /// Its name in the stored connection and in request paths (`{key}`).
-    pub key: &'static str,
-    /// The field's label on Connect.
-    pub label: &'static str,
-}
-
-/// A connection's values of its backend's [`Setting`]s, by key.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Settings(pub Vec<(String, String)>);
-
-impl Settings {
-    /// The value of `key` ("" when unset).
-    pub fn get(&self, key: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or("", |(_, v)| v.as_str())
-    }
-
-    pub fn set(&mut self, key: &str, value: String) {
-        match self.0.iter_mut().find(|(k, _)| k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.0.push((key.to_string(), value)),
-        }
-    }
-}
-
-/// A token obtained by signing in with username and password.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LoginToken {
-    /// The settings the login names (Rocket.Chat's user ID).
-    pub settings: Settings,
-    pub auth_token: String,
 }
 
 /// An account a server's people API found.
@@ -136,6 +87,10 @@ pub enum OwnSource {
     Call,
     /// The token names it ([`Backend::own_session_in_token`]).
     Token,
+    /// The token names it where it is a person's session (an OAuth password
+    /// grant's `sid`); a token that names none (a service account's) is no
+    /// listed session.
+    TokenIfAny,
 }
 
 impl OwnSource {
@@ -159,10 +114,24 @@ impl OwnSource {
                 Some(id) => OwnSession::Known(Some(id)),
                 None => OwnSession::Unknowable,
             },
+            OwnSource::TokenIfAny => OwnSession::Known(in_token),
             // The token, and so its session, stay the same: asked once.
             OwnSource::Call => OwnSession::Known(asked?),
         })
     }
+}
+
+/// What "Revoke all sessions" is called and says: its button, its
+/// confirmation (and a word to type first, where it reaches further than
+/// the list), and what is said once it is done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllText {
+    pub button: String,
+    pub title: String,
+    pub message: String,
+    pub warning: Option<String>,
+    /// The confirmation stays disabled until this is typed (a realm's name).
+    pub type_to_confirm: Option<String>,
 }
 
 /// The texts of "Revoke all other sessions" for `listed` loaded sessions:
@@ -189,32 +158,53 @@ pub trait Backend: Sync {
     /// Stored with a connection and used in `config.json` presets.
     fn key(&self) -> &'static str;
     fn label(&self) -> &'static str;
-    fn credentials(&self) -> Credentials;
-    /// The headers every call carries.
-    fn auth_headers(&self, _settings: &Settings, token: &str) -> Vec<(String, String)> {
-        common::bearer(token)
-    }
-
-    /// The call that renews an expired token (an OAuth refresh), where the
-    /// backend has one: a 401 then renews and retries once before it
-    /// disconnects. The request carries its own credentials.
-    fn renew(&self, _settings: &Settings, _token: &str) -> Option<ApiRequest> {
+    /// The ways Connect offers to sign in, the first preselected.
+    fn sign_in_methods(&self) -> &'static [SignInMethod];
+    /// A line under Server URL, where this API needs one (Rocket.Chat's
+    /// two-factor headers and CORS).
+    fn server_hint(&self) -> Option<&'static str> {
         None
     }
-    /// The new token in [`Backend::renew`]'s answer.
-    fn parse_renewed(&self, _body: &str) -> Result<String, ApiError> {
-        Err(unsupported("token renewal"))
+    /// How sign-in `method` gets a credential from what was typed (its
+    /// settings already taken out): by default the typed token is it.
+    fn sign_in(&self, _method: &str, _settings: &Settings, typed: &Typed) -> SignInStep {
+        SignInStep::Have(Credential::token(typed.get(credential::TOKEN).trim()))
     }
-
-    /// `POST` login with username and password, where the backend has one.
-    fn login(&self, _user: &str, _password: &str) -> Option<ApiRequest> {
-        None
-    }
-    fn parse_login(&self, _body: &str) -> Result<LoginToken, ApiError> {
+    /// The credential in a sign-in call's answer (`now`: epoch ms, for
+    /// its expiry).
+    fn parse_sign_in(
+        &self,
+        _method: &str,
+        _typed: &Typed,
+        _body: &str,
+        _now: i64,
+    ) -> Result<SignedIn, ApiError> {
         Err(unsupported("login"))
     }
-    /// Ends a token the panel obtained with [`Backend::login`] (at sign-out).
-    fn end_token(&self) -> Option<ApiRequest> {
+    /// The headers every call carries.
+    fn auth_headers(&self, _settings: &Settings, credential: &Credential) -> Vec<(String, String)> {
+        common::bearer(&credential.access)
+    }
+    /// The call that renews `credential` (an OAuth refresh or a new client
+    /// grant), where it can be: before it expires, or after a 401, which
+    /// then retries once before it disconnects. It carries its own
+    /// credentials, never the expired token.
+    fn renew(&self, _settings: &Settings, _credential: &Credential) -> Option<ApiRequest> {
+        None
+    }
+    /// The credential in [`Backend::renew`]'s answer (`old`: the one it
+    /// replaces, whose renewal it keeps when the answer gives none).
+    fn parse_renewed(
+        &self,
+        _body: &str,
+        _old: &Credential,
+        _now: i64,
+    ) -> Result<Credential, ApiError> {
+        Err(unsupported("token renewal"))
+    }
+    /// Ends a credential the panel obtained itself (at sign-out, or after
+    /// a Connect that failed after all).
+    fn end_token(&self, _settings: &Settings, _credential: &Credential) -> Option<ApiRequest> {
         None
     }
 
@@ -226,7 +216,7 @@ pub trait Backend: Sync {
         &self,
         body: &str,
         settings: &Settings,
-        token: &str,
+        credential: &Credential,
     ) -> Result<String, ApiError>;
 
     /// Whose sessions the screen opens with.
@@ -307,6 +297,23 @@ pub trait Backend: Sync {
     }
     /// "Revoke all sessions" (the panel's own included), if offered.
     fn revoke_all(&self) -> Option<ApiRequest> {
+        None
+    }
+    /// What "Revoke all sessions" is called and says (`listed` loaded
+    /// sessions; `settings` of the connection, to name what it reaches).
+    fn all_text(&self, listed: usize, _settings: &Settings) -> AllText {
+        AllText {
+            button: "Revoke all sessions".into(),
+            title: "Revoke all sessions?".into(),
+            message: format!("All {listed} sessions of your account will end, on every device."),
+            warning: Some("This includes the session this panel uses: this connection closes (connect again to go on with this server); your other servers stay connected.".into()),
+            type_to_confirm: None,
+        }
+    }
+    /// What a connection's name adds after its host, from its settings
+    /// (Keycloak's realm): two connections that differ there are two
+    /// servers.
+    fn label_detail(&self, _settings: &Settings) -> Option<String> {
         None
     }
     /// Whether a call that ends several sessions at once ([`Backend::revoke_user`],
@@ -600,6 +607,35 @@ mod tests {
         assert_eq!(rows, ["1", "2", "3"]);
         assert_eq!(asked.borrow().len(), 4);
         assert!(!report.list_changed);
+    }
+
+    #[test]
+    fn a_paged_user_list_is_read_page_by_page_never_in_one_request() {
+        let asked = std::cell::RefCell::new(Vec::new());
+        let mut rows = Vec::new();
+        futures::executor::block_on(load_all(
+            BackendKind::Henshin,
+            Scope::All,
+            |req: ApiRequest| {
+                asked.borrow_mut().push(req.path_and_query());
+                let r = match req.path_and_query().rsplit('/').next().unwrap() {
+                    "list" => ok(r#"{"Items":[{"UserGuid":"a","SessionCount":1},{"UserGuid":"b","SessionCount":1}],"TotalCount":3,"PageNumber":1,"PageSize":2}"#),
+                    "list?PageNumber=2&PageSize=2" => ok(r#"{"Items":[{"UserGuid":"c","SessionCount":1}],"TotalCount":3,"PageNumber":2,"PageSize":2}"#),
+                    u => ok(&format!(r#"[{{"ID":{},"UserGuid":"{u}"}}]"#, u.len() + u.as_bytes()[0] as usize)),
+                };
+                async move { r }
+            },
+            |s| rows.extend(s.sessions.into_iter().map(|s| s.user_id.unwrap_or_default())),
+        ))
+        .unwrap();
+        rows.sort();
+        assert_eq!(rows, ["a", "b", "c"], "the second page's user too");
+        let lists = asked
+            .borrow()
+            .iter()
+            .filter(|p| p.contains("/list"))
+            .count();
+        assert_eq!(lists, 2, "{:?}", asked.borrow());
     }
 
     #[test]

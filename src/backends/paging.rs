@@ -33,18 +33,36 @@ pub enum LoadPlan {
         request: fn(Scope, usize, &str) -> ApiRequest,
         parse: fn(&str) -> Result<ListPage, ApiError>,
     },
-    /// The users, then each user's sessions page by page (Henshin). A user
-    /// who answers 404 (their sessions ended after the users were read) has
-    /// none: that is not a failed load.
+    /// The users — page by page where the list is paged — then each
+    /// user's sessions page by page (Henshin). A user who answers 404
+    /// (their sessions ended after the users were read) has none: that is
+    /// not a failed load.
     PerUser {
-        users: ApiRequest,
-        /// The users worth asking about.
-        parse_users: fn(&str) -> Result<Vec<String>, ApiError>,
+        /// The users' first page (`None`), or the one given.
+        users: fn(Option<PageNo>) -> ApiRequest,
+        /// The users worth asking about on a page, and the page after it.
+        parse_users: fn(&str, Option<PageNo>) -> Result<UserPage, ApiError>,
         sessions: fn(&str, Option<PageNo>) -> ApiRequest,
         /// A page and its paging.
         parse_sessions: fn(&str) -> Result<PagedPage, ApiError>,
         /// The page after one, given the rows collected so far.
         next: fn(&ListPage, Option<PageNo>, usize) -> Option<PageNo>,
+    },
+    /// Several lists, each read page by page by offset (Keycloak: each
+    /// client's online and offline sessions, as its session statistics
+    /// name them). A session listed in more than one is one: the first
+    /// read keeps it, the others are not counted again.
+    Lists {
+        index: ApiRequest,
+        /// The lists worth reading, each by its key.
+        parse_index: fn(&str) -> Result<Vec<String>, ApiError>,
+        /// One list's page: its key, the first row, how many rows.
+        page: fn(&str, usize, usize) -> ApiRequest,
+        size: usize,
+        /// One list's page read (its key given).
+        parse_page: fn(&str, &str) -> Result<ListPage, ApiError>,
+        /// What the lists are, for progress ("clients").
+        unit: &'static str,
     },
     /// These users' sessions only, page by page (a check after a revoke).
     Users {
@@ -54,6 +72,14 @@ pub enum LoadPlan {
         next: fn(&ListPage, Option<PageNo>, usize) -> Option<PageNo>,
     },
 }
+
+/// One page of a paged user list: the users worth asking about, and the
+/// page after it (`None`: the last).
+pub type UserPage = (Vec<String>, Option<PageNo>);
+
+/// The most pages of users read (a server that always says "more" stops
+/// here).
+const MAX_USER_PAGES: usize = 10_000;
 
 /// One session a revocation attempted, as the list knew it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -226,7 +252,7 @@ pub async fn run_within(
             parse_sessions,
             next,
         } => {
-            let mut users = parse_users(&call(users).await?.body)?;
+            let (mut users, more) = read_users(users, parse_users, call, max).await?;
             // Each user listed has a session at least: more users than the
             // limit can never all be read.
             let listed = users.len();
@@ -243,11 +269,28 @@ pub async fn run_within(
                 sink,
             )
             .await?;
-            capped = report.or((listed > max).then_some(Capped {
+            capped = report.or((listed > max || more).then_some(Capped {
                 loaded: max,
                 total: None,
                 limit: max,
             }));
+        }
+        LoadPlan::Lists {
+            index,
+            parse_index,
+            page,
+            size,
+            parse_page,
+            unit,
+        } => {
+            let lists = parse_index(&call(index).await?.body)?;
+            let plan = ListPlan {
+                page,
+                size,
+                parse_page,
+                unit,
+            };
+            capped = read_lists(lists, plan, &shared, in_flight, max, &mut watch, sink).await?;
         }
         LoadPlan::Users {
             users,
@@ -274,6 +317,121 @@ pub async fn run_within(
         report.capped = capped;
     }
     Ok(report)
+}
+
+/// A paged user list, page after page, up to `max` users: the users, and
+/// whether it stopped with more to read.
+async fn read_users(
+    request: fn(Option<PageNo>) -> ApiRequest,
+    parse: fn(&str, Option<PageNo>) -> Result<UserPage, ApiError>,
+    call: &Call<'_>,
+    max: usize,
+) -> Result<(Vec<String>, bool), ApiError> {
+    let mut users: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut at: Option<PageNo> = None;
+    for n in 0..MAX_USER_PAGES {
+        let body = call(request(at)).await?.body;
+        let (page, next) =
+            parse(&body, at).map_err(|e| at_step(e, format!("page {} of the users", n + 1)))?;
+        let before = users.len();
+        users.extend(page.into_iter().filter(|u| seen.insert(u.clone())));
+        // A page that brings no one new ends it (a server repeating itself).
+        match next {
+            Some(_) if users.len() > max => return Ok((users, true)),
+            Some(p) if users.len() > before => at = Some(p),
+            _ => return Ok((users, false)),
+        }
+    }
+    Ok((users, true))
+}
+
+/// How each list of a [`LoadPlan::Lists`] is read.
+struct ListPlan {
+    page: fn(&str, usize, usize) -> ApiRequest,
+    size: usize,
+    parse_page: fn(&str, &str) -> Result<ListPage, ApiError>,
+    unit: &'static str,
+}
+
+/// Each of `lists` page by page, at most `in_flight()` lists at once,
+/// until `max` sessions are read (then `Some(Capped)`); a session already
+/// read from another list is dropped.
+async fn read_lists<C, Fut>(
+    lists: Vec<String>,
+    plan: ListPlan,
+    call: &C,
+    in_flight: &dyn Fn() -> usize,
+    max: usize,
+    watch: &mut ChangeWatch,
+    sink: &mut dyn FnMut(LoadStep),
+) -> Result<Option<Capped>, ApiError>
+where
+    C: Fn(ApiRequest) -> Fut,
+    Fut: Future<Output = Result<crate::http::request::RawResponse, ApiError>>,
+{
+    let total = lists.len();
+    let unit = plan.unit;
+    sink(LoadStep {
+        sessions: Vec::new(),
+        skipped: 0,
+        done: 0,
+        total,
+        unit,
+    });
+    let read = std::cell::Cell::new(0usize);
+    let stopped = std::cell::Cell::new(false);
+    let (read, stopped, plan) = (&read, &stopped, &plan);
+    let one_list = |key: String| async move {
+        let size = plan.size.max(1);
+        let mut pages = Vec::new();
+        let mut first = 0;
+        loop {
+            if read.get() >= max {
+                stopped.set(true);
+                break;
+            }
+            let at = || format!("{} {key}, from row {}", plan.unit, first + 1);
+            let answer = call((plan.page)(&key, first, size))
+                .await
+                .map_err(|e| at_step(e, at()))?;
+            let page = (plan.parse_page)(&answer.body, &key).map_err(|e| at_step(e, at()))?;
+            read.set(read.get() + page.returned);
+            let full = page.returned >= size;
+            pages.push(page);
+            if !full {
+                break;
+            }
+            first += size;
+        }
+        Ok::<_, ApiError>(pages)
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut all = bounded(lists, in_flight, one_list);
+    let mut done = 0;
+    while let Some(pages) = all.next().await {
+        done += 1;
+        let mut step = LoadStep {
+            sessions: Vec::new(),
+            skipped: 0,
+            done,
+            total,
+            unit,
+        };
+        for mut page in pages? {
+            // Listed already by another list: the same session.
+            page.sessions.retain(|s| seen.insert(s.id.clone()));
+            watch.page(&page.sessions, page.skipped, None);
+            step.skipped += page.skipped;
+            step.sessions.extend(page.sessions);
+        }
+        sink(step);
+    }
+    Ok(stopped.get().then(|| Capped {
+        loaded: read.get(),
+        total: None,
+        limit: max,
+    }))
 }
 
 /// One user's pages: how to ask, read, and go on.

@@ -7,8 +7,8 @@
 use super::common::{json_str, page_of, parse_json, status_to_error};
 use super::paging::{by_user, Probe, Target};
 use super::{
-    Backend, Caps, Credentials, ListPage, LoadPlan, LoginToken, PerUser, Revoked, Scope, Setting,
-    Settings,
+    Backend, Caps, Credential, Input, ListPage, LoadPlan, PerUser, Revoked, Scope, Settings,
+    SignInMethod, SignInStep, SignedIn, Typed,
 };
 use crate::http::request::{
     clip, ApiError, ApiRequest, Challenge, CodeCarrier, ForbiddenWhat, Method, RawResponse,
@@ -28,29 +28,55 @@ impl Backend for RocketChat {
     fn label(&self) -> &'static str {
         "Rocket.Chat"
     }
-    fn credentials(&self) -> Credentials {
-        Credentials {
-            token_label: "Auth token",
-            hint: "",
-            settings: &[Setting {
-                key: USER_ID,
-                label: "User ID",
-            }],
-            password_login: true,
-            missing: "Enter both User ID and Auth token (a personal access token from My Account → Personal Access Tokens).",
-            server_hint: Some("Two-factor codes can only be sent when the panel is served from the server's own origin (see README → Deploy)."),
+    fn sign_in_methods(&self) -> &'static [SignInMethod] {
+        const METHODS: &[SignInMethod] = &[
+                SignInMethod::token(
+                    "Personal access token",
+                    &[
+                        Input::setting(USER_ID, "User ID"),
+                        Input::secret(super::credential::TOKEN, "Auth token"),
+                    ],
+                    "A personal access token from My Account → Personal Access Tokens, with its User ID; sent as X-User-Id and X-Auth-Token.",
+                ),
+                SignInMethod {
+                    key: PASSWORD,
+                    label: "Username and password",
+                    inputs: &[
+                        Input::username("username", "Username"),
+                        Input::secret("password", "Password"),
+                    ],
+                    hint: "The panel logs in once and keeps only the token the server gives (ended at sign-out); the password is not kept.",
+                    obtains_token: true,
+                },
+            ];
+        METHODS
+    }
+    fn server_hint(&self) -> Option<&'static str> {
+        Some("Two-factor codes can only be sent when the panel is served from the server's own origin (see README → Deploy).")
+    }
+    fn sign_in(&self, method: &str, _settings: &Settings, typed: &Typed) -> SignInStep {
+        match method {
+            PASSWORD => {
+                SignInStep::Call(login(typed.get("username").trim(), typed.get("password")))
+            }
+            _ => SignInStep::Have(Credential::token(
+                typed.get(super::credential::TOKEN).trim(),
+            )),
         }
     }
-    fn auth_headers(&self, settings: &Settings, token: &str) -> Vec<(String, String)> {
-        auth_headers(settings.get(USER_ID), token)
-    }
-    fn login(&self, user: &str, password: &str) -> Option<ApiRequest> {
-        Some(login(user, password))
-    }
-    fn parse_login(&self, body: &str) -> Result<LoginToken, ApiError> {
+    fn parse_sign_in(
+        &self,
+        _method: &str,
+        _typed: &Typed,
+        body: &str,
+        _now: i64,
+    ) -> Result<SignedIn, ApiError> {
         parse_login(body)
     }
-    fn end_token(&self) -> Option<ApiRequest> {
+    fn auth_headers(&self, settings: &Settings, credential: &Credential) -> Vec<(String, String)> {
+        auth_headers(settings.get(USER_ID), &credential.access)
+    }
+    fn end_token(&self, _settings: &Settings, _credential: &Credential) -> Option<ApiRequest> {
         Some(logout_token())
     }
     fn whoami(&self) -> ApiRequest {
@@ -60,7 +86,7 @@ impl Backend for RocketChat {
         &self,
         body: &str,
         settings: &Settings,
-        _token: &str,
+        _credential: &Credential,
     ) -> Result<String, ApiError> {
         let me = parse_me(body)?;
         if me.user_id != settings.get(USER_ID) {
@@ -192,6 +218,8 @@ pub const TWO_FACTOR: CodeCarrier = CodeCarrier::Headers {
 /// The setting that holds the account's user ID (sent as `X-User-Id`).
 pub const USER_ID: &str = "user_id";
 pub const PERM_VIEW: &str = "view-device-management";
+/// The username + password sign-in's key.
+const PASSWORD: &str = "password";
 pub const PERM_LOGOUT: &str = "logout-device-management";
 const SORT: &str = r#"{"loginAt":-1}"#;
 
@@ -221,14 +249,14 @@ pub struct Me {
     pub name: Option<String>,
 }
 
-pub fn parse_login(body: &str) -> Result<LoginToken, ApiError> {
+pub fn parse_login(body: &str) -> Result<SignedIn, ApiError> {
     let v: Value = parse_json(200, body)?;
     let data = &v["data"];
     match (json_str(data, "userId"), json_str(data, "authToken")) {
         (Some(user_id), Some(auth_token)) if !user_id.is_empty() && !auth_token.is_empty() => {
-            Ok(LoginToken {
-                settings: Settings(vec![(USER_ID.into(), user_id)]),
-                auth_token,
+            Ok(SignedIn {
+                learnt: Settings(vec![(USER_ID.into(), user_id)]),
+                credential: Credential::token(auth_token),
             })
         }
         _ => Err(ApiError::BadResponse {
@@ -707,7 +735,8 @@ mod tests {
         let t =
             parse_login(r#"{"status":"success","data":{"userId":"u1","authToken":"t1","me":{}}}"#)
                 .unwrap();
-        assert_eq!(t.settings.get(USER_ID), "u1");
+        assert_eq!(t.learnt.get(USER_ID), "u1");
+        assert_eq!(t.credential.access, "t1");
         assert!(parse_login(r#"{"status":"success","data":{}}"#).is_err());
         let m = parse_me(r#"{"_id":"u1","username":"admin","name":"Ada"}"#).unwrap();
         assert_eq!(m.name.as_deref(), Some("Ada"));

@@ -2,12 +2,14 @@
 //! user's own sessions, with a Bearer JWT.
 
 use super::common::{json_str, page_of, parse_json, path_segment, status_to_error};
-use super::{Backend, Caps, Credentials, ListPage, LoadPlan, PerUser, Revoked, Scope, Settings};
+use super::{
+    Backend, Caps, Credential, Input, ListPage, LoadPlan, PerUser, Revoked, Scope, Settings,
+    SignInMethod,
+};
 use crate::http::request::{clip, ApiError, ApiRequest, ForbiddenWhat, Method, RawResponse};
 use crate::json::Value;
 use crate::list::SortKey;
 use crate::model::{flatten_fields, Session};
-use crate::time::Timestamp;
 
 /// Self-service `/auth/sessions`: the signed-in user's own sessions.
 pub struct SelfService;
@@ -26,15 +28,13 @@ impl Backend for SelfService {
     fn label(&self) -> &'static str {
         "Self-service /auth/sessions"
     }
-    fn credentials(&self) -> Credentials {
-        Credentials {
-            token_label: "Access token",
-            hint: "The signed-in user's access token (JWT); sent as Authorization: Bearer. Only that user's own sessions are shown.",
-            settings: &[],
-            password_login: false,
-            missing: "Enter the Access token.",
-            server_hint: None,
-        }
+    fn sign_in_methods(&self) -> &'static [SignInMethod] {
+        const METHODS: &[SignInMethod] = &[SignInMethod::token(
+                "Access token",
+                &[Input::secret(super::credential::TOKEN, "Access token")],
+                "The signed-in user's access token (JWT); sent as Authorization: Bearer. Only that user's own sessions are shown.",
+            )];
+        METHODS
     }
     fn whoami(&self) -> ApiRequest {
         count()
@@ -43,10 +43,10 @@ impl Backend for SelfService {
         &self,
         body: &str,
         _settings: &Settings,
-        token: &str,
+        credential: &Credential,
     ) -> Result<String, ApiError> {
         let n = parse_count(body)?;
-        let who = jwt_subject(token).unwrap_or_else(|| "your account".into());
+        let who = jwt_subject(&credential.access).unwrap_or_else(|| "your account".into());
         Ok(format!(
             "{who} ({n} active session{})",
             if n == 1 { "" } else { "s" }
@@ -126,21 +126,6 @@ pub fn parse_list(body: &str) -> Result<ListPage, ApiError> {
     Ok(page_of(items, Some(items.len()), session_from))
 }
 
-fn epoch(v: &Value, key: &str) -> Option<Timestamp> {
-    match v.get(key)? {
-        Value::Number(n) => n.as_f64().and_then(Timestamp::from_epoch_number),
-        // A number in a string reads as JSON reads it: `str::parse::<f64>`
-        // would bring core's float parser (≈ 4 KB gzip) into the panel for
-        // this one field.
-        Value::String(s) => match crate::json::parse(s.trim()) {
-            Ok(Value::Number(n)) => n.as_f64().and_then(Timestamp::from_epoch_number),
-            _ => None,
-        }
-        .or_else(|| Some(Timestamp::parse(s))),
-        _ => None,
-    }
-}
-
 pub fn session_from(item: &Value) -> Option<Session> {
     let id = json_str(item, "sessionId").filter(|s| !s.is_empty())?;
     let ua = json_str(item, "userAgent").unwrap_or_default();
@@ -155,8 +140,8 @@ pub fn session_from(item: &Value) -> Option<Session> {
         device_type: json_str(item, "deviceType"),
         ip: json_str(item, "ipAddress"),
         location: json_str(item, "location").filter(|l| !l.is_empty()),
-        login_at: epoch(item, "loginTime"),
-        last_active: epoch(item, "lastAccessed"),
+        login_at: super::common::epoch(item, "loginTime"),
+        last_active: super::common::epoch(item, "lastAccessed"),
         extra: flatten_fields(item),
         ..Default::default()
     })
@@ -300,47 +285,15 @@ pub fn classify(_req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
 /// Who a JWT says it is (`email`, `preferred_username`, or `sub`), read
 /// without verifying it — only to show "signed in as".
 pub fn jwt_subject(token: &str) -> Option<String> {
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64url_decode(payload)?;
-    let v = crate::json::parse_bytes(&bytes).ok()?;
-    ["email", "preferred_username", "name", "sub"]
-        .iter()
-        .find_map(|k| json_str(&v, k).filter(|s| !s.is_empty()))
+    super::common::jwt_claim(token, &["email", "preferred_username", "name", "sub"])
         .map(|s| clip(&s, 80))
 }
 
 /// The session a JWT access token is: its `sid` claim (OpenID Connect),
 /// or `session_id` / `sessionId` where a server names it so.
 pub fn jwt_session(token: &str) -> Option<String> {
-    let payload = token.split('.').nth(1)?;
-    let v = crate::json::parse_bytes(&base64url_decode(payload)?).ok()?;
-    ["sid", "session_id", "sessionId"]
-        .iter()
-        .find_map(|k| json_str(&v, k).filter(|s| !s.trim().is_empty()))
-}
-
-fn base64url_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut buf, mut bits) = (0u32, 0u32);
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            b'=' => break,
-            _ => return None,
-        };
-        buf = buf << 6 | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-            buf &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
+    super::common::jwt_claim(token, &["sid", "session_id", "sessionId"])
+        .filter(|s| !s.trim().is_empty())
 }
 
 #[cfg(test)]

@@ -15,6 +15,12 @@ pub fn ConfirmDialog(
     #[prop(into)] on_cancel: Callback<()>,
 ) -> impl IntoView {
     let reason = RwSignal::new(String::new());
+    // Where the spec asks for a word typed first (a realm's name): the
+    // button waits for it, exactly.
+    let typed = RwSignal::new(String::new());
+    let word = spec.type_to_confirm.clone();
+    let word2 = word.clone();
+    let ready = move || word2.as_deref().is_none_or(|w| typed.with(|t| t == w));
     let more = spec.items.len().saturating_sub(LISTED);
     let listed: Vec<String> = spec.items.iter().take(LISTED).cloned().collect();
     view! {
@@ -50,12 +56,29 @@ pub fn ConfirmDialog(
                         <span class="hint">"Kept with each session in this browser's activity record."</span>
                     </label>
                 })}
+                {word.map(|w| view! {
+                    <label class="field">
+                        <span>{format!("Type {w} to confirm")}</span>
+                        <input
+                            type="text"
+                            autocomplete="off"
+                            spellcheck="false"
+                            prop:value=move || typed.get()
+                            on:input=move |ev| typed.set(event_target_value(&ev))
+                        />
+                    </label>
+                })}
                 <div class="dialog-actions">
                     <span class="spacer"></span>
                     <button type="button" class="btn" autofocus=true on:click=move |_| on_cancel.run(())>
                         "Cancel"
                     </button>
-                    <button type="button" class="btn btn-danger" on:click=move |_| on_confirm.run(reason.get_untracked())>
+                    <button
+                        type="button"
+                        class="btn btn-danger"
+                        disabled=move || !ready()
+                        on:click=move |_| on_confirm.run(reason.get_untracked())
+                    >
                         {spec.confirm_label}
                     </button>
                 </div>

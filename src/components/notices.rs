@@ -8,7 +8,8 @@ pub fn Notices() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let of = move |kind: NoticeKind| {
         move || {
-            ctx.notices
+            ctx.notices()
+                .list()
                 .get()
                 .into_iter()
                 .filter(|n| n.kind == kind)
@@ -24,7 +25,7 @@ pub fn Notices() -> impl IntoView {
                     type="button"
                     class="btn btn-icon"
                     aria-label="Dismiss message"
-                    on:click=move |_| ctx.dismiss(id)
+                    on:click=move |_| ctx.notices().dismiss(id)
                 >
                     "×"
                 </button>

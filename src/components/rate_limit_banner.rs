@@ -18,7 +18,7 @@ pub fn remaining(ms: f64) -> String {
 pub fn RateLimitBanner() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let (now, set_now) = signal(crate::browser::now_ms());
-    let waiting = Memo::new(move |_| !ctx.rate_waits.with(Vec::is_empty));
+    let waiting = Memo::new(move |_| !ctx.rate_waits().list().with(Vec::is_empty));
     // Tick only while a wait is on (syncing with the clock, the outside world).
     Effect::new(move |_| {
         if waiting.get() {
@@ -31,7 +31,7 @@ pub fn RateLimitBanner() -> impl IntoView {
         }
     });
     view! {
-        <For each=move || ctx.rate_waits.get() key=|w| w.id let:w>
+        <For each=move || ctx.rate_waits().list().get() key=|w| w.id let:w>
             <WaitLine wait=w now=now />
         </For>
     }
@@ -42,7 +42,8 @@ fn WaitLine(wait: RateWait, now: ReadSignal<f64>) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let id = wait.id;
     let until = move || {
-        ctx.rate_waits
+        ctx.rate_waits()
+            .list()
             .with(|w| w.iter().find(|w| w.id == id).map(|w| w.until_ms))
             .unwrap_or(wait.until_ms)
     };
@@ -58,7 +59,7 @@ fn WaitLine(wait: RateWait, now: ReadSignal<f64>) -> impl IntoView {
                 type="button"
                 class="btn btn-small"
                 aria-label=format!("Stop waiting for {}", wait.server)
-                on:click=move |_| ctx.stop_rate_wait(id)
+                on:click=move |_| ctx.rate_waits().stop(id)
             >
                 "Stop"
             </button>

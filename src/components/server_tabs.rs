@@ -8,7 +8,7 @@ use leptos::prelude::*;
 pub fn ServerTabs() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let tab = move |view: View, text: String, title: String| {
-        let current = move || (ctx.view.get() == view).then_some("page");
+        let current = move || (ctx.nav().view().get() == view).then_some("page");
         view! {
             <button
                 type="button"
@@ -24,10 +24,10 @@ pub fn ServerTabs() -> impl IntoView {
     view! {
         <nav class="server-tabs" aria-label="Servers">
             <For
-                each=move || ctx.servers.with(|all| tab_texts(all))
+                each=move || ctx.servers().with(|all| tab_texts(all))
                 key=|(s, text)| (s.id, text.clone())
                 children=move |(s, text)| {
-                    let title = format!("{} — signed in as {}", s.label(), s.conn.display_name);
+                    let title = format!("{} — signed in as {}", s.conn.label(), s.conn.display_name);
                     tab(View::Server(s.id), text, title)
                 }
             />

@@ -34,9 +34,10 @@ pub fn TwoFactorDialog() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     // One form per asking server: the next server's question starts afresh.
     let asker = Memo::new(move |_| {
-        ctx.prompt
+        ctx.prompts()
+            .prompt()
             .with(|p| p.is_some())
-            .then(|| ctx.prompt_from.with(|f| f.as_ref().map(|f| f.gate)))
+            .then(|| ctx.prompts().source().with(|f| f.as_ref().map(|f| f.gate)))
     });
     move || asker.get().map(|_| view! { <TwoFactorForm /> })
 }
@@ -45,22 +46,27 @@ pub fn TwoFactorDialog() -> impl IntoView {
 fn TwoFactorForm() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let asked = ctx
-        .prompt
+        .prompts()
+        .prompt()
         .with_untracked(|p| p.as_ref().map(|p| p.challenge.method.clone()))
         .unwrap_or_default();
     let method = RwSignal::new(asked);
     let code = RwSignal::new(String::new());
-    let prompt = move || ctx.prompt.get().unwrap_or_default();
+    let prompt = move || ctx.prompts().prompt().get().unwrap_or_default();
     let methods = move || {
-        ctx.prompt.with(|p| {
+        ctx.prompts().prompt().with(|p| {
             p.as_ref()
                 .map(|p| p.challenge.methods())
                 .unwrap_or_default()
         })
     };
-    let busy = move || ctx.prompt.with(|p| p.as_ref().is_some_and(|p| p.busy));
+    let busy = move || {
+        ctx.prompts()
+            .prompt()
+            .with(|p| p.as_ref().is_some_and(|p| p.busy))
+    };
     let is_password = move || method.get() == "password";
-    let gate = move || ctx.dialog_gate();
+    let gate = move || ctx.prompts().dialog_gate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = code.get_untracked();
@@ -91,7 +97,8 @@ fn TwoFactorForm() -> impl IntoView {
     let input: NodeRef<leptos::html::Input> = NodeRef::new();
     Effect::new(move |_| {
         let refused = ctx
-            .prompt
+            .prompts()
+            .prompt()
             .with(|p| p.as_ref().is_some_and(|p| p.error.is_some() && !p.busy));
         if refused {
             if let Some(i) = input.get_untracked() {
@@ -104,7 +111,7 @@ fn TwoFactorForm() -> impl IntoView {
             <form class="dialog-body" on:submit=submit>
                 <h2 id="tfa-title">"Two-factor verification"</h2>
                 {move || {
-                    ctx.prompt_from
+                    ctx.prompts().source()
                         .get()
                         .map(|from| view! { <p class="tfa-server">"Asked by " <strong>{from.label}</strong></p> })
                 }}

@@ -18,9 +18,11 @@ pub type SendFn = Rc<dyn Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawRes
 pub type SleepFn = Rc<dyn Fn(f64) -> LocalBoxFuture<'static, ()>>;
 /// How a backend reads an answer: `Ok` for a success, else its error.
 pub type ClassifyFn = Rc<dyn Fn(&ApiRequest, &RawResponse) -> Result<(), ApiError>>;
-/// Renews the connection's token after a 401 (its backend's refresh call),
-/// so that what is sent next carries the new one.
-pub type RenewFn = Rc<dyn Fn() -> LocalBoxFuture<'static, Result<(), ApiError>>>;
+/// Renews the connection's credential (its backend's refresh call): the
+/// auth headers what is sent next carries.
+pub type RenewFn = Rc<dyn Fn() -> LocalBoxFuture<'static, Result<AuthHeaders, ApiError>>>;
+/// A credential's headers.
+pub type AuthHeaders = Vec<(String, String)>;
 
 pub use super::request::REQUEST_TIMEOUT_MS;
 
@@ -41,6 +43,19 @@ pub const TRANSIENT_RETRIES: [f64; 2] = [1_000.0, 3_000.0];
 #[derive(Clone)]
 pub struct Stopper(std::rc::Weak<RefCell<Vec<oneshot::Sender<()>>>>);
 
+impl PartialEq for Stopper {
+    /// The same transport's.
+    fn eq(&self, other: &Self) -> bool {
+        std::rc::Weak::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for Stopper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Stopper")
+    }
+}
+
 impl Stopper {
     pub fn stop(&self) {
         if let Some(w) = self.0.upgrade() {
@@ -52,11 +67,13 @@ impl Stopper {
 }
 
 /// Rate-limit notifications for the countdown banner.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum RateLimitEvent {
-    /// Waiting until this epoch-ms instant.
+    /// Waiting until this epoch-ms instant; `stop` ends the wait (the
+    /// banner's Stop).
     Waiting {
         until_ms: f64,
+        stop: Stopper,
     },
     Resumed,
 }
@@ -110,9 +127,12 @@ pub struct Transport {
     renewals: Rc<Cell<u64>>,
     /// The protocol the server's last answer that named one came over.
     protocol: Rc<RefCell<Option<String>>>,
+    /// The connection's auth headers, as they are at each send (a renewal
+    /// replaces them).
+    auth: Rc<RefCell<Vec<(String, String)>>>,
 }
 
-type Renewal = futures::future::Shared<LocalBoxFuture<'static, Result<(), ApiError>>>;
+type Renewal = futures::future::Shared<LocalBoxFuture<'static, Result<AuthHeaders, ApiError>>>;
 
 impl Transport {
     pub fn new(
@@ -132,6 +152,32 @@ impl Transport {
             renewing: Rc::default(),
             renewals: Rc::default(),
             protocol: Rc::default(),
+            auth: Rc::default(),
+        }
+    }
+
+    /// The headers every later request carries (a connection's credential;
+    /// none at sign-in).
+    pub fn set_auth(&self, headers: Vec<(String, String)>) {
+        *self.auth.borrow_mut() = headers;
+    }
+
+    /// `req` with the connection's auth headers first.
+    fn signed(&self, mut req: ApiRequest) -> ApiRequest {
+        let auth = self.auth.borrow();
+        if !auth.is_empty() {
+            req.headers.splice(0..0, auth.iter().cloned());
+        }
+        req
+    }
+
+    /// Renews the credential now (its expiry is near), shared with any
+    /// renewal under way; `Ok` when there is nothing to renew with.
+    pub async fn renew_now(&self) -> Result<(), ApiError> {
+        let renew = self.renew.borrow().clone();
+        match renew {
+            Some(renew) => self.renewed(renew).await,
+            None => Ok(()),
         }
     }
 
@@ -161,10 +207,14 @@ impl Transport {
             }
         };
         let out = renewal.await;
-        if self.renewing.borrow_mut().take().is_some() && out.is_ok() {
-            self.renewals.set(self.renewals.get() + 1);
+        // The first to see it done counts it and signs with it.
+        if self.renewing.borrow_mut().take().is_some() {
+            if let Ok(headers) = &out {
+                self.renewals.set(self.renewals.get() + 1);
+                self.set_auth(headers.clone());
+            }
         }
-        out
+        out.map(|_| ())
     }
 
     /// The admin's Stop on a rate-limit wait: every request waiting out
@@ -195,10 +245,11 @@ impl Transport {
         self.open.get()
     }
 
-    /// Sends once, bypassing the gate and rate-limit waits, even after
-    /// [`Transport::close`]: for the sign-out call that ends the token.
+    /// Sends once with the connection's credential, bypassing the gate and
+    /// rate-limit waits, even after [`Transport::close`]: for the sign-out
+    /// call that ends the token.
     pub async fn send_raw(&self, req: ApiRequest) -> Result<RawResponse, ApiError> {
-        (self.io.send)(req).await
+        (self.io.send)(self.signed(req)).await
     }
 
     /// Sends `req` and returns its successful answer. Asks for a second factor
@@ -349,7 +400,7 @@ impl Transport {
             if req.is_stopped() {
                 return Err(ApiError::BatchStopped);
             }
-            let sent = (self.io.send)(req.with_code(code)).await;
+            let sent = (self.io.send)(self.signed(req.with_code(code))).await;
             if let Ok(RawResponse {
                 protocol: Some(p), ..
             }) = &sent
@@ -421,6 +472,7 @@ impl Transport {
     ) -> Result<(), ApiError> {
         (self.on_rate_limit)(RateLimitEvent::Waiting {
             until_ms: now + delay,
+            stop: self.stopper(),
         });
         let (tx, rx) = oneshot::channel();
         self.waits.borrow_mut().push(tx);
@@ -471,29 +523,23 @@ pub mod browser {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
 
-    /// A connection's auth headers, shared with the one place that may
-    /// change them (a token renewal).
-    pub type Auth = Rc<RefCell<Vec<(String, String)>>>;
-
-    /// Fetch, timers and clock of this browser, sending to `base` with the
-    /// connection's auth headers (as they are at each send).
-    pub fn io(base: String, auth: Auth) -> Io {
+    /// Fetch, timers and clock of this browser, sending to `base`.
+    pub fn io(base: String) -> Io {
         Io {
-            send: fetch_sender(base, auth),
+            send: fetch_sender(base),
             sleep: Rc::new(|ms: f64| Box::pin(sleep(ms))),
             now: Rc::new(js_sys::Date::now),
         }
     }
 
-    /// Sends through `fetch` against `base` with the connection's auth
-    /// headers; each answer says the protocol it came over, once known.
-    pub fn fetch_sender(base: String, auth: Auth) -> SendFn {
+    /// Sends through `fetch` against `base` (the request carries its own
+    /// headers); each answer says the protocol it came over, once known.
+    pub fn fetch_sender(base: String) -> SendFn {
         let base = Rc::new(base);
         let learnt = Rc::new(Learnt::default());
         Rc::new(move |req: ApiRequest| {
             let (base, learnt) = (base.clone(), learnt.clone());
-            let auth = auth.borrow().clone();
-            Box::pin(async move { fetch(&base, &auth, &req, &learnt).await })
+            Box::pin(async move { fetch(&base, &req, &learnt).await })
         })
     }
 
@@ -518,12 +564,7 @@ pub mod browser {
         }
     }
 
-    async fn fetch(
-        base: &str,
-        auth: &[(String, String)],
-        req: &ApiRequest,
-        learnt: &Learnt,
-    ) -> Result<RawResponse, ApiError> {
+    async fn fetch(base: &str, req: &ApiRequest, learnt: &Learnt) -> Result<RawResponse, ApiError> {
         let url = absolute(&req.url(base));
         let sent_two_factor = req
             .code_carrier
@@ -573,7 +614,7 @@ pub mod browser {
         };
         let headers = web_sys::Headers::new().map_err(|_| network(&url))?;
         let _ = headers.set("Accept", "application/json");
-        for (k, v) in auth.iter().chain(req.headers.iter()) {
+        for (k, v) in &req.headers {
             // A header value the browser refuses (e.g. a newline pasted into
             // a token) must not panic: report it as the bad request it is.
             headers.set(k, v).map_err(|_| ApiError::BadResponse {
@@ -1089,7 +1130,8 @@ mod tests {
         assert_eq!(
             events.borrow()[0],
             RateLimitEvent::Waiting {
-                until_ms: NOW + 3000.0
+                until_ms: NOW + 3000.0,
+                stop: t.stopper(),
             }
         );
         let always = Rc::new(Fake {
@@ -1133,7 +1175,8 @@ mod tests {
             assert_eq!(
                 events.borrow()[0],
                 RateLimitEvent::Waiting {
-                    until_ms: NOW + want
+                    until_ms: NOW + want,
+                    stop: t.stopper(),
                 },
                 "the wait shown is the one waited"
             );
@@ -1321,7 +1364,8 @@ mod tests {
         assert_eq!(
             events.borrow()[0],
             RateLimitEvent::Waiting {
-                until_ms: NOW + 1_800_000.0
+                until_ms: NOW + 1_800_000.0,
+                stop: t.stopper(),
             },
             "half an hour is shown as it is, never shortened"
         );
@@ -1424,8 +1468,10 @@ mod tests {
         let t_ok = token_ok.clone();
         let fake = Rc::new(Fake {
             log: RefCell::new(vec![]),
-            answer: Box::new(move |_, _| {
-                if t_ok.get() {
+            answer: Box::new(move |r, _| {
+                // Only the renewed token works, and only once it is valid.
+                let signed = r.headers.first().map(|h| h.1.as_str()) == Some("Bearer new");
+                if t_ok.get() && signed {
                     resp(200, r#"{"success":true}"#)
                 } else {
                     resp(401, r#"{"status":"error","message":"token expired"}"#)
@@ -1477,7 +1523,7 @@ mod tests {
             Box::pin(async move {
                 YieldOnce(false).await;
                 ok.set(true);
-                Ok(())
+                Ok(vec![("Authorization".into(), "Bearer new".into())])
             })
         }));
         fake.log.borrow_mut().clear();
@@ -1488,10 +1534,18 @@ mod tests {
         assert!(results.iter().all(Result::is_ok), "{results:?}");
         assert_eq!(renewals.get(), 1, "one renewal for all");
         assert_eq!(fake.log.borrow().len(), 6, "each sent once more, no loop");
+        assert!(
+            fake.log.borrow()[3..]
+                .iter()
+                .all(|r| r.headers == [("Authorization".to_string(), "Bearer new".to_string())]),
+            "sent again signed with the renewed credential, once"
+        );
         // A renewal that does not help: the retry's 401 stands, no loop.
         token_ok.set(false);
         let t = rig(fake.clone());
-        t.set_renew(Rc::new(|| Box::pin(async { Ok(()) })));
+        t.set_renew(Rc::new(|| {
+            Box::pin(async { Ok(vec![("Authorization".into(), "Bearer new".into())]) })
+        }));
         fake.log.borrow_mut().clear();
         assert!(futures::executor::block_on(t.call(&req("y"))).is_err());
         assert_eq!(fake.log.borrow().len(), 2);

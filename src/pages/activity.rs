@@ -55,11 +55,11 @@ pub fn ActivityPage() -> impl IntoView {
     let shown = RwSignal::new(STEP);
     let confirming = RwSignal::new(false);
     let filter = RwSignal::new(String::new());
-    let total = Memo::new(move |_| ctx.audit.with(|a| a.len()));
+    let total = Memo::new(move |_| ctx.activity().log().with(|a| a.len()));
     // The entries the filter keeps (indices, newest first).
     let kept = Memo::new(move |_| {
         let q = lower(filter.get().trim());
-        ctx.audit.with(|a| {
+        ctx.activity().log().with(|a| {
             a.entries
                 .iter()
                 .enumerate()
@@ -69,8 +69,8 @@ pub fn ActivityPage() -> impl IntoView {
         })
     });
     let interrupted = Memo::new(move |_| {
-        let running = ctx.running();
-        ctx.audit.with(|a| {
+        let running = ctx.activity().running();
+        ctx.activity().log().with(|a| {
             a.interrupted(&running)
                 .into_iter()
                 .filter_map(|batch| {
@@ -104,7 +104,7 @@ pub fn ActivityPage() -> impl IntoView {
         })
     });
     let summary = move || {
-        ctx.audit.with(|a| {
+        ctx.activity().log().with(|a| {
             let count = |k: &str| a.entries.iter().filter(|e| e.outcome.key() == k).count();
             let checked = |prefix: &str| a.entries.iter().filter(|e| e.verified.starts_with(prefix)).count();
             format!(
@@ -121,7 +121,7 @@ pub fn ActivityPage() -> impl IntoView {
         })
     };
     let export = move |json: bool| {
-        let (text, n, hosts) = ctx.audit.with_untracked(|a| {
+        let (text, n, hosts) = ctx.activity().log().with_untracked(|a| {
             let part = crate::audit::AuditLog {
                 entries: kept
                     .get_untracked()
@@ -158,8 +158,8 @@ pub fn ActivityPage() -> impl IntoView {
         }
     };
     let rows = move || {
-        let running = ctx.running();
-        ctx.audit.with(|a| {
+        let running = ctx.activity().running();
+        ctx.activity().log().with(|a| {
             kept.get()
                 .into_iter()
                 .take(shown.get())
@@ -249,7 +249,7 @@ pub fn ActivityPage() -> impl IntoView {
             <div class="page-head">
                 <h1 id="activity-title">"Activity"</h1>
                 <p class="muted summary">{summary}</p>
-                <Show when=move || ctx.servers.with(Vec::is_empty)>
+                <Show when=move || ctx.servers().with(Vec::is_empty)>
                     <button type="button" class="btn" on:click=move |_| ctx.show(View::AddServer)>
                         "Back to Connect"
                     </button>
@@ -267,7 +267,7 @@ pub fn ActivityPage() -> impl IntoView {
                                         view! {
                                             <li>
                                                 <span>{text}</span>
-                                                <button type="button" class="btn btn-small" on:click=move |_| ctx.check_interrupted(&batch)>
+                                                <button type="button" class="btn btn-small" on:click=move |_| ctx.activity().check_interrupted(&batch, &untrack(|| ctx.each_server()))>
                                                     "Check against the server"
                                                 </button>
                                             </li>
@@ -337,7 +337,7 @@ pub fn ActivityPage() -> impl IntoView {
                     spec=crate::confirm::clear_activity(total.get_untracked())
                     on_confirm=move |_| {
                         confirming.set(false);
-                        ctx.clear_audit();
+                        ctx.activity().clear();
                         ctx.status("The activity record was cleared.");
                     }
                     on_cancel=move |_| confirming.set(false)

@@ -1,42 +1,59 @@
-//! The Connect screen: pick a backend and server, sign in, confirm who we are.
+//! The Connect screen: pick a backend and server, sign in the way that
+//! backend declares ([`crate::backends::SignInMethod`]), confirm who we are.
 
-use crate::backends::BackendKind;
-use crate::backends::Settings;
+use crate::backends::{BackendKind, InputKind, SignInMethod, Typed};
 use crate::components::choice::Choice;
 use crate::components::text_field::TextField;
 use crate::context::{AppCtx, PresetStep, View};
-use crate::sign_in::{connect, AuthMode, Form};
+use crate::server::connect::{sign_in, Form};
 use leptos::prelude::*;
+
+/// What `kind`'s sign-in fields hold to start with (their defaults).
+fn defaults(kind: BackendKind) -> Typed {
+    let mut t = Typed::default();
+    for m in kind.backend().sign_in_methods() {
+        for i in m.inputs.iter().filter(|i| !i.default.is_empty()) {
+            t.set(i.key, i.default.to_string());
+        }
+    }
+    t
+}
 
 #[component]
 pub fn ConnectPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
+    let nav = ctx.nav();
     let kind = RwSignal::new(BackendKind::RocketChat);
     let base = RwSignal::new(String::new());
-    let mode = RwSignal::new(AuthMode::Token);
-    // The backend's settings as typed (Rocket.Chat's User ID, …).
-    let settings = RwSignal::new(Settings::default());
-    let token = RwSignal::new(String::new());
-    let username = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
+    // The chosen sign-in method (its key), and every field as typed.
+    let method = RwSignal::new(kind.get_untracked().backend().sign_in_methods()[0].key);
+    let typed = RwSignal::new(defaults(kind.get_untracked()));
+    let choose = move |k: BackendKind| {
+        kind.set(k);
+        method.set(k.backend().sign_in_methods()[0].key);
+        // Nothing typed for one server is sent to another.
+        typed.set(defaults(k));
+    };
     let remember = RwSignal::new(false);
     // How long a remembered credential is kept: 8 h (a working day) unless
     // the admin chooses otherwise.
     let remember_hours = RwSignal::new(8u32);
 
-    let presets = LocalResource::new(crate::sign_in::presets);
+    let presets = LocalResource::new(crate::connection::fetch_presets);
 
     // A several-server preset under way: this form is for its next server.
-    let step = ctx.preset_step.get_untracked();
-    if let Some(t) = step.as_ref().and_then(PresetStep::target) {
-        kind.set(t.kind);
+    if let Some(t) = nav
+        .preset()
+        .get_untracked()
+        .as_ref()
+        .and_then(PresetStep::target)
+    {
+        choose(t.kind);
         base.set(t.base_url.clone());
     }
     // Connected (or skipped): on to the preset's next server, if any.
     let advance = move || {
-        let next = ctx.preset_step.get_untracked().and_then(|s| s.next());
-        let more = next.is_some();
-        ctx.preset_step.set(next);
+        let more = nav.advance_preset();
         if more {
             ctx.show(View::AddServer);
         }
@@ -46,7 +63,7 @@ pub fn ConnectPage() -> impl IntoView {
     let action = Action::new_local(move |f: &Form| {
         let f = f.clone();
         async move {
-            match connect(ctx, f).await {
+            match sign_in(&f, &|b: &str| ctx.wiring(f.kind, b, None)).await {
                 Ok(conn) => {
                     ctx.sign_in(conn);
                     advance();
@@ -64,58 +81,80 @@ pub fn ConnectPage() -> impl IntoView {
             action.value().get().flatten()
         }
     };
+    // The method chosen, as the backend declares it.
+    let current = move || -> &'static SignInMethod {
+        let all = kind.get().backend().sign_in_methods();
+        all.iter()
+            .find(|m| m.key == method.get())
+            .unwrap_or(&all[0])
+    };
     // "https:// was added", once the admin typed an address without a scheme.
     let scheme_added = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (typed, added) = crate::connection::Connection::with_scheme(&base.get_untracked());
+        let (with_scheme, added) =
+            crate::connection::Connection::with_scheme(&base.get_untracked());
         if added {
-            base.set(typed);
+            base.set(with_scheme);
         }
         scheme_added.set(added);
+        let m = untrack(current);
         let f = Form {
             kind: kind.get_untracked(),
             base: base.get_untracked(),
-            mode: mode.get_untracked(),
-            settings: settings.get_untracked(),
-            token: token.get_untracked(),
-            username: username.get_untracked(),
-            password: password.get_untracked(),
+            method: m.key.to_string(),
+            typed: typed.get_untracked(),
             remember_hours: remember
                 .get_untracked()
                 .then(|| remember_hours.get_untracked()),
         };
-        // The password is only needed for this one login call.
-        password.set(String::new());
+        // A password or client secret is only needed for this one sign-in.
+        if m.obtains_token {
+            for i in m.inputs.iter().filter(|i| i.kind == InputKind::Secret) {
+                typed.update(|t| t.set(i.key, String::new()));
+            }
+        }
         action.dispatch(f);
     };
     let pending = action.pending();
-    // What the chosen backend asks for.
-    let creds = move || kind.get().backend().credentials();
-    let uses_password = move || creds().password_login && mode.get() == AuthMode::Password;
-
-    let text_field = move |label: &'static str,
-                           value: RwSignal<String>,
-                           kind: &'static str,
-                           autocomplete: &'static str| {
+    let server_hint = move || kind.get().backend().server_hint();
+    let fields = move || {
+        let m = current();
+        let inputs = m
+            .inputs
+            .iter()
+            .map(|i| {
+                let key = i.key;
+                let (input_type, autocomplete) = match i.kind {
+                    InputKind::Setting => ("text", "off"),
+                    InputKind::Username => ("text", "username"),
+                    InputKind::Secret if key == "password" => ("password", "current-password"),
+                    InputKind::Secret => ("password", "off"),
+                };
+                view! {
+                    <TextField
+                        label=i.label
+                        value=Signal::derive(move || typed.with(|t| t.get(key).to_string()))
+                        on_input=move |v: String| typed.update(|t| t.set(key, v))
+                        kind=input_type
+                        autocomplete=autocomplete
+                    />
+                }
+            })
+            .collect_view();
         view! {
-            <TextField
-                label=label
-                value=value
-                on_input=move |v| value.set(v)
-                kind=kind
-                autocomplete=autocomplete
-            />
+            {inputs}
+            {(!m.hint.is_empty()).then(|| view! { <p class="hint">{m.hint}</p> })}
         }
     };
 
     view! {
         <section class="connect">
             <h1>
-                {move || if ctx.servers.with(Vec::is_empty) { "Connect to a server" } else { "Add a server" }}
+                {move || if ctx.servers().with(Vec::is_empty) { "Connect to a server" } else { "Add a server" }}
             </h1>
             {move || {
-                ctx.preset_step
+                nav.preset()
                     .get()
                     .map(|st| {
                         let what = st
@@ -130,8 +169,8 @@ pub fn ConnectPage() -> impl IntoView {
                                 </p>
                                 <button type="button" class="btn btn-quiet" on:click=move |_| {
                                     if !advance() {
-                                        ctx.preset_step.set(None);
-                                        if let Some(id) = ctx.servers.with_untracked(|s| s.last().map(|s| s.id)) {
+                                        nav.set_preset(None);
+                                        if let Some(id) = ctx.servers().with_untracked(|s| s.last().map(|s| s.id)) {
                                             ctx.show(View::Server(id));
                                         }
                                     }
@@ -145,7 +184,7 @@ pub fn ConnectPage() -> impl IntoView {
             <p class="muted">
                 "sessiondeck lists every active login session on a server you run and ends the ones that must end. It talks to the server's own session API straight from this browser."
             </p>
-            <Show when=move || ctx.servers.with(Vec::is_empty) && ctx.audit.with(|a| !a.is_empty())>
+            <Show when=move || ctx.servers().with(Vec::is_empty) && ctx.activity().log().with(|a| !a.is_empty())>
                 <p>
                     <button type="button" class="btn btn-quiet" on:click=move |_| ctx.show(View::Activity)>
                         "Open the activity record"
@@ -154,7 +193,7 @@ pub fn ConnectPage() -> impl IntoView {
                 </p>
             </Show>
             {move || {
-                ctx.signout_reason
+                ctx.signout_reason()
                     .get()
                     .map(|r| view! { <p role="alert" class="form-error">{r}</p> })
             }}
@@ -172,11 +211,11 @@ pub fn ConnectPage() -> impl IntoView {
                                         if let Some(p) = v.parse::<usize>().ok().and_then(|i| options.get(i)) {
                                             let step = PresetStep { preset: p.clone(), at: 0 };
                                             if let Some(t) = step.target() {
-                                                kind.set(t.kind);
+                                                choose(t.kind);
                                                 base.set(t.base_url.clone());
                                             }
                                             // Several servers: connected one after another.
-                                            ctx.preset_step.set((p.servers.len() > 1).then_some(step));
+                                            nav.set_preset((p.servers.len() > 1).then_some(step));
                                         }
                                     }>
                                         <option value="">"Choose a preset…"</option>
@@ -196,7 +235,7 @@ pub fn ConnectPage() -> impl IntoView {
                         prop:value=move || kind.get().backend().key()
                         on:change=move |ev| {
                             if let Some(k) = BackendKind::from_key(&event_target_value(&ev)) {
-                                kind.set(k)
+                                choose(k)
                             }
                         }
                     >
@@ -230,56 +269,36 @@ pub fn ConnectPage() -> impl IntoView {
                             </p>
                         })
                 }}
-                {move || creds().server_hint.map(|h| view! { <p class="hint">{h}</p> })}
-                <Show when=move || creds().password_login>
-                    <fieldset class="field segmented">
-                        <legend>"Sign in with"</legend>
-                        {[
-                            (AuthMode::Token, "Personal access token"),
-                            (AuthMode::Password, "Username and password"),
-                        ]
-                            .map(|(m, text)| {
-                                view! {
-                                    <label>
-                                        <input
-                                            type="radio"
-                                            name="auth-mode"
-                                            prop:checked=move || mode.get() == m
-                                            on:change=move |_| mode.set(m)
-                                        />
-                                        {text}
-                                    </label>
-                                }
-                            })}
-                    </fieldset>
-                </Show>
-                <Show
-                    when=uses_password
-                    fallback=move || {
-                        let c = creds();
-                        view! {
-                            {c
-                                .settings
-                                .iter()
-                                .map(|st| {
-                                    let key = st.key;
-                                    view! {
-                                        <TextField
-                                            label=st.label
-                                            value=Signal::derive(move || settings.with(|s| s.get(key).to_string()))
-                                            on_input=move |v: String| settings.update(|s| s.set(key, v))
-                                        />
-                                    }
-                                })
-                                .collect_view()}
-                            {text_field(c.token_label, token, "password", "off")}
-                            {(!c.hint.is_empty()).then(|| view! { <p class="hint">{c.hint}</p> })}
-                        }
-                    }
-                >
-                    {text_field("Username", username, "text", "username")}
-                    {text_field("Password", password, "password", "current-password")}
-                </Show>
+                {move || server_hint().map(|h| view! { <p class="hint">{h}</p> })}
+                {move || {
+                    let all = kind.get().backend().sign_in_methods();
+                    (all.len() > 1)
+                        .then(|| {
+                            view! {
+                                <fieldset class="field segmented">
+                                    <legend>"Sign in with"</legend>
+                                    {all
+                                        .iter()
+                                        .map(|m| {
+                                            let key = m.key;
+                                            view! {
+                                                <label>
+                                                    <input
+                                                        type="radio"
+                                                        name="auth-mode"
+                                                        prop:checked=move || method.get() == key
+                                                        on:change=move |_| method.set(key)
+                                                    />
+                                                    {m.label}
+                                                </label>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </fieldset>
+                            }
+                        })
+                }}
+                {fields}
                 <label class="check">
                     <input
                         type="checkbox"

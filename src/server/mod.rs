@@ -10,6 +10,7 @@
 //! a revoke during a load, Stop, 401, 429 — is tested natively
 //! (`tests/server.rs`) with the same fake calls the backend tests use.
 
+pub mod connect;
 mod loading;
 mod revoking;
 
@@ -118,6 +119,9 @@ pub struct Server {
     /// The user ID of the account signed in, where it is known: its
     /// sessions are marked "your account".
     admin_user_id: StoredValue<Option<String>>,
+    /// The connection's settings (never a secret): what realm-wide words
+    /// name.
+    settings: StoredValue<crate::backends::Settings>,
     link: StoredValue<Link, LocalStorage>,
     host: StoredValue<Rc<dyn Host>, LocalStorage>,
     scope: RwSignal<Scope>,
@@ -181,6 +185,8 @@ pub struct ServerIdentity {
     pub own_in_token: Option<String>,
     /// The signed-in account's user ID, where known.
     pub admin_user_id: Option<String>,
+    /// The connection's settings (a realm; never a secret).
+    pub settings: crate::backends::Settings,
 }
 
 impl Server {
@@ -197,6 +203,7 @@ impl Server {
             admin: StoredValue::new(who.admin),
             own_in_token: StoredValue::new(who.own_in_token),
             admin_user_id: StoredValue::new(who.admin_user_id),
+            settings: StoredValue::new(who.settings),
             link: StoredValue::new_local(link),
             host: StoredValue::new_local(host),
             scope: RwSignal::new(backend.first_scope()),
@@ -234,6 +241,13 @@ impl Server {
     }
 
     /// Kind and address: equal for two accounts on one server.
+    /// What "Revoke all sessions" is called and says here.
+    pub fn all_text(self) -> crate::backends::AllText {
+        let listed = self.list.with_untracked(|l| l.len());
+        self.settings
+            .with_value(|s| self.backend.all_text(listed, s))
+    }
+
     pub fn address(self) -> String {
         self.address.get_value()
     }

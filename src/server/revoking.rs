@@ -231,10 +231,9 @@ impl Server {
     }
 
     pub fn ask_all(self) {
-        let listed = self.list.with_untracked(|l| l.len());
         self.ask(
             Action::All,
-            confirm::all(listed),
+            confirm::all(self.all_text()).on_server(&self.label()),
             Purpose::new("all sessions", ""),
         );
     }

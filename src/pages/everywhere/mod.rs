@@ -13,7 +13,7 @@ use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::criteria_fields::CriteriaFields;
 use crate::components::text_field::TextField;
 use crate::confirm::{self, ConfirmSpec};
-use crate::context::{AppCtx, ServerId};
+use crate::context::AppCtx;
 use crate::everywhere::{
     calls_in_words, dedupe, distinct_people, not_found_note, people, people_named,
     shared_exact_note, with_accounts, Found, Person, SweepQuery,
@@ -22,6 +22,7 @@ use crate::list::Criteria;
 use crate::pages::sessions::RevocationReport;
 use crate::plural::counted;
 use crate::server::Server;
+use crate::server::ServerId;
 use leptos::prelude::*;
 use server_preview::ServerPreview;
 use std::collections::{HashMap, HashSet};
@@ -404,7 +405,7 @@ pub fn EverywherePage() -> impl IntoView {
                             .into_iter()
                             .map(|s| s.list().with(|l| l.len()))
                             .sum();
-                        format!("{} loaded on {}", counted(n, "session"), counted(ctx.servers.with(Vec::len), "server"))
+                        format!("{} loaded on {}", counted(n, "session"), counted(ctx.servers().with(Vec::len), "server"))
                     }}
                 </p>
                 <button type="button" class="btn refresh-all" on:click=refresh_all>

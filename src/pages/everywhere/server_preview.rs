@@ -1,10 +1,10 @@
 //! One server's part of the Everywhere preview, and how its line reads
 //! (plain Rust, tested natively).
 
-use crate::context::ServerId;
 use crate::everywhere::{calls_in_words, Found, Person};
 use crate::plural::counted;
 use crate::revoke::Action;
+use crate::server::ServerId;
 
 /// One server's part of the preview.
 #[derive(Clone, Debug, PartialEq)]

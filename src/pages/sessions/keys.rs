@@ -3,7 +3,7 @@
 
 use super::screen::Screen;
 use crate::browser;
-use crate::context::ServerId;
+use crate::server::ServerId;
 use leptos::prelude::*;
 
 /// What a key asks for.

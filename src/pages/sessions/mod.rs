@@ -146,7 +146,7 @@ pub fn SessionsPage(server: Server, #[prop(into)] active: Signal<bool>) -> impl 
                     class="btn btn-quiet disconnect"
                     aria-label=move || {
                         // Renamed when a second account on this server joins.
-                        ctx.servers.track();
+                        ctx.servers().track();
                         format!("Disconnect from {}", server.label())
                     }
                     on:click=move |_| ctx.disconnect_everywhere(id, None)

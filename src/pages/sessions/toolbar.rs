@@ -62,7 +62,7 @@ pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
                     title=refused
                     on:click=move |_| server.ask_all()
                 >
-                    "Revoke all sessions"
+                    {move || server.all_text().button}
                 </button>
             </Show>
             {move || refused().map(|why| view! { <span class="muted refused">{why}</span> })}
