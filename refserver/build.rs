@@ -18,7 +18,7 @@ fn main() {
             (path.extension()? == "rs" && stem != "mod").then_some(stem)
         })
         .collect();
-    // A fixed order: the seeded data comes from one random stream.
+    // A fixed order (the banner's); each API seeds from its own stream.
     names.sort();
     let mut out = String::new();
     for n in &names {

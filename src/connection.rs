@@ -290,15 +290,19 @@ impl Connection {
     }
 }
 
-/// One server of a preset: which API, where.
+/// One server of a preset: which API, where, and the settings its
+/// sign-in is filled with (a realm; never a secret).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
     pub kind: BackendKind,
     pub base_url: String,
+    pub settings: Settings,
 }
 
 /// A ready-made choice on the Connect screen, from `config.json` next to
-/// `index.html`: `{"presets": [{"name", "backend", "serverUrl"}]}`, or one
+/// `index.html`: `{"presets": [{"name", "backend", "serverUrl",
+/// "settings"?}]}` (`settings`: the backend's non-secret sign-in fields,
+/// e.g. `{"realm": "demo"}`; any other key is ignored), or one
 /// naming several servers, connected one after another:
 /// `{"name", "servers": [{"backend", "serverUrl"}, …]}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -317,9 +321,28 @@ pub fn parse_presets(body: &str) -> Vec<Preset> {
     let target = |p: &Value| -> Option<Target> {
         let kind = BackendKind::from_key(p.get("backend")?.as_str()?)?;
         let base_url = p.get("serverUrl").and_then(|u| u.as_str()).unwrap_or("");
+        // Only settings some sign-in method of this backend has: a preset
+        // never fills in a secret.
+        let known = |k: &str| {
+            kind.backend()
+                .sign_in_methods()
+                .iter()
+                .any(|m| m.settings().any(|i| i.key == k))
+        };
+        let settings = p
+            .get("settings")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter(|(k, _)| known(k))
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.chars().take(200).collect())))
+                    .collect()
+            })
+            .unwrap_or_default();
         Some(Target {
             kind,
             base_url: Connection::normalise_base(base_url).ok()?,
+            settings: Settings(settings),
         })
     };
     v.get("presets")
@@ -774,6 +797,14 @@ mod tests {
         assert_eq!(p[1].servers[0].kind, BackendKind::Henshin);
         assert_eq!(p[1].servers[0].base_url, "");
         assert!(parse_presets("<html>").is_empty());
+        // Settings a sign-in of that backend has are filled in; a secret never.
+        let kc = parse_presets(
+            r#"{"presets":[{"name":"IdP","backend":"keycloak","settings":{"realm":"demo","client_secret":"x","token":"t"}}]}"#,
+        );
+        assert_eq!(
+            kc[0].servers[0].settings,
+            Settings(vec![("realm".into(), "demo".into())])
+        );
         // Several servers in one preset; a bad one is skipped, an empty
         // preset too.
         let p = parse_presets(
@@ -792,11 +823,13 @@ mod tests {
             [
                 Target {
                     kind: BackendKind::RocketChat,
-                    base_url: String::new()
+                    base_url: String::new(),
+                    settings: Settings::default(),
                 },
                 Target {
                     kind: BackendKind::DocSpace,
-                    base_url: "https://docs.example".into()
+                    base_url: "https://docs.example".into(),
+                    settings: Settings::default(),
                 },
             ]
         );

@@ -511,6 +511,86 @@ pub fn dedupe(
         .count();
 }
 
+/// What a server's people search answered for what was typed: its
+/// accounts, or why it failed; `None` while it has not answered (or the
+/// server has none).
+pub type Searched = Option<Result<Vec<crate::backends::Account>, String>>;
+
+/// The distinct people `typed` names on one server (`label`) — from its
+/// loaded `sessions` and, where it has a people search (`searches`), what
+/// that answered — and what to say when no one is found there.
+pub fn people_on(
+    label: &str,
+    sessions: &[Session],
+    typed: &str,
+    searches: bool,
+    answer: Searched,
+) -> (Vec<Person>, Option<String>) {
+    let listed = people(sessions, typed);
+    match answer {
+        Some(Ok(accounts)) => {
+            let all = with_accounts(sessions, listed, &accounts, typed);
+            let note = not_found_note(label, sessions, typed, &all);
+            (all, note)
+        }
+        Some(Err(e)) if listed.is_empty() => (
+            listed,
+            Some(format!(
+                "{label}: the people search failed, so a login or e-mail cannot be found here: {e}"
+            )),
+        ),
+        None if searches && listed.is_empty() && !typed.trim().is_empty() => (
+            listed,
+            Some(format!(
+                "{label}: looking the name up in its people search…"
+            )),
+        ),
+        _ => {
+            let note = not_found_note(label, sessions, typed, &listed);
+            (listed, note)
+        }
+    }
+}
+
+/// One server's part of a sweep: which of its `sessions` it ends (none
+/// while `refused`, i.e. its own session is not known; a session already
+/// taken through another connection to the same `address` is left out,
+/// see [`dedupe`]), the calls that end exactly those, and each of the
+/// `ticked` people with how many of their sessions it ends.
+#[allow(clippy::too_many_arguments)]
+pub fn server_part(
+    query: &SweepQuery,
+    backend: &dyn Backend,
+    sessions: &[Session],
+    compiled: &Compiled,
+    ticked: Vec<Person>,
+    refused: bool,
+    address: &str,
+    seen: &mut HashSet<(String, String)>,
+) -> (Found, Action, Vec<(Person, usize)>) {
+    let keys: HashSet<String> = ticked.iter().map(|p| p.key.clone()).collect();
+    let mut found = if refused {
+        Found::default()
+    } else {
+        query.find(sessions, compiled, &keys)
+    };
+    dedupe(&mut found, sessions, address, seen);
+    let action = query.plan(backend, sessions, &found);
+    let people = ticked
+        .into_iter()
+        .map(|p| {
+            let n = found
+                .chosen
+                .iter()
+                .filter(|&&i| sessions[i].user_key() == p.key)
+                .count();
+            (p, n)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    (found, action, people)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -882,5 +962,98 @@ mod tests {
         };
         assert!(users.is_empty());
         assert_eq!(ids, ["a", "b"]);
+    }
+
+    #[test]
+    fn people_on_a_server_come_from_its_list_and_its_people_search() {
+        let rows = [
+            with_login("a1", "u1", "Grace Kim", "grace.kim"),
+            s("b1", "u2", "Bob"),
+        ];
+        // From the list alone: her login finds her, exact.
+        let (found, note) = people_on("Chat", &rows, "grace.kim", false, None);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].exact && note.is_none());
+        // An e-mail the list does not carry: the search's account names her.
+        let account = crate::backends::Account {
+            user_id: "u1".into(),
+            login: Some("grace.kim".into()),
+            email: Some("grace@x.test".into()),
+            name: Some("Grace Kim".into()),
+        };
+        let (found, _) = people_on("IdP", &rows, "grace@x.test", true, Some(Ok(vec![account])));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].email.as_deref(), Some("grace@x.test"));
+        assert!(found[0].exact, "her e-mail, exactly");
+        // Still searching, or the search failed: said, never silent.
+        let (found, note) = people_on("IdP", &rows, "grace@x.test", true, None);
+        assert!(found.is_empty());
+        assert!(note.unwrap().contains("looking the name up"));
+        let (_, note) = people_on("IdP", &rows, "grace@x.test", true, Some(Err("503".into())));
+        assert!(note.unwrap().contains("the people search failed"));
+    }
+
+    #[test]
+    fn a_servers_part_ends_exactly_the_ticked_people_and_none_while_refused() {
+        let rows = [
+            s("a1", "u1", "Dana Ross"),
+            s("a2", "u1", "Dana Ross"),
+            s("b1", "u2", "Dana Rossi"),
+        ];
+        let q = sweep("Dana Ross");
+        let ross = people(&rows, "Dana Ross")
+            .into_iter()
+            .filter(|p| p.key == "u1")
+            .collect::<Vec<_>>();
+        let kc = BackendKind::Keycloak.backend();
+        let mut seen = HashSet::new();
+        let (found, action, people) = server_part(
+            &q,
+            kc,
+            &rows,
+            &none(),
+            ross.clone(),
+            false,
+            "kc x",
+            &mut seen,
+        );
+        assert_eq!(found.chosen, [0, 1], "never Dana Rossi's");
+        assert_eq!(people.len(), 1);
+        assert_eq!(people[0].1, 2);
+        // Every session of hers, on a server with a per-user call: that call.
+        match action {
+            Action::Sweep { users, ids, .. } => {
+                assert_eq!(
+                    users,
+                    [("u1".to_string(), vec!["a1".to_string(), "a2".to_string()])]
+                );
+                assert!(ids.is_empty());
+            }
+            other => panic!("a sweep by the per-user call, not {other:?}"),
+        }
+        // The same server through a second connection: counted once.
+        let (again, _, _) = server_part(
+            &q,
+            kc,
+            &rows,
+            &none(),
+            ross.clone(),
+            false,
+            "kc x",
+            &mut seen,
+        );
+        assert!(again.chosen.is_empty());
+        // Its own session unknown: nothing of it is swept.
+        let (refused, _, people) = server_part(
+            &q,
+            kc,
+            &rows,
+            &none(),
+            ross,
+            true,
+            "kc y",
+            &mut HashSet::new(),
+        );
+        assert!(refused.chosen.is_empty() && people.is_empty());
     }
 }

@@ -34,6 +34,8 @@ pub struct Config {
     pub rate_reset_unit: String,
     /// Also send `Retry-After` (seconds) with a 429.
     pub retry_after: bool,
+    /// How long a Keycloak access token lasts (seconds).
+    pub keycloak_token_secs: u64,
 }
 
 impl Default for Config {
@@ -60,6 +62,7 @@ impl Default for Config {
             henshin_page_size: 100,
             rate_reset_unit: "ms".into(),
             retry_after: false,
+            keycloak_token_secs: 300,
         }
     }
 }
@@ -86,6 +89,7 @@ Options:
   --rate-reset-unit U    X-RateLimit-Reset as ms | s (epoch) | delta (secs) [ms]
   --retry-after          also send Retry-After (seconds) with a 429
   --henshin-page-size N  page size of Henshin's per-user session lists    [100]
+  --keycloak-token-secs N  lifetime of a Keycloak access token            [300]
   --static-dir DIR       serve the built panel from DIR on the same origin
   --csp                  send the panel's Content-Security-Policy (DIR/csp.txt,
                          written by the release build)
@@ -113,6 +117,7 @@ impl Config {
                 "--port" => c.port = val(&mut it, &a)?,
                 "--sessions" => c.sessions = val(&mut it, &a)?,
                 "--seed" => c.seed = val(&mut it, &a)?,
+                "--keycloak-token-secs" => c.keycloak_token_secs = val(&mut it, &a)?,
                 "--2fa" => {
                     let v: String = val(&mut it, &a)?;
                     c.two_factor = v

@@ -93,8 +93,9 @@ fn banner(cfg: &Config, port: u16) {
     }
     println!(
         "\nSeveral servers at once: sign in to one, then \"Add server\" for the others (or pick the\n\
-         \"incident\" preset). {} has sessions on Rocket.Chat, DocSpace and Henshin: find her\n\
-         under \"Everywhere\" (Person: grace), then tick her on each server under \"People found\".\n\
+         \"incident\" preset). {} has sessions on Rocket.Chat, DocSpace, Henshin and Keycloak:\n\
+         find her under \"Everywhere\" (Person: grace), then tick her on each server under\n\
+         \"People found\" — Keycloak's single sign-on too, or she signs straight back in.\n\
          Dana Ross and Dana Rossi show why: a name finds people, it never ends them.",
         data::DEMO_PERSON
     );
@@ -325,10 +326,12 @@ async fn config_json(State(app): State<Shared>) -> Response {
             { "name": "Reference server — DocSpace (demo)", "backend": "docspace", "serverUrl": "" },
             { "name": "Reference server — Henshin (demo)", "backend": "henshin", "serverUrl": "" },
             { "name": "Reference server — self-service (demo)", "backend": "selfservice", "serverUrl": "" },
-            { "name": "Reference server — incident: Rocket.Chat, DocSpace and Henshin (demo)", "servers": [
+            { "name": "Reference server — Keycloak (demo)", "backend": "keycloak", "serverUrl": "", "settings": { "realm": "demo" } },
+            { "name": "Reference server — incident: Rocket.Chat, DocSpace, Henshin and Keycloak (demo)", "servers": [
                 { "backend": "rocketchat", "serverUrl": "" },
                 { "backend": "docspace", "serverUrl": "" },
-                { "backend": "henshin", "serverUrl": "" }
+                { "backend": "henshin", "serverUrl": "" },
+                { "backend": "keycloak", "serverUrl": "", "settings": { "realm": "demo" } }
             ] }
         ]
     }))
@@ -353,6 +356,9 @@ async fn stats(State(app): State<Shared>) -> Response {
     if let Some(o) = out.as_object_mut() {
         for (key, ids) in st.api_session_ids() {
             o.insert(key.into(), json!(ids));
+        }
+        for (key, v) in st.api_stats() {
+            o.insert(key.into(), v);
         }
     }
     Json(out).into_response()
@@ -489,6 +495,6 @@ async fn remove(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
 async fn expire_tokens(State(app): State<Shared>) -> Response {
     let mut st = app.lock();
     st.tokens.clear();
-    st.api_mut::<selfservice::SelfService>().tokens.clear();
+    st.expire_api_tokens();
     Json(json!({ "ok": true })).into_response()
 }

@@ -109,6 +109,12 @@ pub trait ApiData: AsAny + Send {
     fn session_ids(&self) -> (&'static str, Vec<String>);
     /// Ends these sessions behind the panel's back (another admin did).
     fn remove(&mut self, ids: &[String]);
+    /// Every access token it issued stops working (`/__ref/expire-tokens`).
+    fn expire_tokens(&mut self) {}
+    /// More figures for `/__ref/stats`, under this key.
+    fn extra_stats(&self) -> Option<(&'static str, serde_json::Value)> {
+        None
+    }
 }
 
 /// What lets the store hand an API its own data back, typed.
@@ -279,6 +285,18 @@ impl Store {
     }
 
     /// The data of the API whose type is `T` (registered in `main.rs`).
+    /// Every API's access tokens stop working.
+    pub fn expire_api_tokens(&mut self) {
+        for api in &mut self.apis {
+            api.expire_tokens();
+        }
+    }
+
+    /// Every API's own figures.
+    pub fn api_stats(&self) -> Vec<(&'static str, serde_json::Value)> {
+        self.apis.iter().filter_map(|a| a.extra_stats()).collect()
+    }
+
     pub fn api<T: ApiData>(&self) -> &T {
         self.apis
             .iter()

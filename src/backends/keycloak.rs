@@ -481,6 +481,11 @@ pub fn session_from(item: &Value, offline: bool) -> Option<Session> {
         })
         .unwrap_or_default();
     clients.sort();
+    let mut client = clients.join(", ");
+    if offline {
+        // Said where the admin looks: it outlives the browser's sign-out.
+        client = format!("{client} (offline token)").trim_start().to_string();
+    }
     let mut extra = flatten_fields(item);
     if offline {
         extra.push(Field {
@@ -496,7 +501,7 @@ pub fn session_from(item: &Value, offline: bool) -> Option<Session> {
         },
         user_id: json_str(item, "userId"),
         username: json_str(item, "username"),
-        client: Some(clients.join(", ")).filter(|c| !c.is_empty()),
+        client: Some(client).filter(|c| !c.is_empty()),
         device_type: Some(
             if offline {
                 "offline token"
@@ -699,7 +704,7 @@ mod tests {
         assert_eq!((page.returned, page.skipped), (2, 1));
         let s = &page.sessions[0];
         assert_eq!(s.id, "s1:offline");
-        assert_eq!(s.client.as_deref(), Some("chat, office"));
+        assert_eq!(s.client.as_deref(), Some("chat, office (offline token)"));
         assert_eq!(
             s.login_at.as_ref().unwrap().epoch_ms,
             Some(1_700_000_000_000.0)

@@ -52,7 +52,7 @@ pub fn CriteriaFields(
             {reports(SortKey::Location).then(|| field("loc", "Location", "text", "city or country", None))}
         </div>
         <p class="hint muted">
-            "Idle counts from the last activity, or from the login where the server reports no activity (Rocket.Chat, DocSpace). A session without the value a criterion asks about does not match."
+            "Idle counts from the last activity, or from the login where a server reports no activity. A session without the value a criterion asks about does not match."
         </p>
     }
 }

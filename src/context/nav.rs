@@ -97,6 +97,7 @@ mod tests {
         let t = |k| Target {
             kind: k,
             base_url: String::new(),
+            settings: Default::default(),
         };
         let step = PresetStep {
             preset: Preset {

@@ -41,6 +41,16 @@ pub fn ConnectPage() -> impl IntoView {
 
     let presets = LocalResource::new(crate::connection::fetch_presets);
 
+    // A preset's server: its backend, address and settings (a realm).
+    let fill = move |t: &crate::connection::Target| {
+        choose(t.kind);
+        base.set(t.base_url.clone());
+        typed.update(|typed| {
+            for (k, v) in &t.settings.0 {
+                typed.set(k, v.clone());
+            }
+        });
+    };
     // A several-server preset under way: this form is for its next server.
     if let Some(t) = nav
         .preset()
@@ -48,8 +58,7 @@ pub fn ConnectPage() -> impl IntoView {
         .as_ref()
         .and_then(PresetStep::target)
     {
-        choose(t.kind);
-        base.set(t.base_url.clone());
+        fill(t);
     }
     // Connected (or skipped): on to the preset's next server, if any.
     let advance = move || {
@@ -211,8 +220,7 @@ pub fn ConnectPage() -> impl IntoView {
                                         if let Some(p) = v.parse::<usize>().ok().and_then(|i| options.get(i)) {
                                             let step = PresetStep { preset: p.clone(), at: 0 };
                                             if let Some(t) = step.target() {
-                                                choose(t.kind);
-                                                base.set(t.base_url.clone());
+                                                fill(t);
                                             }
                                             // Several servers: connected one after another.
                                             nav.set_preset((p.servers.len() > 1).then_some(step));

@@ -42,13 +42,56 @@ impl Server {
         !busy
     }
 
+    /// One load: [`Server::begin_load`] resets what it replaces, the plan
+    /// runs through [`Server::paced_call`] with each step shown (or kept,
+    /// for a quiet one) by [`Server::take_step`], then
+    /// [`Server::finish_load`] puts the rows in place and
+    /// [`Server::settle_load`] says how it ended.
     fn load_with(self, keep: bool) {
+        let (ticket, seq, scope) = self.begin_load(keep);
+        let host = self.host();
+        let limits = Limits {
+            max_sessions: host.max_sessions(),
+            ..Limits::default()
+        };
+        let first_paint: Rc<RefCell<Option<PaintGate>>> = Rc::default();
+        let call = self.paced_call(ticket.cancel.clone(), first_paint.clone());
+        let (backend, in_flight) = (self.backend, self.in_flight());
+        let task = async move {
+            let current = || self.loads.with_value(|l| l.is_current(&ticket));
+            let mut batcher = Batcher::default();
+            let kept: Rc<RefCell<Vec<Session>>> = Rc::default();
+            let mut sink = |step| {
+                if current() {
+                    self.take_step(batcher.step(step, host.now_ms()), keep, &kept, &first_paint);
+                }
+            };
+            let plan = backend.load_plan(scope);
+            let result = paging::run_within(plan, &call, &*in_flight, limits, &mut sink).await;
+            if !current() {
+                return;
+            }
+            host.loading(self.id, false);
+            let mut rows = std::mem::take(&mut *kept.borrow_mut());
+            rows.extend(batcher.finish());
+            self.finish_load(keep, result.is_ok(), rows, batcher.skipped());
+            host.mark("sessiondeck:loaded");
+            self.settle_load(result, seq, scope, &call).await;
+        };
+        self.host().spawn(Box::pin(task));
+    }
+
+    /// A load begins: the previous one is void; the panel's own session is
+    /// unknown again until the new list marks it; a full load empties the
+    /// table (a quiet one keeps it). Its ticket, its place in the revoke
+    /// sequence, and the scope it loads.
+    fn begin_load(self, keep: bool) -> (crate::load::LoadTicket, u64, Scope) {
         let ticket = self.loads.write_value().start();
         let seq = self.revokes.write_value().load_started();
         self.load_error.set(None);
         let scope = self.scope.get_untracked();
-        // Unknown again until the new list marks it: rows arriving now are
-        // unmarked, and a sweep over them could take the panel's own.
+        // Rows arriving now are unmarked: a sweep over them could take the
+        // panel's own.
         if self.backend.own_source(scope) != OwnSource::NotListed {
             self.own.set(OwnSession::Unknown);
         }
@@ -63,115 +106,119 @@ impl Server {
             self.selected.set(HashSet::new());
             self.loading.set(Some(LoadProgress::START));
         }
-        let host = self.host();
-        let buffer: Rc<RefCell<Vec<Session>>> = Rc::default();
-        let limits = Limits {
-            max_sessions: host.max_sessions(),
-            ..Limits::default()
-        };
-        // The first page is painted before the rest is requested: starting a
-        // request costs the main thread 1–2 ms, and six of them (plus their
-        // answers) would otherwise hold up the first rows.
-        let first_paint: Rc<RefCell<Option<PaintGate>>> = Rc::default();
-        let gate = first_paint.clone();
+        (ticket, seq, scope)
+    }
+
+    /// The load's call: given up with `cancel`; once the first page arrived,
+    /// the next requests wait until it is painted (`first_paint`) —
+    /// starting a request costs the main thread 1–2 ms, and six of them
+    /// (plus their answers) would otherwise hold up the first rows.
+    fn paced_call(
+        self,
+        cancel: crate::http::request::Cancel,
+        first_paint: Rc<RefCell<Option<PaintGate>>>,
+    ) -> impl Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawResponse, ApiError>> + Clone {
         let send = self.caller();
-        let cancel = ticket.cancel.clone();
-        let call =
-            move |req: ApiRequest| -> LocalBoxFuture<'static, Result<RawResponse, ApiError>> {
-                let wait = gate.borrow().clone();
-                let sent = send(req.cancel_with(&cancel));
-                Box::pin(async move {
-                    if let Some(wait) = wait {
-                        wait.await;
-                    }
-                    sent.await
-                })
-            };
-        let (backend, in_flight) = (self.backend, self.in_flight());
-        let task = async move {
-            let current = || self.loads.with_value(|l| l.is_current(&ticket));
-            let mut batcher = Batcher::default();
-            let mut sink = |step| {
-                if !current() {
-                    return;
+        move |req: ApiRequest| -> LocalBoxFuture<'static, Result<RawResponse, ApiError>> {
+            let wait = first_paint.borrow().clone();
+            let sent = send(req.cancel_with(&cancel));
+            Box::pin(async move {
+                if let Some(wait) = wait {
+                    wait.await;
                 }
-                let batch = batcher.step(step, host.now_ms());
-                if keep {
-                    if let Some(rows) = batch.rows {
-                        buffer.borrow_mut().extend(rows);
-                    }
-                    return;
-                }
-                if let Some(rows) = batch.rows {
-                    self.list.update(|l| {
-                        l.extend_unique(rows);
-                    });
-                }
-                if batch.first {
-                    host.mark("sessiondeck:first-page");
-                    *first_paint.borrow_mut() = Some(host.after_paint().shared());
-                }
-                if let Some((progress, skipped)) = batch.progress {
-                    self.skipped.set(skipped);
-                    self.loading.set(Some(progress));
-                }
-            };
-            let result = paging::run_within(
-                backend.load_plan(scope),
-                &call,
-                &*in_flight,
-                limits,
-                &mut sink,
-            )
-            .await;
-            if !current() {
-                return;
+                sent.await
+            })
+        }
+    }
+
+    /// One batch of a load: its rows shown (a quiet load keeps them in
+    /// `kept` instead), the first page marked and its paint awaited, the
+    /// progress moved.
+    fn take_step(
+        self,
+        batch: crate::load::Batch,
+        keep: bool,
+        kept: &RefCell<Vec<Session>>,
+        first_paint: &RefCell<Option<PaintGate>>,
+    ) {
+        if keep {
+            if let Some(rows) = batch.rows {
+                kept.borrow_mut().extend(rows);
             }
-            host.loading(self.id, false);
-            let rest = batcher.finish();
-            if keep {
-                self.refreshing.set(false);
-                if result.is_ok() {
-                    let mut fresh = SessionList::default();
-                    fresh.extend_unique(std::mem::take(&mut *buffer.borrow_mut()));
-                    fresh.extend_unique(rest);
-                    let ids: HashSet<&str> = fresh.sessions.iter().map(|s| s.id.as_str()).collect();
-                    self.selected
-                        .update(|sel| sel.retain(|id| ids.contains(id.as_str())));
-                    let skipped = batcher.skipped();
-                    let mut fresh = Some(fresh);
-                    host.keeping_focus(&mut || {
-                        if let Some(fresh) = fresh.take() {
-                            self.list.set(fresh);
-                        }
-                    });
-                    self.skipped.set(skipped);
-                }
-            } else if !rest.is_empty() {
+            return;
+        }
+        if let Some(rows) = batch.rows {
+            self.list.update(|l| {
+                l.extend_unique(rows);
+            });
+        }
+        if batch.first {
+            self.host().mark("sessiondeck:first-page");
+            *first_paint.borrow_mut() = Some(self.host().after_paint().shared());
+        }
+        if let Some((progress, skipped)) = batch.progress {
+            self.skipped.set(skipped);
+            self.loading.set(Some(progress));
+        }
+    }
+
+    /// The rows not shown yet go in: after a full load, added; after a
+    /// quiet one that `ok`, the new list replaces the old one at once (the
+    /// selection kept of what is still listed, the focus on its session).
+    fn finish_load(self, keep: bool, ok: bool, rows: Vec<Session>, skipped: usize) {
+        if !keep {
+            if !rows.is_empty() {
                 self.list.update(|l| {
-                    l.extend_unique(rest);
+                    l.extend_unique(rows);
                 });
             }
             self.loading.set(None);
-            host.mark("sessiondeck:loaded");
-            match result {
-                Ok(report) => {
-                    self.load_report.set(report);
-                    self.auto_paused.set(None);
-                    self.after_load(seq);
-                    self.find_own_session(scope, &call).await;
-                }
-                Err(e) => {
-                    // A refusal the admin must answer pauses auto-refresh:
-                    // no code-less call each tick, no new dialog or e-mail.
-                    if e.needs_the_admin() && self.auto_refresh.get_untracked() > 0 {
-                        self.auto_paused.set(Some(e.to_string()));
-                    }
-                    self.load_error.set(Some(e))
-                }
+            return;
+        }
+        self.refreshing.set(false);
+        self.loading.set(None);
+        if !ok {
+            return;
+        }
+        let mut fresh = SessionList::default();
+        fresh.extend_unique(rows);
+        let ids: HashSet<&str> = fresh.sessions.iter().map(|s| s.id.as_str()).collect();
+        self.selected
+            .update(|sel| sel.retain(|id| ids.contains(id.as_str())));
+        let mut fresh = Some(fresh);
+        self.host().keeping_focus(&mut || {
+            if let Some(fresh) = fresh.take() {
+                self.list.set(fresh);
             }
-        };
-        self.host().spawn(Box::pin(task));
+        });
+        self.skipped.set(skipped);
+    }
+
+    /// How the load ended: its report, what is new, the panel's own
+    /// session — or its error, which pauses auto-refresh when only the
+    /// admin can answer it (no code-less call each tick, no new dialog or
+    /// e-mail).
+    async fn settle_load(
+        self,
+        result: Result<crate::backends::LoadReport, ApiError>,
+        seq: u64,
+        scope: Scope,
+        call: &impl Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawResponse, ApiError>>,
+    ) {
+        match result {
+            Ok(report) => {
+                self.load_report.set(report);
+                self.auto_paused.set(None);
+                self.after_load(seq);
+                self.find_own_session(scope, call).await;
+            }
+            Err(e) => {
+                if e.needs_the_admin() && self.auto_refresh.get_untracked() > 0 {
+                    self.auto_paused.set(Some(e.to_string()));
+                }
+                self.load_error.set(Some(e))
+            }
+        }
     }
 
     /// A load completed (it began at `load` in the revoke sequence): what

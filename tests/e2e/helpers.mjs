@@ -229,6 +229,33 @@ export const SELF = {
   current: 'ada-7f3k9q2m4x8w',
 };
 
+export const KEYCLOAK = {
+  realm: 'demo',
+  clientId: 'sessiondeck',
+  secret: 'sessiondeck-secret',
+  viewer: { clientId: 'auditor', secret: 'auditor-secret' },
+  admin: { username: 'admin', password: 'admin' },
+};
+
+/**
+ * Fills Keycloak's Connect form (on the Connect screen or "Add server"):
+ * the service account by default, or `password` for the admin's password
+ * grant; presses Connect.
+ */
+export async function fillKeycloak(page, { password = false, clientId = KEYCLOAK.clientId, secret = KEYCLOAK.secret } = {}) {
+  await page.getByLabel('Backend').selectOption('keycloak');
+  await page.getByLabel('Realm').fill(KEYCLOAK.realm);
+  if (password) {
+    await page.getByRole('radio', { name: 'Username and password' }).check();
+    await page.getByLabel('Username', { exact: true }).fill(KEYCLOAK.admin.username);
+    await page.getByLabel('Password', { exact: true }).fill(KEYCLOAK.admin.password);
+  } else {
+    await page.getByLabel('Client ID').fill(clientId);
+    await page.getByLabel('Client secret').fill(secret);
+  }
+  await page.getByRole('button', { name: 'Connect' }).click();
+}
+
 /** Signs in to a Bearer-token backend: `backend` is the select's value. */
 export async function signInWithBearer(page, url, backend, label, token) {
   await page.goto(url);

@@ -573,19 +573,22 @@ test('keyboard: / filter, j k and arrows between rows, x selects, Enter opens de
 test('a preset naming several servers connects them one after another (one may be skipped)', async () => {
   await withServer([], async (server, page) => {
     await page.goto(server.url);
-    await page.getByLabel('Preset').selectOption({ label: 'Reference server — incident: Rocket.Chat, DocSpace and Henshin (demo)' });
+    await page.getByLabel('Preset').selectOption({ label: 'Reference server — incident: Rocket.Chat, DocSpace, Henshin and Keycloak (demo)' });
     assert.equal(await page.getByLabel('Backend').inputValue(), 'rocketchat');
-    await page.getByRole('status').filter({ hasText: 'server 1 of 3' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'server 1 of 4' }).waitFor();
     await page.getByLabel('User ID').fill(ADMIN.userId);
     await page.getByLabel('Auth token').fill(ADMIN.token);
     await page.getByRole('button', { name: 'Connect' }).click();
     await answerPassword(page);
     // Straight on to the next server of the preset.
-    await page.getByRole('status').filter({ hasText: /server 2 of 3 — DocSpace/ }).waitFor();
+    await page.getByRole('status').filter({ hasText: /server 2 of 4 — DocSpace/ }).waitFor();
     assert.equal(await page.getByLabel('Backend').inputValue(), 'docspace');
     await page.getByLabel('API key', { exact: true }).fill(DOCSPACE.key);
     await page.getByRole('button', { name: 'Connect' }).click();
-    await page.getByRole('status').filter({ hasText: /server 3 of 3 — Henshin/ }).waitFor();
+    await page.getByRole('status').filter({ hasText: /server 3 of 4 — Henshin/ }).waitFor();
+    await page.getByRole('button', { name: 'Skip this server' }).click();
+    await page.getByRole('status').filter({ hasText: /server 4 of 4 — Keycloak/ }).waitFor();
+    assert.equal(await page.getByLabel('Realm').inputValue(), 'demo', 'the preset fills in the realm');
     await page.getByRole('button', { name: 'Skip this server' }).click();
     await page.getByText('Signed in as').waitFor();
     const names = await tabs(page).getByRole('button').allTextContents();

@@ -103,6 +103,9 @@ impl crate::state::ApiData for SelfService {
     fn remove(&mut self, ids: &[String]) {
         self.sessions.retain(|s| !ids.contains(&s.id.to_string()));
     }
+    fn expire_tokens(&mut self) {
+        self.tokens.clear();
+    }
 }
 
 fn unauthorized() -> Response {

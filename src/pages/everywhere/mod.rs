@@ -15,8 +15,8 @@ use crate::components::text_field::TextField;
 use crate::confirm::{self, ConfirmSpec};
 use crate::context::AppCtx;
 use crate::everywhere::{
-    calls_in_words, dedupe, distinct_people, not_found_note, people, people_named,
-    shared_exact_note, with_accounts, Found, Person, SweepQuery,
+    calls_in_words, distinct_people, people_named, people_on, server_part, shared_exact_note,
+    Person, SweepQuery,
 };
 use crate::list::Criteria;
 use crate::pages::sessions::RevocationReport;
@@ -118,29 +118,11 @@ pub fn EverywherePage() -> impl IntoView {
                 let label = s.label();
                 let searched = s.find_people(&typed).is_some();
                 s.list().with(|l| {
-                    let listed = people(&l.sessions, &typed);
                     let answer = looked
                         .as_ref()
                         .filter(|(t, _)| t == typed.trim())
                         .and_then(|(_, by)| by.get(&server).cloned());
-                    let (people, note) = match answer {
-                        Some(Ok(accounts)) => {
-                            let all = with_accounts(&l.sessions, listed, &accounts, &typed);
-                            let note = not_found_note(&label, &l.sessions, &typed, &all);
-                            (all, note)
-                        }
-                        Some(Err(e)) if listed.is_empty() => (
-                            listed,
-                            Some(format!("{label}: the people search failed, so a login or e-mail cannot be found here: {e}")),
-                        ),
-                        None if searched && listed.is_empty() && !typed.trim().is_empty() => {
-                            (listed, Some(format!("{label}: looking the name up in its people search…")))
-                        }
-                        _ => {
-                            let note = not_found_note(&label, &l.sessions, &typed, &listed);
-                            (listed, note)
-                        }
-                    };
+                    let (people, note) = people_on(&label, &l.sessions, &typed, searched, answer);
                     PeopleOn {
                         server,
                         label: label.clone(),
@@ -177,32 +159,22 @@ pub fn EverywherePage() -> impl IntoView {
                                 .collect()
                         })
                         .unwrap_or_default();
-                    let keys: HashSet<String> = mine.iter().map(|p| p.key.clone()).collect();
                     let not_found = found_people
                         .iter()
                         .find(|f| f.server == server)
                         .and_then(|f| f.note.clone());
                     let refused = s.own().with(|o| o.sweep_refusal());
                     let (found, action, people) = s.list().with(|l| {
-                        let mut found = match refused {
-                            Some(_) => Found::default(),
-                            None => w.find(&l.sessions, &c, &keys),
-                        };
-                        dedupe(&mut found, &l.sessions, &s.address(), &mut seen);
-                        let action = w.plan(s.backend(), &l.sessions, &found);
-                        let people = mine
-                            .into_iter()
-                            .map(|p| {
-                                let n = found
-                                    .chosen
-                                    .iter()
-                                    .filter(|&&i| l.sessions[i].user_key() == p.key)
-                                    .count();
-                                (p, n)
-                            })
-                            .filter(|(_, n)| *n > 0)
-                            .collect();
-                        (found, action, people)
+                        server_part(
+                            w,
+                            s.backend(),
+                            &l.sessions,
+                            &c,
+                            mine,
+                            refused.is_some(),
+                            &s.address(),
+                            &mut seen,
+                        )
                     });
                     ServerPreview {
                         server,
