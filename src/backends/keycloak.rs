@@ -59,7 +59,7 @@ impl Backend for Keycloak {
         const METHODS: &[SignInMethod] = &[
             SignInMethod {
                 key: CLIENT,
-                label: "Service account (client ID and secret)",
+                label: "Service account (client credentials)",
                 inputs: &[
                     REALM_INPUT,
                     Input::setting(CLIENT_ID, "Client ID"),

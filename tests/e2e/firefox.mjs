@@ -98,7 +98,9 @@ export function byRole(role, name, within = '') {
  * `locator().wait()` times out where `waitForSelector` finds them — so these
  * helpers wait and act on element handles.)
  */
-export const find = (page, selector, ms = 10000) => page.waitForSelector(selector, { visible: true, timeout: ms });
+// 20 s: an aria query in Firefox over BiDi walks the accessibility tree on
+// every poll, and on a page with two servers' tables that takes seconds.
+export const find = (page, selector, ms = 20000) => page.waitForSelector(selector, { visible: true, timeout: ms });
 
 /** Clicks the element with `role` and accessible `name`, optionally inside `within`. */
 export async function press(page, role, name, within) {
@@ -109,7 +111,7 @@ export async function press(page, role, name, within) {
  * The form control whose <label> reads exactly `name` — for a password
  * field, which has no ARIA role to select it by.
  */
-export async function labelled(page, name, ms = 10000) {
+export async function labelled(page, name, ms = 20000) {
   const handle = await page.waitForFunction((n) => [...document.querySelectorAll('label')]
     .find((l) => l.textContent.trim() === n && l.control?.checkVisibility())?.control ?? false,
   { timeout: ms, polling: 50 }, name);
@@ -135,7 +137,7 @@ export async function fillIn(page, role, name, value, within) {
  * Waits until some element matching `selector` has text that `text` (a
  * string: contained; a RegExp: matched) describes; resolves with that text.
  */
-export async function waitForText(page, text, { selector = 'body', ms = 10000 } = {}) {
+export async function waitForText(page, text, { selector = 'body', ms = 20000 } = {}) {
   const source = text instanceof RegExp ? text.source : null;
   const flags = text instanceof RegExp ? text.flags : '';
   const plain = text instanceof RegExp ? null : text;

@@ -2,6 +2,7 @@
 // password second factor, list, filter, sort, page, details, revoke one and
 // selected, Everywhere, the Activity export as a real download — in Debian's
 // Firefox ESR over WebDriver BiDi, against the release panel under its CSP.
+// Keycloak too: its own sign-in fields, a renewal, a revoke checked.
 // The Chromium suite covers the rest; what differs between the engines
 // (Resource Timing, downloads, focus, <dialog>-less modals, Intl) is here.
 import { test, before, after } from 'node:test';
@@ -9,7 +10,7 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  startServer, stopAllServers, rcSessions, ADMIN, DOCSPACE, until,
+  startServer, stopAllServers, rcSessions, ADMIN, DOCSPACE, KEYCLOAK, until,
 } from './helpers.mjs';
 import {
   launchFirefox, newFirefoxPage, find, labelled, press, fillIn, waitForText, attributes,
@@ -208,4 +209,32 @@ test('Firefox behind nginx (TLS, HTTP/2): the protocol is learnt, a bulk revoke 
     await proxy.stop();
     await ref.stop();
   }
+});
+
+test('Firefox: Keycloak — the service account\'s fields, every client\'s sessions, a renewal after the tokens expire, one revoke checked gone', async () => {
+  await withFirefox([], async (server, page) => {
+    await page.goto(server.url);
+    await fillIn(page, 'combobox', 'Backend', 'keycloak');
+    await fillIn(page, 'textbox', 'Realm', KEYCLOAK.realm);
+    await fillIn(page, 'textbox', 'Client ID', KEYCLOAK.clientId);
+    await (await labelled(page, 'Client secret')).type(KEYCLOAK.secret);
+    await press(page, 'button', 'Connect');
+    await waitForText(page, 'service-account-sessiondeck (realm demo)', { selector: 'header' });
+    const n = (await server.stats()).keycloakIds.length;
+    await range(page, `1–25 of ${n}`);
+
+    // Every token expires: the next load renews once and goes on.
+    await fetch(`${server.url}/__ref/expire-tokens`, { method: 'POST' });
+    await press(page, 'button', 'Refresh');
+    await until('renewed', async () => (await server.stats()).keycloak.grants.client_credentials === 2);
+    await range(page, `1–25 of ${n}`);
+
+    const label = (await attributes(page, 'tbody input[type="checkbox"]', 'aria-label'))[0];
+    const id = label.match(/^Select session (\S+) of/)[1];
+    await press(page, 'checkbox', label);
+    await press(page, 'button', 'Revoke selected (1)');
+    await press(page, 'button', 'Revoke 1 session', alertdialog);
+    await waitForText(page, 'Revoked 1 of 1 session (1 confirmed gone, 0 still listed).', { selector: '[aria-label="Revocation report"]' });
+    assert.ok(!(await server.stats()).keycloakIds.includes(id));
+  });
 });

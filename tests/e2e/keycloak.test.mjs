@@ -109,7 +109,7 @@ test('Keycloak: the admin\'s password grant marks the panel\'s own session, swee
     await status(page, /your own session is not selected/).waitFor();
     await page.getByRole('button', { name: 'Clear selection' }).click();
     // Sign-out ends the session the password grant opened.
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await until('the logout call', async () => ((await server.stats()).keycloak.grants.logout ?? 0) === 1);
     assert.equal((await server.stats()).keycloakIds.length, n - 1, 'its own session ended');
 

@@ -162,6 +162,11 @@ pub fn seed(rng: &mut Rng, now: i64) -> Keycloak {
             last.into(),
         ));
     }
+    // Enough members that one client lists more than a page (100): the
+    // panel must follow `first`/`max`.
+    for i in 1..=130 {
+        people.push((format!("member{i:03}"), "Member".into(), format!("{i:03}")));
+    }
     let users: Vec<KUser> = people
         .into_iter()
         .map(|(username, first, last)| KUser {
@@ -176,10 +181,19 @@ pub fn seed(rng: &mut Rng, now: i64) -> Keycloak {
     // Everyone but the admin has one or two browser sessions (the demo
     // person and the near names always), some an offline token.
     for (ui, _) in users.iter().enumerate().skip(1) {
-        let n = if ui <= 3 { 2 } else { rng.below(3) as usize };
+        let n = if ui <= 3 {
+            2
+        } else {
+            1 + rng.below(2) as usize
+        };
         for k in 0..n {
             let start = now - (rng.unit() * 5.0 * 86_400_000.0) as i64;
-            let mut cl = vec![rng.below(3) as usize];
+            // Members all use the chat (more than a page of it).
+            let mut cl = vec![if users[ui].username.starts_with("member") {
+                0
+            } else {
+                rng.below(3) as usize
+            }];
             if rng.below(2) == 0 {
                 cl.push((cl[0] + 1) % 3);
             }
@@ -871,6 +885,13 @@ mod tests {
             .position(|u| u.username == crate::data::DEMO_PERSON_USERNAME)
             .unwrap();
         assert!(kc.sessions.iter().any(|s| s.user == grace && s.offline));
+        // One client lists more than a page.
+        let chat = kc
+            .sessions
+            .iter()
+            .filter(|s| !s.offline && s.clients.contains(&0))
+            .count();
+        assert!(chat > 100, "{chat}");
     }
 
     #[test]
