@@ -268,6 +268,7 @@ pub fn with_accounts(
     let mut found = found;
     for a in accounts {
         if let Some(p) = found.iter_mut().find(|p| p.key == a.user_id) {
+            p.name = p.name.take().or_else(|| a.name.clone());
             p.login = p.login.take().or_else(|| a.login.clone());
             p.email = p.email.take().or_else(|| a.email.clone());
             continue;
@@ -985,6 +986,21 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].email.as_deref(), Some("grace@x.test"));
         assert!(found[0].exact, "her e-mail, exactly");
+        // A list that names only the login gets the account's name too.
+        let logins = [Session {
+            id: "a1".into(),
+            user_id: Some("u1".into()),
+            username: Some("grace.kim".into()),
+            ..Default::default()
+        }];
+        let account = crate::backends::Account {
+            user_id: "u1".into(),
+            login: Some("grace.kim".into()),
+            email: None,
+            name: Some("Grace Kim".into()),
+        };
+        let (found, _) = people_on("IdP", &logins, "grace.kim", true, Some(Ok(vec![account])));
+        assert_eq!(found[0].name.as_deref(), Some("Grace Kim"));
         // Still searching, or the search failed: said, never silent.
         let (found, note) = people_on("IdP", &rows, "grace@x.test", true, None);
         assert!(found.is_empty());

@@ -2,7 +2,7 @@
 // password second factor, list, filter, sort, page, details, revoke one and
 // selected, Everywhere, the Activity export as a real download — in Debian's
 // Firefox ESR over WebDriver BiDi, against the release panel under its CSP.
-// Keycloak too: its own sign-in fields, a renewal, a revoke checked.
+// Keycloak beside Rocket.Chat too: its own fields, a renewal, one person on both.
 // The Chromium suite covers the rest; what differs between the engines
 // (Resource Timing, downloads, focus, <dialog>-less modals, Intl) is here.
 import { test, before, after } from 'node:test';
@@ -211,9 +211,10 @@ test('Firefox behind nginx (TLS, HTTP/2): the protocol is learnt, a bulk revoke 
   }
 });
 
-test('Firefox: Keycloak — the service account\'s fields, every client\'s sessions, a renewal after the tokens expire, one revoke checked gone', async () => {
+test('Firefox: Keycloak beside Rocket.Chat — its own sign-in fields, a renewal after its tokens expire, one person found on both and ended with one confirmation', async () => {
   await withFirefox([], async (server, page) => {
-    await page.goto(server.url);
+    await signIn(page, server.url);
+    await press(page, 'button', 'Add server', 'nav[aria-label="Servers"]');
     await fillIn(page, 'combobox', 'Backend', 'keycloak');
     await fillIn(page, 'textbox', 'Realm', KEYCLOAK.realm);
     await fillIn(page, 'textbox', 'Client ID', KEYCLOAK.clientId);
@@ -223,18 +224,36 @@ test('Firefox: Keycloak — the service account\'s fields, every client\'s sessi
     const n = (await server.stats()).keycloakIds.length;
     await range(page, `1–25 of ${n}`);
 
-    // Every token expires: the next load renews once and goes on.
-    await fetch(`${server.url}/__ref/expire-tokens`, { method: 'POST' });
-    await press(page, 'button', 'Refresh');
-    await until('renewed', async () => (await server.stats()).keycloak.grants.client_credentials === 2);
-    await range(page, `1–25 of ${n}`);
+    // Grace on both: Keycloak's single sign-on ends by its per-user call.
+    const grace = (await rcSessions(server.url)).filter((s) => s._user?.username === 'grace.kim').map((s) => s.sessionId);
+    await press(page, 'button', 'Everywhere', 'nav[aria-label="Servers"]');
+    await fillIn(page, 'searchbox', 'Person', 'grace');
+    const found = 'section[aria-labelledby="people-title"]';
+    let boxes = [];
+    await until('Grace on both servers', async () => {
+      boxes = (await attributes(page, `${found} input[type="checkbox"]`, 'aria-label')).filter((l) => /^(Grace Kim|grace\.kim)\b/.test(l));
+      // Keycloak's user search has named her (its list gives her login only).
+      return boxes.length === 2 && boxes.every((l) => l.startsWith('Grace Kim (grace.kim) on '));
+    });
+    for (const label of boxes) await press(page, 'checkbox', label);
+    const button = await waitForText(page, /^Revoke everything of 1 person \(\d+ sessions on 2 servers\)$/, { selector: 'button' });
+    const total = Number(button.match(/\((\d+) sessions/)[1]);
+    await press(page, 'button', button);
+    const before = await server.stats();
+    await press(page, 'button', `Revoke ${total} sessions`, alertdialog);
+    await waitForText(page, /Revoked (\d+) of \1 sessions? \(\1 confirmed gone, 0 still listed\)\./, { selector: 'section[aria-label^="Report for Keycloak"]' });
+    await waitForText(page, `Revoked ${grace.length} of ${grace.length} sessions`, { selector: 'section[aria-label^="Report for Rocket.Chat"]' });
+    const after = await server.stats();
+    const sent = after.logoutCalls.slice(before.logoutCalls.length);
+    assert.equal(sent.filter((c) => c.startsWith('user:')).length, 1, `Keycloak by one users/{id}/logout: ${sent}`);
+    assert.equal(after.keycloakIds.length, before.keycloakIds.length - (total - grace.length), 'hers only, offline tokens too');
 
-    const label = (await attributes(page, 'tbody input[type="checkbox"]', 'aria-label'))[0];
-    const id = label.match(/^Select session (\S+) of/)[1];
-    await press(page, 'checkbox', label);
-    await press(page, 'button', 'Revoke selected (1)');
-    await press(page, 'button', 'Revoke 1 session', alertdialog);
-    await waitForText(page, 'Revoked 1 of 1 session (1 confirmed gone, 0 still listed).', { selector: '[aria-label="Revocation report"]' });
-    assert.ok(!(await server.stats()).keycloakIds.includes(id));
+    // Every token expires (Rocket.Chat's too): Keycloak's next load renews
+    // once and goes on.
+    await (await find(page, 'nav[aria-label="Servers"] button::-p-text(Keycloak)')).click();
+    await fetch(`${server.url}/__ref/expire-tokens`, { method: 'POST' });
+    await press(page, 'button', 'Refresh', '.server-view:not([hidden])');
+    await until('renewed', async () => (await server.stats()).keycloak.grants.client_credentials === 2);
+    await range(page, `of ${n - (total - grace.length)}`);
   });
 });
