@@ -205,6 +205,17 @@ pub struct Capped {
     pub limit: usize,
 }
 
+impl Capped {
+    /// What a count over the loaded rows is out of, when the load stopped
+    /// short: " of the 200 loaded (450 on the server)".
+    pub fn of_loaded(&self) -> String {
+        match self.total {
+            Some(t) => format!(" of the {} loaded ({t} on the server)", self.loaded),
+            None => format!(" of the {} loaded (the server has more)", self.loaded),
+        }
+    }
+}
+
 /// Watches a paging walk for signs that the list moved under it: a total
 /// that changes, a page that brings no new session, fewer distinct sessions
 /// than the last total said.

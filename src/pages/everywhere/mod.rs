@@ -183,6 +183,7 @@ pub fn EverywherePage() -> impl IntoView {
                         action,
                         loading: s.loading().with(Option::is_some),
                         refreshing: s.refreshing().get(),
+                        capped: s.load_report().with(|r| r.capped),
                         error: s.load_error().with(|e| e.as_ref().map(ToString::to_string)),
                         people,
                         refused,
@@ -377,7 +378,16 @@ pub fn EverywherePage() -> impl IntoView {
                             .into_iter()
                             .map(|s| s.list().with(|l| l.len()))
                             .sum();
-                        format!("{} loaded on {}", counted(n, "session"), counted(ctx.servers().with(Vec::len), "server"))
+                        let mut text = format!("{} loaded on {}", counted(n, "session"), counted(ctx.servers().with(Vec::len), "server"));
+                        // A server loaded short of its list: what Everywhere
+                        // searches and sweeps there is what was loaded.
+                        for s in ctx.each_server() {
+                            if let Some(c) = s.load_report().with(|r| r.capped) {
+                                let of = c.total.map(|t| format!(" of {t}")).unwrap_or_default();
+                                text.push_str(&format!(" · {}: only {}{of} loaded (the panel's limit)", s.label(), c.loaded));
+                            }
+                        }
+                        text
                     }}
                 </p>
                 <button type="button" class="btn refresh-all" on:click=refresh_all>

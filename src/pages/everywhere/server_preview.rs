@@ -1,6 +1,7 @@
 //! One server's part of the Everywhere preview, and how its line reads
 //! (plain Rust, tested natively).
 
+use crate::backends::Capped;
 use crate::everywhere::{calls_in_words, Found, Person};
 use crate::plural::counted;
 use crate::revoke::Action;
@@ -18,6 +19,9 @@ pub struct ServerPreview {
     pub loading: bool,
     /// Loading again in the background (the preview shows the last load).
     pub refreshing: bool,
+    /// The load stopped at the panel's limit: the preview covers the
+    /// sessions loaded, not the server's whole list.
+    pub capped: Option<Capped>,
     pub error: Option<String>,
     /// The people the sweep covers here (ticked, with sessions in it).
     pub people: Vec<(Person, usize)>,
@@ -38,6 +42,9 @@ impl ServerPreview {
     /// and whether the admin's own session is in or left out.
     pub fn line(&self) -> String {
         let mut text = format!("{} — {}", self.label, counted(self.count(), "session"));
+        if let Some(c) = &self.capped {
+            text.push_str(&c.of_loaded());
+        }
         if self.count() > 0 {
             text.push_str(&format!(" ({})", calls_in_words(&self.action)));
         }
@@ -86,6 +93,7 @@ mod tests {
             },
             loading: false,
             refreshing: false,
+            capped: None,
             error: None,
             people: Vec::new(),
             refused: None,
@@ -111,6 +119,31 @@ mod tests {
         assert!(part(2, 1, 1)
             .line()
             .ends_with(" · includes your own session"));
+    }
+
+    #[test]
+    fn a_server_loaded_short_of_its_list_is_counted_of_what_was_loaded() {
+        let mut p = part(3, 0, 0);
+        p.capped = Some(Capped {
+            loaded: 200,
+            total: Some(450),
+            limit: 200,
+        });
+        assert!(
+            p.line().starts_with(
+                "Rocket.Chat · chat.example.com — 3 sessions of the 200 loaded (450 on the server) ("
+            ),
+            "{}",
+            p.line()
+        );
+        p.capped = Some(Capped {
+            loaded: 200,
+            total: None,
+            limit: 200,
+        });
+        assert!(p
+            .line()
+            .contains("3 sessions of the 200 loaded (the server has more)"));
     }
 
     #[test]

@@ -25,9 +25,13 @@ pub fn CriteriaPanel(s: Screen, shown: ShownRows) -> impl IntoView {
                 <span class="crit-count" role="status">
                     {move || {
                         let n = matching();
+                        // Stopped at the panel's limit: only the loaded
+                        // sessions are matched (and can be selected).
+                        let of = s.server.load_report().with(|r| r.capped.map(|c| c.of_loaded()));
                         format!(
-                            "{} {} the filter and criteria.",
+                            "{}{} {} the filter and criteria.",
                             counted(n, "session"),
+                            of.unwrap_or_default(),
                             if n == 1 { "matches" } else { "match" }
                         )
                     }}

@@ -102,14 +102,28 @@ pub fn SessionsPage(server: Server, #[prop(into)] active: Signal<bool>) -> impl 
         let users = shown.groups.with(|g| g.len());
         let loading = server.loading().get();
         let failed = server.load_error().with(|e| e.as_ref().map(not_loaded));
+        // Stopped at the panel's limit: every count is of what was loaded.
+        let capped = server.load_report().with(|r| r.capped);
         let mut text = match (loading, failed) {
             (Some(p), _) if p.unit == "sessions" && p.total > 0 => {
                 format!("Loading: {} of {} so far", n, counted(p.total, "session"))
             }
             (Some(_), _) => format!("Loading: {} so far", counted(n, "session")),
             (None, Some(why)) if n == 0 => format!("Not loaded — {why}"),
-            _ if filtered => format!("{shown_n} of {} shown", counted(n, "session")),
-            _ => format!("{} active", counted(n, "session")),
+            _ if filtered => match capped {
+                Some(c) => format!("{shown_n} shown{}", c.of_loaded()),
+                None => format!("{shown_n} of {} shown", counted(n, "session")),
+            },
+            _ => match capped {
+                Some(c) => format!(
+                    "{} loaded{} — the panel's limit",
+                    counted(n, "session"),
+                    c.total
+                        .map(|t| format!(" of {t} active on the server"))
+                        .unwrap_or_else(|| "; the server has more".into())
+                ),
+                None => format!("{} active", counted(n, "session")),
+            },
         };
         if n > 0 {
             text.push_str(&format!(" · {}", counted(users, "user")));
