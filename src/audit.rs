@@ -175,10 +175,10 @@ impl Origin {
             address: self.address.clone(),
             session: id.to_string(),
             user: text(|s| s.user_label().to_string()),
-            login: text(|s| s.username.clone().unwrap_or_default()),
-            user_id: text(|s| s.user_id.clone().unwrap_or_default()),
+            login: text(|s| s.username.clone().unwrap_or_default().to_string()),
+            user_id: text(|s| s.user_id.clone().unwrap_or_default().to_string()),
             client: text(Session::client_label),
-            ip: text(|s| s.ip.clone().unwrap_or_default()),
+            ip: text(|s| s.ip.clone().unwrap_or_default().to_string()),
             outcome,
             verified: String::new(),
             operation: self.purpose.operation.clone(),
@@ -551,7 +551,7 @@ mod tests {
     fn row(id: &str) -> Session {
         Session {
             id: id.into(),
-            username: Some(format!("user-{id}")),
+            username: Some(format!("user-{id}").into()),
             client: Some("Chrome".into()),
             client_version: Some("120".into()),
             ip: Some("10.0.0.9".into()),
@@ -722,9 +722,9 @@ mod tests {
             0.0,
             &huge,
             Some(&Session {
-                user_name: Some(huge.clone()),
-                client: Some(huge.clone()),
-                ip: Some(huge.clone()),
+                user_name: Some(huge.clone().into()),
+                client: Some(huge.clone().into()),
+                ip: Some(huge.clone().into()),
                 ..row("x")
             }),
             Outcome::Failed(huge.clone()),

@@ -27,7 +27,7 @@ pub fn to_csv<'a>(rows: impl IntoIterator<Item = &'a Session>) -> String {
     let mut out = String::from("\u{feff}");
     push_row(&mut out, HEADER.iter().map(|s| cell(s)));
     for s in rows {
-        let o = |v: &Option<String>| cell(v.as_deref().unwrap_or_default());
+        let o = |v: &Option<crate::model::Text>| cell(v.as_deref().unwrap_or_default());
         push_row(
             &mut out,
             [
@@ -41,7 +41,11 @@ pub fn to_csv<'a>(rows: impl IntoIterator<Item = &'a Session>) -> String {
                 o(&s.os),
                 o(&s.os_version),
                 o(&s.ip),
-                cell(s.login_at.as_ref().map_or("", |t| t.raw.as_str())),
+                cell(
+                    &s.login_at
+                        .as_ref()
+                        .map_or_else(String::new, |t| t.raw().into_owned()),
+                ),
             ]
             .into_iter(),
         );

@@ -233,9 +233,12 @@ pub fn people(sessions: &[Session], typed: &str) -> Vec<Person> {
         });
         p.sessions += 1;
         p.own_account |= s.own_account;
-        let fill = |slot: &mut Option<String>, v: &Option<String>| {
+        let fill = |slot: &mut Option<String>, v: &Option<crate::model::Text>| {
             if slot.is_none() {
-                *slot = v.clone().filter(|v| !v.trim().is_empty());
+                *slot = v
+                    .as_deref()
+                    .filter(|v| !v.trim().is_empty())
+                    .map(str::to_string);
             }
         };
         fill(&mut p.name, &s.user_name);

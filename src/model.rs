@@ -6,27 +6,32 @@
 use crate::json::Value;
 use crate::time::Timestamp;
 
+/// A text a row holds: shared, not copied — the list keeps one copy of each
+/// repeated text (a client, a system, a person's name is the same in
+/// thousands of rows), every row that has it points at that copy.
+pub type Text = std::sync::Arc<str>;
+
 /// One active login session, whatever server it came from.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Session {
     /// The identifier the server uses to revoke this session.
     pub id: String,
-    pub user_id: Option<String>,
+    pub user_id: Option<Text>,
     /// Display name of the owner ("Rocket Agent").
-    pub user_name: Option<String>,
+    pub user_name: Option<Text>,
     /// Login name of the owner ("rocket.agent").
-    pub username: Option<String>,
+    pub username: Option<Text>,
     /// Client / browser / app name ("Chrome").
-    pub client: Option<String>,
-    pub client_version: Option<String>,
+    pub client: Option<Text>,
+    pub client_version: Option<Text>,
     /// "browser", "mobile", "desktop"…
-    pub device_type: Option<String>,
-    pub os: Option<String>,
-    pub os_version: Option<String>,
-    pub ip: Option<String>,
-    pub host: Option<String>,
+    pub device_type: Option<Text>,
+    pub os: Option<Text>,
+    pub os_version: Option<Text>,
+    pub ip: Option<Text>,
+    pub host: Option<Text>,
     /// "Riga, Latvia" where the server reports a location.
-    pub location: Option<String>,
+    pub location: Option<Text>,
     pub login_at: Option<Timestamp>,
     /// Last activity (self-service lastAccessed, Henshin LastUpdated).
     pub last_active: Option<Timestamp>,
@@ -73,7 +78,7 @@ impl Session {
             &mut self.location,
         ] {
             if let Some(t) = f.take() {
-                *f = Some(clip_chars(t, MAX_TEXT_CHARS));
+                *f = Some(clip_text(t, MAX_TEXT_CHARS));
             }
         }
         Some(self)
@@ -130,7 +135,7 @@ impl Session {
     /// Ross (dana.ross)", "Dana Ross (ID 5f0c…)", "dana.ross", "unknown user".
     pub fn account_label(&self) -> String {
         let label = self.user_label();
-        let other = |v: &Option<String>| {
+        let other = |v: &Option<Text>| {
             v.as_deref()
                 .filter(|v| !v.trim().is_empty() && *v != label)
                 .map(str::to_string)
@@ -185,7 +190,7 @@ impl Session {
     }
 }
 
-fn join_nonempty(a: &Option<String>, b: &Option<String>) -> String {
+fn join_nonempty(a: &Option<Text>, b: &Option<Text>) -> String {
     match (a.as_deref(), b.as_deref()) {
         (Some(a), Some(b)) if !a.is_empty() && !b.is_empty() => format!("{a} {b}"),
         (Some(a), _) if !a.is_empty() => a.to_string(),
@@ -424,6 +429,14 @@ fn raw_size(v: &Value) -> usize {
 }
 
 /// `s` cut to `max` characters, "…" at the cut.
+/// `t`, or its first `max` characters and "…" (a new copy only then).
+fn clip_text(t: Text, max: usize) -> Text {
+    match t.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &t[..at]).into(),
+        None => t,
+    }
+}
+
 fn clip_chars(s: String, max: usize) -> String {
     match s.char_indices().nth(max) {
         Some((at, _)) => {
@@ -509,7 +522,7 @@ mod tests {
         assert_eq!(s.user_label(), "uid");
         s.username = Some("bob".into());
         assert_eq!(s.user_label(), "bob");
-        s.user_name = Some(String::new());
+        s.user_name = Some(String::new().into());
         assert_eq!(s.user_label(), "bob");
         s.user_name = Some("Bob B".into());
         assert_eq!(s.user_label(), "Bob B");
@@ -642,7 +655,7 @@ mod tests {
     fn listed_fields_are_cut_and_an_overlong_id_is_refused_never_cut() {
         let s = Session {
             id: "s1".into(),
-            user_name: Some("A".repeat(1_000_000)),
+            user_name: Some("A".repeat(1_000_000).into()),
             ..Default::default()
         }
         .bounded()
@@ -670,7 +683,7 @@ mod tests {
         // The account, not just a name: "Test" and "test" are told apart.
         let named = |name: &str, login: Option<&str>, id: &str| Session {
             user_name: Some(name.into()),
-            username: login.map(String::from),
+            username: login.map(Into::into),
             user_id: Some(id.into()),
             ..Default::default()
         };

@@ -1,23 +1,34 @@
 //! Timestamps: a small ISO-8601 parser (no chrono) and relative-age wording.
 
-/// A point in time as the server wrote it plus its parsed epoch milliseconds.
-#[derive(Clone, Debug, PartialEq)]
+/// A point in time as the server wrote it, and its epoch milliseconds.
+///
+/// Small (16 bytes: a million rows hold three each): the server's text is
+/// kept only when it is not exactly what [`format_iso`] makes of the time —
+/// Rocket.Chat's `2024-05-13T10:00:00.000Z` is rebuilt, not stored.
+#[derive(Clone, Debug)]
 pub struct Timestamp {
-    pub raw: String,
-    /// `None` when the server's text could not be parsed; sorted last.
-    pub epoch_ms: Option<f64>,
+    /// Epoch milliseconds; NaN when the server's text could not be parsed.
+    epoch: f64,
+    /// The server's text, where it is not the canonical form of `epoch`.
+    text: Option<std::sync::Arc<str>>,
 }
 
-impl Timestamp {
-    pub fn parse(raw: &str) -> Self {
-        Timestamp {
-            raw: raw.to_string(),
-            epoch_ms: parse_iso8601(raw),
-        }
+impl PartialEq for Timestamp {
+    fn eq(&self, other: &Self) -> bool {
+        self.epoch_ms() == other.epoch_ms() && self.raw() == other.raw()
     }
 }
 
 impl Timestamp {
+    pub fn parse(raw: &str) -> Self {
+        let ms = parse_iso8601(raw);
+        let canonical = ms.is_some_and(|ms| iso_bytes(ms).is_some_and(|b| b == raw.as_bytes()));
+        Timestamp {
+            epoch: ms.unwrap_or(f64::NAN),
+            text: (!canonical).then(|| raw.into()),
+        }
+    }
+
     /// From an epoch number as APIs send them: seconds when below 10^11
     /// (before year 5138 in seconds), else milliseconds.
     pub fn from_epoch_number(n: f64) -> Option<Self> {
@@ -26,17 +37,55 @@ impl Timestamp {
         }
         let ms = if n < 1e11 { n * 1000.0 } else { n };
         Some(Timestamp {
-            raw: format_iso(ms),
-            epoch_ms: Some(ms),
+            epoch: ms,
+            text: iso_bytes(ms).is_none().then(|| format_iso(ms).into()),
         })
+    }
+
+    /// Epoch milliseconds; `None` when the server's text could not be
+    /// parsed (sorted last).
+    pub fn epoch_ms(&self) -> Option<f64> {
+        (!self.epoch.is_nan()).then_some(self.epoch)
+    }
+
+    /// The time as the server wrote it.
+    pub fn raw(&self) -> std::borrow::Cow<'_, str> {
+        match &self.text {
+            Some(t) => std::borrow::Cow::Borrowed(t),
+            None => std::borrow::Cow::Owned(format_iso(self.epoch)),
+        }
     }
 }
 
-/// Epoch milliseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-pub fn format_iso(ms: f64) -> String {
+/// `format_iso(ms)` as bytes, without allocating, for years 0–9999 (else
+/// `None`).
+fn iso_bytes(ms: f64) -> Option<[u8; 24]> {
     let ms = ms as i64;
     let (secs, millis) = (ms.div_euclid(1000), ms.rem_euclid(1000));
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    if !(0..=9999).contains(&y) {
+        return None;
+    }
+    let mut b = *b"0000-00-00T00:00:00.000Z";
+    let mut put = |at: usize, width: usize, mut n: i64| {
+        for i in (at..at + width).rev() {
+            b[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    put(0, 4, y);
+    put(5, 2, m);
+    put(8, 2, d);
+    put(11, 2, rem / 3600);
+    put(14, 2, rem % 3600 / 60);
+    put(17, 2, rem % 60);
+    put(20, 3, millis);
+    Some(b)
+}
+
+/// The civil date (year, month, day) of a day count since 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -45,7 +94,18 @@ pub fn format_iso(ms: f64) -> String {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// Epoch milliseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+pub fn format_iso(ms: f64) -> String {
+    if let Some(b) = iso_bytes(ms) {
+        return b.iter().map(|&c| char::from(c)).collect();
+    }
+    let ms = ms as i64;
+    let (secs, millis) = (ms.div_euclid(1000), ms.rem_euclid(1000));
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
         rem / 3600,
@@ -205,6 +265,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_canonical_time_is_rebuilt_not_stored_and_any_other_text_is_kept() {
+        let canonical = Timestamp::parse("2024-05-13T10:00:00.123Z");
+        assert!(canonical.text.is_none());
+        assert_eq!(canonical.raw(), "2024-05-13T10:00:00.123Z");
+        for kept in [
+            "2024-05-13T10:00:00Z",
+            "2024-05-13T12:00:00.123+02:00",
+            "2024-02-30T10:00:00.000Z",
+            "yesterday",
+        ] {
+            let t = Timestamp::parse(kept);
+            assert_eq!(t.raw(), kept);
+            assert!(t.text.is_some(), "{kept}");
+        }
+        assert_eq!(Timestamp::parse("yesterday").epoch_ms(), None);
+        assert_eq!(
+            std::mem::size_of::<Timestamp>(),
+            8 + std::mem::size_of::<usize>() * 2
+        );
+        assert_eq!(
+            Timestamp::from_epoch_number(1_715_594_400.0).unwrap().raw(),
+            "2024-05-13T10:00:00.000Z"
+        );
+    }
+
+    #[test]
     fn http_dates() {
         assert_eq!(
             parse_http_date("Tue, 14 Nov 2023 22:13:40 GMT"),
@@ -283,11 +369,11 @@ mod tests {
     #[test]
     fn epoch_numbers_in_seconds_or_millis() {
         let s = Timestamp::from_epoch_number(1_684_887_954.0).unwrap();
-        assert_eq!(s.epoch_ms, Some(1_684_887_954_000.0));
-        assert_eq!(s.raw, "2023-05-24T00:25:54.000Z");
+        assert_eq!(s.epoch_ms(), Some(1_684_887_954_000.0));
+        assert_eq!(s.raw(), "2023-05-24T00:25:54.000Z");
         let m = Timestamp::from_epoch_number(1_684_887_954_234.0).unwrap();
-        assert_eq!(m.raw, "2023-05-24T00:25:54.234Z");
-        assert_eq!(parse_iso8601(&m.raw), m.epoch_ms);
+        assert_eq!(m.raw(), "2023-05-24T00:25:54.234Z");
+        assert_eq!(parse_iso8601(&m.raw()), m.epoch_ms());
         assert_eq!(Timestamp::from_epoch_number(-5.0), None);
         assert_eq!(Timestamp::from_epoch_number(f64::NAN), None);
     }

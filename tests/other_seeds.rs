@@ -20,7 +20,7 @@ fn docspace_envelope_items_dates_and_locations() {
     assert_eq!(a.device_type.as_deref(), Some("desktop"));
     // ISO with a 7-digit fraction and an offset.
     assert_eq!(
-        a.login_at.as_ref().unwrap().epoch_ms,
+        a.login_at.as_ref().unwrap().epoch_ms(),
         Some(1_748_841_291_000.0)
     );
     assert!(!a.current, "loginEvent 0: nothing is current");
@@ -37,7 +37,7 @@ fn docspace_envelope_items_dates_and_locations() {
     assert_eq!(b.location, None);
     assert_eq!(b.device_type.as_deref(), Some("mobile"));
     assert_eq!(
-        b.login_at.as_ref().unwrap().epoch_ms,
+        b.login_at.as_ref().unwrap().epoch_ms(),
         Some(1_748_814_000_000.0),
         "{{utcTime}} form"
     );
@@ -84,11 +84,11 @@ fn henshin_seed_pseudo_json_is_refused_cleanly_and_real_shapes_parse() {
         assert_eq!(s.id, "275");
         assert_eq!(s.username.as_deref(), Some("user"));
         assert_eq!(
-            s.last_active.as_ref().unwrap().epoch_ms,
+            s.last_active.as_ref().unwrap().epoch_ms(),
             Some(1_600_684_970_000.0)
         );
         assert_eq!(
-            s.expires_at.as_ref().unwrap().epoch_ms,
+            s.expires_at.as_ref().unwrap().epoch_ms(),
             Some(1_600_857_770_000.0)
         );
         assert_eq!(
@@ -123,11 +123,11 @@ fn selfservice_details_with_optional_fields_and_epoch_numbers() {
     assert_eq!(s.ip.as_deref(), Some("203.0.113.24"));
     assert_eq!(s.location.as_deref(), Some("Lisbon, Portugal"));
     assert_eq!(
-        s.login_at.as_ref().unwrap().epoch_ms,
+        s.login_at.as_ref().unwrap().epoch_ms(),
         Some(1_717_400_000_000.0)
     );
     assert_eq!(
-        s.last_active.as_ref().unwrap().epoch_ms,
+        s.last_active.as_ref().unwrap().epoch_ms(),
         Some(1_717_403_600_000.0)
     );
     assert!(s
@@ -136,7 +136,7 @@ fn selfservice_details_with_optional_fields_and_epoch_numbers() {
         .any(|f| f.name == "inactivityDuration" && f.value == "120"));
     // seconds are read as seconds
     assert_eq!(
-        p.sessions[1].login_at.as_ref().unwrap().epoch_ms,
+        p.sessions[1].login_at.as_ref().unwrap().epoch_ms(),
         Some(1_717_300_000_000.0)
     );
     assert_eq!(

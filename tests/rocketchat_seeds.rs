@@ -32,7 +32,7 @@ fn seed001_list_all_parses_every_row_with_missing_fields() {
     assert_eq!(first.ip.as_deref(), Some("172.20.0.2"));
     assert_eq!(first.host.as_deref(), Some("localhost:3000"));
     assert_eq!(
-        first.login_at.as_ref().unwrap().epoch_ms,
+        first.login_at.as_ref().unwrap().epoch_ms(),
         Some(1_684_887_954_234.0)
     );
     // seed 001 row 7: a _user without a name falls back to the username

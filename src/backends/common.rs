@@ -129,6 +129,14 @@ pub fn page_of(
 
 /// A string at `key` of a JSON object; numbers and booleans are shown as text,
 /// anything else (objects, arrays, null) counts as missing.
+/// [`json_str`] as a row's text.
+pub fn json_text(v: &Value, key: &str) -> Option<crate::model::Text> {
+    match v.get(key)? {
+        Value::String(s) => Some(s.as_str().into()),
+        _ => json_str(v, key).map(Into::into),
+    }
+}
+
 pub fn json_str(v: &Value, key: &str) -> Option<String> {
     match v.get(key)? {
         Value::String(s) => Some(s.clone()),

@@ -3,7 +3,8 @@
 //! Every answer is wrapped: `{response, count, links, status, statusCode}`.
 
 use super::common::{
-    check_id, forbidden_what, json_str, page_of, parse_json, path_segment, status_to_error,
+    check_id, forbidden_what, json_str, json_text, page_of, parse_json, path_segment,
+    status_to_error,
 };
 use super::{
     Backend, Caps, Credential, Input, ListPage, LoadPlan, OthersText, PerUser, Revoked, Scope,
@@ -190,13 +191,15 @@ pub fn session_from(item: &Value, login_event: i64) -> Option<Session> {
     Some(Session {
         current: login_event != 0 && item.get("id").and_then(Value::as_i64) == Some(login_event),
         id,
-        user_id: json_str(item, "userId"),
-        user_name: json_str(item, "displayName").filter(|s| !s.is_empty()),
-        client: json_str(item, "browser"),
-        os: json_str(item, "platform"),
-        device_type: mobile.map(|m| if m { "mobile" } else { "desktop" }.to_string()),
-        ip: json_str(item, "ip"),
-        location: (!location.is_empty()).then_some(location),
+        user_id: json_text(item, "userId"),
+        user_name: json_str(item, "displayName")
+            .filter(|s| !s.is_empty())
+            .map(Into::into),
+        client: json_text(item, "browser"),
+        os: json_text(item, "platform"),
+        device_type: mobile.map(|m| if m { "mobile" } else { "desktop" }.into()),
+        ip: json_text(item, "ip"),
+        location: (!location.is_empty()).then_some(location.into()),
         login_at: item.get("date").and_then(date),
         extra: flatten_fields(item),
         ..Default::default()

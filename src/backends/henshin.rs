@@ -3,7 +3,9 @@
 //! The documented examples are not valid JSON (`{ [ … ] }`): every list is
 //! accepted as a bare array or as a paged envelope holding the array.
 
-use super::common::{check_id, json_str, page_of, parse_json, path_segment, status_to_error};
+use super::common::{
+    check_id, json_str, json_text, page_of, parse_json, path_segment, status_to_error,
+};
 use super::paging::PageNo;
 use super::paging::{by_user, Probe, Target};
 use super::{
@@ -326,11 +328,11 @@ pub fn session_from(item: &Value) -> Option<Session> {
     });
     Some(Session {
         id,
-        user_id: json_str(item, "UserGuid"),
-        username: json_str(item, "UserName"),
-        client: meaningful(json_str(item, "Application")),
-        os: meaningful(json_str(item, "OperatingSystem")),
-        device_type: meaningful(json_str(item, "Smartphone")),
+        user_id: json_text(item, "UserGuid"),
+        username: json_text(item, "UserName"),
+        client: meaningful(json_str(item, "Application")).map(Into::into),
+        os: meaningful(json_str(item, "OperatingSystem")).map(Into::into),
+        device_type: meaningful(json_str(item, "Smartphone")).map(Into::into),
         last_active: json_str(item, "LastUpdated").map(|t| Timestamp::parse(&t)),
         expires_at: json_str(item, "ExpirationDate").map(|t| Timestamp::parse(&t)),
         operator,

@@ -14,7 +14,8 @@
 //! server data.
 
 use super::common::{
-    check_id, epoch, json_str, jwt_claim, page_of, parse_json, path_segment, status_to_error,
+    check_id, epoch, json_str, json_text, jwt_claim, page_of, parse_json, path_segment,
+    status_to_error,
 };
 use super::credential::{Credential, Input, Renewal, SignInMethod, SignInStep, SignedIn, Typed};
 use super::paging::{by_user, PageNo, PagedPage, Probe, Target};
@@ -499,18 +500,19 @@ pub fn session_from(item: &Value, offline: bool) -> Option<Session> {
         } else {
             id
         },
-        user_id: json_str(item, "userId"),
-        username: json_str(item, "username"),
-        client: Some(client).filter(|c| !c.is_empty()),
+        user_id: json_text(item, "userId"),
+        username: json_text(item, "username"),
+        client: Some(client).filter(|c| !c.is_empty()).map(Into::into),
         device_type: Some(
             if offline {
                 "offline token"
             } else {
                 "browser SSO"
             }
-            .to_string(),
+            .to_string()
+            .into(),
         ),
-        ip: json_str(item, "ipAddress"),
+        ip: json_text(item, "ipAddress"),
         login_at: epoch(item, "start"),
         last_active: epoch(item, "lastAccess"),
         extra,
@@ -706,7 +708,7 @@ mod tests {
         assert_eq!(s.id, "s1:offline");
         assert_eq!(s.client.as_deref(), Some("chat, office (offline token)"));
         assert_eq!(
-            s.login_at.as_ref().unwrap().epoch_ms,
+            s.login_at.as_ref().unwrap().epoch_ms(),
             Some(1_700_000_000_000.0)
         );
         assert!(s

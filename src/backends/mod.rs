@@ -15,8 +15,8 @@ pub mod rocketchat;
 pub mod selfservice;
 
 pub use common::{
-    check_id, empty_success, json_str, not_from_api, page_of, parse_json, Call, Capped, Caps,
-    ListPage, LoadReport, LoadStep, PerUser, Revoked, Scope,
+    check_id, empty_success, json_str, json_text, not_from_api, page_of, parse_json, Call, Capped,
+    Caps, ListPage, LoadReport, LoadStep, PerUser, Revoked, Scope,
 };
 pub use credential::{
     Credential, Input, InputKind, Renewal, Settings, SignInMethod, SignInStep, SignedIn, Typed,
@@ -625,7 +625,7 @@ mod tests {
                 };
                 async move { r }
             },
-            |s| rows.extend(s.sessions.into_iter().map(|s| s.user_id.unwrap_or_default())),
+            |s| rows.extend(s.sessions.into_iter().map(|s| s.user_id.unwrap_or_default().to_string())),
         ))
         .unwrap();
         rows.sort();

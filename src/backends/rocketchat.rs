@@ -4,7 +4,7 @@
 //! Every field of an answer may be missing or of the wrong type; nothing here
 //! panics on server data.
 
-use super::common::{json_str, page_of, parse_json, status_to_error};
+use super::common::{json_str, json_text, page_of, parse_json, status_to_error};
 use super::paging::{by_user, Probe, Target};
 use super::{
     Backend, Caps, Credential, Input, ListPage, LoadPlan, PerUser, Revoked, Scope, Settings,
@@ -334,16 +334,18 @@ pub fn session_from(item: &Value) -> Option<Session> {
     let dev = &item["device"];
     Some(Session {
         id,
-        user_id: json_str(item, "userId"),
-        user_name: json_str(&item["_user"], "name"),
-        username: json_str(&item["_user"], "username"),
-        client: json_str(dev, "name"),
-        client_version: json_str(dev, "version").or_else(|| json_str(dev, "longVersion")),
-        device_type: json_str(dev, "type"),
-        os: json_str(&dev["os"], "name"),
-        os_version: json_str(&dev["os"], "version"),
-        ip: json_str(item, "ip"),
-        host: json_str(item, "host"),
+        user_id: json_text(item, "userId"),
+        user_name: json_text(&item["_user"], "name"),
+        username: json_text(&item["_user"], "username"),
+        client: json_text(dev, "name"),
+        client_version: json_str(dev, "version")
+            .or_else(|| json_str(dev, "longVersion"))
+            .map(Into::into),
+        device_type: json_text(dev, "type"),
+        os: json_text(&dev["os"], "name"),
+        os_version: json_text(&dev["os"], "version"),
+        ip: json_text(item, "ip"),
+        host: json_text(item, "host"),
         login_at: json_str(item, "loginAt").map(|t| Timestamp::parse(&t)),
         current: item.get("current").and_then(Value::as_bool) == Some(true),
         ..Default::default()

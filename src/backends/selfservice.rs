@@ -1,7 +1,7 @@
 //! Self-service `/auth/sessions` (seed 003; api-notes §4): the signed-in
 //! user's own sessions, with a Bearer JWT.
 
-use super::common::{json_str, page_of, parse_json, path_segment, status_to_error};
+use super::common::{json_str, json_text, page_of, parse_json, path_segment, status_to_error};
 use super::{
     Backend, Caps, Credential, Input, ListPage, LoadPlan, PerUser, Revoked, Scope, Settings,
     SignInMethod,
@@ -132,14 +132,16 @@ pub fn session_from(item: &Value) -> Option<Session> {
     let (client, client_version, os, os_version) = parse_user_agent(&ua);
     Some(Session {
         id,
-        user_name: json_str(item, "email"),
-        client,
-        client_version,
-        os,
-        os_version,
-        device_type: json_str(item, "deviceType"),
-        ip: json_str(item, "ipAddress"),
-        location: json_str(item, "location").filter(|l| !l.is_empty()),
+        user_name: json_text(item, "email"),
+        client: client.map(Into::into),
+        client_version: client_version.map(Into::into),
+        os: os.map(Into::into),
+        os_version: os_version.map(Into::into),
+        device_type: json_text(item, "deviceType"),
+        ip: json_text(item, "ipAddress"),
+        location: json_str(item, "location")
+            .filter(|l| !l.is_empty())
+            .map(Into::into),
         login_at: super::common::epoch(item, "loginTime"),
         last_active: super::common::epoch(item, "lastAccessed"),
         extra: flatten_fields(item),
@@ -336,24 +338,24 @@ mod tests {
         assert_eq!(p.skipped, 2);
         let s = &p.sessions[0];
         assert_eq!(
-            s.login_at.as_ref().unwrap().epoch_ms,
+            s.login_at.as_ref().unwrap().epoch_ms(),
             Some(1_700_000_000_000.0)
         );
         assert_eq!(
-            s.last_active.as_ref().unwrap().epoch_ms,
+            s.last_active.as_ref().unwrap().epoch_ms(),
             Some(1_700_000_300_000.0)
         );
         assert!(parse_list(r#"{"sessions":[]}"#).is_err());
         // Epochs written as strings: seconds or milliseconds, or ISO text.
         let p = parse_list(r#"[{"sessionId":"a","loginTime":"1700000000.5","lastAccessed":" 1700000300000 "},{"sessionId":"b","loginTime":"2024-01-02T03:04:05Z","lastAccessed":"-5"}]"#).unwrap();
         let at = |i: usize| p.sessions[i].login_at.as_ref().unwrap();
-        assert_eq!(at(0).epoch_ms, Some(1_700_000_000_500.0));
+        assert_eq!(at(0).epoch_ms(), Some(1_700_000_000_500.0));
         assert_eq!(
-            p.sessions[0].last_active.as_ref().unwrap().epoch_ms,
+            p.sessions[0].last_active.as_ref().unwrap().epoch_ms(),
             Some(1_700_000_300_000.0)
         );
-        assert_eq!(at(1).epoch_ms, Some(1_704_164_645_000.0));
-        assert_eq!(p.sessions[1].last_active.as_ref().unwrap().epoch_ms, None);
+        assert_eq!(at(1).epoch_ms(), Some(1_704_164_645_000.0));
+        assert_eq!(p.sessions[1].last_active.as_ref().unwrap().epoch_ms(), None);
         assert_eq!(parse_count(r#"{"activeSessions":3}"#).unwrap(), 3);
         assert!(parse_count("{}").is_err());
     }

@@ -30,7 +30,7 @@ pub fn CombinedTable(#[prop(into)] rows: Signal<Vec<ServerRow>>) -> impl IntoVie
                                 let login = r
                                     .login_at
                                     .as_ref()
-                                    .and_then(|t| t.epoch_ms)
+                                    .and_then(|t| t.epoch_ms())
                                     .map(browser::format_datetime)
                                     .unwrap_or_else(|| "—".into());
                                 view! {
@@ -42,7 +42,7 @@ pub fn CombinedTable(#[prop(into)] rows: Signal<Vec<ServerRow>>) -> impl IntoVie
                                         </td>
                                         <td>{or_dash(r.client_label())}</td>
                                         <td>{or_dash(r.os_label())}</td>
-                                        <td class="mono">{or_dash(r.ip.clone().unwrap_or_default())}</td>
+                                        <td class="mono">{or_dash(r.ip.clone().unwrap_or_default().to_string())}</td>
                                         <td class="nowrap">{login}</td>
                                         <td class="mono">{r.id.clone()}</td>
                                     </tr>

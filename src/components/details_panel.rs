@@ -56,7 +56,7 @@ pub fn DetailsPanel(
                 },
                 Field {
                     name: "ip".into(),
-                    value: r.ip.clone().unwrap_or_default(),
+                    value: r.ip.clone().unwrap_or_default().to_string(),
                 },
             ]
         })

@@ -220,19 +220,20 @@ impl Compiled {
     /// Whether `s` meets every criterion. A row without the value a
     /// criterion asks about (no time, no IP) does not meet it.
     pub fn matches(&self, s: &Session) -> bool {
-        let contains = |field: &Option<String>, extra: &Option<String>, want: &str| {
-            want.is_empty()
-                || [field, extra]
-                    .into_iter()
-                    .flatten()
-                    .any(|v| contains_folded(v, want))
-        };
+        let contains =
+            |field: &Option<crate::model::Text>, extra: &Option<crate::model::Text>, want: &str| {
+                want.is_empty()
+                    || [field, extra]
+                        .into_iter()
+                        .flatten()
+                        .any(|v| contains_folded(v, want))
+            };
         if let Some(cut) = self.active_before {
             let last = s
                 .last_active
                 .as_ref()
                 .or(s.login_at.as_ref())
-                .and_then(|t| t.epoch_ms);
+                .and_then(|t| t.epoch_ms());
             if !last.is_some_and(|t| t < cut) {
                 return false;
             }
@@ -241,7 +242,7 @@ impl Compiled {
             if !s
                 .login_at
                 .as_ref()
-                .and_then(|t| t.epoch_ms)
+                .and_then(|t| t.epoch_ms())
                 .is_some_and(|t| t < cut)
             {
                 return false;

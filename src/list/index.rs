@@ -25,10 +25,29 @@ pub(super) fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize>
 }
 
 impl SessionList {
+    /// Adds the rows whose IDs are not listed yet (nor earlier in `rows`):
+    /// their shared texts to [`super::Texts`], their search text to the
+    /// index, their place to [`super::Ids`].
     pub(super) fn push_all(&mut self, rows: Vec<Session>) {
         self.cache.clear();
-        for r in rows {
-            self.starts.push(self.text.len());
+        for mut r in rows {
+            let hash = super::id_hash(&r.id);
+            let sessions = &self.sessions;
+            if self
+                .ids
+                .0
+                .find(hash, |&i| sessions[i as usize].id == r.id)
+                .is_some()
+            {
+                continue;
+            }
+            let at = u32::try_from(sessions.len()).expect("fewer than 2^32 rows");
+            self.ids
+                .0
+                .insert_unique(hash, at, |&i| super::id_hash(&sessions[i as usize].id));
+            self.texts.share(&mut r);
+            self.starts
+                .push(u32::try_from(self.text.len()).expect("an index under 4 GB"));
             r.push_search_text(&mut self.text);
             self.text.push('\n');
             self.sessions.push(r);
@@ -36,8 +55,11 @@ impl SessionList {
     }
 
     fn row_text(&self, row: usize) -> &str {
-        let end = self.starts.get(row + 1).copied().unwrap_or(self.text.len());
-        &self.text[self.starts[row]..end]
+        let end = self
+            .starts
+            .get(row + 1)
+            .map_or(self.text.len(), |&s| s as usize);
+        &self.text[self.starts[row] as usize..end]
     }
 
     /// What a filter of `words` searches in row `row`: the columns shown,
@@ -98,16 +120,16 @@ impl SessionList {
         let (mut row, mut from) = (0, 0);
         while let Some(p) = find_from(hay, first.as_bytes(), from) {
             // Hits come in order: walk forward to the row holding `p`.
-            while self.starts.get(row + 1).is_some_and(|&s| s <= p) {
+            while self.starts.get(row + 1).is_some_and(|&s| s as usize <= p) {
                 row += 1;
             }
             let line = self.searched(row, words.len());
             // `p` is in this row; past its searched part it is no hit.
-            let in_searched = p + first.len() <= self.starts[row] + line.len();
+            let in_searched = p + first.len() <= self.starts[row] as usize + line.len();
             if in_searched && rest.iter().all(|w| line.contains(w.as_str())) {
                 hit[row] = true;
             }
-            from = self.starts.get(row + 1).copied().unwrap_or(hay.len());
+            from = self.starts.get(row + 1).map_or(hay.len(), |&s| s as usize);
         }
         hit
     }

@@ -13,7 +13,7 @@ pub use criteria::Criteria;
 pub use query::{ListQuery, SortDir, SortKey, PAGE_SIZES};
 pub use view::{paginate, PageView, UserGroup};
 
-use crate::model::Session;
+use crate::model::{Session, Text};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -80,6 +80,11 @@ impl ListCache {
 /// lower-cased search text in one string, so a filter is one pass of one
 /// searcher over it instead of one search per row.
 ///
+/// Small per row, for a million of them: each repeated text (a client, a
+/// system, a person's name) is kept once and shared by the rows that have
+/// it ([`Texts`]); the rows are found by ID through a table of their
+/// positions ([`Ids`]), not a copy of every ID.
+///
 /// Change `sessions` only through the methods: they keep the index in step.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SessionList {
@@ -87,18 +92,88 @@ pub struct SessionList {
     /// Each row's search text followed by a newline.
     text: String,
     /// Byte offset where each row's line starts.
-    starts: Vec<usize>,
+    starts: Vec<u32>,
+    ids: Ids,
+    texts: Texts,
     cache: ListCache,
+}
+
+/// Where each row is, by its ID: the rows' positions in a hash table keyed
+/// by the ID's hash (the ID itself is read from the row, never copied).
+#[derive(Clone, Default)]
+struct Ids(hashbrown::HashTable<u32>);
+
+impl std::fmt::Debug for Ids {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Ids({})", self.0.len())
+    }
+}
+
+impl PartialEq for Ids {
+    /// Derived from the rows, which are compared.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// FNV-1a, folded: a session ID's hash (for [`Ids`], and where a set of
+/// IDs is kept as hashes).
+pub fn id_hash(id: &str) -> u64 {
+    let h = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (h ^ (h >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9)
+}
+
+/// One copy of each repeated text among the rows.
+#[derive(Clone, Default)]
+struct Texts(std::collections::HashSet<Text>);
+
+impl std::fmt::Debug for Texts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Texts({})", self.0.len())
+    }
+}
+
+impl PartialEq for Texts {
+    /// Derived from the rows, which are compared.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Texts {
+    /// The texts a row shares with others, replaced by their one copy.
+    /// Not the IP address nor the ID: nearly every row has its own.
+    fn share(&mut self, s: &mut Session) {
+        for f in [
+            &mut s.user_id,
+            &mut s.user_name,
+            &mut s.username,
+            &mut s.client,
+            &mut s.client_version,
+            &mut s.device_type,
+            &mut s.os,
+            &mut s.os_version,
+            &mut s.host,
+            &mut s.location,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            match self.0.get(&**f) {
+                Some(one) => *f = one.clone(),
+                None => {
+                    self.0.insert(f.clone());
+                }
+            }
+        }
+    }
 }
 
 impl SessionList {
     pub fn new(sessions: Vec<Session>) -> Self {
-        let mut l = SessionList {
-            sessions: Vec::new(),
-            text: String::new(),
-            starts: Vec::new(),
-            cache: ListCache::default(),
-        };
+        let mut l = SessionList::default();
         l.push_all(sessions);
         l
     }
@@ -111,28 +186,55 @@ impl SessionList {
         self.sessions.is_empty()
     }
 
+    /// Makes room for `total` rows at once (a load that knows its total):
+    /// no growth by doubling, which would hold the old and the new copy of
+    /// a million rows together for a moment.
+    pub fn reserve(&mut self, total: usize) {
+        let more = total.saturating_sub(self.sessions.len());
+        if more == 0 {
+            return;
+        }
+        self.sessions.reserve_exact(more);
+        self.starts.reserve_exact(more);
+        // The search text: as long a line as the rows so far have, a tenth
+        // more — once there are rows to tell. Asked again as rows arrive,
+        // it grows only when the estimate outgrows the room left.
+        if let Some(line) = self.text.len().checked_div(self.sessions.len()) {
+            let want = more * line * 11 / 10;
+            let free = self.text.capacity() - self.text.len();
+            if want > free + free / 4 {
+                self.text.reserve_exact(want);
+            }
+        }
+        let sessions = &self.sessions;
+        self.ids
+            .0
+            .reserve(more, |&i| id_hash(&sessions[i as usize].id));
+    }
+
     /// Adds rows, skipping IDs already present (pages can overlap while the
     /// server's list shifts under a paging walk). Returns how many were new.
     pub fn extend_unique(&mut self, rows: Vec<Session>) -> usize {
         let before = self.sessions.len();
-        let fresh: Vec<Session> = {
-            let mut seen: std::collections::HashSet<&str> =
-                self.sessions.iter().map(|s| s.id.as_str()).collect();
-            let mut keep = vec![false; rows.len()];
-            for (i, r) in rows.iter().enumerate() {
-                keep[i] = seen.insert(r.id.as_str());
-            }
-            rows.into_iter()
-                .zip(keep)
-                .filter_map(|(r, k)| k.then_some(r))
-                .collect()
-        };
-        self.push_all(fresh);
+        self.push_all(rows);
         self.sessions.len() - before
     }
 
+    /// The row with this ID, if listed.
+    fn position(&self, id: &str) -> Option<usize> {
+        self.ids
+            .0
+            .find(id_hash(id), |&i| self.sessions[i as usize].id == id)
+            .map(|&i| i as usize)
+    }
+
+    /// Whether a session with this ID is listed.
+    pub fn contains(&self, id: &str) -> bool {
+        self.position(id).is_some()
+    }
+
     pub fn find(&self, id: &str) -> Option<&Session> {
-        self.sessions.iter().find(|s| s.id == id)
+        self.position(id).map(|i| &self.sessions[i])
     }
 
     /// Removes the sessions with these IDs; returns how many were removed.
@@ -143,6 +245,7 @@ impl SessionList {
         self.cache.clear();
         self.text.clear();
         self.starts.clear();
+        self.ids.0.clear();
         self.push_all(
             all.into_iter()
                 .filter(|s| !set.contains(s.id.as_str()))
@@ -154,9 +257,9 @@ impl SessionList {
     /// Marks session `id` as the panel's own (it does not change the
     /// search text). Whether it was listed.
     pub fn mark_current(&mut self, id: &str) -> bool {
-        match self.sessions.iter_mut().find(|s| s.id == id) {
-            Some(s) => {
-                s.current = true;
+        match self.position(id) {
+            Some(i) => {
+                self.sessions[i].current = true;
                 true
             }
             None => false,

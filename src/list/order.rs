@@ -152,7 +152,7 @@ fn column_times(ss: &[Session], key: SortKey) -> Option<Vec<Option<f64>>> {
     }
     Some(
         ss.iter()
-            .map(|s| pick(s, key).as_ref().and_then(|t| t.epoch_ms))
+            .map(|s| pick(s, key).as_ref().and_then(|t| t.epoch_ms()))
             .collect(),
     )
 }

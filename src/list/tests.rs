@@ -22,7 +22,7 @@ fn from_query_string(qs: &str) -> ListQuery {
 fn row(id: &str, user: &str, client: &str, ip: &str, login: &str) -> Session {
     Session {
         id: id.into(),
-        user_id: Some(format!("u-{user}")),
+        user_id: Some(format!("u-{user}").into()),
         username: Some(user.into()),
         client: Some(client.into()),
         ip: Some(ip.into()),
@@ -415,4 +415,35 @@ fn a_selection_the_filter_hides_is_named() {
     // Nothing shown (a subnet that matches nothing): every selected row hidden.
     assert_eq!(l.selected_not_shown(&[], &selected), ["a", "c"]);
     assert!(l.selected_not_shown(&[], &Default::default()).is_empty());
+}
+
+#[test]
+fn repeated_texts_are_kept_once_and_rows_are_found_by_id_after_any_change() {
+    let mut l = sample();
+    l.extend_unique(vec![
+        row("e", "carol", "Firefox", "10.0.0.11", "2023-05-04T00:00:00Z"),
+        // A page that overlaps the last one: its known row is not added again.
+        row("a", "carol", "Firefox", "10.0.0.10", "2023-05-01T00:00:00Z"),
+        row("e", "carol", "Firefox", "10.0.0.11", "2023-05-04T00:00:00Z"),
+    ]);
+    assert_eq!(l.len(), 5);
+    let text = |id: &str| l.find(id).unwrap().client.clone().unwrap();
+    // Rows from two batches share one copy of "Firefox" and of carol's ID.
+    assert!(std::sync::Arc::ptr_eq(&text("a"), &text("d")));
+    assert!(std::sync::Arc::ptr_eq(&text("a"), &text("e")));
+    let uid = |id: &str| l.find(id).unwrap().user_id.clone().unwrap();
+    assert!(std::sync::Arc::ptr_eq(&uid("a"), &uid("e")));
+    assert!(!std::sync::Arc::ptr_eq(&text("a"), &text("b")));
+
+    assert_eq!(l.find("c").unwrap().username.as_deref(), Some("Bob"));
+    assert!(l.contains("e") && !l.contains("ee") && !l.contains(""));
+    assert_eq!(l.remove_ids(&["b", "zz"]), 1);
+    assert!(!l.contains("b"));
+    assert_eq!(l.find("e").unwrap().ip.as_deref(), Some("10.0.0.11"));
+    assert!(l.mark_current("d"));
+    assert!(l.find("d").unwrap().current);
+    // Reserved room changes nothing the list shows.
+    l.reserve(1000);
+    assert_eq!(l.len(), 4);
+    assert_eq!(l.filter_order(&[0, 1, 2, 3], "firefox").len(), 3);
 }

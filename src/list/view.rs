@@ -79,19 +79,15 @@ impl SessionList {
                 .or_insert_with(|| UserGroup {
                     key: s.user_key().to_string(),
                     label: s.account_label(),
-                    username: s.username.clone(),
+                    username: s.username.as_deref().map(str::to_string),
                     count: 0,
                     own_account: s.own_account,
                 })
                 .count += 1;
         }
         let mut v: Vec<UserGroup> = map.into_values().collect();
-        v.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then_with(|| lower(&a.label).cmp(&lower(&b.label)))
-                .then_with(|| a.key.cmp(&b.key))
-        });
+        // Each label lower-cased once, not once per comparison.
+        v.sort_by_cached_key(|g| (std::cmp::Reverse(g.count), lower(&g.label), g.key.clone()));
         v
     }
 }

@@ -7,7 +7,7 @@ use super::Server;
 use crate::backends::paging::{self, Limits};
 use crate::backends::{OwnSource, Scope};
 use crate::http::request::{ApiError, ApiRequest, RawResponse};
-use crate::list::SessionList;
+use crate::list::{id_hash, SessionList};
 use crate::load::{Batcher, LoadProgress};
 use crate::model::{OwnSession, Session};
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
@@ -180,11 +180,9 @@ impl Server {
         if !ok {
             return;
         }
-        let mut fresh = SessionList::default();
-        fresh.extend_unique(rows);
-        let ids: HashSet<&str> = fresh.sessions.iter().map(|s| s.id.as_str()).collect();
+        let fresh = SessionList::new(rows);
         self.selected
-            .update(|sel| sel.retain(|id| ids.contains(id.as_str())));
+            .update(|sel| sel.retain(|id| fresh.contains(id)));
         let mut fresh = Some(fresh);
         self.host().keeping_focus(&mut || {
             if let Some(fresh) = fresh.take() {
@@ -226,31 +224,33 @@ impl Server {
     /// are left out (its answer may predate the revoke); sessions revoked
     /// before it began that the server still lists are said.
     fn after_load(self, load: u64) {
-        let listed: HashSet<String> = self
-            .list
-            .with_untracked(|l| l.sessions.iter().map(|s| s.id.clone()).collect());
         let settled = self
-            .revokes
-            .write_value()
-            .settle(load, |id| listed.contains(id));
+            .list
+            .with_untracked(|l| self.revokes.write_value().settle(load, |id| l.contains(id)));
         if !settled.hide.is_empty() {
             self.list.update(|l| {
                 l.remove_ids(&settled.hide);
             });
         }
-        let ids: HashSet<String> = listed
-            .into_iter()
-            .filter(|id| !settled.hide.contains(id))
-            .collect();
-        let first = self.known.with_value(HashSet::is_empty);
-        let fresh: HashSet<String> = if first {
-            HashSet::new()
-        } else {
-            self.known
-                .with_value(|k| ids.iter().filter(|i| !k.contains(*i)).cloned().collect())
-        };
+        // What is new since the previous load: the IDs it did not list
+        // (kept as sorted hashes — 8 bytes a session, not a copy of each ID).
+        let (listed, fresh) = self.list.with_untracked(|l| {
+            let mut listed: Vec<u64> = l.sessions.iter().map(|s| id_hash(&s.id)).collect();
+            listed.sort_unstable();
+            let fresh: HashSet<String> = self.known.with_value(|known| {
+                if known.is_empty() {
+                    return HashSet::new();
+                }
+                l.sessions
+                    .iter()
+                    .filter(|s| known.binary_search(&id_hash(&s.id)).is_err())
+                    .map(|s| s.id.clone())
+                    .collect()
+            });
+            (listed, fresh)
+        });
         self.fresh.set(fresh);
-        self.known.set_value(ids);
+        self.known.set_value(listed);
         if let Some(me) = self.admin_user_id.get_value() {
             self.list.update(|l| {
                 l.mark_own_account(&me);

@@ -134,8 +134,9 @@ pub struct Server {
     refreshing: RwSignal<bool>,
     /// Sessions new since the previous load.
     fresh: RwSignal<HashSet<String>>,
-    /// Every session ID of the last complete load.
-    known: StoredValue<HashSet<String>>,
+    /// Every session ID of the last complete load, as sorted hashes
+    /// ([`crate::list::id_hash`]).
+    known: StoredValue<Vec<u64>>,
     /// What was revoked, and when relative to loads: a refresh neither
     /// brings it back nor says "revoke again" for a revoke it raced.
     revokes: StoredValue<RevokeMarks>,
@@ -213,7 +214,7 @@ impl Server {
             loading: RwSignal::new(None),
             refreshing: RwSignal::new(false),
             fresh: RwSignal::new(HashSet::new()),
-            known: StoredValue::new(HashSet::new()),
+            known: StoredValue::new(Vec::new()),
             revokes: StoredValue::new(RevokeMarks::default()),
             held: RwSignal::new(false),
             auto_paused: RwSignal::new(None),
@@ -443,7 +444,7 @@ impl Server {
         self.loads.write_value().stop();
         self.list.set(SessionList::default());
         self.selected.set(HashSet::new());
-        self.known.set_value(HashSet::new());
+        self.known.set_value(Vec::new());
         self.fresh.set(HashSet::new());
         self.confirm.set(None);
         self.held.set(false);

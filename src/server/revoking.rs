@@ -659,7 +659,9 @@ fn targets(ids: &[String], rows: &HashMap<String, Session>) -> Vec<Target> {
     ids.iter()
         .map(|id| Target {
             id: id.clone(),
-            user_id: rows.get(id).and_then(|s| s.user_id.clone()),
+            user_id: rows
+                .get(id)
+                .and_then(|s| s.user_id.as_deref().map(str::to_string)),
         })
         .collect()
 }

@@ -11,16 +11,16 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { cpus, totalmem } from 'node:os';
 import { execSync } from 'node:child_process';
 import {
-  startServer, signInWithToken, ADMIN, ADMIN_AUTH, DIST, root, stopAllServers, plainFetchInPage, logoutsOf, CHROMIUM,
+  startServer, ADMIN_AUTH, DIST, root, stopAllServers, logoutsOf, CHROMIUM,
 } from '../e2e/helpers.mjs';
 import { startProxy } from '../e2e/proxy.mjs';
 import { launchUntraceable } from '../e2e/untraced.mjs';
+import { median, harness, timeAction, memoryOf } from './shared.mjs';
 
 const REPS = Number(process.env.BENCH_REPS || 5);
 // Interactions are short and land on a 16.7 ms frame grid: more runs.
 const ACTION_REPS = Number(process.env.BENCH_ACTION_REPS || 21);
 const out = join(root, 'bench-results');
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const kb = (n) => Math.round(n / 102.4) / 10;
 const results = { machine: {}, weight: {}, timings: {}, memory: {}, bulk: {} };
 const log = (...a) => console.error('[bench]', ...a);
@@ -52,53 +52,7 @@ results.machine = {
 // browser about 1 ms per request); set-up between figures is driven.
 const chrome = await launchUntraceable();
 const close = () => chrome.close();
-
-/** In every page: `window.__firstRow` and `__ready`, ms from navigation start. */
-function readyMarks() {
-  addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; });
-  // First data row in the DOM, then the frame that paints it.
-  window.__firstRow = null;
-  window.__ready = null;
-  const watch = () => {
-    const row = document.querySelector('table.sessions tbody tr');
-    if (row && window.__firstRow === null) {
-      window.__firstRow = -1;
-      requestAnimationFrame(() => { window.__firstRow = performance.now(); });
-    }
-    if (row && !document.querySelector('[role=progressbar]') && window.__ready === null) {
-      window.__ready = -1;
-      requestAnimationFrame(() => { window.__ready = performance.now(); });
-    }
-  };
-  new MutationObserver(watch).observe(document, { childList: true, subtree: true });
-}
-
-/** Signs in once at `url` (2FA off, or answered) and returns the page, signed in. */
-async function signedIn(url, { answer2fa = false } = {}) {
-  const page = await chrome.newPage();
-  await page.addInitScript(readyMarks);
-  await signInWithToken(page, url);
-  if (answer2fa) {
-    const dialog = page.getByRole('dialog', { name: /Two-factor/ });
-    await dialog.getByLabel('Password').fill(ADMIN.password);
-    await dialog.getByRole('button', { name: 'Verify' }).click();
-  }
-  await page.waitForFunction(() => window.__ready > 0, null, { timeout: 120000 });
-  return page;
-}
-
-/** Loads `url` in `page`, untraced, until `window[what]` is set: its value and the page. */
-async function navigateAndTime(page, url, what) {
-  const { value, page: again } = await chrome.untraced(page, null, null, { navigate: url, initScript: `(${readyMarks})()`, until: what });
-  return { ms: value, page: again };
-}
-
-/** This browser's own floor, untraced: `plainFetchInPage(arg)` in `page`; a lost request means no measure. */
-async function floor(page, arg) {
-  const { value: { ms, lost }, page: again } = await chrome.untraced(page, plainFetchInPage, arg);
-  if (lost.length) throw new Error(`plain fetch lost ${lost.length} requests, first: ${lost[0]}`);
-  return { ms, page: again };
-}
+const { signedIn, navigateAndTime, floor } = harness(chrome);
 
 // 2. Navigation → first row painted, 1,000 sessions, signed in, 2FA remembered.
 {
@@ -140,29 +94,7 @@ const PAGES_100K = Array.from({ length: 1000 }, (_, i) => `./api/v1/sessions/lis
   log('load all 100k:', loads);
   await page.getByText(/^1–25 of 100000$/).waitFor({ timeout: 120000 });
 
-  // Time from an input event to the next animation frame: the panel's
-  // filter / sort / render all run before that frame (microtasks), so this is
-  // the time until the changed table can be painted.
-  const timeChange = (action) => page.evaluate(async (act) => new Promise((resolve) => {
-    const t0 = performance.now();
-    if (act.kind === 'noop') {
-      // Calibration: an event nothing listens to, then the same wait.
-      document.body.dispatchEvent(new Event('input', { bubbles: true }));
-    } else if (act.kind === 'filter') {
-      const input = document.querySelector('input[type=search]');
-      input.value = act.value;
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    } else if (act.kind === 'criterion') {
-      // A revoke-by-criteria field, by its label.
-      const label = [...document.querySelectorAll('label.crit-field')].find((l) => l.textContent.startsWith(act.label));
-      const input = label.querySelector('input');
-      input.value = act.value;
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    } else {
-      [...document.querySelectorAll('button')].find((b) => (b.getAttribute('aria-label') || b.textContent).trim().startsWith(act.button)).click();
-    }
-    requestAnimationFrame(() => resolve(performance.now() - t0));
-  }), action);
+  const timeChange = (action) => timeAction(page, action);
   const narrowId = await page.evaluate(() => document.querySelector('input[type=checkbox][aria-label^="Select session"]').getAttribute('aria-label').split(' ')[2]);
   const measure = async (name, action, reset) => {
     const xs = [];
@@ -187,15 +119,8 @@ const PAGES_100K = Array.from({ length: 1000 }, (_, i) => `./api/v1/sessions/lis
   await measure('pageFlip', { kind: 'click', button: 'Next page' }, null);
   await measure('noopFrame', { kind: 'noop' }, null);
 
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('HeapProfiler.collectGarbage');
-  await cdp.send('Performance.enable');
-  const { metrics } = await cdp.send('Performance.getMetrics');
-  const heap = metrics.find((m) => m.name === 'JSHeapUsedSize').value;
-  const wasm = await page.evaluate(() => window.__wasm?.memory?.buffer.byteLength ?? 0);
-  results.memory = { jsHeap: heap, wasm, total: heap + wasm };
+  results.memory = await memoryOf(page);
   log('memory', results.memory);
-  await cdp.detach();
   await page.close();
   await server.stop();
 }

@@ -20,10 +20,10 @@ impl TimeText {
     fn of(t: &Option<Timestamp>) -> Self {
         match t {
             Some(t) => TimeText {
-                raw: Some(t.raw.clone()),
-                epoch_ms: t.epoch_ms,
+                raw: Some(t.raw().into_owned()),
+                epoch_ms: t.epoch_ms(),
                 full: t
-                    .epoch_ms
+                    .epoch_ms()
                     .map(crate::browser::format_datetime)
                     .unwrap_or_default(),
             },
@@ -96,11 +96,12 @@ impl RowView {
             // the user ID (DocSpace lists names and IDs only).
             username: s
                 .username
-                .clone()
-                .filter(|u| Some(u) != s.user_name.as_ref() && *u != user)
+                .as_deref()
+                .filter(|u| Some(*u) != s.user_name.as_deref() && *u != user)
+                .map(str::to_string)
                 .or_else(|| {
                     s.user_id
-                        .clone()
+                        .as_deref()
                         .filter(|i| !i.is_empty() && *i != user)
                         .map(|i| format!("ID {i}"))
                 }),
@@ -109,7 +110,7 @@ impl RowView {
             current: s.current,
             own_account: s.own_account,
             client: text_or_dash(Some(&s.client_label())),
-            device_type: s.device_type.clone(),
+            device_type: s.device_type.as_deref().map(str::to_string),
             os: text_or_dash(Some(&s.os_label())),
             ip: text_or_dash(s.ip.as_deref()),
             host: text_or_dash(s.host.as_deref()),

@@ -1,0 +1,112 @@
+// What the benchmark scripts share: the marks every measured page sets, the
+// untraced sign-in, navigation and plain-fetch floor, the time from an input
+// to the frame that paints its result, and the memory a page holds.
+import { signInWithToken, ADMIN, plainFetchInPage } from '../e2e/helpers.mjs';
+
+export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+
+/**
+ * In every page: `window.__firstRow` and `__ready`, ms from navigation
+ * start; `__long`, every long task (over 50 ms: the page could not answer
+ * an input) as [start, duration].
+ */
+export function readyMarks() {
+  addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; });
+  window.__long = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__long.push([e.startTime, e.duration]);
+    }).observe({ type: 'longtask', buffered: true });
+  } catch { /* no long-task timing in this browser */ }
+  // First data row in the DOM, then the frame that paints it.
+  window.__firstRow = null;
+  window.__ready = null;
+  const watch = () => {
+    const row = document.querySelector('table.sessions tbody tr');
+    if (row && window.__firstRow === null) {
+      window.__firstRow = -1;
+      requestAnimationFrame(() => { window.__firstRow = performance.now(); });
+    }
+    if (row && !document.querySelector('[role=progressbar]') && window.__ready === null) {
+      window.__ready = -1;
+      requestAnimationFrame(() => { window.__ready = performance.now(); });
+    }
+  };
+  new MutationObserver(watch).observe(document, { childList: true, subtree: true });
+}
+
+/** The sign-in, navigation and floor of `chrome` (tests/e2e/untraced.mjs). */
+export function harness(chrome) {
+  return {
+    /** Signs in once at `url` (2FA off, or answered; `before(page)` first) and returns the page, signed in. */
+    async signedIn(url, { answer2fa = false, before } = {}) {
+      const page = await chrome.newPage();
+      await page.addInitScript(readyMarks);
+      if (before) {
+        await page.goto(url);
+        await before(page);
+      }
+      await signInWithToken(page, url);
+      if (answer2fa) {
+        const dialog = page.getByRole('dialog', { name: /Two-factor/ });
+        await dialog.getByLabel('Password').fill(ADMIN.password);
+        await dialog.getByRole('button', { name: 'Verify' }).click();
+      }
+      await page.waitForFunction(() => window.__ready > 0, null, { timeout: 600000 });
+      return page;
+    },
+    /** Loads `url` in `page`, untraced, until `window[what]` is set: its value and the page. */
+    async navigateAndTime(page, url, what) {
+      const { value, page: again } = await chrome.untraced(page, null, null, { navigate: url, initScript: `(${readyMarks})()`, until: what, timeout: 900000 });
+      return { ms: value, page: again };
+    },
+    /** This browser's own floor, untraced: `plainFetchInPage(arg)` in `page`; a lost request means no measure. */
+    async floor(page, arg) {
+      const { value: { ms, lost }, page: again } = await chrome.untraced(page, plainFetchInPage, arg);
+      if (lost.length) throw new Error(`plain fetch lost ${lost.length} requests, first: ${lost[0]}`);
+      return { ms, page: again };
+    },
+  };
+}
+
+/**
+ * Time from an input event to the next animation frame: the panel's filter /
+ * sort / render all run before that frame (microtasks), so this is the time
+ * until the changed table can be painted.
+ */
+export const timeAction = (page, action) => page.evaluate(async (act) => new Promise((resolve) => {
+  const t0 = performance.now();
+  if (act.kind === 'noop') {
+    // Calibration: an event nothing listens to, then the same wait.
+    document.body.dispatchEvent(new Event('input', { bubbles: true }));
+  } else if (act.kind === 'filter') {
+    const input = document.querySelector('.server-view:not([hidden]) input[type=search], .everywhere-page input[type=search]');
+    input.value = act.value;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  } else if (act.kind === 'criterion') {
+    // A revoke-by-criteria field, by its label.
+    const label = [...document.querySelectorAll('label.crit-field')].find((l) => l.textContent.startsWith(act.label));
+    const input = label.querySelector('input');
+    input.value = act.value;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  } else {
+    [...document.querySelectorAll('button')].find((b) => (b.getAttribute('aria-label') || b.textContent).trim().startsWith(act.button)).click();
+  }
+  requestAnimationFrame(() => resolve(performance.now() - t0));
+}), action);
+
+/**
+ * What `page` holds after a full garbage collection: JS heap, wasm memory
+ * (its size: it never shrinks, so this is the peak), their sum, and the
+ * bytes the panel's allocator has handed out and not had back (`heapLive`).
+ */
+export async function memoryOf(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('Performance.enable');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  await cdp.detach();
+  const jsHeap = metrics.find((m) => m.name === 'JSHeapUsedSize').value;
+  const [wasm, heapLive] = await page.evaluate(() => [window.__wasm?.memory?.buffer.byteLength ?? 0, window.__wasm?.heap_live_bytes?.() ?? null]);
+  return { jsHeap, wasm, total: jsHeap + wasm, heapLive };
+}
