@@ -9,8 +9,20 @@ use crate::model::Session;
 use std::collections::HashMap;
 
 /// Rows go to the table in batches while pages arrive: the first batch at
-/// once, then at most every this many milliseconds, and the last.
+/// once, then at most every this many milliseconds — longer as the table
+/// grows ([`flush_every`]) — and the last.
 pub const FLUSH_EVERY_MS: f64 = 1500.0;
+/// Rows in the table that add another [`FLUSH_EVERY_MS`] between batches.
+const ROWS_PER_INTERVAL: usize = 100_000;
+
+/// How long to wait before the next batch, with `shown` rows loaded: every
+/// batch orders, filters and counts the whole table again, so a list of a
+/// million gets a few large batches instead of many that each redo the work
+/// for a million rows (the progress bar still moves).
+pub fn flush_every(shown: usize) -> f64 {
+    FLUSH_EVERY_MS * (1 + shown / ROWS_PER_INTERVAL) as f64
+}
+
 /// The progress bar moves at most this often while loading.
 pub const PROGRESS_EVERY_MS: f64 = 120.0;
 
@@ -62,7 +74,7 @@ impl Batcher {
         let first = self.steps == 1;
         let last = step.done >= step.total;
         let mut batch = Batch::default();
-        if first || now - self.last_flush >= FLUSH_EVERY_MS || last {
+        if first || now - self.last_flush >= flush_every(step.done) || last {
             self.last_flush = now;
             batch.rows = Some(std::mem::take(&mut self.buffer));
             batch.first = first;
@@ -295,6 +307,29 @@ mod tests {
         assert_eq!(
             b.finish().into_iter().map(|s| s.id).collect::<Vec<_>>(),
             ["d"]
+        );
+    }
+
+    #[test]
+    fn batches_come_further_apart_as_the_table_grows() {
+        assert_eq!(flush_every(0), FLUSH_EVERY_MS);
+        assert_eq!(flush_every(100_000), 2.0 * FLUSH_EVERY_MS);
+        assert_eq!(flush_every(1_000_000), 11.0 * FLUSH_EVERY_MS);
+        let mut b = Batcher::default();
+        let many: Vec<String> = (0..200_000).map(|i| format!("s{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        b.step(step(&many, 200_000, 400_000), 0.0);
+        // 200,000 rows shown: the next batch waits three intervals.
+        assert_eq!(
+            b.step(step(&["x"], 200_001, 400_000), 2.0 * FLUSH_EVERY_MS)
+                .rows,
+            None
+        );
+        assert_eq!(
+            ids(&b
+                .step(step(&["y"], 200_002, 400_000), 3.0 * FLUSH_EVERY_MS)
+                .rows),
+            ["x", "y"]
         );
     }
 

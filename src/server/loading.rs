@@ -61,10 +61,27 @@ impl Server {
             let current = || self.loads.with_value(|l| l.is_current(&ticket));
             let mut batcher = Batcher::default();
             let kept: Rc<RefCell<Vec<Session>>> = Rc::default();
-            let mut sink = |step| {
-                if current() {
-                    self.take_step(batcher.step(step, host.now_ms()), keep, &kept, &first_paint);
+            let mut sink = |mut step: crate::backends::LoadStep| {
+                if !current() {
+                    return;
                 }
+                if !keep {
+                    // A full load's rows go into the list as they arrive,
+                    // unseen until a batch shows them ([`Server::take_step`]):
+                    // no second copy of them waits in a buffer, and the list
+                    // has room for all of them (up to the limit) once their
+                    // number is known — a million rows never grow by doubling.
+                    let rows = std::mem::take(&mut step.sessions);
+                    let room =
+                        (step.unit == "sessions").then(|| step.total.min(limits.max_sessions));
+                    self.list.update_untracked(|l| {
+                        if let Some(total) = room {
+                            l.reserve(total);
+                        }
+                        l.extend_unique(rows);
+                    });
+                }
+                self.take_step(batcher.step(step, host.now_ms()), keep, &kept, &first_paint);
             };
             let plan = backend.load_plan(scope);
             let result = paging::run_within(plan, &call, &*in_flight, limits, &mut sink).await;
@@ -131,8 +148,8 @@ impl Server {
         }
     }
 
-    /// One batch of a load: its rows shown (a quiet load keeps them in
-    /// `kept` instead), the first page marked and its paint awaited, the
+    /// One batch of a load: the rows that went in since the last one shown
+    /// (a quiet load keeps them in `kept` instead), the first page marked and its paint awaited, the
     /// progress moved.
     fn take_step(
         self,
@@ -147,10 +164,9 @@ impl Server {
             }
             return;
         }
-        if let Some(rows) = batch.rows {
-            self.list.update(|l| {
-                l.extend_unique(rows);
-            });
+        // A batch: the rows that went in since the last one are shown.
+        if batch.rows.is_some() {
+            self.list.update(|_| ());
         }
         if batch.first {
             self.host().mark("sessiondeck:first-page");
@@ -167,11 +183,11 @@ impl Server {
     /// selection kept of what is still listed, the focus on its session).
     fn finish_load(self, keep: bool, ok: bool, rows: Vec<Session>, skipped: usize) {
         if !keep {
-            if !rows.is_empty() {
-                self.list.update(|l| {
-                    l.extend_unique(rows);
-                });
-            }
+            // Whatever went in since the last batch is shown (the orders
+            // already computed are reused when nothing did).
+            self.list.update(|l| {
+                l.extend_unique(rows);
+            });
             self.loading.set(None);
             return;
         }

@@ -77,13 +77,14 @@ for (const n of SIZES) {
   await proxy?.stop();
   await server.stop();
 }
-await chrome.close();
+// A profile folder still being written to may refuse removal: the figures stand.
+await chrome.close().catch((e) => log('closing Chromium:', e.message));
 
 const ms = (x) => `${x.toFixed(1)} ms`;
 const md = [
   `Scale, served over ${VIA}; ${new Date().toISOString()}; interactions: medians of ${REPS} (sort: first click, cold, and the median, warm).`,
   '',
-  '| Sessions | Loaded | Load (plain fetch) | Memory (JS + wasm) | Bytes a session (held by the panel's allocator) | Long tasks while loading (max) | Filter narrow / broad | Sort cold / warm | Page flip | Criterion | Select all matching |',
+  '| Sessions | Loaded | Load (plain fetch) | Memory (JS + wasm) | Bytes a session (held by the allocator) | Long tasks while loading (max) | Filter narrow / broad | Sort cold / warm | Page flip | Criterion | Select all matching |',
   '|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map((r) => `| ${r.n.toLocaleString('en')} | ${r.complete ? 'all' : `**${r.shown}**`} | ${(r.loadMs / 1000).toFixed(1)} s (${(r.plainMs / 1000).toFixed(1)} s, ${(r.loadMs / r.plainMs).toFixed(2)}×) | ${(r.memory.total / 2 ** 20).toFixed(0)} MB (${(r.memory.jsHeap / 2 ** 20).toFixed(0)} + ${(r.memory.wasm / 2 ** 20).toFixed(0)}) | ${r.bytesPerSession.toFixed(0)} (${r.memory.heapLive ? (r.memory.heapLive / r.n).toFixed(0) : '?'}) | ${r.longTasks.count} (${r.longTasks.maxMs.toFixed(0)} ms) | ${ms(r.timings.filterNarrow.median)} / ${ms(r.timings.filterBroad.median)} | ${ms(r.timings.sort.first)} / ${ms(r.timings.sort.median)} | ${ms(r.timings.pageFlip.median)} | ${ms(r.timings.criterion.median)} | ${ms(r.timings.selectMatching.median)} |`),
   '',
