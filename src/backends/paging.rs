@@ -119,8 +119,9 @@ pub fn by_user(targets: &[Target]) -> (Vec<(String, Vec<String>)>, Vec<String>) 
 }
 
 /// The sessions one load reads at most, unless the admin raises it: about
-/// 400 MB of this tab at today's ~1.3 KB a session (README → Limits).
-pub const DEFAULT_MAX_SESSIONS: usize = 300_000;
+/// 550 MB of this tab at the ~550 bytes a session measured at a million
+/// (README → Performance → At scale).
+pub const DEFAULT_MAX_SESSIONS: usize = 1_000_000;
 /// What the answers in flight at once may hold together: each of a
 /// fanned-out load's requests reads at most its share (and at most
 /// [`crate::http::request::MAX_BODY_BYTES`]).

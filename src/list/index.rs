@@ -29,7 +29,7 @@ impl SessionList {
     /// their shared texts to [`super::Texts`], their search text to the
     /// index, their place to [`super::Ids`].
     pub(super) fn push_all(&mut self, rows: Vec<Session>) {
-        self.cache.clear();
+        self.cache.appended();
         for mut r in rows {
             let hash = super::id_hash(&r.id);
             let sessions = &self.sessions;

@@ -59,6 +59,16 @@ impl ListCache {
         *self.0.borrow_mut() = Computed::default();
     }
 
+    /// Rows were added after the others: the orders by a time column are
+    /// kept (the next sort merges the new rows in, [`SessionList::sorted`]);
+    /// everything else is computed again.
+    fn appended(&self) {
+        let mut c = self.0.borrow_mut();
+        c.sorts.retain(|k, _| order::is_time(*k));
+        c.filter = None;
+        c.id_ranks = None;
+    }
+
     /// What `get` finds in the cache, or else `make`'s answer, stored with
     /// `put` until the rows change.
     fn get_or<T: Clone>(

@@ -14,9 +14,19 @@ impl SessionList {
     /// column is sorted once: its descending order is the ascending one
     /// reversed, and both are reused until the rows change.
     pub fn sorted(&self, key: SortKey, dir: SortDir) -> Vec<u32> {
+        let n = self.sessions.len();
         let asc = self.cache.get_or(
-            |c| c.sorts.get(&key).cloned(),
-            || Rc::new(self.sort_ascending(key)),
+            |c| c.sorts.get(&key).filter(|a| a.0.len() == n).cloned(),
+            || {
+                // An order by time of the rows before the last ones added:
+                // the new rows are sorted alone and merged in (a load of a
+                // million adds its rows batch by batch).
+                let before = self.cache.0.borrow().sorts.get(&key).cloned();
+                Rc::new(match before {
+                    Some(before) if before.0.len() < n => self.merge_time_order(key, &before),
+                    _ => self.sort_ascending(key),
+                })
+            },
             |c, a| {
                 c.sorts.insert(key, a);
             },
@@ -54,6 +64,26 @@ impl SessionList {
         let n = present.len();
         present.append(&mut missing);
         (present, n)
+    }
+
+    /// `before` (the ascending order by time column `key` of the first
+    /// rows) with the rows added since merged in: the same order a full
+    /// sort gives — by time, ties by ID in byte order, rows without a time
+    /// last by ID — in one pass over the old order.
+    fn merge_time_order(&self, key: SortKey, before: &(Vec<u32>, usize)) -> (Vec<u32>, usize) {
+        let time = |i: u32| time_of(&self.sessions[i as usize], key).map(ordered_bits);
+        let id = |i: u32| self.sessions[i as usize].id.as_bytes();
+        let (mut timed, mut untimed): (Vec<u32>, Vec<u32>) =
+            (before.0.len() as u32..self.sessions.len() as u32).partition(|&i| time(i).is_some());
+        timed.sort_unstable_by(|&a, &b| time(a).cmp(&time(b)).then_with(|| id(a).cmp(id(b))));
+        untimed.sort_unstable_by(|&a, &b| id(a).cmp(id(b)));
+        let (old_timed, old_untimed) = before.0.split_at(before.1);
+        let mut order = merge(old_timed, &timed, |a, b| {
+            time(a).cmp(&time(b)).then_with(|| id(a).cmp(id(b)))
+        });
+        let present = order.len();
+        order.extend(merge(old_untimed, &untimed, |a, b| id(a).cmp(id(b))));
+        (order, present)
     }
 
     /// Each row's place in session-ID order (ties in a column go by ID),
@@ -138,23 +168,43 @@ fn text_key(s: &str) -> KeyVal {
     KeyVal::Text(lower(s), s.to_string())
 }
 
+/// Whether `key` orders by a time.
+pub(super) fn is_time(key: SortKey) -> bool {
+    matches!(key, SortKey::Login | SortKey::LastActive | SortKey::Expires)
+}
+
+/// A row's time in time column `key`.
+fn time_of(s: &Session, key: SortKey) -> Option<f64> {
+    match key {
+        SortKey::Login => &s.login_at,
+        SortKey::LastActive => &s.last_active,
+        _ => &s.expires_at,
+    }
+    .as_ref()
+    .and_then(|t| t.epoch_ms())
+}
+
 /// A time column's values (`None` for other columns).
 fn column_times(ss: &[Session], key: SortKey) -> Option<Vec<Option<f64>>> {
-    fn pick(s: &Session, key: SortKey) -> &Option<crate::time::Timestamp> {
-        match key {
-            SortKey::Login => &s.login_at,
-            SortKey::LastActive => &s.last_active,
-            _ => &s.expires_at,
+    is_time(key).then(|| ss.iter().map(|s| time_of(s, key)).collect())
+}
+
+/// Two ascending sequences as one, `a`'s first where equal.
+fn merge(a: &[u32], b: &[u32], cmp: impl Fn(u32, u32) -> Ordering) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if cmp(b[j], a[i]) == Ordering::Less {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
         }
     }
-    if !matches!(key, SortKey::Login | SortKey::LastActive | SortKey::Expires) {
-        return None;
-    }
-    Some(
-        ss.iter()
-            .map(|s| pick(s, key).as_ref().and_then(|t| t.epoch_ms()))
-            .collect(),
-    )
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// An f64 as an integer with the same order (for integer-keyed sorts).

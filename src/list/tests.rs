@@ -447,3 +447,45 @@ fn repeated_texts_are_kept_once_and_rows_are_found_by_id_after_any_change() {
     assert_eq!(l.len(), 4);
     assert_eq!(l.filter_order(&[0, 1, 2, 3], "firefox").len(), 3);
 }
+
+#[test]
+fn an_order_by_time_merged_batch_by_batch_is_the_order_a_full_sort_gives() {
+    // Times with ties and gaps, IDs out of order, rows without a time.
+    let mut seed = 7_u64;
+    let mut next = move || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        seed >> 33
+    };
+    let rows: Vec<Session> = (0..600)
+        .map(|i| {
+            let r = next();
+            let login = match r % 5 {
+                0 => "never".to_string(),
+                _ => format!("2024-05-{:02}T10:00:00Z", 1 + r % 9),
+            };
+            row(
+                &format!("id{}", (r * 7919 + i) % 100_000),
+                "u",
+                "Firefox",
+                "10.0.0.1",
+                &login,
+            )
+        })
+        .collect();
+    let mut l = SessionList::default();
+    for batch in rows.chunks(97) {
+        l.extend_unique(batch.to_vec());
+        let full = SessionList::new(l.sessions.clone());
+        for key in [SortKey::Login, SortKey::LastActive] {
+            for dir in [SortDir::Asc, SortDir::Desc] {
+                assert_eq!(
+                    l.sorted(key, dir),
+                    full.sorted(key, dir),
+                    "{key:?} {dir:?} at {}",
+                    l.len()
+                );
+            }
+        }
+    }
+    assert!(l.len() > 500);
+}
