@@ -293,11 +293,17 @@ impl SessionList {
                 *b = true;
             }
         }
-        self.sessions
+        // Each selected session found by its ID (not every row looked up
+        // in the selection: a million rows, a few selected).
+        let mut hidden: Vec<usize> = selected
             .iter()
-            .zip(shown)
-            .filter(|(s, shown)| !shown && selected.contains(&s.id))
-            .map(|(s, _)| s.id.clone())
+            .filter_map(|id| self.position(id))
+            .filter(|&i| !shown[i])
+            .collect();
+        hidden.sort_unstable();
+        hidden
+            .into_iter()
+            .map(|i| self.sessions[i].id.clone())
             .collect()
     }
 

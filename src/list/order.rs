@@ -223,9 +223,22 @@ fn ordered_bits(t: f64) -> u64 {
 fn column_values(ss: &[Session], key: SortKey) -> (Vec<Option<u32>>, Vec<KeyVal>) {
     let mut distinct = Vec::new();
     let mut seen: std::collections::HashMap<std::borrow::Cow<str>, u32> = Default::default();
+    // "Firefox 125.0" is made of two shared texts: their value is looked
+    // up by the pair (the texts' addresses), so the label is written once
+    // per distinct pair, not once per row.
+    let mut pairs: std::collections::HashMap<(usize, usize), Option<u32>> = Default::default();
+    let addr = |t: &Option<crate::model::Text>| t.as_ref().map_or(0, |t| t.as_ptr() as usize);
     let vals = ss
         .iter()
         .map(|s| {
+            let pair = match key {
+                SortKey::Client => Some((addr(&s.client), addr(&s.client_version))),
+                SortKey::Os => Some((addr(&s.os), addr(&s.os_version))),
+                _ => None,
+            };
+            if let Some(v) = pair.and_then(|p| pairs.get(&p)) {
+                return *v;
+            }
             let text: Option<std::borrow::Cow<str>> = match key {
                 SortKey::User => Some(s.user_label().into()),
                 SortKey::Client => Some(s.client_label().into()),
@@ -234,19 +247,24 @@ fn column_values(ss: &[Session], key: SortKey) -> (Vec<Option<u32>>, Vec<KeyVal>
                 SortKey::Location => s.location.as_deref().map(Into::into),
                 _ => s.ip.as_deref().map(Into::into),
             };
-            let text = text.filter(|t| !t.is_empty())?;
-            if let Some(&v) = seen.get(&text) {
-                return Some(v);
-            }
-            distinct.push(if key == SortKey::Ip {
-                let (a, b, c) = ip_key(&text);
-                KeyVal::Ip(a, b, c)
-            } else {
-                text_key(&text)
+            let v = text.filter(|t| !t.is_empty()).map(|text| {
+                if let Some(&v) = seen.get(&text) {
+                    return v;
+                }
+                distinct.push(if key == SortKey::Ip {
+                    let (a, b, c) = ip_key(&text);
+                    KeyVal::Ip(a, b, c)
+                } else {
+                    text_key(&text)
+                });
+                let v = distinct.len() as u32 - 1;
+                seen.insert(text, v);
+                v
             });
-            let v = distinct.len() as u32 - 1;
-            seen.insert(text, v);
-            Some(v)
+            if let Some(p) = pair {
+                pairs.insert(p, v);
+            }
+            v
         })
         .collect();
     (vals, distinct)

@@ -489,3 +489,29 @@ fn an_order_by_time_merged_batch_by_batch_is_the_order_a_full_sort_gives() {
     }
     assert!(l.len() > 500);
 }
+
+#[test]
+fn a_client_column_sorts_by_name_and_version_as_shown() {
+    let with = |id: &str, client: Option<&str>, version: Option<&str>| Session {
+        id: id.into(),
+        client: client.map(Into::into),
+        client_version: version.map(Into::into),
+        ..Default::default()
+    };
+    let l = SessionList::new(vec![
+        with("a", Some("Firefox"), Some("99.0")),
+        with("b", None, None),
+        with("c", Some("Firefox"), Some("125.0")),
+        with("d", Some("Chrome"), None),
+        with("e", Some("Firefox"), Some("99.0")),
+        with("f", None, Some("3.1")),
+    ]);
+    let order: Vec<&str> = l
+        .sorted(SortKey::Client, SortDir::Asc)
+        .iter()
+        .map(|&i| l.sessions[i as usize].id.as_str())
+        .collect();
+    // "3.1" (a version alone), "chrome", "firefox 125.0", "firefox 99.0" ×2
+    // by ID, and the row with nothing last.
+    assert_eq!(order, ["f", "d", "c", "a", "e", "b"]);
+}
