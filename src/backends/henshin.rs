@@ -7,7 +7,7 @@ use super::common::{
     check_id, json_str, json_text, page_of, parse_json, path_segment, status_to_error,
 };
 use super::paging::PageNo;
-use super::paging::{by_user, Probe, Target};
+use super::paging::{user_probes, Probe, Target};
 use super::{
     Backend, Caps, Credential, Input, ListPage, LoadPlan, PerUser, Revoked, Scope, Settings,
     SignInMethod,
@@ -86,26 +86,12 @@ impl Backend for Henshin {
     /// The sessions of the users concerned only; a session of no known
     /// user needs the whole list.
     fn verify_probes(&self, scope: Scope, targets: &[Target], _listed: usize) -> Vec<Probe> {
-        let (users, anyone) = by_user(targets);
-        if !anyone.is_empty() {
-            return vec![Probe {
-                plan: self.load_plan(scope),
-                covers: targets.iter().map(|t| t.id.clone()).collect(),
-            }];
-        }
-        let covers = users
-            .iter()
-            .flat_map(|(_, ids)| ids.iter().cloned())
-            .collect();
-        vec![Probe {
-            plan: LoadPlan::Users {
-                users: users.into_iter().map(|(u, _)| u).collect(),
-                sessions: user_sessions,
-                parse_sessions,
-                next: next_page,
-            },
-            covers,
-        }]
+        user_probes(
+            targets,
+            false,
+            || self.load_plan(scope),
+            (user_sessions, parse_sessions, next_page),
+        )
     }
     fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
         classify(req, resp)

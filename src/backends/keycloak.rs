@@ -18,7 +18,7 @@ use super::common::{
     status_to_error,
 };
 use super::credential::{Credential, Input, Renewal, SignInMethod, SignInStep, SignedIn, Typed};
-use super::paging::{by_user, PageNo, PagedPage, Probe, Target};
+use super::paging::{user_probes, PageNo, PagedPage, Probe, Target};
 use super::{
     Account, AllText, Backend, Caps, ListPage, LoadPlan, OwnSource, PerUser, Revoked, Scope,
     Settings,
@@ -326,27 +326,13 @@ impl Backend for Keycloak {
     /// Each user's sessions (`users/{id}/sessions` misses none); an offline
     /// session, or one of no known user, needs the whole list.
     fn verify_probes(&self, scope: Scope, targets: &[Target], _listed: usize) -> Vec<Probe> {
-        let (users, anyone) = by_user(targets);
         let offline = targets.iter().any(|t| split_offline(&t.id).1);
-        if !anyone.is_empty() || offline {
-            return vec![Probe {
-                plan: self.load_plan(scope),
-                covers: targets.iter().map(|t| t.id.clone()).collect(),
-            }];
-        }
-        let covers = users
-            .iter()
-            .flat_map(|(_, ids)| ids.iter().cloned())
-            .collect();
-        vec![Probe {
-            plan: LoadPlan::Users {
-                users: users.into_iter().map(|(u, _)| u).collect(),
-                sessions: user_sessions,
-                parse_sessions: parse_user_sessions,
-                next: |_, _, _| None,
-            },
-            covers,
-        }]
+        user_probes(
+            targets,
+            offline,
+            || self.load_plan(scope),
+            (user_sessions, parse_user_sessions, |_, _, _| None),
+        )
     }
     fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
         classify(req, resp)

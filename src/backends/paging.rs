@@ -118,6 +118,37 @@ pub fn by_user(targets: &[Target]) -> (Vec<(String, Vec<String>)>, Vec<String>) 
     (users, none)
 }
 
+/// The reads that check `targets` on a backend that can read one user's
+/// sessions: each owner's own (`pages`), or — when a target has no known
+/// owner, or `whole` says so — the whole list (`list`).
+pub fn user_probes(
+    targets: &[Target],
+    whole: bool,
+    list: impl FnOnce() -> LoadPlan,
+    (sessions, parse_sessions, next): UserPages,
+) -> Vec<Probe> {
+    let (users, anyone) = by_user(targets);
+    if whole || !anyone.is_empty() {
+        return vec![Probe {
+            plan: list(),
+            covers: targets.iter().map(|t| t.id.clone()).collect(),
+        }];
+    }
+    let covers = users
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().cloned())
+        .collect();
+    vec![Probe {
+        plan: LoadPlan::Users {
+            users: users.into_iter().map(|(u, _)| u).collect(),
+            sessions,
+            parse_sessions,
+            next,
+        },
+        covers,
+    }]
+}
+
 /// The sessions one load reads at most, unless the admin raises it: about
 /// 550 MB of this tab at the ~550 bytes a session measured at a million
 /// (README → Performance → At scale).
@@ -436,7 +467,7 @@ where
 }
 
 /// One user's pages: how to ask, read, and go on.
-type UserPages = (
+pub type UserPages = (
     fn(&str, Option<PageNo>) -> ApiRequest,
     fn(&str) -> Result<PagedPage, ApiError>,
     fn(&ListPage, Option<PageNo>, usize) -> Option<PageNo>,
