@@ -147,12 +147,7 @@ fn form_for(method: &str, typed: &[(&str, &str)]) -> Form {
         kind: BackendKind::Keycloak,
         base: "http://127.0.0.1:9".into(),
         method: method.into(),
-        typed: Typed(
-            typed
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        ),
+        typed: Typed::from_pairs(typed),
         remember_hours: None,
     }
 }

@@ -116,24 +116,44 @@ pub enum InputKind {
     Secret,
 }
 
+/// The value of `key` among `pairs` ("" when unset).
+fn value_of<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// Sets `key` among `pairs` to `value`, in place or added last.
+fn set_value(pairs: &mut Vec<(String, String)>, key: &str, value: String) {
+    match pairs.iter_mut().find(|(k, _)| k == key) {
+        Some(slot) => slot.1 = value,
+        None => pairs.push((key.to_string(), value)),
+    }
+}
+
 /// What the admin typed, by [`Input::key`].
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Typed(pub Vec<(String, String)>);
 
 impl Typed {
+    /// Typed values from `(key, value)` pairs.
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Typed {
+        Typed(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
     /// The value of `key` as typed ("" when unset).
     pub fn get(&self, key: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or("", |(_, v)| v.as_str())
+        value_of(&self.0, key)
     }
 
     pub fn set(&mut self, key: &str, value: String) {
-        match self.0.iter_mut().find(|(k, _)| k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.0.push((key.to_string(), value)),
-        }
+        set_value(&mut self.0, key, value);
     }
 }
 
@@ -153,17 +173,11 @@ pub struct Settings(pub Vec<(String, String)>);
 impl Settings {
     /// The value of `key` ("" when unset).
     pub fn get(&self, key: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or("", |(_, v)| v.as_str())
+        value_of(&self.0, key)
     }
 
     pub fn set(&mut self, key: &str, value: String) {
-        match self.0.iter_mut().find(|(k, _)| k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.0.push((key.to_string(), value)),
-        }
+        set_value(&mut self.0, key, value);
     }
 
     /// `method`'s settings out of what was typed, trimmed.
@@ -285,18 +299,9 @@ mod tests {
         obtains_token: true,
     };
 
-    fn typed(pairs: &[(&str, &str)]) -> Typed {
-        Typed(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
-    }
-
     #[test]
     fn settings_are_the_typed_settings_trimmed_and_never_a_secret() {
-        let t = typed(&[
+        let t = Typed::from_pairs(&[
             ("realm", " acme "),
             ("client_id", "sessiondeck"),
             ("client_secret", "s3cret"),
@@ -311,14 +316,18 @@ mod tests {
     #[test]
     fn missing_fields_are_named_in_the_servers_words() {
         assert_eq!(
-            METHOD.missing(&typed(&[("realm", "x")])).as_deref(),
+            METHOD
+                .missing(&Typed::from_pairs(&[("realm", "x")]))
+                .as_deref(),
             Some("Enter Client ID and Client secret.")
         );
         assert_eq!(
-            METHOD.missing(&typed(&[("client_id", " ")])).as_deref(),
+            METHOD
+                .missing(&Typed::from_pairs(&[("client_id", " ")]))
+                .as_deref(),
             Some("Enter Realm, Client ID and Client secret.")
         );
-        let all = typed(&[("realm", "x"), ("client_id", "c"), ("client_secret", "s")]);
+        let all = Typed::from_pairs(&[("realm", "x"), ("client_id", "c"), ("client_secret", "s")]);
         assert_eq!(METHOD.missing(&all), None);
     }
 

@@ -568,18 +568,9 @@ mod tests {
         ])
     }
 
-    fn typed(pairs: &[(&str, &str)]) -> Typed {
-        Typed(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
-    }
-
     #[test]
     fn sign_in_is_a_form_post_to_the_realms_token_endpoint_secrets_never_in_the_url() {
-        let t = typed(&[(CLIENT_SECRET, "s3cret")]);
+        let t = Typed::from_pairs(&[(CLIENT_SECRET, "s3cret")]);
         let SignInStep::Call(req) = kc().sign_in(CLIENT, &settings(), &t) else {
             panic!("a token call")
         };
@@ -592,7 +583,7 @@ mod tests {
             body,
             "grant_type=client_credentials&client_id=sessiondeck&client_secret=s3cret"
         );
-        let pw = typed(&[("username", " ada "), (PASSWORD, "p w&")]);
+        let pw = Typed::from_pairs(&[("username", " ada "), (PASSWORD, "p w&")]);
         let SignInStep::Call(req) = kc().sign_in(PASSWORD, &settings(), &pw) else {
             panic!("a token call")
         };
@@ -623,7 +614,7 @@ mod tests {
         let sa = kc()
             .parse_sign_in(
                 CLIENT,
-                &typed(&[(CLIENT_SECRET, "s3cret")]),
+                &Typed::from_pairs(&[(CLIENT_SECRET, "s3cret")]),
                 r#"{"access_token":"a2","expires_in":60}"#,
                 NOW,
             )
