@@ -7,6 +7,7 @@
 use super::common::{Call, Capped, ChangeWatch, ListPage, LoadReport, LoadStep, Scope};
 use crate::bulk::bounded;
 use crate::http::request::{ApiError, ApiRequest};
+use crate::model::Session;
 use futures::stream::StreamExt;
 use std::collections::HashMap;
 use std::future::Future;
@@ -402,33 +403,19 @@ where
     C: Fn(ApiRequest) -> Fut,
     Fut: Future<Output = Result<crate::http::request::RawResponse, ApiError>>,
 {
-    let total = lists.len();
-    let unit = plan.unit;
-    sink(LoadStep {
-        sessions: Vec::new(),
-        skipped: 0,
-        done: 0,
-        total,
-        unit,
-    });
-    let read = std::cell::Cell::new(0usize);
-    let stopped = std::cell::Cell::new(false);
-    let (read, stopped, plan) = (&read, &stopped, &plan);
+    let budget = Budget::new(max);
+    let (budget, plan) = (&budget, &plan);
     let one_list = |key: String| async move {
         let size = plan.size.max(1);
         let mut pages = Vec::new();
         let mut first = 0;
-        loop {
-            if read.get() >= max {
-                stopped.set(true);
-                break;
-            }
+        while !budget.spent() {
             let at = || format!("{} {key}, from row {}", plan.unit, first + 1);
             let answer = call((plan.page)(&key, first, size))
                 .await
                 .map_err(|e| at_step(e, at()))?;
             let page = (plan.parse_page)(&answer.body, &key).map_err(|e| at_step(e, at()))?;
-            read.set(read.get() + page.returned);
+            budget.add(page.returned);
             let full = page.returned >= size;
             pages.push(page);
             if !full {
@@ -438,31 +425,91 @@ where
         }
         Ok::<_, ApiError>(pages)
     };
+    // Listed already by another list: the same session.
     let mut seen = std::collections::HashSet::new();
-    let mut all = bounded(lists, in_flight, one_list);
+    let keep = |s: &Session| seen.insert(s.id.clone());
+    fan_out(
+        lists, plan.unit, in_flight, budget, watch, sink, one_list, keep,
+    )
+    .await
+}
+
+/// What a fanned-out load has read so far, against its limit.
+struct Budget {
+    read: std::cell::Cell<usize>,
+    stopped: std::cell::Cell<bool>,
+    max: usize,
+}
+
+impl Budget {
+    fn new(max: usize) -> Budget {
+        Budget {
+            read: Default::default(),
+            stopped: Default::default(),
+            max,
+        }
+    }
+
+    /// Whether the limit is reached (the load then says it stopped there).
+    fn spent(&self) -> bool {
+        let spent = self.read.get() >= self.max;
+        if spent {
+            self.stopped.set(true);
+        }
+        spent
+    }
+
+    fn add(&self, rows: usize) {
+        self.read.set(self.read.get() + rows);
+    }
+}
+
+/// Reads every one of `keys` with `one` (its pages), at most `in_flight()`
+/// at once, and hands each key's pages to `sink` as one step of `unit`s;
+/// the rows `keep` refuses do not count. `Some(Capped)` when `budget` ran
+/// out before the end.
+#[allow(clippy::too_many_arguments)]
+async fn fan_out<F, Fut>(
+    keys: Vec<String>,
+    unit: &'static str,
+    in_flight: &dyn Fn() -> usize,
+    budget: &Budget,
+    watch: &mut ChangeWatch,
+    sink: &mut dyn FnMut(LoadStep),
+    one: F,
+    mut keep: impl FnMut(&Session) -> bool,
+) -> Result<Option<Capped>, ApiError>
+where
+    F: FnMut(String) -> Fut + Unpin,
+    Fut: Future<Output = Result<Vec<ListPage>, ApiError>>,
+{
+    let total = keys.len();
+    let step = |done| LoadStep {
+        sessions: Vec::new(),
+        skipped: 0,
+        done,
+        total,
+        unit,
+    };
+    sink(step(0));
+    let mut all = bounded(keys, in_flight, one);
     let mut done = 0;
     while let Some(pages) = all.next().await {
         done += 1;
-        let mut step = LoadStep {
-            sessions: Vec::new(),
-            skipped: 0,
-            done,
-            total,
-            unit,
-        };
+        let mut step = step(done);
         for mut page in pages? {
-            // Listed already by another list: the same session.
-            page.sessions.retain(|s| seen.insert(s.id.clone()));
+            page.sessions.retain(|s| keep(s));
+            // A key's own total is not the list's: only new rows count here.
             watch.page(&page.sessions, page.skipped, None);
             step.skipped += page.skipped;
             step.sessions.extend(page.sessions);
         }
         sink(step);
     }
-    Ok(stopped.get().then(|| Capped {
-        loaded: read.get(),
+    Ok(budget.stopped.get().then(|| Capped {
+        loaded: budget.read.get(),
         total: None,
-        limit: max,
+        limit: budget.max,
     }))
 }
 
@@ -488,26 +535,12 @@ where
     C: Fn(ApiRequest) -> Fut,
     Fut: Future<Output = Result<crate::http::request::RawResponse, ApiError>>,
 {
-    let total = users.len();
-    sink(LoadStep {
-        sessions: Vec::new(),
-        skipped: 0,
-        done: 0,
-        total,
-        unit: "users",
-    });
-    let loaded = std::cell::Cell::new(0usize);
-    let stopped = std::cell::Cell::new(false);
-    let loaded = &loaded;
-    let stopped = &stopped;
+    let budget = Budget::new(max);
+    let budget = &budget;
     let one_user = |user: String| async move {
         let mut pages = Vec::new();
         let (mut collected, mut paging) = (0, None);
-        loop {
-            if loaded.get() >= max {
-                stopped.set(true);
-                break;
-            }
+        while !budget.spent() {
             let at = || format!("the sessions of user {user}");
             let answer = match call(sessions(&user, paging)).await {
                 Ok(r) => r,
@@ -516,7 +549,7 @@ where
             };
             let (page, this) = parse_sessions(&answer.body).map_err(|e| at_step(e, at()))?;
             collected += page.returned;
-            loaded.set(loaded.get() + page.returned);
+            budget.add(page.returned);
             let following = next(&page, this, collected);
             let empty = page.returned == 0;
             pages.push(page);
@@ -527,30 +560,17 @@ where
         }
         Ok::<_, ApiError>(pages)
     };
-    let mut all = bounded(users, in_flight, one_user);
-    let mut done = 0;
-    while let Some(pages) = all.next().await {
-        done += 1;
-        let mut step = LoadStep {
-            sessions: Vec::new(),
-            skipped: 0,
-            done,
-            total,
-            unit: "users",
-        };
-        for page in pages? {
-            // Each user's total is their own: only new rows count here.
-            watch.page(&page.sessions, page.skipped, None);
-            step.skipped += page.skipped;
-            step.sessions.extend(page.sessions);
-        }
-        sink(step);
-    }
-    Ok(stopped.get().then(|| Capped {
-        loaded: loaded.get(),
-        total: None,
-        limit: max,
-    }))
+    fan_out(
+        users,
+        "users",
+        in_flight,
+        budget,
+        watch,
+        sink,
+        one_user,
+        |_| true,
+    )
+    .await
 }
 
 /// Says which step of a long load failed ("page 7 of 12 (sessions
