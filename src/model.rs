@@ -431,21 +431,20 @@ fn raw_size(v: &Value) -> usize {
 /// `s` cut to `max` characters, "…" at the cut.
 /// `t`, or its first `max` characters and "…" (a new copy only then).
 fn clip_text(t: Text, max: usize) -> Text {
-    match t.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &t[..at]).into(),
+    match clipped(&t, max) {
+        Some(c) => c.into(),
         None => t,
     }
 }
 
 fn clip_chars(s: String, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((at, _)) => {
-            let mut c = s[..at].to_string();
-            c.push('…');
-            c
-        }
-        None => s,
-    }
+    clipped(&s, max).unwrap_or(s)
+}
+
+/// The first `max` characters of `s` and "…", when it has more.
+fn clipped(s: &str, max: usize) -> Option<String> {
+    let (at, _) = s.char_indices().nth(max)?;
+    Some(format!("{}…", &s[..at]))
 }
 
 fn scalar_text(v: &Value) -> String {

@@ -45,7 +45,7 @@ impl SessionList {
             self.ids
                 .0
                 .insert_unique(hash, at, |&i| super::id_hash(&sessions[i as usize].id));
-            self.texts.share(&mut r);
+            self.texts.0.share(&mut r);
             self.starts
                 .push(u32::try_from(self.text.len()).expect("an index under 4 GB"));
             r.push_search_text(&mut self.text);

@@ -104,27 +104,30 @@ pub struct SessionList {
     /// Byte offset where each row's line starts.
     starts: Vec<u32>,
     ids: Ids,
-    texts: Texts,
+    texts: Derived<Texts>,
     cache: ListCache,
 }
 
-/// Where each row is, by its ID: the rows' positions in a hash table keyed
-/// by the ID's hash (the ID itself is read from the row, never copied).
+/// State kept beside the rows and derived from them: two lists are equal
+/// when their rows are, whatever it holds.
 #[derive(Clone, Default)]
-struct Ids(hashbrown::HashTable<u32>);
+struct Derived<T>(T);
 
-impl std::fmt::Debug for Ids {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Ids({})", self.0.len())
-    }
-}
-
-impl PartialEq for Ids {
-    /// Derived from the rows, which are compared.
+impl<T> PartialEq for Derived<T> {
     fn eq(&self, _: &Self) -> bool {
         true
     }
 }
+
+impl<T> std::fmt::Debug for Derived<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(std::any::type_name::<T>())
+    }
+}
+
+/// Where each row is, by its ID: the rows' positions in a hash table keyed
+/// by the ID's hash (the ID itself is read from the row, never copied).
+type Ids = Derived<hashbrown::HashTable<u32>>;
 
 /// FNV-1a, folded: a session ID's hash (for [`Ids`], and where a set of
 /// IDs is kept as hashes).
@@ -138,19 +141,6 @@ pub fn id_hash(id: &str) -> u64 {
 /// One copy of each repeated text among the rows.
 #[derive(Clone, Default)]
 struct Texts(std::collections::HashSet<Text>);
-
-impl std::fmt::Debug for Texts {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Texts({})", self.0.len())
-    }
-}
-
-impl PartialEq for Texts {
-    /// Derived from the rows, which are compared.
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
 
 impl Texts {
     /// The texts a row shares with others, replaced by their one copy.

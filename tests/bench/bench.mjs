@@ -15,7 +15,7 @@ import {
 } from '../e2e/helpers.mjs';
 import { startProxy } from '../e2e/proxy.mjs';
 import { launchUntraceable } from '../e2e/untraced.mjs';
-import { median, harness, timeAction, memoryOf } from './shared.mjs';
+import { median, harness, timeAction, memoryOf, listPages } from './shared.mjs';
 
 const REPS = Number(process.env.BENCH_REPS || 5);
 // Interactions are short and land on a 16.7 ms frame grid: more runs.
@@ -71,7 +71,7 @@ const { signedIn, navigateAndTime, floor } = harness(chrome);
 }
 
 /** The 1,000 pages of 100,000 sessions, as the panel asks for them. */
-const PAGES_100K = Array.from({ length: 1000 }, (_, i) => `./api/v1/sessions/list.all?offset=${i * 100}&count=100&sort=%7B%22loginAt%22%3A-1%7D`);
+const PAGES_100K = listPages(100000);
 
 // 3–5. 100,000 sessions: load all, then filter / sort / page, then memory.
 {

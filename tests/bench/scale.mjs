@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { startServer, ADMIN_AUTH, root, stopAllServers } from '../e2e/helpers.mjs';
 import { startProxy } from '../e2e/proxy.mjs';
 import { launchUntraceable } from '../e2e/untraced.mjs';
-import { median, harness, timeAction, memoryOf } from './shared.mjs';
+import { median, harness, timeAction, memoryOf, listPages } from './shared.mjs';
 
 const SIZES = (process.env.SCALE_SIZES || '100000,300000,1000000').split(',').map(Number);
 // Served straight over HTTP/1.1, or through deploy/nginx.conf (TLS, HTTP/2).
@@ -24,7 +24,6 @@ process.on('exit', stopAllServers);
 
 const chrome = await launchUntraceable();
 const { signedIn, navigateAndTime, floor } = harness(chrome);
-const pages = (n) => Array.from({ length: Math.ceil(n / 100) }, (_, i) => `./api/v1/sessions/list.all?offset=${i * 100}&count=100&sort=%7B%22loginAt%22%3A-1%7D`);
 
 const rows = [];
 for (const n of SIZES) {
@@ -64,7 +63,7 @@ for (const n of SIZES) {
   await timeAction(page, { kind: 'criterion', label: 'OS', value: '' });
   t.noopFrame = await measure({ kind: 'noop' });
 
-  const plain = await floor(page, { urls: pages(n), inFlight: VIA === 'h2' ? 48 : 6, init: { method: 'GET', headers: ADMIN_AUTH } });
+  const plain = await floor(page, { urls: listPages(n), inFlight: VIA === 'h2' ? 48 : 6, init: { method: 'GET', headers: ADMIN_AUTH } });
   page = plain.page;
   log(n, 'plain fetch', plain.ms);
   rows.push({

@@ -3,6 +3,9 @@
 // to the frame that paints its result, and the memory a page holds.
 import { signInWithToken, ADMIN, plainFetchInPage } from '../e2e/helpers.mjs';
 
+/** The pages of `n` sessions, as the panel asks Rocket.Chat for them (100 a page). */
+export const listPages = (n) => Array.from({ length: Math.ceil(n / 100) }, (_, i) => `./api/v1/sessions/list.all?offset=${i * 100}&count=100&sort=%7B%22loginAt%22%3A-1%7D`);
+
 export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
 /**
