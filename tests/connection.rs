@@ -154,14 +154,41 @@ fn form_for(method: &str, typed: &[(&str, &str)]) -> Form {
 
 /// Signs in with the service account.
 fn service_account(realm: &Rc<Realm>, now: &Rc<Cell<i64>>) -> Connection {
-    let f = form_for(
+    sign_in(
+        realm,
+        now,
         "client",
         &[
             ("realm", "acme"),
             ("client_id", "sessiondeck"),
             ("client_secret", "s3cret"),
         ],
-    );
+    )
+}
+
+/// Signs in as the admin, with a password through `admin-cli`.
+fn admin_password(realm: &Rc<Realm>, now: &Rc<Cell<i64>>) -> Connection {
+    sign_in(
+        realm,
+        now,
+        "password",
+        &[
+            ("realm", "acme"),
+            ("client_id", "admin-cli"),
+            ("username", "ada"),
+            ("password", "pw"),
+        ],
+    )
+}
+
+/// Signs in to the test realm with `method` and what was typed.
+fn sign_in(
+    realm: &Rc<Realm>,
+    now: &Rc<Cell<i64>>,
+    method: &str,
+    typed: &[(&str, &str)],
+) -> Connection {
+    let f = form_for(method, typed);
     let (realm, now) = (realm.clone(), now.clone());
     block_on(connect::sign_in(&f, &move |_| {
         Wiring::quiet(io(&realm, now.clone()))
@@ -289,20 +316,7 @@ fn a_credential_about_to_expire_is_renewed_before_the_call() {
 fn a_401_in_the_middle_of_a_bulk_renews_once_and_every_revoke_is_sent_again() {
     let realm = Rc::new(Realm::default());
     let now = Rc::new(Cell::new(NOW));
-    let f = form_for(
-        "password",
-        &[
-            ("realm", "acme"),
-            ("client_id", "admin-cli"),
-            ("username", "ada"),
-            ("password", "pw"),
-        ],
-    );
-    let (r, n) = (realm.clone(), now.clone());
-    let conn = block_on(connect::sign_in(&f, &move |_| {
-        Wiring::quiet(io(&r, n.clone()))
-    }))
-    .unwrap();
+    let conn = admin_password(&realm, &now);
     assert_eq!(
         conn.credential.renewal,
         Some(Renewal::RefreshToken("r1".into()))
@@ -355,20 +369,7 @@ fn a_401_in_the_middle_of_a_bulk_renews_once_and_every_revoke_is_sent_again() {
 fn a_refused_refresh_leaves_the_401_standing_and_ends_the_connection() {
     let realm = Rc::new(Realm::default());
     let now = Rc::new(Cell::new(NOW));
-    let f = form_for(
-        "password",
-        &[
-            ("realm", "acme"),
-            ("client_id", "admin-cli"),
-            ("username", "ada"),
-            ("password", "pw"),
-        ],
-    );
-    let (r, n) = (realm.clone(), now.clone());
-    let conn = block_on(connect::sign_in(&f, &move |_| {
-        Wiring::quiet(io(&r, n.clone()))
-    }))
-    .unwrap();
+    let conn = admin_password(&realm, &now);
     let (line, seen) = open(&conn, &realm, &now);
     realm.expire();
     realm.refuse_refresh.set(true);
