@@ -178,16 +178,14 @@ impl Server {
         }
     }
 
-    /// The rows not shown yet go in: after a full load, added; after a
-    /// quiet one that `ok`, the new list replaces the old one at once (the
-    /// selection kept of what is still listed, the focus on its session).
+    /// The rows not shown yet are shown: after a full load, those that went
+    /// into the list since the last batch (the orders already computed are
+    /// reused when none did); after a quiet one that `ok`, its `rows`
+    /// replace the old list at once (the selection kept of what is still
+    /// listed, the focus on its session).
     fn finish_load(self, keep: bool, ok: bool, rows: Vec<Session>, skipped: usize) {
         if !keep {
-            // Whatever went in since the last batch is shown (the orders
-            // already computed are reused when nothing did).
-            self.list.update(|l| {
-                l.extend_unique(rows);
-            });
+            self.list.update(|_| ());
             self.loading.set(None);
             return;
         }
