@@ -8,12 +8,19 @@ fn main() {
 struct Counted;
 
 static LIVE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// The most [`LIVE`] has been: what a load needed at its peak.
+static PEAK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn grew(by: usize) {
+    let live = LIVE.fetch_add(by, std::sync::atomic::Ordering::Relaxed) + by;
+    PEAK.fetch_max(live, std::sync::atomic::Ordering::Relaxed);
+}
 
 // SAFETY: every call is passed to the system allocator unchanged; only a
 // counter is kept beside it.
 unsafe impl std::alloc::GlobalAlloc for Counted {
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size(), std::sync::atomic::Ordering::Relaxed);
+        grew(layout.size());
         std::alloc::System.alloc(layout)
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
@@ -21,7 +28,7 @@ unsafe impl std::alloc::GlobalAlloc for Counted {
         std::alloc::System.dealloc(ptr, layout)
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
-        LIVE.fetch_add(size, std::sync::atomic::Ordering::Relaxed);
+        grew(size);
         LIVE.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
         std::alloc::System.realloc(ptr, layout, size)
     }
@@ -34,4 +41,10 @@ static ALLOCATOR: Counted = Counted;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn heap_live_bytes() -> f64 {
     LIVE.load(std::sync::atomic::Ordering::Relaxed) as f64
+}
+
+/// The most bytes allocated at once so far (for the benchmark).
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn heap_peak_bytes() -> f64 {
+    PEAK.load(std::sync::atomic::Ordering::Relaxed) as f64
 }

@@ -8,8 +8,10 @@ use crate::time::Timestamp;
 
 /// A text a row holds: shared, not copied — the list keeps one copy of each
 /// repeated text (a client, a system, a person's name is the same in
-/// thousands of rows), every row that has it points at that copy.
-pub type Text = std::sync::Arc<str>;
+/// thousands of rows), every row that has it points at that copy. One
+/// pointer wide (its length is kept with the text), and so is an `Option`
+/// of it: 4 bytes a field on wasm32, not the 8 of an `Arc<str>`.
+pub type Text = arcstr::ArcStr;
 
 /// One active login session, whatever server it came from.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -49,6 +51,22 @@ pub struct Session {
     pub operator: bool,
 }
 
+/// Appends `s` to `out` as the filter searches it: lower-cased, on one line
+/// (a line break reads as a space).
+pub fn push_search_lower(out: &mut String, s: &str) {
+    let one_line = |c: char| if c == '\n' || c == '\r' { ' ' } else { c };
+    if s.is_ascii() {
+        out.extend(
+            s.bytes()
+                .map(|b| one_line(char::from(b.to_ascii_lowercase()))),
+        );
+    } else {
+        for c in s.chars() {
+            crate::lowercase::push_lower(out, one_line(c));
+        }
+    }
+}
+
 /// The longest text a listed session keeps of one field (a hostile server
 /// can send megabytes of device name); cut with "…".
 pub const MAX_TEXT_CHARS: usize = 500;
@@ -84,41 +102,37 @@ impl Session {
         Some(self)
     }
 
-    /// Appends the lower-cased text the filter searches to `out`: every
-    /// searchable field, separated by U+001F so a word never matches across
-    /// two fields, on one line (no newline inside). No string per field: the
-    /// list index is built from 100,000 of these.
-    pub fn push_search_text(&self, out: &mut String) {
-        fn push_lower(out: &mut String, s: &str) {
-            let one_line = |c: char| if c == '\n' || c == '\r' { ' ' } else { c };
-            if s.is_ascii() {
-                out.extend(
-                    s.bytes()
-                        .map(|b| one_line(char::from(b.to_ascii_lowercase()))),
-                );
-            } else {
-                for c in s.chars() {
-                    crate::lowercase::push_lower(out, one_line(c));
-                }
-            }
-        }
-        let parts = [
-            &self.user_name,
-            &self.username,
+    /// The searched texts a row shares with the other sessions of its owner:
+    /// display name and login name.
+    pub fn person_texts(&self) -> [&Option<Text>; 2] {
+        [&self.user_name, &self.username]
+    }
+
+    /// The searched texts a row shares with other sessions from the same
+    /// kind of device: client and version, system and version, host,
+    /// location, device type.
+    pub fn device_texts(&self) -> [&Option<Text>; 7] {
+        [
             &self.client,
             &self.client_version,
             &self.os,
             &self.os_version,
-            &self.ip,
             &self.host,
             &self.location,
             &self.device_type,
-        ];
-        for p in parts.into_iter().flatten() {
-            push_lower(out, p);
+        ]
+    }
+
+    /// Appends the lower-cased searched texts nearly every row has its own
+    /// of: the IP address, U+001F (a word never matches across two fields),
+    /// then the session ID — on one line, no newline inside. No string per
+    /// field: the list index is built from a million of these.
+    pub fn push_own_search_text(&self, out: &mut String) {
+        if let Some(ip) = &self.ip {
+            push_search_lower(out, ip);
             out.push('\u{1f}');
         }
-        push_lower(out, &self.id);
+        push_search_lower(out, &self.id);
     }
 
     /// Best human label for the owner: display name, else username, else user ID.
@@ -506,9 +520,24 @@ impl OwnSession {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_text_field_is_one_pointer_wide_even_when_absent() {
+        assert_eq!(
+            std::mem::size_of::<Option<Text>>(),
+            std::mem::size_of::<usize>()
+        );
+    }
+
+    /// Every text the filter searches in `s`, as the list's index holds
+    /// them: the shared ones, then the row's own.
     fn search_text(s: &Session) -> String {
         let mut text = String::new();
-        s.push_search_text(&mut text);
+        let shared = s.person_texts().into_iter().chain(s.device_texts());
+        for t in shared.flatten() {
+            push_search_lower(&mut text, t);
+            text.push('\u{1f}');
+        }
+        s.push_own_search_text(&mut text);
         text
     }
 

@@ -1,8 +1,10 @@
-//! The search index: every row's lower-cased search text in one string,
-//! so a filter is one pass of one searcher over it instead of one search
-//! per row; a longer filter only re-checks the rows the shorter one matched.
+//! The search index: each distinct shared text lower-cased once in one
+//! string, each row's own texts (IP address, ID) lower-cased in another, so
+//! a filter word is one pass of one searcher over each instead of one
+//! search per row; a longer filter only re-checks the rows the shorter one
+//! matched.
 
-use super::SessionList;
+use super::{SessionList, Texts};
 use crate::lowercase::lower;
 use crate::model::Session;
 use std::rc::Rc;
@@ -24,10 +26,40 @@ pub(super) fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize>
     None
 }
 
+/// What one word of a filter hits among the shared texts: which persons
+/// and which devices hold a text containing it.
+struct WordHits {
+    people: Vec<bool>,
+    devices: Vec<bool>,
+}
+
+impl Texts {
+    /// Every person and device with a text containing `word`: one pass over
+    /// the distinct texts (a few per person, not one per row).
+    fn hits(&self, word: &str) -> WordHits {
+        let mut text = vec![false; self.starts.len()];
+        let hay = self.lower.as_bytes();
+        let (mut n, mut from) = (0, 0);
+        while let Some(p) = find_from(hay, word.as_bytes(), from) {
+            // Hits come in order: walk forward to the line holding `p`.
+            while self.starts.get(n + 1).is_some_and(|&s| s as usize <= p) {
+                n += 1;
+            }
+            text[n] = true;
+            from = self.starts.get(n + 1).map_or(hay.len(), |&s| s as usize);
+        }
+        let any = |t: &[u32]| t.iter().any(|&n| text[n as usize]);
+        WordHits {
+            people: self.people.all.iter().map(|t| any(t)).collect(),
+            devices: self.devices.all.iter().map(|t| any(t)).collect(),
+        }
+    }
+}
+
 impl SessionList {
     /// Adds the rows whose IDs are not listed yet (nor earlier in `rows`):
-    /// their shared texts to [`super::Texts`], their search text to the
-    /// index, their place to [`super::Ids`].
+    /// their shared texts to [`Texts`], their own search text to the index,
+    /// their place to [`super::Ids`].
     pub(super) fn push_all(&mut self, rows: Vec<Session>) {
         self.cache.appended();
         for mut r in rows {
@@ -45,10 +77,10 @@ impl SessionList {
             self.ids
                 .0
                 .insert_unique(hash, at, |&i| super::id_hash(&sessions[i as usize].id));
-            self.texts.0.share(&mut r);
+            self.shared.0.push(self.texts.0.share(&mut r));
             self.starts
                 .push(u32::try_from(self.text.len()).expect("an index under 4 GB"));
-            r.push_search_text(&mut self.text);
+            r.push_own_search_text(&mut self.text);
             self.text.push('\n');
             self.sessions.push(r);
         }
@@ -62,10 +94,10 @@ impl SessionList {
         &self.text[self.starts[row] as usize..end]
     }
 
-    /// What a filter of `words` searches in row `row`: the columns shown,
-    /// plus the session ID (last in the line) for a one-word filter only —
-    /// a pasted ID finds its row, but "staff 03" never matches a row only
-    /// because its ID holds "03".
+    /// What a filter of `words` searches of row `row`'s own text: its IP
+    /// address, plus the session ID (last in the line) for a one-word
+    /// filter only — a pasted ID finds its row, but "staff 03" never
+    /// matches a row only because its ID holds "03".
     fn searched(&self, row: usize, words: usize) -> &str {
         let line = self.row_text(row);
         if words <= 1 {
@@ -73,6 +105,15 @@ impl SessionList {
         } else {
             &line[..line.rfind('\u{1f}').unwrap_or(0)]
         }
+    }
+
+    /// Whether row `row` has word `w` (with `hits`, its hits among the
+    /// shared texts) in a searched field.
+    fn row_has(&self, row: usize, w: &str, hits: &WordHits, words: usize) -> bool {
+        let [person, device] = self.shared.0[row];
+        hits.people[person as usize]
+            || hits.devices[device as usize]
+            || self.searched(row, words).contains(w)
     }
 
     /// Which rows match every word of `filter` (`None`: no filter).
@@ -91,13 +132,14 @@ impl SessionList {
                     && w.iter()
                         .all(|o| words.iter().any(|n| n.contains(o.as_str()))) =>
             {
+                let shared: Vec<WordHits> = words.iter().map(|w| self.texts.0.hits(w)).collect();
                 hit.iter()
                     .enumerate()
                     .map(|(row, &h)| {
-                        h && {
-                            let line = self.searched(row, words.len());
-                            words.iter().all(|w| line.contains(w.as_str()))
-                        }
+                        h && words
+                            .iter()
+                            .zip(&shared)
+                            .all(|(w, s)| self.row_has(row, w, s, words.len()))
                     })
                     .collect()
             }
@@ -109,31 +151,39 @@ impl SessionList {
         Some(hit)
     }
 
-    /// One pass over the whole index for the first word; a hit jumps to the
-    /// next row, so a row is looked at once at most.
+    /// Each word in turn: its hits among the shared texts, then one pass
+    /// over the rows' own texts (a hit jumps to the next row, so a row is
+    /// looked at once at most), then each row still in by its person, its
+    /// device or that pass.
     fn scan(&self, words: &[String]) -> Vec<bool> {
-        let mut hit = vec![false; self.sessions.len()];
-        let Some((first, rest)) = words.split_first() else {
-            return hit;
-        };
+        let n = self.sessions.len();
+        let mut hit = vec![true; n];
         let hay = self.text.as_bytes();
-        let (mut row, mut from) = (0, 0);
-        while let Some(p) = find_from(hay, first.as_bytes(), from) {
-            // Hits come in order: walk forward to the row holding `p`.
-            while self.starts.get(row + 1).is_some_and(|&s| s as usize <= p) {
-                row += 1;
+        for w in words {
+            let shared = self.texts.0.hits(w);
+            let mut own = vec![false; n];
+            let (mut row, mut from) = (0, 0);
+            while let Some(p) = find_from(hay, w.as_bytes(), from) {
+                while self.starts.get(row + 1).is_some_and(|&s| s as usize <= p) {
+                    row += 1;
+                }
+                // `p` is in this row; past its searched part it is no hit
+                // (nor is any later one in the row).
+                let searched = self.searched(row, words.len()).len();
+                own[row] = p + w.len() <= self.starts[row] as usize + searched;
+                from = self.starts.get(row + 1).map_or(hay.len(), |&s| s as usize);
             }
-            let line = self.searched(row, words.len());
-            // `p` is in this row; past its searched part it is no hit.
-            let in_searched = p + first.len() <= self.starts[row] as usize + line.len();
-            if in_searched && rest.iter().all(|w| line.contains(w.as_str())) {
-                hit[row] = true;
+            for (row, h) in hit.iter_mut().enumerate() {
+                if *h {
+                    let [person, device] = self.shared.0[row];
+                    *h = own[row]
+                        || shared.people[person as usize]
+                        || shared.devices[device as usize];
+                }
             }
-            from = self.starts.get(row + 1).map_or(hay.len(), |&s| s as usize);
         }
         hit
     }
-
     /// Keeps, in order, the indices of `order` whose session matches `filter`.
     pub fn filter_order(&self, order: &[u32], filter: &str) -> Vec<u32> {
         match self.matches(filter) {

@@ -86,23 +86,25 @@ impl ListCache {
     }
 }
 
-/// All loaded sessions of one connection, with a search index: every row's
-/// lower-cased search text in one string, so a filter is one pass of one
-/// searcher over it instead of one search per row.
+/// All loaded sessions of one connection, with a search index.
 ///
 /// Small per row, for a million of them: each repeated text (a client, a
 /// system, a person's name) is kept once and shared by the rows that have
-/// it ([`Texts`]); the rows are found by ID through a table of their
-/// positions ([`Ids`]), not a copy of every ID.
+/// it ([`Texts`]), and the index holds it once, lower-cased; a row's own
+/// entry in the index is its person and its device (two numbers) and the
+/// texts only it has (its IP address and ID). The rows are found by ID
+/// through a table of their positions ([`Ids`]), not a copy of every ID.
 ///
 /// Change `sessions` only through the methods: they keep the index in step.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SessionList {
     pub sessions: Vec<Session>,
-    /// Each row's search text followed by a newline.
+    /// Each row's own search text (IP address, ID) followed by a newline.
     text: String,
     /// Byte offset where each row's line starts.
     starts: Vec<u32>,
+    /// Each row's person and device in [`Texts`].
+    shared: Derived<Vec<[u32; 2]>>,
     ids: Ids,
     texts: Derived<Texts>,
     cache: ListCache,
@@ -138,36 +140,98 @@ pub fn id_hash(id: &str) -> u64 {
     (h ^ (h >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9)
 }
 
-/// One copy of each repeated text among the rows.
+/// One copy of each repeated text among the rows, and the filter's index
+/// of them: each distinct text lower-cased once, on its own line of one
+/// buffer, numbered by its line (0: no text); each distinct person (name,
+/// login) and device ([`Session::device_texts`]) as the numbers of the
+/// texts it is made of.
+#[derive(Clone)]
+struct Texts {
+    number: std::collections::HashMap<Text, u32>,
+    /// Line `n` is text `n` lower-cased (line 0 is empty).
+    lower: String,
+    /// Where each line starts.
+    starts: Vec<u32>,
+    people: Tuples<2>,
+    devices: Tuples<7>,
+}
+
+impl Default for Texts {
+    fn default() -> Self {
+        Texts {
+            number: Default::default(),
+            lower: "\n".into(),
+            starts: vec![0],
+            people: Default::default(),
+            devices: Default::default(),
+        }
+    }
+}
+
+/// Distinct tuples of text numbers, each numbered by its place.
 #[derive(Clone, Default)]
-struct Texts(std::collections::HashSet<Text>);
+struct Tuples<const N: usize> {
+    all: Vec<[u32; N]>,
+    find: hashbrown::HashTable<u32>,
+}
+
+impl<const N: usize> Tuples<N> {
+    fn number(&mut self, t: [u32; N]) -> u32 {
+        let hash = |t: &[u32; N]| {
+            t.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &n| {
+                (h ^ u64::from(n)).wrapping_mul(0x0100_0000_01b3)
+            })
+        };
+        let all = &mut self.all;
+        match self.find.find(hash(&t), |&i| all[i as usize] == t) {
+            Some(&i) => i,
+            None => {
+                let i = u32::try_from(all.len()).expect("fewer than 2^32 tuples");
+                all.push(t);
+                self.find
+                    .insert_unique(hash(&t), i, |&i| hash(&all[i as usize]));
+                i
+            }
+        }
+    }
+}
 
 impl Texts {
-    /// The texts a row shares with others, replaced by their one copy.
-    /// Not the IP address nor the ID: nearly every row has its own.
-    fn share(&mut self, s: &mut Session) {
-        for f in [
-            &mut s.user_id,
-            &mut s.user_name,
-            &mut s.username,
+    /// The texts a row shares with others, replaced by their one copy; its
+    /// person's and device's numbers. Not the IP address nor the ID: nearly
+    /// every row has its own.
+    fn share(&mut self, s: &mut Session) -> [u32; 2] {
+        // Shared, not searched: its line in the index costs a few bytes
+        // a person.
+        self.number(&mut s.user_id);
+        let person = [&mut s.user_name, &mut s.username].map(|f| self.number(f));
+        let device = [
             &mut s.client,
             &mut s.client_version,
-            &mut s.device_type,
             &mut s.os,
             &mut s.os_version,
             &mut s.host,
             &mut s.location,
+            &mut s.device_type,
         ]
-        .into_iter()
-        .flatten()
-        {
-            match self.0.get(&**f) {
-                Some(one) => *f = one.clone(),
-                None => {
-                    self.0.insert(f.clone());
-                }
-            }
+        .map(|f| self.number(f));
+        [self.people.number(person), self.devices.number(device)]
+    }
+
+    /// Text `f`'s number (0 for none), `f` replaced by the one copy.
+    fn number(&mut self, f: &mut Option<Text>) -> u32 {
+        let Some(t) = f else { return 0 };
+        if let Some((one, &n)) = self.number.get_key_value(&**t) {
+            *t = one.clone();
+            return n;
         }
+        let n = u32::try_from(self.starts.len()).expect("fewer than 2^32 texts");
+        self.starts
+            .push(u32::try_from(self.lower.len()).expect("an index under 4 GB"));
+        crate::model::push_search_lower(&mut self.lower, t);
+        self.lower.push('\n');
+        self.number.insert(t.clone(), n);
+        n
     }
 }
 
@@ -196,6 +260,7 @@ impl SessionList {
         }
         self.sessions.reserve_exact(more);
         self.starts.reserve_exact(more);
+        self.shared.0.reserve_exact(more);
         // The search text: as long a line as the rows so far have, a tenth
         // more — once there are rows to tell. Asked again as rows arrive,
         // it grows only when the estimate outgrows the room left.
@@ -245,6 +310,7 @@ impl SessionList {
         self.cache.clear();
         self.text.clear();
         self.starts.clear();
+        self.shared.0.clear();
         self.ids.0.clear();
         self.push_all(
             all.into_iter()

@@ -429,11 +429,11 @@ fn repeated_texts_are_kept_once_and_rows_are_found_by_id_after_any_change() {
     assert_eq!(l.len(), 5);
     let text = |id: &str| l.find(id).unwrap().client.clone().unwrap();
     // Rows from two batches share one copy of "Firefox" and of carol's ID.
-    assert!(std::sync::Arc::ptr_eq(&text("a"), &text("d")));
-    assert!(std::sync::Arc::ptr_eq(&text("a"), &text("e")));
+    assert!(arcstr::ArcStr::ptr_eq(&text("a"), &text("d")));
+    assert!(arcstr::ArcStr::ptr_eq(&text("a"), &text("e")));
     let uid = |id: &str| l.find(id).unwrap().user_id.clone().unwrap();
-    assert!(std::sync::Arc::ptr_eq(&uid("a"), &uid("e")));
-    assert!(!std::sync::Arc::ptr_eq(&text("a"), &text("b")));
+    assert!(arcstr::ArcStr::ptr_eq(&uid("a"), &uid("e")));
+    assert!(!arcstr::ArcStr::ptr_eq(&text("a"), &text("b")));
 
     assert_eq!(l.find("c").unwrap().username.as_deref(), Some("Bob"));
     assert!(l.contains("e") && !l.contains("ee") && !l.contains(""));
@@ -514,4 +514,102 @@ fn a_client_column_sorts_by_name_and_version_as_shown() {
     // "3.1" (a version alone), "chrome", "firefox 125.0", "firefox 99.0" ×2
     // by ID, and the row with nothing last.
     assert_eq!(order, ["f", "d", "c", "a", "e", "b"]);
+}
+
+/// What a filter should find, the slow way: each word in some searched
+/// field of the row (the ID only for a one-word filter), any case.
+fn matching_by_hand(l: &SessionList, filter: &str) -> Vec<u32> {
+    let words: Vec<String> = filter
+        .split_whitespace()
+        .map(crate::lowercase::lower)
+        .collect();
+    let fold = |t: &str| {
+        let mut out = String::new();
+        crate::model::push_search_lower(&mut out, t);
+        out
+    };
+    (0..l.len() as u32)
+        .filter(|&i| {
+            let s = &l.sessions[i as usize];
+            let mut fields: Vec<String> = s
+                .person_texts()
+                .into_iter()
+                .chain(s.device_texts())
+                .chain([&s.ip])
+                .flatten()
+                .map(|t| fold(t))
+                .collect();
+            if words.len() == 1 {
+                fields.push(fold(&s.id));
+            }
+            words
+                .iter()
+                .all(|w| fields.iter().any(|f| f.contains(w.as_str())))
+        })
+        .collect()
+}
+
+#[test]
+fn the_index_finds_what_a_search_of_every_row_finds() {
+    let (names, clients, places) = (
+        [
+            "Élodie Müller",
+            "ÆSIR admin",
+            "dana ross",
+            "Dana Rossi",
+            "staff 03",
+        ],
+        ["Firefox", "Chrome", "Rocket.Chat Desktop"],
+        ["Riga, Latvia", "Line\nbreak", ""],
+    );
+    let mut seed = 7_u64;
+    let mut next = |n: usize| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (seed >> 33) as usize % n
+    };
+    let rows: Vec<Session> = (0..600)
+        .map(|i| Session {
+            id: format!("Sess{i:04}X"),
+            user_name: (next(4) > 0).then(|| names[next(names.len())].into()),
+            username: Some(format!("user{}", next(40)).into()),
+            client: Some(clients[next(clients.len())].into()),
+            client_version: Some(format!("{}.0", next(5) + 100).into()),
+            os: (next(3) > 0).then(|| "Windows".into()),
+            location: Some(places[next(places.len())].into()),
+            ip: (next(5) > 0).then(|| format!("10.0.{}.{}", next(3), next(250)).into()),
+            ..Default::default()
+        })
+        .collect();
+    let filters = [
+        "e",
+        "élodie",
+        "ÉLODIE MÜL",
+        "dana ross",
+        "ross",
+        "rossi dana",
+        "03",
+        "staff 03",
+        "sess0042x",
+        "sess004",
+        "user3 chrome",
+        "user3 chr",
+        "10.0.1",
+        "10.0.1. firefox",
+        "line break",
+        "101.0 windows",
+        "desktop 104",
+        "riga 10.0.2.1",
+        "x",
+        "nothing",
+    ];
+    let typed = SessionList::new(rows.clone());
+    for f in filters {
+        let want = matching_by_hand(&typed, f);
+        assert_eq!(matching(&SessionList::new(rows.clone()), f), want, "{f:?}");
+        // The same list typed into, one character at a time.
+        for end in (1..=f.len()).filter(|&e| f.is_char_boundary(e)) {
+            matching(&typed, &f[..end]);
+        }
+        assert_eq!(matching(&typed, f), want, "{f:?} typed");
+    }
 }

@@ -101,7 +101,8 @@ export const timeAction = (page, action) => page.evaluate(async (act) => new Pro
 /**
  * What `page` holds after a full garbage collection: JS heap, wasm memory
  * (its size: it never shrinks, so this is the peak), their sum, and the
- * bytes the panel's allocator has handed out and not had back (`heapLive`).
+ * bytes the panel's allocator has handed out and not had back (`heapLive`) and the
+ * most it ever held at once (`heapPeak`).
  */
 export async function memoryOf(page) {
   const cdp = await page.context().newCDPSession(page);
@@ -110,6 +111,10 @@ export async function memoryOf(page) {
   const { metrics } = await cdp.send('Performance.getMetrics');
   await cdp.detach();
   const jsHeap = metrics.find((m) => m.name === 'JSHeapUsedSize').value;
-  const [wasm, heapLive] = await page.evaluate(() => [window.__wasm?.memory?.buffer.byteLength ?? 0, window.__wasm?.heap_live_bytes?.() ?? null]);
-  return { jsHeap, wasm, total: jsHeap + wasm, heapLive };
+  const [wasm, heapLive, heapPeak] = await page.evaluate(() => [
+    window.__wasm?.memory?.buffer.byteLength ?? 0,
+    window.__wasm?.heap_live_bytes?.() ?? null,
+    window.__wasm?.heap_peak_bytes?.() ?? null,
+  ]);
+  return { jsHeap, wasm, total: jsHeap + wasm, heapLive, heapPeak };
 }
