@@ -220,6 +220,13 @@ impl Compiled {
     /// Whether `s` meets every criterion. A row without the value a
     /// criterion asks about (no time, no IP) does not meet it.
     pub fn matches(&self, s: &Session) -> bool {
+        self.matches_device(s) && self.matches_own(s)
+    }
+
+    /// Whether the texts `s` shares with every session from the same kind
+    /// of device (client, system, location) meet the criteria: the same
+    /// answer for all of them, so a list asks once per device.
+    pub fn matches_device(&self, s: &Session) -> bool {
         let contains =
             |field: &Option<crate::model::Text>, extra: &Option<crate::model::Text>, want: &str| {
                 want.is_empty()
@@ -228,6 +235,14 @@ impl Compiled {
                         .flatten()
                         .any(|v| contains_folded(v, want))
             };
+        contains(&s.client, &s.client_version, &self.client)
+            && contains(&s.os, &s.os_version, &self.os)
+            && contains(&s.location, &None, &self.location)
+    }
+
+    /// Whether what is the row's own (its times, its address) meets the
+    /// criteria.
+    pub fn matches_own(&self, s: &Session) -> bool {
         if let Some(cut) = self.active_before {
             let last = s
                 .last_active
@@ -248,14 +263,10 @@ impl Compiled {
                 return false;
             }
         }
-        if let Some(net) = &self.net {
-            if !s.ip.as_deref().is_some_and(|ip| net.matches(ip)) {
-                return false;
-            }
+        match &self.net {
+            Some(net) => s.ip.as_deref().is_some_and(|ip| net.matches(ip)),
+            None => true,
         }
-        contains(&s.client, &s.client_version, &self.client)
-            && contains(&s.os, &s.os_version, &self.os)
-            && contains(&s.location, &None, &self.location)
     }
 }
 

@@ -30,7 +30,7 @@ type LastFilter = (Vec<String>, Rc<Vec<bool>>, usize);
 struct Computed {
     sorts: std::collections::HashMap<SortKey, Ordered>,
     filter: Option<LastFilter>,
-    id_ranks: Option<Rc<Vec<u32>>>,
+    id_order: Option<Rc<Vec<u32>>>,
 }
 
 #[derive(Default)]
@@ -66,7 +66,7 @@ impl ListCache {
         let mut c = self.0.borrow_mut();
         c.sorts.retain(|k, _| order::is_time(*k));
         c.filter = None;
-        c.id_ranks = None;
+        c.id_order = None;
     }
 
     /// What `get` finds in the cache, or else `make`'s answer, stored with
@@ -349,13 +349,22 @@ impl SessionList {
                 *b = true;
             }
         }
-        // Each selected session found by its ID (not every row looked up
-        // in the selection: a million rows, a few selected).
-        let mut hidden: Vec<usize> = selected
-            .iter()
-            .filter_map(|id| self.position(id))
-            .filter(|&i| !shown[i])
-            .collect();
+        let unshown = self.sessions.len() - matched.len().min(self.sessions.len());
+        let mut hidden: Vec<usize> = if selected.len() <= unshown {
+            // Each selected session found by its ID: a few selected among
+            // a million rows.
+            selected
+                .iter()
+                .filter_map(|id| self.position(id))
+                .filter(|&i| !shown[i])
+                .collect()
+        } else {
+            // Each row not shown looked up in the selection: "Select all
+            // matching" took most rows, the filter hides few.
+            (0..self.sessions.len())
+                .filter(|&i| !shown[i] && selected.contains(&self.sessions[i].id))
+                .collect()
+        };
         hidden.sort_unstable();
         hidden
             .into_iter()
@@ -373,6 +382,21 @@ impl SessionList {
             n += usize::from(mine);
         }
         n
+    }
+
+    /// Which rows meet criteria `c`: what rows share with others from the
+    /// same kind of device (client, system, location) is asked once per
+    /// device, not once per row.
+    pub fn meeting(&self, c: &criteria::Compiled) -> Vec<bool> {
+        // Per device: not asked yet, no, yes.
+        let mut device = vec![None; self.texts.0.devices.all.len()];
+        self.sessions
+            .iter()
+            .zip(&self.shared.0)
+            .map(|(s, &[_, d])| {
+                *device[d as usize].get_or_insert_with(|| c.matches_device(s)) && c.matches_own(s)
+            })
+            .collect()
     }
 
     /// IDs of every session of the owner identified by `user_key`.

@@ -1,6 +1,7 @@
-//! Ordering: values are ranked once per distinct value, then rows are
-//! sorted by two integers (value rank, session-ID rank); an order is cached
-//! until the rows change, and descending is ascending reversed.
+//! Ordering: from the rows in session-ID order (so ties go by ID), a time
+//! column sorts by the time as an integer; a text column ranks its distinct
+//! values once and puts the rows into one bucket per value. An order is
+//! cached until the rows change, and descending is ascending reversed.
 
 use super::{SessionList, SortDir, SortKey};
 use crate::lowercase::lower;
@@ -44,26 +45,51 @@ impl SessionList {
     }
 
     /// Ascending order and how many rows have a value (they come first).
+    /// Both start from the rows in ID order, so ties stay in ID order: a
+    /// time column sorts the rows with a time by it, a text column puts
+    /// them in one pass into one bucket per distinct value.
     fn sort_ascending(&self, key: SortKey) -> (Vec<u32>, usize) {
-        // Every row gets an integer with the column's order (None: no value),
-        // so the sort compares two integers: (that key, ID rank).
-        let keys: Vec<Option<u64>> = match column_times(&self.sessions, key) {
-            Some(times) => times.into_iter().map(|t| t.map(ordered_bits)).collect(),
-            None => {
-                let (vals, ranks) = ranked_values(&self.sessions, key);
-                vals.into_iter()
-                    .map(|v| v.map(|v| u64::from(ranks[v as usize])))
-                    .collect()
+        let by_id = self.id_order();
+        if is_time(key) {
+            let time = |r: u32| time_of(&self.sessions[r as usize], key).map(ordered_bits);
+            // (time, place in ID order): all distinct, so an unstable sort
+            // gives the one order.
+            let mut timed: Vec<(u64, u32)> = Vec::new();
+            let mut untimed = Vec::new();
+            for (at, &r) in by_id.iter().enumerate() {
+                match time(r) {
+                    Some(t) => timed.push((t, at as u32)),
+                    None => untimed.push(r),
+                }
             }
-        };
-        let ids = self.id_ranks();
-        let (mut present, mut missing): (Vec<u32>, Vec<u32>) =
-            (0..keys.len() as u32).partition(|&i| keys[i as usize].is_some());
-        present.sort_unstable_by_key(|&i| (keys[i as usize], ids[i as usize]));
-        missing.sort_unstable_by_key(|&i| ids[i as usize]);
-        let n = present.len();
-        present.append(&mut missing);
-        (present, n)
+            timed.sort_unstable();
+            let present = timed.len();
+            let mut order: Vec<u32> = timed
+                .into_iter()
+                .map(|(_, at)| by_id[at as usize])
+                .collect();
+            order.append(&mut untimed);
+            return (order, present);
+        }
+        let (vals, ranks) = self.ranked_values(key);
+        // Bucket `ranks.len()` holds the rows without a value.
+        let missing = ranks.len();
+        let bucket = |r: u32| vals[r as usize].map_or(missing, |v| ranks[v as usize] as usize);
+        let mut start = vec![0u32; missing + 2];
+        for r in 0..vals.len() as u32 {
+            start[bucket(r) + 1] += 1;
+        }
+        for b in 1..start.len() {
+            start[b] += start[b - 1];
+        }
+        let present = start[missing] as usize;
+        let mut order = vec![0u32; vals.len()];
+        for &r in by_id.iter() {
+            let at = &mut start[bucket(r)];
+            order[*at as usize] = r;
+            *at += 1;
+        }
+        (order, present)
     }
 
     /// `before` (the ascending order by time column `key` of the first
@@ -86,22 +112,22 @@ impl SessionList {
         (order, present)
     }
 
-    /// Each row's place in session-ID order (ties in a column go by ID),
-    /// computed once until the rows change.
-    fn id_ranks(&self) -> Rc<Vec<u32>> {
+    /// The rows in session-ID order (ties in a column go by ID), computed
+    /// once until the rows change.
+    fn id_order(&self) -> Rc<Vec<u32>> {
         self.cache.get_or(
-            |c| c.id_ranks.clone(),
-            || Rc::new(id_ranks(&self.sessions)),
-            |c, r| c.id_ranks = Some(r),
+            |c| c.id_order.clone(),
+            || Rc::new(id_order(&self.sessions)),
+            |c, r| c.id_order = Some(r),
         )
     }
 }
 
-/// Each session's rank in byte order of IDs. IDs often share a long
-/// prefix ("session-0000…"), so rows are first sorted by the 8 bytes after
-/// the prefix all IDs share (an integer compare), and only rows equal there
+/// The rows in byte order of their IDs. IDs often share a long prefix
+/// ("session-0000…"), so rows are first sorted by the 8 bytes after the
+/// prefix all IDs share (an integer compare), and only rows equal there
 /// compare whole IDs.
-pub(super) fn id_ranks(sessions: &[Session]) -> Vec<u32> {
+pub(super) fn id_order(sessions: &[Session]) -> Vec<u32> {
     let ids: Vec<&[u8]> = sessions.iter().map(|s| s.id.as_bytes()).collect();
     let shared = ids
         .iter()
@@ -138,11 +164,7 @@ pub(super) fn id_ranks(sessions: &[Session]) -> Vec<u32> {
         }
         start = end;
     }
-    let mut rank = vec![0u32; ids.len()];
-    for (r, &(_, i)) in order.iter().enumerate() {
-        rank[i as usize] = r as u32;
-    }
-    rank
+    order.into_iter().map(|(_, i)| i).collect()
 }
 
 /// A row's value in one column, ready to compare.
@@ -184,11 +206,6 @@ fn time_of(s: &Session, key: SortKey) -> Option<f64> {
     .and_then(|t| t.epoch_ms())
 }
 
-/// A time column's values (`None` for other columns).
-fn column_times(ss: &[Session], key: SortKey) -> Option<Vec<Option<f64>>> {
-    is_time(key).then(|| ss.iter().map(|s| time_of(s, key)).collect())
-}
-
 /// Two ascending sequences as one, `a`'s first where equal.
 fn merge(a: &[u32], b: &[u32], cmp: impl Fn(u32, u32) -> Ordering) -> Vec<u32> {
     let mut out = Vec::with_capacity(a.len() + b.len());
@@ -217,80 +234,102 @@ fn ordered_bits(t: f64) -> u64 {
     }
 }
 
-/// Each row's value in one text or IP column, as an index into the
-/// distinct values (`None`: the row has none). Equal texts share one value,
-/// so lower-casing and parsing happen once per distinct value, not per row.
-fn column_values(ss: &[Session], key: SortKey) -> (Vec<Option<u32>>, Vec<KeyVal>) {
-    let mut distinct = Vec::new();
-    let mut seen: std::collections::HashMap<std::borrow::Cow<str>, u32> = Default::default();
-    // "Firefox 125.0" is made of two shared texts: their value is looked
-    // up by the pair (the texts' addresses), so the label is written once
-    // per distinct pair, not once per row.
-    let mut pairs: std::collections::HashMap<(usize, usize), Option<u32>> = Default::default();
-    let addr = |t: &Option<crate::model::Text>| t.as_ref().map_or(0, |t| t.as_ptr() as usize);
-    let vals = ss
-        .iter()
-        .map(|s| {
-            let pair = match key {
-                SortKey::Client => Some((addr(&s.client), addr(&s.client_version))),
-                SortKey::Os => Some((addr(&s.os), addr(&s.os_version))),
-                _ => None,
-            };
-            if let Some(v) = pair.and_then(|p| pairs.get(&p)) {
-                return *v;
+impl SessionList {
+    /// Each row's value in one text or IP column, as an index into the
+    /// distinct values (`None`: the row has none). Equal texts share one
+    /// value, so lower-casing and parsing happen once per distinct value,
+    /// not per row; a client, system, host or location is read once per
+    /// device, a person's name once per person.
+    fn column_values(&self, key: SortKey) -> (Vec<Option<u32>>, Vec<KeyVal>) {
+        let mut distinct = Vec::new();
+        let mut seen: std::collections::HashMap<std::borrow::Cow<str>, u32> = Default::default();
+        let per_device = matches!(
+            key,
+            SortKey::Client | SortKey::Os | SortKey::Host | SortKey::Location
+        );
+        let texts = &self.texts.0;
+        let mut memo: Vec<Option<Option<u32>>> = vec![
+            None;
+            match key {
+                _ if per_device => texts.devices.all.len(),
+                SortKey::User => texts.people.all.len(),
+                _ => 0,
             }
-            let text: Option<std::borrow::Cow<str>> = match key {
-                SortKey::User => Some(s.user_label().into()),
-                SortKey::Client => Some(s.client_label().into()),
-                SortKey::Os => Some(s.os_label().into()),
-                SortKey::Host => s.host.as_deref().map(Into::into),
-                SortKey::Location => s.location.as_deref().map(Into::into),
-                _ => s.ip.as_deref().map(Into::into),
-            };
-            let v = text.filter(|t| !t.is_empty()).map(|text| {
-                if let Some(&v) = seen.get(&text) {
+        ];
+        let named = |s: &Session| {
+            s.person_texts()
+                .into_iter()
+                .any(|t| t.as_deref().is_some_and(|t| !t.is_empty()))
+        };
+        let vals = self
+            .sessions
+            .iter()
+            .zip(&self.shared.0)
+            .map(|(s, &[person, device])| {
+                // The row's value is its device's or its person's (unless
+                // only its user ID names the person).
+                let slot = match key {
+                    _ if per_device => Some(device as usize),
+                    SortKey::User if named(s) => Some(person as usize),
+                    _ => None,
+                };
+                if let Some(v) = slot.and_then(|i| memo[i]) {
                     return v;
                 }
-                distinct.push(if key == SortKey::Ip {
-                    let (a, b, c) = ip_key(&text);
-                    KeyVal::Ip(a, b, c)
-                } else {
-                    text_key(&text)
+                let text: Option<std::borrow::Cow<str>> = match key {
+                    SortKey::User => Some(s.user_label().into()),
+                    SortKey::Client => Some(s.client_label().into()),
+                    SortKey::Os => Some(s.os_label().into()),
+                    SortKey::Host => s.host.as_deref().map(Into::into),
+                    SortKey::Location => s.location.as_deref().map(Into::into),
+                    _ => s.ip.as_deref().map(Into::into),
+                };
+                let v = text.filter(|t| !t.is_empty()).map(|text| {
+                    if let Some(&v) = seen.get(&text) {
+                        return v;
+                    }
+                    distinct.push(if key == SortKey::Ip {
+                        let (a, b, c) = ip_key(&text);
+                        KeyVal::Ip(a, b, c)
+                    } else {
+                        text_key(&text)
+                    });
+                    let v = distinct.len() as u32 - 1;
+                    seen.insert(text, v);
+                    v
                 });
-                let v = distinct.len() as u32 - 1;
-                seen.insert(text, v);
+                if let Some(i) = slot {
+                    memo[i] = Some(v);
+                }
                 v
-            });
-            if let Some(p) = pair {
-                pairs.insert(p, v);
-            }
-            v
-        })
-        .collect();
-    (vals, distinct)
-}
-
-/// A text or IP column as value indices (see [`column_values`]) and each
-/// distinct value's rank in the column's order. Distinct values are few next
-/// to rows (clients, systems, users), so only they are compared as text.
-fn ranked_values(ss: &[Session], key: SortKey) -> (Vec<Option<u32>>, Vec<u32>) {
-    let (vals, distinct) = column_values(ss, key);
-    let mut by_val: Vec<u32> = (0..distinct.len() as u32).collect();
-    by_val.sort_unstable_by(|&a, &b| distinct[a as usize].cmp_val(&distinct[b as usize]));
-    let mut rank = vec![0u32; distinct.len()];
-    let mut r = 0u32;
-    for w in 1..by_val.len() {
-        let (prev, this) = (by_val[w - 1] as usize, by_val[w] as usize);
-        if distinct[prev].cmp_val(&distinct[this]) != Ordering::Equal {
-            r += 1;
-        }
-        rank[this] = r;
+            })
+            .collect();
+        (vals, distinct)
     }
-    (vals, rank)
+
+    /// A text or IP column as value indices (see
+    /// [`SessionList::column_values`]) and each distinct value's rank in
+    /// the column's order. Distinct values are few next to rows (clients,
+    /// systems, users), so only they are compared as text.
+    fn ranked_values(&self, key: SortKey) -> (Vec<Option<u32>>, Vec<u32>) {
+        let (vals, distinct) = self.column_values(key);
+        let mut by_val: Vec<u32> = (0..distinct.len() as u32).collect();
+        by_val.sort_unstable_by(|&a, &b| distinct[a as usize].cmp_val(&distinct[b as usize]));
+        let mut rank = vec![0u32; distinct.len()];
+        let mut r = 0u32;
+        for w in 1..by_val.len() {
+            let (prev, this) = (by_val[w - 1] as usize, by_val[w] as usize);
+            if distinct[prev].cmp_val(&distinct[this]) != Ordering::Equal {
+                r += 1;
+            }
+            rank[this] = r;
+        }
+        (vals, rank)
+    }
 }
 
 /// IPv4 addresses sort numerically; anything else after them, as text.
-fn ip_key(ip: &str) -> (u8, u32, String) {
+pub(super) fn ip_key(ip: &str) -> (u8, u32, String) {
     let octets: Vec<u32> = ip
         .split('.')
         .filter_map(|p| p.parse::<u8>().ok().map(u32::from))

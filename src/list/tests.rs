@@ -1,9 +1,10 @@
 //! The list logic's tests (one file: they share their sample rows).
 
 use super::index::find_from;
-use super::order::id_ranks;
+use super::order::id_order;
 use super::query::DEFAULT_PAGE_SIZE;
 use super::*;
+use crate::lowercase::lower;
 use crate::time::Timestamp;
 
 /// Filter, sort and cut out one page, as the Sessions screen's memos do.
@@ -174,7 +175,7 @@ fn a_filter_sees_rows_removed_after_it_ran() {
 }
 
 #[test]
-fn id_ranks_follow_byte_order_past_a_shared_prefix() {
+fn id_order_is_byte_order_past_a_shared_prefix() {
     let ids = [
         "session-000000010",
         "session-00000001",
@@ -190,15 +191,13 @@ fn id_ranks_follow_byte_order_past_a_shared_prefix() {
             ..Default::default()
         })
         .collect();
-    let ranks = id_ranks(&sessions);
     let mut expected: Vec<&str> = ids.to_vec();
     expected.sort();
-    let mut by_rank: Vec<(u32, &str)> = ranks.iter().copied().zip(ids).collect();
-    by_rank.sort();
-    assert_eq!(
-        by_rank.into_iter().map(|(_, i)| i).collect::<Vec<_>>(),
-        expected
-    );
+    let got: Vec<&str> = id_order(&sessions)
+        .into_iter()
+        .map(|i| ids[i as usize])
+        .collect();
+    assert_eq!(got, expected);
 }
 
 #[test]
@@ -519,10 +518,7 @@ fn a_client_column_sorts_by_name_and_version_as_shown() {
 /// What a filter should find, the slow way: each word in some searched
 /// field of the row (the ID only for a one-word filter), any case.
 fn matching_by_hand(l: &SessionList, filter: &str) -> Vec<u32> {
-    let words: Vec<String> = filter
-        .split_whitespace()
-        .map(crate::lowercase::lower)
-        .collect();
+    let words: Vec<String> = filter.split_whitespace().map(lower).collect();
     let fold = |t: &str| {
         let mut out = String::new();
         crate::model::push_search_lower(&mut out, t);
@@ -611,5 +607,149 @@ fn the_index_finds_what_a_search_of_every_row_finds() {
             matching(&typed, &f[..end]);
         }
         assert_eq!(matching(&typed, f), want, "{f:?} typed");
+    }
+}
+
+#[test]
+fn criteria_asked_once_per_device_meet_the_rows_each_one_meets() {
+    let (clients, systems, places) = (
+        ["Firefox", "Chrome", "Rocket.Chat Desktop"],
+        ["Windows", "macOS", "Ubuntu"],
+        ["Riga, Latvia", "Oslo, Norway"],
+    );
+    let rows: Vec<Session> = (0..300)
+        .map(|i| Session {
+            id: format!("s{i:03}"),
+            client: Some(clients[i % 3].into()),
+            client_version: Some(format!("{}.0", 100 + i % 4).into()),
+            os: (i % 7 > 0).then(|| systems[i % 3 / 2 + i % 2].into()),
+            location: Some(places[i / 150].into()),
+            ip: Some(format!("10.{}.0.{}", i % 2, i % 200).into()),
+            login_at: Some(Timestamp::parse(&format!(
+                "2023-05-{:02}T00:00:00Z",
+                1 + i % 28
+            ))),
+            ..Default::default()
+        })
+        .collect();
+    let l = SessionList::new(rows);
+    let now = crate::time::parse_iso8601("2023-06-01T00:00:00Z").unwrap();
+    for (client, os, net, loc, before) in [
+        ("chrome", "", "", "", ""),
+        ("", "mac", "", "riga", ""),
+        ("fire", "win", "10.1.", "", "2023-05-15"),
+        ("desktop 101", "", "", "", ""),
+        ("", "", "10.0.0.7", "oslo", ""),
+        ("nothing", "", "", "", ""),
+    ] {
+        let c = Criteria {
+            client: client.into(),
+            os: os.into(),
+            net: net.into(),
+            location: loc.into(),
+            login_before: before.into(),
+            ..Default::default()
+        }
+        .compile(now)
+        .unwrap();
+        let each: Vec<bool> = l.sessions.iter().map(|s| c.matches(s)).collect();
+        assert_eq!(l.meeting(&c), each, "{client} {os} {net} {loc} {before}");
+        if client == "chrome" {
+            assert_eq!(each.iter().filter(|&&m| m).count(), 100);
+        }
+    }
+}
+
+/// Every column's order the slow way: each row's value compared whole
+/// (rows without one last), ties by session ID.
+fn sorted_by_hand(l: &SessionList, key: SortKey) -> Vec<u32> {
+    let text = |s: &Session| -> Option<String> {
+        match key {
+            SortKey::User => Some(s.user_label().to_string()),
+            SortKey::Client => Some(s.client_label()),
+            SortKey::Os => Some(s.os_label()),
+            SortKey::Host => s.host.as_deref().map(str::to_string),
+            SortKey::Location => s.location.as_deref().map(str::to_string),
+            _ => s.ip.as_deref().map(str::to_string),
+        }
+        .filter(|t| !t.is_empty())
+    };
+    let time = |s: &Session| {
+        match key {
+            SortKey::Login => &s.login_at,
+            SortKey::LastActive => &s.last_active,
+            _ => &s.expires_at,
+        }
+        .as_ref()
+        .and_then(|t| t.epoch_ms())
+    };
+    let mut order: Vec<u32> = (0..l.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&l.sessions[a as usize], &l.sessions[b as usize]);
+        let by_value = if super::order::is_time(key) {
+            match (time(a), time(b)) {
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                (x, y) => y.is_some().cmp(&x.is_some()),
+            }
+        } else {
+            match (text(a), text(b)) {
+                (Some(x), Some(y)) if key == SortKey::Ip => {
+                    super::order::ip_key(&x).cmp(&super::order::ip_key(&y))
+                }
+                (Some(x), Some(y)) => lower(&x).cmp(&lower(&y)).then_with(|| x.cmp(&y)),
+                (x, y) => y.is_some().cmp(&x.is_some()),
+            }
+        };
+        by_value.then_with(|| a.id.as_bytes().cmp(b.id.as_bytes()))
+    });
+    order
+}
+
+#[test]
+fn every_column_sorts_as_comparing_whole_values_does() {
+    let mut seed = 11_u64;
+    let mut next = |n: usize| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (seed >> 33) as usize % n
+    };
+    let names = ["alice", "Alice", "bob", "Élodie", "", "zoë"];
+    let rows: Vec<Session> = (0..500)
+        .map(|i| {
+            let time = |n: usize| match n {
+                0 => None,
+                1 => Some(Timestamp::parse("not a time")),
+                _ => Some(Timestamp::parse(&format!("2023-05-{:02}T00:00:00Z", n))),
+            };
+            Session {
+                id: format!("id-{:03}", (i * 7919) % 1000),
+                user_id: Some(format!("U{}", next(30)).into()),
+                user_name: (next(3) > 0).then(|| names[next(names.len())].into()),
+                username: (next(2) > 0).then(|| format!("user{}", next(9)).into()),
+                client: (next(6) > 0).then(|| ["Chrome", "chrome", "Firefox"][next(3)].into()),
+                client_version: (next(2) > 0).then(|| format!("{}.0", 99 + next(3)).into()),
+                os: (next(5) > 0).then(|| ["Windows", "macOS"][next(2)].into()),
+                os_version: (next(2) > 0).then(|| "10".into()),
+                host: (next(4) > 0).then(|| ["a.test", "B.test"][next(2)].into()),
+                location: (next(4) > 0).then(|| ["Riga", "oslo", ""][next(3)].into()),
+                ip: (next(6) > 0).then(|| {
+                    [
+                        format!("10.0.{}.{}", next(3), next(20)),
+                        format!("2001:db8::{:x}", next(50)),
+                        "unknown".to_string(),
+                    ][next(3)]
+                    .clone()
+                    .into()
+                }),
+                login_at: time(next(29)),
+                last_active: time(next(29)),
+                expires_at: time(next(3)),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let l = SessionList::new(rows);
+    for key in SortKey::ALL {
+        let want = sorted_by_hand(&l, key);
+        assert_eq!(l.sorted(key, SortDir::Asc), want, "{key:?}");
     }
 }

@@ -133,15 +133,17 @@ impl Server {
         }
         let (ids, own) = self.list.with_untracked(|l| {
             let mut own = false;
-            let ids: HashSet<String> = matched
-                .iter()
-                .filter_map(|&i| l.sessions.get(i as usize))
-                .filter(|s| {
-                    own |= s.current;
-                    !s.current
-                })
-                .map(|s| s.id.clone())
-                .collect();
+            let mut ids = HashSet::with_capacity(matched.len());
+            ids.extend(
+                matched
+                    .iter()
+                    .filter_map(|&i| l.sessions.get(i as usize))
+                    .filter(|s| {
+                        own |= s.current;
+                        !s.current
+                    })
+                    .map(|s| s.id.clone()),
+            );
             (ids, own)
         });
         let n = ids.len();

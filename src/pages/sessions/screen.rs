@@ -150,12 +150,7 @@ impl ShownRows {
                     return Ok(None);
                 }
                 let compiled = c.compile(browser::now_ms())?;
-                Ok(Some(list.with(|l| {
-                    l.sessions
-                        .iter()
-                        .map(|s| compiled.matches(s))
-                        .collect::<Vec<bool>>()
-                })))
+                Ok(Some(list.with(|l| l.meeting(&compiled))))
             })
         });
         let crit_error = Memo::new(move |_| crit_hits.with(|h| h.as_ref().err().cloned()));
