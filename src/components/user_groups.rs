@@ -7,9 +7,14 @@ use leptos::prelude::*;
 /// How many groups are listed before "…and N more".
 const LISTED: usize = 60;
 
+/// Grouping a million rows takes a moment: the groups are made only while
+/// the list is open; the count comes from the list as it is.
 #[component]
 pub fn UserGroups(
     #[prop(into)] groups: Signal<Vec<UserGroup>>,
+    /// How many groups there are.
+    #[prop(into)]
+    count: Signal<usize>,
     /// Show only this user's sessions (sets the filter).
     #[prop(into)]
     on_show: Callback<String>,
@@ -17,14 +22,18 @@ pub fn UserGroups(
     revoke_user: bool,
     #[prop(into)] on_revoke_user: Callback<String>,
 ) -> impl IntoView {
-    let count = move || groups.with(|g| g.len());
+    let open = RwSignal::new(false);
     view! {
-        <details class="panel groups">
-            <summary>{move || format!("Sessions by user ({} users)", count())}</summary>
+        <details
+            class="panel groups"
+            on:toggle=move |ev| open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())
+        >
+            <summary>{move || format!("Sessions by user ({} users)", count.get())}</summary>
             <ul class="group-list">
                 {move || {
-                    groups
-                        .get()
+                    open.get()
+                        .then(|| groups.get())
+                        .unwrap_or_default()
                         .into_iter()
                         .take(LISTED)
                         .map(|g| {
@@ -66,7 +75,7 @@ pub fn UserGroups(
                 }}
             </ul>
             {move || {
-                let more = count().saturating_sub(LISTED);
+                let more = count.get().saturating_sub(LISTED);
                 (more > 0).then(|| view! { <p class="muted">{format!("…and {more} more users: use the filter.")}</p> })
             }}
         </details>

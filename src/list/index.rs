@@ -77,7 +77,9 @@ impl SessionList {
             self.ids
                 .0
                 .insert_unique(hash, at, |&i| super::id_hash(&sessions[i as usize].id));
-            self.shared.0.push(self.texts.0.share(&mut r));
+            let (shared, owner) = self.texts.0.share(&mut r);
+            self.shared.0.push(shared);
+            self.owners.0.add(owner);
             self.starts
                 .push(u32::try_from(self.text.len()).expect("an index under 4 GB"));
             r.push_own_search_text(&mut self.text);

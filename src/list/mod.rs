@@ -105,6 +105,8 @@ pub struct SessionList {
     starts: Vec<u32>,
     /// Each row's person and device in [`Texts`].
     shared: Derived<Vec<[u32; 2]>>,
+    /// The distinct owners ([`Session::user_key`]) among the rows.
+    owners: Derived<Owners>,
     ids: Ids,
     texts: Derived<Texts>,
     cache: ListCache,
@@ -168,6 +170,27 @@ impl Default for Texts {
     }
 }
 
+/// Which texts are an owner's key ([`Session::user_key`]; text 0: the
+/// empty key), and how many: the header counts users without grouping a
+/// million rows.
+#[derive(Clone, Default)]
+struct Owners {
+    seen: Vec<bool>,
+    count: usize,
+}
+
+impl Owners {
+    fn add(&mut self, key: u32) {
+        let at = key as usize;
+        if self.seen.len() <= at {
+            self.seen.resize(at + 1, false);
+        }
+        if !std::mem::replace(&mut self.seen[at], true) {
+            self.count += 1;
+        }
+    }
+}
+
 /// Distinct tuples of text numbers, each numbered by its place.
 #[derive(Clone, Default)]
 struct Tuples<const N: usize> {
@@ -198,13 +221,21 @@ impl<const N: usize> Tuples<N> {
 
 impl Texts {
     /// The texts a row shares with others, replaced by their one copy; its
-    /// person's and device's numbers. Not the IP address nor the ID: nearly
-    /// every row has its own.
-    fn share(&mut self, s: &mut Session) -> [u32; 2] {
+    /// person's and device's numbers, and its owner's key's. Not the IP
+    /// address nor the ID: nearly every row has its own.
+    fn share(&mut self, s: &mut Session) -> ([u32; 2], u32) {
         // Shared, not searched: its line in the index costs a few bytes
         // a person.
-        self.number(&mut s.user_id);
+        let user_id = self.number(&mut s.user_id);
         let person = [&mut s.user_name, &mut s.username].map(|f| self.number(f));
+        // As `user_key`: the user ID if any, else the login name; an empty
+        // one is the empty key (0) like none.
+        let owner = match (&s.user_id, &s.username) {
+            (Some(id), _) if id.is_empty() => 0,
+            (Some(_), _) => user_id,
+            (None, Some(name)) if !name.is_empty() => person[1],
+            _ => 0,
+        };
         let device = [
             &mut s.client,
             &mut s.client_version,
@@ -215,7 +246,10 @@ impl Texts {
             &mut s.device_type,
         ]
         .map(|f| self.number(f));
-        [self.people.number(person), self.devices.number(device)]
+        (
+            [self.people.number(person), self.devices.number(device)],
+            owner,
+        )
     }
 
     /// Text `f`'s number (0 for none), `f` replaced by the one copy.
@@ -311,6 +345,7 @@ impl SessionList {
         self.text.clear();
         self.starts.clear();
         self.shared.0.clear();
+        self.owners.0 = Owners::default();
         self.ids.0.clear();
         self.push_all(
             all.into_iter()
@@ -397,6 +432,11 @@ impl SessionList {
                 *device[d as usize].get_or_insert_with(|| c.matches_device(s)) && c.matches_own(s)
             })
             .collect()
+    }
+
+    /// How many owners the rows have (as many as [`SessionList::groups`]).
+    pub fn user_count(&self) -> usize {
+        self.owners.0.count
     }
 
     /// IDs of every session of the owner identified by `user_key`.

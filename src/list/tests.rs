@@ -753,3 +753,40 @@ fn every_column_sorts_as_comparing_whole_values_does() {
         assert_eq!(l.sorted(key, SortDir::Asc), want, "{key:?}");
     }
 }
+
+#[test]
+fn the_users_counted_are_the_groups_listed() {
+    let owner = |i: usize| -> (Option<&str>, Option<&str>) {
+        match i % 7 {
+            0 => (None, None),
+            1 => (Some(""), Some("bob")),
+            2 => (None, Some("bob")),
+            3 => (Some("bob"), None),
+            4 => (None, Some("")),
+            5 => (Some("U1"), Some("carol")),
+            _ => (Some("U2"), Some("carol")),
+        }
+    };
+    let rows = |from: usize, to: usize| -> Vec<Session> {
+        (from..to)
+            .map(|i| {
+                let (id, name) = owner(i);
+                Session {
+                    id: format!("s{i}"),
+                    user_id: id.map(Into::into),
+                    username: name.map(Into::into),
+                    ..Default::default()
+                }
+            })
+            .collect()
+    };
+    let mut l = SessionList::new(rows(0, 3));
+    assert_eq!((l.user_count(), l.groups().len()), (2, 2));
+    l.extend_unique(rows(3, 14));
+    // "", "bob" (as ID or login name), "U1", "U2".
+    assert_eq!((l.user_count(), l.groups().len()), (4, 4));
+    l.remove_ids(&["s5", "s12"]);
+    assert_eq!((l.user_count(), l.groups().len()), (3, 3));
+    l.remove_ids(&["s0", "s1", "s4", "s7", "s8", "s11"]);
+    assert_eq!((l.user_count(), l.groups().len()), (2, 2));
+}

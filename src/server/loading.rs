@@ -93,7 +93,7 @@ impl Server {
             rows.extend(batcher.finish());
             self.finish_load(keep, result.is_ok(), rows, batcher.skipped());
             host.mark("sessiondeck:loaded");
-            self.settle_load(result, seq, scope, &call).await;
+            self.settle_load(result, seq, scope, &call, &current).await;
         };
         self.host().spawn(Box::pin(task));
     }
@@ -216,12 +216,15 @@ impl Server {
         seq: u64,
         scope: Scope,
         call: &impl Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawResponse, ApiError>>,
+        current: &impl Fn() -> bool,
     ) {
         match result {
             Ok(report) => {
                 self.load_report.set(report);
                 self.auto_paused.set(None);
-                self.after_load(seq);
+                if !self.after_load(seq, current).await {
+                    return;
+                }
                 self.find_own_session(scope, call).await;
             }
             Err(e) => {
@@ -236,38 +239,16 @@ impl Server {
     /// A load completed (it began at `load` in the revoke sequence): what
     /// is new since the previous one is marked; rows revoked while it ran
     /// are left out (its answer may predate the revoke); sessions revoked
-    /// before it began that the server still lists are said.
-    fn after_load(self, load: u64) {
+    /// before it began that the server still lists are said. Each step over
+    /// every row is a task of its own (a million rows' worth of work never
+    /// holds the page at once); `false` when another load began meanwhile.
+    async fn after_load(self, load: u64, current: &impl Fn() -> bool) -> bool {
         let settled = self
             .list
             .with_untracked(|l| self.revokes.write_value().settle(load, |id| l.contains(id)));
         if !settled.hide.is_empty() {
             self.list.update(|l| {
                 l.remove_ids(&settled.hide);
-            });
-        }
-        // What is new since the previous load: the IDs it did not list
-        // (kept as sorted hashes — 8 bytes a session, not a copy of each ID).
-        let (listed, fresh) = self.list.with_untracked(|l| {
-            let mut listed: Vec<u64> = l.sessions.iter().map(|s| id_hash(&s.id)).collect();
-            listed.sort_unstable();
-            let fresh: HashSet<String> = self.known.with_value(|known| {
-                if known.is_empty() {
-                    return HashSet::new();
-                }
-                l.sessions
-                    .iter()
-                    .filter(|s| known.binary_search(&id_hash(&s.id)).is_err())
-                    .map(|s| s.id.clone())
-                    .collect()
-            });
-            (listed, fresh)
-        });
-        self.fresh.set(fresh);
-        self.known.set_value(listed);
-        if let Some(me) = self.admin_user_id.get_value() {
-            self.list.update(|l| {
-                l.mark_own_account(&me);
             });
         }
         let back = settled.back;
@@ -278,6 +259,46 @@ impl Server {
                 back.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
             ));
         }
+        let next = || async {
+            self.host().sleep(0.0).await;
+            current()
+        };
+        // What is new since the previous load: the IDs it did not list
+        // (kept as sorted hashes — 8 bytes a session, not a copy of each ID).
+        if !next().await {
+            return false;
+        }
+        let listed = self.list.with_untracked(|l| {
+            let mut listed: Vec<u64> = l.sessions.iter().map(|s| id_hash(&s.id)).collect();
+            listed.sort_unstable();
+            listed
+        });
+        if !next().await {
+            return false;
+        }
+        let fresh: HashSet<String> = self.known.with_value(|known| {
+            if known.is_empty() {
+                return HashSet::new();
+            }
+            self.list.with_untracked(|l| {
+                l.sessions
+                    .iter()
+                    .filter(|s| known.binary_search(&id_hash(&s.id)).is_err())
+                    .map(|s| s.id.clone())
+                    .collect()
+            })
+        });
+        self.fresh.set(fresh);
+        self.known.set_value(listed);
+        if let Some(me) = self.admin_user_id.get_value() {
+            if !next().await {
+                return false;
+            }
+            self.list.update(|l| {
+                l.mark_own_account(&me);
+            });
+        }
+        true
     }
 
     /// Learns which session is the panel's own (how depends on the

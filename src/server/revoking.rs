@@ -133,10 +133,13 @@ impl Server {
         }
         let (ids, own) = self.list.with_untracked(|l| {
             let mut own = false;
-            let mut ids = HashSet::with_capacity(matched.len());
+            // In list order: the rows (and their IDs) are read one after
+            // another in memory, not in the order shown.
+            let mut rows = matched.to_vec();
+            rows.sort_unstable();
+            let mut ids = HashSet::with_capacity(rows.len());
             ids.extend(
-                matched
-                    .iter()
+                rows.iter()
                     .filter_map(|&i| l.sessions.get(i as usize))
                     .filter(|s| {
                         own |= s.current;

@@ -99,7 +99,7 @@ pub fn SessionsPage(server: Server, #[prop(into)] active: Signal<bool>) -> impl 
         let filtered = s
             .query
             .with(|q| !q.filter.trim().is_empty() || !q.crit.is_empty());
-        let users = shown.groups.with(|g| g.len());
+        let users = server.list().with(|l| l.user_count());
         let loading = server.loading().get();
         let failed = server.load_error().with(|e| e.as_ref().map(not_loaded));
         // Stopped at the panel's limit: every count is of what was loaded.
@@ -175,6 +175,7 @@ pub fn SessionsPage(server: Server, #[prop(into)] active: Signal<bool>) -> impl 
             <Show when=move || caps.get().many_users && !server.list().with(|l| l.is_empty())>
                 <UserGroups
                     groups=shown.groups
+                    count=Signal::derive(move || server.list().with(|l| l.user_count()))
                     on_show=move |who: String| s.change_query(|q| { q.filter = who; q.page = 1; }, true)
                     revoke_user=caps.get_untracked().per_user != PerUser::No
                     on_revoke_user=move |k: String| server.ask_user(k)
