@@ -31,9 +31,7 @@ pub fn UserGroups(
             <summary>{move || format!("Sessions by user ({} users)", count.get())}</summary>
             <ul class="group-list">
                 {move || {
-                    open.get()
-                        .then(|| groups.get())
-                        .unwrap_or_default()
+                    if open.get() { groups.get() } else { Vec::new() }
                         .into_iter()
                         .take(LISTED)
                         .map(|g| {
