@@ -215,7 +215,7 @@ impl Person {
 /// (case-insensitively, in a display name, login name, e-mail or user ID):
 /// exact matches first, then by name. Sessions without a known user are
 /// nobody's. Nothing for empty text.
-pub fn people(sessions: &[Session], typed: &str) -> Vec<Person> {
+pub fn people<'a>(sessions: impl IntoIterator<Item = &'a Session>, typed: &str) -> Vec<Person> {
     let want = typed.trim();
     if want.is_empty() {
         return Vec::new();
@@ -318,12 +318,12 @@ fn finish(mut found: Vec<Person>, want: &str) -> Vec<Person> {
     // letter swapped for a Cyrillic or Greek one — are told apart by their
     // key (user ID, else login), unique on the server.
     let looks: Vec<String> = found.iter().map(|p| skeleton(&p.base_label())).collect();
-    for (i, p) in found.iter_mut().enumerate() {
-        let twin = looks
-            .iter()
-            .enumerate()
-            .any(|(j, l)| j != i && *l == looks[i]);
-        if twin {
+    let mut alike: HashMap<&str, usize> = HashMap::new();
+    for l in &looks {
+        *alike.entry(l.as_str()).or_default() += 1;
+    }
+    for (p, l) in found.iter_mut().zip(&looks) {
+        if alike[l.as_str()] > 1 {
             p.apart = Some(format!("ID {}", p.key));
         }
     }
@@ -520,18 +520,50 @@ pub fn dedupe(
 /// server has none).
 pub type Searched = Option<Result<Vec<crate::backends::Account>, String>>;
 
+/// The people `typed` names on one server: at most [`PEOPLE_LISTED`] of
+/// them (exact matches first), how many more it names, and what to say
+/// when no one is found there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FoundOn {
+    pub people: Vec<Person>,
+    pub more: usize,
+    pub note: Option<String>,
+}
+
+/// The most people listed per server: one letter typed on a server of
+/// 300,000 sessions names thousands; the admin types on to find the one
+/// (an exact login, e-mail or user ID is always listed).
+pub const PEOPLE_LISTED: usize = 50;
+
 /// The distinct people `typed` names on one server (`label`) — from its
-/// loaded `sessions` and, where it has a people search (`searches`), what
-/// that answered — and what to say when no one is found there.
+/// loaded sessions (`list`) and, where it has a people search
+/// (`searches`), what that answered — and what to say when no one is found
+/// there. When the list names more than [`PEOPLE_LISTED`], only the exact
+/// matches are made into people; the others are counted.
 pub fn people_on(
     label: &str,
-    sessions: &[Session],
+    list: &crate::list::SessionList,
     typed: &str,
     searches: bool,
     answer: Searched,
-) -> (Vec<Person>, Option<String>) {
-    let listed = people(sessions, typed);
-    match answer {
+) -> FoundOn {
+    let want = typed.trim();
+    let folded = lower(want);
+    // Only the rows of the people the list's index finds by the phrase;
+    // too many to list, only of the people it may name exactly (login or
+    // user ID), whom `finish` then marks exact or not.
+    let named = list.people_naming(want, &folded, PEOPLE_LISTED);
+    let listed = people(
+        named.rows.iter().map(|&r| &list.sessions[r as usize]),
+        typed,
+    );
+    let unlisted = if named.all {
+        0
+    } else {
+        named.how_many.saturating_sub(listed.len())
+    };
+    let sessions = &list.sessions;
+    let (mut people, note) = match answer {
         Some(Ok(accounts)) => {
             let all = with_accounts(sessions, listed, &accounts, typed);
             let note = not_found_note(label, sessions, typed, &all);
@@ -543,7 +575,7 @@ pub fn people_on(
                 "{label}: the people search failed, so a login or e-mail cannot be found here: {e}"
             )),
         ),
-        None if searches && listed.is_empty() && !typed.trim().is_empty() => (
+        None if searches && listed.is_empty() && !want.is_empty() => (
             listed,
             Some(format!(
                 "{label}: looking the name up in its people search…"
@@ -553,7 +585,10 @@ pub fn people_on(
             let note = not_found_note(label, sessions, typed, &listed);
             (listed, note)
         }
-    }
+    };
+    let more = unlisted + people.len().saturating_sub(PEOPLE_LISTED);
+    people.truncate(PEOPLE_LISTED);
+    FoundOn { people, more, note }
 }
 
 /// One server's part of a sweep: which of its `sessions` it ends (none
@@ -599,6 +634,7 @@ pub fn server_part(
 mod tests {
     use super::*;
     use crate::backends::BackendKind;
+    use crate::list::SessionList;
 
     fn s(id: &str, user: &str, name: &str) -> Session {
         Session {
@@ -970,12 +1006,16 @@ mod tests {
 
     #[test]
     fn people_on_a_server_come_from_its_list_and_its_people_search() {
-        let rows = [
+        let rows = SessionList::new(vec![
             with_login("a1", "u1", "Grace Kim", "grace.kim"),
             s("b1", "u2", "Bob"),
-        ];
+        ]);
         // From the list alone: her login finds her, exact.
-        let (found, note) = people_on("Chat", &rows, "grace.kim", false, None);
+        let FoundOn {
+            people: found,
+            note,
+            ..
+        } = people_on("Chat", &rows, "grace.kim", false, None);
         assert_eq!(found.len(), 1);
         assert!(found[0].exact && note.is_none());
         // An e-mail the list does not carry: the search's account names her.
@@ -985,31 +1025,101 @@ mod tests {
             email: Some("grace@x.test".into()),
             name: Some("Grace Kim".into()),
         };
-        let (found, _) = people_on("IdP", &rows, "grace@x.test", true, Some(Ok(vec![account])));
+        let found = people_on("IdP", &rows, "grace@x.test", true, Some(Ok(vec![account]))).people;
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].email.as_deref(), Some("grace@x.test"));
         assert!(found[0].exact, "her e-mail, exactly");
         // A list that names only the login gets the account's name too.
-        let logins = [Session {
+        let logins = SessionList::new(vec![Session {
             id: "a1".into(),
             user_id: Some("u1".into()),
             username: Some("grace.kim".into()),
             ..Default::default()
-        }];
+        }]);
         let account = crate::backends::Account {
             user_id: "u1".into(),
             login: Some("grace.kim".into()),
             email: None,
             name: Some("Grace Kim".into()),
         };
-        let (found, _) = people_on("IdP", &logins, "grace.kim", true, Some(Ok(vec![account])));
+        let found = people_on("IdP", &logins, "grace.kim", true, Some(Ok(vec![account]))).people;
         assert_eq!(found[0].name.as_deref(), Some("Grace Kim"));
         // Still searching, or the search failed: said, never silent.
-        let (found, note) = people_on("IdP", &rows, "grace@x.test", true, None);
+        let FoundOn {
+            people: found,
+            note,
+            ..
+        } = people_on("IdP", &rows, "grace@x.test", true, None);
         assert!(found.is_empty());
         assert!(note.unwrap().contains("looking the name up"));
-        let (_, note) = people_on("IdP", &rows, "grace@x.test", true, Some(Err("503".into())));
+        let note = people_on("IdP", &rows, "grace@x.test", true, Some(Err("503".into()))).note;
         assert!(note.unwrap().contains("the people search failed"));
+    }
+
+    #[test]
+    fn people_found_through_the_lists_index_are_those_every_row_names() {
+        // Rows of one person that disagree (a name on one row only, the
+        // login on another), people with no user ID, an empty ID, look-alikes.
+        let mut rows = vec![
+            with_login("a1", "u1", "Dana Ross", "dana.ross"),
+            s("a2", "u1", "Someone Else"),
+            with_login("b1", "u2", "Dana Rossi", "dana.rossi"),
+            Session {
+                id: "c1".into(),
+                username: Some("dana.r".into()),
+                ..Default::default()
+            },
+            Session {
+                id: "d1".into(),
+                user_id: Some("".into()),
+                user_name: Some("Dana Nobody".into()),
+                ..Default::default()
+            },
+            s("e1", "u-dana", "Bob"),
+            s("f1", "u3", "D\u{430}na Ross"),
+            with_login("g1", "u-carol", "Carol C", "carol"),
+        ];
+        rows.extend((0..200).map(|i| s(&format!("x{i}"), &format!("u{}", 10 + i % 80), "Carol")));
+        let list = SessionList::new(rows.clone());
+        for typed in [
+            "dana",
+            "DANA ROSS",
+            "ross",
+            "u-",
+            "u1",
+            "dana.r",
+            "someone",
+            "d",
+            "zzz",
+            " ",
+        ] {
+            let found = people_on("Chat", &list, typed, false, None);
+            assert_eq!(found.people, people(&rows, typed), "{typed:?}");
+            assert_eq!(found.more, 0, "{typed:?}");
+        }
+        let found = people_on("Chat", &list, "dana", false, None).people;
+        assert!(
+            found.iter().any(|p| p.key == "u1" && p.sessions == 2),
+            "{found:?}"
+        );
+        assert!(found.iter().any(|p| p.key == "u-dana"), "by user ID");
+        // 80 Carols and more with a "u" in their ID: more than are listed,
+        // so only an exact login or ID is, and the rest counted.
+        let broad = people_on("Chat", &list, "u", false, None);
+        assert!(broad.people.is_empty());
+        assert_eq!(broad.more, people(&rows, "u").len());
+        assert!(broad.more > PEOPLE_LISTED);
+        let exact = people_on("Chat", &list, "u12", false, None);
+        assert_eq!(exact.people, people(&rows, "u12"));
+        assert!(exact.people[0].exact, "{exact:?}");
+        // Her login typed among 80 other Carols: she is listed, they counted.
+        let carol = people_on("Chat", &list, "CAROL", false, None);
+        assert_eq!(carol.people.len(), 1, "{carol:?}");
+        assert!(carol.people[0].exact && carol.people[0].key == "u-carol");
+        assert_eq!(carol.more, 80);
+        // Among many, an ID only as written.
+        let broad_id = people_on("Chat", &list, "U", false, None);
+        assert!(broad_id.people.is_empty(), "{broad_id:?}");
     }
 
     #[test]

@@ -34,9 +34,21 @@ struct WordHits {
 }
 
 impl Texts {
-    /// Every person and device with a text containing `word`: one pass over
-    /// the distinct texts (a few per person, not one per row).
+    /// Every person (by name or login) and device with a text containing
+    /// `word`: one pass over the distinct texts (a few per person, not one
+    /// per row).
     fn hits(&self, word: &str) -> WordHits {
+        let text = self.text_hits(word);
+        let any = |t: &[u32]| t.iter().any(|&n| text[n as usize]);
+        WordHits {
+            // The user ID is not searched.
+            people: self.people.all.iter().map(|t| any(&t[1..])).collect(),
+            devices: self.devices.all.iter().map(|t| any(t)).collect(),
+        }
+    }
+
+    /// Which distinct texts (by number) contain `word`.
+    pub(super) fn text_hits(&self, word: &str) -> Vec<bool> {
         let mut text = vec![false; self.starts.len()];
         let hay = self.lower.as_bytes();
         let (mut n, mut from) = (0, 0);
@@ -48,11 +60,7 @@ impl Texts {
             text[n] = true;
             from = self.starts.get(n + 1).map_or(hay.len(), |&s| s as usize);
         }
-        let any = |t: &[u32]| t.iter().any(|&n| text[n as usize]);
-        WordHits {
-            people: self.people.all.iter().map(|t| any(t)).collect(),
-            devices: self.devices.all.iter().map(|t| any(t)).collect(),
-        }
+        text
     }
 }
 

@@ -154,7 +154,9 @@ struct Texts {
     lower: String,
     /// Where each line starts.
     starts: Vec<u32>,
-    people: Tuples<2>,
+    /// (user ID, display name, login name) — the filter searches the last
+    /// two; Everywhere looks people up by all three.
+    people: Tuples<3>,
     devices: Tuples<7>,
 }
 
@@ -191,6 +193,30 @@ impl Owners {
     }
 }
 
+/// What [`SessionList::people_naming`] found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeopleNamed {
+    /// Indices of the rows of the people found (all of them, or of the
+    /// exact matches only, see `all`).
+    pub rows: Vec<u32>,
+    /// How many people are named.
+    pub how_many: usize,
+    /// Whether `rows` are of every one named.
+    pub all: bool,
+}
+
+/// The number of a row's owner's key ([`Session::user_key`]: the user ID
+/// if any, else the login name) from its person (`person`: the numbers of
+/// its user ID, name and login); an empty key is 0, like none.
+fn owner_key(person: [u32; 3], s: &Session) -> u32 {
+    match (&s.user_id, &s.username) {
+        (Some(id), _) if id.is_empty() => 0,
+        (Some(_), _) => person[0],
+        (None, Some(name)) if !name.is_empty() => person[2],
+        _ => 0,
+    }
+}
+
 /// Distinct tuples of text numbers, each numbered by its place.
 #[derive(Clone, Default)]
 struct Tuples<const N: usize> {
@@ -224,18 +250,8 @@ impl Texts {
     /// person's and device's numbers, and its owner's key's. Not the IP
     /// address nor the ID: nearly every row has its own.
     fn share(&mut self, s: &mut Session) -> ([u32; 2], u32) {
-        // Shared, not searched: its line in the index costs a few bytes
-        // a person.
-        let user_id = self.number(&mut s.user_id);
-        let person = [&mut s.user_name, &mut s.username].map(|f| self.number(f));
-        // As `user_key`: the user ID if any, else the login name; an empty
-        // one is the empty key (0) like none.
-        let owner = match (&s.user_id, &s.username) {
-            (Some(id), _) if id.is_empty() => 0,
-            (Some(_), _) => user_id,
-            (None, Some(name)) if !name.is_empty() => person[1],
-            _ => 0,
-        };
+        let person = [&mut s.user_id, &mut s.user_name, &mut s.username].map(|f| self.number(f));
+        let owner = owner_key(person, s);
         let device = [
             &mut s.client,
             &mut s.client_version,
@@ -432,6 +448,62 @@ impl SessionList {
                 *device[d as usize].get_or_insert_with(|| c.matches_device(s)) && c.matches_own(s)
             })
             .collect()
+    }
+
+    /// The people whose user ID, name or login contains `folded` (what
+    /// was typed, `want`, lower-cased; a phrase is matched whole), for
+    /// Everywhere: how many they are and, in list order, every row of them
+    /// — or, when they are more than `listed`, only of those whose login
+    /// (any case) or user ID (as written) may be exactly `want`. The
+    /// distinct texts are searched, not every row.
+    pub fn people_naming(&self, want: &str, folded: &str, listed: usize) -> PeopleNamed {
+        let texts = &self.texts.0;
+        let hit = texts.text_hits(folded);
+        let line = |n: u32| {
+            let at = texts.starts[n as usize] as usize;
+            let end = texts
+                .starts
+                .get(n as usize + 1)
+                .map_or(texts.lower.len(), |&e| e as usize);
+            &texts.lower[at..end - 1]
+        };
+        let as_written = texts.number.get(want).copied();
+        // The owners (by their key's text) one of whose texts is a hit.
+        let mut named = vec![false; texts.starts.len()];
+        let mut exact = Vec::new();
+        let mut how_many = 0;
+        let mut key_of = Vec::with_capacity(texts.people.all.len());
+        for t in &texts.people.all {
+            // The key as `owner_key` reads it: the user ID, else the login.
+            let key = if t[0] != 0 { t[0] } else { t[2] };
+            key_of.push(key);
+            if !t.iter().any(|&n| hit[n as usize]) {
+                continue;
+            }
+            if !named[key as usize] {
+                named[key as usize] = true;
+                // Text 0 (none) and an empty text are no one's key.
+                how_many += usize::from(key != 0 && !line(key).is_empty());
+            }
+            if (t[2] != 0 && line(t[2]) == folded) || (t[0] != 0 && Some(t[0]) == as_written) {
+                exact.push(key);
+            }
+        }
+        let all = how_many <= listed;
+        if !all {
+            named.iter_mut().for_each(|n| *n = false);
+            for k in exact {
+                named[k as usize] = true;
+            }
+        }
+        let rows = (0..self.sessions.len() as u32)
+            .filter(|&r| named[key_of[self.shared.0[r as usize][0] as usize] as usize])
+            .collect();
+        PeopleNamed {
+            rows,
+            how_many,
+            all,
+        }
     }
 
     /// How many owners the rows have (as many as [`SessionList::groups`]).

@@ -15,7 +15,7 @@ import {
 } from '../e2e/helpers.mjs';
 import { startProxy } from '../e2e/proxy.mjs';
 import { launchUntraceable } from '../e2e/untraced.mjs';
-import { median, harness, timeAction, memoryOf, listPages } from './shared.mjs';
+import { median, harness, timeAction, memoryOf, listPages, revokeTimed } from './shared.mjs';
 
 const REPS = Number(process.env.BENCH_REPS || 5);
 // Interactions are short and land on a 16.7 ms frame grid: more runs.
@@ -145,35 +145,9 @@ async function bulkRun({ latency, via, inFlight, baseline = false }) {
   const server = await startServer(['--sessions', '3300', '--2fa', 'none', '--latency-ms', String(latency), '--rate-limit', '1000000']);
   const served = await front(server, via);
   let page = await signedIn(served.url);
-  await page.getByLabel('Rows per page').selectOption('100');
-  const chosen = [];
-  for (let p = 0; p < N / 100; p++) {
-    await page.getByText(new RegExp(`^${p * 100 + 1}–${p * 100 + 100} of`)).waitFor();
-    const ids = await page.getByRole('checkbox', { name: /^Select session/ }).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label').split(' ')[2]));
-    chosen.push(...ids);
-    await page.getByRole('checkbox', { name: 'Select all sessions on this page' }).check();
-    if (p < N / 100 - 1) await page.getByRole('button', { name: 'Next page' }).click();
-  }
-  await page.getByRole('button', { name: `Revoke selected (${N})` }).click();
-  const confirmButton = page.getByRole('alertdialog').getByRole('button', { name: `Revoke ${N} sessions` });
-  await confirmButton.waitFor();
-  // Timed inside the page, untraced, from the confirming click to the report.
-  const timed = await chrome.untraced(page, (n) => new Promise((resolve, reject) => {
-    const done = `Revoked ${n} of ${n} sessions (${n} confirmed gone, 0 still listed).`;
-    const confirm = [...document.querySelectorAll('[role=alertdialog] button')].find((b) => b.textContent.trim() === `Revoke ${n} sessions`);
-    if (!confirm) reject(new Error('no confirming button'));
-    const t0 = performance.now();
-    new MutationObserver((_, mo) => {
-      if (document.querySelector('[aria-label="Revocation report"]')?.textContent.includes(done)) {
-        mo.disconnect();
-        resolve(performance.now() - t0);
-      }
-    }).observe(document.body, { childList: true, subtree: true, characterData: true });
-    confirm.click();
-  }), N);
-  const panelMs = timed.value;
-  page = timed.page;
-  await page.getByRole('region', { name: 'Revocation report' }).getByText(`Revoked ${N} of ${N} sessions (${N} confirmed gone, 0 still listed).`).waitFor();
+  const bulk = await revokeTimed(chrome, page, N);
+  const { panelMs, chosen } = bulk;
+  page = bulk.page;
   log(`bulk ${via} @ ${latency} ms: panel ms`, panelMs);
   const afterPanel = await server.stats();
   const sent = afterPanel.logoutCalls;

@@ -7,16 +7,25 @@
 // asserts no timing (exits non-zero only when it cannot measure).
 //
 //   SCALE_SIZES=100000,300000 node tests/bench/scale.mjs   (after bash .ci/build)
+//   SCALE_VIA=h2 SCALE_LATENCY_MS=50 …   through deploy/nginx.conf, 50 ms an answer
+//   SCALE_EVERYWHERE=300000 …   then Everywhere over three servers of 300,000
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, ADMIN_AUTH, root, stopAllServers } from '../e2e/helpers.mjs';
 import { startProxy } from '../e2e/proxy.mjs';
 import { launchUntraceable } from '../e2e/untraced.mjs';
-import { median, harness, timeAction, memoryOf, listPages } from './shared.mjs';
+import { median, harness, timeAction, memoryOf, listPages, revokeTimed } from './shared.mjs';
+import { logoutsOf } from '../e2e/helpers.mjs';
 
-const SIZES = (process.env.SCALE_SIZES || '100000,300000,1000000').split(',').map(Number);
+const SIZES = (process.env.SCALE_SIZES ?? '100000,300000,1000000').split(',').filter(Boolean).map(Number);
 // Served straight over HTTP/1.1, or through deploy/nginx.conf (TLS, HTTP/2).
 const VIA = process.env.SCALE_VIA || 'http/1.1';
+// Added to every API answer by the reference server (a far-away server).
+const LATENCY = Number(process.env.SCALE_LATENCY_MS || 0);
+// Also revoke 1,000 of the list (verified by fresh reads) beside the
+// browser's plain fetch of 1,000 logouts: what verification costs at scale.
+const VERIFY = process.env.SCALE_VERIFY === '1';
+const BULK = 1000;
 const REPS = Number(process.env.BENCH_ACTION_REPS || 11);
 const out = join(root, 'bench-results');
 const log = (...a) => console.error('[scale]', ...a);
@@ -27,7 +36,7 @@ const { signedIn, navigateAndTime, floor } = harness(chrome);
 
 const rows = [];
 for (const n of SIZES) {
-  const server = await startServer(['--sessions', String(n), '--2fa', 'none', '--rate-limit', '100000000']);
+  const server = await startServer(['--sessions', String(n), '--2fa', 'none', '--rate-limit', '100000000', '--latency-ms', String(LATENCY)]);
   const proxy = VIA === 'h2' ? await startProxy('nginx', server.url) : null;
   const url = proxy ? `${proxy.origin}/` : server.url;
   // The panel's limit raised past the list: this measures a complete load.
@@ -63,11 +72,30 @@ for (const n of SIZES) {
   await timeAction(page, { kind: 'criterion', label: 'OS', value: '' });
   t.noopFrame = await measure({ kind: 'noop' });
 
+  let verify = null;
+  if (VERIFY) {
+    const requestsBefore = (await server.stats()).requests;
+    const bulk = await revokeTimed(chrome, page, BULK);
+    page = bulk.page;
+    const requests = (await server.stats()).requests - requestsBefore;
+    // 1,000 other sessions, logged out by the browser's own fetch alone.
+    const others = [];
+    for (let offset = 0; others.length < BULK; offset += 100) {
+      const r = await fetch(`${server.url}/api/v1/sessions/list.all?offset=${offset}&count=100`, { headers: ADMIN_AUTH });
+      const ids = (await r.json()).sessions.map((s) => s.sessionId ?? s._id).filter((id) => !bulk.chosen.includes(id));
+      others.push(...ids.slice(0, BULK - others.length));
+    }
+    const plainBulk = await floor(page, logoutsOf(others, VIA === 'h2' ? 48 : 6));
+    page = plainBulk.page;
+    verify = { n: BULK, panelMs: bulk.panelMs, plainMs: plainBulk.ms, requests, listPages: Math.ceil(n / 100) };
+    log(n, 'verified bulk', JSON.stringify(verify));
+  }
+
   const plain = await floor(page, { urls: listPages(n), inFlight: VIA === 'h2' ? 48 : 6, init: { method: 'GET', headers: ADMIN_AUTH } });
   page = plain.page;
   log(n, 'plain fetch', plain.ms);
   rows.push({
-    n, via: VIA, loadMs: load.ms, plainMs: plain.ms, complete, shown, memory,
+    n, via: VIA, latencyMs: LATENCY, verify, loadMs: load.ms, plainMs: plain.ms, complete, shown, memory,
     bytesPerSession: memory.total / n,
     longTasks: { count: long.length, maxMs: Math.max(0, ...long.map(([, d]) => d)), totalMs: long.reduce((a, [, d]) => a + d, 0) },
     timings: Object.fromEntries(Object.entries(t).map(([k, xs]) => [k, { median: median(xs), first: xs[0], runs: xs }])),
@@ -76,12 +104,48 @@ for (const n of SIZES) {
   await proxy?.stop();
   await server.stop();
 }
+// Everywhere over three servers of EVERYWHERE sessions each: a person typed,
+// one character at a time, → the next frame (every server's list searched).
+const EVERYWHERE = Number(process.env.SCALE_EVERYWHERE || 0);
+let everywhere = null;
+if (EVERYWHERE) {
+  const servers = [];
+  for (let i = 0; i < 3; i++) servers.push(await startServer(['--sessions', String(EVERYWHERE), '--2fa', 'none', '--rate-limit', '100000000']));
+  const loaded = (p) => p.locator('.server-view:not([hidden]) .range').filter({ hasText: `of ${EVERYWHERE}` }).waitFor({ timeout: 600000 });
+  const page = await signedIn(servers[0].url, {
+    before: (p) => p.evaluate((m) => localStorage.setItem('sessiondeck.max-sessions', String(m)), EVERYWHERE * 2),
+  });
+  await loaded(page);
+  const tab = (name) => page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name });
+  for (const other of servers.slice(1)) {
+    await tab('Add server').click();
+    await page.getByLabel('Backend').selectOption('rocketchat');
+    await page.getByLabel('Server URL').fill(other.url.replace(/\/$/, ''));
+    await page.getByLabel('User ID').fill(ADMIN_AUTH['X-User-Id']);
+    await page.getByLabel('Auth token').fill(ADMIN_AUTH['X-Auth-Token']);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await loaded(page);
+  }
+  await tab('Everywhere').click();
+  await page.getByRole('searchbox', { name: 'Person' }).waitFor();
+  const keystrokes = [];
+  for (let r = 0; r < Math.max(1, Math.ceil(REPS / 4)); r++) {
+    for (const typed of ['d', 'da', 'dan', 'dana']) keystrokes.push(await timeAction(page, { kind: 'filter', value: typed }));
+    await timeAction(page, { kind: 'filter', value: '' });
+  }
+  const memory = await memoryOf(page);
+  everywhere = { servers: 3, each: EVERYWHERE, keystroke: { median: median(keystrokes), max: Math.max(...keystrokes), runs: keystrokes }, memory };
+  log('everywhere', JSON.stringify(everywhere));
+  await page.close();
+  for (const s of servers) await s.stop();
+}
+
 // A profile folder still being written to may refuse removal: the figures stand.
 await chrome.close().catch((e) => log('closing Chromium:', e.message));
 
 const ms = (x) => `${x.toFixed(1)} ms`;
 const md = [
-  `Scale, served over ${VIA}; ${new Date().toISOString()}; interactions: medians of ${REPS} (sort: first click, cold, and the median, warm).`,
+  `Scale, served over ${VIA}${LATENCY ? `, ${LATENCY} ms an answer` : ''}; ${new Date().toISOString()}; interactions: medians of ${REPS} (sort: first click, cold, and the median, warm).`,
   '',
   '| Sessions | Loaded | Load (plain fetch) | Memory (JS + wasm) | Bytes a session (held by the allocator; its peak) | Long tasks while loading (max) | Filter narrow / broad | Sort cold / warm | Page flip | Criterion | Select all matching |',
   '|---|---|---|---|---|---|---|---|---|---|---|',
@@ -89,9 +153,12 @@ const md = [
   '',
   `(context) an event nothing handles → next frame: ${rows.map((r) => ms(r.timings.noopFrame.median)).join(' / ')}.`,
   '',
+  ...(everywhere ? [`Everywhere over ${everywhere.servers} servers of ${everywhere.each.toLocaleString('en')} sessions each: a person typed one character at a time → next frame, median ${ms(everywhere.keystroke.median)}, slowest ${ms(everywhere.keystroke.max)} (${everywhere.keystroke.runs.length} keystrokes); memory ${(everywhere.memory.total / 2 ** 20).toFixed(0)} MB.`, ''] : []),
+  ...rows.filter((r) => r.verify).map(({ n, verify: v }) => `Verified bulk on the ${n.toLocaleString('en')} list: ${v.n.toLocaleString('en')} revokes, confirmed gone by fresh reads, in ${(v.panelMs / 1000).toFixed(2)} s against the browser's plain fetch of ${v.n.toLocaleString('en')} logouts alone ${(v.plainMs / 1000).toFixed(2)} s (${(v.panelMs / v.plainMs).toFixed(2)}×); ${v.requests.toLocaleString('en')} requests in all (the revokes and the reads that checked them: a reload of the list would be ${v.listPages.toLocaleString('en')} pages).`),
+  '',
 ].join('\n');
 mkdirSync(out, { recursive: true });
-const tag = VIA === 'h2' ? '-h2' : '';
-writeFileSync(join(out, `scale${tag}.json`), JSON.stringify(rows, null, 2));
+const tag = `${VIA === 'h2' ? '-h2' : ''}${LATENCY ? `-${LATENCY}ms` : ''}`;
+writeFileSync(join(out, `scale${tag}.json`), JSON.stringify({ rows, everywhere }, null, 2));
 writeFileSync(join(out, `scale${tag}.md`), md);
 console.log(md);

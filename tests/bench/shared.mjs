@@ -118,3 +118,38 @@ export async function memoryOf(page) {
   ]);
   return { jsHeap, wasm, total: jsHeap + wasm, heapLive, heapPeak };
 }
+
+/**
+ * Chooses the first `n` sessions shown (pages of 100, "Select all sessions
+ * on this page"), asks to revoke them, and times — in the page, untraced —
+ * the confirming click until the report says every one ended and a fresh
+ * read no longer lists it. Returns { panelMs, chosen (their IDs), page }.
+ */
+export async function revokeTimed(chrome, page, n) {
+  await page.getByLabel('Rows per page').selectOption('100');
+  const chosen = [];
+  for (let p = 0; p < n / 100; p++) {
+    await page.getByText(new RegExp(`^${p * 100 + 1}–${p * 100 + 100} of`)).waitFor();
+    const ids = await page.getByRole('checkbox', { name: /^Select session/ }).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label').split(' ')[2]));
+    chosen.push(...ids);
+    await page.getByRole('checkbox', { name: 'Select all sessions on this page' }).check();
+    if (p < n / 100 - 1) await page.getByRole('button', { name: 'Next page' }).click();
+  }
+  await page.getByRole('button', { name: `Revoke selected (${n})` }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: `Revoke ${n} sessions` }).waitFor();
+  const done = `Revoked ${n} of ${n} sessions (${n} confirmed gone, 0 still listed).`;
+  const timed = await chrome.untraced(page, ([count, want]) => new Promise((resolve, reject) => {
+    const confirm = [...document.querySelectorAll('[role=alertdialog] button')].find((b) => b.textContent.trim() === `Revoke ${count} sessions`);
+    if (!confirm) reject(new Error('no confirming button'));
+    const t0 = performance.now();
+    new MutationObserver((_, mo) => {
+      if (document.querySelector('[aria-label="Revocation report"]')?.textContent.includes(want)) {
+        mo.disconnect();
+        resolve(performance.now() - t0);
+      }
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    confirm.click();
+  }), [n, done]);
+  await timed.page.getByRole('region', { name: 'Revocation report' }).getByText(done).waitFor();
+  return { panelMs: timed.value, chosen, page: timed.page };
+}

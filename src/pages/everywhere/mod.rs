@@ -37,7 +37,10 @@ type Ticks = HashMap<(ServerId, String), bool>;
 struct PeopleOn {
     server: ServerId,
     label: String,
+    /// The first [`everywhere::PEOPLE_LISTED`] found (exact matches first).
     people: Vec<Person>,
+    /// How many more were found than are listed.
+    more: usize,
     /// Why nobody is found here where that is not simply so (a login
     /// typed on a server that lists names only; a lookup under way or
     /// failed).
@@ -122,12 +125,13 @@ pub fn EverywherePage() -> impl IntoView {
                         .as_ref()
                         .filter(|(t, _)| t == typed.trim())
                         .and_then(|(_, by)| by.get(&server).cloned());
-                    let (people, note) = people_on(&label, &l.sessions, &typed, searched, answer);
+                    let found = people_on(&label, l, &typed, searched, answer);
                     PeopleOn {
                         server,
                         label: label.clone(),
-                        people,
-                        note,
+                        people: found.people,
+                        more: found.more,
+                        note: found.note,
                     }
                 })
             })
@@ -438,7 +442,7 @@ pub fn EverywherePage() -> impl IntoView {
                         </p>
                         <For
                             each=move || found_people.get()
-                            key=|f| (f.server, f.label.clone(), f.people.clone(), f.note.clone())
+                            key=|f| (f.server, f.label.clone(), f.people.clone(), f.more, f.note.clone())
                             let:f
                         >
                             <fieldset class="people-server">
@@ -490,6 +494,15 @@ pub fn EverywherePage() -> impl IntoView {
                                         .collect_view()
                                         .into_any()
                                 }}
+                                {(f.more > 0).then(|| view! {
+                                    <p class="muted">
+                                        {format!(
+                                            "…and {} more on {}: type more of the name, or a login, e-mail or user ID.",
+                                            if f.more == 1 { "1 person".to_string() } else { format!("{} people", f.more) },
+                                            f.label,
+                                        )}
+                                    </p>
+                                })}
                             </fieldset>
                         </For>
                     </section>
