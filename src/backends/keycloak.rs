@@ -827,6 +827,7 @@ mod tests {
         let t = |id: &str, u: Option<&str>| Target {
             id: id.into(),
             user_id: u.map(str::to_string),
+            user_rows: 0,
         };
         let p = kc().verify_probes(Scope::All, &[t("s1", Some("u1")), t("s2", Some("u1"))], 10);
         assert!(matches!(&p[0].plan, LoadPlan::Users { users, .. } if users == &["u1"]));

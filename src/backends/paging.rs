@@ -89,6 +89,9 @@ pub struct Target {
     /// Its owner's user ID, where the list said (a read of one user's
     /// sessions can then check it).
     pub user_id: Option<String>,
+    /// How many sessions the list holds of that owner (0: not known) — a
+    /// read of someone with 50,000 sessions is 500 pages, not one.
+    pub user_rows: usize,
 }
 
 /// A read that decides, for the sessions it covers, whether each is still

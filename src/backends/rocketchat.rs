@@ -183,25 +183,37 @@ impl Backend for RocketChat {
             },
             covers,
         };
-        let (users, anyone) = by_user(targets);
+        // Per person where their pages are fewer than their sessions
+        // concerned, else per session ID; the whole list where that is
+        // fewer pages still.
+        let (users, mut per_id) = by_user(targets);
+        let rows_of: std::collections::HashMap<&str, usize> = targets
+            .iter()
+            .filter_map(|t| Some((t.user_id.as_deref()?, t.user_rows)))
+            .collect();
+        let mut per_user = Vec::new();
+        let mut pages = 0;
+        for (user, covers) in users {
+            let theirs = rows_of[user.as_str()].div_ceil(PAGE_SIZE).max(1);
+            if theirs < covers.len() {
+                pages += theirs;
+                per_user.push((user, covers));
+            } else {
+                per_id.extend(covers);
+            }
+        }
         let whole = listed.div_ceil(PAGE_SIZE).max(1);
-        let per_user = users.len() + anyone.len();
-        if whole <= per_user.min(targets.len()) {
+        if whole <= pages + per_id.len() {
             return vec![Probe {
                 plan: self.load_plan(scope),
                 covers: targets.iter().map(|t| t.id.clone()).collect(),
             }];
         }
-        let ids = || targets.iter().map(|t| filtered(&t.id, vec![t.id.clone()]));
-        if per_user < targets.len() {
-            users
-                .into_iter()
-                .map(|(user, covers)| filtered(&user, covers))
-                .chain(anyone.into_iter().map(|id| filtered(&id, vec![id.clone()])))
-                .collect()
-        } else {
-            ids().collect()
-        }
+        per_user
+            .into_iter()
+            .map(|(user, covers)| filtered(&user, covers))
+            .chain(per_id.into_iter().map(|id| filtered(&id, vec![id.clone()])))
+            .collect()
     }
     fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
         classify(req, resp)

@@ -98,6 +98,7 @@ impl Activity {
                 .map(|e| Target {
                     id: e.session.clone(),
                     user_id: Some(e.user_id.clone()).filter(|u| !u.is_empty()),
+                    user_rows: 0,
                 })
                 .collect();
             (address, targets)

@@ -17,8 +17,18 @@ use crate::model::{Session, Text};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// An ascending order and how many of its rows have a value.
-type Ordered = Rc<(Vec<u32>, usize)>;
+/// An ascending order of the rows by one column.
+#[derive(Debug, Default)]
+struct Order {
+    rows: Vec<u32>,
+    /// How many of them have a value (they come first).
+    present: usize,
+    /// By a time column: those rows' times as ordered integers, in order —
+    /// merging the rows a load adds reads these, not the rows.
+    times: Vec<u64>,
+}
+
+type Ordered = Rc<Order>;
 
 /// The last filter's words and which rows matched them.
 type LastFilter = (Vec<String>, Rc<Vec<bool>>, usize);

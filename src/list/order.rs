@@ -3,7 +3,7 @@
 //! values once and puts the rows into one bucket per value. An order is
 //! cached until the rows change, and descending is ascending reversed.
 
-use super::{SessionList, SortDir, SortKey};
+use super::{Order, SessionList, SortDir, SortKey};
 use crate::lowercase::lower;
 use crate::model::Session;
 use std::cmp::Ordering;
@@ -17,14 +17,14 @@ impl SessionList {
     pub fn sorted(&self, key: SortKey, dir: SortDir) -> Vec<u32> {
         let n = self.sessions.len();
         let asc = self.cache.get_or(
-            |c| c.sorts.get(&key).filter(|a| a.0.len() == n).cloned(),
+            |c| c.sorts.get(&key).filter(|a| a.rows.len() == n).cloned(),
             || {
                 // An order by time of the rows before the last ones added:
                 // the new rows are sorted alone and merged in (a load of a
                 // million adds its rows batch by batch).
                 let before = self.cache.0.borrow().sorts.get(&key).cloned();
                 Rc::new(match before {
-                    Some(before) if before.0.len() < n => self.merge_time_order(key, &before),
+                    Some(before) if before.rows.len() < n => self.merge_time_order(key, &before),
                     _ => self.sort_ascending(key),
                 })
             },
@@ -32,7 +32,7 @@ impl SessionList {
                 c.sorts.insert(key, a);
             },
         );
-        let (order, present) = (&asc.0, asc.1);
+        let (order, present) = (&asc.rows, asc.present);
         match dir {
             SortDir::Asc => order.clone(),
             SortDir::Desc => order[..present]
@@ -48,7 +48,7 @@ impl SessionList {
     /// Both start from the rows in ID order, so ties stay in ID order: a
     /// time column sorts the rows with a time by it, a text column puts
     /// them in one pass into one bucket per distinct value.
-    fn sort_ascending(&self, key: SortKey) -> (Vec<u32>, usize) {
+    fn sort_ascending(&self, key: SortKey) -> Order {
         let by_id = self.id_order();
         if is_time(key) {
             let time = |r: u32| time_of(&self.sessions[r as usize], key).map(ordered_bits);
@@ -63,13 +63,13 @@ impl SessionList {
                 }
             }
             timed.sort_unstable();
-            let present = timed.len();
-            let mut order: Vec<u32> = timed
-                .into_iter()
-                .map(|(_, at)| by_id[at as usize])
-                .collect();
-            order.append(&mut untimed);
-            return (order, present);
+            let mut rows: Vec<u32> = timed.iter().map(|&(_, at)| by_id[at as usize]).collect();
+            rows.append(&mut untimed);
+            return Order {
+                rows,
+                present: timed.len(),
+                times: timed.into_iter().map(|(t, _)| t).collect(),
+            };
         }
         let (vals, ranks) = self.ranked_values(key);
         // Bucket `ranks.len()` holds the rows without a value.
@@ -83,33 +83,67 @@ impl SessionList {
             start[b] += start[b - 1];
         }
         let present = start[missing] as usize;
-        let mut order = vec![0u32; vals.len()];
+        let mut rows = vec![0u32; vals.len()];
         for &r in by_id.iter() {
             let at = &mut start[bucket(r)];
-            order[*at as usize] = r;
+            rows[*at as usize] = r;
             *at += 1;
         }
-        (order, present)
+        Order {
+            rows,
+            present,
+            times: Vec::new(),
+        }
     }
 
     /// `before` (the ascending order by time column `key` of the first
     /// rows) with the rows added since merged in: the same order a full
     /// sort gives — by time, ties by ID in byte order, rows without a time
-    /// last by ID — in one pass over the old order.
-    fn merge_time_order(&self, key: SortKey, before: &(Vec<u32>, usize)) -> (Vec<u32>, usize) {
-        let time = |i: u32| time_of(&self.sessions[i as usize], key).map(ordered_bits);
+    /// last by ID — in one pass over the old order, comparing integers
+    /// (IDs only where two times are equal).
+    fn merge_time_order(&self, key: SortKey, before: &Order) -> Order {
         let id = |i: u32| self.sessions[i as usize].id.as_bytes();
-        let (mut timed, mut untimed): (Vec<u32>, Vec<u32>) =
-            (before.0.len() as u32..self.sessions.len() as u32).partition(|&i| time(i).is_some());
-        timed.sort_unstable_by(|&a, &b| time(a).cmp(&time(b)).then_with(|| id(a).cmp(id(b))));
+        let mut timed: Vec<(u64, u32)> = Vec::new();
+        let mut untimed: Vec<u32> = Vec::new();
+        for r in before.rows.len() as u32..self.sessions.len() as u32 {
+            match time_of(&self.sessions[r as usize], key) {
+                Some(t) => timed.push((ordered_bits(t), r)),
+                None => untimed.push(r),
+            }
+        }
+        let by_time_then_id =
+            |a: &(u64, u32), b: &(u64, u32)| a.0.cmp(&b.0).then_with(|| id(a.1).cmp(id(b.1)));
+        timed.sort_unstable_by(by_time_then_id);
         untimed.sort_unstable_by(|&a, &b| id(a).cmp(id(b)));
-        let (old_timed, old_untimed) = before.0.split_at(before.1);
-        let mut order = merge(old_timed, &timed, |a, b| {
-            time(a).cmp(&time(b)).then_with(|| id(a).cmp(id(b)))
-        });
-        let present = order.len();
-        order.extend(merge(old_untimed, &untimed, |a, b| id(a).cmp(id(b))));
-        (order, present)
+        // The old timed rows and the new ones, merged without a copy of
+        // either (a million rows, a few thousand new).
+        let (old_rows, old_times) = (&before.rows[..before.present], &before.times);
+        let mut rows = Vec::with_capacity(self.sessions.len());
+        let mut times = Vec::with_capacity(old_rows.len() + timed.len());
+        let (mut i, mut j) = (0, 0);
+        while i < old_rows.len() || j < timed.len() {
+            let new_first = i == old_rows.len()
+                || (j < timed.len()
+                    && by_time_then_id(&timed[j], &(old_times[i], old_rows[i])) == Ordering::Less);
+            let (t, r) = if new_first {
+                j += 1;
+                timed[j - 1]
+            } else {
+                i += 1;
+                (old_times[i - 1], old_rows[i - 1])
+            };
+            times.push(t);
+            rows.push(r);
+        }
+        let present = rows.len();
+        rows.extend(merge(&before.rows[before.present..], &untimed, |a, b| {
+            id(*a).cmp(id(*b))
+        }));
+        Order {
+            rows,
+            present,
+            times,
+        }
     }
 
     /// The rows in session-ID order (ties in a column go by ID), computed
@@ -207,11 +241,11 @@ fn time_of(s: &Session, key: SortKey) -> Option<f64> {
 }
 
 /// Two ascending sequences as one, `a`'s first where equal.
-fn merge(a: &[u32], b: &[u32], cmp: impl Fn(u32, u32) -> Ordering) -> Vec<u32> {
+fn merge<T: Copy>(a: &[T], b: &[T], cmp: impl Fn(&T, &T) -> Ordering) -> Vec<T> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
-        if cmp(b[j], a[i]) == Ordering::Less {
+        if cmp(&b[j], &a[i]) == Ordering::Less {
             out.push(b[j]);
             j += 1;
         } else {

@@ -154,6 +154,7 @@ mod tests {
         Target {
             id: id.into(),
             user_id: Some(user.into()),
+            user_rows: 0,
         }
     }
 
@@ -215,10 +216,12 @@ mod tests {
                 Target {
                     id: "s1".into(),
                     user_id: None,
+                    user_rows: 0,
                 },
                 Target {
                     id: "s2".into(),
                     user_id: None,
+                    user_rows: 0,
                 },
             ],
             10_000,
@@ -248,6 +251,25 @@ mod tests {
         let probes = backend.verify_probes(Scope::All, &targets, 200);
         assert_eq!(probes.len(), 1);
         assert_eq!(probes[0].covers.len(), 300);
+        // Someone the list holds 50,000 sessions of: 500 pages to read
+        // them, so their 100 here are read by ID; the others per person.
+        let big: Vec<Target> = targets
+            .iter()
+            .map(|t| Target {
+                user_rows: if t.user_id.as_deref() == Some("u0") {
+                    50_000
+                } else {
+                    100
+                },
+                ..t.clone()
+            })
+            .collect();
+        let probes = backend.verify_probes(Scope::All, &big, 1_000_000);
+        assert_eq!(probes.len(), 2 + 100, "{}", probes.len());
+        assert_eq!(probes.iter().filter(|p| p.covers.len() == 100).count(), 2);
+        assert!(probes.iter().filter(|p| p.covers.len() == 1).all(|p| big
+            .iter()
+            .any(|t| t.id == p.covers[0] && t.user_id.as_deref() == Some("u0"))));
         // Henshin: the users concerned only.
         let hs = BackendKind::Henshin.backend();
         let probes = hs.verify_probes(Scope::All, &targets, 1_000_000);

@@ -316,7 +316,9 @@ impl Server {
         call: &Call<'_>,
         in_flight: &dyn Fn() -> usize,
     ) {
-        let targets = targets(&report.attempted(), rows);
+        let targets = self
+            .list
+            .with_untracked(|l| targets(&report.attempted(), rows, l));
         if targets.is_empty() {
             return;
         }
@@ -576,7 +578,9 @@ impl Server {
                         answer
                     }) as LocalBoxFuture<'_, _>
                 };
-                let targets = targets(&report.attempted(), &rows);
+                let targets = self
+                    .list
+                    .with_untracked(|l| targets(&report.attempted(), &rows, l));
                 let listed = self.list.with_untracked(|l| l.len());
                 let sleep = |ms: f64| host.sleep(ms);
                 let mut verdicts = verify::verify(
@@ -659,14 +663,27 @@ impl Server {
 pub type Checked = Box<dyn FnOnce(Vec<(String, String)>)>;
 
 /// What a check is asked about `ids`: each with its owner, where the list
-/// said (a read of that user's sessions can then check it).
-fn targets(ids: &[String], rows: &HashMap<String, Session>) -> Vec<Target> {
+/// said (a read of that user's sessions can then check it), and how many
+/// sessions `list` holds of that owner.
+fn targets(
+    ids: &[String],
+    rows: &HashMap<String, Session>,
+    list: &crate::list::SessionList,
+) -> Vec<Target> {
+    let owner = |id: &String| rows.get(id).and_then(|s| s.user_id.as_deref());
+    let mut rows_of: HashMap<&str, usize> = ids.iter().filter_map(owner).map(|u| (u, 0)).collect();
+    if !rows_of.is_empty() {
+        for s in &list.sessions {
+            if let Some(n) = s.user_id.as_deref().and_then(|u| rows_of.get_mut(u)) {
+                *n += 1;
+            }
+        }
+    }
     ids.iter()
         .map(|id| Target {
             id: id.clone(),
-            user_id: rows
-                .get(id)
-                .and_then(|s| s.user_id.as_deref().map(str::to_string)),
+            user_id: owner(id).map(str::to_string),
+            user_rows: owner(id).map_or(0, |u| rows_of[u]),
         })
         .collect()
 }

@@ -147,12 +147,14 @@ const ms = (x) => `${x.toFixed(1)} ms`;
 const md = [
   `Scale, served over ${VIA}${LATENCY ? `, ${LATENCY} ms an answer` : ''}; ${new Date().toISOString()}; interactions: medians of ${REPS} (sort: first click, cold, and the median, warm).`,
   '',
+  ...(rows.length ? [
   '| Sessions | Loaded | Load (plain fetch) | Memory (JS + wasm) | Bytes a session (held by the allocator; its peak) | Long tasks while loading (max) | Filter narrow / broad | Sort cold / warm | Page flip | Criterion | Select all matching |',
   '|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map((r) => `| ${r.n.toLocaleString('en')} | ${r.complete ? 'all' : `**${r.shown}**`} | ${(r.loadMs / 1000).toFixed(1)} s (${(r.plainMs / 1000).toFixed(1)} s, ${(r.loadMs / r.plainMs).toFixed(2)}×) | ${(r.memory.total / 2 ** 20).toFixed(0)} MB (${(r.memory.jsHeap / 2 ** 20).toFixed(0)} + ${(r.memory.wasm / 2 ** 20).toFixed(0)}) | ${r.bytesPerSession.toFixed(0)} (${r.memory.heapLive ? (r.memory.heapLive / r.n).toFixed(0) : '?'}; peak ${r.memory.heapPeak ? (r.memory.heapPeak / r.n).toFixed(0) : '?'}) | ${r.longTasks.count} (${r.longTasks.maxMs.toFixed(0)} ms) | ${ms(r.timings.filterNarrow.median)} / ${ms(r.timings.filterBroad.median)} | ${ms(r.timings.sort.first)} / ${ms(r.timings.sort.median)} | ${ms(r.timings.pageFlip.median)} | ${ms(r.timings.criterion.median)} | ${ms(r.timings.selectMatching.median)} |`),
   '',
   `(context) an event nothing handles → next frame: ${rows.map((r) => ms(r.timings.noopFrame.median)).join(' / ')}.`,
   '',
+  ] : []),
   ...(everywhere ? [`Everywhere over ${everywhere.servers} servers of ${everywhere.each.toLocaleString('en')} sessions each: a person typed one character at a time → next frame, median ${ms(everywhere.keystroke.median)}, slowest ${ms(everywhere.keystroke.max)} (${everywhere.keystroke.runs.length} keystrokes); memory ${(everywhere.memory.total / 2 ** 20).toFixed(0)} MB.`, ''] : []),
   ...rows.filter((r) => r.verify).map(({ n, verify: v }) => `Verified bulk on the ${n.toLocaleString('en')} list: ${v.n.toLocaleString('en')} revokes, confirmed gone by fresh reads, in ${(v.panelMs / 1000).toFixed(2)} s against the browser's plain fetch of ${v.n.toLocaleString('en')} logouts alone ${(v.plainMs / 1000).toFixed(2)} s (${(v.panelMs / v.plainMs).toFixed(2)}×); ${v.requests.toLocaleString('en')} requests in all (the revokes and the reads that checked them: a reload of the list would be ${v.listPages.toLocaleString('en')} pages).`),
   '',
