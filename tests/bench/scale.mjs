@@ -160,7 +160,7 @@ const md = [
   '',
 ].join('\n');
 mkdirSync(out, { recursive: true });
-const tag = `${VIA === 'h2' ? '-h2' : ''}${LATENCY ? `-${LATENCY}ms` : ''}`;
+const tag = `${VIA === 'h2' ? '-h2' : ''}${LATENCY ? `-${LATENCY}ms` : ''}${VERIFY ? '-verify' : ''}`;
 writeFileSync(join(out, `scale${tag}.json`), JSON.stringify({ rows, everywhere }, null, 2));
 writeFileSync(join(out, `scale${tag}.md`), md);
 console.log(md);
