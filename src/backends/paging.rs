@@ -154,7 +154,7 @@ pub fn user_probes(
 }
 
 /// The sessions one load reads at most, unless the admin raises it: about
-/// 550 MB of this tab at the ~550 bytes a session measured at a million
+/// 300 MB of this tab at the ~310 bytes a session measured at a million
 /// (README → Performance → At scale).
 pub const DEFAULT_MAX_SESSIONS: usize = 1_000_000;
 /// What the answers in flight at once may hold together: each of a

@@ -73,7 +73,7 @@ pub fn LoadStatus(server: Server) -> impl IntoView {
                         <div class="panel panel-warn" role="status">
                             <p>
                                 <strong>{format!("Loaded {} sessions{of}: the panel's limit of {} sessions per server. ", c.loaded, c.limit)}</strong>
-                                "The rest are not shown, searched, swept by criteria or included under Everywhere. Narrow the list on the server, or raise the limit for this browser (about 550 bytes of memory a session)."
+                                "The rest are not shown, searched, swept by criteria or included under Everywhere. Narrow the list on the server, or raise the limit for this browser (about 310 bytes of memory a session)."
                             </p>
                             <button type="button" class="btn" on:click=move |_| server.raise_limit(raised)>
                                 {format!("Raise the limit to {raised} and reload")}
