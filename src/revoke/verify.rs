@@ -251,22 +251,32 @@ mod tests {
         let probes = backend.verify_probes(Scope::All, &targets, 200);
         assert_eq!(probes.len(), 1);
         assert_eq!(probes[0].covers.len(), 300);
+        // A thousand sessions of a thousand people: a thousand filtered
+        // reads, each making the server look at all 100,000, against the
+        // list's 1,000 plain pages — read whole.
+        let many: Vec<Target> = (0..1000)
+            .map(|i| t(&format!("s{i}"), &format!("u{i}")))
+            .collect();
+        let probes = backend.verify_probes(Scope::All, &many, 100_000);
+        assert_eq!(probes.len(), 1);
+        assert_eq!(probes[0].covers.len(), 1000);
+        // Nine of them: nine reads, not the whole list.
+        assert_eq!(
+            backend.verify_probes(Scope::All, &many[..9], 100_000).len(),
+            9
+        );
         // Someone the list holds 50,000 sessions of: 500 pages to read
-        // them, so their 100 here are read by ID; the others per person.
-        let big: Vec<Target> = targets
-            .iter()
-            .map(|t| Target {
-                user_rows: if t.user_id.as_deref() == Some("u0") {
-                    50_000
-                } else {
-                    100
-                },
-                ..t.clone()
+        // them, so their five here are read by ID; another's five with the
+        // one page of theirs.
+        let big: Vec<Target> = (0..10)
+            .map(|i| Target {
+                user_rows: if i < 5 { 50_000 } else { 100 },
+                ..t(&format!("s{i}"), if i < 5 { "u0" } else { "u1" })
             })
             .collect();
         let probes = backend.verify_probes(Scope::All, &big, 1_000_000);
-        assert_eq!(probes.len(), 2 + 100, "{}", probes.len());
-        assert_eq!(probes.iter().filter(|p| p.covers.len() == 100).count(), 2);
+        assert_eq!(probes.len(), 5 + 1, "{}", probes.len());
+        assert_eq!(probes.iter().filter(|p| p.covers.len() == 5).count(), 1);
         assert!(probes.iter().filter(|p| p.covers.len() == 1).all(|p| big
             .iter()
             .any(|t| t.id == p.covers[0] && t.user_id.as_deref() == Some("u0"))));
