@@ -26,6 +26,28 @@ pub(super) fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize>
     None
 }
 
+/// Line `n` of `buf`, whose lines start at `starts` and end with a
+/// newline (left out).
+pub(super) fn line<'a>(buf: &'a str, starts: &[u32], n: usize) -> &'a str {
+    let end = starts.get(n + 1).map_or(buf.len(), |&e| e as usize);
+    &buf[starts[n] as usize..end - 1]
+}
+
+/// Calls `hit(n, p)` for each line `n` of `hay` (lines start at `starts`)
+/// that holds `needle`, `p` where it first does, in order: one pass of one
+/// searcher, jumping to the next line after a hit.
+fn each_line_holding(hay: &[u8], starts: &[u32], needle: &[u8], mut hit: impl FnMut(usize, usize)) {
+    let (mut n, mut from) = (0, 0);
+    while let Some(p) = find_from(hay, needle, from) {
+        // Hits come in order: walk forward to the line holding `p`.
+        while starts.get(n + 1).is_some_and(|&s| s as usize <= p) {
+            n += 1;
+        }
+        hit(n, p);
+        from = starts.get(n + 1).map_or(hay.len(), |&s| s as usize);
+    }
+}
+
 /// What one word of a filter hits among the shared texts: which persons
 /// and which devices hold a text containing it.
 struct WordHits {
@@ -50,16 +72,14 @@ impl Texts {
     /// Which distinct texts (by number) contain `word`.
     pub(super) fn text_hits(&self, word: &str) -> Vec<bool> {
         let mut text = vec![false; self.starts.len()];
-        let hay = self.lower.as_bytes();
-        let (mut n, mut from) = (0, 0);
-        while let Some(p) = find_from(hay, word.as_bytes(), from) {
-            // Hits come in order: walk forward to the line holding `p`.
-            while self.starts.get(n + 1).is_some_and(|&s| s as usize <= p) {
-                n += 1;
-            }
-            text[n] = true;
-            from = self.starts.get(n + 1).map_or(hay.len(), |&s| s as usize);
-        }
+        each_line_holding(
+            self.lower.as_bytes(),
+            &self.starts,
+            word.as_bytes(),
+            |n, _| {
+                text[n] = true;
+            },
+        );
         text
     }
 }
@@ -96,20 +116,12 @@ impl SessionList {
         }
     }
 
-    fn row_text(&self, row: usize) -> &str {
-        let end = self
-            .starts
-            .get(row + 1)
-            .map_or(self.text.len(), |&s| s as usize);
-        &self.text[self.starts[row] as usize..end]
-    }
-
     /// What a filter of `words` searches of row `row`'s own text: its IP
     /// address, plus the session ID (last in the line) for a one-word
     /// filter only — a pasted ID finds its row, but "staff 03" never
     /// matches a row only because its ID holds "03".
     fn searched(&self, row: usize, words: usize) -> &str {
-        let line = self.row_text(row);
+        let line = line(&self.text, &self.starts, row);
         if words <= 1 {
             line
         } else {
@@ -168,21 +180,20 @@ impl SessionList {
     fn scan(&self, words: &[String]) -> Vec<bool> {
         let n = self.sessions.len();
         let mut hit = vec![true; n];
-        let hay = self.text.as_bytes();
         for w in words {
             let shared = self.texts.0.hits(w);
             let mut own = vec![false; n];
-            let (mut row, mut from) = (0, 0);
-            while let Some(p) = find_from(hay, w.as_bytes(), from) {
-                while self.starts.get(row + 1).is_some_and(|&s| s as usize <= p) {
-                    row += 1;
-                }
-                // `p` is in this row; past its searched part it is no hit
-                // (nor is any later one in the row).
-                let searched = self.searched(row, words.len()).len();
-                own[row] = p + w.len() <= self.starts[row] as usize + searched;
-                from = self.starts.get(row + 1).map_or(hay.len(), |&s| s as usize);
-            }
+            each_line_holding(
+                self.text.as_bytes(),
+                &self.starts,
+                w.as_bytes(),
+                |row, p| {
+                    // Past the row's searched part it is no hit (nor is any
+                    // later one in the row).
+                    let searched = self.searched(row, words.len()).len();
+                    own[row] = p + w.len() <= self.starts[row] as usize + searched;
+                },
+            );
             for (row, h) in hit.iter_mut().enumerate() {
                 if *h {
                     let [person, device] = self.shared.0[row];

@@ -215,18 +215,6 @@ pub struct PeopleNamed {
     pub all: bool,
 }
 
-/// The number of a row's owner's key ([`Session::user_key`]: the user ID
-/// if any, else the login name) from its person (`person`: the numbers of
-/// its user ID, name and login); an empty key is 0, like none.
-fn owner_key(person: [u32; 3], s: &Session) -> u32 {
-    match (&s.user_id, &s.username) {
-        (Some(id), _) if id.is_empty() => 0,
-        (Some(_), _) => person[0],
-        (None, Some(name)) if !name.is_empty() => person[2],
-        _ => 0,
-    }
-}
-
 /// Distinct tuples of text numbers, each numbered by its place.
 #[derive(Clone, Default)]
 struct Tuples<const N: usize> {
@@ -261,7 +249,7 @@ impl Texts {
     /// address nor the ID: nearly every row has its own.
     fn share(&mut self, s: &mut Session) -> ([u32; 2], u32) {
         let person = [&mut s.user_id, &mut s.user_name, &mut s.username].map(|f| self.number(f));
-        let owner = owner_key(person, s);
+        let owner = self.owner(person);
         let device = [
             &mut s.client,
             &mut s.client_version,
@@ -276,6 +264,18 @@ impl Texts {
             [self.people.number(person), self.devices.number(device)],
             owner,
         )
+    }
+
+    /// The number of the key ([`Session::user_key`]: the user ID if any,
+    /// else the login name) of the owner whose user ID, name and login are
+    /// texts `person`; an empty key is 0, like none.
+    fn owner(&self, person: [u32; 3]) -> u32 {
+        let key = if person[0] != 0 { person[0] } else { person[2] };
+        if index::line(&self.lower, &self.starts, key as usize).is_empty() {
+            0
+        } else {
+            key
+        }
     }
 
     /// Text `f`'s number (0 for none), `f` replaced by the one copy.
@@ -469,14 +469,7 @@ impl SessionList {
     pub fn people_naming(&self, want: &str, folded: &str, listed: usize) -> PeopleNamed {
         let texts = &self.texts.0;
         let hit = texts.text_hits(folded);
-        let line = |n: u32| {
-            let at = texts.starts[n as usize] as usize;
-            let end = texts
-                .starts
-                .get(n as usize + 1)
-                .map_or(texts.lower.len(), |&e| e as usize);
-            &texts.lower[at..end - 1]
-        };
+        let line = |n: u32| index::line(&texts.lower, &texts.starts, n as usize);
         let as_written = texts.number.get(want).copied();
         // The owners (by their key's text) one of whose texts is a hit.
         let mut named = vec![false; texts.starts.len()];
@@ -484,16 +477,15 @@ impl SessionList {
         let mut how_many = 0;
         let mut key_of = Vec::with_capacity(texts.people.all.len());
         for t in &texts.people.all {
-            // The key as `owner_key` reads it: the user ID, else the login.
-            let key = if t[0] != 0 { t[0] } else { t[2] };
+            let key = texts.owner(*t);
             key_of.push(key);
             if !t.iter().any(|&n| hit[n as usize]) {
                 continue;
             }
             if !named[key as usize] {
                 named[key as usize] = true;
-                // Text 0 (none) and an empty text are no one's key.
-                how_many += usize::from(key != 0 && !line(key).is_empty());
+                // Key 0 (none, or empty) is no one's.
+                how_many += usize::from(key != 0);
             }
             if (t[2] != 0 && line(t[2]) == folded) || (t[0] != 0 && Some(t[0]) == as_written) {
                 exact.push(key);

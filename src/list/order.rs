@@ -230,7 +230,7 @@ pub(super) fn is_time(key: SortKey) -> bool {
 }
 
 /// A row's time in time column `key`.
-fn time_of(s: &Session, key: SortKey) -> Option<f64> {
+pub(super) fn time_of(s: &Session, key: SortKey) -> Option<f64> {
     match key {
         SortKey::Login => &s.login_at,
         SortKey::LastActive => &s.last_active,
@@ -241,7 +241,7 @@ fn time_of(s: &Session, key: SortKey) -> Option<f64> {
 }
 
 /// Two ascending sequences as one, `a`'s first where equal.
-fn merge<T: Copy>(a: &[T], b: &[T], cmp: impl Fn(&T, &T) -> Ordering) -> Vec<T> {
+fn merge(a: &[u32], b: &[u32], cmp: impl Fn(&u32, &u32) -> Ordering) -> Vec<u32> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {

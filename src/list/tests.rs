@@ -674,15 +674,7 @@ fn sorted_by_hand(l: &SessionList, key: SortKey) -> Vec<u32> {
         }
         .filter(|t| !t.is_empty())
     };
-    let time = |s: &Session| {
-        match key {
-            SortKey::Login => &s.login_at,
-            SortKey::LastActive => &s.last_active,
-            _ => &s.expires_at,
-        }
-        .as_ref()
-        .and_then(|t| t.epoch_ms())
-    };
+    let time = |s: &Session| super::order::time_of(s, key);
     let mut order: Vec<u32> = (0..l.len() as u32).collect();
     order.sort_by(|&a, &b| {
         let (a, b) = (&l.sessions[a as usize], &l.sessions[b as usize]);
