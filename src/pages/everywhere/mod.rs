@@ -450,11 +450,12 @@ pub fn EverywherePage() -> impl IntoView {
                                 {shared_exact_note(&f.people, &sweep.with_untracked(|w| w.person.clone()))
                                     .map(|n| view! { <p class="muted note" role="note">{n}</p> })}
                                 {if f.people.is_empty() {
-                                    let text = f
-                                        .note
-                                        .clone()
-                                        .unwrap_or_else(|| "No one by that name, username, e-mail or user ID.".into());
-                                    view! { <p class="muted">{text}</p> }.into_any()
+                                    // Many named, none exactly: the count below says it.
+                                    let text = f.note.clone().or_else(|| {
+                                        (f.more == 0)
+                                            .then(|| "No one by that name, username, e-mail or user ID.".into())
+                                    });
+                                    text.map(|t| view! { <p class="muted">{t}</p> }).into_any()
                                 } else {
                                     let server = f.server;
                                     let label = f.label.clone();
@@ -497,8 +498,9 @@ pub fn EverywherePage() -> impl IntoView {
                                 {(f.more > 0).then(|| view! {
                                     <p class="muted">
                                         {format!(
-                                            "…and {} more on {}: type more of the name, or a login, e-mail or user ID.",
-                                            if f.more == 1 { "1 person".to_string() } else { format!("{} people", f.more) },
+                                            "…and {} more {} on {}: type more of the name, or a login, e-mail or user ID.",
+                                            f.more,
+                                            if f.more == 1 { "person" } else { "people" },
                                             f.label,
                                         )}
                                     </p>
