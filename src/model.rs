@@ -246,7 +246,9 @@ impl Field {
 
 /// `loginAt` → "Login at", `user_agent` → "User agent", `ipAddress` → "IP
 /// address": words split at case changes and underscores, the first
-/// capitalised, the usual abbreviations in capitals.
+/// capitalised, the usual abbreviations in capitals. Case is read in ASCII
+/// only (the APIs' keys are): a key in another script is shown as written,
+/// and the wasm carries no Unicode upper-case tables for it (13 KB).
 fn words(s: &str) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut word = String::new();
@@ -259,10 +261,10 @@ fn words(s: &str) -> String {
             prev_lower = false;
             continue;
         }
-        if c.is_uppercase() && prev_lower && !word.is_empty() {
+        if c.is_ascii_uppercase() && prev_lower && !word.is_empty() {
             out.push(std::mem::take(&mut word));
         }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
         word.push(c);
     }
     if !word.is_empty() {
@@ -277,10 +279,11 @@ fn words(s: &str) -> String {
                     lower.to_ascii_uppercase()
                 }
                 _ if i == 0 => {
-                    let mut c = lower.chars();
-                    c.next()
-                        .map(|f| f.to_uppercase().chain(c).collect())
-                        .unwrap_or_default()
+                    let mut w = lower;
+                    if let Some(f) = w.get_mut(..1) {
+                        f.make_ascii_uppercase();
+                    }
+                    w
                 }
                 _ => lower,
             }
@@ -606,6 +609,9 @@ mod tests {
         assert_eq!(l("list[0].x"), "List \u{203a} 1 \u{203a} X");
         assert_eq!(l("UserGuid"), "User GUID");
         assert_eq!(l("…"), "…");
+        // Another script: as written, lower-cased as the filter does.
+        assert_eq!(l("ÉtatConnexion"), "état connexion");
+        assert_eq!(l("время_входа"), "время входа");
     }
 
     #[test]

@@ -449,7 +449,7 @@ fn a_quiet_refresh_keeps_what_is_still_listed_selected_and_marks_what_is_new() {
     rig.settle();
     rig.server
         .selection()
-        .set(["s3", "s4"].map(String::from).into_iter().collect());
+        .set(&["s3", "s4"].map(String::from), true);
     rig.fake.sessions.borrow_mut().retain(|s| s != "s4");
     rig.fake.sessions.borrow_mut().push("s99".into());
     assert!(rig.server.refresh_quietly());
@@ -458,10 +458,7 @@ fn a_quiet_refresh_keeps_what_is_still_listed_selected_and_marks_what_is_new() {
     rig.settle();
     assert!(!rig.listed().contains("s4"));
     assert!(rig.listed().contains("s99"));
-    assert_eq!(
-        rig.server.selection().get_untracked(),
-        HashSet::from(["s3".to_string()])
-    );
+    assert_eq!(rig.server.selection().ids(), ["s3"]);
     assert_eq!(
         rig.server.fresh().get_untracked(),
         HashSet::from(["s99".to_string()])
@@ -678,7 +675,7 @@ fn sweeps_are_refused_until_the_own_session_is_known() {
     assert_eq!(rig.server.own().get_untracked(), OwnSession::Unknown);
     assert!(rig.server.sweep_refused().is_some());
     rig.server.select_matching(&[0, 1]);
-    assert!(rig.server.selection().get_untracked().is_empty());
+    assert!(rig.server.selection().ids().is_empty());
     assert!(
         rig.said().contains("Nothing was selected"),
         "{}",
@@ -691,9 +688,9 @@ fn sweeps_are_refused_until_the_own_session_is_known() {
     assert!(rig.server.sweep_refused().is_none());
     let all: Vec<u32> = (0..10).collect();
     rig.server.select_matching(&all);
-    let chosen = rig.server.selection().get_untracked();
+    let chosen = rig.server.selection().ids();
     assert_eq!(chosen.len(), 9);
-    assert!(!chosen.contains(OWN));
+    assert!(!chosen.iter().any(|id| id == OWN));
 }
 
 #[test]
@@ -701,9 +698,7 @@ fn closing_abandons_the_load_under_way_and_forgets_the_list() {
     let mut rig = Rig::new(250);
     rig.server.load();
     rig.settle();
-    rig.server
-        .selection()
-        .set(HashSet::from(["s1".to_string()]));
+    rig.server.selection().set(&["s1".to_string()], true);
     rig.fake.lists.shut();
     rig.server.load();
     rig.settle();
@@ -712,7 +707,7 @@ fn closing_abandons_the_load_under_way_and_forgets_the_list() {
     rig.settle();
     // The answers that arrive after the close are not read into the list.
     assert!(rig.listed().is_empty());
-    assert!(rig.server.selection().get_untracked().is_empty());
+    assert!(rig.server.selection().ids().is_empty());
     assert_eq!(rig.server.load_error().get_untracked(), None);
 }
 
@@ -917,11 +912,9 @@ fn the_own_session_is_unknown_from_the_start_of_every_reload_until_the_new_list_
     rig.server.select_matching(&all);
     let ids: Vec<String> = (0..20).map(|i| format!("s{i}")).collect();
     rig.server.select_page(ids.clone(), true);
-    assert!(rig.server.selection().get_untracked().is_empty());
+    assert!(rig.server.selection().ids().is_empty());
     // Ticked one by one, "Revoke selected" is refused too.
-    rig.server
-        .selection()
-        .set(HashSet::from(["s3".to_string()]));
+    rig.server.selection().set(&["s3".to_string()], true);
     rig.server.ask_selected(Vec::new(), String::new());
     assert!(rig.server.confirm().get_untracked().is_none());
     assert!(
@@ -943,11 +936,11 @@ fn the_own_session_is_unknown_from_the_start_of_every_reload_until_the_new_list_
             - rig.fake.logged("Get /api/v1/sessions/list.all").len(),
         1
     );
-    rig.server.selection().set(HashSet::new());
+    rig.server.selection().clear();
     rig.server.select_page(ids, true);
-    let chosen = rig.server.selection().get_untracked();
+    let chosen = rig.server.selection().ids();
     assert_eq!(chosen.len(), 19);
-    assert!(!chosen.contains(OWN));
+    assert!(!chosen.iter().any(|id| id == OWN));
     // A session the own-session call names that the list does not show:
     // which listed one is the panel's cannot be told.
     rig.fake.sessions.borrow_mut().retain(|s| s != OWN);

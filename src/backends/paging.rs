@@ -6,7 +6,7 @@
 
 use super::common::{Call, Capped, ChangeWatch, ListPage, LoadReport, LoadStep, Scope};
 use crate::bulk::bounded;
-use crate::http::request::{ApiError, ApiRequest};
+use crate::http::request::{ApiError, ApiRequest, RawResponse};
 use crate::model::Session;
 use futures::stream::StreamExt;
 use std::collections::HashMap;
@@ -65,6 +65,18 @@ pub enum LoadPlan {
         /// What the lists are, for progress ("clients").
         unit: &'static str,
     },
+    /// One session looked up by its ID (a check after a revoke, where the
+    /// API answers for one session without looking at every other): the
+    /// answer lists it, or is the API's own "not found" — `parse` reads the
+    /// answer, the backend's `classify` (in the transport) tells its own
+    /// not-found from a proxy's, and an answer about any other session is a
+    /// bad answer, never "gone". Only for a backend whose `classify` says
+    /// `NotFound` for its API's documented not-found answer alone.
+    Lookup {
+        id: String,
+        request: ApiRequest,
+        parse: fn(&RawResponse) -> Result<ListPage, ApiError>,
+    },
     /// These users' sessions only, page by page (a check after a revoke).
     Users {
         users: Vec<String>,
@@ -77,6 +89,10 @@ pub enum LoadPlan {
 /// One page of a paged user list: the users worth asking about, and the
 /// page after it (`None`: the last).
 pub type UserPage = (Vec<String>, Option<PageNo>);
+
+/// The most narrow reads one check makes; more sessions than this are
+/// read through the whole list (or said not checked).
+pub const MAX_PROBES: usize = 2_000;
 
 /// The most pages of users read (a server that always says "more" stops
 /// here).
@@ -327,6 +343,26 @@ pub async fn run_within(
                 unit,
             };
             capped = read_lists(lists, plan, &shared, in_flight, max, &mut watch, sink).await?;
+        }
+        LoadPlan::Lookup { id, request, parse } => {
+            let page = match call(request).await.and_then(|resp| parse(&resp)) {
+                Ok(page) => page,
+                Err(ApiError::NotFound { .. }) => ListPage::default(),
+                Err(e) => return Err(e),
+            };
+            if page.sessions.iter().any(|s| s.id != id) {
+                return Err(ApiError::BadResponse {
+                    status: 200,
+                    why: format!("the answer for session {id} is about another session"),
+                });
+            }
+            sink(LoadStep {
+                done: page.sessions.len(),
+                total: page.sessions.len(),
+                skipped: 0,
+                sessions: page.sessions,
+                unit: "sessions",
+            });
         }
         LoadPlan::Users {
             users,

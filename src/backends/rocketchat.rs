@@ -5,7 +5,7 @@
 //! panics on server data.
 
 use super::common::{json_str, json_text, page_of, parse_json, status_to_error};
-use super::paging::{by_user, Probe, Target};
+use super::paging::{by_user, Probe, Target, MAX_PROBES};
 use super::{
     Backend, Caps, Credential, Input, ListPage, LoadPlan, PerUser, Revoked, Scope, Settings,
     SignInMethod, SignInStep, SignedIn, Typed,
@@ -170,22 +170,14 @@ impl Backend for RocketChat {
         logout_outcome(r)
     }
     /// The cheapest of: the whole list (pages of 100), one filtered read
-    /// per owner (the filter matches user IDs), one per session (it matches
-    /// session IDs) — each told apart by exact ID afterwards.
+    /// per owner (the filter matches user IDs; rows told apart by exact ID
+    /// afterwards), one lookup per session (`info.admin`: the server finds
+    /// it by ID, and says "Session not found" in its own envelope when it
+    /// is gone).
     fn verify_probes(&self, scope: Scope, targets: &[Target], listed: usize) -> Vec<Probe> {
-        let filtered = |filter: &str, covers: Vec<String>| Probe {
-            plan: LoadPlan::Offsets {
-                scope,
-                size: PAGE_SIZE,
-                filter: filter.to_string(),
-                request: list_page,
-                parse: parse_list,
-            },
-            covers,
-        };
         // Per person where their pages are fewer than their sessions
-        // concerned, else per session ID; the whole list where that is
-        // fewer pages still.
+        // concerned, else per session; the whole list where that is fewer
+        // requests still, or where the per-session reads would be too many.
         let (users, mut per_id) = by_user(targets);
         let rows_of: std::collections::HashMap<&str, usize> = targets
             .iter()
@@ -204,10 +196,11 @@ impl Backend for RocketChat {
         }
         // A filtered read makes the server look at every session (its
         // filter is a pattern, not a lookup): it costs a share of reading
-        // the whole list.
+        // the whole list. A lookup by ID costs one small answer.
         let whole = listed.div_ceil(PAGE_SIZE).max(1);
         let scan = (whole / FILTERED_READ_SHARE).max(1);
-        if whole <= (pages + per_id.len()) * scan {
+        let reads = per_user.len() + per_id.len();
+        if reads > MAX_PROBES || whole < pages * scan + per_id.len() {
             return vec![Probe {
                 plan: self.load_plan(scope),
                 covers: targets.iter().map(|t| t.id.clone()).collect(),
@@ -215,8 +208,24 @@ impl Backend for RocketChat {
         }
         per_user
             .into_iter()
-            .map(|(user, covers)| filtered(&user, covers))
-            .chain(per_id.into_iter().map(|id| filtered(&id, vec![id.clone()])))
+            .map(|(user, covers)| Probe {
+                plan: LoadPlan::Offsets {
+                    scope,
+                    size: PAGE_SIZE,
+                    filter: user,
+                    request: list_page,
+                    parse: parse_list,
+                },
+                covers,
+            })
+            .chain(per_id.into_iter().map(|id| Probe {
+                plan: LoadPlan::Lookup {
+                    request: info(scope, &id),
+                    id: id.clone(),
+                    parse: parse_lookup,
+                },
+                covers: vec![id],
+            }))
             .collect()
     }
     fn classify(&self, req: &ApiRequest, resp: &RawResponse) -> Result<(), ApiError> {
@@ -401,6 +410,28 @@ pub fn parse_info(body: &str) -> Result<(Option<Session>, Vec<Field>), ApiError>
         map.remove("success");
     }
     Ok((session_from(&v), flatten_fields(&v)))
+}
+
+/// A lookup's answer ([`info`]) as a list of the one session it found —
+/// only in Rocket.Chat's own envelope (`success: true`); its "Session not
+/// found" reaches here as `NotFound` from [`classify`], and a non-2xx
+/// answer of any other kind is said as what it is.
+pub fn parse_lookup(resp: &RawResponse) -> Result<ListPage, ApiError> {
+    classify(&info(Scope::All, ""), resp)?;
+    let v = crate::json::parse(&resp.body)
+        .ok()
+        .filter(|v| v.get("success").and_then(Value::as_bool) == Some(true))
+        .ok_or_else(|| super::not_from_api(API, resp))?;
+    let session = session_from(&v).ok_or_else(|| ApiError::BadResponse {
+        status: resp.status,
+        why: "the session record has no session ID".into(),
+    })?;
+    Ok(ListPage {
+        sessions: vec![session],
+        total: Some(1),
+        returned: 1,
+        skipped: 0,
+    })
 }
 
 /// `logout` (anyone's session, 2FA) or `logout.me` (own).

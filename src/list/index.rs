@@ -112,6 +112,9 @@ impl SessionList {
                 .push(u32::try_from(self.text.len()).expect("an index under 4 GB"));
             r.push_own_search_text(&mut self.text);
             self.text.push('\n');
+            if r.current {
+                self.current_rows.0.push(at);
+            }
             self.sessions.push(r);
         }
     }

@@ -7,10 +7,12 @@ pub mod criteria;
 mod index;
 mod order;
 pub mod query;
+mod rows;
 pub mod view;
 
 pub use criteria::Criteria;
 pub use query::{ListQuery, SortDir, SortKey, PAGE_SIZES};
+pub use rows::RowSet;
 pub use view::{paginate, PageView, UserGroup};
 
 use crate::model::{Session, Text};
@@ -120,6 +122,11 @@ pub struct SessionList {
     ids: Ids,
     texts: Derived<Texts>,
     cache: ListCache,
+    /// The admin's ticks, by row: they move with the rows.
+    selected: Derived<RowSet>,
+    /// The rows of the panel's own session (marked by the server or by
+    /// [`SessionList::mark_current`]): never in a sweep's selection.
+    current_rows: Derived<Vec<u32>>,
 }
 
 /// State kept beside the rows and derived from them: two lists are equal
@@ -363,9 +370,16 @@ impl SessionList {
     }
 
     /// Removes the sessions with these IDs; returns how many were removed.
+    /// The selection keeps the rows that stay.
     pub fn remove_ids<S: AsRef<str>>(&mut self, ids: &[S]) -> usize {
         let set: std::collections::HashSet<&str> = ids.iter().map(|s| s.as_ref()).collect();
+        let removed: Vec<bool> = self
+            .sessions
+            .iter()
+            .map(|s| set.contains(s.id.as_str()))
+            .collect();
         let before = self.sessions.len();
+        let selected = self.selected.0.after_removing(&removed);
         let all = std::mem::take(&mut self.sessions);
         self.cache.clear();
         self.text.clear();
@@ -373,11 +387,15 @@ impl SessionList {
         self.shared.0.clear();
         self.owners.0 = Owners::default();
         self.ids.0.clear();
+        self.current_rows.0.clear();
         self.push_all(
             all.into_iter()
-                .filter(|s| !set.contains(s.id.as_str()))
+                .zip(removed)
+                .filter(|(_, gone)| !gone)
+                .map(|(s, _)| s)
                 .collect(),
         );
+        self.selected.0 = selected;
         before - self.sessions.len()
     }
 
@@ -386,51 +404,94 @@ impl SessionList {
     pub fn mark_current(&mut self, id: &str) -> bool {
         match self.position(id) {
             Some(i) => {
-                self.sessions[i].current = true;
+                if !self.sessions[i].current {
+                    self.sessions[i].current = true;
+                    self.current_rows.0.push(i as u32);
+                }
                 true
             }
             None => false,
         }
     }
 
-    /// The selected sessions (`selected`) that the rows shown (`matched`,
-    /// indices into the list) leave out — a selection the admin cannot see,
-    /// in list order. Empty at once when nothing is selected.
-    pub fn selected_not_shown(
-        &self,
-        matched: &[u32],
-        selected: &std::collections::HashSet<String>,
-    ) -> Vec<String> {
-        if selected.is_empty() {
+    /// The selected rows that the rows shown (`matched`, indices into the
+    /// list) leave out — a selection the admin cannot see, in list order.
+    /// Empty at once when nothing is selected.
+    pub fn selected_not_shown(&self, matched: &[u32]) -> Vec<u32> {
+        if self.selected.0.is_empty() {
             return Vec::new();
         }
-        let mut shown = vec![false; self.sessions.len()];
-        for &i in matched {
-            if let Some(b) = shown.get_mut(i as usize) {
-                *b = true;
+        let shown = RowSet::of(matched.iter().map(|&i| i as usize));
+        self.selected
+            .0
+            .without(&shown)
+            .rows()
+            .map(|i| i as u32)
+            .collect()
+    }
+
+    /// How many sessions are selected.
+    pub fn selected_count(&self) -> usize {
+        self.selected.0.len()
+    }
+
+    /// Whether the session with this ID is listed and selected.
+    pub fn is_selected(&self, id: &str) -> bool {
+        self.position(id)
+            .is_some_and(|i| self.selected.0.contains(i))
+    }
+
+    /// Ticks (`on`) or unticks the listed sessions with these IDs (exactly
+    /// these: an ID not listed is passed over).
+    pub fn select_ids<S: AsRef<str>>(&mut self, ids: &[S], on: bool) {
+        for id in ids {
+            if let Some(i) = self.position(id.as_ref()) {
+                self.selected.0.set(i, on);
             }
         }
-        let unshown = self.sessions.len() - matched.len().min(self.sessions.len());
-        let mut hidden: Vec<usize> = if selected.len() <= unshown {
-            // Each selected session found by its ID: a few selected among
-            // a million rows.
-            selected
-                .iter()
-                .filter_map(|id| self.position(id))
-                .filter(|&i| !shown[i])
-                .collect()
-        } else {
-            // Each row not shown looked up in the selection: "Select all
-            // matching" took most rows, the filter hides few.
-            (0..self.sessions.len())
-                .filter(|&i| !shown[i] && selected.contains(&self.sessions[i].id))
-                .collect()
-        };
-        hidden.sort_unstable();
-        hidden
-            .into_iter()
-            .map(|i| self.sessions[i].id.clone())
-            .collect()
+    }
+
+    /// Unticks rows `rows`.
+    pub fn unselect_rows(&mut self, rows: &[u32]) {
+        for &i in rows {
+            self.selected.0.set(i as usize, false);
+        }
+    }
+
+    /// Selects exactly the rows `rows` but the panel's own session; whether
+    /// that was among them (and left out).
+    pub fn select_only_rows(&mut self, rows: &[u32]) -> bool {
+        let len = self.sessions.len();
+        let mut set = RowSet::of(rows.iter().map(|&i| i as usize).filter(|&i| i < len));
+        let mut own = false;
+        for &i in &self.current_rows.0 {
+            own |= set.contains(i as usize);
+            set.set(i as usize, false);
+        }
+        self.selected.0 = set;
+        own
+    }
+
+    /// Unticks everything.
+    pub fn clear_selection(&mut self) {
+        self.selected.0 = RowSet::default();
+    }
+
+    /// The selected sessions, in list order.
+    pub fn selected_sessions(&self) -> impl Iterator<Item = &Session> + '_ {
+        self.selected.0.rows().map(|i| &self.sessions[i])
+    }
+
+    /// Takes over the selection of `old` (the list this one replaces): the
+    /// sessions selected there and listed here stay selected.
+    pub fn keep_selection_of(&mut self, old: &SessionList) {
+        let mut set = RowSet::default();
+        for s in old.selected_sessions() {
+            if let Some(i) = self.position(&s.id) {
+                set.set(i, true);
+            }
+        }
+        self.selected.0 = set;
     }
 
     /// Marks the sessions of the account `user_id` (the one the panel is
@@ -494,13 +555,19 @@ impl SessionList {
         let all = how_many <= listed;
         if !all {
             named.iter_mut().for_each(|n| *n = false);
-            for k in exact {
+            for &k in &exact {
                 named[k as usize] = true;
             }
         }
-        let rows = (0..self.sessions.len() as u32)
-            .filter(|&r| named[key_of[self.shared.0[r as usize][0] as usize] as usize])
-            .collect();
+        // No one named (a first letter typed names too many, none exactly):
+        // no row to look at.
+        let rows = if !named.contains(&true) {
+            Vec::new()
+        } else {
+            (0..self.sessions.len() as u32)
+                .filter(|&r| named[key_of[self.shared.0[r as usize][0] as usize] as usize])
+                .collect()
+        };
         PeopleNamed {
             rows,
             how_many,

@@ -403,17 +403,105 @@ fn unique_extend_remove_and_group() {
     assert_eq!(l, SessionList::new(l.sessions.clone()));
 }
 
+fn selected_ids(l: &SessionList) -> Vec<String> {
+    l.selected_sessions().map(|s| s.id.clone()).collect()
+}
+
 #[test]
 fn a_selection_the_filter_hides_is_named() {
-    let l = sample();
-    let selected: std::collections::HashSet<String> =
-        ["a", "c", "gone"].iter().map(|s| s.to_string()).collect();
+    let mut l = sample();
+    l.select_ids(&["a", "c", "gone"], true);
+    assert_eq!(l.selected_count(), 2, "an ID not listed is never selected");
+    let named = |l: &SessionList, rows: Vec<u32>| -> Vec<String> {
+        rows.iter()
+            .map(|&i| l.sessions[i as usize].id.clone())
+            .collect()
+    };
     // "firefox" shows a and d: c is selected but not shown.
     let shown = l.filter_order(&l.sorted(SortKey::User, SortDir::Asc), "firefox");
-    assert_eq!(l.selected_not_shown(&shown, &selected), ["c"]);
+    assert_eq!(named(&l, l.selected_not_shown(&shown)), ["c"]);
     // Nothing shown (a subnet that matches nothing): every selected row hidden.
-    assert_eq!(l.selected_not_shown(&[], &selected), ["a", "c"]);
-    assert!(l.selected_not_shown(&[], &Default::default()).is_empty());
+    assert_eq!(named(&l, l.selected_not_shown(&[])), ["a", "c"]);
+    l.unselect_rows(&l.selected_not_shown(&shown));
+    assert_eq!(selected_ids(&l), ["a"]);
+    l.clear_selection();
+    assert!(l.selected_not_shown(&[]).is_empty());
+}
+
+#[test]
+fn the_selection_moves_with_its_rows_and_is_never_of_a_look_alike() {
+    let mut l = SessionList::new(vec![
+        row("s1", "ann", "Firefox", "10.0.0.1", "2023-05-01T00:00:00Z"),
+        row("s10", "ann", "Firefox", "10.0.0.10", "2023-05-01T00:00:00Z"),
+        row("s2", "bob", "Chrome", "10.0.0.2", "2023-05-01T00:00:00Z"),
+        row("s3", "cy", "Chrome", "10.0.0.3", "2023-05-01T00:00:00Z"),
+    ]);
+    // Exactly these IDs: "s1" is not "s10".
+    l.select_ids(&["s1", "s3"], true);
+    assert!(l.is_selected("s1") && !l.is_selected("s10") && l.is_selected("s3"));
+    // Rows before and between go: the selection stays on s1 and s3.
+    assert_eq!(l.remove_ids(&["s10", "s2"]), 2);
+    assert_eq!(selected_ids(&l), ["s1", "s3"]);
+    // A selected row that goes is no longer selected.
+    l.remove_ids(&["s1"]);
+    assert_eq!(selected_ids(&l), ["s3"]);
+    assert_eq!(l.selected_count(), 1);
+    // Rows that arrive later are not selected.
+    l.extend_unique(vec![row(
+        "s4",
+        "dee",
+        "Edge",
+        "10.0.0.4",
+        "2023-05-01T00:00:00Z",
+    )]);
+    assert_eq!(selected_ids(&l), ["s3"]);
+    // A reload in another order keeps what it still lists.
+    let mut fresh = SessionList::new(vec![
+        row("s4", "dee", "Edge", "10.0.0.4", "2023-05-01T00:00:00Z"),
+        row("s3", "cy", "Chrome", "10.0.0.3", "2023-05-01T00:00:00Z"),
+    ]);
+    fresh.keep_selection_of(&l);
+    assert_eq!(selected_ids(&fresh), ["s3"]);
+    let mut empty = SessionList::default();
+    empty.keep_selection_of(&l);
+    assert_eq!(empty.selected_count(), 0);
+}
+
+#[test]
+fn select_all_matching_takes_the_rows_given_but_the_panels_own_session() {
+    let mut l = sample();
+    l.select_ids(&["d"], true);
+    // "Select all matching" replaces the selection.
+    assert!(!l.select_only_rows(&[0, 2, 99]));
+    assert_eq!(
+        selected_ids(&l),
+        ["a", "c"],
+        "a row past the list is no row"
+    );
+    // The server marks its own session (as the list arrives, or after).
+    l.mark_current("c");
+    assert!(l.select_only_rows(&[0, 1, 2]));
+    assert_eq!(selected_ids(&l), ["a", "b"]);
+    let mut own = SessionList::new(vec![
+        Session {
+            current: true,
+            ..row("me", "ann", "Firefox", "10.0.0.1", "2023-05-01T00:00:00Z")
+        },
+        row("x", "bob", "Chrome", "10.0.0.2", "2023-05-01T00:00:00Z"),
+    ]);
+    assert!(own.select_only_rows(&[0, 1]));
+    assert_eq!(selected_ids(&own), ["x"]);
+    // Its row moves up when rows before it go; it is still left out.
+    own.remove_ids(&["x"]);
+    own.extend_unique(vec![row(
+        "y",
+        "cy",
+        "Edge",
+        "10.0.0.3",
+        "2023-05-01T00:00:00Z",
+    )]);
+    assert!(own.select_only_rows(&[0, 1]));
+    assert_eq!(selected_ids(&own), ["y"]);
 }
 
 #[test]

@@ -7,7 +7,7 @@
 //! through the connection's `call`, so this is tested natively.
 
 use crate::backends::paging::{self, Limits};
-pub use crate::backends::paging::{by_user, Probe, Target};
+pub use crate::backends::paging::{by_user, Probe, Target, MAX_PROBES};
 use crate::backends::{Backend, Call, Scope};
 use crate::bulk::bounded;
 use crate::http::request::ApiError;
@@ -26,9 +26,6 @@ pub enum Verdict {
     Unchecked(String),
 }
 
-/// The most narrow reads one check makes; more sessions than this are
-/// read through the whole list (or said not checked).
-pub const MAX_PROBES: usize = 2_000;
 /// The pause before a session still listed is read once more (a server
 /// whose list lags its logouts by a moment).
 pub const RECHECK_AFTER_MS: f64 = 2_000.0;
@@ -163,7 +160,8 @@ mod tests {
     }
 
     /// A Rocket.Chat list of `rows` (id, user), answering `filter` as the
-    /// server does (a part of a session ID or user ID).
+    /// server does (a part of a session ID or user ID), and `info.admin`
+    /// by exact ID ("Session not found" in its envelope, 404, for none).
     fn rc(
         rows: &RefCell<Vec<(String, String)>>,
         asked: &RefCell<Vec<String>>,
@@ -171,6 +169,16 @@ mod tests {
     ) -> RawResponse {
         asked.borrow_mut().push(r.path_and_query());
         let q = |k: &str| r.query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        if r.path.ends_with("/info.admin") {
+            let id = q("sessionId").unwrap();
+            return match rows.borrow().iter().find(|(s, _)| *s == id) {
+                Some((s, u)) => RawResponse::of(
+                    200,
+                    &format!(r#"{{"sessionId":"{s}","userId":"{u}","success":true}}"#),
+                ),
+                None => RawResponse::of(404, r#"{"success":false,"error":"Session not found"}"#),
+            };
+        }
         let offset: usize = q("offset").unwrap().parse().unwrap();
         let filter = q("filter").unwrap_or_default();
         let all: Vec<String> = rows
@@ -191,7 +199,7 @@ mod tests {
     }
 
     #[test]
-    fn a_few_sessions_are_read_by_their_ids_and_told_apart_exactly() {
+    fn a_few_sessions_are_looked_up_by_their_ids_and_told_apart_exactly() {
         let rows = RefCell::new(
             ["s1", "s10", "s2", "s3"]
                 .iter()
@@ -231,11 +239,70 @@ mod tests {
         assert_eq!(v["s2"], Verdict::StillListed);
         let asked = asked.into_inner();
         assert!(
-            asked.iter().all(|q| q.contains("filter=")),
-            "narrow reads only: {asked:?}"
+            asked.iter().all(|q| q.contains("/info.admin?sessionId=")),
+            "lookups by ID only: {asked:?}"
         );
         // s2 read twice (the re-check), s1 once.
         assert_eq!(asked.len(), 3, "{asked:?}");
+    }
+
+    #[test]
+    fn a_lookup_answered_by_anyone_but_the_api_proves_nothing() {
+        let backend = BackendKind::RocketChat.backend();
+        let answers = [
+            // A proxy's own 404 pages: not Rocket.Chat's "Session not found".
+            (404, "default backend - 404"),
+            (404, "<html><body>404 Not Found</body></html>"),
+            (404, r#"{"message":"no Route matched with those values"}"#),
+            (404, ""),
+            // 200, but not Rocket.Chat's envelope, or about another session.
+            (200, r#"{"ok":true}"#),
+            (200, r#"{"sessionId":"other","success":true}"#),
+            (200, "<html>sign in</html>"),
+        ];
+        for (status, body) in answers {
+            let call = move |_: ApiRequest| -> LocalBoxFuture<'static, _> {
+                Box::pin(async move { Ok(RawResponse::of(status, body)) })
+            };
+            let v = block_on(check(
+                backend,
+                Scope::All,
+                &call,
+                &|| 6,
+                &[t("s1", "u1")],
+                1_000_000,
+            ));
+            assert!(
+                matches!(&v["s1"], Verdict::Unchecked(_)),
+                "{status} {body:?} → {v:?}"
+            );
+        }
+        // Rocket.Chat's own answers decide: gone, or still listed.
+        for (status, body, verdict) in [
+            (
+                404,
+                r#"{"success":false,"error":"Session not found"}"#,
+                Verdict::Gone,
+            ),
+            (
+                200,
+                r#"{"sessionId":"s1","userId":"u1","success":true}"#,
+                Verdict::StillListed,
+            ),
+        ] {
+            let call = move |_: ApiRequest| -> LocalBoxFuture<'static, _> {
+                Box::pin(async move { Ok(RawResponse::of(status, body)) })
+            };
+            let v = block_on(check(
+                backend,
+                Scope::All,
+                &call,
+                &|| 6,
+                &[t("s1", "u1")],
+                1_000_000,
+            ));
+            assert_eq!(v["s1"], verdict, "{status} {body}");
+        }
     }
 
     #[test]
@@ -251,20 +318,28 @@ mod tests {
         let probes = backend.verify_probes(Scope::All, &targets, 200);
         assert_eq!(probes.len(), 1);
         assert_eq!(probes[0].covers.len(), 300);
-        // A thousand sessions of a thousand people: a thousand filtered
-        // reads, each making the server look at all 100,000, against the
-        // list's 1,000 plain pages — read whole.
+        // A thousand sessions of a thousand people on a list of 100,000:
+        // a thousand lookups by ID, no more requests than the list's 1,000
+        // pages and far smaller answers; on a million, not the million.
         let many: Vec<Target> = (0..1000)
             .map(|i| t(&format!("s{i}"), &format!("u{i}")))
             .collect();
-        let probes = backend.verify_probes(Scope::All, &many, 100_000);
+        for listed in [100_000, 1_000_000] {
+            let probes = backend.verify_probes(Scope::All, &many, listed);
+            assert_eq!(probes.len(), 1000);
+            assert!(probes.iter().all(
+                |p| matches!(&p.plan, LoadPlan::Lookup { id, .. } if p.covers == [id.clone()])
+            ));
+        }
+        // On a list of 10,000 (100 pages), the list is read whole.
+        let probes = backend.verify_probes(Scope::All, &many, 10_000);
         assert_eq!(probes.len(), 1);
         assert_eq!(probes[0].covers.len(), 1000);
-        // Nine of them: nine reads, not the whole list.
-        assert_eq!(
-            backend.verify_probes(Scope::All, &many[..9], 100_000).len(),
-            9
-        );
+        // More than the reads one check makes: the whole list.
+        let more: Vec<Target> = (0..MAX_PROBES + 1)
+            .map(|i| t(&format!("s{i}"), &format!("u{i}")))
+            .collect();
+        assert_eq!(backend.verify_probes(Scope::All, &more, 1_000_000).len(), 1);
         // Someone the list holds 50,000 sessions of: 500 pages to read
         // them, so their five here are read by ID; another's five with the
         // one page of theirs.

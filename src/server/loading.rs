@@ -120,7 +120,6 @@ impl Server {
             self.load_report.set(Default::default());
             self.skipped.set(0);
             self.list.set(SessionList::default());
-            self.selected.set(HashSet::new());
             self.loading.set(Some(LoadProgress::START));
         }
         (ticket, seq, scope)
@@ -194,9 +193,8 @@ impl Server {
         if !ok {
             return;
         }
-        let fresh = SessionList::new(rows);
-        self.selected
-            .update(|sel| sel.retain(|id| fresh.contains(id)));
+        let mut fresh = SessionList::new(rows);
+        self.list.with_untracked(|old| fresh.keep_selection_of(old));
         let mut fresh = Some(fresh);
         self.host().keeping_focus(&mut || {
             if let Some(fresh) = fresh.take() {

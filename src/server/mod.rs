@@ -13,6 +13,9 @@
 pub mod connect;
 mod loading;
 mod revoking;
+mod selection;
+
+pub use selection::Selection;
 
 use crate::audit;
 use crate::backends::{Backend, LoadReport, Scope};
@@ -126,7 +129,8 @@ pub struct Server {
     host: StoredValue<Rc<dyn Host>, LocalStorage>,
     scope: RwSignal<Scope>,
     list: RwSignal<SessionList, LocalStorage>,
-    selected: RwSignal<HashSet<String>>,
+    /// Wakes what shows the selection (kept in `list`) when it changes.
+    ticks: Trigger,
     /// Sessions a revocation is under way for.
     pending: RwSignal<HashSet<String>>,
     loading: RwSignal<Option<LoadProgress>>,
@@ -209,7 +213,7 @@ impl Server {
             host: StoredValue::new_local(host),
             scope: RwSignal::new(backend.first_scope()),
             list: RwSignal::new_local(SessionList::default()),
-            selected: RwSignal::new(HashSet::new()),
+            ticks: Trigger::new(),
             pending: RwSignal::new(HashSet::new()),
             loading: RwSignal::new(None),
             refreshing: RwSignal::new(false),
@@ -283,9 +287,12 @@ impl Server {
         self.scope.read_only()
     }
 
-    /// The admin's ticks (the table's checkboxes write it).
-    pub fn selection(self) -> RwSignal<HashSet<String>> {
-        self.selected
+    /// The admin's ticks (the table's checkboxes write them).
+    pub fn selection(self) -> Selection {
+        Selection {
+            list: self.list,
+            changed: self.ticks,
+        }
     }
 
     /// Sessions a revocation is under way for.
@@ -443,7 +450,6 @@ impl Server {
     pub fn close(self) {
         self.loads.write_value().stop();
         self.list.set(SessionList::default());
-        self.selected.set(HashSet::new());
         self.known.set_value(Vec::new());
         self.fresh.set(HashSet::new());
         self.confirm.set(None);

@@ -131,26 +131,10 @@ impl Server {
             self.host().alert(format!("Nothing was selected: {why}"));
             return;
         }
-        let (ids, own) = self.list.with_untracked(|l| {
-            let mut own = false;
-            // In list order: the rows (and their IDs) are read one after
-            // another in memory, not in the order shown.
-            let mut rows = matched.to_vec();
-            rows.sort_unstable();
-            let mut ids = HashSet::with_capacity(rows.len());
-            ids.extend(
-                rows.iter()
-                    .filter_map(|&i| l.sessions.get(i as usize))
-                    .filter(|s| {
-                        own |= s.current;
-                        !s.current
-                    })
-                    .map(|s| s.id.clone()),
-            );
-            (ids, own)
+        let (own, n) = self.selection().change(|l| {
+            let own = l.select_only_rows(matched);
+            (own, l.selected_count())
         });
-        let n = ids.len();
-        self.selected.set(ids);
         self.host().status(format!(
             "Selected {} matching the filter and criteria{}. Revoke selected asks before anything ends.",
             counted(n, "session"),
@@ -167,53 +151,53 @@ impl Server {
     /// unticked (`on` false, always allowed).
     pub fn select_page(self, ids: Vec<String>, on: bool) {
         if !on {
-            self.selected.update(|sel| {
-                for id in &ids {
-                    sel.remove(id);
-                }
-            });
+            self.selection().set(&ids, false);
             return;
         }
         if let Some(why) = self.sweep_refused() {
             self.host().alert(format!("Nothing was selected: {why}"));
             return;
         }
-        let own: HashSet<String> = self.list.with_untracked(|l| {
-            ids.iter()
-                .filter(|id| l.find(id).is_some_and(|s| s.current))
-                .cloned()
+        let ids: Vec<String> = self.list.with_untracked(|l| {
+            ids.into_iter()
+                .filter(|id| !l.find(id).is_some_and(|s| s.current))
                 .collect()
         });
-        self.selected
-            .update(|sel| sel.extend(ids.into_iter().filter(|id| !own.contains(id))));
+        self.selection().set(&ids, true);
     }
 
-    /// The selected sessions still in the list: nothing outside the choice —
+    /// The selected sessions (all listed: the selection is of rows) —
     /// refused while the panel's own session here is not known (a ticked
-    /// row could be it, unmarked). `not_shown`: those the filter and
+    /// row could be it, unmarked). `not_shown`: the rows the filter and
     /// criteria hide now — the confirmation says so, and names them, first.
     /// `chosen_by`: the filter and criteria the admin had set.
-    pub fn ask_selected(self, not_shown: Vec<String>, chosen_by: String) {
+    pub fn ask_selected(self, not_shown: Vec<u32>, chosen_by: String) {
         if let Some(why) = self.sweep_refused() {
             self.host().alert(format!(
                 "Not asked: {why} Use a row's own Revoke button to end one session."
             ));
             return;
         }
-        let (ids, users) = self.list.with_untracked(|l| {
-            self.selected.with_untracked(|sel| {
-                let rows: Vec<_> = l.sessions.iter().filter(|s| sel.contains(&s.id)).collect();
-                let users: HashSet<&str> = rows.iter().map(|s| s.user_key()).collect();
-                (
-                    rows.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
-                    users.len(),
-                )
-            })
+        let (ids, users, hidden) = self.list.with_untracked(|l| {
+            let mut users = HashSet::new();
+            let ids: Vec<String> = l
+                .selected_sessions()
+                .map(|s| {
+                    users.insert(s.user_key());
+                    s.id.clone()
+                })
+                .collect();
+            let hidden: Vec<String> = not_shown
+                .iter()
+                .filter_map(|&i| l.sessions.get(i as usize))
+                .filter(|s| l.is_selected(&s.id))
+                .map(|s| s.id.clone())
+                .collect();
+            (ids, users.len(), hidden)
         });
         let mut spec = confirm::selected(ids.len(), users).on_server(&self.label());
-        let hidden: Vec<String> = not_shown
+        let hidden: Vec<String> = hidden
             .iter()
-            .filter(|id| ids.contains(id))
             .map(|id| format!("{} · {id}", self.session_label(id)))
             .collect();
         if !hidden.is_empty() {
@@ -396,11 +380,10 @@ impl Server {
     /// brings them back.
     fn forget(self, gone: &[String]) {
         self.revokes.write_value().record(gone);
+        // The selection keeps the rows that stay.
         self.list.update(|l| {
             l.remove_ids(gone);
         });
-        let gone: HashSet<&String> = gone.iter().collect();
-        self.selected.update(|s| s.retain(|id| !gone.contains(id)));
     }
 
     /// `batch`: progress, Stop and a report; else one session and a message.

@@ -14,6 +14,7 @@ mod row;
 
 use crate::list::{ListQuery, SortKey};
 use crate::model::Session;
+use crate::server::Selection;
 use leptos::prelude::*;
 use row::{row_slot, RowView};
 use std::collections::HashSet;
@@ -38,7 +39,8 @@ pub fn SessionTable(
     columns: &'static [SortKey],
     #[prop(into)] query: Signal<ListQuery>,
     #[prop(into)] on_sort: Callback<SortKey>,
-    selected: RwSignal<HashSet<String>>,
+    /// The admin's ticks.
+    selected: Selection,
     /// Sessions with a revoke under way.
     #[prop(into)]
     pending: Signal<HashSet<String>>,
@@ -85,15 +87,7 @@ pub fn SessionTable(
                             .collect::<Vec<_>>()
                     })
                 });
-                selected.update(|sel| {
-                    for id in range {
-                        if on {
-                            sel.insert(id);
-                        } else {
-                            sel.remove(&id);
-                        }
-                    }
-                });
+                selected.set(&range, on);
             }
             return;
         }
@@ -122,13 +116,7 @@ pub fn SessionTable(
         let on = input
             .unchecked_into::<web_sys::HtmlInputElement>()
             .checked();
-        selected.update(|s| {
-            if on {
-                s.insert(id);
-            } else {
-                s.remove(&id);
-            }
-        });
+        selected.set(&[id], on);
     };
     // The panel's own session is left out of "select all": ending it is
     // chosen one row at a time.
@@ -142,7 +130,7 @@ pub fn SessionTable(
     };
     let all_on_page_selected = move || {
         let ids = selectable();
-        !ids.is_empty() && selected.with(|sel| ids.iter().all(|i| sel.contains(i)))
+        !ids.is_empty() && ids.iter().all(|i| selected.contains(i))
     };
     let toggle_page = move |ev: leptos::ev::Event| {
         let on = event_target_checked(&ev);
@@ -202,7 +190,7 @@ pub fn SessionTable(
                             // Only this slot's data: an unchanged row is not rewritten.
                             let slot = Memo::new(move |_| {
                                 let mut r = views.with(|v| v.get(i).cloned()).unwrap_or_default();
-                                r.checked = selected.with(|s| s.contains(&r.id));
+                                r.checked = selected.contains(&r.id);
                                 r.pending = pending.with(|p| p.contains(&r.id));
                                 r.fresh = fresh.with(|f| f.contains(&r.id));
                                 r

@@ -127,8 +127,8 @@ pub struct ShownRows {
     /// Every row the filter and the criteria keep, in display order.
     pub matched: Memo<Vec<u32>>,
     pub groups: Memo<Vec<UserGroup>>,
-    /// Selected sessions the filter and criteria do not show.
-    pub hidden_selected: Memo<Vec<String>>,
+    /// Selected sessions the filter and criteria do not show (rows of the list, in its order).
+    pub hidden_selected: Memo<Vec<u32>>,
 }
 
 impl ShownRows {
@@ -174,7 +174,8 @@ impl ShownRows {
         let groups = Memo::new(move |_| list.with(|l| l.groups()));
         let selection = s.server.selection();
         let hidden_selected = Memo::new(move |_| {
-            selection.with(|sel| matched.with(|m| list.with(|l| l.selected_not_shown(m, sel))))
+            selection.track();
+            matched.with(|m| list.with(|l| l.selected_not_shown(m)))
         });
         ShownRows {
             crit_error,

@@ -5,7 +5,6 @@ use crate::backends::Caps;
 use crate::components::choice::Choice;
 use crate::context::AppCtx;
 use leptos::prelude::*;
-use std::collections::HashSet;
 
 #[component]
 pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
@@ -13,7 +12,7 @@ pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
     let server = s.server;
     // The selection is cleared on load and pruned on revoke, so it holds
     // listed sessions only (ask_selected intersects again before sending).
-    let selected = move || server.selection().with(|x| x.len());
+    let selected = move || server.selection().count();
     // A server that refused this account (403) is offered nothing it would
     // refuse again; why is said beside.
     let refused = move || {
@@ -99,7 +98,7 @@ pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
                 type="button"
                 class="btn"
                 disabled=move || selected() == 0
-                on:click=move |_| server.selection().set(HashSet::new())
+                on:click=move |_| server.selection().clear()
             >
                 "Clear selection"
             </button>
@@ -161,11 +160,7 @@ pub fn Toolbar(s: Screen, shown: ShownRows, caps: Memo<Caps>) -> impl IntoView {
                             class="btn"
                             on:click=move |_| {
                                 let gone = shown.hidden_selected.get_untracked();
-                                server.selection().update(|sel| {
-                                    for id in &gone {
-                                        sel.remove(id);
-                                    }
-                                });
+                                server.selection().unselect_rows(&gone);
                             }
                         >
                             "Unselect them"
