@@ -83,8 +83,9 @@ pub struct Store {
     pub users: Vec<User>,
     /// user ID → index in `users` (lookups per listed row must be cheap).
     pub user_index: HashMap<String, usize>,
-    /// Kept newest first (loginAt desc, then ID).
-    pub sessions: Vec<SessionRec>,
+    /// Kept newest first (loginAt desc, then ID), found by ID as the real
+    /// server's index on `sessionId` finds them.
+    pub sessions: Sessions,
     /// auth token → user ID
     pub tokens: HashMap<String, String>,
     pub two_factor: HashMap<String, UserState>,
@@ -211,7 +212,7 @@ impl App {
         let store = Store {
             user_index,
             users: seeded.users,
-            sessions,
+            sessions: Sessions::new(sessions),
             tokens,
             two_factor: HashMap::new(),
             remembered: HashMap::new(),
@@ -239,6 +240,68 @@ impl App {
     }
 }
 
+/// Rocket.Chat's sessions, in list order, with the set of their IDs: a
+/// lookup by ID (`info.admin`, `logout`) answers "not found" without
+/// reading every session, as Rocket.Chat's index on `sessionId` does.
+/// Read as a slice; changed only through these methods, which keep the set.
+pub struct Sessions {
+    rows: Vec<SessionRec>,
+    /// How many rows have each ID (one, unless a fault repeats it).
+    ids: HashMap<String, u32>,
+}
+
+impl Sessions {
+    pub fn new(rows: Vec<SessionRec>) -> Sessions {
+        let mut ids = HashMap::with_capacity(rows.len());
+        for s in &rows {
+            *ids.entry(s.id.clone()).or_insert(0) += 1;
+        }
+        Sessions { rows, ids }
+    }
+
+    /// Whether a session with this ID is listed.
+    pub fn has(&self, id: &str) -> bool {
+        self.ids.contains_key(id)
+    }
+
+    /// Where the first session with this ID meeting `also` is.
+    pub fn find(&self, id: &str, also: impl Fn(&SessionRec) -> bool) -> Option<usize> {
+        if !self.has(id) {
+            return None;
+        }
+        self.rows.iter().position(|s| s.id == id && also(s))
+    }
+
+    /// A new session, at the top (the newest).
+    pub fn push_front(&mut self, s: SessionRec) {
+        *self.ids.entry(s.id.clone()).or_insert(0) += 1;
+        self.rows.insert(0, s);
+    }
+
+    pub fn remove(&mut self, at: usize) -> SessionRec {
+        let s = self.rows.remove(at);
+        if let Some(n) = self.ids.get_mut(&s.id) {
+            *n -= 1;
+            if *n == 0 {
+                self.ids.remove(&s.id);
+            }
+        }
+        s
+    }
+
+    pub fn retain(&mut self, keep: impl Fn(&SessionRec) -> bool) {
+        self.rows.retain(|s| keep(s));
+        *self = Sessions::new(std::mem::take(&mut self.rows));
+    }
+}
+
+impl std::ops::Deref for Sessions {
+    type Target = [SessionRec];
+    fn deref(&self) -> &[SessionRec] {
+        &self.rows
+    }
+}
+
 pub fn sort_newest_first(s: &mut [SessionRec]) {
     s.sort_by(|a, b| b.login_at.cmp(&a.login_at).then_with(|| a.id.cmp(&b.id)));
 }
@@ -263,7 +326,7 @@ impl Store {
             s.login_at = now_ms();
             s.login_token = None;
             ids.push(s.id.clone());
-            self.sessions.insert(0, s);
+            self.sessions.push_front(s);
         }
         ids
     }
@@ -347,5 +410,51 @@ mod api_data_tests {
             n - 1
         );
         assert_eq!(st.api_session_ids()[0].0, "henshinIds");
+    }
+}
+
+#[cfg(test)]
+mod sessions_tests {
+    use super::*;
+
+    fn rec(id: &str, user: &str) -> SessionRec {
+        SessionRec {
+            id: id.into(),
+            user_id: user.into(),
+            device: data::Device {
+                kind: String::new(),
+                name: String::new(),
+                version: String::new(),
+                long_version: String::new(),
+                os_name: String::new(),
+                os_version: String::new(),
+            },
+            host: String::new(),
+            ip: String::new(),
+            login_at: 0,
+            login_token: None,
+            instance_id: String::new(),
+        }
+    }
+
+    #[test]
+    fn sessions_are_found_by_exact_id_through_every_change() {
+        let mut s = Sessions::new(vec![rec("s1", "u1"), rec("s10", "u2"), rec("s1", "u3")]);
+        assert!(s.has("s1") && s.has("s10") && !s.has("s"));
+        // The first meeting the condition, by exact ID.
+        assert_eq!(s.find("s1", |r| r.user_id == "u3"), Some(2));
+        assert_eq!(s.find("s1", |r| r.user_id == "u2"), None);
+        // A repeated ID stays found until its last row goes.
+        let gone = s.remove(0);
+        assert_eq!(gone.user_id, "u1");
+        assert!(s.has("s1"));
+        s.remove(s.find("s1", |_| true).unwrap());
+        assert!(!s.has("s1") && s.find("s1", |_| true).is_none());
+        s.push_front(rec("s2", "u4"));
+        assert_eq!(s.find("s2", |_| true), Some(0));
+        assert_eq!(s.find("s10", |_| true), Some(1));
+        s.retain(|r| r.id != "s10");
+        assert!(!s.has("s10") && s.has("s2"));
+        assert_eq!(s.len(), 1);
     }
 }

@@ -524,8 +524,8 @@ fn info(app: Shared, h: HeaderMap, raw: Option<String>, admin: bool) -> Response
     };
     let found = st
         .sessions
-        .iter()
-        .find(|s| s.id == id && (admin || s.user_id == caller.user_id));
+        .find(&id, |s| admin || s.user_id == caller.user_id)
+        .map(|at| &st.sessions[at]);
     let Some(s) = found else {
         return caller.with_rate(fail(StatusCode::NOT_FOUND, "Session not found"));
     };
@@ -600,8 +600,7 @@ fn logout(app: Shared, h: HeaderMap, raw: Option<String>, body: Bytes, admin: bo
     st.stats.logout_calls.push(id.clone());
     let Some(pos) = st
         .sessions
-        .iter()
-        .position(|s| s.id == id && (admin || s.user_id == caller.user_id))
+        .find(&id, |s| admin || s.user_id == caller.user_id)
     else {
         return caller.with_rate(fail(StatusCode::NOT_FOUND, "Session not found"));
     };
@@ -766,7 +765,7 @@ async fn login(State(app): State<Shared>, h: HeaderMap, body: Bytes) -> Response
         login_token: Some(token.clone()),
         instance_id: "00000000-0000-4000-8000-00000000feed".into(),
     };
-    st.sessions.insert(0, session);
+    st.sessions.push_front(session);
     reply(
         StatusCode::OK,
         json!({"status": "success", "data": {"userId": user.id, "authToken": token, "me": {"_id": user.id, "username": user.username, "name": user.name}}}),
