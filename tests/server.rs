@@ -84,8 +84,9 @@ impl Valve {
 }
 
 /// A Rocket.Chat server as far as these tests need: `list.all` pages of
-/// 100 (computed when asked), the own list marking the panel's session,
-/// `sessions/logout` with 404 for an unknown ID. `next` answers the next
+/// 100 (computed when asked), `info.admin` by exact ID, the own list
+/// marking the panel's session, `sessions/logout` with 404 for an unknown
+/// ID. `next` answers the next
 /// requests instead, in order (a 401, a 429).
 struct Scripted {
     sessions: RefCell<Vec<String>>,
@@ -175,6 +176,20 @@ impl Scripted {
                         all.len()
                     ),
                 )
+            }
+            "/api/v1/sessions/info.admin" => {
+                let id = r
+                    .query
+                    .iter()
+                    .find(|(q, _)| q == "sessionId")
+                    .map(|(_, v)| v.as_str());
+                match id.filter(|id| self.sessions.borrow().iter().any(|s| s == id)) {
+                    Some(id) => resp(
+                        200,
+                        &Scripted::row(id).replacen('{', r#"{"success":true,"#, 1),
+                    ),
+                    None => resp(404, r#"{"success":false,"error":"Session not found"}"#),
+                }
             }
             "/api/v1/sessions/list" => resp(
                 200,

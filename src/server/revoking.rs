@@ -457,6 +457,7 @@ impl Server {
                 )
                 .await
             };
+            host.mark("sessiondeck:revoked");
             if halt.is_pressed() {
                 // What waited behind the stopped batch was not sent either.
                 let waiting = self.queue.write().drain();
@@ -476,6 +477,7 @@ impl Server {
                 }
                 self.verify(&mut report, &rows, scope, &call, &*in_flight)
                     .await;
+                host.mark("sessiondeck:verified");
             }
             report.label_with(label);
             host.complete(

@@ -87,7 +87,7 @@ for (const n of SIZES) {
     }
     const plainBulk = await floor(page, logoutsOf(others, VIA === 'h2' ? 48 : 6));
     page = plainBulk.page;
-    verify = { n: BULK, panelMs: bulk.panelMs, plainMs: plainBulk.ms, requests, listPages: Math.ceil(n / 100) };
+    verify = { n: BULK, panelMs: bulk.panelMs, revokedMs: bulk.revokedMs, verifiedMs: bulk.verifiedMs, plainMs: plainBulk.ms, requests, listPages: Math.ceil(n / 100) };
     log(n, 'verified bulk', JSON.stringify(verify));
   }
 

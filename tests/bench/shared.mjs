@@ -142,14 +142,19 @@ export async function revokeTimed(chrome, page, n) {
     const confirm = [...document.querySelectorAll('[role=alertdialog] button')].find((b) => b.textContent.trim() === `Revoke ${count} sessions`);
     if (!confirm) reject(new Error('no confirming button'));
     const t0 = performance.now();
+    // When the panel's phases ended (its performance marks), from the click.
+    const phase = (name) => {
+      const m = performance.getEntriesByName(name).filter((e) => e.startTime >= t0).pop();
+      return m ? m.startTime - t0 : null;
+    };
     new MutationObserver((_, mo) => {
       if (document.querySelector('[aria-label="Revocation report"]')?.textContent.includes(want)) {
         mo.disconnect();
-        resolve(performance.now() - t0);
+        resolve({ ms: performance.now() - t0, revokedMs: phase('sessiondeck:revoked'), verifiedMs: phase('sessiondeck:verified') });
       }
     }).observe(document.body, { childList: true, subtree: true, characterData: true });
     confirm.click();
   }), [n, done]);
   await timed.page.getByRole('region', { name: 'Revocation report' }).getByText(done).waitFor();
-  return { panelMs: timed.value, chosen, page: timed.page };
+  return { panelMs: timed.value.ms, revokedMs: timed.value.revokedMs, verifiedMs: timed.value.verifiedMs, chosen, page: timed.page };
 }
