@@ -524,7 +524,7 @@ fn info(app: Shared, h: HeaderMap, raw: Option<String>, admin: bool) -> Response
     };
     let found = st
         .sessions
-        .find(&id, |s| admin || s.user_id == caller.user_id)
+        .find(id, |s| admin || s.user_id == caller.user_id)
         .map(|at| &st.sessions[at]);
     let Some(s) = found else {
         return caller.with_rate(fail(StatusCode::NOT_FOUND, "Session not found"));
