@@ -48,6 +48,10 @@ for (const n of SIZES) {
   const shown = await page.evaluate(() => document.querySelector('.server-view:not([hidden]) .range')?.textContent);
   const complete = shown === `1–25 of ${n}`;
   const long = await page.evaluate(() => window.__long.filter(([start]) => start <= window.__ready));
+  // Where in the load each long task fell: beside the panel's own marks.
+  const marks = await page.evaluate(() => Object.fromEntries(['sessiondeck:first-page', 'sessiondeck:loaded', 'sessiondeck:own-session']
+    .map((m) => [m, performance.getEntriesByName(m).pop()?.startTime ?? null])));
+  log(n, 'long tasks at', JSON.stringify(long.map(([s, d]) => [Math.round(s), Math.round(d)])), 'marks', JSON.stringify(marks));
   const memory = await memoryOf(page);
   log(n, 'load', load.ms, shown, 'memory', memory, 'long tasks', long.length);
 
@@ -97,7 +101,7 @@ for (const n of SIZES) {
   rows.push({
     n, via: VIA, latencyMs: LATENCY, verify, loadMs: load.ms, plainMs: plain.ms, complete, shown, memory,
     bytesPerSession: memory.total / n,
-    longTasks: { count: long.length, maxMs: Math.max(0, ...long.map(([, d]) => d)), totalMs: long.reduce((a, [, d]) => a + d, 0) },
+    longTasks: { count: long.length, maxMs: Math.max(0, ...long.map(([, d]) => d)), totalMs: long.reduce((a, [, d]) => a + d, 0), at: long, marks },
     timings: Object.fromEntries(Object.entries(t).map(([k, xs]) => [k, { median: median(xs), first: xs[0], runs: xs }])),
   });
   await page.close();
