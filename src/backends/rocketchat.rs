@@ -413,11 +413,10 @@ pub fn parse_info(body: &str) -> Result<(Option<Session>, Vec<Field>), ApiError>
 }
 
 /// A lookup's answer ([`info`]) as a list of the one session it found —
-/// only in Rocket.Chat's own envelope (`success: true`); its "Session not
-/// found" reaches here as `NotFound` from [`classify`], and a non-2xx
-/// answer of any other kind is said as what it is.
+/// only in Rocket.Chat's own envelope (`success: true`). Its "Session not
+/// found" never reaches here: the transport's [`classify`] turns exactly
+/// that into `NotFound`, which the lookup reads as "not listed".
 pub fn parse_lookup(resp: &RawResponse) -> Result<ListPage, ApiError> {
-    classify(&info(Scope::All, ""), resp)?;
     let v = crate::json::parse(&resp.body)
         .ok()
         .filter(|v| v.get("success").and_then(Value::as_bool) == Some(true))

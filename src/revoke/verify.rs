@@ -159,6 +159,16 @@ mod tests {
         Box::pin(async {})
     }
 
+    /// `resp` as the connection hands it on: read by the backend's
+    /// `classify` first, as the transport does.
+    fn classified(
+        backend: &dyn Backend,
+        r: &ApiRequest,
+        resp: RawResponse,
+    ) -> Result<RawResponse, ApiError> {
+        backend.classify(r, &resp).map(|()| resp)
+    }
+
     /// A Rocket.Chat list of `rows` (id, user), answering `filter` as the
     /// server does (a part of a session ID or user ID), and `info.admin`
     /// by exact ID ("Session not found" in its envelope, 404, for none).
@@ -210,11 +220,11 @@ mod tests {
         // is still listed.
         rows.borrow_mut().retain(|(id, _)| id != "s1");
         let asked = RefCell::new(Vec::new());
-        let call = |r: ApiRequest| -> LocalBoxFuture<'_, _> {
-            let a = rc(&rows, &asked, &r);
-            Box::pin(async move { Ok(a) })
-        };
         let backend = BackendKind::RocketChat.backend();
+        let call = |r: ApiRequest| -> LocalBoxFuture<'_, _> {
+            let a = classified(backend, &r, rc(&rows, &asked, &r));
+            Box::pin(async move { a })
+        };
         let v = block_on(verify(
             backend,
             Scope::All,
@@ -249,6 +259,22 @@ mod tests {
     #[test]
     fn a_lookup_answered_by_anyone_but_the_api_proves_nothing() {
         let backend = BackendKind::RocketChat.backend();
+        // What one check of s1 finds when the lookup is answered so.
+        let verdict = |status: u16, body: &'static str| {
+            let call = move |r: ApiRequest| -> LocalBoxFuture<'static, _> {
+                let a = classified(backend, &r, RawResponse::of(status, body));
+                Box::pin(async move { a })
+            };
+            let v = block_on(check(
+                backend,
+                Scope::All,
+                &call,
+                &|| 6,
+                &[t("s1", "u1")],
+                1_000_000,
+            ));
+            v["s1"].clone()
+        };
         let answers = [
             // A proxy's own 404 pages: not Rocket.Chat's "Session not found".
             (404, "default backend - 404"),
@@ -261,48 +287,21 @@ mod tests {
             (200, "<html>sign in</html>"),
         ];
         for (status, body) in answers {
-            let call = move |_: ApiRequest| -> LocalBoxFuture<'static, _> {
-                Box::pin(async move { Ok(RawResponse::of(status, body)) })
-            };
-            let v = block_on(check(
-                backend,
-                Scope::All,
-                &call,
-                &|| 6,
-                &[t("s1", "u1")],
-                1_000_000,
-            ));
+            let v = verdict(status, body);
             assert!(
-                matches!(&v["s1"], Verdict::Unchecked(_)),
+                matches!(&v, Verdict::Unchecked(_)),
                 "{status} {body:?} → {v:?}"
             );
         }
         // Rocket.Chat's own answers decide: gone, or still listed.
-        for (status, body, verdict) in [
-            (
-                404,
-                r#"{"success":false,"error":"Session not found"}"#,
-                Verdict::Gone,
-            ),
-            (
-                200,
-                r#"{"sessionId":"s1","userId":"u1","success":true}"#,
-                Verdict::StillListed,
-            ),
-        ] {
-            let call = move |_: ApiRequest| -> LocalBoxFuture<'static, _> {
-                Box::pin(async move { Ok(RawResponse::of(status, body)) })
-            };
-            let v = block_on(check(
-                backend,
-                Scope::All,
-                &call,
-                &|| 6,
-                &[t("s1", "u1")],
-                1_000_000,
-            ));
-            assert_eq!(v["s1"], verdict, "{status} {body}");
-        }
+        assert_eq!(
+            verdict(404, r#"{"success":false,"error":"Session not found"}"#),
+            Verdict::Gone
+        );
+        assert_eq!(
+            verdict(200, r#"{"sessionId":"s1","userId":"u1","success":true}"#),
+            Verdict::StillListed
+        );
     }
 
     #[test]
