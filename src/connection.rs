@@ -263,7 +263,7 @@ impl Connection {
             settings: Settings(match v.get("settings").and_then(Value::as_object) {
                 Some(map) => map
                     .iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .filter_map(|(k, v)| Some((k.to_string(), v.as_str()?.to_string())))
                     .collect(),
                 // Stored before settings: Rocket.Chat's user ID on its own.
                 None => text("user_id")
@@ -335,7 +335,9 @@ pub fn parse_presets(body: &str) -> Vec<Preset> {
             .map(|m| {
                 m.iter()
                     .filter(|(k, _)| known(k))
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.chars().take(200).collect())))
+                    .filter_map(|(k, v)| {
+                        Some((k.to_string(), v.as_str()?.chars().take(200).collect()))
+                    })
                     .collect()
             })
             .unwrap_or_default();

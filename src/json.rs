@@ -6,11 +6,17 @@
 //! Every answer is read leniently, field by field, so the panel needs a
 //! parser and a writer, not a data-binding framework.
 //!
+//! A parsed value borrows from the text it was read from: a string without
+//! escapes (nearly every key and value a server sends) is a slice of it, not
+//! a copy — a page of 100 sessions is read with a few allocations instead of
+//! thousands. [`Value::into_owned`] detaches one from its text.
+//!
 //! Hostile input is expected: nesting is capped ([`MAX_DEPTH`]), work is linear
 //! in the input (duplicate keys included), and errors say where the text
 //! stopped being JSON. Numbers keep the text the server sent; they are read as
 //! integers on demand, so no float parser is needed.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 use std::ops::Index;
@@ -19,25 +25,27 @@ use std::ops::Index;
 /// refuses the 128th level (found by the differential test).
 pub const MAX_DEPTH: usize = 127;
 
+/// A JSON value; `'a` is the text it was read from (`'static` when built
+/// in code or detached with [`Value::into_owned`]).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub enum Value {
+pub enum Value<'a> {
     #[default]
     Null,
     Bool(bool),
-    Number(Number),
-    String(String),
-    Array(Vec<Value>),
-    Object(Map),
+    Number(Number<'a>),
+    String(Cow<'a, str>),
+    Array(Vec<Value<'a>>),
+    Object(Map<'a>),
 }
 
 /// A JSON number as the server wrote it (validated against JSON's grammar).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Number(String);
+pub struct Number<'a>(Cow<'a, str>);
 
 /// An object's members in the order the server sent them; a repeated key
 /// keeps its first position and its last value.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Map(Vec<(String, Value)>);
+pub struct Map<'a>(Vec<(Cow<'a, str>, Value<'a>)>);
 
 /// Where and why a text is not JSON.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,9 +67,9 @@ impl fmt::Display for Error {
 
 static NULL: Value = Value::Null;
 
-impl Value {
+impl<'a> Value<'a> {
     /// `key` of an object; `None` for a missing key or a non-object.
-    pub fn get(&self, key: &str) -> Option<&Value> {
+    pub fn get(&self, key: &str) -> Option<&Value<'a>> {
         match self {
             Value::Object(m) => m.get(key),
             _ => None,
@@ -79,19 +87,19 @@ impl Value {
             _ => None,
         }
     }
-    pub fn as_array(&self) -> Option<&Vec<Value>> {
+    pub fn as_array(&self) -> Option<&Vec<Value<'a>>> {
         match self {
             Value::Array(a) => Some(a),
             _ => None,
         }
     }
-    pub fn as_object(&self) -> Option<&Map> {
+    pub fn as_object(&self) -> Option<&Map<'a>> {
         match self {
             Value::Object(m) => Some(m),
             _ => None,
         }
     }
-    pub fn as_object_mut(&mut self) -> Option<&mut Map> {
+    pub fn as_object_mut(&mut self) -> Option<&mut Map<'a>> {
         match self {
             Value::Object(m) => Some(m),
             _ => None,
@@ -122,50 +130,77 @@ impl Value {
         matches!(self, Value::Array(_))
     }
     /// An object of `members`, in order.
-    pub fn object<K: Into<String>>(members: impl IntoIterator<Item = (K, Value)>) -> Value {
+    pub fn object<K: Into<Cow<'a, str>>>(
+        members: impl IntoIterator<Item = (K, Value<'a>)>,
+    ) -> Value<'a> {
         let mut m = Map::default();
         for (k, v) in members {
-            m.insert(k.into(), v);
+            m.insert(k, v);
         }
         Value::Object(m)
+    }
+
+    /// The same value, no longer borrowing from the text it was read from.
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Null => Value::Null,
+            Value::Bool(b) => Value::Bool(b),
+            Value::Number(Number(n)) => Value::Number(Number(n.into_owned().into())),
+            Value::String(s) => Value::String(s.into_owned().into()),
+            Value::Array(items) => Value::Array(items.into_iter().map(Value::into_owned).collect()),
+            Value::Object(Map(members)) => Value::Object(Map(members
+                .into_iter()
+                .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
+                .collect())),
+        }
+    }
+
+    /// The string, moved out where it is one (a copy only where it was
+    /// borrowed from the text).
+    pub fn into_string(self) -> Option<String> {
+        match self {
+            Value::String(s) => Some(s.into_owned()),
+            _ => None,
+        }
     }
 }
 
 /// `value["key"]`: the member, or `Null` (like serde_json), so lookups chain.
-impl Index<&str> for Value {
-    type Output = Value;
-    fn index(&self, key: &str) -> &Value {
+impl<'a> Index<&str> for Value<'a> {
+    type Output = Value<'a>;
+    fn index(&self, key: &str) -> &Value<'a> {
         self.get(key).unwrap_or(&NULL)
     }
 }
 
-impl From<&str> for Value {
-    fn from(s: &str) -> Value {
-        Value::String(s.to_string())
+/// A copy: a value built in code owns its texts.
+impl From<&str> for Value<'_> {
+    fn from(s: &str) -> Self {
+        Value::String(Cow::Owned(s.to_string()))
     }
 }
-impl From<String> for Value {
-    fn from(s: String) -> Value {
-        Value::String(s)
+impl From<String> for Value<'_> {
+    fn from(s: String) -> Self {
+        Value::String(Cow::Owned(s))
     }
 }
-impl From<bool> for Value {
-    fn from(b: bool) -> Value {
+impl From<bool> for Value<'_> {
+    fn from(b: bool) -> Self {
         Value::Bool(b)
     }
 }
-impl From<i64> for Value {
-    fn from(n: i64) -> Value {
-        Value::Number(Number(n.to_string()))
+impl From<i64> for Value<'_> {
+    fn from(n: i64) -> Self {
+        Value::Number(Number(n.to_string().into()))
     }
 }
-impl From<u64> for Value {
-    fn from(n: u64) -> Value {
-        Value::Number(Number(n.to_string()))
+impl From<u64> for Value<'_> {
+    fn from(n: u64) -> Self {
+        Value::Number(Number(n.to_string().into()))
     }
 }
 
-impl Number {
+impl Number<'_> {
     /// The number as written, e.g. `"5"`, `"-0.5"`, `"1e3"`.
     pub fn as_text(&self) -> &str {
         &self.0
@@ -181,7 +216,7 @@ impl Number {
     /// most ±22 (every timestamp and count a session API sends); beyond that
     /// within a few units in the last place.
     pub fn as_f64(&self) -> Option<f64> {
-        let s = self.0.as_str();
+        let s: &str = &self.0;
         let (neg, s) = match s.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, s),
@@ -244,34 +279,35 @@ fn pow10(n: i32) -> f64 {
     r
 }
 
-impl fmt::Display for Number {
+impl fmt::Display for Number<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl Map {
-    pub fn get(&self, key: &str) -> Option<&Value> {
+impl<'a> Map<'a> {
+    pub fn get(&self, key: &str) -> Option<&Value<'a>> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
     pub fn contains_key(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
     /// Sets `key`, keeping its position when it is already there.
-    pub fn insert(&mut self, key: String, value: Value) {
+    pub fn insert(&mut self, key: impl Into<Cow<'a, str>>, value: Value<'a>) {
+        let key = key.into();
         match self.0.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = value,
             None => self.0.push((key, value)),
         }
     }
-    pub fn remove(&mut self, key: &str) -> Option<Value> {
+    pub fn remove(&mut self, key: &str) -> Option<Value<'a>> {
         let i = self.0.iter().position(|(k, _)| k == key)?;
         Some(self.0.remove(i).1)
     }
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
-        self.0.iter().map(|(k, v)| (k, v))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value<'a>)> {
+        self.0.iter().map(|(k, v)| (&**k, v))
     }
-    pub fn values(&self) -> impl Iterator<Item = &Value> {
+    pub fn values(&self) -> impl Iterator<Item = &Value<'a>> {
         self.0.iter().map(|(_, v)| v)
     }
     pub fn len(&self) -> usize {
@@ -283,7 +319,7 @@ impl Map {
 
     /// Folds repeated keys (first position, last value): a direct check for
     /// the small objects servers send, a hash map (linear time) for big ones.
-    fn from_members(mut members: Vec<(String, Value)>) -> Map {
+    fn from_members(mut members: Vec<(Cow<'a, str>, Value<'a>)>) -> Map<'a> {
         if members.len() <= 16 {
             let repeated =
                 (1..members.len()).any(|i| members[..i].iter().any(|(k, _)| *k == members[i].0));
@@ -295,7 +331,7 @@ impl Map {
             let mut first: HashMap<&str, usize> = HashMap::with_capacity(members.len());
             let mut moves = Vec::new();
             for (i, (k, _)) in members.iter().enumerate() {
-                if let Some(&at) = first.get(k.as_str()) {
+                if let Some(&at) = first.get(&**k) {
                     moves.push((i, at));
                 } else {
                     first.insert(k, i);
@@ -320,7 +356,7 @@ impl Map {
 }
 
 /// Compact JSON, as the servers expect in request bodies.
-impl fmt::Display for Value {
+impl fmt::Display for Value<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Null => f.write_str("null"),
@@ -390,7 +426,7 @@ fn hex_digit(n: u8) -> char {
 
 /// Reads one JSON value; surrounding whitespace is allowed, anything else
 /// after it is an error.
-pub fn parse(text: &str) -> Result<Value, Error> {
+pub fn parse(text: &str) -> Result<Value<'_>, Error> {
     let mut p = Parser {
         text,
         s: text.as_bytes(),
@@ -406,7 +442,7 @@ pub fn parse(text: &str) -> Result<Value, Error> {
 }
 
 /// [`parse`] for bytes; invalid UTF-8 is an error.
-pub fn parse_bytes(bytes: &[u8]) -> Result<Value, Error> {
+pub fn parse_bytes(bytes: &[u8]) -> Result<Value<'_>, Error> {
     match std::str::from_utf8(bytes) {
         Ok(text) => parse(text),
         Err(e) => {
@@ -427,7 +463,7 @@ struct Parser<'a> {
     depth: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn error(&self, what: &'static str) -> Error {
         let before = &self.s[..self.i.min(self.s.len())];
         let line_start = before
@@ -458,7 +494,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self) -> Result<Value, Error> {
+    fn value(&mut self) -> Result<Value<'a>, Error> {
         self.skip_ws();
         match self.s.get(self.i) {
             None => Err(self.error("EOF while parsing a value")),
@@ -473,7 +509,7 @@ impl Parser<'_> {
         }
     }
 
-    fn nested(&mut self, f: fn(&mut Self) -> Result<Value, Error>) -> Result<Value, Error> {
+    fn nested(&mut self, f: fn(&mut Self) -> Result<Value<'a>, Error>) -> Result<Value<'a>, Error> {
         if self.depth == MAX_DEPTH {
             return Err(self.error("nesting too deep"));
         }
@@ -484,7 +520,7 @@ impl Parser<'_> {
         v
     }
 
-    fn literal(&mut self, word: &str, v: Value) -> Result<Value, Error> {
+    fn literal(&mut self, word: &str, v: Value<'a>) -> Result<Value<'a>, Error> {
         if self.s[self.i..].starts_with(word.as_bytes()) {
             self.i += word.len();
             Ok(v)
@@ -493,7 +529,7 @@ impl Parser<'_> {
         }
     }
 
-    fn array(&mut self) -> Result<Value, Error> {
+    fn array(&mut self) -> Result<Value<'a>, Error> {
         let mut items = Vec::new();
         self.skip_ws();
         if self.eat(b']') {
@@ -515,7 +551,7 @@ impl Parser<'_> {
         }
     }
 
-    fn object(&mut self) -> Result<Value, Error> {
+    fn object(&mut self) -> Result<Value<'a>, Error> {
         let mut members = Vec::new();
         self.skip_ws();
         if self.eat(b'}') {
@@ -558,7 +594,7 @@ impl Parser<'_> {
         self.i - start
     }
 
-    fn number(&mut self) -> Result<Value, Error> {
+    fn number(&mut self) -> Result<Value<'a>, Error> {
         let start = self.i;
         self.eat(b'-');
         let leading_zero = self.s.get(self.i) == Some(&b'0');
@@ -578,13 +614,15 @@ impl Parser<'_> {
                 return Err(self.error("invalid number"));
             }
         }
-        Ok(Value::Number(Number(self.text[start..self.i].to_string())))
+        Ok(Value::Number(Number(Cow::Borrowed(
+            &self.text[start..self.i],
+        ))))
     }
 
     /// A string starting at the opening quote; escapes decoded. A lone
     /// surrogate in `\u` escapes reads as U+FFFD (as browsers' JSON.parse
     /// keeps it), so one odd device name cannot void a whole page.
-    fn string(&mut self) -> Result<String, Error> {
+    fn string(&mut self) -> Result<Cow<'a, str>, Error> {
         self.i += 1;
         let mut out = String::new();
         loop {
@@ -602,10 +640,10 @@ impl Parser<'_> {
                 Some(b'"') => {
                     self.i += 1;
                     if out.is_empty() {
-                        return Ok(run.to_string());
+                        return Ok(Cow::Borrowed(run));
                     }
                     out.push_str(run);
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
                     out.push_str(run);
@@ -672,7 +710,7 @@ impl Parser<'_> {
 mod tests {
     use super::*;
 
-    fn p(s: &str) -> Value {
+    fn p(s: &str) -> Value<'_> {
         parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
     }
 
@@ -752,11 +790,46 @@ mod tests {
     }
 
     #[test]
-    fn numbers_keep_their_text_and_read_as_integers_or_floats() {
-        let n = |s: &str| match p(s) {
-            Value::Number(n) => n,
-            other => panic!("{other:?}"),
+    fn strings_without_escapes_borrow_from_the_text_and_into_owned_detaches() {
+        let text = String::from(r#"{"id":"s1","name":"a\"b","n":12,"os":{"name":"Linux"}}"#);
+        let v = parse(&text).unwrap();
+        let borrowed = |v: &Value| match v {
+            Value::String(Cow::Borrowed(s)) => {
+                let inside = text.as_bytes().as_ptr_range();
+                assert!(inside.contains(&s.as_ptr()), "{s} is a slice of the text");
+                true
+            }
+            _ => false,
         };
+        assert!(borrowed(&v["id"]));
+        assert!(borrowed(&v["os"]["name"]));
+        // An escape makes its own (decoded) copy.
+        assert!(matches!(&v["name"], Value::String(Cow::Owned(s)) if s == "a\"b"));
+        let Some(Map(members)) = v.as_object() else {
+            panic!()
+        };
+        assert!(
+            members.iter().all(|(k, _)| matches!(k, Cow::Borrowed(_))),
+            "keys too"
+        );
+        let owned: Value<'static> = v.clone().into_owned();
+        drop(text);
+        assert_eq!(owned["os"]["name"].as_str(), Some("Linux"));
+        assert_eq!(owned["n"].as_u64(), Some(12));
+        assert_eq!(
+            owned.to_string(),
+            r#"{"id":"s1","name":"a\"b","n":12,"os":{"name":"Linux"}}"#
+        );
+    }
+
+    #[test]
+    fn numbers_keep_their_text_and_read_as_integers_or_floats() {
+        fn n(s: &str) -> Number<'_> {
+            match p(s) {
+                Value::Number(n) => n,
+                other => panic!("{other:?}"),
+            }
+        }
         assert_eq!(n("1684887954234").as_u64(), Some(1_684_887_954_234));
         assert_eq!(n("-5").as_i64(), Some(-5));
         assert_eq!(n("-5").as_u64(), None);
@@ -847,8 +920,8 @@ mod tests {
         let mut v = p(r#"{"a":1,"success":true}"#);
         let m = v.as_object_mut().unwrap();
         assert_eq!(m.remove("success"), Some(Value::Bool(true)));
-        m.insert("code".into(), Value::from("123"));
-        m.insert("a".into(), Value::from(2u64));
+        m.insert("code", Value::from("123"));
+        m.insert("a", Value::from(2u64));
         assert_eq!(v.to_string(), r#"{"a":2,"code":"123"}"#);
     }
 }

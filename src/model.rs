@@ -466,7 +466,7 @@ fn clipped(s: &str, max: usize) -> Option<String> {
 
 fn scalar_text(v: &Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         Value::Null => "—".to_string(),
         other => other.to_string(),
     }
@@ -673,12 +673,12 @@ mod tests {
             tiny.len()
         );
         // A huge value is cut, a huge list of scalars too.
-        let v = crate::json::parse(&format!(
+        let text = format!(
             r#"{{"a":"{}","b":[{}]}}"#,
             "x".repeat(100_000),
             vec!["1"; 20_000].join(",")
-        ))
-        .unwrap();
+        );
+        let v = crate::json::parse(&text).unwrap();
         let f = flatten_fields(&v);
         assert_eq!(f[0].value.chars().count(), MAX_VALUE_CHARS + 1);
         assert!(f[0].value.ends_with('…'));

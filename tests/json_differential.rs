@@ -322,9 +322,13 @@ fn to_serde(v: &Value) -> serde_json::Value {
         }
         Value::Number(n) => serde_json::from_str(n.as_text())
             .unwrap_or_else(|e| panic!("our number {n} is not serde_json's ({e})")),
-        Value::String(s) => S::String(s.clone()),
+        Value::String(s) => S::String(s.to_string()),
         Value::Array(items) => S::Array(items.iter().map(to_serde).collect()),
-        Value::Object(m) => S::Object(m.iter().map(|(k, v)| (k.clone(), to_serde(v))).collect()),
+        Value::Object(m) => S::Object(
+            m.iter()
+                .map(|(k, v)| (k.to_string(), to_serde(v)))
+                .collect(),
+        ),
     }
 }
 

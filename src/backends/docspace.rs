@@ -237,7 +237,7 @@ pub fn logout_outcome(result: Result<RawResponse, ApiError>) -> Result<Revoked, 
 /// status: 0, statusCode: 200}`): an error envelope sent with 200 (`status`
 /// 1, an `error`, a `statusCode` that is no success) is the server's
 /// failure; no envelope at all is not DocSpace's answer.
-pub fn api_response(resp: &RawResponse) -> Result<Value, ApiError> {
+pub fn api_response(resp: &RawResponse) -> Result<Value<'_>, ApiError> {
     let Ok(Value::Object(mut map)) = crate::json::parse(&resp.body) else {
         return Err(super::not_from_api(API, resp));
     };
@@ -292,7 +292,7 @@ pub fn logout_all_except_this() -> ApiRequest {
 }
 
 /// `{response: …}`; a missing envelope or invalid JSON is a bad answer.
-pub fn unwrap_envelope(body: &str) -> Result<Value, ApiError> {
+pub fn unwrap_envelope(body: &str) -> Result<Value<'_>, ApiError> {
     match parse_json(200, body)? {
         Value::Object(mut map) if map.contains_key("response") => {
             Ok(map.remove("response").unwrap_or(Value::Null))

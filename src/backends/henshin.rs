@@ -182,8 +182,8 @@ pub fn revoke(id: &str) -> ApiRequest {
 
 /// A list answer: its items, and the paging an envelope reports.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Listing {
-    pub items: Vec<Value>,
+pub struct Listing<'a> {
+    pub items: Vec<Value<'a>>,
     /// How many items the whole list holds, when the envelope says.
     pub total: Option<usize>,
     /// This page's number and the page size, when the envelope says.
@@ -196,7 +196,7 @@ fn first_number(map: &crate::json::Map, keys: &[&str]) -> Option<u64> {
 
 /// The array of a list answer: a bare array, or the first array in an
 /// envelope (`Items`, `items`, `Data`, `Results`…) with optional paging fields.
-pub fn list_items(body: &str) -> Result<Listing, ApiError> {
+pub fn list_items(body: &str) -> Result<Listing<'_>, ApiError> {
     match parse_json(200, body)? {
         Value::Array(items) => Ok(Listing {
             items,
@@ -392,7 +392,7 @@ fn is_error_code(s: &str) -> bool {
 /// Codes inside data (a user named `kerr_j`) are data.
 fn top_level_code(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) if is_error_code(s) => Some(s.clone()),
+        Value::String(s) if is_error_code(s) => Some(s.to_string()),
         Value::Object(_) => ["error", "Error", "code", "Code", "errorCode", "ErrorCode"]
             .iter()
             .find_map(|k| json_str(v, k).filter(|c| is_error_code(c))),

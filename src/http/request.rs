@@ -145,7 +145,7 @@ pub struct ApiRequest {
 /// (`application/x-www-form-urlencoded`, as OAuth token endpoints take).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Body {
-    Json(Value),
+    Json(Value<'static>),
     Form(Vec<(String, String)>),
 }
 
@@ -176,8 +176,8 @@ impl std::fmt::Display for Body {
 
 /// A JSON body's field (`Null` for a form, or a field it lacks).
 impl std::ops::Index<&str> for Body {
-    type Output = Value;
-    fn index(&self, key: &str) -> &Value {
+    type Output = Value<'static>;
+    fn index(&self, key: &str) -> &Value<'static> {
         static NULL: Value = Value::Null;
         match self {
             Body::Json(v) => &v[key],
@@ -262,7 +262,7 @@ impl ApiRequest {
         self
     }
 
-    pub fn json(mut self, body: Value) -> Self {
+    pub fn json(mut self, body: Value<'static>) -> Self {
         self.body = Some(Body::Json(body));
         self
     }
@@ -340,7 +340,7 @@ impl ApiRequest {
             }
             CodeCarrier::BodyField(field) => {
                 if let Some(Body::Json(Value::Object(map))) = r.body.as_mut() {
-                    map.insert(field.into(), Value::String(code.code.clone()));
+                    map.insert(field.to_string(), Value::from(code.code.clone()));
                 }
             }
         }

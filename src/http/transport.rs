@@ -514,6 +514,18 @@ fn resend_note(c: &super::request::Challenge) -> String {
     }
 }
 
+/// An answer's bytes as text, read as the browser's `TextDecoder` reads
+/// them: a leading byte-order mark dropped, a malformed sequence as U+FFFD.
+pub fn utf8_text(mut bytes: Vec<u8>) -> String {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
 /// The browser's fetch and timers.
 pub mod browser {
     use super::*;
@@ -663,7 +675,8 @@ pub mod browser {
         {
             return Err(ApiError::Redirected { url });
         }
-        let header = |name: &str| resp.headers().get(name);
+        let headers = resp.headers();
+        let header = |name: &str| headers.get(name);
         let (retry_after, rate_limit_reset) = (header("Retry-After"), header("X-RateLimit-Reset"));
         let status = resp.status();
         let cap = req.body_cap();
@@ -742,18 +755,17 @@ pub mod browser {
             }
             chunks.push(&value);
         }
-        let whole = js_sys::Uint8Array::new_with_length(total as u32);
+        // Copied straight into the wasm memory and read as UTF-8 there: no
+        // decoding to a JavaScript string and encoding back.
+        let mut whole = vec![0u8; usize::try_from(total).map_err(|_| ())?];
         let mut at = 0;
         for c in chunks.iter() {
             let c: js_sys::Uint8Array = c.unchecked_into();
-            whole.set(&c, at);
-            at += c.length();
+            let end = at + c.length() as usize;
+            c.copy_to(&mut whole[at..end]);
+            at = end;
         }
-        let decoder = web_sys::TextDecoder::new().map_err(|_| ())?;
-        decoder
-            .decode_with_buffer_source(&whole)
-            .map_err(|_| ())
-            .map(Some)
+        Ok(Some(utf8_text(whole)))
     }
 
     /// `url` resolved against the page (a relative URL is the panel's origin).
@@ -812,6 +824,19 @@ mod tests {
     }
 
     const NOW: f64 = 1_700_000_000_000.0;
+
+    #[test]
+    fn answers_read_as_text_as_the_browser_decodes_them() {
+        let t = |b: &[u8]| utf8_text(b.to_vec());
+        assert_eq!(t(br#"{"a":"x"}"#), r#"{"a":"x"}"#);
+        assert_eq!(t("{\"n\":\"Zoë 日本\"}".as_bytes()), "{\"n\":\"Zoë 日本\"}");
+        // A byte-order mark is dropped, once; one later is kept.
+        assert_eq!(t(b"\xEF\xBB\xBF[1]"), "[1]");
+        assert_eq!(t(b"\xEF\xBB\xBF\xEF\xBB\xBF[1]"), "\u{FEFF}[1]");
+        // Malformed sequences read as U+FFFD; the rest of the text is kept.
+        assert_eq!(t(b"[\"a\xFFb\xC3\"]"), "[\"a\u{FFFD}b\u{FFFD}\"]");
+        assert_eq!(t(b""), "");
+    }
 
     /// Rocket.Chat's reading of answers, as far as these tests need it:
     /// 2FA refusals by `errorType`, 429, other statuses.

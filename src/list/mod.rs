@@ -150,13 +150,27 @@ impl<T> std::fmt::Debug for Derived<T> {
 /// by the ID's hash (the ID itself is read from the row, never copied).
 type Ids = Derived<hashbrown::HashTable<u32>>;
 
-/// FNV-1a, folded: a session ID's hash (for [`Ids`], and where a set of
-/// IDs is kept as hashes).
+/// A text's hash (a session ID's for [`Ids`], and where a set of IDs is
+/// kept as hashes; each distinct text's): eight bytes a step, multiplied
+/// and rotated, then mixed as SplitMix64 finishes — a 20-byte ID is three
+/// steps, where a byte a step (FNV-1a) took twenty.
 pub fn id_hash(id: &str) -> u64 {
-    let h = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    (h ^ (h >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9)
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let step = |h: u64, word: u64| (h ^ word).wrapping_mul(K).rotate_left(31);
+    let mut words = id.as_bytes().chunks_exact(8);
+    let mut h = 0xcbf2_9ce4_8422_2325_u64 ^ id.len() as u64;
+    for w in &mut words {
+        let mut b = [0; 8];
+        b.copy_from_slice(w);
+        h = step(h, u64::from_le_bytes(b));
+    }
+    let rest = words.remainder();
+    let mut b = [0; 8];
+    b[..rest.len()].copy_from_slice(rest);
+    h = step(h, u64::from_le_bytes(b));
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
 }
 
 /// One copy of each repeated text among the rows, and the filter's index
@@ -166,7 +180,11 @@ pub fn id_hash(id: &str) -> u64 {
 /// texts it is made of.
 #[derive(Clone)]
 struct Texts {
-    number: std::collections::HashMap<Text, u32>,
+    /// Text `n` (0: none), and where each is found by its hash
+    /// ([`id_hash`]: no per-lookup key set-up as SipHash has, and the
+    /// standard library's hash is not randomised in wasm either).
+    all: Vec<Option<Text>>,
+    find: hashbrown::HashTable<u32>,
     /// Line `n` is text `n` lower-cased (line 0 is empty).
     lower: String,
     /// Where each line starts.
@@ -180,7 +198,8 @@ struct Texts {
 impl Default for Texts {
     fn default() -> Self {
         Texts {
-            number: Default::default(),
+            all: vec![None],
+            find: Default::default(),
             lower: "\n".into(),
             starts: vec![0],
             people: Default::default(),
@@ -285,11 +304,21 @@ impl Texts {
         }
     }
 
+    /// The number of text `t` as written, if a row has it.
+    fn find(&self, t: &str) -> Option<u32> {
+        let all = &self.all;
+        self.find
+            .find(id_hash(t), |&n| all[n as usize].as_deref() == Some(t))
+            .copied()
+    }
+
     /// Text `f`'s number (0 for none), `f` replaced by the one copy.
     fn number(&mut self, f: &mut Option<Text>) -> u32 {
         let Some(t) = f else { return 0 };
-        if let Some((one, &n)) = self.number.get_key_value(&**t) {
-            *t = one.clone();
+        if let Some(n) = self.find(t) {
+            if let Some(one) = &self.all[n as usize] {
+                *t = one.clone();
+            }
             return n;
         }
         let n = u32::try_from(self.starts.len()).expect("fewer than 2^32 texts");
@@ -297,7 +326,11 @@ impl Texts {
             .push(u32::try_from(self.lower.len()).expect("an index under 4 GB"));
         crate::model::push_search_lower(&mut self.lower, t);
         self.lower.push('\n');
-        self.number.insert(t.clone(), n);
+        self.all.push(Some(t.clone()));
+        let all = &self.all;
+        self.find.insert_unique(id_hash(t), n, |&n| {
+            id_hash(all[n as usize].as_deref().unwrap_or_default())
+        });
         n
     }
 }
@@ -497,9 +530,14 @@ impl SessionList {
     /// Marks the sessions of the account `user_id` (the one the panel is
     /// signed in with); how many.
     pub fn mark_own_account(&mut self, user_id: &str) -> usize {
+        // By the user ID's text number (each row's person holds it): no
+        // text compared per row.
+        let texts = &self.texts.0;
+        let want = texts.find(user_id);
         let mut n = 0;
-        for s in self.sessions.iter_mut() {
-            let mine = s.user_id.as_deref() == Some(user_id);
+        for (s, shared) in self.sessions.iter_mut().zip(self.shared.0.iter()) {
+            let person = texts.people.all[shared[0] as usize];
+            let mine = want.is_some_and(|w| person[0] == w);
             s.own_account = mine;
             n += usize::from(mine);
         }
@@ -531,7 +569,7 @@ impl SessionList {
         let texts = &self.texts.0;
         let hit = texts.text_hits(folded);
         let line = |n: u32| index::line(&texts.lower, &texts.starts, n as usize);
-        let as_written = texts.number.get(want).copied();
+        let as_written = texts.find(want);
         // The owners (by their key's text) one of whose texts is a hit.
         let mut named = vec![false; texts.starts.len()];
         let mut exact = Vec::new();

@@ -870,3 +870,51 @@ fn the_users_counted_are_the_groups_listed() {
     l.remove_ids(&["s0", "s1", "s4", "s7", "s8", "s11"]);
     assert_eq!((l.user_count(), l.groups().len()), (2, 2));
 }
+
+#[test]
+fn text_hashes_differ_for_near_texts_and_the_hash_table_keeps_every_row() {
+    // IDs that differ in one byte, in length only, or past eight bytes.
+    let ids: Vec<String> = (0..50_000)
+        .map(|i| format!("s{i}"))
+        .chain((0..50_000).map(|i| format!("{:0>24}", i)))
+        .chain(["", "\0", "\0\0", "a", "a\0"].map(String::from))
+        .collect();
+    let mut hashes: Vec<u64> = ids.iter().map(|id| id_hash(id)).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    assert_eq!(hashes.len(), ids.len(), "no two of these share a hash");
+    // Buckets are chosen by the low bits: they must spread too.
+    let mut low: Vec<u64> = ids.iter().map(|id| id_hash(id) & 0xFFFF).collect();
+    low.sort_unstable();
+    low.dedup();
+    assert!(low.len() > 50_000, "{} of 65,536 low halves", low.len());
+}
+
+#[test]
+fn own_account_marks_exactly_that_user_id_and_moves_with_the_rows() {
+    // "u-ann" and "u-ann2": a user ID is matched whole, never as a part.
+    let mut l = SessionList::new(vec![
+        row("s1", "ann", "Chrome", "10.0.0.1", "2024-01-01T00:00:00Z"),
+        row("s2", "ann2", "Chrome", "10.0.0.2", "2024-01-01T00:00:00Z"),
+        row("s3", "bob", "Firefox", "10.0.0.3", "2024-01-01T00:00:00Z"),
+        row("s4", "ann", "Safari", "10.0.0.4", "2024-01-01T00:00:00Z"),
+    ]);
+    fn own(l: &SessionList) -> Vec<&str> {
+        l.sessions
+            .iter()
+            .filter(|s| s.own_account)
+            .map(|s| s.id.as_str())
+            .collect()
+    }
+    assert_eq!(l.mark_own_account("u-ann"), 2);
+    assert_eq!(own(&l), ["s1", "s4"]);
+    // After rows are removed, the marks follow what is left.
+    l.remove_ids(&["s1".to_string()]);
+    assert_eq!(l.mark_own_account("u-ann"), 1);
+    assert_eq!(own(&l), ["s4"]);
+    // Marking another account clears the first; an unknown one marks none.
+    assert_eq!(l.mark_own_account("u-bob"), 1);
+    assert_eq!(own(&l), ["s3"]);
+    assert_eq!(l.mark_own_account("u-an"), 0);
+    assert!(own(&l).is_empty());
+}

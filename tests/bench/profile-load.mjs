@@ -1,0 +1,74 @@
+// A CPU profile of the panel loading N sessions (Chromium, CDP Profiler):
+// the functions by self time, written to bench-results/profile-load.txt.
+// Needs a build that keeps function names (PROFILE_DIST, see README
+// "Performance"); with the release dist/ the wasm frames are unnamed.
+//
+//   PROFILE_DIST=/tmp/dist-names PROFILE_SESSIONS=300000 node tests/bench/profile-load.mjs
+//   PROFILE_UNTIL=first-page …   only until the first page is painted (the start-up)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+process.env.SESSIONDECK_DIST ||= process.env.PROFILE_DIST || '';
+const { startServer, root, stopAllServers, launch, signInWithToken } = await import('../e2e/helpers.mjs');
+const { readyMarks } = await import('./shared.mjs');
+
+const N = Number(process.env.PROFILE_SESSIONS || 300000);
+const UNTIL = process.env.PROFILE_UNTIL || 'ready';
+process.on('exit', stopAllServers);
+const server = await startServer(['--sessions', String(N), '--2fa', 'none', '--rate-limit', '100000000']);
+const { browser, close } = await launch();
+const page = await browser.newPage();
+await page.addInitScript(readyMarks);
+await page.goto(server.url);
+await page.evaluate((m) => localStorage.setItem('sessiondeck.max-sessions', String(m)), N * 2);
+await signInWithToken(page, server.url);
+await page.waitForFunction(() => window.__ready > 0, null, { timeout: 600000 });
+const cdp = await page.context().newCDPSession(page);
+await cdp.send('Profiler.enable');
+await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+await cdp.send('Profiler.start');
+await page.reload();
+if (UNTIL === 'first-page') {
+  await page.waitForFunction(() => window.__firstRow > 0, null, { timeout: 600000, polling: 20 });
+} else {
+  await page.waitForFunction(() => window.__ready > 0, null, { timeout: 600000, polling: 500 });
+}
+const ready = await page.evaluate(() => (window.__ready > 0 ? window.__ready : window.__firstRow));
+const long = await page.evaluate(() => window.__long.map(([s, d]) => [Math.round(s), Math.round(d)]));
+const nowAtStop = await page.evaluate(() => performance.now());
+const { profile } = await cdp.send('Profiler.stop');
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const self = new Map();
+const dt = profile.timeDeltas;
+let total = 0;
+profile.samples.forEach((id, i) => {
+  const n = byId.get(id);
+  const name = n.callFrame.functionName || `(anon ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber})`;
+  self.set(name, (self.get(name) || 0) + (dt[i] || 0));
+  total += dt[i] || 0;
+});
+// Each long task's own top functions: samples placed on the page's clock
+// (the profile ends when it was stopped, just after \`nowAtStop\`).
+const offset = profile.endTime / 1000 - nowAtStop;
+const at = [];
+let t = profile.startTime;
+profile.samples.forEach((id, i) => { t += dt[i] || 0; at.push([t / 1000 - offset, id, dt[i] || 0]); });
+const inTasks = long.filter(([, d]) => d >= 60).map(([s, d]) => {
+  const m = new Map();
+  for (const [ms, id, w] of at) {
+    if (ms < s || ms > s + d) continue;
+    const n = byId.get(id);
+    const name = n.callFrame.functionName || '(anon)';
+    m.set(name, (m.get(name) || 0) + w);
+  }
+  return [`long task at ${s} ms, ${d} ms:`, ...[...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12)
+    .map(([k, v]) => `    ${(v / 1000).toFixed(1).padStart(6)} ms  ${k.slice(0, 160)}`)].join('\n');
+});
+const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 60);
+const lines = [`load of ${N} until ${UNTIL}: at ${ready.toFixed(0)} ms; profiled ${(total / 1000).toFixed(0)} ms; long tasks ${JSON.stringify(long)}`,
+  ...top.map(([k, v]) => `${(v / 1000).toFixed(0).padStart(7)} ms ${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`), ...inTasks];
+mkdirSync(join(root, 'bench-results'), { recursive: true });
+writeFileSync(join(root, 'bench-results', 'profile-load.txt'), lines.join('\n') + '\n');
+console.log(lines.join('\n'));
+await close();
+await server.stop();
