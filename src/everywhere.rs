@@ -57,15 +57,29 @@ impl SweepQuery {
         compiled: &Compiled,
         ticked: &HashSet<String>,
     ) -> Found {
+        let by_person = !self.person.trim().is_empty();
+        let theirs = |s: &Session| {
+            let key = s.user_key();
+            !by_person || (!key.is_empty() && ticked.contains(key))
+        };
+        let rows: Vec<usize> = (0..sessions.len())
+            .filter(|&i| theirs(&sessions[i]))
+            .collect();
+        self.find_in(sessions, compiled, &rows)
+    }
+
+    /// [`SweepQuery::find`] among `rows` only: with a person typed, exactly
+    /// the rows of the people ticked, in list order (the list's index finds
+    /// them: [`crate::list::SessionList::rows_of_owners`]); without, every
+    /// row.
+    pub fn find_in(&self, sessions: &[Session], compiled: &Compiled, rows: &[usize]) -> Found {
         let mut found = Found::default();
         if self.is_empty() {
             return found;
         }
-        let by_person = !self.person.trim().is_empty();
-        for (i, s) in sessions.iter().enumerate() {
-            let key = s.user_key();
-            let theirs = !by_person || (!key.is_empty() && ticked.contains(key));
-            if theirs && compiled.matches(s) {
+        for &i in rows {
+            let Some(s) = sessions.get(i) else { continue };
+            if compiled.matches(s) {
                 if s.current {
                     found.own_matching += 1;
                     if !self.include_own {
@@ -84,8 +98,16 @@ impl SweepQuery {
     /// session is chosen is ended by the server's own per-user call (where
     /// it has one, e.g. DocSpace `logoutall`); everything else one session
     /// per call. Never a per-user call for part of a user's sessions, nor
-    /// when their session the panel uses is left out.
-    pub fn plan(&self, backend: &dyn Backend, sessions: &[Session], found: &Found) -> Action {
+    /// when their session the panel uses is left out. `of_people`: every
+    /// row of the people ticked, where known (the users' listed sessions
+    /// are counted among them; else among all `sessions`).
+    pub fn plan(
+        &self,
+        backend: &dyn Backend,
+        sessions: &[Session],
+        found: &Found,
+        of_people: Option<&[usize]>,
+    ) -> Action {
         let mut users: Vec<(String, Vec<String>)> = Vec::new();
         let mut whole: HashSet<usize> = HashSet::new();
         if self.whole_person() && !found.chosen.is_empty() {
@@ -95,10 +117,14 @@ impl SweepQuery {
                 picked.entry(sessions[i].user_key()).or_default().push(i);
             }
             let mut listed: HashMap<&str, usize> = picked.keys().map(|k| (*k, 0)).collect();
-            for s in sessions {
+            let count = |s: &Session| {
                 if let Some(n) = listed.get_mut(s.user_key()) {
                     *n += 1;
                 }
+            };
+            match of_people {
+                Some(rows) => rows.iter().filter_map(|&i| sessions.get(i)).for_each(count),
+                None => sessions.iter().for_each(count),
             }
             for (key, picked) in picked {
                 let every = !key.is_empty() && listed[key] == picked.len();
@@ -600,21 +626,27 @@ pub fn people_on(
 pub fn server_part(
     query: &SweepQuery,
     backend: &dyn Backend,
-    sessions: &[Session],
+    list: &crate::list::SessionList,
     compiled: &Compiled,
     ticked: Vec<Person>,
     refused: bool,
     address: &str,
     seen: &mut HashSet<(String, String)>,
 ) -> (Found, Action, Vec<(Person, usize)>) {
-    let keys: HashSet<String> = ticked.iter().map(|p| p.key.clone()).collect();
-    let mut found = if refused {
-        Found::default()
-    } else {
-        query.find(sessions, compiled, &keys)
+    let sessions = &list.sessions;
+    // With a person typed, only their rows are looked at (found by the
+    // list's index): a keystroke never walks every row of every server.
+    let of_people = (!query.person.trim().is_empty())
+        .then(|| list.rows_of_owners(ticked.iter().map(|p| p.key.as_str())));
+    let mut found = match (&of_people, refused) {
+        (_, true) => Found::default(),
+        (Some(rows), false) => query.find_in(sessions, compiled, rows),
+        (None, false) => {
+            query.find_in(sessions, compiled, &(0..sessions.len()).collect::<Vec<_>>())
+        }
     };
     dedupe(&mut found, sessions, address, seen);
-    let action = query.plan(backend, sessions, &found);
+    let action = query.plan(backend, sessions, &found, of_people.as_deref());
     let people = ticked
         .into_iter()
         .map(|p| {
@@ -938,7 +970,7 @@ mod tests {
         let whole = sweep("dana");
         let both = keys(&["u-dana", "u-dana2"]);
         let f = whole.find(&rows, &none(), &both);
-        let Action::Sweep { users, ids, all } = whole.plan(ds, &rows, &f) else {
+        let Action::Sweep { users, ids, all } = whole.plan(ds, &rows, &f, None) else {
             panic!("a sweep")
         };
         assert_eq!(
@@ -952,7 +984,7 @@ mod tests {
         assert_eq!(all, ["1", "2", "3w"]);
         // A person not ticked gets no per-user call, whoever else does.
         let f = whole.find(&rows, &none(), &keys(&["u-dana"]));
-        let Action::Sweep { users, ids, .. } = whole.plan(ds, &rows, &f) else {
+        let Action::Sweep { users, ids, .. } = whole.plan(ds, &rows, &f, None) else {
             panic!("a sweep")
         };
         assert_eq!(
@@ -966,13 +998,13 @@ mod tests {
         part.crit.client = "firefox".into();
         let c = part.crit.compile(0.0).unwrap();
         let f = part.find(&rows, &c, &both);
-        let Action::Sweep { users, ids, .. } = part.plan(ds, &rows, &f) else {
+        let Action::Sweep { users, ids, .. } = part.plan(ds, &rows, &f, None) else {
             panic!("a sweep")
         };
         assert!(users.is_empty());
         assert_eq!(ids, ["3w"]);
         assert_eq!(
-            calls_in_words(&part.plan(ds, &rows, &f)),
+            calls_in_words(&part.plan(ds, &rows, &f, None)),
             "one call per session"
         );
 
@@ -980,13 +1012,13 @@ mod tests {
         let mut own = rows.to_vec();
         own[1].current = true;
         let f = whole.find(&own, &none(), &both);
-        let Action::Sweep { users, ids, .. } = whole.plan(ds, &own, &f) else {
+        let Action::Sweep { users, ids, .. } = whole.plan(ds, &own, &f, None) else {
             panic!("a sweep")
         };
         assert_eq!(users.len(), 1, "only u-dana2 whole");
         assert_eq!(ids, ["1"]);
         assert_eq!(
-            calls_in_words(&whole.plan(ds, &own, &f)),
+            calls_in_words(&whole.plan(ds, &own, &f, None)),
             "1 whole user by the server's per-user call; 1 other session one call each"
         );
     }
@@ -997,7 +1029,7 @@ mod tests {
         let rows = [s("a", "u-dana", "Dana"), s("b", "u-dana", "Dana")];
         let w = sweep("dana");
         let f = w.find(&rows, &none(), &keys(&["u-dana"]));
-        let Action::Sweep { users, ids, .. } = w.plan(rc, &rows, &f) else {
+        let Action::Sweep { users, ids, .. } = w.plan(rc, &rows, &f, None) else {
             panic!("a sweep")
         };
         assert!(users.is_empty());
@@ -1136,10 +1168,11 @@ mod tests {
             .collect::<Vec<_>>();
         let kc = BackendKind::Keycloak.backend();
         let mut seen = HashSet::new();
+        let list = SessionList::new(rows.to_vec());
         let (found, action, people) = server_part(
             &q,
             kc,
-            &rows,
+            &list,
             &none(),
             ross.clone(),
             false,
@@ -1164,7 +1197,7 @@ mod tests {
         let (again, _, _) = server_part(
             &q,
             kc,
-            &rows,
+            &list,
             &none(),
             ross.clone(),
             false,
@@ -1176,7 +1209,7 @@ mod tests {
         let (refused, _, people) = server_part(
             &q,
             kc,
-            &rows,
+            &list,
             &none(),
             ross,
             true,

@@ -613,6 +613,38 @@ impl SessionList {
         }
     }
 
+    /// The rows, in list order, whose owner's key ([`Session::user_key`])
+    /// is exactly one of `keys` (never an empty key): by the keys' text
+    /// numbers, each row's person read as numbers — no text hashed or
+    /// compared per row.
+    pub fn rows_of_owners<'k>(&self, keys: impl IntoIterator<Item = &'k str>) -> Vec<usize> {
+        let texts = &self.texts.0;
+        let mut wanted = vec![false; texts.starts.len()];
+        let mut any = false;
+        for k in keys.into_iter().filter(|k| !k.is_empty()) {
+            if let Some(n) = texts.find(k) {
+                wanted[n as usize] = true;
+                any = true;
+            }
+        }
+        if !any {
+            return Vec::new();
+        }
+        let person_wanted: Vec<bool> = texts
+            .people
+            .all
+            .iter()
+            .map(|&p| wanted[texts.owner(p) as usize] && texts.owner(p) != 0)
+            .collect();
+        self.shared
+            .0
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| person_wanted[s[0] as usize])
+            .map(|(r, _)| r)
+            .collect()
+    }
+
     /// How many owners the rows have (as many as [`SessionList::groups`]).
     pub fn user_count(&self) -> usize {
         self.owners.0.count

@@ -918,3 +918,50 @@ fn own_account_marks_exactly_that_user_id_and_moves_with_the_rows() {
     assert_eq!(l.mark_own_account("u-an"), 0);
     assert!(own(&l).is_empty());
 }
+
+#[test]
+fn rows_of_owners_are_exactly_the_rows_whose_key_is_one_of_them() {
+    let mut rows = vec![
+        row("s1", "ann", "Chrome", "10.0.0.1", "2024-01-01T00:00:00Z"),
+        row("s2", "ann2", "Chrome", "10.0.0.2", "2024-01-01T00:00:00Z"),
+        row("s3", "bob", "Firefox", "10.0.0.3", "2024-01-01T00:00:00Z"),
+        row("s4", "ann", "Safari", "10.0.0.4", "2024-01-01T00:00:00Z"),
+    ];
+    // No user ID: the login is the key. An empty user ID is an empty key.
+    let mut no_id = row("s5", "cat", "Edge", "10.0.0.5", "2024-01-01T00:00:00Z");
+    no_id.user_id = None;
+    let mut empty_id = row("s6", "dan", "Edge", "10.0.0.6", "2024-01-01T00:00:00Z");
+    empty_id.user_id = Some("".into());
+    // A display name equal to someone's key is not their key.
+    let mut named = row("s7", "eve", "Edge", "10.0.0.7", "2024-01-01T00:00:00Z");
+    named.user_name = Some("u-bob".into());
+    rows.extend([no_id, empty_id, named]);
+    let l = SessionList::new(rows);
+    let by_hand = |keys: &[&str]| -> Vec<usize> {
+        (0..l.sessions.len())
+            .filter(|&i| {
+                let k = l.sessions[i].user_key();
+                !k.is_empty() && keys.contains(&k)
+            })
+            .collect()
+    };
+    for keys in [
+        &["u-ann"][..],
+        &["u-an"],
+        &["u-ann", "u-bob"],
+        &["cat"],
+        &["u-cat"],
+        &["dan", ""],
+        &[""],
+        &[],
+        &["nobody"],
+    ] {
+        assert_eq!(
+            l.rows_of_owners(keys.iter().copied()),
+            by_hand(keys),
+            "{keys:?}"
+        );
+    }
+    assert_eq!(l.rows_of_owners(["u-ann"]), [0, 3]);
+    assert_eq!(l.rows_of_owners(["u-bob"]), [2], "never by a display name");
+}

@@ -172,7 +172,7 @@ pub fn EverywherePage() -> impl IntoView {
                         server_part(
                             w,
                             s.backend(),
-                            &l.sessions,
+                            l,
                             &c,
                             mine,
                             refused.is_some(),
