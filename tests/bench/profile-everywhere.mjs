@@ -2,7 +2,7 @@
 // sessions each (Chromium, CDP Profiler): each keystroke's time to the next
 // frame and its top functions by self time, written to
 // bench-results/profile-everywhere.txt. Use a build that keeps function
-// names (README "Performance").
+// names (tests/bench/names-build.sh).
 //
 //   PROFILE_DIST=/tmp/dist-names PROFILE_SESSIONS=300000 node tests/bench/profile-everywhere.mjs
 import { mkdirSync, writeFileSync } from 'node:fs';

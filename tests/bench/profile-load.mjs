@@ -1,7 +1,7 @@
 // A CPU profile of the panel loading N sessions (Chromium, CDP Profiler):
 // the functions by self time, written to bench-results/profile-load.txt.
-// Needs a build that keeps function names (PROFILE_DIST, see README
-// "Performance"); with the release dist/ the wasm frames are unnamed.
+// Needs a build that keeps function names (PROFILE_DIST: tests/bench/names-build.sh;
+// with the release dist/ the wasm frames are unnamed).
 //
 //   PROFILE_DIST=/tmp/dist-names PROFILE_SESSIONS=300000 node tests/bench/profile-load.mjs
 //   PROFILE_UNTIL=first-page …   only until the first page is painted (the start-up)
