@@ -15,6 +15,10 @@ async function signedInWithList(server, page) {
   await signInWithToken(page, server.url);
   await answerPassword(page);
   await page.getByText('1–25 of 240').waitFor();
+  // The first page shows the total; the load ends with the last one. A test
+  // that changes the server next (expired tokens) must not race the pages
+  // still on their way.
+  await page.getByRole('progressbar').waitFor({ state: 'detached' });
 }
 
 test('token sign-in, password 2FA, 240 sessions over pages, filter, sort, page, URL state', async () => {
