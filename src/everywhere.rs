@@ -62,22 +62,28 @@ impl SweepQuery {
             let key = s.user_key();
             !by_person || (!key.is_empty() && ticked.contains(key))
         };
-        let rows: Vec<usize> = (0..sessions.len())
-            .filter(|&i| theirs(&sessions[i]))
-            .collect();
-        self.find_in(sessions, compiled, &rows)
+        self.find_in(
+            sessions,
+            compiled,
+            (0..sessions.len()).filter(|&i| theirs(&sessions[i])),
+        )
     }
 
     /// [`SweepQuery::find`] among `rows` only: with a person typed, exactly
     /// the rows of the people ticked, in list order (the list's index finds
     /// them: [`crate::list::SessionList::rows_of_owners`]); without, every
     /// row.
-    pub fn find_in(&self, sessions: &[Session], compiled: &Compiled, rows: &[usize]) -> Found {
+    pub fn find_in(
+        &self,
+        sessions: &[Session],
+        compiled: &Compiled,
+        rows: impl IntoIterator<Item = usize>,
+    ) -> Found {
         let mut found = Found::default();
         if self.is_empty() {
             return found;
         }
-        for &i in rows {
+        for i in rows {
             let Some(s) = sessions.get(i) else { continue };
             if compiled.matches(s) {
                 if s.current {
@@ -640,10 +646,8 @@ pub fn server_part(
         .then(|| list.rows_of_owners(ticked.iter().map(|p| p.key.as_str())));
     let mut found = match (&of_people, refused) {
         (_, true) => Found::default(),
-        (Some(rows), false) => query.find_in(sessions, compiled, rows),
-        (None, false) => {
-            query.find_in(sessions, compiled, &(0..sessions.len()).collect::<Vec<_>>())
-        }
+        (Some(rows), false) => query.find_in(sessions, compiled, rows.iter().copied()),
+        (None, false) => query.find_in(sessions, compiled, 0..sessions.len()),
     };
     dedupe(&mut found, sessions, address, seen);
     let action = query.plan(backend, sessions, &found, of_people.as_deref());

@@ -154,15 +154,6 @@ impl<'a> Value<'a> {
                 .collect())),
         }
     }
-
-    /// The string, moved out where it is one (a copy only where it was
-    /// borrowed from the text).
-    pub fn into_string(self) -> Option<String> {
-        match self {
-            Value::String(s) => Some(s.into_owned()),
-            _ => None,
-        }
-    }
 }
 
 /// `value["key"]`: the member, or `Null` (like serde_json), so lookups chain.

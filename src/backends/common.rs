@@ -246,8 +246,9 @@ impl ChangeWatch {
         let mut new = 0;
         for s in sessions {
             let h = crate::list::id_hash(&s.id);
-            if self.seen.find(h, |&k| k == h).is_none() {
-                self.seen.insert_unique(h, h, |&k| k);
+            if let hashbrown::hash_table::Entry::Vacant(v) = self.seen.entry(h, |&k| k == h, |&k| k)
+            {
+                v.insert(h);
                 new += 1;
             }
         }

@@ -634,7 +634,8 @@ impl SessionList {
             .people
             .all
             .iter()
-            .map(|&p| wanted[texts.owner(p) as usize] && texts.owner(p) != 0)
+            // Owner 0 (no key) is never wanted: no key's text is number 0.
+            .map(|&p| wanted[texts.owner(p) as usize])
             .collect();
         self.shared
             .0

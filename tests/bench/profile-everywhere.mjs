@@ -9,8 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 process.env.SESSIONDECK_DIST ||= process.env.PROFILE_DIST || '';
-const { startServer, root, stopAllServers, launch, signInWithToken, ADMIN_AUTH } = await import('../e2e/helpers.mjs');
-const { timeAction } = await import('./shared.mjs');
+const { startServer, root, stopAllServers, launch, signInWithToken } = await import('../e2e/helpers.mjs');
+const { timeAction, openEverywhere, selfTimes } = await import('./shared.mjs');
 
 const N = Number(process.env.PROFILE_SESSIONS || 300000);
 process.on('exit', stopAllServers);
@@ -21,20 +21,7 @@ const page = await browser.newPage();
 await page.goto(servers[0].url);
 await page.evaluate((m) => localStorage.setItem('sessiondeck.max-sessions', String(m)), N * 2);
 await signInWithToken(page, servers[0].url);
-const loaded = () => page.locator('.server-view:not([hidden]) .range').filter({ hasText: `of ${N}` }).waitFor({ timeout: 600000 });
-await loaded();
-const tab = (name) => page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name });
-for (const other of servers.slice(1)) {
-  await tab('Add server').click();
-  await page.getByLabel('Backend').selectOption('rocketchat');
-  await page.getByLabel('Server URL').fill(other.url.replace(/\/$/, ''));
-  await page.getByLabel('User ID').fill(ADMIN_AUTH['X-User-Id']);
-  await page.getByLabel('Auth token').fill(ADMIN_AUTH['X-Auth-Token']);
-  await page.getByRole('button', { name: 'Connect' }).click();
-  await loaded();
-}
-await tab('Everywhere').click();
-await page.getByRole('searchbox', { name: 'Person' }).waitFor();
+await openEverywhere(page, servers.map((s) => s.url), N);
 const cdp = await page.context().newCDPSession(page);
 await cdp.send('Profiler.enable');
 await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
@@ -43,14 +30,8 @@ for (const typed of ['d', 'da', 'dan', 'dana', '']) {
   await cdp.send('Profiler.start');
   const ms = await timeAction(page, { kind: 'filter', value: typed });
   const { profile } = await cdp.send('Profiler.stop');
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map();
-  profile.samples.forEach((id, i) => {
-    const name = byId.get(id).callFrame.functionName || '(anon)';
-    self.set(name, (self.get(name) || 0) + (profile.timeDeltas[i] || 0));
-  });
   lines.push(`"${typed}": ${ms.toFixed(1)} ms to the next frame`,
-    ...[...self.entries()].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, 14)
+    ...selfTimes(profile).filter(([k]) => k !== '(idle)').slice(0, 14)
       .map(([k, v]) => `    ${(v / 1000).toFixed(1).padStart(6)} ms  ${k.slice(0, 170)}`));
   await new Promise((r) => setTimeout(r, 1500));
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 process.env.SESSIONDECK_DIST ||= process.env.PROFILE_DIST || '';
 const { startServer, root, stopAllServers, launch, signInWithToken } = await import('../e2e/helpers.mjs');
-const { readyMarks } = await import('./shared.mjs');
+const { readyMarks, selfTimes } = await import('./shared.mjs');
 
 const N = Number(process.env.PROFILE_SESSIONS || 300000);
 const UNTIL = process.env.PROFILE_UNTIL || 'ready';
@@ -37,34 +37,17 @@ const ready = await page.evaluate(() => (window.__ready > 0 ? window.__ready : w
 const long = await page.evaluate(() => window.__long.map(([s, d]) => [Math.round(s), Math.round(d)]));
 const nowAtStop = await page.evaluate(() => performance.now());
 const { profile } = await cdp.send('Profiler.stop');
-const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-const self = new Map();
-const dt = profile.timeDeltas;
-let total = 0;
-profile.samples.forEach((id, i) => {
-  const n = byId.get(id);
-  const name = n.callFrame.functionName || `(anon ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber})`;
-  self.set(name, (self.get(name) || 0) + (dt[i] || 0));
-  total += dt[i] || 0;
-});
+const all = selfTimes(profile);
+const total = all.reduce((a, [, v]) => a + v, 0);
 // Each long task's own top functions: samples placed on the page's clock
-// (the profile ends when it was stopped, just after \`nowAtStop\`).
+// (the profile ends when it was stopped, just after `nowAtStop`).
 const offset = profile.endTime / 1000 - nowAtStop;
-const at = [];
-let t = profile.startTime;
-profile.samples.forEach((id, i) => { t += dt[i] || 0; at.push([t / 1000 - offset, id, dt[i] || 0]); });
-const inTasks = long.filter(([, d]) => d >= 60).map(([s, d]) => {
-  const m = new Map();
-  for (const [ms, id, w] of at) {
-    if (ms < s || ms > s + d) continue;
-    const n = byId.get(id);
-    const name = n.callFrame.functionName || '(anon)';
-    m.set(name, (m.get(name) || 0) + w);
-  }
-  return [`long task at ${s} ms, ${d} ms:`, ...[...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12)
-    .map(([k, v]) => `    ${(v / 1000).toFixed(1).padStart(6)} ms  ${k.slice(0, 160)}`)].join('\n');
-});
-const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 60);
+const inTasks = long.filter(([, d]) => d >= 60).map(([s, d]) => [
+  `long task at ${s} ms, ${d} ms:`,
+  ...selfTimes(profile, (t) => t / 1000 - offset >= s && t / 1000 - offset <= s + d).slice(0, 12)
+    .map(([k, v]) => `    ${(v / 1000).toFixed(1).padStart(6)} ms  ${k.slice(0, 160)}`),
+].join('\n'));
+const top = all.slice(0, 60);
 const lines = [`load of ${N} until ${UNTIL}: at ${ready.toFixed(0)} ms; profiled ${(total / 1000).toFixed(0)} ms; long tasks ${JSON.stringify(long)}`,
   ...top.map(([k, v]) => `${(v / 1000).toFixed(0).padStart(7)} ms ${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`), ...inTasks];
 mkdirSync(join(root, 'bench-results'), { recursive: true });

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { startServer, ADMIN_AUTH, root, stopAllServers } from '../e2e/helpers.mjs';
 import { startProxy } from '../e2e/proxy.mjs';
 import { launchUntraceable } from '../e2e/untraced.mjs';
-import { median, harness, timeAction, memoryOf, listPages, revokeTimed } from './shared.mjs';
+import { median, harness, timeAction, memoryOf, listPages, revokeTimed, openEverywhere } from './shared.mjs';
 import { logoutsOf } from '../e2e/helpers.mjs';
 
 const SIZES = (process.env.SCALE_SIZES ?? '100000,300000,1000000').split(',').filter(Boolean).map(Number);
@@ -115,23 +115,10 @@ let everywhere = null;
 if (EVERYWHERE) {
   const servers = [];
   for (let i = 0; i < 3; i++) servers.push(await startServer(['--sessions', String(EVERYWHERE), '--2fa', 'none', '--rate-limit', '100000000']));
-  const loaded = (p) => p.locator('.server-view:not([hidden]) .range').filter({ hasText: `of ${EVERYWHERE}` }).waitFor({ timeout: 600000 });
   const page = await signedIn(servers[0].url, {
     before: (p) => p.evaluate((m) => localStorage.setItem('sessiondeck.max-sessions', String(m)), EVERYWHERE * 2),
   });
-  await loaded(page);
-  const tab = (name) => page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name });
-  for (const other of servers.slice(1)) {
-    await tab('Add server').click();
-    await page.getByLabel('Backend').selectOption('rocketchat');
-    await page.getByLabel('Server URL').fill(other.url.replace(/\/$/, ''));
-    await page.getByLabel('User ID').fill(ADMIN_AUTH['X-User-Id']);
-    await page.getByLabel('Auth token').fill(ADMIN_AUTH['X-Auth-Token']);
-    await page.getByRole('button', { name: 'Connect' }).click();
-    await loaded(page);
-  }
-  await tab('Everywhere').click();
-  await page.getByRole('searchbox', { name: 'Person' }).waitFor();
+  await openEverywhere(page, servers.map((s) => s.url), EVERYWHERE);
   const keystrokes = [];
   for (let r = 0; r < Math.max(1, Math.ceil(REPS / 4)); r++) {
     for (const typed of ['d', 'da', 'dan', 'dana']) keystrokes.push(await timeAction(page, { kind: 'filter', value: typed }));

@@ -1,7 +1,7 @@
 // What the benchmark scripts share: the marks every measured page sets, the
 // untraced sign-in, navigation and plain-fetch floor, the time from an input
 // to the frame that paints its result, and the memory a page holds.
-import { signInWithToken, ADMIN, plainFetchInPage } from '../e2e/helpers.mjs';
+import { signInWithToken, ADMIN, ADMIN_AUTH, plainFetchInPage } from '../e2e/helpers.mjs';
 
 /** The pages of `n` sessions, as the panel asks Rocket.Chat for them (100 a page). */
 export const listPages = (n) => Array.from({ length: Math.ceil(n / 100) }, (_, i) => `./api/v1/sessions/list.all?offset=${i * 100}&count=100&sort=%7B%22loginAt%22%3A-1%7D`);
@@ -157,4 +157,45 @@ export async function revokeTimed(chrome, page, n) {
   }), [n, done]);
   await timed.page.getByRole('region', { name: 'Revocation report' }).getByText(done).waitFor();
   return { panelMs: timed.value.ms, revokedMs: timed.value.revokedMs, verifiedMs: timed.value.verifiedMs, chosen, page: timed.page };
+}
+
+/**
+ * In `page`, signed in to the first of the Rocket.Chat servers at `urls`
+ * (each listing `n` sessions): waits for its list, connects the others one
+ * by one, each loaded whole, and opens Everywhere.
+ */
+export async function openEverywhere(page, urls, n) {
+  const loaded = () => page.locator('.server-view:not([hidden]) .range').filter({ hasText: `of ${n}` }).waitFor({ timeout: 600000 });
+  await loaded();
+  const tab = (name) => page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name });
+  for (const url of urls.slice(1)) {
+    await tab('Add server').click();
+    await page.getByLabel('Backend').selectOption('rocketchat');
+    await page.getByLabel('Server URL').fill(url.replace(/\/$/, ''));
+    await page.getByLabel('User ID').fill(ADMIN_AUTH['X-User-Id']);
+    await page.getByLabel('Auth token').fill(ADMIN_AUTH['X-Auth-Token']);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await loaded();
+  }
+  await tab('Everywhere').click();
+  await page.getByRole('searchbox', { name: 'Person' }).waitFor();
+}
+
+/**
+ * A DevTools CPU profile's functions by self time (µs), most first;
+ * `within(t)` keeps only the samples taken at `t` (µs, the profile's clock).
+ */
+export function selfTimes(profile, within = () => true) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const d = profile.timeDeltas[i] || 0;
+    t += d;
+    if (!within(t)) return;
+    const f = byId.get(id).callFrame;
+    const name = f.functionName || `(anon ${f.url.split('/').pop()}:${f.lineNumber})`;
+    self.set(name, (self.get(name) || 0) + d);
+  });
+  return [...self.entries()].sort((a, b) => b[1] - a[1]);
 }
