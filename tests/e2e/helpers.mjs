@@ -270,6 +270,9 @@ export async function answerPassword(page, password = ADMIN.password) {
   await dialog.waitFor();
   await dialog.getByLabel('Password').fill(password);
   await dialog.getByRole('button', { name: 'Verify' }).click();
+  // The dialog stays (modal: the page behind it is inert) until the call
+  // it answers comes back; whatever a test types next must wait for that.
+  await dialog.waitFor({ state: 'detached' });
   return dialog;
 }
 
