@@ -183,22 +183,22 @@ impl Backend for RocketChat {
             .iter()
             .filter_map(|t| Some((t.user_id.as_deref()?, t.user_rows)))
             .collect();
+        // A filtered read makes the server look at every session (its
+        // filter is a pattern, not a lookup): it costs a share of reading
+        // the whole list. A lookup by ID costs one small answer.
+        let whole = listed.div_ceil(PAGE_SIZE).max(1);
+        let scan = (whole / FILTERED_READ_SHARE).max(1);
         let mut per_user = Vec::new();
         let mut pages = 0;
         for (user, covers) in users {
             let theirs = rows_of[user.as_str()].div_ceil(PAGE_SIZE).max(1);
-            if theirs < covers.len() {
+            if theirs * scan < covers.len() {
                 pages += theirs;
                 per_user.push((user, covers));
             } else {
                 per_id.extend(covers);
             }
         }
-        // A filtered read makes the server look at every session (its
-        // filter is a pattern, not a lookup): it costs a share of reading
-        // the whole list. A lookup by ID costs one small answer.
-        let whole = listed.div_ceil(PAGE_SIZE).max(1);
-        let scan = (whole / FILTERED_READ_SHARE).max(1);
         let reads = per_user.len() + per_id.len();
         if reads > MAX_PROBES || whole < pages * scan + per_id.len() {
             return vec![Probe {

@@ -13,6 +13,7 @@ pub use report::{BulkState, Failure, RevokeReport};
 use crate::backends::{Backend, Call, Scope};
 use crate::bulk::{run_bulk, ItemResult, NotSent, Stop};
 use crate::http::request::ApiError;
+use verify::Early;
 
 /// A revocation, as confirmed by the admin.
 #[derive(Clone, Debug, PartialEq)]
@@ -84,7 +85,9 @@ pub enum RevokeMessage {
 
 /// Revokes `ids` one call each, at most `in_flight()` at once (the first
 /// alone: its answer tells the server's protocol), until done or `stop` is
-/// pressed; `label` says how each session is shown.
+/// pressed; `label` says how each session is shown. A session `early` has a
+/// lookup for is read again as soon as its revoke is answered, before its
+/// place is given to the next.
 #[allow(clippy::too_many_arguments)]
 pub async fn revoke_sessions(
     backend: &dyn Backend,
@@ -94,6 +97,7 @@ pub async fn revoke_sessions(
     ids: Vec<String>,
     label: impl Fn(&str) -> String,
     stop: &Stop,
+    early: &Early,
     on_progress: impl FnMut(usize, usize),
 ) -> RevokeReport {
     let results = run_bulk(
@@ -105,7 +109,12 @@ pub async fn revoke_sessions(
                 .revoke(scope, &id)?
                 .resend_if_lost()
                 .stop_with(stop.token());
-            backend.revoke_outcome(call(req).await)
+            let outcome = backend.revoke_outcome(call(req).await);
+            // Not sent, or nothing more will be: no check now.
+            if !matches!(&outcome, Err(e) if e.is_fatal() || *e == ApiError::BatchStopped) {
+                early.check(&id, call, stop).await;
+            }
+            outcome
         },
         stop,
         on_progress,
@@ -128,6 +137,7 @@ pub async fn revoke_sweep(
     ids: Vec<String>,
     label: impl Fn(&str) -> String,
     stop: &Stop,
+    early: &Early,
     mut on_progress: impl FnMut(usize, usize),
 ) -> RevokeReport {
     let total = users.iter().map(|(_, u)| u.len()).sum::<usize>() + ids.len();
@@ -176,6 +186,7 @@ pub async fn revoke_sweep(
                 ids,
                 &label,
                 stop,
+                early,
                 |d, _| on_progress(done + d, total),
             )
             .await;
@@ -346,6 +357,7 @@ mod tests {
             ids,
             |id| format!("label {id}"),
             &Stop::default(),
+            &Early::default(),
             |_, _| {},
         ));
         let mut paths = sent.borrow().clone();
@@ -398,6 +410,7 @@ mod tests {
             vec!["7".into()],
             |id| format!("#{id}"),
             &Stop::default(),
+            &Early::default(),
             |d, t| progress.push((d, t)),
         ));
         assert_eq!(
@@ -427,6 +440,7 @@ mod tests {
             vec!["7".into()],
             |id| id.to_string(),
             &stop,
+            &Early::default(),
             |_, _| {},
         ));
         assert!(sent.borrow().is_empty());

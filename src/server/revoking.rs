@@ -12,7 +12,7 @@ use crate::http::request::{ApiError, ApiRequest};
 use crate::load::PROGRESS_EVERY_MS;
 use crate::model::{OwnSession, Session};
 use crate::plural::counted;
-use crate::revoke::verify::{self, Target, Verdict};
+use crate::revoke::verify::{self, Early, Target, Verdict};
 use crate::revoke::{
     self, Action, BulkState, Job, Purpose, RevokeMessage, RevokeReport, Submitted,
 };
@@ -290,8 +290,9 @@ impl Server {
         }
     }
 
-    /// Reads again what `report`'s run attempted and marks each session
-    /// confirmed gone, still listed (a failure) or not checked.
+    /// Reads again what `report`'s run attempted (but what `found` already
+    /// holds) and marks each session confirmed gone, still listed (a
+    /// failure) or not checked.
     async fn verify(
         self,
         report: &mut RevokeReport,
@@ -299,6 +300,7 @@ impl Server {
         scope: Scope,
         call: &Call<'_>,
         in_flight: &dyn Fn() -> usize,
+        found: HashMap<String, Verdict>,
     ) {
         let targets = self
             .list
@@ -317,6 +319,7 @@ impl Server {
             &targets,
             listed,
             &sleep,
+            found,
         )
         .await;
         report.verified_by(&verdicts);
@@ -340,6 +343,7 @@ impl Server {
                 &targets,
                 listed,
                 &sleep,
+                HashMap::new(),
             )
             .await;
             let found = targets
@@ -412,6 +416,11 @@ impl Server {
         let in_flight = self.in_flight();
         let rows = self.rows_of(&every);
         self.intend(&origin, &every, &rows);
+        // The single sessions a lookup by ID checks are read again as each
+        // revoke is answered.
+        let early = self.list.with_untracked(|l| {
+            Early::plan(self.backend, scope, &targets(&ids, &rows, l), l.len())
+        });
         let task = async move {
             let call = |r| call(r);
             let first = every.first().cloned().unwrap_or_default();
@@ -440,6 +449,7 @@ impl Server {
                     ids,
                     &label,
                     &halt,
+                    &early,
                     progress,
                 )
                 .await
@@ -453,6 +463,7 @@ impl Server {
                     ids,
                     &label,
                     &halt,
+                    &early,
                     progress,
                 )
                 .await
@@ -475,7 +486,8 @@ impl Server {
                         total: report.attempted().len(),
                     }));
                 }
-                self.verify(&mut report, &rows, scope, &call, &*in_flight)
+                let found = early.found();
+                self.verify(&mut report, &rows, scope, &call, &*in_flight, found)
                     .await;
                 host.mark("sessiondeck:verified");
             }
@@ -576,6 +588,7 @@ impl Server {
                     &targets,
                     listed,
                     &sleep,
+                    HashMap::new(),
                 )
                 .await;
                 token_refused = refused.get();
@@ -590,8 +603,15 @@ impl Server {
                 }
                 report.verified_by(&verdicts);
             } else {
-                self.verify(&mut report, &rows, scope, &call, &*in_flight)
-                    .await;
+                self.verify(
+                    &mut report,
+                    &rows,
+                    scope,
+                    &call,
+                    &*in_flight,
+                    HashMap::new(),
+                )
+                .await;
             }
             report.label_with(label);
             let at = host.now_ms();

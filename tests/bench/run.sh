@@ -5,9 +5,10 @@
 # scale-h2.{md,json} and scale-h2-50ms.{md,json} (the million through
 # deploy/nginx.conf, at once and 50 ms an answer) and
 # scale-h2-50ms-verify.{md,json} (100,000 so, then 1,000 verified revokes
-# beside the browser's plain fetch of 1,000 logouts; each verifying read
-# of a filtered list costs the server a scan of every session, as the real
-# server's regex does, so a million makes the server the bound).
+# beside the browser's plain fetch of 1,000 logouts, and of 1,000 logouts
+# each followed by its lookup by ID; a verifying read of a filtered list
+# costs the server a scan of every session, as the real server's regex
+# does, so a million makes the server the bound).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash .ci/install

@@ -160,11 +160,13 @@ export const ADMIN_AUTH = { 'X-User-Id': ADMIN.userId, 'X-Auth-Token': ADMIN.tok
 /**
  * The browser's own fetch, no panel code, as run in the page: `urls`,
  * `inFlight` at a time, each answer read as JSON; `init.bodies[i]` is the
- * i-th body. Resolves with the time taken and the requests lost (no answer,
- * or not 2xx). Resource Timing keeps an entry for every one of them.
+ * i-th body. `follow[i]`, if given, is then read (GET, same headers) in the
+ * same place, its answer read whatever its status (a lookup that finds
+ * nothing says 404). Resolves with the time taken and the requests lost (no
+ * answer, or not 2xx). Resource Timing keeps an entry for every one of them.
  */
-export async function plainFetchInPage({ urls, inFlight, init }) {
-  performance.setResourceTimingBufferSize(urls.length + 1000);
+export async function plainFetchInPage({ urls, inFlight, init, follow }) {
+  performance.setResourceTimingBufferSize(urls.length * (follow ? 2 : 1) + 1000);
   const t0 = performance.now();
   const lost = [];
   let next = 0;
@@ -177,6 +179,7 @@ export async function plainFetchInPage({ urls, inFlight, init }) {
         const text = await r.text();
         if (r.ok) JSON.parse(text);
         else lost.push(`${urls[i]} ${body ?? ''}: ${r.status} ${text.slice(0, 80)}`);
+        if (follow) JSON.parse(await (await fetch(follow[i], { headers: init.headers })).text());
       } catch (e) {
         lost.push(`${urls[i]} ${body ?? ''}: ${e.message}`);
       }
@@ -195,6 +198,12 @@ export const logoutsOf = (ids, inFlight) => ({
     headers: { ...ADMIN_AUTH, 'content-type': 'application/json' },
     bodies: ids.map((id) => JSON.stringify({ sessionId: id })),
   },
+});
+
+/** As `logoutsOf`, each logout followed by its check (`info.admin` by ID). */
+export const checkedLogoutsOf = (ids, inFlight) => ({
+  ...logoutsOf(ids, inFlight),
+  follow: ids.map((id) => `./api/v1/sessions/info.admin?sessionId=${encodeURIComponent(id)}`),
 });
 
 /** `plainFetchInPage` from `page`: a Rocket.Chat logout for each of `ids`. */
