@@ -22,10 +22,10 @@ pub fn BulkReport(
 ) -> impl IntoView {
     move || {
         state.get().map(|s| match s {
-            BulkState::Running { done, total } => view! {
+            BulkState::Running { done, total, checking } => view! {
                 <section class="panel" aria-label="Revocation progress">
                     <Progress
-                        label="Revoking sessions"
+                        label=if checking { "Revoking and checking sessions" } else { "Revoking sessions" }
                         done=Signal::derive(move || done)
                         total=Signal::derive(move || total)
                         unit="sessions"

@@ -110,8 +110,9 @@ pub async fn revoke_sessions(
                 .resend_if_lost()
                 .stop_with(stop.token());
             let outcome = backend.revoke_outcome(call(req).await);
-            // Not sent, or nothing more will be: no check now.
-            if !matches!(&outcome, Err(e) if e.is_fatal() || *e == ApiError::BatchStopped) {
+            // Not sent, stopped, or its answer lost (checked after the run,
+            // with the rest): no check now.
+            if !matches!(&outcome, Err(e) if e.is_fatal()) {
                 early.check(&id, call, stop).await;
             }
             outcome

@@ -25,6 +25,9 @@ pub enum BulkState {
     Running {
         done: usize,
         total: usize,
+        /// Each session is read again as soon as its revoke is answered
+        /// (counted done once both are).
+        checking: bool,
     },
     /// Sent: the list is being read again to see what ended.
     Verifying {

@@ -194,6 +194,11 @@ impl Early {
         }
     }
 
+    /// Whether any session is looked up as its revoke is answered.
+    pub fn is_planned(&self) -> bool {
+        !self.lookups.borrow().is_empty()
+    }
+
     /// Reads session `id` again, if it has a lookup of its own and `stop`
     /// was not pressed (the lookup stops with the batch, too).
     pub async fn check(&self, id: &str, call: &Call<'_>, stop: &Stop) {
@@ -668,8 +673,9 @@ mod tests {
             .collect();
         // 50 sessions on a list of 300: three pages read them all.
         let early = Early::plan(backend, Scope::All, &many, 300);
-        assert!(early.lookups.borrow().is_empty());
+        assert!(!early.is_planned());
         let early = Early::plan(backend, Scope::All, &many, 100_000);
         assert_eq!(early.lookups.borrow().len(), 50);
+        assert!(early.is_planned());
     }
 }

@@ -406,12 +406,6 @@ impl Server {
         self.pending.update(|p| p.extend(every.iter().cloned()));
         let halt = Stop::default();
         self.stop.set_value(halt.clone());
-        if batch {
-            self.batch.set(Some(BulkState::Running {
-                done: 0,
-                total: every.len(),
-            }));
-        }
         let (scope, call, host) = (self.scope.get_untracked(), self.caller(), self.host());
         let in_flight = self.in_flight();
         let rows = self.rows_of(&every);
@@ -421,6 +415,14 @@ impl Server {
         let early = self.list.with_untracked(|l| {
             Early::plan(self.backend, scope, &targets(&ids, &rows, l), l.len())
         });
+        let checking = early.is_planned();
+        if batch {
+            self.batch.set(Some(BulkState::Running {
+                done: 0,
+                total: every.len(),
+                checking,
+            }));
+        }
         let task = async move {
             let call = |r| call(r);
             let first = every.first().cloned().unwrap_or_default();
@@ -435,7 +437,11 @@ impl Server {
                 let now = host.now_ms();
                 if batch && (now - last_progress >= PROGRESS_EVERY_MS || done == total) {
                     last_progress = now;
-                    self.batch.set(Some(BulkState::Running { done, total }));
+                    self.batch.set(Some(BulkState::Running {
+                        done,
+                        total,
+                        checking,
+                    }));
                 }
             };
             // Sessions one by one; a sweep also ends whole users by the
@@ -544,6 +550,7 @@ impl Server {
         self.batch.set(Some(BulkState::Running {
             done: 0,
             total: ids.len(),
+            checking: false,
         }));
         let (call, host, scope) = (self.caller(), self.host(), self.scope.get_untracked());
         let in_flight = self.in_flight();
