@@ -5,7 +5,7 @@
 
 use crate::backends::Backend;
 use crate::list::criteria::{contains_folded, Compiled};
-use crate::list::Criteria;
+use crate::list::{Criteria, SessionList};
 use crate::lowercase::lower;
 use crate::model::Session;
 use crate::plural::counted;
@@ -47,33 +47,41 @@ impl SweepQuery {
         !self.person.trim().is_empty() && self.crit.is_empty()
     }
 
-    /// What this sweep keeps of one server's `sessions`: with a person
-    /// typed, only sessions of the people `ticked` (their keys, see
+    /// What this sweep keeps of one server's `list`: with a person typed,
+    /// only sessions of the people `ticked` (their keys, see
     /// [`Person::key`]). Nothing for an empty sweep (it never means
     /// "everything").
-    pub fn find(
+    pub fn find<'k>(
         &self,
-        sessions: &[Session],
+        list: &SessionList,
         compiled: &Compiled,
-        ticked: &HashSet<String>,
+        ticked: impl IntoIterator<Item = &'k str>,
     ) -> Found {
-        let by_person = !self.person.trim().is_empty();
-        let theirs = |s: &Session| {
-            let key = s.user_key();
-            !by_person || (!key.is_empty() && ticked.contains(key))
-        };
-        self.find_in(
-            sessions,
-            compiled,
-            (0..sessions.len()).filter(|&i| theirs(&sessions[i])),
-        )
+        self.find_among(list, compiled, self.rows_of(list, ticked).as_deref())
     }
 
-    /// [`SweepQuery::find`] among `rows` only: with a person typed, exactly
-    /// the rows of the people ticked, in list order (the list's index finds
-    /// them: [`crate::list::SessionList::rows_of_owners`]); without, every
-    /// row.
-    pub fn find_in(
+    /// With a person typed, the rows of the people `ticked`, in list order
+    /// (found by the list's index, [`SessionList::rows_of_owners`]: a
+    /// keystroke never walks every row); without, `None`: every row.
+    fn rows_of<'k>(
+        &self,
+        list: &SessionList,
+        ticked: impl IntoIterator<Item = &'k str>,
+    ) -> Option<Vec<usize>> {
+        (!self.person.trim().is_empty()).then(|| list.rows_of_owners(ticked))
+    }
+
+    /// [`SweepQuery::find`] among `rows` ([`SweepQuery::rows_of`]; `None`:
+    /// every row).
+    fn find_among(&self, list: &SessionList, compiled: &Compiled, rows: Option<&[usize]>) -> Found {
+        match rows {
+            Some(rows) => self.find_in(&list.sessions, compiled, rows.iter().copied()),
+            None => self.find_in(&list.sessions, compiled, 0..list.sessions.len()),
+        }
+    }
+
+    /// What this sweep keeps of `rows` of `sessions`.
+    fn find_in(
         &self,
         sessions: &[Session],
         compiled: &Compiled,
@@ -574,7 +582,7 @@ pub const PEOPLE_LISTED: usize = 50;
 /// matches are made into people; the others are counted.
 pub fn people_on(
     label: &str,
-    list: &crate::list::SessionList,
+    list: &SessionList,
     typed: &str,
     searches: bool,
     answer: Searched,
@@ -632,7 +640,7 @@ pub fn people_on(
 pub fn server_part(
     query: &SweepQuery,
     backend: &dyn Backend,
-    list: &crate::list::SessionList,
+    list: &SessionList,
     compiled: &Compiled,
     ticked: Vec<Person>,
     refused: bool,
@@ -640,14 +648,11 @@ pub fn server_part(
     seen: &mut HashSet<(String, String)>,
 ) -> (Found, Action, Vec<(Person, usize)>) {
     let sessions = &list.sessions;
-    // With a person typed, only their rows are looked at (found by the
-    // list's index): a keystroke never walks every row of every server.
-    let of_people = (!query.person.trim().is_empty())
-        .then(|| list.rows_of_owners(ticked.iter().map(|p| p.key.as_str())));
-    let mut found = match (&of_people, refused) {
-        (_, true) => Found::default(),
-        (Some(rows), false) => query.find_in(sessions, compiled, rows.iter().copied()),
-        (None, false) => query.find_in(sessions, compiled, 0..sessions.len()),
+    let of_people = query.rows_of(list, ticked.iter().map(|p| p.key.as_str()));
+    let mut found = if refused {
+        Found::default()
+    } else {
+        query.find_among(list, compiled, of_people.as_deref())
     };
     dedupe(&mut found, sessions, address, seen);
     let action = query.plan(backend, sessions, &found, of_people.as_deref());
@@ -747,18 +752,33 @@ mod tests {
         assert_eq!(people(&rows, "dana.ross")[0].key, "u-ross", "exact first");
         // The sweep keeps the ticked person's sessions only.
         let w = sweep("Dana Ross");
-        assert_eq!(w.find(&rows, &none(), &keys(&["u-ross"])).chosen, [0, 2]);
-        assert_eq!(w.find(&rows, &none(), &keys(&["u-rossi"])).chosen, [1]);
-        assert!(w.find(&rows, &none(), &keys(&[])).chosen.is_empty());
+        assert_eq!(
+            w.find(&SessionList::new(rows.to_vec()), &none(), ["u-ross"])
+                .chosen,
+            [0, 2]
+        );
+        assert_eq!(
+            w.find(&SessionList::new(rows.to_vec()), &none(), ["u-rossi"])
+                .chosen,
+            [1]
+        );
+        assert!(w
+            .find(&SessionList::new(rows.to_vec()), &none(), [])
+            .chosen
+            .is_empty());
         // A session of no known user is nobody's, even under their name.
         assert!(!w
-            .find(&rows, &none(), &keys(&["u-ross", "u-rossi", ""]))
+            .find(
+                &SessionList::new(rows.to_vec()),
+                &none(),
+                ["u-ross", "u-rossi", ""]
+            )
             .chosen
             .contains(&4));
         assert!(people(&rows, "  ").is_empty());
         assert!(
             sweep("  ")
-                .find(&rows, &none(), &keys(&["u-eve"]))
+                .find(&SessionList::new(rows.to_vec()), &none(), ["u-eve"])
                 .chosen
                 .is_empty(),
             "empty is not all"
@@ -936,29 +956,29 @@ mod tests {
         let rows = [s("1", "u", "Ada"), s("2", "u", "Ada")];
         let w = sweep("ada");
         let mut seen = HashSet::new();
-        let mut first = w.find(&rows, &none(), &keys(&["u"]));
+        let mut first = w.find(&SessionList::new(rows.to_vec()), &none(), ["u"]);
         dedupe(&mut first, &rows, "rocketchat https://chat", &mut seen);
-        let mut second = w.find(&rows, &none(), &keys(&["u"]));
+        let mut second = w.find(&SessionList::new(rows.to_vec()), &none(), ["u"]);
         dedupe(&mut second, &rows, "rocketchat https://chat", &mut seen);
         assert_eq!((first.chosen.len(), second.chosen.len()), (2, 0));
         // The same IDs on another server are other sessions.
-        let mut other = w.find(&rows, &none(), &keys(&["u"]));
+        let mut other = w.find(&SessionList::new(rows.to_vec()), &none(), ["u"]);
         dedupe(&mut other, &rows, "rocketchat https://chat2", &mut seen);
         assert_eq!(other.chosen.len(), 2);
     }
 
     #[test]
     fn own_session_is_left_out_unless_ticked_and_counted_either_way() {
-        let mut rows = vec![s("1", "u", "Ada"), s("2", "u", "Ada")];
+        let mut rows = [s("1", "u", "Ada"), s("2", "u", "Ada")];
         rows[1].current = true;
-        let f = sweep("ada").find(&rows, &none(), &keys(&["u"]));
+        let f = sweep("ada").find(&SessionList::new(rows.to_vec()), &none(), ["u"]);
         assert_eq!(
             (f.chosen.clone(), f.own_matching, f.own_chosen),
             (vec![0], 1, 0)
         );
         let mut with_own = sweep("ada");
         with_own.include_own = true;
-        let f = with_own.find(&rows, &none(), &keys(&["u"]));
+        let f = with_own.find(&SessionList::new(rows.to_vec()), &none(), ["u"]);
         assert_eq!((f.chosen, f.own_chosen), (vec![0, 1], 1));
     }
 
@@ -972,8 +992,8 @@ mod tests {
             s("4", "u-eve", "Eve"),
         ];
         let whole = sweep("dana");
-        let both = keys(&["u-dana", "u-dana2"]);
-        let f = whole.find(&rows, &none(), &both);
+        let both = ["u-dana", "u-dana2"];
+        let f = whole.find(&SessionList::new(rows.to_vec()), &none(), both);
         let Action::Sweep { users, ids, all } = whole.plan(ds, &rows, &f, None) else {
             panic!("a sweep")
         };
@@ -987,7 +1007,7 @@ mod tests {
         assert!(ids.is_empty());
         assert_eq!(all, ["1", "2", "3w"]);
         // A person not ticked gets no per-user call, whoever else does.
-        let f = whole.find(&rows, &none(), &keys(&["u-dana"]));
+        let f = whole.find(&SessionList::new(rows.to_vec()), &none(), ["u-dana"]);
         let Action::Sweep { users, ids, .. } = whole.plan(ds, &rows, &f, None) else {
             panic!("a sweep")
         };
@@ -1001,7 +1021,7 @@ mod tests {
         let mut part = sweep("dana");
         part.crit.client = "firefox".into();
         let c = part.crit.compile(0.0).unwrap();
-        let f = part.find(&rows, &c, &both);
+        let f = part.find(&SessionList::new(rows.to_vec()), &c, both);
         let Action::Sweep { users, ids, .. } = part.plan(ds, &rows, &f, None) else {
             panic!("a sweep")
         };
@@ -1015,7 +1035,7 @@ mod tests {
         // Their own session left out: not the whole user any more.
         let mut own = rows.to_vec();
         own[1].current = true;
-        let f = whole.find(&own, &none(), &both);
+        let f = whole.find(&SessionList::new(own.to_vec()), &none(), both);
         let Action::Sweep { users, ids, .. } = whole.plan(ds, &own, &f, None) else {
             panic!("a sweep")
         };
@@ -1032,7 +1052,7 @@ mod tests {
         let rc = BackendKind::RocketChat.backend();
         let rows = [s("a", "u-dana", "Dana"), s("b", "u-dana", "Dana")];
         let w = sweep("dana");
-        let f = w.find(&rows, &none(), &keys(&["u-dana"]));
+        let f = w.find(&SessionList::new(rows.to_vec()), &none(), ["u-dana"]);
         let Action::Sweep { users, ids, .. } = w.plan(rc, &rows, &f, None) else {
             panic!("a sweep")
         };
