@@ -312,25 +312,33 @@ impl Texts {
             .copied()
     }
 
-    /// Text `f`'s number (0 for none), `f` replaced by the one copy.
+    /// Text `f`'s number (0 for none), `f` replaced by the one copy. One
+    /// hash and one probe, a new text's insertion included.
     fn number(&mut self, f: &mut Option<Text>) -> u32 {
         let Some(t) = f else { return 0 };
-        if let Some(n) = self.find(t) {
-            if let Some(one) = &self.all[n as usize] {
-                *t = one.clone();
+        let all = &self.all;
+        let slot = self.find.entry(
+            id_hash(t),
+            |&n| all[n as usize].as_deref() == Some(&**t),
+            |&n| id_hash(all[n as usize].as_deref().unwrap_or_default()),
+        );
+        let vacant = match slot {
+            hashbrown::hash_table::Entry::Occupied(o) => {
+                let n = *o.get();
+                if let Some(one) = &self.all[n as usize] {
+                    *t = one.clone();
+                }
+                return n;
             }
-            return n;
-        }
+            hashbrown::hash_table::Entry::Vacant(v) => v,
+        };
         let n = u32::try_from(self.starts.len()).expect("fewer than 2^32 texts");
+        vacant.insert(n);
         self.starts
             .push(u32::try_from(self.lower.len()).expect("an index under 4 GB"));
         crate::model::push_search_lower(&mut self.lower, t);
         self.lower.push('\n');
         self.all.push(Some(t.clone()));
-        let all = &self.all;
-        self.find.insert_unique(id_hash(t), n, |&n| {
-            id_hash(all[n as usize].as_deref().unwrap_or_default())
-        });
         n
     }
 }
