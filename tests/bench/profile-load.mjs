@@ -9,8 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 process.env.SESSIONDECK_DIST ||= process.env.PROFILE_DIST || '';
-const { startServer, root, stopAllServers, launch, signInWithToken } = await import('../e2e/helpers.mjs');
-const { readyMarks, selfTimes } = await import('./shared.mjs');
+const { startServer, root, stopAllServers, launch } = await import('../e2e/helpers.mjs');
+const { readyMarks, selfTimes, selfTimeLines, signedInWhole } = await import('./shared.mjs');
 
 const N = Number(process.env.PROFILE_SESSIONS || 300000);
 const UNTIL = process.env.PROFILE_UNTIL || 'ready';
@@ -19,10 +19,7 @@ const server = await startServer(['--sessions', String(N), '--2fa', 'none', '--r
 const { browser, close } = await launch();
 const page = await browser.newPage();
 await page.addInitScript(readyMarks);
-await page.goto(server.url);
-await page.evaluate((m) => localStorage.setItem('sessiondeck.max-sessions', String(m)), N * 2);
-await signInWithToken(page, server.url);
-await page.waitForFunction(() => window.__ready > 0, null, { timeout: 600000 });
+await signedInWhole(page, server.url, N);
 const cdp = await page.context().newCDPSession(page);
 await cdp.send('Profiler.enable');
 await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -37,8 +34,6 @@ const ready = await page.evaluate(() => (window.__ready > 0 ? window.__ready : w
 const long = await page.evaluate(() => window.__long.map(([s, d]) => [Math.round(s), Math.round(d)]));
 const nowAtStop = await page.evaluate(() => performance.now());
 const { profile } = await cdp.send('Profiler.stop');
-const all = selfTimes(profile);
-const total = all.reduce((a, [, v]) => a + v, 0);
 // Each long task's own top functions: samples placed on the page's clock
 // (the profile ends when it was stopped, just after `nowAtStop`).
 const offset = profile.endTime / 1000 - nowAtStop;
@@ -47,9 +42,8 @@ const inTasks = long.filter(([, d]) => d >= 60).map(([s, d]) => [
   ...selfTimes(profile, (t) => t / 1000 - offset >= s && t / 1000 - offset <= s + d).slice(0, 12)
     .map(([k, v]) => `    ${(v / 1000).toFixed(1).padStart(6)} ms  ${k.slice(0, 160)}`),
 ].join('\n'));
-const top = all.slice(0, 60);
-const lines = [`load of ${N} until ${UNTIL}: at ${ready.toFixed(0)} ms; profiled ${(total / 1000).toFixed(0)} ms; long tasks ${JSON.stringify(long)}`,
-  ...top.map(([k, v]) => `${(v / 1000).toFixed(0).padStart(7)} ms ${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`), ...inTasks];
+const lines = [`load of ${N} until ${UNTIL}: at ${ready.toFixed(0)} ms; long tasks ${JSON.stringify(long)}`,
+  ...selfTimeLines(profile, 60), ...inTasks];
 mkdirSync(join(root, 'bench-results'), { recursive: true });
 writeFileSync(join(root, 'bench-results', 'profile-load.txt'), lines.join('\n') + '\n');
 console.log(lines.join('\n'));

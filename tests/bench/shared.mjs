@@ -199,3 +199,26 @@ export function selfTimes(profile, within = () => true) {
   });
   return [...self.entries()].sort((a, b) => b[1] - a[1]);
 }
+
+/**
+ * `profile`'s `n` top functions by self time, a line each ("  1234 ms  5.6%
+ * name"), after a line with the time profiled in all.
+ */
+export function selfTimeLines(profile, n) {
+  const all = selfTimes(profile);
+  const total = all.reduce((a, [, v]) => a + v, 0);
+  return [`profiled ${(total / 1000).toFixed(0)} ms`,
+    ...all.slice(0, n).map(([k, v]) => `${(v / 1000).toFixed(0).padStart(7)} ms ${(100 * v / total).toFixed(1).padStart(5)}%  ${k.slice(0, 160)}`)];
+}
+
+/**
+ * Opens `url` in `page` with the panel's load limit raised past `n` (a
+ * complete load is measured), signs in with the admin's token, and waits
+ * for the load to end.
+ */
+export async function signedInWhole(page, url, n) {
+  await page.goto(url);
+  await page.evaluate((m) => localStorage.setItem('sessiondeck.max-sessions', String(m)), n * 2);
+  await signInWithToken(page, url);
+  await page.waitForFunction(() => window.__ready > 0, null, { timeout: 600000 });
+}

@@ -10,8 +10,8 @@
 process.env.SESSIONDECK_DIST ||= process.env.PROFILE_DIST || '';
 const { startServer, stopAllServers, launch } = await import('../e2e/helpers.mjs');
 const { startProxy } = await import('../e2e/proxy.mjs');
-const { readyMarks, revokeTimed, selfTimes } = await import('./shared.mjs');
-const { signInWithToken, plainFetchInPage, checkedLogoutsOf, ADMIN_AUTH } = await import('../e2e/helpers.mjs');
+const { readyMarks, revokeTimed, selfTimeLines, signedInWhole } = await import('./shared.mjs');
+const { plainFetchInPage, checkedLogoutsOf, ADMIN_AUTH } = await import('../e2e/helpers.mjs');
 
 const N = Number(process.env.TRACE_SESSIONS || 20000);
 const BULK = Number(process.env.TRACE_BULK || 300);
@@ -24,10 +24,7 @@ const url = proxy ? `${proxy.origin}/` : server.url;
 const { browser, close } = await launch();
 const page = await browser.newPage({ ignoreHTTPSErrors: true });
 await page.addInitScript(readyMarks);
-await page.goto(url);
-await page.evaluate((m) => localStorage.setItem('sessiondeck.max-sessions', String(m)), N * 2);
-await signInWithToken(page, url);
-await page.locator('.server-view:not([hidden]) .range').filter({ hasText: `of ${N}` }).waitFor({ timeout: 300000 });
+await signedInWhole(page, url, N);
 const kind = (u) => (u.includes('/logout') ? 'logout' : u.includes('info.admin') ? 'lookup' : u.includes('list.all') ? 'list' : 'other');
 await page.evaluate(() => { performance.setResourceTimingBufferSize(100000); performance.clearResourceTimings(); });
 let cdp = null;
@@ -51,12 +48,7 @@ for (const k of ['logout', 'lookup', 'list', 'other']) {
 }
 console.log(`panel: revoked at ${bulk.revokedMs?.toFixed(0)} ms, verified at ${bulk.verifiedMs?.toFixed(0)} ms, report at ${bulk.panelMs.toFixed(0)} ms (from the click)`);
 console.log('first 12:', rel.slice(0, 12).map(([t, k]) => `${k}@${t.toFixed(0)}`).join(' '));
-const top = (p, n) => {
-  const all = selfTimes(p);
-  const total = all.reduce((a, [, v]) => a + v, 0);
-  console.log(`profiled ${(total / 1000).toFixed(0)} ms`);
-  for (const [k, v] of all.slice(0, n)) console.log(`${(v / 1000).toFixed(0).padStart(7)} ms ${(100 * v / total).toFixed(1).padStart(5)}%  ${k.slice(0, 150)}`);
-};
+const top = (p, n) => console.log(selfTimeLines(p, n).join('\n'));
 if (profile) top(profile, 40);
 if (process.env.TRACE_PLAIN === '1') {
   // The browser's own fetch of as many other logouts, each followed by its
