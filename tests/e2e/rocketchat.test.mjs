@@ -15,10 +15,13 @@ async function signedInWithList(server, page) {
   await signInWithToken(page, server.url);
   await answerPassword(page);
   await page.getByText('1–25 of 240').waitFor();
-  // The first page shows the total; the load ends with the last one. A test
-  // that changes the server next (expired tokens) must not race the pages
-  // still on their way.
+  // The first page shows the total; the load ends with the last one, and
+  // the panel then asks which session is its own (Rocket.Chat's own list).
+  // A test that changes the server next (expired tokens) must not race the
+  // pages, nor that call, still on their way: a 401 to it ends the
+  // connection before the test's own step.
   await page.getByRole('progressbar').waitFor({ state: 'detached' });
+  await page.waitForFunction(() => performance.getEntriesByName('sessiondeck:own-session').length > 0);
 }
 
 test('token sign-in, password 2FA, 240 sessions over pages, filter, sort, page, URL state', async () => {
