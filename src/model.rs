@@ -477,10 +477,12 @@ fn scalar_text(v: &Value) -> String {
 /// that it never ends the panel's own session unseen.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum OwnSession {
-    /// Not known yet: the list, or the call that tells, is still to come
-    /// (or failed; the next load asks again).
+    /// Not known yet: the list, or the call that tells, is still to come.
     #[default]
     Unknown,
+    /// The call that tells failed, with this error (the next load asks
+    /// again).
+    Failed(String),
     /// Known: this session, or none (the panel's credential is no listed
     /// session, e.g. an API key).
     Known(Option<String>),
@@ -507,7 +509,10 @@ impl OwnSession {
         match self {
             OwnSession::Known(_) => None,
             OwnSession::Unknown => Some(
-                "sessiondeck does not know yet which of this server's sessions is its own, so a sweep could end it unseen. Wait for the list to finish loading, or Refresh; select sessions one by one meanwhile.",
+                "sessiondeck does not know yet which of this server's sessions is its own (the list, or the call that tells, is still on its way), so a sweep could end it unseen. Wait for it; select sessions one by one meanwhile.",
+            ),
+            OwnSession::Failed(_) => Some(
+                "the call that tells which of this server's sessions is sessiondeck's own failed, so a sweep could end it unseen. Refresh to ask again; select sessions one by one meanwhile.",
             ),
             OwnSession::Unknowable => Some(
                 "this server does not say which session is sessiondeck's own (its token names none), so a sweep could end it unseen. Select sessions one by one instead.",

@@ -376,7 +376,8 @@ fn strings(v: &Value, key: &str) -> Option<Vec<String>> {
 /// "redirectTo": "http://127.0.0.1:9" | null, "htmlActions": true,
 /// "churn": 5, "henshinVanish": [guid], "ghostIds": [id], "brokenRows": 2,
 /// "hugeBodyMb": 40, "hugeBodyLength": false, "notFoundHtml": true,
-/// "failListOffset": 600 | null, "forget2fa": true, "resetPeak": true,
+/// "failListOffset": 600 | null, "failOwnList": true, "forget2fa": true,
+/// "resetPeak": true,
 /// "actionAnswer": {"status": 404, "body": "default backend - 404",
 /// "contentType": "text/plain", "path": "/logout", "perform": false} | null,
 /// "explodeRows": 3}` (`resetPeak` starts the stats' `peakInFlight` over,
@@ -428,6 +429,9 @@ async fn faults(State(app): State<Shared>, Json(v): Json<Value>) -> Response {
     }
     if let Some(o) = v.get("failListOffset") {
         st.faults.fail_list_offset = o.as_u64();
+    }
+    if let Some(b) = v.get("failOwnList").and_then(Value::as_bool) {
+        st.faults.fail_own_list = b;
     }
     if let Some(a) = v.get("actionAnswer") {
         let text = |k: &str| a.get(k).and_then(Value::as_str).unwrap_or("").to_string();

@@ -43,6 +43,8 @@ pub struct Faults {
     pub not_found_html: bool,
     /// Rocket.Chat: list pages at this offset answer 502 (a sick upstream).
     pub fail_list_offset: Option<u64>,
+    /// Rocket.Chat: the caller's own list (`sessions/list`) answers 502.
+    pub fail_own_list: bool,
     /// Every API action (not GET, not login) whose path contains
     /// `path` is answered this way instead of the API's own answer — as a
     /// proxy, gateway or a broken server in between would: a foreign 404,

@@ -418,6 +418,10 @@ mod tests {
         );
         assert!(OwnSession::Unknown.sweep_refusal().is_some());
         assert!(OwnSession::Known(None).sweep_refusal().is_none());
+        // A failed call leaves it untold (and says so), never "none".
+        let failed = OwnSession::Failed("502 Bad Gateway".into());
+        assert_eq!(failed.clone().checked(listed), failed);
+        assert!(failed.sweep_refusal().unwrap().contains("failed"));
         // Each backend says which it is.
         assert_eq!(
             BackendKind::DocSpace.backend().own_source(Scope::All),

@@ -201,15 +201,33 @@ impl RevokeReport {
         }
     }
 
-    /// No fresh read was made (`why`): every session attempted is said
-    /// not checked, and none counts as gone.
-    pub fn not_checked(&mut self, why: &str) {
+    /// A stopped batch: no read is made after Stop (`why`), but what the
+    /// lookups made as the revokes were answered found (`found`) stands
+    /// where it is final — a session they no longer found is confirmed
+    /// gone. One they still found, right after its revoke, was not read
+    /// again (a server's list may lag its logouts): not checked, and said
+    /// so. Every other session attempted is not checked; a failure stays a
+    /// failure.
+    pub fn checked_before_stop(
+        &mut self,
+        found: &std::collections::HashMap<String, Verdict>,
+        why: &str,
+    ) {
         self.verified = true;
-        self.unchecked = self
-            .attempted()
-            .into_iter()
-            .map(|id| (id, why.to_string()))
-            .collect();
+        let mut unchecked = Vec::new();
+        for id in self.revoked.iter().chain(self.already_gone.iter()) {
+            match found.get(id) {
+                Some(Verdict::Gone) => self.confirmed_gone.push(id.clone()),
+                Some(Verdict::StillListed) => unchecked.push((
+                    id.clone(),
+                    format!("still listed right after its revoke, and not read again ({why})"),
+                )),
+                _ => unchecked.push((id.clone(), why.to_string())),
+            }
+        }
+        let sent = self.failed.iter().filter(|f| f.sent);
+        unchecked.extend(sent.map(|f| (f.id.clone(), why.to_string())));
+        self.unchecked = unchecked;
     }
 
     /// Labels the failures [`RevokeReport::verified_by`] added (it knows
@@ -423,6 +441,59 @@ mod tests {
         assert_eq!(r.summary(), "Stopped: revoked 1 of 3 sessions; 2 not sent.");
         assert_eq!(r.retry_ids(), ["b", "c"]);
         assert_eq!(r.not_sent[0].reason, "Not sent: you stopped the batch.");
+    }
+
+    #[test]
+    fn after_stop_only_what_the_early_lookups_no_longer_found_is_confirmed_gone() {
+        use std::collections::HashMap;
+        let mut r = RevokeReport::from_results(
+            vec![
+                ("gone".into(), ItemResult::Done(Revoked::Now)),
+                ("lagging".into(), ItemResult::Done(Revoked::Now)),
+                ("unread".into(), ItemResult::Done(Revoked::AlreadyGone)),
+                (
+                    "lost".into(),
+                    ItemResult::Failed(ApiError::Server {
+                        status: 502,
+                        message: "upstream reset".into(),
+                    }),
+                ),
+                ("later".into(), ItemResult::NotSent(NotSent::Stopped)),
+            ],
+            |i| i.into(),
+        );
+        let found = HashMap::from([
+            ("gone".to_string(), Verdict::Gone),
+            ("lagging".to_string(), Verdict::StillListed),
+            // A verdict on a session never sent changes nothing.
+            ("later".to_string(), Verdict::Gone),
+        ]);
+        r.checked_before_stop(&found, "you pressed Stop");
+        assert_eq!(r.confirmed_gone, ["gone"]);
+        assert!(
+            r.still_listed.is_empty(),
+            "one lookup right after is no re-check"
+        );
+        let unchecked: Vec<&str> = r.unchecked.iter().map(|(i, _)| i.as_str()).collect();
+        assert_eq!(unchecked, ["lagging", "unread", "lost"]);
+        assert_eq!(
+            r.unchecked[0].1,
+            "still listed right after its revoke, and not read again (you pressed Stop)"
+        );
+        assert_eq!(r.unchecked[1].1, "you pressed Stop");
+        assert_eq!(r.retry_ids(), ["lost", "later"]);
+        assert_eq!(
+            r.summary(),
+            "Stopped: revoked 2 of 5 sessions (1 confirmed gone, 0 still listed, 3 not checked); 1 was already gone (removed from the list); 1 failed; 1 not sent."
+        );
+        // Without early lookups, nothing is confirmed.
+        let mut bare =
+            RevokeReport::from_results(vec![("a".into(), ItemResult::Done(Revoked::Now))], |i| {
+                i.into()
+            });
+        bare.checked_before_stop(&HashMap::new(), "you pressed Stop");
+        assert!(bare.confirmed_gone.is_empty());
+        assert_eq!(bare.unchecked.len(), 1);
     }
 
     #[test]

@@ -228,7 +228,7 @@ impl Server {
                 if !self.after_load(seq, current).await {
                     return;
                 }
-                self.find_own_session(scope, call).await;
+                self.find_own_session(scope, call, current).await;
             }
             Err(e) => {
                 if e.needs_the_admin() && self.auto_refresh.get_untracked() > 0 {
@@ -311,11 +311,14 @@ impl Server {
     /// Learns which session is the panel's own (how depends on the
     /// backend: none, the list's mark, its token, or one more call — made
     /// once per connection, asked again on the next load if it failed) and
-    /// marks it. Until this is done, sweeps are refused.
+    /// marks it. Until this is done, sweeps are refused. What a load that
+    /// another replaced while the call was out learns is dropped: the new
+    /// load's rows are not the ones it was asked about.
     async fn find_own_session(
         self,
         scope: Scope,
         call: &impl Fn(ApiRequest) -> LocalBoxFuture<'static, Result<RawResponse, ApiError>>,
+        current: &impl Fn() -> bool,
     ) {
         let asked = self.own_asked.get_value();
         let marked = self
@@ -336,11 +339,14 @@ impl Server {
                         self.own_asked.set_value(Some(id.clone()));
                         OwnSession::Known(id)
                     }
-                    Err(_) => OwnSession::Unknown,
+                    Err(e) => OwnSession::Failed(e.to_string()),
                 },
                 None => OwnSession::Unknowable,
             },
         };
+        if !current() {
+            return;
+        }
         // It stands only if the new list shows it.
         let own = self
             .list

@@ -484,8 +484,9 @@ impl Server {
                         .flat_map(|j| j.action.ids())
                         .map(|id| (id.clone(), self.session_label(id))),
                 );
-                // Stop means nothing more is sent: not even the check.
-                report.not_checked(STOPPED_UNCHECKED);
+                // Stop means nothing more is sent, not even the check; what
+                // the lookups made before it found stands.
+                report.checked_before_stop(&early.found(), STOPPED_UNCHECKED);
             } else {
                 if batch {
                     self.batch.set(Some(BulkState::Verifying {

@@ -222,6 +222,70 @@ test('the own session is unknown from the start of every reload: sweeps are refu
   });
 });
 
+test('a failed lookup of the own session turns sweeps off visibly, says what failed, and is asked again', async () => {
+  await withServer(['--2fa', 'none'], async (server, page) => {
+    await server.faults({ failOwnList: true });
+    await signInWithToken(page, server.url);
+    await page.getByText(/^1–25 of \d+$/).waitFor();
+    const note = status(page, 'Revoke selected and sweeps are off on this server');
+    await note.getByText(/the call that tells which of this server's sessions is sessiondeck's own failed.*What failed: 502/).waitFor();
+    // What it says is what the panel does: the page's ticks are refused.
+    await view(page).getByRole('checkbox', { name: 'Select all sessions on this page' }).click();
+    await alert(page, /the call that tells which of this server's sessions is sessiondeck's own failed/).waitFor();
+    assert.equal(await page.getByRole('button', { name: /^Revoke selected \([1-9]/ }).count(), 0, 'nothing selected');
+    // Asked again with the next load: once it answers, the note goes and sweeps run.
+    await server.faults({ failOwnList: false });
+    await note.getByRole('button', { name: 'Reload and ask again' }).click();
+    await page.waitForFunction(() => performance.getEntriesByName('sessiondeck:own-session').length > 1);
+    await note.waitFor({ state: 'detached' });
+    await view(page).getByRole('checkbox', { name: 'Select all sessions on this page' }).check();
+    await page.getByRole('button', { name: /^Revoke selected \(2[45]\)$/ }).waitFor();
+  });
+});
+
+test('Stop keeps what the checks made before it found: those no longer listed are confirmed gone, the rest not checked', async () => {
+  // Among 2,400 sessions, a few are checked by a lookup each, made as each
+  // revoke is answered.
+  await withServer(['--2fa', 'none', '--sessions', '2400'], async (server, page) => {
+    await listed(server, page, { twoFactor: false });
+    // Fewer than the list's 24 pages: a lookup each is the cheaper check.
+    for (const id of (await rowIds(page)).slice(0, 12)) {
+      await page.getByRole('checkbox', { name: new RegExp(`^Select session ${id} `) }).check();
+    }
+    await server.faults({ latencyMs: 400 });
+    await page.getByRole('button', { name: 'Revoke selected (12)' }).click();
+    await confirmWith(page, 'Revoke 12 sessions');
+    const progress = page.getByRole('progressbar', { name: 'Revoking and checking sessions' });
+    // A session counts once its check is in.
+    await page.waitForFunction(() => {
+      const bar = document.querySelector('[role=progressbar][aria-label="Revoking and checking sessions"]');
+      return bar && Number(bar.getAttribute('aria-valuenow')) >= 1;
+    });
+    await page.getByRole('region', { name: 'Revocation progress' }).getByRole('button', { name: 'Stop' }).click();
+    await progress.waitFor({ state: 'detached' });
+    const summary = page.getByRole('region', { name: 'Revocation report' }).locator('.report-summary');
+    await summary.getByText(/^Stopped: revoked/).waitFor();
+    const text = await summary.textContent();
+    const [, revoked, gone, unchecked, notSent] = text
+      .match(/^Stopped: revoked (\d+) of 12 sessions \((\d+) confirmed gone, 0 still listed(?:, (\d+) not checked)?\); (\d+) not sent\.$/)
+      .map((n) => Number(n ?? 0));
+    assert.ok(gone >= 1, `a check that came in before Stop stands: ${text}`);
+    assert.equal(gone + unchecked, revoked, text);
+    assert.equal(revoked + notSent, 12, text);
+    // What the panel calls gone is gone; each one was ended by the panel.
+    await server.faults({ latencyMs: 0 });
+    const { sessionIds, logoutCalls } = await server.stats();
+    const left = new Set(sessionIds);
+    assert.equal(logoutCalls.length, revoked, 'each revoked one was sent, nothing after Stop');
+    const record = JSON.parse(await page.evaluate(() => localStorage.getItem('sessiondeck.activity')));
+    const confirmed = record.entries.filter((e) => e.verified === 'confirmed gone').map((e) => e.session);
+    assert.equal(confirmed.length, gone, 'the record names each one confirmed');
+    assert.ok(confirmed.every((id) => logoutCalls.includes(id) && !left.has(id)), 'each one confirmed was ended by the panel and is gone');
+    const stopped = record.entries.filter((e) => e.verified.startsWith('not checked: '));
+    assert.equal(stopped.length, unchecked, 'the rest are said not checked, with why');
+  });
+});
+
 test('Stop during a rate-limit wait: not one request of the batch leaves after it', async () => {
   await withServer(['--2fa', 'none', '--rate-limit', '4', '--rate-window-ms', '600000'], async (server, page) => {
     await listed(server, page, { twoFactor: false });

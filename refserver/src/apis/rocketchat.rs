@@ -357,8 +357,9 @@ fn list(app: Shared, h: HeaderMap, raw: Option<String>, all: bool) -> Response {
         Ok(v) => v,
         Err(r) => return caller.with_rate(r),
     };
-    // Fault `failListOffset`: this page's upstream is sick.
-    if st.faults.fail_list_offset == Some(offset as u64) {
+    // Fault `failListOffset`: this page's upstream is sick; `failOwnList`:
+    // every page of the caller's own list is.
+    if st.faults.fail_list_offset == Some(offset as u64) || (!all && st.faults.fail_own_list) {
         return caller.with_rate(fail(
             StatusCode::BAD_GATEWAY,
             "upstream unavailable [error-bad-gateway]",

@@ -1,5 +1,6 @@
 //! How the load of the list stands: its progress bar, its error (with what
-//! to do), and the notice that the list changed while it was read.
+//! to do), the notice that the list changed while it was read, and why
+//! sweeps are off when the panel's own session cannot be told.
 
 use crate::components::progress::Progress;
 use crate::server::Server;
@@ -82,6 +83,7 @@ pub fn LoadStatus(server: Server) -> impl IntoView {
                     }
                 })
         }}
+        {move || own_note(server)}
         <Show when=move || server.load_report().with(|r| r.list_changed)>
             <div class="panel panel-warn" role="status">
                 <p>
@@ -94,4 +96,37 @@ pub fn LoadStatus(server: Server) -> impl IntoView {
             </div>
         </Show>
     }
+}
+
+/// After a load that went through, why Revoke selected and every sweep are
+/// refused on this server, where that lasts beyond the moment the panel
+/// looks its own session up (a failed lookup, a token naming no listed
+/// session, a server that does not say), with a reload where that may
+/// cure it.
+fn own_note(server: Server) -> Option<impl IntoView> {
+    use crate::model::OwnSession;
+    if server.loading().with(Option::is_some) || server.load_error().with(Option::is_some) {
+        return None;
+    }
+    server.own().with(|own| {
+        let why = match own {
+            OwnSession::Known(_) | OwnSession::Unknown => return None,
+            OwnSession::Failed(e) => format!("{} What failed: {e}", own.sweep_refusal()?),
+            other => other.sweep_refusal()?.to_string(),
+        };
+        let cure = !matches!(own, OwnSession::Unknowable);
+        Some(view! {
+            <div class="panel panel-warn" role="status">
+                <p>
+                    <strong>"Revoke selected and sweeps are off on this server: "</strong>
+                    {why}
+                </p>
+                {cure.then(|| view! {
+                    <button type="button" class="btn" on:click=move |_| server.load()>
+                        "Reload and ask again"
+                    </button>
+                })}
+            </div>
+        })
+    })
 }
