@@ -751,34 +751,20 @@ mod tests {
         assert_eq!(exact(&rows, "U-ROSSI"), keys(&[]), "an ID is exact");
         assert_eq!(people(&rows, "dana.ross")[0].key, "u-ross", "exact first");
         // The sweep keeps the ticked person's sessions only.
+        let list = SessionList::new(rows.to_vec());
         let w = sweep("Dana Ross");
-        assert_eq!(
-            w.find(&SessionList::new(rows.to_vec()), &none(), ["u-ross"])
-                .chosen,
-            [0, 2]
-        );
-        assert_eq!(
-            w.find(&SessionList::new(rows.to_vec()), &none(), ["u-rossi"])
-                .chosen,
-            [1]
-        );
-        assert!(w
-            .find(&SessionList::new(rows.to_vec()), &none(), [])
-            .chosen
-            .is_empty());
+        assert_eq!(w.find(&list, &none(), ["u-ross"]).chosen, [0, 2]);
+        assert_eq!(w.find(&list, &none(), ["u-rossi"]).chosen, [1]);
+        assert!(w.find(&list, &none(), []).chosen.is_empty());
         // A session of no known user is nobody's, even under their name.
         assert!(!w
-            .find(
-                &SessionList::new(rows.to_vec()),
-                &none(),
-                ["u-ross", "u-rossi", ""]
-            )
+            .find(&list, &none(), ["u-ross", "u-rossi", ""])
             .chosen
             .contains(&4));
         assert!(people(&rows, "  ").is_empty());
         assert!(
             sweep("  ")
-                .find(&SessionList::new(rows.to_vec()), &none(), ["u-eve"])
+                .find(&list, &none(), ["u-eve"])
                 .chosen
                 .is_empty(),
             "empty is not all"
@@ -954,15 +940,16 @@ mod tests {
     #[test]
     fn two_accounts_on_one_server_count_and_revoke_a_session_once() {
         let rows = [s("1", "u", "Ada"), s("2", "u", "Ada")];
+        let list = SessionList::new(rows.to_vec());
         let w = sweep("ada");
         let mut seen = HashSet::new();
-        let mut first = w.find(&SessionList::new(rows.to_vec()), &none(), ["u"]);
+        let mut first = w.find(&list, &none(), ["u"]);
         dedupe(&mut first, &rows, "rocketchat https://chat", &mut seen);
-        let mut second = w.find(&SessionList::new(rows.to_vec()), &none(), ["u"]);
+        let mut second = w.find(&list, &none(), ["u"]);
         dedupe(&mut second, &rows, "rocketchat https://chat", &mut seen);
         assert_eq!((first.chosen.len(), second.chosen.len()), (2, 0));
         // The same IDs on another server are other sessions.
-        let mut other = w.find(&SessionList::new(rows.to_vec()), &none(), ["u"]);
+        let mut other = w.find(&list, &none(), ["u"]);
         dedupe(&mut other, &rows, "rocketchat https://chat2", &mut seen);
         assert_eq!(other.chosen.len(), 2);
     }
@@ -971,14 +958,15 @@ mod tests {
     fn own_session_is_left_out_unless_ticked_and_counted_either_way() {
         let mut rows = [s("1", "u", "Ada"), s("2", "u", "Ada")];
         rows[1].current = true;
-        let f = sweep("ada").find(&SessionList::new(rows.to_vec()), &none(), ["u"]);
+        let list = SessionList::new(rows.to_vec());
+        let f = sweep("ada").find(&list, &none(), ["u"]);
         assert_eq!(
             (f.chosen.clone(), f.own_matching, f.own_chosen),
             (vec![0], 1, 0)
         );
         let mut with_own = sweep("ada");
         with_own.include_own = true;
-        let f = with_own.find(&SessionList::new(rows.to_vec()), &none(), ["u"]);
+        let f = with_own.find(&list, &none(), ["u"]);
         assert_eq!((f.chosen, f.own_chosen), (vec![0, 1], 1));
     }
 
@@ -991,9 +979,10 @@ mod tests {
             s("3w", "u-dana2", "Dana"),
             s("4", "u-eve", "Eve"),
         ];
+        let list = SessionList::new(rows.to_vec());
         let whole = sweep("dana");
         let both = ["u-dana", "u-dana2"];
-        let f = whole.find(&SessionList::new(rows.to_vec()), &none(), both);
+        let f = whole.find(&list, &none(), both);
         let Action::Sweep { users, ids, all } = whole.plan(ds, &rows, &f, None) else {
             panic!("a sweep")
         };
@@ -1007,7 +996,7 @@ mod tests {
         assert!(ids.is_empty());
         assert_eq!(all, ["1", "2", "3w"]);
         // A person not ticked gets no per-user call, whoever else does.
-        let f = whole.find(&SessionList::new(rows.to_vec()), &none(), ["u-dana"]);
+        let f = whole.find(&list, &none(), ["u-dana"]);
         let Action::Sweep { users, ids, .. } = whole.plan(ds, &rows, &f, None) else {
             panic!("a sweep")
         };
@@ -1021,7 +1010,7 @@ mod tests {
         let mut part = sweep("dana");
         part.crit.client = "firefox".into();
         let c = part.crit.compile(0.0).unwrap();
-        let f = part.find(&SessionList::new(rows.to_vec()), &c, both);
+        let f = part.find(&list, &c, both);
         let Action::Sweep { users, ids, .. } = part.plan(ds, &rows, &f, None) else {
             panic!("a sweep")
         };
@@ -1051,8 +1040,9 @@ mod tests {
     fn servers_without_a_per_user_call_get_one_call_per_session() {
         let rc = BackendKind::RocketChat.backend();
         let rows = [s("a", "u-dana", "Dana"), s("b", "u-dana", "Dana")];
+        let list = SessionList::new(rows.to_vec());
         let w = sweep("dana");
-        let f = w.find(&SessionList::new(rows.to_vec()), &none(), ["u-dana"]);
+        let f = w.find(&list, &none(), ["u-dana"]);
         let Action::Sweep { users, ids, .. } = w.plan(rc, &rows, &f, None) else {
             panic!("a sweep")
         };
