@@ -225,8 +225,7 @@ test('the own session is unknown from the start of every reload: sweeps are refu
 test('a failed lookup of the own session turns sweeps off visibly, says what failed, and is asked again', async () => {
   await withServer(['--2fa', 'none'], async (server, page) => {
     await server.faults({ failOwnList: true });
-    await signInWithToken(page, server.url);
-    await page.getByText(/^1–25 of \d+$/).waitFor();
+    await listed(server, page, { twoFactor: false });
     const note = status(page, 'Revoke selected and sweeps are off on this server');
     await note.getByText(/the call that tells which of this server's sessions is sessiondeck's own failed.*What failed: 502/).waitFor();
     // What it says is what the panel does: the page's ticks are refused.
